@@ -1,0 +1,31 @@
+package dev.trackpipeline.model;
+
+/**
+ * Why an item was not accepted. One vocabulary for the gateway's answers, the consumers'
+ * dead-letter headers and the metrics tags, so a drop can be followed from edge to store.
+ */
+public enum Outcome {
+    ACCEPTED("accepted"),
+    INVALID_JSON("invalid_json"),
+    INVALID_EVENT("invalid_event"),
+    UNKNOWN_TYPE("unknown_type"),
+    UNKNOWN_APIKEY("unknown_apikey"),
+    ORIGIN_NOT_ALLOWED("origin_not_allowed"),
+    BODY_TOO_LARGE("body_too_large"),
+    EVENT_TOO_LARGE("event_too_large"),
+    UNSUPPORTED_MEDIA_TYPE("unsupported_media_type"),
+    RATE_LIMITED("rate_limited"),
+    KAFKA_UNAVAILABLE("kafka_unavailable"),
+    MISSING_METADATA("missing_metadata");
+
+    private final String code;
+
+    Outcome(String code) {
+        this.code = code;
+    }
+
+    /** Stable snake_case code used in HTTP bodies, Kafka headers and metric tags. */
+    public String code() {
+        return code;
+    }
+}

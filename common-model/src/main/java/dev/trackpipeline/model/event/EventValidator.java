@@ -1,0 +1,74 @@
+package dev.trackpipeline.model.event;
+
+import dev.trackpipeline.model.Outcome;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Decides whether one parsed JSON value is a web-see event the pipeline can take: the fields
+ * every event carries, then the rules of its family. The gateway runs it before publishing and
+ * the consumers run it again, since anyone with access to Kafka can write to a topic.
+ */
+public final class EventValidator {
+
+    public static final int MAX_APIKEY_LENGTH = 128;
+
+    private final EventFamilies families;
+
+    public EventValidator(EventFamilies families) {
+        this.families = families;
+    }
+
+    public Verdict validate(JsonNode event) {
+        if (event == null || !event.isObject()) {
+            return new Verdict.Invalid(Outcome.INVALID_EVENT,
+                    "event: expected a JSON object, got " + (event == null ? "nothing" : EventCheck.kindOf(event)));
+        }
+        JsonNode type = event.get("type");
+        if (type == null || type.isNull()) {
+            return new Verdict.Invalid(Outcome.INVALID_EVENT, "type: is required");
+        }
+        if (!type.isString()) {
+            return new Verdict.Invalid(Outcome.INVALID_EVENT, "type: expected a string, got " + EventCheck.kindOf(type));
+        }
+        var family = families.forType(type.stringValue());
+        if (family.isEmpty()) {
+            return new Verdict.Invalid(Outcome.UNKNOWN_TYPE,
+                    "type: unknown type \"" + abbreviate(type.stringValue()) + "\", expected one of " + families.knownTypes());
+        }
+        EventCheck check = new EventCheck(event);
+        check.requireString("apikey");
+        check.requireEpochMillis("time");
+        check.requireString("uuid");
+        check.optionalString("status");
+        check.optionalString("pageUrl");
+        check.optionalString("sdkVersion");
+        check.optionalString("userId");
+        check.optionalObject("deviceInfo");
+        check.optionalArray("breadcrumb");
+        family.get().check(check);
+        List<String> violations = new ArrayList<>(check.violations());
+        check.string("apikey").filter(key -> key.length() > MAX_APIKEY_LENGTH)
+                .ifPresent(key -> violations.add("apikey: longer than " + MAX_APIKEY_LENGTH + " characters"));
+        if (!violations.isEmpty()) {
+            return new Verdict.Invalid(Outcome.INVALID_EVENT, String.join("; ", violations));
+        }
+        return new Verdict.Valid(family.get(), type.stringValue(),
+                event.get("apikey").stringValue(), event.get("uuid").stringValue(), event.get("time").longValue());
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+    }
+
+    /** The result of validating one event. */
+    public sealed interface Verdict {
+
+        /** A valid event and the fields routing needs. */
+        record Valid(EventFamily family, String type, String apikey, String sessionId, long clientTime) implements Verdict { }
+
+        /** Why the event was refused; {@code reason} names the field path and what is wrong. */
+        record Invalid(Outcome outcome, String reason) implements Verdict { }
+    }
+}

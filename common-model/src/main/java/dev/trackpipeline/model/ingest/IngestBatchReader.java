@@ -1,0 +1,104 @@
+package dev.trackpipeline.model.ingest;
+
+import dev.trackpipeline.model.Outcome;
+import dev.trackpipeline.model.event.EventValidator;
+import dev.trackpipeline.model.event.EventValidator.Verdict;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Turns a request body (one event object or an array of them) into accepted events and
+ * rejections. Each accepted event keeps its exact bytes, cut out of the body by the parser's
+ * offsets, because the Kafka record must be the event exactly as the SDK sent it.
+ */
+public final class IngestBatchReader {
+
+    private final JsonMapper json;
+    private final EventValidator validator;
+    private final IngestLimits limits;
+
+    public IngestBatchReader(EventValidator validator, IngestLimits limits) {
+        this.json = EventJson.mapper(limits);
+        this.validator = validator;
+        this.limits = limits;
+    }
+
+    /** @param body the decompressed body, UTF-8 JSON */
+    public IngestBatch read(byte[] body) {
+        List<AcceptedEvent> accepted = new ArrayList<>();
+        List<Rejection> rejected = new ArrayList<>();
+        try (JsonParser parser = json.createParser(body)) {
+            JsonToken first = parser.nextToken();
+            if (first == JsonToken.START_OBJECT) {
+                readEvent(parser, body, 0, accepted, rejected);
+            } else if (first == JsonToken.START_ARRAY) {
+                int index = 0;
+                while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    if (index == limits.maxEventsPerBody()) {
+                        return IngestBatch.refusedWhole(new Rejection(Rejection.WHOLE_BODY, Outcome.BODY_TOO_LARGE,
+                                "body: more than " + limits.maxEventsPerBody() + " events (maxEventsPerBody)"));
+                    }
+                    readEvent(parser, body, index++, accepted, rejected);
+                }
+                if (index == 0) {
+                    return IngestBatch.refusedWhole(new Rejection(Rejection.WHOLE_BODY, Outcome.INVALID_EVENT,
+                            "body: the array holds no events"));
+                }
+            } else {
+                return IngestBatch.refusedWhole(new Rejection(Rejection.WHOLE_BODY, Outcome.INVALID_JSON,
+                        first == null ? "body: is empty"
+                                : "body: expected a JSON object or an array of objects, got " + describe(first)));
+            }
+            if (parser.nextToken() != null) {
+                return IngestBatch.refusedWhole(new Rejection(Rejection.WHOLE_BODY, Outcome.INVALID_JSON,
+                        "body: unexpected content after the JSON value"));
+            }
+        } catch (JacksonException e) {
+            return IngestBatch.refusedWhole(new Rejection(Rejection.WHOLE_BODY, Outcome.INVALID_JSON,
+                    "body: malformed JSON: " + e.getOriginalMessage() + " at " + position(e)));
+        }
+        return new IngestBatch(accepted, rejected);
+    }
+
+    private void readEvent(JsonParser parser, byte[] body, int index,
+                           List<AcceptedEvent> accepted, List<Rejection> rejected) {
+        int start = (int) parser.currentTokenLocation().getByteOffset();
+        JsonNode node = parser.readValueAsTree();
+        int end = (int) parser.currentLocation().getByteOffset();
+        if (end - start > limits.maxEventBytes()) {
+            rejected.add(new Rejection(index, Outcome.EVENT_TOO_LARGE,
+                    "event: " + (end - start) + " bytes, more than the limit of " + limits.maxEventBytes() + " (maxEventBytes)"));
+            return;
+        }
+        Verdict verdict = validator.validate(node);
+        if (verdict instanceof Verdict.Invalid invalid) {
+            rejected.add(new Rejection(index, invalid.outcome(), invalid.reason()));
+        } else if (verdict instanceof Verdict.Valid valid) {
+            byte[] raw = Arrays.copyOfRange(body, start, end);
+            accepted.add(new AcceptedEvent(index, EventIds.fromContent(raw), valid.family(), valid.type(),
+                    valid.apikey(), valid.sessionId(), raw));
+        }
+    }
+
+    private static String describe(JsonToken token) {
+        return switch (token) {
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> token.name();
+        };
+    }
+
+    private static String position(JacksonException e) {
+        var location = e.getLocation();
+        return location == null ? "unknown position"
+                : "line " + location.getLineNr() + ", column " + location.getColumnNr();
+    }
+}

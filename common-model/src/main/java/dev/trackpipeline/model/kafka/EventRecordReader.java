@@ -1,0 +1,74 @@
+package dev.trackpipeline.model.kafka;
+
+import dev.trackpipeline.model.Outcome;
+import dev.trackpipeline.model.event.EventValidator;
+import dev.trackpipeline.model.event.EventValidator.Verdict;
+import dev.trackpipeline.model.ingest.EventJson;
+import dev.trackpipeline.model.ingest.IngestLimits;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Function;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads a Kafka record back into an {@link EventRecord}, validating it again: a topic can be
+ * written by more than the gateway (replays, tools, mistakes), and nothing unvalidated may
+ * reach a store.
+ */
+public final class EventRecordReader {
+
+    private final JsonMapper json;
+    private final EventValidator validator;
+
+    public EventRecordReader(EventValidator validator, IngestLimits limits) {
+        this.json = EventJson.mapper(limits);
+        this.validator = validator;
+    }
+
+    /**
+     * @param header the value of a header by name, UTF-8 decoded
+     * @throws InvalidRecordException when the record cannot be stored
+     */
+    public EventRecord read(Function<String, Optional<String>> header, byte[] value) {
+        String eventId = required(header, TrackHeaders.EVENT_ID);
+        String receivedAtText = required(header, TrackHeaders.RECEIVED_AT);
+        Instant receivedAt;
+        try {
+            receivedAt = Instant.ofEpochMilli(Long.parseLong(receivedAtText));
+        } catch (NumberFormatException e) {
+            throw new InvalidRecordException(Outcome.MISSING_METADATA,
+                    "header " + TrackHeaders.RECEIVED_AT + ": expected epoch milliseconds, got \"" + receivedAtText + "\"");
+        }
+        if (value == null) {
+            throw new InvalidRecordException(Outcome.INVALID_JSON, "value: is empty");
+        }
+        JsonNode event;
+        try {
+            event = json.readTree(value);
+        } catch (JacksonException e) {
+            throw new InvalidRecordException(Outcome.INVALID_JSON, "value: malformed JSON: " + e.getOriginalMessage());
+        }
+        Verdict verdict = validator.validate(event);
+        if (verdict instanceof Verdict.Invalid invalid) {
+            throw new InvalidRecordException(invalid.outcome(), invalid.reason());
+        }
+        Verdict.Valid valid = (Verdict.Valid) verdict;
+        header.apply(TrackHeaders.APIKEY).filter(apikey -> !apikey.equals(valid.apikey())).ifPresent(apikey -> {
+            throw new InvalidRecordException(Outcome.INVALID_EVENT,
+                    "header " + TrackHeaders.APIKEY + ": \"" + apikey + "\" differs from the event's apikey");
+        });
+        return new EventRecord(eventId, receivedAt, valid.apikey(), valid.type(), valid.family(), valid.sessionId(), event);
+    }
+
+    public static Optional<String> utf8(byte[] headerValue) {
+        return Optional.ofNullable(headerValue).map(bytes -> new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    private static String required(Function<String, Optional<String>> header, String name) {
+        return header.apply(name).filter(text -> !text.isBlank()).orElseThrow(() ->
+                new InvalidRecordException(Outcome.MISSING_METADATA, "header " + name + ": is missing"));
+    }
+}

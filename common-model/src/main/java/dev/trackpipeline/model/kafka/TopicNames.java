@@ -1,0 +1,33 @@
+package dev.trackpipeline.model.kafka;
+
+import dev.trackpipeline.model.event.EventFamilies;
+import dev.trackpipeline.model.event.EventFamily;
+import java.util.List;
+
+/** Topic names: one per event family under a common prefix, plus the dead-letter topic. */
+public record TopicNames(String prefix) {
+
+    public static final String DEFAULT_PREFIX = "track.";
+
+    public TopicNames {
+        if (prefix == null || prefix.isBlank()) {
+            throw new IllegalArgumentException("topic prefix must not be blank");
+        }
+    }
+
+    public static TopicNames defaults() {
+        return new TopicNames(DEFAULT_PREFIX);
+    }
+
+    public String forFamily(EventFamily family) {
+        return prefix + family.name();
+    }
+
+    public String deadLetter() {
+        return prefix + "dead-letter";
+    }
+
+    public List<String> eventTopics(EventFamilies families) {
+        return families.all().stream().map(this::forFamily).toList();
+    }
+}

@@ -1,0 +1,26 @@
+package dev.trackpipeline.model.kafka;
+
+/**
+ * Kafka header names. The record value stays the SDK's event untouched; everything the gateway
+ * knows about it travels here.
+ */
+public final class TrackHeaders {
+
+    public static final String EVENT_ID = "track-event-id";
+    /** The gateway's clock in epoch ms: the time all bucketing uses, since browser clocks skew. */
+    public static final String RECEIVED_AT = "track-received-at";
+    public static final String APIKEY = "track-apikey";
+    public static final String TYPE = "track-type";
+    public static final String SCHEMA_VERSION = "track-schema-version";
+    /** A salted hash of the client address: enough to tell clients apart, not to find them. */
+    public static final String CLIENT_HASH = "track-client-hash";
+    /** On dead-letter records: the {@link dev.trackpipeline.model.Outcome} code. */
+    public static final String DEAD_LETTER_OUTCOME = "track-dead-letter-outcome";
+    /** On dead-letter records: the field path and what is wrong. */
+    public static final String DEAD_LETTER_REASON = "track-dead-letter-reason";
+
+    public static final String CURRENT_SCHEMA_VERSION = "1";
+
+    private TrackHeaders() {
+    }
+}

@@ -1,0 +1,53 @@
+package dev.trackpipeline.model.project;
+
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The projects this installation serves, by apikey. Events for other apikeys are refused. */
+public final class ProjectRegistry {
+
+    private final Map<String, Project> byApikey = new LinkedHashMap<>();
+
+    public ProjectRegistry(Collection<Project> projects) {
+        for (Project project : projects) {
+            if (byApikey.put(project.apikey(), project) != null) {
+                throw new IllegalArgumentException("apikey " + project.apikey() + ": listed twice");
+            }
+        }
+        long distinctTokens = projects.stream().map(Project::readToken).distinct().count();
+        if (distinctTokens != projects.size()) {
+            throw new IllegalArgumentException("readToken: two projects share a read token");
+        }
+    }
+
+    public Optional<Project> find(String apikey) {
+        return Optional.ofNullable(byApikey.get(apikey));
+    }
+
+    public List<Project> all() {
+        return List.copyOf(byApikey.values());
+    }
+
+    public ReadAccess readAccess(String apikey, Optional<String> bearerToken) {
+        if (bearerToken.isEmpty()) {
+            return ReadAccess.UNAUTHENTICATED;
+        }
+        Optional<Project> owner = byApikey.values().stream()
+                .filter(project -> constantTimeEquals(project.readToken(), bearerToken.get()))
+                .findFirst();
+        if (owner.isEmpty()) {
+            return ReadAccess.UNAUTHENTICATED;
+        }
+        return owner.get().apikey().equals(apikey) ? ReadAccess.GRANTED : ReadAccess.FORBIDDEN;
+    }
+
+    // Token comparison must not leak through timing how many leading characters matched.
+    private static boolean constantTimeEquals(String expected, String given) {
+        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+    }
+}

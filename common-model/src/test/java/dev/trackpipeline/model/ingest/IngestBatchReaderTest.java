@@ -1,0 +1,186 @@
+package dev.trackpipeline.model.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trackpipeline.model.Outcome;
+import dev.trackpipeline.model.event.EventFamilies;
+import dev.trackpipeline.model.event.EventValidator;
+import dev.trackpipeline.model.fixtures.WebSeeFixtures;
+import dev.trackpipeline.model.fixtures.WebSeeFixtures.CapturedRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class IngestBatchReaderTest {
+
+    private final WebSeeFixtures fixtures = WebSeeFixtures.load();
+    private final IngestBatchReader reader = new IngestBatchReader(new EventValidator(new EventFamilies()), IngestLimits.DEFAULTS);
+
+    @Test
+    void acceptsEveryEventTheRealSdkSentAndKeepsItsExactBytes() {
+        List<CapturedRequest> posts = fixtures.posts();
+        assertThat(posts).hasSize(89);
+        for (CapturedRequest request : posts) {
+            IngestBatch batch = reader.read(request.bodyBytes());
+            assertThat(batch.rejected()).as(request.body().substring(0, 80)).isEmpty();
+            assertThat(batch.accepted()).hasSize(1);
+            AcceptedEvent event = batch.accepted().get(0);
+            assertThat(event.rawJson()).isEqualTo(request.bodyBytes());
+            assertThat(event.type()).isEqualTo(request.type());
+            assertThat(event.apikey()).isEqualTo("demo-project");
+        }
+    }
+
+    @Test
+    void cutsEachEventOfAnArrayOutOfTheBodyByteForByte() {
+        CapturedRequest error = fixtures.first("error");
+        CapturedRequest vital = vital("FCP");
+        CapturedRequest replay = fixtures.first("recordScreen");
+        String body = "[ " + error.body() + ",\n" + vital.body() + "," + replay.body() + " ]";
+
+        IngestBatch batch = reader.read(body.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(batch.rejected()).isEmpty();
+        assertThat(batch.accepted()).extracting(AcceptedEvent::index).containsExactly(0, 1, 2);
+        assertThat(batch.accepted().get(0).rawJson()).isEqualTo(error.bodyBytes());
+        assertThat(batch.accepted().get(1).rawJson()).isEqualTo(vital.bodyBytes());
+        assertThat(batch.accepted().get(2).rawJson()).isEqualTo(replay.bodyBytes());
+        assertThat(batch.accepted()).extracting(event -> event.family().name())
+                .containsExactly("error", "performance", "record-screen");
+    }
+
+    @Test
+    void givesTheSameEventIdToARetriedPayloadAndDifferentIdsToDifferentEvents() {
+        CapturedRequest first = fixtures.posts().get(0);
+        CapturedRequest second = fixtures.posts().get(1);
+
+        String once = reader.read(first.bodyBytes()).accepted().get(0).eventId();
+        String retried = reader.read(first.bodyBytes()).accepted().get(0).eventId();
+        String inArray = reader.read(("[" + first.body() + "]").getBytes(StandardCharsets.UTF_8)).accepted().get(0).eventId();
+        String other = reader.read(second.bodyBytes()).accepted().get(0).eventId();
+
+        assertThat(once).hasSize(32).isEqualTo(retried).isEqualTo(inArray).isNotEqualTo(other);
+    }
+
+    @Test
+    void acceptsTheValidEventsOfAPartlyInvalidBatchAndNamesTheFieldOfEachRejection() {
+        String valid = fixtures.first("xhr").body();
+        String body = "[" + valid + ", {\"type\":\"performance\",\"apikey\":\"demo-project\",\"time\":1,\"uuid\":\"u\","
+                + "\"name\":\"LCP\",\"value\":\"fast\"}, 42]";
+
+        IngestBatch batch = reader.read(body.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(batch.accepted()).extracting(AcceptedEvent::index).containsExactly(0);
+        assertThat(batch.rejected()).containsExactly(
+                new Rejection(1, Outcome.INVALID_EVENT, "value: expected a number, got a string"),
+                new Rejection(2, Outcome.INVALID_EVENT, "event: expected a JSON object, got an integer"));
+    }
+
+    @Test
+    void rejectsPerformanceEventWhoseValueIsNotANumber() {
+        String body = vital("LCP").body().replaceFirst("\"value\":[0-9.]+", "\"value\":\"slow\"");
+        assertThat(body).contains("\"value\":\"slow\"");
+
+        assertThat(reader.read(body.getBytes(StandardCharsets.UTF_8)).rejected())
+                .containsExactly(new Rejection(0, Outcome.INVALID_EVENT, "value: expected a number, got a string"));
+    }
+
+    @Test
+    void rejectsAnUnknownTypeNamingTheTypesItKnows() {
+        Rejection rejection = single("{\"type\":\"telemetry\",\"apikey\":\"demo-project\",\"time\":1,\"uuid\":\"u\"}");
+
+        assertThat(rejection.outcome()).isEqualTo(Outcome.UNKNOWN_TYPE);
+        assertThat(rejection.reason()).startsWith("type: unknown type \"telemetry\", expected one of [error, unhandledrejection");
+    }
+
+    @Test
+    void listsEveryMissingCommonFieldInOneReason() {
+        Rejection rejection = single("{\"type\":\"error\",\"time\":\"yesterday\"}");
+
+        assertThat(rejection.reason()).isEqualTo("apikey: is required; "
+                + "time: expected a positive integer of epoch milliseconds, got a string; uuid: is required; message: is required");
+    }
+
+    @Test
+    void refusesMalformedJsonWithItsPosition() {
+        IngestBatch batch = reader.read("{\"type\":\"error\",".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(batch.accepted()).isEmpty();
+        assertThat(batch.rejected()).singleElement().satisfies(rejection -> {
+            assertThat(rejection.index()).isEqualTo(Rejection.WHOLE_BODY);
+            assertThat(rejection.outcome()).isEqualTo(Outcome.INVALID_JSON);
+            assertThat(rejection.reason()).startsWith("body: malformed JSON: ").contains("line 1, column");
+        });
+    }
+
+    @Test
+    void refusesEmptyBodiesEmptyArraysScalarsAndTrailingGarbage() {
+        assertThat(reader.read(new byte[0]).rejected()).extracting(Rejection::reason).containsExactly("body: is empty");
+        assertThat(reader.read("[]".getBytes()).rejected()).extracting(Rejection::reason)
+                .containsExactly("body: the array holds no events");
+        assertThat(reader.read("\"error\"".getBytes()).rejected()).extracting(Rejection::reason)
+                .containsExactly("body: expected a JSON object or an array of objects, got a string");
+        String trailing = fixtures.first("error").body() + " {}";
+        assertThat(reader.read(trailing.getBytes(StandardCharsets.UTF_8)).rejected()).extracting(Rejection::reason)
+                .containsExactly("body: unexpected content after the JSON value");
+    }
+
+    @Test
+    void refusesAnEventLargerThanThePerEventLimitButKeepsItsNeighbours() {
+        IngestBatchReader strict = new IngestBatchReader(new EventValidator(new EventFamilies()),
+                new IngestLimits(1 << 22, 1 << 23, 100_000, 500, 64));
+        String replay = largest("recordScreen").body();
+        String small = fixtures.first("whiteScreen").body();
+        assertThat(replay.length()).isGreaterThan(100_000);
+
+        IngestBatch batch = strict.read(("[" + small + "," + replay + "]").getBytes(StandardCharsets.UTF_8));
+
+        assertThat(batch.accepted()).extracting(AcceptedEvent::index).containsExactly(0);
+        assertThat(batch.rejected()).singleElement().satisfies(rejection -> {
+            assertThat(rejection.outcome()).isEqualTo(Outcome.EVENT_TOO_LARGE);
+            assertThat(rejection.reason()).endsWith("more than the limit of 100000 (maxEventBytes)");
+        });
+    }
+
+    @Test
+    void refusesMoreEventsThanOneBodyMayCarry() {
+        IngestBatchReader strict = new IngestBatchReader(new EventValidator(new EventFamilies()),
+                new IngestLimits(1 << 22, 1 << 23, 1 << 20, 2, 64));
+        String event = fixtures.first("whiteScreen").body();
+
+        IngestBatch batch = strict.read(("[" + event + "," + event + "," + event + "]").getBytes(StandardCharsets.UTF_8));
+
+        assertThat(batch.accepted()).isEmpty();
+        assertThat(batch.rejected()).containsExactly(new Rejection(Rejection.WHOLE_BODY, Outcome.BODY_TOO_LARGE,
+                "body: more than 2 events (maxEventsPerBody)"));
+    }
+
+    @Test
+    void refusesNestingDeeperThanTheLimitWithoutExhaustingTheStack() {
+        String deep = "{\"type\":\"custom\",\"apikey\":\"a\",\"time\":1,\"uuid\":\"u\",\"x\":" + "[".repeat(100_000)
+                + "]".repeat(100_000) + "}";
+
+        IngestBatch batch = reader.read(deep.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(batch.rejected()).singleElement().satisfies(rejection -> {
+            assertThat(rejection.outcome()).isEqualTo(Outcome.INVALID_JSON);
+            assertThat(rejection.reason()).contains("nesting depth");
+        });
+    }
+
+    private CapturedRequest vital(String metric) {
+        return fixtures.ofType("performance").stream()
+                .filter(request -> request.event().get("name").stringValue().equals(metric)).findFirst().orElseThrow();
+    }
+
+    private CapturedRequest largest(String type) {
+        return fixtures.ofType(type).stream().max(java.util.Comparator.comparingInt(request -> request.body().length())).orElseThrow();
+    }
+
+    private Rejection single(String body) {
+        IngestBatch batch = reader.read(body.getBytes(StandardCharsets.UTF_8));
+        assertThat(batch.accepted()).isEmpty();
+        assertThat(batch.rejected()).hasSize(1);
+        return batch.rejected().get(0);
+    }
+}

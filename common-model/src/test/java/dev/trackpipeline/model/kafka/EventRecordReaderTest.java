@@ -1,0 +1,73 @@
+package dev.trackpipeline.model.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.trackpipeline.model.Outcome;
+import dev.trackpipeline.model.event.EventFamilies;
+import dev.trackpipeline.model.event.EventValidator;
+import dev.trackpipeline.model.fixtures.WebSeeFixtures;
+import dev.trackpipeline.model.ingest.IngestLimits;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class EventRecordReaderTest {
+
+    private final EventRecordReader reader = new EventRecordReader(new EventValidator(new EventFamilies()), IngestLimits.DEFAULTS);
+    private final byte[] errorEvent = WebSeeFixtures.load().first("error").bodyBytes();
+    private final Map<String, String> headers = new HashMap<>(Map.of(
+            TrackHeaders.EVENT_ID, "0123456789abcdef0123456789abcdef",
+            TrackHeaders.RECEIVED_AT, "1795642107000",
+            TrackHeaders.APIKEY, "demo-project",
+            TrackHeaders.TYPE, "error"));
+
+    @Test
+    void readsTheGatewaysMetadataBesideTheEvent() {
+        EventRecord record = read(errorEvent);
+
+        assertThat(record.eventId()).isEqualTo("0123456789abcdef0123456789abcdef");
+        assertThat(record.receivedAt()).isEqualTo(Instant.ofEpochMilli(1795642107000L));
+        assertThat(record.family().name()).isEqualTo("error");
+        assertThat(record.sessionId()).isEqualTo("91d63f30-dd8a-416e-b64a-2b4f7a80e17a");
+        assertThat(record.event().get("message").stringValue()).startsWith("Uncaught Error");
+    }
+
+    @Test
+    void refusesARecordWithoutTheGatewaysMetadata() {
+        headers.remove(TrackHeaders.EVENT_ID);
+
+        assertThatThrownBy(() -> read(errorEvent)).isInstanceOfSatisfying(InvalidRecordException.class, e -> {
+            assertThat(e.outcome()).isEqualTo(Outcome.MISSING_METADATA);
+            assertThat(e.getMessage()).isEqualTo("header track-event-id: is missing");
+        });
+    }
+
+    @Test
+    void refusesAReceivedAtThatIsNotEpochMillis() {
+        headers.put(TrackHeaders.RECEIVED_AT, "yesterday");
+
+        assertThatThrownBy(() -> read(errorEvent)).hasMessage("header track-received-at: expected epoch milliseconds, got \"yesterday\"");
+    }
+
+    @Test
+    void refusesAnEventWhoseApikeyDiffersFromItsHeader() {
+        headers.put(TrackHeaders.APIKEY, "other-project");
+
+        assertThatThrownBy(() -> read(errorEvent)).hasMessage("header track-apikey: \"other-project\" differs from the event's apikey");
+    }
+
+    @Test
+    void refusesMalformedAndInvalidValues() {
+        assertThatThrownBy(() -> read("{not json".getBytes())).isInstanceOfSatisfying(InvalidRecordException.class,
+                e -> assertThat(e.outcome()).isEqualTo(Outcome.INVALID_JSON));
+        assertThatThrownBy(() -> read("{\"type\":\"error\"}".getBytes())).isInstanceOfSatisfying(InvalidRecordException.class,
+                e -> assertThat(e.outcome()).isEqualTo(Outcome.INVALID_EVENT));
+    }
+
+    private EventRecord read(byte[] value) {
+        return reader.read(name -> Optional.ofNullable(headers.get(name)), value);
+    }
+}

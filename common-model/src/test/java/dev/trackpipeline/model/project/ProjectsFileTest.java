@@ -1,0 +1,77 @@
+package dev.trackpipeline.model.project;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProjectsFileTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsTheSampleShippedWithTheLauncher() {
+        Path sample = Path.of("..", "config", "projects.yml");
+
+        ProjectRegistry registry = ProjectsFile.load(sample);
+
+        Project demo = registry.find("demo-project").orElseThrow();
+        assertThat(demo.readToken()).isEqualTo("demo-read-token");
+        assertThat(demo.allowsOrigin("http://127.0.0.1:8080")).isTrue();
+        assertThat(demo.rateLimit()).isEqualTo(new Project.RateLimit(1000, 2000));
+    }
+
+    @Test
+    void readsJsonAndFillsDefaults() throws IOException {
+        Path file = write("projects.json", """
+                {"projects":[{"apikey":"shop","readToken":"t1","allowedOrigins":["https://shop.example"]}]}""");
+
+        Project shop = ProjectsFile.load(file).find("shop").orElseThrow();
+
+        assertThat(shop.name()).isEqualTo("shop");
+        assertThat(shop.rateLimit()).isEqualTo(Project.RateLimit.DEFAULT);
+        assertThat(shop.allowsOrigin("https://shop.example")).isTrue();
+        assertThat(shop.allowsOrigin("https://evil.example")).isFalse();
+    }
+
+    @Test
+    void namesTheFileAndTheProblemWhenTheRegistryIsWrong() throws IOException {
+        Path duplicate = write("dup.yml", """
+                projects:
+                  - {apikey: a, readToken: t1}
+                  - {apikey: a, readToken: t2}
+                """);
+        Path noToken = write("notoken.yml", "projects:\n  - {apikey: a}\n");
+        Path unknownField = write("typo.yml", "projects:\n  - {apikey: a, readToken: t, redToken: x}\n");
+
+        assertThatThrownBy(() -> ProjectsFile.load(duplicate)).hasMessageContaining("dup.yml").hasMessageContaining("apikey a: listed twice");
+        assertThatThrownBy(() -> ProjectsFile.load(noToken)).hasMessageContaining("readToken: is required");
+        assertThatThrownBy(() -> ProjectsFile.load(unknownField)).hasMessageContaining("redToken");
+        assertThatThrownBy(() -> ProjectsFile.load(dir.resolve("missing.yml"))).hasMessageEndingWith("missing.yml does not exist");
+    }
+
+    @Test
+    void grantsReadsOnlyToTheProjectsOwnToken() throws IOException {
+        ProjectRegistry registry = ProjectsFile.load(write("two.yml", """
+                projects:
+                  - {apikey: a, readToken: token-a}
+                  - {apikey: b, readToken: token-b}
+                """));
+
+        assertThat(registry.readAccess("a", Optional.of("token-a"))).isEqualTo(ReadAccess.GRANTED);
+        assertThat(registry.readAccess("a", Optional.of("token-b"))).isEqualTo(ReadAccess.FORBIDDEN);
+        assertThat(registry.readAccess("a", Optional.of("guess"))).isEqualTo(ReadAccess.UNAUTHENTICATED);
+        assertThat(registry.readAccess("a", Optional.empty())).isEqualTo(ReadAccess.UNAUTHENTICATED);
+        assertThat(registry.readAccess("unknown", Optional.of("token-a"))).isEqualTo(ReadAccess.FORBIDDEN);
+    }
+
+    private Path write(String name, String content) throws IOException {
+        return Files.writeString(dir.resolve(name), content);
+    }
+}
