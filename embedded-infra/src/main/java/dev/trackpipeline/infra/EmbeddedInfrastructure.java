@@ -1,0 +1,139 @@
+package dev.trackpipeline.infra;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka, a MongoDB-wire server and Redis, each started here unless the settings name an external
+ * one. The answer to "what do the services connect to", as addresses and as environment variables.
+ */
+public final class EmbeddedInfrastructure implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedInfrastructure.class);
+
+    private final Deque<AutoCloseable> started;
+    private final String kafkaBootstrapServers;
+    private final String mongoUri;
+    private final RedisAddress redis;
+    private final List<Component> components;
+    private final Optional<Path> ownedDataDir;
+
+    private EmbeddedInfrastructure(Deque<AutoCloseable> started, String kafkaBootstrapServers, String mongoUri,
+                                   RedisAddress redis, List<Component> components, Optional<Path> ownedDataDir) {
+        this.started = started;
+        this.kafkaBootstrapServers = kafkaBootstrapServers;
+        this.mongoUri = mongoUri;
+        this.redis = redis;
+        this.components = List.copyOf(components);
+        this.ownedDataDir = ownedDataDir;
+    }
+
+    /** One piece of infrastructure and where it is; {@code embedded} is false for an external server. */
+    public record Component(String name, String address, boolean embedded) {
+    }
+
+    public static EmbeddedInfrastructure start(InfrastructureSettings settings) {
+        return start(settings, Optional.empty());
+    }
+
+    /** In-memory stores on free ports under a temporary directory that {@link #close()} deletes. */
+    public static EmbeddedInfrastructure startForTests() {
+        try {
+            Path dir = Files.createTempDirectory("track-infra-test");
+            return start(InfrastructureSettings.forTests(dir), Optional.of(dir));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static EmbeddedInfrastructure start(InfrastructureSettings settings, Optional<Path> ownedDataDir) {
+        Deque<AutoCloseable> started = new ArrayDeque<>();
+        List<Component> components = new ArrayList<>();
+        ExternalServers external = settings.external();
+        try {
+            String kafka = external.kafkaBootstrapServers().orElseGet(() -> {
+                EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(settings.dataDir().resolve("kafka"),
+                        settings.host(), settings.kafkaPort(), settings.kafkaControllerPort());
+                started.push(broker);
+                return broker.bootstrapServers();
+            });
+            components.add(new Component("kafka", kafka, external.kafkaBootstrapServers().isEmpty()));
+
+            String mongo = external.mongoUri().orElseGet(() -> {
+                Optional<Path> store = settings.persistent() ? Optional.of(settings.dataDir().resolve("mongo/track.mv")) : Optional.empty();
+                EmbeddedMongoServer server = EmbeddedMongoServer.start(store, settings.host(), settings.mongoPort());
+                started.push(server);
+                return server.uri();
+            });
+            components.add(new Component("mongodb", mongo, external.mongoUri().isEmpty()));
+
+            RedisAddress redis = external.redis().orElseGet(() -> {
+                Optional<Path> dir = settings.persistent() ? Optional.of(settings.dataDir().resolve("redis")) : Optional.empty();
+                EmbeddedRedisServer server = EmbeddedRedisServer.start(dir, settings.host(), settings.redisPort());
+                started.push(server);
+                return new RedisAddress(server.host(), server.port(), Optional.empty(), 0);
+            });
+            components.add(new Component("redis", redis.toString(), external.redis().isEmpty()));
+
+            return new EmbeddedInfrastructure(started, kafka, mongo, redis, components, ownedDataDir);
+        } catch (RuntimeException e) {
+            closeAll(started);
+            ownedDataDir.ifPresent(Directories::deleteRecursively);
+            throw e;
+        }
+    }
+
+    public String kafkaBootstrapServers() {
+        return kafkaBootstrapServers;
+    }
+
+    public String mongoUri() {
+        return mongoUri;
+    }
+
+    public RedisAddress redis() {
+        return redis;
+    }
+
+    public List<Component> components() {
+        return components;
+    }
+
+    /** The environment a service process needs to use this infrastructure, in the seed server's names. */
+    public Map<String, String> environment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrapServers);
+        env.put("MONGODB_URI", mongoUri);
+        env.put("REDIS_HOST", redis.host());
+        env.put("REDIS_PORT", String.valueOf(redis.port()));
+        redis.password().ifPresent(password -> env.put("REDIS_PASSWORD", password));
+        env.put("REDIS_DB", String.valueOf(redis.database()));
+        return env;
+    }
+
+    @Override
+    public void close() {
+        closeAll(started);
+        ownedDataDir.ifPresent(Directories::deleteRecursively);
+    }
+
+    private static void closeAll(Deque<AutoCloseable> started) {
+        while (!started.isEmpty()) {
+            AutoCloseable server = started.pop();
+            try {
+                server.close();
+            } catch (Exception e) {
+                log.warn("stopping {} failed: {}", server.getClass().getSimpleName(), e.getMessage());
+            }
+        }
+    }
+}

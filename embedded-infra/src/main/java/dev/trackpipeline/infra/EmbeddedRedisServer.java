@@ -1,0 +1,76 @@
+package dev.trackpipeline.infra;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import redis.embedded.RedisServer;
+import redis.embedded.core.ExecutableProvider;
+
+/**
+ * A real redis-server process (the binary shipped in embedded-redis). The binary is extracted to
+ * a directory this class owns and deletes on close; the library's default would leave it in the
+ * temp directory.
+ */
+public final class EmbeddedRedisServer implements AutoCloseable {
+
+    private final RedisServer server;
+    private final Path binaryDir;
+    private final String host;
+    private final int port;
+
+    private EmbeddedRedisServer(RedisServer server, Path binaryDir, String host, int port) {
+        this.server = server;
+        this.binaryDir = binaryDir;
+        this.host = host;
+        this.port = port;
+    }
+
+    /** @param dataDir where Redis keeps an append-only file so metrics survive restarts, or empty for memory only */
+    public static EmbeddedRedisServer start(Optional<Path> dataDir, String host, int port) {
+        Path binaryDir = null;
+        try {
+            binaryDir = Files.createTempDirectory("track-redis-bin");
+            var builder = RedisServer.newRedisServer()
+                    .executableProvider(ExecutableProvider.newJarResourceProvider(binaryDir.toFile()))
+                    .bind(host)
+                    .port(port)
+                    .setting("save \"\"")
+                    .setting("protected-mode no");
+            if (dataDir.isPresent()) {
+                Files.createDirectories(dataDir.get());
+                builder.setting("dir " + dataDir.get().toAbsolutePath()).setting("appendonly yes");
+            } else {
+                builder.setting("appendonly no");
+            }
+            RedisServer server = builder.build();
+            server.start();
+            return new EmbeddedRedisServer(server, binaryDir, host, port);
+        } catch (IOException | RuntimeException e) {
+            if (binaryDir != null) {
+                Directories.deleteRecursively(binaryDir);
+            }
+            throw new IllegalStateException("Redis failed to start on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            Directories.deleteRecursively(binaryDir);
+        }
+    }
+}

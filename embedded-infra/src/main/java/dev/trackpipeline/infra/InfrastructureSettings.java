@@ -1,0 +1,39 @@
+package dev.trackpipeline.infra;
+
+import dev.trackpipeline.model.infra.InfrastructureDefaults;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+
+/**
+ * How to start the embedded infrastructure.
+ *
+ * @param dataDir    where Kafka's log, the MongoDB-wire store and Redis's append-only file live
+ * @param persistent keep data across restarts (local runs) or memory only where possible (tests)
+ */
+public record InfrastructureSettings(Path dataDir, boolean persistent, String host, int kafkaPort,
+                                     int kafkaControllerPort, int mongoPort, int redisPort, ExternalServers external) {
+
+    /** The settings of {@code bin/track local} and {@code bin/track infra}. */
+    public static InfrastructureSettings local(Path dataDir, ExternalServers external) {
+        return new InfrastructureSettings(dataDir, true, InfrastructureDefaults.HOST, InfrastructureDefaults.KAFKA_PORT,
+                InfrastructureDefaults.KAFKA_CONTROLLER_PORT, InfrastructureDefaults.MONGO_PORT,
+                InfrastructureDefaults.REDIS_PORT, external);
+    }
+
+    /** Free ports and throw-away data, so tests run side by side with anything else on the machine. */
+    public static InfrastructureSettings forTests(Path dataDir) {
+        return new InfrastructureSettings(dataDir, false, InfrastructureDefaults.HOST, freePort(), freePort(), freePort(),
+                freePort(), ExternalServers.none());
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port", e);
+        }
+    }
+}

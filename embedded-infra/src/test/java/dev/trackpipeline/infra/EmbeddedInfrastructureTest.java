@@ -1,0 +1,153 @@
+package dev.trackpipeline.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.JedisPooled;
+
+class EmbeddedInfrastructureTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void startsARealBrokerMongoWireServerAndRedisThatRealClientsUse() throws Exception {
+        try (EmbeddedInfrastructure infra = EmbeddedInfrastructure.startForTests()) {
+            produceAndConsume(infra.kafkaBootstrapServers(), "probe", "hello");
+
+            try (MongoClient mongo = MongoClients.create(infra.mongoUri())) {
+                var collection = mongo.getDatabase("track").getCollection("probe");
+                collection.insertOne(new Document("_id", "x").append("n", 1));
+                assertThat(collection.find().first()).isEqualTo(new Document("_id", "x").append("n", 1));
+            }
+
+            try (JedisPooled redis = new JedisPooled(infra.redis().host(), infra.redis().port())) {
+                assertThat(redis.incr("probe")).isEqualTo(1);
+            }
+            assertThat(infra.components()).extracting(EmbeddedInfrastructure.Component::embedded).containsOnly(true);
+        }
+    }
+
+    @Test
+    void keepsKafkaTopicsAndMongoDocumentsAcrossARestartOnTheSameDataDirectory() throws Exception {
+        InfrastructureSettings settings = InfrastructureSettings.forTests(dataDir);
+        InfrastructureSettings persistent = new InfrastructureSettings(dataDir, true, settings.host(), settings.kafkaPort(),
+                settings.kafkaControllerPort(), settings.mongoPort(), settings.redisPort(), ExternalServers.none());
+
+        try (EmbeddedInfrastructure infra = EmbeddedInfrastructure.start(persistent)) {
+            produceAndConsume(infra.kafkaBootstrapServers(), "kept", "before restart");
+            try (MongoClient mongo = MongoClients.create(infra.mongoUri())) {
+                mongo.getDatabase("track").getCollection("kept").insertOne(new Document("_id", "doc"));
+            }
+        }
+        assertThat(dataDir.resolve("kafka/meta.properties")).exists();
+
+        try (EmbeddedInfrastructure infra = EmbeddedInfrastructure.start(persistent)) {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", infra.kafkaBootstrapServers()))) {
+                assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains("kept");
+            }
+            assertThat(consumeAll(infra.kafkaBootstrapServers(), "kept")).containsExactly("before restart");
+            try (MongoClient mongo = MongoClients.create(infra.mongoUri())) {
+                assertThat(mongo.getDatabase("track").getCollection("kept").countDocuments()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void startsNothingForServersTheEnvironmentNames() {
+        ExternalServers external = ExternalServers.fromEnvironment(Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", "kafka.internal:9092",
+                "MONGODB_URI", "mongodb://mongo.internal:27017/track",
+                "REDIS_HOST", "redis.internal", "REDIS_PORT", "6380", "REDIS_PASSWORD", "secret", "REDIS_DB", "2"));
+        InfrastructureSettings settings = new InfrastructureSettings(dataDir, true, "127.0.0.1", 1, 1, 1, 1, external);
+
+        try (EmbeddedInfrastructure infra = EmbeddedInfrastructure.start(settings)) {
+            assertThat(infra.components()).extracting(EmbeddedInfrastructure.Component::embedded).containsOnly(false);
+            assertThat(infra.environment()).containsEntry("KAFKA_BOOTSTRAP_SERVERS", "kafka.internal:9092")
+                    .containsEntry("MONGODB_URI", "mongodb://mongo.internal:27017/track")
+                    .containsEntry("REDIS_HOST", "redis.internal").containsEntry("REDIS_PORT", "6380")
+                    .containsEntry("REDIS_PASSWORD", "secret").containsEntry("REDIS_DB", "2");
+        }
+        assertThat(dataDir).isEmptyDirectory();
+    }
+
+    @Test
+    void refusesARedisPortThatIsNotANumber() {
+        assertThatThrownBy(() -> ExternalServers.fromEnvironment(Map.of("REDIS_PORT", "six")))
+                .hasMessage("REDIS_PORT: expected a port number, got \"six\"");
+    }
+
+    @Test
+    void namesThePortWhenAServerCannotBind() throws Exception {
+        try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            assertThatThrownBy(() -> EmbeddedMongoServer.start(Optional.empty(), "127.0.0.1", taken.getLocalPort()))
+                    .hasMessageStartingWith("MongoDB-wire server failed to start on 127.0.0.1:" + taken.getLocalPort());
+        }
+    }
+
+    @Test
+    void removesTheExtractedRedisBinaryOnClose() throws Exception {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Set<Path> before = redisBinaryDirs(tmp);
+
+        try (EmbeddedRedisServer redis = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort())) {
+            assertThat(redisBinaryDirs(tmp)).hasSize(before.size() + 1);
+        }
+
+        assertThat(redisBinaryDirs(tmp)).isEqualTo(before);
+    }
+
+    private static Set<Path> redisBinaryDirs(Path tmp) throws Exception {
+        try (var files = Files.list(tmp)) {
+            return files.filter(path -> path.getFileName().toString().startsWith("track-redis-bin"))
+                    .collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
+    private static void produceAndConsume(String bootstrap, String topic, String value) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap, "acks", "all"),
+                new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(topic, "key", value)).get(30, TimeUnit.SECONDS);
+        }
+        assertThat(consumeAll(bootstrap, topic)).containsExactly(value);
+    }
+
+    private static List<String> consumeAll(String bootstrap, String topic) {
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", bootstrap,
+                "group.id", "probe-" + System.nanoTime(), "auto.offset.reset", "earliest"),
+                new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            List<String> values = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (values.isEmpty() && System.nanoTime() < deadline) {
+                ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
+                records.forEach(record -> values.add(record.value()));
+            }
+            return values;
+        }
+    }
+}
