@@ -1,0 +1,72 @@
+package dev.trackpipeline.gateway.ingest;
+
+import dev.trackpipeline.model.ingest.AcceptedEvent;
+import dev.trackpipeline.model.kafka.TopicNames;
+import dev.trackpipeline.model.kafka.TrackHeaders;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Publishes accepted events to their family's topic and returns only when Kafka has acknowledged
+ * every one of them (acks=all), so a 202 means the events are durable.
+ */
+@Component
+public class EventPublisher {
+
+    private final KafkaTemplate<String, byte[]> kafka;
+    private final TopicNames topics;
+    private final GatewayProperties properties;
+
+    public EventPublisher(KafkaTemplate<String, byte[]> kafka, TopicNames topics, GatewayProperties properties) {
+        this.kafka = kafka;
+        this.topics = topics;
+        this.properties = properties;
+    }
+
+    /**
+     * @param receivedAt the gateway's clock, the time every downstream bucket uses
+     * @throws PublishFailedException when Kafka did not acknowledge every event in time
+     */
+    public void publish(List<AcceptedEvent> events, Instant receivedAt, String clientHash) {
+        try {
+            // send() itself throws when it cannot even learn the topic's partitions within max.block.ms.
+            CompletableFuture<?>[] acknowledgements = events.stream()
+                    .map(event -> kafka.send(record(event, receivedAt, clientHash)))
+                    .toArray(CompletableFuture[]::new);
+            CompletableFuture.allOf(acknowledgements).get(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new PublishFailedException("Kafka did not acknowledge the events within " + properties.publishTimeout(), e);
+        } catch (ExecutionException e) {
+            throw new PublishFailedException("Kafka refused the events: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PublishFailedException("interrupted while waiting for Kafka", e);
+        } catch (RuntimeException e) {
+            throw new PublishFailedException("Kafka is unavailable: " + e.getMessage(), e);
+        }
+    }
+
+    private ProducerRecord<String, byte[]> record(AcceptedEvent event, Instant receivedAt, String clientHash) {
+        var headers = new RecordHeaders();
+        header(headers, TrackHeaders.EVENT_ID, event.eventId());
+        header(headers, TrackHeaders.RECEIVED_AT, String.valueOf(receivedAt.toEpochMilli()));
+        header(headers, TrackHeaders.APIKEY, event.apikey());
+        header(headers, TrackHeaders.TYPE, event.type());
+        header(headers, TrackHeaders.SCHEMA_VERSION, TrackHeaders.CURRENT_SCHEMA_VERSION);
+        header(headers, TrackHeaders.CLIENT_HASH, clientHash);
+        return new ProducerRecord<>(topics.forFamily(event.family()), null, event.partitionKey(), event.rawJson(), headers);
+    }
+
+    private static void header(RecordHeaders headers, String name, String value) {
+        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,53 @@
+package dev.trackpipeline.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trackpipeline.model.fixtures.WebSeeFixtures;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** No broker at all: the gateway must not answer 2xx for events Kafka does not hold. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "track.gateway.publish-timeout=2s",
+        "spring.kafka.producer.properties.max.block.ms=1000",
+        "spring.kafka.admin.fail-fast=false",
+        "spring.kafka.admin.auto-create=false"})
+class KafkaUnavailableTest {
+
+    @DynamicPropertySource
+    static void deadBroker(DynamicPropertyRegistry registry) throws Exception {
+        int unused;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            unused = socket.getLocalPort();
+        }
+        int port = unused;
+        registry.add("spring.kafka.bootstrap-servers", () -> "127.0.0.1:" + port);
+        registry.add("track.projects-file", () -> "src/test/resources/projects-test.yml");
+    }
+
+    @Value("${local.server.port}")
+    int port;
+
+    @Test
+    void answers503WithRetryAfterWhenKafkaCannotTakeTheEvents() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/reportData"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(WebSeeFixtures.load().first("error").bodyBytes()))
+                .header("Content-Type", "text/plain;charset=UTF-8")
+                .build();
+
+        HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(response.body()).isEqualTo("{\"accepted\":0,\"rejected\":[{\"index\":-1,\"outcome\":\"kafka_unavailable\","
+                + "\"reason\":\"Kafka could not take the events in time; nothing was accepted, retry later\"}]}");
+    }
+}

@@ -1,0 +1,237 @@
+package dev.trackpipeline.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trackpipeline.infra.EmbeddedInfrastructure;
+import dev.trackpipeline.model.fixtures.WebSeeFixtures;
+import dev.trackpipeline.model.fixtures.WebSeeFixtures.CapturedRequest;
+import dev.trackpipeline.model.kafka.TrackHeaders;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.GZIPOutputStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ReportDataIntegrationTest {
+
+    static final EmbeddedInfrastructure infra = EmbeddedInfrastructure.startForTests();
+    static final WebSeeFixtures fixtures = WebSeeFixtures.load();
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        registry.add("spring.kafka.bootstrap-servers", infra::kafkaBootstrapServers);
+        registry.add("track.projects-file", () -> "src/test/resources/projects-test.yml");
+    }
+
+    @AfterAll
+    static void stopInfrastructure() {
+        infra.close();
+    }
+
+    @Value("${local.server.port}")
+    int port;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void acceptsEveryRequestTheRealSdkSentAndPublishesEachEventUntouchedToItsTopic() throws Exception {
+        List<CapturedRequest> posts = fixtures.posts();
+        for (CapturedRequest request : posts) {
+            HttpResponse<String> response = post(request.bodyBytes(), request.contentType(), Map.of("Origin", "http://127.0.0.1:8080"));
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            assertThat(response.body()).isEqualTo("{\"accepted\":1,\"rejected\":[]}");
+        }
+
+        List<ConsumerRecord<String, byte[]>> published = consumeAtLeast(posts.size(),
+                "track.error", "track.resource", "track.http", "track.performance", "track.white-screen",
+                "track.record-screen", "track.custom");
+
+        assertThat(published).hasSize(posts.size());
+        Set<String> sentBodies = new HashSet<>(posts.stream().map(CapturedRequest::body).toList());
+        for (ConsumerRecord<String, byte[]> record : published) {
+            String value = new String(record.value(), StandardCharsets.UTF_8);
+            assertThat(sentBodies).contains(value);
+            assertThat(header(record, TrackHeaders.APIKEY)).isEqualTo("demo-project");
+            assertThat(header(record, TrackHeaders.EVENT_ID)).hasSize(32);
+            assertThat(header(record, TrackHeaders.SCHEMA_VERSION)).isEqualTo("1");
+            assertThat(Long.parseLong(header(record, TrackHeaders.RECEIVED_AT))).isPositive();
+            assertThat(record.key()).startsWith("demo-project/");
+        }
+        assertThat(published).filteredOn(record -> record.topic().equals("track.record-screen")).hasSize(5);
+        assertThat(published).filteredOn(record -> record.topic().equals("track.http")).hasSize(9);
+        assertThat(published).filteredOn(record -> record.topic().equals("track.error")).hasSize(8);
+    }
+
+    @Test
+    void acceptsTheValidEventsOfAPartlyInvalidBatchAndExplainsEachRejection() throws Exception {
+        String body = "[" + fixtures.first("xhr").body() + ",{\"type\":\"whiteScreen\",\"apikey\":\"demo-project\",\"uuid\":\"u\"}]";
+
+        HttpResponse<String> response = post(body.getBytes(StandardCharsets.UTF_8), "application/json", Map.of());
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(response.body()).isEqualTo("{\"accepted\":1,\"rejected\":[{\"index\":1,\"outcome\":\"invalid_event\","
+                + "\"reason\":\"time: is required; status: is required\"}]}");
+    }
+
+    @Test
+    void refusesAnUnknownProjectWith403() throws Exception {
+        String body = fixtures.first("error").body().replace("\"apikey\":\"demo-project\"", "\"apikey\":\"stranger\"");
+
+        HttpResponse<String> response = post(body.getBytes(StandardCharsets.UTF_8), "text/plain;charset=UTF-8", Map.of());
+
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(response.body()).contains("\"outcome\":\"unknown_apikey\"", "apikey: \\\"stranger\\\" is not a registered project");
+    }
+
+    @Test
+    void refusesAnOriginTheEventsProjectDoesNotAllowWith403() throws Exception {
+        HttpResponse<String> otherProjectsOrigin = post(fixtures.first("error").bodyBytes(), "text/plain",
+                Map.of("Origin", "https://shop.example"));
+        HttpResponse<String> nobodysOrigin = post(fixtures.first("error").bodyBytes(), "text/plain",
+                Map.of("Origin", "https://evil.example"));
+
+        assertThat(otherProjectsOrigin.statusCode()).isEqualTo(403);
+        assertThat(otherProjectsOrigin.body()).contains("\"outcome\":\"origin_not_allowed\"",
+                "Origin: https://shop.example is not allowed for project \\\"demo-project\\\"");
+        assertThat(nobodysOrigin.statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void refusesAnInvalidEventWith400NamingTheField() throws Exception {
+        String body = "{\"type\":\"performance\",\"apikey\":\"demo-project\",\"time\":1795642103824,\"uuid\":\"u\",\"name\":\"LCP\",\"value\":\"slow\"}";
+
+        HttpResponse<String> response = post(body.getBytes(StandardCharsets.UTF_8), "application/json", Map.of());
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("\"reason\":\"value: expected a number, got a string\"");
+    }
+
+    @Test
+    void refusesContentTypesOtherThanJsonAndTextWith415() throws Exception {
+        HttpResponse<String> response = post(fixtures.first("error").bodyBytes(), "application/x-www-form-urlencoded", Map.of());
+
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertThat(response.body()).contains("Content-Type: \\\"application/x-www-form-urlencoded\\\" is not supported");
+    }
+
+    @Test
+    void acceptsAGzippedBodyAndRefusesBogusGzip() throws Exception {
+        HttpResponse<String> gzipped = post(gzip(fixtures.first("resource").bodyBytes()), "application/json",
+                Map.of("Content-Encoding", "gzip"));
+        HttpResponse<String> bogus = post("not gzip at all".getBytes(), "application/json", Map.of("Content-Encoding", "gzip"));
+
+        assertThat(gzipped.statusCode()).isEqualTo(202);
+        assertThat(bogus.statusCode()).isEqualTo(400);
+        assertThat(bogus.body()).contains("body: Content-Encoding is gzip but the body is not valid gzip");
+    }
+
+    @Test
+    void refusesABodyOverTheLimitWith413NamingTheLimit() throws Exception {
+        byte[] huge = new byte[5 * 1024 * 1024];
+        java.util.Arrays.fill(huge, (byte) ' ');
+
+        HttpResponse<String> response = post(huge, "application/json", Map.of());
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(response.body()).contains("body: more than 4194304 bytes (maxBodyBytes)");
+    }
+
+    @Test
+    void refusesAGzipBombBeforeItFillsMemory() throws Exception {
+        byte[] bomb = gzip(new byte[64 * 1024 * 1024]);
+        assertThat(bomb.length).isLessThan(4 * 1024 * 1024);
+
+        HttpResponse<String> response = post(bomb, "application/json", Map.of("Content-Encoding", "gzip"));
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(response.body()).contains("after gzip (maxDecompressedBytes)");
+    }
+
+    @Test
+    void answersTheCrossOriginPreflightOfTheSdksFetchFallback() throws Exception {
+        HttpRequest preflight = HttpRequest.newBuilder(uri("/reportData"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "http://127.0.0.1:8080")
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "content-type")
+                .build();
+
+        HttpResponse<String> response = http.send(preflight, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://127.0.0.1:8080");
+        assertThat(response.headers().firstValue("Access-Control-Allow-Methods").orElse("")).contains("POST");
+    }
+
+    @Test
+    void exposesOnlyHealthAndPrometheusOnTheActuator() throws Exception {
+        assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
+        assertThat(get("/actuator/prometheus").body()).contains("track_ingest_events_total");
+        assertThat(get("/actuator/env").statusCode()).isEqualTo(404);
+        assertThat(get("/actuator/beans").statusCode()).isEqualTo(404);
+    }
+
+    private HttpResponse<String> post(byte[] body, String contentType, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri("/reportData"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", contentType);
+        headers.forEach(builder::header);
+        return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    private static byte[] gzip(byte[] data) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
+            gzip.write(data);
+        }
+        return out.toByteArray();
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    /** Reads the topics from the beginning until the expected count has arrived (or 30 s pass). */
+    private static List<ConsumerRecord<String, byte[]>> consumeAtLeast(int expected, String... topics) {
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrapServers(),
+                "group.id", "test-" + System.nanoTime(), "auto.offset.reset", "earliest",
+                "max.partition.fetch.bytes", 4 * 1024 * 1024), new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topics));
+            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+            // One more poll: anything beyond the expected count would be a duplicate.
+            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            return records;
+        }
+    }
+}

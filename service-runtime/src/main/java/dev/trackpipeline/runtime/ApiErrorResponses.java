@@ -1,0 +1,47 @@
+package dev.trackpipeline.runtime;
+
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+
+/**
+ * Error bodies of the read APIs, in the seed server's shape {@code {"code":status,"message":...}}
+ * with a real HTTP status. Never a stack trace or an internal detail.
+ */
+@RestControllerAdvice
+public class ApiErrorResponses {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiErrorResponses.class);
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<Map<String, Object>> refused(ApiException e) {
+        return body(e.status(), e.getMessage());
+    }
+
+    @ExceptionHandler(MissingServletRequestParameterException.class)
+    ResponseEntity<Map<String, Object>> missingParameter(MissingServletRequestParameterException e) {
+        return body(HttpStatus.BAD_REQUEST, e.getParameterName() + ": is required");
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<Map<String, Object>> wrongType(MethodArgumentTypeMismatchException e) {
+        String expected = e.getRequiredType() == null ? "another type" : e.getRequiredType().getSimpleName().toLowerCase();
+        return body(HttpStatus.BAD_REQUEST, e.getName() + ": expected " + expected + ", got \"" + e.getValue() + "\"");
+    }
+
+    @ExceptionHandler(RuntimeException.class)
+    ResponseEntity<Map<String, Object>> unexpected(RuntimeException e) {
+        log.error("request failed", e);
+        return body(HttpStatus.INTERNAL_SERVER_ERROR, "internal error");
+    }
+
+    static ResponseEntity<Map<String, Object>> body(HttpStatus status, String message) {
+        return ResponseEntity.status(status).body(Map.of("code", status.value(), "message", message));
+    }
+}

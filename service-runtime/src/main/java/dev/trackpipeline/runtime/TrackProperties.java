@@ -1,0 +1,45 @@
+package dev.trackpipeline.runtime;
+
+import dev.trackpipeline.model.ingest.IngestLimits;
+import java.time.Duration;
+import java.util.Objects;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings every service shares.
+ *
+ * @param projectsFile the project registry (TRACK_PROJECTS_FILE); required
+ * @param topics       how the event topics are created at start-up
+ * @param limits       size limits on events, shared by the gateway and the consumers that re-read them
+ */
+@ConfigurationProperties("track")
+public record TrackProperties(String projectsFile, @DefaultValue Topics topics, @DefaultValue Limits limits) {
+
+    /** Any limit left unset keeps its default from {@link IngestLimits#DEFAULTS}. */
+    public record Limits(Integer maxBodyBytes, Integer maxDecompressedBytes, Integer maxEventBytes,
+                         Integer maxEventsPerBody, Integer maxNestingDepth) {
+
+        public IngestLimits toIngestLimits() {
+            IngestLimits defaults = IngestLimits.DEFAULTS;
+            return new IngestLimits(
+                    Objects.requireNonNullElse(maxBodyBytes, defaults.maxBodyBytes()),
+                    Objects.requireNonNullElse(maxDecompressedBytes, defaults.maxDecompressedBytes()),
+                    Objects.requireNonNullElse(maxEventBytes, defaults.maxEventBytes()),
+                    Objects.requireNonNullElse(maxEventsPerBody, defaults.maxEventsPerBody()),
+                    Objects.requireNonNullElse(maxNestingDepth, defaults.maxNestingDepth()));
+        }
+    }
+
+    /**
+     * @param prefix            prefix of every topic name
+     * @param partitions        partitions per event topic: the most consumers of one group that can share the work
+     * @param replicationFactor copies of each partition (1 on a single embedded broker, 3 in production)
+     * @param retention         how long Kafka keeps raw events for replays
+     * @param maxMessageBytes   largest record a topic takes; above the largest accepted event
+     */
+    public record Topics(@DefaultValue("track.") String prefix, @DefaultValue("6") int partitions,
+                         @DefaultValue("1") short replicationFactor, @DefaultValue("7d") Duration retention,
+                         @DefaultValue("4194304") int maxMessageBytes) {
+    }
+}

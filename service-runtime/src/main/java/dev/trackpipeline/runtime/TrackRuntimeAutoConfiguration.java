@@ -1,0 +1,84 @@
+package dev.trackpipeline.runtime;
+
+import dev.trackpipeline.model.event.EventFamilies;
+import dev.trackpipeline.model.event.EventValidator;
+import dev.trackpipeline.model.ingest.IngestLimits;
+import dev.trackpipeline.model.kafka.EventRecordReader;
+import dev.trackpipeline.model.kafka.TopicNames;
+import dev.trackpipeline.model.project.ProjectRegistry;
+import dev.trackpipeline.model.project.ProjectsFile;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.KafkaAdmin;
+
+/** The schema, topics and project registry every service uses, wired once. */
+@AutoConfiguration
+@EnableConfigurationProperties(TrackProperties.class)
+@Import({ReadAuthorization.class, ApiErrorResponses.class, ConsumerFailureHandling.class})
+public class TrackRuntimeAutoConfiguration {
+
+    @Bean
+    EventFamilies eventFamilies() {
+        return new EventFamilies();
+    }
+
+    @Bean
+    EventValidator eventValidator(EventFamilies families) {
+        return new EventValidator(families);
+    }
+
+    @Bean
+    IngestLimits ingestLimits(TrackProperties properties) {
+        return properties.limits().toIngestLimits();
+    }
+
+    @Bean
+    EventRecordReader eventRecordReader(EventValidator validator, IngestLimits limits) {
+        return new EventRecordReader(validator, limits);
+    }
+
+    @Bean
+    ConsumedBatch consumedBatch(EventRecordReader reader) {
+        return new ConsumedBatch(reader);
+    }
+
+    @Bean
+    TopicNames topicNames(TrackProperties properties) {
+        return new TopicNames(properties.topics().prefix());
+    }
+
+    @Bean
+    ProjectRegistry projectRegistry(TrackProperties properties) {
+        if (properties.projectsFile() == null || properties.projectsFile().isBlank()) {
+            throw new IllegalStateException("TRACK_PROJECTS_FILE is not set: name the YAML or JSON file that lists "
+                    + "the projects (apikey, readToken), for example config/projects.yml");
+        }
+        return ProjectsFile.load(Path.of(properties.projectsFile()));
+    }
+
+    /** Every service declares all topics: whichever starts first creates them with the right settings. */
+    @Bean
+    KafkaAdmin.NewTopics trackTopics(TrackProperties properties, TopicNames names, EventFamilies families) {
+        TrackProperties.Topics topics = properties.topics();
+        Map<String, String> config = Map.of(
+                TopicConfig.RETENTION_MS_CONFIG, String.valueOf(topics.retention().toMillis()),
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(topics.maxMessageBytes()));
+        List<NewTopic> declared = new ArrayList<>();
+        for (String topic : names.eventTopics(families)) {
+            declared.add(TopicBuilder.name(topic).partitions(topics.partitions()).replicas(topics.replicationFactor())
+                    .configs(config).build());
+        }
+        declared.add(TopicBuilder.name(names.deadLetter()).partitions(1).replicas(topics.replicationFactor())
+                .configs(config).build());
+        return new KafkaAdmin.NewTopics(declared.toArray(NewTopic[]::new));
+    }
+}
