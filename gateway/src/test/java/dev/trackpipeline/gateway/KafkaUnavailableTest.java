@@ -2,6 +2,7 @@ package dev.trackpipeline.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -30,7 +31,7 @@ class KafkaUnavailableTest {
         }
         int port = unused;
         registry.add("spring.kafka.bootstrap-servers", () -> "127.0.0.1:" + port);
-        registry.add("track.projects-file", () -> "src/test/resources/projects-test.yml");
+        registry.add("track.projects-file", () -> FixtureRecords.testProjectsFile().toString());
     }
 
     @Value("${local.server.port}")

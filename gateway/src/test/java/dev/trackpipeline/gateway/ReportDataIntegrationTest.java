@@ -3,6 +3,7 @@ package dev.trackpipeline.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
+import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures.CapturedRequest;
 import dev.trackpipeline.model.kafka.TrackHeaders;
@@ -39,7 +40,7 @@ class ReportDataIntegrationTest {
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
         registry.add("spring.kafka.bootstrap-servers", infra::kafkaBootstrapServers);
-        registry.add("track.projects-file", () -> "src/test/resources/projects-test.yml");
+        registry.add("track.projects-file", () -> FixtureRecords.testProjectsFile().toString());
     }
 
     @AfterAll

@@ -1,6 +1,5 @@
 package dev.trackpipeline.runtime;
 
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -20,28 +19,28 @@ public class ApiErrorResponses {
     private static final Logger log = LoggerFactory.getLogger(ApiErrorResponses.class);
 
     @ExceptionHandler(ApiException.class)
-    ResponseEntity<Map<String, Object>> refused(ApiException e) {
+    ResponseEntity<ApiResponse.Error> refused(ApiException e) {
         return body(e.status(), e.getMessage());
     }
 
     @ExceptionHandler(MissingServletRequestParameterException.class)
-    ResponseEntity<Map<String, Object>> missingParameter(MissingServletRequestParameterException e) {
+    ResponseEntity<ApiResponse.Error> missingParameter(MissingServletRequestParameterException e) {
         return body(HttpStatus.BAD_REQUEST, e.getParameterName() + ": is required");
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
-    ResponseEntity<Map<String, Object>> wrongType(MethodArgumentTypeMismatchException e) {
+    ResponseEntity<ApiResponse.Error> wrongType(MethodArgumentTypeMismatchException e) {
         String expected = e.getRequiredType() == null ? "another type" : e.getRequiredType().getSimpleName().toLowerCase();
         return body(HttpStatus.BAD_REQUEST, e.getName() + ": expected " + expected + ", got \"" + e.getValue() + "\"");
     }
 
     @ExceptionHandler(RuntimeException.class)
-    ResponseEntity<Map<String, Object>> unexpected(RuntimeException e) {
+    ResponseEntity<ApiResponse.Error> unexpected(RuntimeException e) {
         log.error("request failed", e);
         return body(HttpStatus.INTERNAL_SERVER_ERROR, "internal error");
     }
 
-    static ResponseEntity<Map<String, Object>> body(HttpStatus status, String message) {
-        return ResponseEntity.status(status).body(Map.of("code", status.value(), "message", message));
+    static ResponseEntity<ApiResponse.Error> body(HttpStatus status, String message) {
+        return ResponseEntity.status(status).body(new ApiResponse.Error(status.value(), message));
     }
 }

@@ -1,0 +1,18 @@
+package dev.trackpipeline.writer;
+
+import java.time.Duration;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * @param groupId   the writer's consumer group; its committed offsets say what MongoDB holds
+ * @param retention how long each family's documents are kept, by family name; absent means forever
+ */
+@ConfigurationProperties("track.writer")
+public record WriterProperties(@DefaultValue("track-writer") String groupId, Map<String, Duration> retention) {
+
+    public WriterProperties {
+        retention = retention == null ? Map.of() : Map.copyOf(retention);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.trackpipeline.writer.consume;
+
+import dev.trackpipeline.model.event.EventFamily;
+import dev.trackpipeline.runtime.ConsumedBatch;
+import dev.trackpipeline.runtime.ConsumedBatch.Consumed;
+import dev.trackpipeline.writer.store.EventDocuments;
+import dev.trackpipeline.writer.store.EventRepository;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.bson.Document;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Stores every polled batch in MongoDB. The container commits the offsets only after this method
+ * returns, so a crash between insert and commit means a redelivery, which the event-id
+ * {@code _id} turns into a no-op. Failures are the error handler's business (ConsumerFailureHandling).
+ */
+@Component
+public class EventStoreListener {
+
+    private final ConsumedBatch batches;
+    private final EventRepository repository;
+    private final MeterRegistry meters;
+
+    public EventStoreListener(ConsumedBatch batches, EventRepository repository, MeterRegistry meters) {
+        this.batches = batches;
+        this.repository = repository;
+        this.meters = meters;
+    }
+
+    @KafkaListener(id = "track-writer", groupId = "${track.writer.group-id:track-writer}",
+            topics = "#{@topicNames.eventTopics(@eventFamilies)}")
+    public void store(List<ConsumerRecord<String, byte[]>> records) {
+        batches.storeEach(records, this::insertByFamily);
+    }
+
+    private void insertByFamily(List<Consumed> events) {
+        Map<EventFamily, List<Document>> byFamily = events.stream().collect(Collectors.groupingBy(
+                consumed -> consumed.event().family(), LinkedHashMap::new,
+                Collectors.mapping(consumed -> EventDocuments.toDocument(consumed.event()), Collectors.toList())));
+        byFamily.forEach(repository::insertAll);
+        meters.counter("track.writer.events", "outcome", "stored").increment(events.size());
+    }
+}

@@ -1,0 +1,228 @@
+package dev.trackpipeline.writer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import dev.trackpipeline.infra.EmbeddedInfrastructure;
+import dev.trackpipeline.model.fixtures.FixtureRecords;
+import dev.trackpipeline.model.fixtures.FixtureRecords.FixtureRecord;
+import dev.trackpipeline.model.fixtures.WebSeeFixtures;
+import dev.trackpipeline.model.kafka.TrackHeaders;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class EventStoreIntegrationTest {
+
+    static final EmbeddedInfrastructure infra = EmbeddedInfrastructure.startForTests();
+    static final WebSeeFixtures fixtures = WebSeeFixtures.load();
+    static final Instant RECEIVED_AT = Instant.parse("2026-11-25T10:15:30.123Z");
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        registry.add("spring.kafka.bootstrap-servers", infra::kafkaBootstrapServers);
+        registry.add("spring.mongodb.uri", infra::mongoUri);
+        registry.add("track.projects-file", () -> FixtureRecords.testProjectsFile().toString());
+    }
+
+    @AfterAll
+    static void stopInfrastructure() {
+        infra.close();
+    }
+
+    @Autowired
+    MongoDatabase database;
+
+    @Value("${local.server.port}")
+    int port;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    @Test
+    void storesEveryEventTheRealSdkSentOnceEvenWhenKafkaDeliversItAgain() throws Exception {
+        List<FixtureRecord> records = fixtures.posts().stream().map(request -> FixtureRecords.of(request, RECEIVED_AT)).toList();
+        List<String> ids = records.stream().map(FixtureRecord::eventId).toList();
+
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), records);
+        await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(ids) == records.size());
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), records);
+        String marker = produceMarker();
+        await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(List.of(marker)) == 1);
+
+        assertThat(storedCount(ids)).isEqualTo(89);
+        assertThat(database.getCollection("performance").countDocuments(Filters.in("_id", ids))).isEqualTo(48);
+        assertThat(database.getCollection("record-screen").countDocuments(Filters.in("_id", ids))).isEqualTo(5);
+        FixtureRecord error = records.stream().filter(record -> record.type().equals("error")).findFirst().orElseThrow();
+        Document stored = database.getCollection("error").find(Filters.eq("_id", error.eventId())).first();
+        assertThat(stored.getDate("receivedAt")).isEqualTo(Date.from(RECEIVED_AT));
+        assertThat(stored.getString("message")).isEqualTo("Uncaught Error: Order list render failed: items is empty");
+        assertThat(stored.getInteger("line")).isEqualTo(4);
+        assertThat(stored.getList("breadcrumb", Document.class)).isNotEmpty();
+    }
+
+    @Test
+    void deadLettersARecordThatCannotBeStoredWithItsReasonAndStoresItsNeighbours() throws Exception {
+        String session = UUID.randomUUID().toString();
+        FixtureRecord before = withSession(FixtureRecords.of(fixtures.first("whiteScreen"), RECEIVED_AT), session);
+        FixtureRecord after = withSession(FixtureRecords.of(fixtures.ofType("whiteScreen").get(1), RECEIVED_AT), session);
+        Map<String, String> noEventId = new HashMap<>(before.headers());
+        noEventId.remove(TrackHeaders.EVENT_ID);
+        FixtureRecord broken = new FixtureRecord("none", "whiteScreen", before.topic(), before.key(),
+                "{\"type\":\"whiteScreen\"}".getBytes(StandardCharsets.UTF_8), noEventId);
+
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), List.of(before, broken, after));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(List.of(before.eventId(), after.eventId())) == 2);
+        var deadLetters = KafkaTestRecords.readAtLeast(infra.kafkaBootstrapServers(), "track.dead-letter", 1);
+        assertThat(deadLetters).anySatisfy(record -> {
+            assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("{\"type\":\"whiteScreen\"}");
+            assertThat(header(record, TrackHeaders.DEAD_LETTER_OUTCOME)).isEqualTo("missing_metadata");
+            assertThat(header(record, TrackHeaders.DEAD_LETTER_REASON)).isEqualTo("header track-event-id: is missing");
+        });
+    }
+
+    @Test
+    void keepsDollarAndDottedKeysLosslesslyAndGivesThemBackThroughTheApi() throws Exception {
+        String body = fixtures.first("error").body().replace("\"line\":4,",
+                "\"line\":4,\"extra\":{\"$where\":\"sleep(1)\",\"a.b\":{\"100%\":true}},\"_id\":\"mine\",");
+        var request = new WebSeeFixtures.CapturedRequest("POST", "/reportData", "application/json", null,
+                body.replace("\"time\":1795642106952", "\"time\":1795642106999"));
+        FixtureRecord record = FixtureRecords.of(request, RECEIVED_AT);
+
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), List.of(record));
+        await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(List.of(record.eventId())) == 1);
+
+        Document stored = database.getCollection("error").find(Filters.eq("_id", record.eventId())).first();
+        assertThat(stored.get("extra", Document.class).keySet()).containsExactly("%24where", "a%2Eb");
+        assertThat(stored.getString("%5Fid")).isEqualTo("mine");
+        JsonNode listed = errorsList("startTime=1795642106999&endTime=1795642106999", "demo-read-token").get("data").get("list").get(0);
+        assertThat(listed.get("id").stringValue()).isEqualTo(record.eventId());
+        assertThat(listed.get("_id").stringValue()).isEqualTo("mine");
+        assertThat(listed.get("extra").get("$where").stringValue()).isEqualTo("sleep(1)");
+        assertThat(listed.get("extra").get("a.b").get("100%").booleanValue()).isTrue();
+        assertThat(listed.get("receivedAt").longValue()).isEqualTo(RECEIVED_AT.toEpochMilli());
+    }
+
+    @Test
+    void listsAProjectsErrorsNewestFirstInPages() throws Exception {
+        List<FixtureRecord> errors = new ArrayList<>();
+        fixtures.ofType("error").forEach(request -> errors.add(FixtureRecords.of(request, RECEIVED_AT)));
+        fixtures.ofType("unhandledrejection").forEach(request -> errors.add(FixtureRecords.of(request, RECEIVED_AT)));
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), errors);
+        await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(errors.stream().map(FixtureRecord::eventId).toList()) == 8);
+
+        JsonNode page = errorsList("type=unhandledrejection&pageSize=1&page=2", "demo-read-token");
+
+        assertThat(page.get("code").intValue()).isZero();
+        assertThat(page.get("data").get("total").longValue()).isEqualTo(2);
+        assertThat(page.get("data").get("page").intValue()).isEqualTo(2);
+        JsonNode list = page.get("data").get("list");
+        assertThat(list).hasSize(1);
+        assertThat(list.get(0).get("type").stringValue()).isEqualTo("unhandledrejection");
+        JsonNode all = errorsList("type=unhandledrejection", "demo-read-token").get("data").get("list");
+        assertThat(all.get(0).get("time").longValue()).isGreaterThan(all.get(1).get("time").longValue());
+        assertThat(list.get(0).get("id").stringValue()).isEqualTo(all.get(1).get("id").stringValue());
+    }
+
+    @Test
+    void refusesReadsWithoutTheProjectsTokenAndBadParameters() throws Exception {
+        assertThat(get("/api/errors/list?apikey=demo-project", null).statusCode()).isEqualTo(401);
+        HttpResponse<String> foreign = get("/api/errors/list?apikey=demo-project", "shop-read-token");
+        assertThat(foreign.statusCode()).isEqualTo(403);
+        assertThat(foreign.body()).isEqualTo("{\"code\":403,\"message\":\"apikey: the read token does not belong to project \\\"demo-project\\\"\"}");
+        HttpResponse<String> noApikey = get("/api/errors/list", "demo-read-token");
+        assertThat(noApikey.statusCode()).isEqualTo(400);
+        assertThat(noApikey.body()).contains("apikey: is required");
+        assertThat(get("/api/errors/list?apikey=demo-project&pageSize=1000", "demo-read-token").body())
+                .contains("pageSize: must be between 1 and 100, got 1000");
+        assertThat(get("/api/errors/list?apikey=demo-project&startTime=yesterday", "demo-read-token").body())
+                .contains("startTime: expected long, got \\\"yesterday\\\"");
+    }
+
+    @Test
+    void definesAnIndexForEveryQueryAndRetentionPerFamily() {
+        List<Document> errorIndexes = database.getCollection("error").listIndexes().into(new ArrayList<>());
+        List<Document> replayIndexes = database.getCollection("record-screen").listIndexes().into(new ArrayList<>());
+
+        assertThat(errorIndexes).extracting(index -> index.getString("name"))
+                .contains("apikey_time", "apikey_type_time", "recordScreenId", "retention");
+        assertThat(expireAfterSeconds(errorIndexes)).isEqualTo(Duration.ofDays(90).toSeconds());
+        assertThat(expireAfterSeconds(replayIndexes)).isEqualTo(Duration.ofDays(7).toSeconds());
+    }
+
+    @Test
+    void reportsHealthyWhenMongoAnswersPing() throws Exception {
+        HttpResponse<String> health = get("/actuator/health", null);
+
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"UP\"");
+    }
+
+    private static long expireAfterSeconds(List<Document> indexes) {
+        return indexes.stream().filter(index -> "retention".equals(index.getString("name")))
+                .map(index -> ((Number) index.get("expireAfterSeconds")).longValue()).findFirst().orElseThrow();
+    }
+
+    private long storedCount(List<String> ids) {
+        long count = 0;
+        for (String collection : List.of("error", "resource", "http", "performance", "white-screen", "record-screen", "custom")) {
+            count += database.getCollection(collection).countDocuments(Filters.in("_id", ids));
+        }
+        return count;
+    }
+
+    /** A fresh event produced after the others: once it is stored, everything before it was consumed. */
+    private String produceMarker() throws Exception {
+        var request = new WebSeeFixtures.CapturedRequest("POST", "/reportData", "application/json", null,
+                "{\"type\":\"custom\",\"apikey\":\"demo-project\",\"time\":1795642100000,\"uuid\":\"" + UUID.randomUUID() + "\"}");
+        FixtureRecord marker = FixtureRecords.of(request, RECEIVED_AT);
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), List.of(marker));
+        return marker.eventId();
+    }
+
+    private static FixtureRecord withSession(FixtureRecord record, String session) {
+        return new FixtureRecord(record.eventId(), record.type(), record.topic(), "demo-project/" + session, record.value(), record.headers());
+    }
+
+    private JsonNode errorsList(String query, String token) throws Exception {
+        HttpResponse<String> response = get("/api/errors/list?apikey=demo-project&" + query, token);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json.readTree(response.body());
+    }
+
+    private HttpResponse<String> get(String path, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String header(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+}
