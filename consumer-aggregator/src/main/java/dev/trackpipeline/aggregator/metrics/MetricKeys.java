@@ -1,0 +1,55 @@
+package dev.trackpipeline.aggregator.metrics;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Redis key names. The project sits in a hash tag ({@code {apikey}}) so that, on Redis Cluster,
+ * all of one project's keys share a slot and multi-key reads over a window stay in one node.
+ */
+public final class MetricKeys {
+
+    /** A time bucket resolution and how its keys are named. */
+    public enum Resolution {
+        MINUTE("m", Duration.ofMinutes(1)), HOUR("h", Duration.ofHours(1));
+
+        private final String code;
+        private final Duration length;
+
+        Resolution(String code, Duration length) {
+            this.code = code;
+            this.length = length;
+        }
+
+        public Duration length() {
+            return length;
+        }
+
+        public long bucketOf(Instant time) {
+            return time.toEpochMilli() / length.toMillis();
+        }
+    }
+
+    private MetricKeys() {
+    }
+
+    /** Hash of counters for one project and one bucket. */
+    public static String counters(String apikey, Resolution resolution, long bucket) {
+        return "track:{" + apikey + "}:" + resolution.code + ":" + bucket;
+    }
+
+    /** HyperLogLog of the page sessions ({@code uuid}) seen in one bucket. */
+    public static String sessions(String apikey, Resolution resolution, long bucket) {
+        return counters(apikey, resolution, bucket) + ":sessions";
+    }
+
+    /** Remembers an event id for the dedup window. */
+    public static String seen(String apikey, String eventId) {
+        return "track:{" + apikey + "}:seen:" + eventId;
+    }
+
+    /** Last applied offset per topic-partition for one consumer group. */
+    public static String progress(String groupId) {
+        return "track:progress:" + groupId;
+    }
+}
