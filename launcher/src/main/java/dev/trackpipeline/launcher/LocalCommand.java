@@ -1,0 +1,57 @@
+package dev.trackpipeline.launcher;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "local", mixinStandardHelpOptions = true,
+        description = "Run the whole pipeline on embedded defaults: Kafka, a MongoDB-wire server, Redis, "
+                + "the gateway, the writer and the aggregator. Ctrl-C stops everything.")
+final class LocalCommand implements Callable<Integer> {
+
+    @Mixin
+    InfraOptions infra;
+
+    @Option(names = "--home", defaultValue = "${sys:track.home:-.}", description = "The checkout holding the built jars.")
+    Path home;
+
+    @Option(names = "--projects-file", defaultValue = "${env:TRACK_PROJECTS_FILE:-config/projects.yml}",
+            description = "Project registry (default: ${DEFAULT-VALUE}, which holds demo-project / demo-read-token).")
+    Path projectsFile;
+
+    @Option(names = "--gateway-port", defaultValue = "${env:GATEWAY_PORT:-3000}")
+    int gatewayPort;
+
+    @Option(names = "--writer-port", defaultValue = "${env:WRITER_PORT:-3001}")
+    int writerPort;
+
+    @Option(names = "--aggregator-port", defaultValue = "${env:AGGREGATOR_PORT:-3002}")
+    int aggregatorPort;
+
+    @Option(names = "--service-jvm-options", defaultValue = "${env:TRACK_SERVICE_JAVA_OPTS:--Xmx512m}", split = " ",
+            description = "JVM options of each service process (default: ${DEFAULT-VALUE}).")
+    List<String> jvmOptions;
+
+    @Override
+    public Integer call() throws Exception {
+        long started = System.nanoTime();
+        Path registry = projectsFile.isAbsolute() ? projectsFile : home.resolve(projectsFile);
+        LocalPipeline pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, infra.settings(), registry,
+                gatewayPort, writerPort, aggregatorPort, jvmOptions));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("stopping track-pipeline...");
+            pipeline.close();
+            stopped.countDown();
+        }, "track-local-shutdown"));
+        pipeline.printReadyLines();
+        System.out.printf("track-pipeline ready in %.1f s: POST events to %s/reportData; Ctrl-C stops everything%n",
+                (System.nanoTime() - started) / 1e9, pipeline.url("gateway"));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.trackpipeline.launcher;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bin/track}: the one entry point (the script runs the three services' jars itself). */
+@Command(name = "track", mixinStandardHelpOptions = true, version = "track-pipeline 0.1.0",
+        description = "Kafka-buffered ingestion for web-see browser monitoring events.",
+        subcommands = {LocalCommand.class, InfraCommand.class})
+public final class TrackCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new TrackCommand()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}
