@@ -15,12 +15,6 @@ import java.nio.file.Path;
 public record InfrastructureSettings(Path dataDir, boolean persistent, String host, int kafkaPort,
                                      int kafkaControllerPort, int mongoPort, int redisPort, ExternalServers external) {
 
-    /** The settings of {@code bin/track local} and {@code bin/track infra}. */
-    public static InfrastructureSettings local(Path dataDir, ExternalServers external) {
-        return new InfrastructureSettings(dataDir, true, InfrastructureDefaults.HOST, InfrastructureDefaults.KAFKA_PORT,
-                InfrastructureDefaults.KAFKA_CONTROLLER_PORT, InfrastructureDefaults.MONGO_PORT,
-                InfrastructureDefaults.REDIS_PORT, external);
-    }
 
     /** Free ports and throw-away data, so tests run side by side with anything else on the machine. */
     public static InfrastructureSettings forTests(Path dataDir) {

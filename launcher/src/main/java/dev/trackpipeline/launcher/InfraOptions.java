@@ -2,17 +2,38 @@ package dev.trackpipeline.launcher;
 
 import dev.trackpipeline.infra.ExternalServers;
 import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.model.infra.InfrastructureDefaults;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Options shared by {@code local} and {@code infra}. */
+/** Options shared by {@code local} and {@code infra}; defaults come from {@link InfrastructureDefaults}. */
 final class InfraOptions {
 
     @Option(names = "--data-dir", defaultValue = "${env:TRACK_DATA_DIR:-data}",
             description = "Where Kafka, the MongoDB-wire store and Redis keep their data (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
+    @Option(names = "--kafka-port", defaultValue = "${env:TRACK_KAFKA_PORT}", description = "Embedded Kafka's port (default 19092).")
+    Integer kafkaPort;
+
+    @Option(names = "--kafka-controller-port", defaultValue = "${env:TRACK_KAFKA_CONTROLLER_PORT}",
+            description = "Embedded Kafka's KRaft controller port (default 19093).")
+    Integer kafkaControllerPort;
+
+    @Option(names = "--mongo-port", defaultValue = "${env:TRACK_MONGO_PORT}", description = "Embedded MongoDB-wire server's port (default 27117).")
+    Integer mongoPort;
+
+    @Option(names = "--redis-port", defaultValue = "${env:TRACK_REDIS_PORT}", description = "Embedded Redis's port (default 16379).")
+    Integer redisPort;
+
     InfrastructureSettings settings() {
-        return InfrastructureSettings.local(dataDir, ExternalServers.fromEnvironment(System.getenv()));
+        return new InfrastructureSettings(dataDir, true, InfrastructureDefaults.HOST,
+                or(kafkaPort, InfrastructureDefaults.KAFKA_PORT), or(kafkaControllerPort, InfrastructureDefaults.KAFKA_CONTROLLER_PORT),
+                or(mongoPort, InfrastructureDefaults.MONGO_PORT), or(redisPort, InfrastructureDefaults.REDIS_PORT),
+                ExternalServers.fromEnvironment(System.getenv()));
+    }
+
+    private static int or(Integer given, int fallback) {
+        return given == null ? fallback : given;
     }
 }
