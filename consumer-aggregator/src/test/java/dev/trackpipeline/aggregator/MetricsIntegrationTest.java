@@ -1,5 +1,7 @@
 package dev.trackpipeline.aggregator;
 
+import dev.trackpipeline.infra.testing.KafkaTestRecords;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -134,7 +136,7 @@ class MetricsIntegrationTest {
         awaitNothingLeftToConsume();
 
         assertThat(overview("1h").get("events").longValue()).isEqualTo(1);
-        assertThat(KafkaTestRecords.readAtLeast(infra.kafkaBootstrapServers(), "track.dead-letter", 1)).anySatisfy(record ->
+        assertThat(KafkaTestRecords.readAtLeast(infra.kafkaBootstrapServers(), 1, "track.dead-letter")).anySatisfy(record ->
                 assertThat(new String(record.headers().lastHeader(TrackHeaders.DEAD_LETTER_REASON).value(), StandardCharsets.UTF_8))
                         .isEqualTo("header track-received-at: expected epoch milliseconds, got \"soon\""));
     }

@@ -1,23 +1,22 @@
 package dev.trackpipeline.aggregator;
 
+import dev.trackpipeline.infra.testing.KafkaTestRecords;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.trackpipeline.aggregator.metrics.MetricKeys;
 import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
+import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.infra.EmbeddedRedisServer;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords.FixtureRecord;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -30,7 +29,7 @@ import redis.clients.jedis.JedisPooled;
 class RedisOutageTest {
 
     static final EmbeddedInfrastructure infra = EmbeddedInfrastructure.startForTests();
-    static final int redisPort = freePort();
+    static final int redisPort = InfrastructureSettings.freePort();
     static EmbeddedRedisServer redis = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", redisPort);
 
     @DynamicPropertySource
@@ -56,30 +55,17 @@ class RedisOutageTest {
 
         KafkaTestRecords.produce(infra.kafkaBootstrapServers(), records);
 
-        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> committedOnWhiteScreenTopic() == 0);
+        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> committed() == 0);
         redis = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", redisPort);
         String bucket = MetricKeys.counters("demo-project", Resolution.MINUTE, Resolution.MINUTE.bucketOf(receivedAt));
         try (JedisPooled client = new JedisPooled("127.0.0.1", redisPort)) {
             await().atMost(Duration.ofSeconds(60)).until(() -> "14".equals(client.hget(bucket, "events")));
             assertThat(client.hget(bucket, "whiteScreen:blank")).isEqualTo("9");
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> committedOnWhiteScreenTopic() == 14);
+        await().atMost(Duration.ofSeconds(30)).until(() -> committed() == 14);
     }
 
-    private static long committedOnWhiteScreenTopic() throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", infra.kafkaBootstrapServers()))) {
-            return admin.listConsumerGroupOffsets("outage-aggregator").partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
-                    .entrySet().stream().filter(entry -> entry.getKey().topic().equals("track.white-screen"))
-                    .filter(entry -> entry.getValue() != null)
-                    .mapToLong(entry -> entry.getValue().offset()).sum();
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+    private static long committed() throws Exception {
+        return KafkaTestRecords.committedOffsets(infra.kafkaBootstrapServers(), "outage-aggregator", "track.white-screen");
     }
 }

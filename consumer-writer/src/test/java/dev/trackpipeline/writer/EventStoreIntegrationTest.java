@@ -1,5 +1,7 @@
 package dev.trackpipeline.writer;
 
+import dev.trackpipeline.infra.testing.KafkaTestRecords;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -97,7 +99,7 @@ class EventStoreIntegrationTest {
         KafkaTestRecords.produce(infra.kafkaBootstrapServers(), List.of(before, broken, after));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(List.of(before.eventId(), after.eventId())) == 2);
-        var deadLetters = KafkaTestRecords.readAtLeast(infra.kafkaBootstrapServers(), "track.dead-letter", 1);
+        var deadLetters = KafkaTestRecords.readAtLeast(infra.kafkaBootstrapServers(), 1, "track.dead-letter");
         assertThat(deadLetters).anySatisfy(record -> {
             assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("{\"type\":\"whiteScreen\"}");
             assertThat(header(record, TrackHeaders.DEAD_LETTER_OUTCOME)).isEqualTo("missing_metadata");

@@ -1,24 +1,22 @@
 package dev.trackpipeline.writer;
 
+import dev.trackpipeline.infra.testing.KafkaTestRecords;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.Filters;
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
+import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.infra.EmbeddedMongoServer;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords.FixtureRecord;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -30,7 +28,7 @@ import org.springframework.test.context.DynamicPropertySource;
 class MongoOutageTest {
 
     static final EmbeddedInfrastructure infra = EmbeddedInfrastructure.startForTests();
-    static final int mongoPort = freePort();
+    static final int mongoPort = InfrastructureSettings.freePort();
     static EmbeddedMongoServer mongo = EmbeddedMongoServer.start(Optional.empty(), "127.0.0.1", mongoPort);
     static final String MONGO_URI = "mongodb://127.0.0.1:" + mongoPort + "/track?serverSelectionTimeoutMS=1000&connectTimeoutMS=1000";
 
@@ -55,7 +53,7 @@ class MongoOutageTest {
 
         KafkaTestRecords.produce(infra.kafkaBootstrapServers(), records);
 
-        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> committedOnHttpTopic() == 0);
+        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> committed() == 0);
         mongo = EmbeddedMongoServer.start(Optional.empty(), "127.0.0.1", mongoPort);
         try (var client = MongoClients.create(MONGO_URI)) {
             var http = client.getDatabase("track").getCollection("http");
@@ -63,24 +61,10 @@ class MongoOutageTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> http.countDocuments(Filters.in("_id", ids)) == records.size());
             assertThat(http.countDocuments()).isEqualTo(6);
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> committedOnHttpTopic() == 6);
+        await().atMost(Duration.ofSeconds(30)).until(() -> committed() == 6);
     }
 
-    private static long committedOnHttpTopic() throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", infra.kafkaBootstrapServers()))) {
-            Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets = admin
-                    .listConsumerGroupOffsets("outage-writer").partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-            return offsets.entrySet().stream().filter(entry -> entry.getKey().topic().equals("track.http"))
-                    .filter(entry -> entry.getValue() != null)
-                    .mapToLong(entry -> entry.getValue().offset()).sum();
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+    private static long committed() throws Exception {
+        return KafkaTestRecords.committedOffsets(infra.kafkaBootstrapServers(), "outage-writer", "track.http");
     }
 }

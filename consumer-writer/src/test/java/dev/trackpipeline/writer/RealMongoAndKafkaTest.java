@@ -1,5 +1,7 @@
 package dev.trackpipeline.writer;
 
+import dev.trackpipeline.infra.testing.KafkaTestRecords;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -22,7 +22,7 @@ public record InfrastructureSettings(Path dataDir, boolean persistent, String ho
                 freePort(), ExternalServers.none());
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

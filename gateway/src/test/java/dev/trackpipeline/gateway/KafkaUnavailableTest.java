@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
-import java.net.ServerSocket;
+import dev.trackpipeline.infra.InfrastructureSettings;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,12 +24,8 @@ import org.springframework.test.context.DynamicPropertySource;
 class KafkaUnavailableTest {
 
     @DynamicPropertySource
-    static void deadBroker(DynamicPropertyRegistry registry) throws Exception {
-        int unused;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            unused = socket.getLocalPort();
-        }
-        int port = unused;
+    static void deadBroker(DynamicPropertyRegistry registry) {
+        int port = InfrastructureSettings.freePort();
         registry.add("spring.kafka.bootstrap-servers", () -> "127.0.0.1:" + port);
         registry.add("track.projects-file", () -> FixtureRecords.testProjectsFile().toString());
     }

@@ -3,6 +3,7 @@ package dev.trackpipeline.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
+import dev.trackpipeline.infra.testing.KafkaTestRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures.CapturedRequest;
@@ -13,17 +14,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Value;
@@ -62,7 +58,7 @@ class ReportDataIntegrationTest {
             assertThat(response.body()).isEqualTo("{\"accepted\":1,\"rejected\":[]}");
         }
 
-        List<ConsumerRecord<String, byte[]>> published = consumeAtLeast(posts.size(),
+        List<ConsumerRecord<String, byte[]>> published = KafkaTestRecords.readAtLeast(infra.kafkaBootstrapServers(), posts.size(),
                 "track.error", "track.resource", "track.http", "track.performance", "track.white-screen",
                 "track.record-screen", "track.custom");
 
@@ -217,22 +213,5 @@ class ReportDataIntegrationTest {
 
     private static String header(ConsumerRecord<String, byte[]> record, String name) {
         return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
-    }
-
-    /** Reads the topics from the beginning until the expected count has arrived (or 30 s pass). */
-    private static List<ConsumerRecord<String, byte[]>> consumeAtLeast(int expected, String... topics) {
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrapServers(),
-                "group.id", "test-" + System.nanoTime(), "auto.offset.reset", "earliest",
-                "max.partition.fetch.bytes", 4 * 1024 * 1024), new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topics));
-            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (records.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-            }
-            // One more poll: anything beyond the expected count would be a duplicate.
-            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-            return records;
-        }
     }
 }

@@ -9,7 +9,6 @@ import dev.trackpipeline.infra.ExternalServers;
 import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures.CapturedRequest;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,7 +46,7 @@ class LocalPipelineIT {
         InfrastructureSettings infra = new InfrastructureSettings(dataDir, true, ports.host(), ports.kafkaPort(),
                 ports.kafkaControllerPort(), ports.mongoPort(), ports.redisPort(), ExternalServers.none());
         pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, infra, home.resolve("config/projects.yml"),
-                freePort(), freePort(), freePort(), List.of("-Xmx256m")));
+                InfrastructureSettings.freePort(), InfrastructureSettings.freePort(), InfrastructureSettings.freePort(), List.of("-Xmx256m")));
     }
 
     @AfterAll
@@ -126,11 +125,5 @@ class LocalPipelineIT {
     private static String get(String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer demo-read-token").build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

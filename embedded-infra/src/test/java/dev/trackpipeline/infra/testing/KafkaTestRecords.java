@@ -1,4 +1,4 @@
-package dev.trackpipeline.writer;
+package dev.trackpipeline.infra.testing;
 
 import dev.trackpipeline.model.fixtures.FixtureRecords.FixtureRecord;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -18,13 +19,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Writes records to the embedded broker as the gateway would, and reads topics back. */
-final class KafkaTestRecords {
+/** Tests' view of a real broker: write records as the gateway would, read topics and group offsets back. */
+public final class KafkaTestRecords {
 
     private KafkaTestRecords() {
     }
 
-    static void produce(String bootstrap, Collection<FixtureRecord> records) throws Exception {
+    public static void produce(String bootstrap, Collection<FixtureRecord> records) throws Exception {
         try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap, "acks", "all",
                 "max.request.size", 4 * 1024 * 1024), new StringSerializer(), new ByteArraySerializer())) {
             for (FixtureRecord record : records) {
@@ -36,17 +37,32 @@ final class KafkaTestRecords {
         }
     }
 
-    static List<ConsumerRecord<String, byte[]>> readAtLeast(String bootstrap, String topic, int expected) {
+    /**
+     * Reads the topics from the beginning until the expected count has arrived (or 30 s pass),
+     * then polls once more, so anything beyond the expected count (a duplicate) shows too.
+     */
+    public static List<ConsumerRecord<String, byte[]>> readAtLeast(String bootstrap, int expected, String... topics) {
         try (var consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", bootstrap,
-                "group.id", "test-" + System.nanoTime(), "auto.offset.reset", "earliest"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
+                "group.id", "test-" + System.nanoTime(), "auto.offset.reset", "earliest",
+                "max.partition.fetch.bytes", 4 * 1024 * 1024), new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topics));
             List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (records.size() < expected && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(300)).forEach(records::add);
             }
+            consumer.poll(Duration.ofMillis(300)).forEach(records::add);
             return records;
+        }
+    }
+
+    /** The sum of a consumer group's committed offsets over one topic's partitions; 0 when nothing is committed. */
+    public static long committedOffsets(String bootstrap, String groupId, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            return admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+                    .entrySet().stream()
+                    .filter(entry -> entry.getKey().topic().equals(topic) && entry.getValue() != null)
+                    .mapToLong(entry -> entry.getValue().offset()).sum();
         }
     }
 }
