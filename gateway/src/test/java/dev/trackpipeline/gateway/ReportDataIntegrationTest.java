@@ -86,7 +86,7 @@ class ReportDataIntegrationTest {
 
         assertThat(response.statusCode()).isEqualTo(202);
         assertThat(response.body()).isEqualTo("{\"accepted\":1,\"rejected\":[{\"index\":1,\"outcome\":\"invalid_event\","
-                + "\"reason\":\"time: is required; status: is required\"}]}");
+                + "\"reason\":\"events[1].time: is required; events[1].status: is required\"}]}");
     }
 
     @Test
@@ -119,7 +119,7 @@ class ReportDataIntegrationTest {
         HttpResponse<String> response = post(body.getBytes(StandardCharsets.UTF_8), "application/json", Map.of());
 
         assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(response.body()).contains("\"reason\":\"value: expected a number, got a string\"");
+        assertThat(response.body()).contains("\"reason\":\"value: expected a number, got \\\"slow\\\"\"");
     }
 
     @Test

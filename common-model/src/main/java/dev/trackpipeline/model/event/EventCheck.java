@@ -3,82 +3,131 @@ package dev.trackpipeline.model.event;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Checks the fields of one event and collects every violation, each naming the field path and
- * what is wrong with it, so a sender learns all its mistakes from one answer.
+ * Checks the fields of one event, or of an object inside it, and collects every violation with
+ * its field path ({@code requestData.method}, {@code breadcrumb[2]}) and what is wrong, so a
+ * sender learns all its mistakes from one answer.
+ *
+ * <p>Lenient where the real SDK needs it (optional fields absent, unknown fields kept, numbers
+ * sent as strings); strict about what would poison a store or a metric (wrong kinds, values that
+ * are not finite numbers, timestamps outside any clock's range).
  */
 public final class EventCheck {
 
-    private final JsonNode event;
-    private final List<String> violations = new ArrayList<>();
+    /** Epoch milliseconds beyond this (year 2286) are no clock's reading. */
+    static final long LATEST_EPOCH_MILLIS = 9_999_999_999_999L;
+
+    private final JsonNode node;
+    private final String path;
+    private final List<String> violations;
 
     EventCheck(JsonNode event) {
-        this.event = event;
+        this(event, "", new ArrayList<>());
     }
 
-    public JsonNode event() {
-        return event;
+    private EventCheck(JsonNode node, String path, List<String> violations) {
+        this.node = node;
+        this.path = path;
+        this.violations = violations;
     }
 
     public void requireString(String field) {
-        JsonNode value = event.get(field);
-        if (value == null || value.isNull()) {
-            violations.add(field + ": is required");
+        JsonNode value = node.get(field);
+        if (absent(value)) {
+            violate(field, "is required");
         } else if (!value.isString()) {
-            violations.add(field + ": expected a string, got " + kindOf(value));
+            violate(field, "expected a string, got " + describe(value));
         } else if (value.stringValue().isBlank()) {
-            violations.add(field + ": must not be empty");
+            violate(field, "must not be empty");
         }
     }
 
     public void optionalString(String field) {
-        expectKind(field, JsonNode::isString, "a string");
+        expect(field, JsonNode::isString, "a string");
     }
 
     public void requireNumber(String field) {
-        if (isAbsent(field)) {
-            violations.add(field + ": is required");
+        if (absent(node.get(field))) {
+            violate(field, "is required");
         } else {
             optionalNumber(field);
         }
     }
 
+    /** A finite number, or a string holding one (some SDK builds send numbers as strings). */
     public void optionalNumber(String field) {
-        expectKind(field, JsonNode::isNumber, "a number");
+        expect(field, EventCheck::isFiniteNumber, "a number");
     }
 
     public void optionalInteger(String field) {
-        expectKind(field, JsonNode::isIntegralNumber, "an integer");
+        expect(field, value -> isFiniteNumber(value) && Math.rint(numberOf(value)) == numberOf(value), "an integer");
     }
 
     public void requireEpochMillis(String field) {
-        JsonNode value = event.get(field);
-        if (value == null || value.isNull()) {
-            violations.add(field + ": is required");
-        } else if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() <= 0) {
-            violations.add(field + ": expected a positive integer of epoch milliseconds, got " + kindOf(value));
+        JsonNode value = node.get(field);
+        if (absent(value)) {
+            violate(field, "is required");
+        } else if (!isFiniteNumber(value) || numberOf(value) <= 0 || numberOf(value) > LATEST_EPOCH_MILLIS
+                || Math.rint(numberOf(value)) != numberOf(value)) {
+            violate(field, "expected a positive integer of epoch milliseconds, got " + describe(value));
         }
     }
 
     public void optionalObject(String field) {
-        expectKind(field, JsonNode::isObject, "an object");
+        expect(field, JsonNode::isObject, "an object");
     }
 
     public void optionalArray(String field) {
-        expectKind(field, JsonNode::isArray, "an array");
+        expect(field, JsonNode::isArray, "an array");
     }
 
     public void optionalOneOf(String field, List<String> allowed) {
-        JsonNode value = event.get(field);
-        if (value != null && !value.isNull() && (!value.isString() || !allowed.contains(value.stringValue()))) {
-            violations.add(field + ": expected one of " + allowed + ", got " + describe(value));
+        JsonNode value = node.get(field);
+        if (!absent(value) && (!value.isString() || !allowed.contains(value.stringValue()))) {
+            violate(field, "expected one of " + allowed + ", got " + describe(value));
+        }
+    }
+
+    /** Checks an optional object field with its own rules; its violations carry its path. */
+    public void inObject(String field, Consumer<EventCheck> rules) {
+        JsonNode value = node.get(field);
+        if (absent(value)) {
+            return;
+        }
+        if (!value.isObject()) {
+            violate(field, "expected an object, got " + describe(value));
+            return;
+        }
+        rules.accept(new EventCheck(value, path + field + ".", violations));
+    }
+
+    /** Checks that an optional array holds only objects, each with the given rules. */
+    public void eachObjectIn(String field, Consumer<EventCheck> rules) {
+        JsonNode value = node.get(field);
+        if (absent(value)) {
+            return;
+        }
+        if (!value.isArray()) {
+            violate(field, "expected an array, got " + describe(value));
+            return;
+        }
+        for (int index = 0; index < value.size(); index++) {
+            JsonNode element = value.get(index);
+            String elementPath = field + "[" + index + "]";
+            if (element.isObject()) {
+                rules.accept(new EventCheck(element, path + elementPath + ".", violations));
+            } else {
+                violate(elementPath, "expected an object, got " + describe(element));
+            }
         }
     }
 
     public Optional<String> string(String field) {
-        JsonNode value = event.get(field);
+        JsonNode value = node.get(field);
         return value != null && value.isString() ? Optional.of(value.stringValue()) : Optional.empty();
     }
 
@@ -86,28 +135,45 @@ public final class EventCheck {
         return List.copyOf(violations);
     }
 
-    private boolean isAbsent(String field) {
-        JsonNode value = event.get(field);
-        return value == null || value.isNull();
+    void violate(String field, String problem) {
+        violations.add(path + field + ": " + problem);
     }
 
-    private void expectKind(String field, java.util.function.Predicate<JsonNode> kind, String expected) {
-        JsonNode value = event.get(field);
-        if (value != null && !value.isNull() && !kind.test(value)) {
-            violations.add(field + ": expected " + expected + ", got " + kindOf(value));
+    private void expect(String field, Predicate<JsonNode> kind, String expected) {
+        JsonNode value = node.get(field);
+        if (!absent(value) && !kind.test(value)) {
+            violate(field, "expected " + expected + ", got " + describe(value));
         }
     }
 
-    private static String describe(JsonNode value) {
-        return value.isString() ? "\"" + abbreviate(value.stringValue()) + "\"" : kindOf(value);
+    private static boolean absent(JsonNode value) {
+        return value == null || value.isNull();
     }
 
-    private static String abbreviate(String text) {
-        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+    private static boolean isFiniteNumber(JsonNode value) {
+        if (value.isNumber()) {
+            return Double.isFinite(value.doubleValue());
+        }
+        if (value.isString()) {
+            try {
+                return Double.isFinite(Double.parseDouble(value.stringValue().trim()));
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        return false;
     }
 
-    static String kindOf(JsonNode value) {
-        if (value.isString()) return "a string";
+    private static double numberOf(JsonNode value) {
+        return value.isNumber() ? value.doubleValue() : Double.parseDouble(value.stringValue().trim());
+    }
+
+    /** A string is shown (abbreviated), so the sender sees the offending value; other values by kind. */
+    static String describe(JsonNode value) {
+        if (value.isString()) {
+            String text = value.stringValue();
+            return "\"" + (text.length() <= 40 ? text : text.substring(0, 40) + "...") + "\"";
+        }
         if (value.isIntegralNumber()) return "an integer";
         if (value.isNumber()) return "a number";
         if (value.isBoolean()) return "a boolean";

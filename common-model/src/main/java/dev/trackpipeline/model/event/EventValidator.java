@@ -1,7 +1,6 @@
 package dev.trackpipeline.model.event;
 
 import dev.trackpipeline.model.Outcome;
-import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 
@@ -14,6 +13,10 @@ public final class EventValidator {
 
     public static final int MAX_APIKEY_LENGTH = 128;
 
+    /** What deviceInfo carries; all strings in the SDK (versions too, "Unknow" included). */
+    private static final List<String> DEVICE_FIELDS = List.of("browser", "browserVersion", "os", "osVersion", "ua",
+            "device", "device_type");
+
     private final EventFamilies families;
 
     public EventValidator(EventFamilies families) {
@@ -23,14 +26,14 @@ public final class EventValidator {
     public Verdict validate(JsonNode event) {
         if (event == null || !event.isObject()) {
             return new Verdict.Invalid(Outcome.INVALID_EVENT,
-                    "event: expected a JSON object, got " + (event == null ? "nothing" : EventCheck.kindOf(event)));
+                    "event: expected a JSON object, got " + (event == null ? "nothing" : EventCheck.describe(event)));
         }
         JsonNode type = event.get("type");
         if (type == null || type.isNull()) {
             return new Verdict.Invalid(Outcome.INVALID_EVENT, "type: is required");
         }
         if (!type.isString()) {
-            return new Verdict.Invalid(Outcome.INVALID_EVENT, "type: expected a string, got " + EventCheck.kindOf(type));
+            return new Verdict.Invalid(Outcome.INVALID_EVENT, "type: expected a string, got " + EventCheck.describe(type));
         }
         var family = families.forType(type.stringValue());
         if (family.isEmpty()) {
@@ -45,17 +48,22 @@ public final class EventValidator {
         check.optionalString("pageUrl");
         check.optionalString("sdkVersion");
         check.optionalString("userId");
-        check.optionalObject("deviceInfo");
-        check.optionalArray("breadcrumb");
+        check.inObject("deviceInfo", device -> DEVICE_FIELDS.forEach(device::optionalString));
+        check.eachObjectIn("breadcrumb", crumb -> {
+            crumb.optionalString("type");
+            crumb.optionalString("category");
+            crumb.optionalString("status");
+            crumb.optionalNumber("time");
+        });
         family.get().check(check);
-        List<String> violations = new ArrayList<>(check.violations());
         check.string("apikey").filter(key -> key.length() > MAX_APIKEY_LENGTH)
-                .ifPresent(key -> violations.add("apikey: longer than " + MAX_APIKEY_LENGTH + " characters"));
+                .ifPresent(key -> check.violate("apikey", "longer than " + MAX_APIKEY_LENGTH + " characters"));
+        List<String> violations = check.violations();
         if (!violations.isEmpty()) {
-            return new Verdict.Invalid(Outcome.INVALID_EVENT, String.join("; ", violations));
+            return new Verdict.Invalid(Outcome.INVALID_EVENT, violations);
         }
         return new Verdict.Valid(family.get(), type.stringValue(),
-                event.get("apikey").stringValue(), event.get("uuid").stringValue(), event.get("time").longValue());
+                event.get("apikey").stringValue(), event.get("uuid").stringValue());
     }
 
     private static String abbreviate(String text) {
@@ -66,9 +74,27 @@ public final class EventValidator {
     public sealed interface Verdict {
 
         /** A valid event and the fields routing needs. */
-        record Valid(EventFamily family, String type, String apikey, String sessionId, long clientTime) implements Verdict { }
+        record Valid(EventFamily family, String type, String apikey, String sessionId) implements Verdict { }
 
-        /** Why the event was refused; {@code reason} names the field path and what is wrong. */
-        record Invalid(Outcome outcome, String reason) implements Verdict { }
+        /** Why the event was refused: each violation names the field path and what is wrong. */
+        record Invalid(Outcome outcome, List<String> violations) implements Verdict {
+
+            static final String WHOLE_EVENT = "event";
+
+            Invalid(Outcome outcome, String violation) {
+                this(outcome, List.of(violation));
+            }
+
+            public String reason() {
+                return String.join("; ", violations);
+            }
+
+            /** The reason with paths inside a batch: {@code events[3].value: ...}, {@code events[3]: ...}. */
+            public String reasonAt(String elementPath) {
+                return String.join("; ", violations.stream().map(violation -> violation.startsWith(WHOLE_EVENT + ": ")
+                        ? elementPath + violation.substring(WHOLE_EVENT.length())
+                        : elementPath + "." + violation).toList());
+            }
+        }
     }
 }

@@ -20,8 +20,11 @@ public final class HttpFailureEvents implements EventFamily {
         check.requireString("url");
         check.optionalNumber("elapsedTime");
         check.optionalString("message");
-        check.optionalObject("requestData");
-        check.optionalObject("response");
+        check.inObject("requestData", request -> {
+            request.optionalOneOf("httpType", List.of("xhr", "fetch"));
+            request.optionalString("method");
+        });
+        check.inObject("response", response -> response.optionalInteger("Status"));
         check.optionalString("recordScreenId");
     }
 }

@@ -36,7 +36,7 @@ public final class IngestBatchReader {
         try (JsonParser parser = json.createParser(body)) {
             JsonToken first = parser.nextToken();
             if (first == JsonToken.START_OBJECT) {
-                readEvent(parser, body, 0, accepted, rejected);
+                readEvent(parser, body, 0, false, accepted, rejected);
             } else if (first == JsonToken.START_ARRAY) {
                 int index = 0;
                 while (parser.nextToken() != JsonToken.END_ARRAY) {
@@ -44,7 +44,7 @@ public final class IngestBatchReader {
                         return IngestBatch.refusedWhole(new Rejection(Rejection.WHOLE_BODY, Outcome.BODY_TOO_LARGE,
                                 "body: more than " + limits.maxEventsPerBody() + " events (maxEventsPerBody)"));
                     }
-                    readEvent(parser, body, index++, accepted, rejected);
+                    readEvent(parser, body, index++, true, accepted, rejected);
                 }
                 if (index == 0) {
                     return IngestBatch.refusedWhole(new Rejection(Rejection.WHOLE_BODY, Outcome.INVALID_EVENT,
@@ -66,19 +66,21 @@ public final class IngestBatchReader {
         return new IngestBatch(accepted, rejected);
     }
 
-    private void readEvent(JsonParser parser, byte[] body, int index,
+    /** @param inArray whether reasons need the element's path ({@code events[3].value}) to be found in the body */
+    private void readEvent(JsonParser parser, byte[] body, int index, boolean inArray,
                            List<AcceptedEvent> accepted, List<Rejection> rejected) {
         int start = (int) parser.currentTokenLocation().getByteOffset();
         JsonNode node = parser.readValueAsTree();
         int end = (int) parser.currentLocation().getByteOffset();
         if (end - start > limits.maxEventBytes()) {
             rejected.add(new Rejection(index, Outcome.EVENT_TOO_LARGE,
-                    "event: " + (end - start) + " bytes, more than the limit of " + limits.maxEventBytes() + " (maxEventBytes)"));
+                    (inArray ? "events[" + index + "]" : "event") + ": " + (end - start) + " bytes, more than the limit of " + limits.maxEventBytes() + " (maxEventBytes)"));
             return;
         }
         Verdict verdict = validator.validate(node);
         if (verdict instanceof Verdict.Invalid invalid) {
-            rejected.add(new Rejection(index, invalid.outcome(), invalid.reason()));
+            rejected.add(new Rejection(index, invalid.outcome(),
+                    inArray ? invalid.reasonAt("events[" + index + "]") : invalid.reason()));
         } else if (verdict instanceof Verdict.Valid valid) {
             byte[] raw = Arrays.copyOfRange(body, start, end);
             accepted.add(new AcceptedEvent(index, EventIds.fromContent(raw), valid.family(), valid.type(),

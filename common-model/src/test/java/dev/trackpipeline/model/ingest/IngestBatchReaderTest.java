@@ -72,8 +72,8 @@ class IngestBatchReaderTest {
 
         assertThat(batch.accepted()).extracting(AcceptedEvent::index).containsExactly(0);
         assertThat(batch.rejected()).containsExactly(
-                new Rejection(1, Outcome.INVALID_EVENT, "value: expected a number, got a string"),
-                new Rejection(2, Outcome.INVALID_EVENT, "event: expected a JSON object, got an integer"));
+                new Rejection(1, Outcome.INVALID_EVENT, "events[1].value: expected a number, got \"fast\""),
+                new Rejection(2, Outcome.INVALID_EVENT, "events[2]: expected a JSON object, got an integer"));
     }
 
     @Test
@@ -82,7 +82,56 @@ class IngestBatchReaderTest {
         assertThat(body).contains("\"value\":\"slow\"");
 
         assertThat(reader.read(body.getBytes(StandardCharsets.UTF_8)).rejected())
-                .containsExactly(new Rejection(0, Outcome.INVALID_EVENT, "value: expected a number, got a string"));
+                .containsExactly(new Rejection(0, Outcome.INVALID_EVENT, "value: expected a number, got \"slow\""));
+    }
+
+    @Test
+    void acceptsNumbersSentAsStringsButNotValuesThatAreNoFiniteNumber() {
+        String lcp = vital("LCP").body();
+        String asStrings = lcp.replace("\"value\":1200", "\"value\":\"1200\"").replace("\"time\":", "\"time\":\"")
+                .replaceFirst("(\"time\":\"\\d+)", "$1\"");
+        String notFinite = lcp.replace("\"value\":1200", "\"value\":\"NaN\"");
+        assertThat(asStrings).contains("\"value\":\"1200\"").containsPattern("\"time\":\"\\d+\"");
+
+        assertThat(reader.read(asStrings.getBytes(StandardCharsets.UTF_8)).accepted()).hasSize(1);
+        assertThat(single(notFinite).reason()).isEqualTo("value: expected a number, got \"NaN\"");
+    }
+
+    @Test
+    void namesTheFullPathOfAWrongNestedField() {
+        String body = fixtures.first("xhr").body()
+                .replace("\"method\":\"GET\"", "\"method\":7")
+                .replaceFirst("\"breadcrumb\":\\[\\{", "\"breadcrumb\":[\"click\",{");
+
+        assertThat(single(body).reason()).isEqualTo(
+                "breadcrumb[0]: expected an object, got \"click\"; requestData.method: expected a string, got an integer");
+    }
+
+    @Test
+    void keepsTimingFieldsThatNewerBrowsersAdd() {
+        String body = fixtures.ofType("performance").stream().map(CapturedRequest::body)
+                .filter(text -> text.contains("\"name\":\"resourceList\"")).findFirst().orElseThrow()
+                .replaceFirst("\"entryType\":\"resource\"", "\"entryType\":\"resource\",\"renderTimeFromTheFuture\":{\"x\":1}");
+
+        IngestBatch batch = reader.read(body.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(batch.rejected()).isEmpty();
+        assertThat(new String(batch.accepted().get(0).rawJson(), StandardCharsets.UTF_8)).contains("renderTimeFromTheFuture");
+    }
+
+    @Test
+    void rejectsAPerformanceMetricTheSdkDoesNotReport() {
+        String body = vital("FCP").body().replace("\"name\":\"FCP\"", "\"name\":\"FancyPaint\"");
+
+        assertThat(single(body).reason()).isEqualTo("name: unknown performance metric \"FancyPaint\", expected one of "
+                + "[FCP, LCP, TTFB, FID, INP, CLS, FSP, longTask, memory, resourceList]");
+    }
+
+    @Test
+    void rejectsATimestampNoClockCouldRead() {
+        String body = fixtures.first("whiteScreen").body().replaceFirst("\"time\":\\d+", "\"time\":99999999999999999");
+
+        assertThat(single(body).reason()).isEqualTo("time: expected a positive integer of epoch milliseconds, got an integer");
     }
 
     @Test
@@ -98,7 +147,7 @@ class IngestBatchReaderTest {
         Rejection rejection = single("{\"type\":\"error\",\"time\":\"yesterday\"}");
 
         assertThat(rejection.reason()).isEqualTo("apikey: is required; "
-                + "time: expected a positive integer of epoch milliseconds, got a string; uuid: is required; message: is required");
+                + "time: expected a positive integer of epoch milliseconds, got \"yesterday\"; uuid: is required; message: is required");
     }
 
     @Test
