@@ -1,6 +1,7 @@
 package dev.trackpipeline.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
 import dev.trackpipeline.infra.testing.KafkaTestRecords;
@@ -10,6 +11,10 @@ import dev.trackpipeline.model.fixtures.WebSeeFixtures.CapturedRequest;
 import dev.trackpipeline.model.kafka.TrackHeaders;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -27,16 +32,17 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "track.projects-reload-interval=200ms")
 class ReportDataIntegrationTest {
 
     static final EmbeddedInfrastructure infra = EmbeddedInfrastructure.startForTests();
     static final WebSeeFixtures fixtures = WebSeeFixtures.load();
+    static final Path projectsFile = FixtureRecords.testProjectsFile();
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
         registry.add("spring.kafka.bootstrap-servers", infra::kafkaBootstrapServers);
-        registry.add("track.projects-file", () -> FixtureRecords.testProjectsFile().toString());
+        registry.add("track.projects-file", projectsFile::toString);
     }
 
     @AfterAll
@@ -177,6 +183,69 @@ class ReportDataIntegrationTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://127.0.0.1:8080");
         assertThat(response.headers().firstValue("Access-Control-Allow-Methods").orElse("")).contains("POST");
+        HttpResponse<String> post = post(fixtures.first("error").bodyBytes(), "application/json",
+                Map.of("Origin", "http://127.0.0.1:8080"));
+        assertThat(post.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://127.0.0.1:8080");
+    }
+
+    @Test
+    void acceptsAProjectsEventsUpToItsRateLimitThenAnswers429WithRetryAfter() throws Exception {
+        String event = fixtures.first("error").body().replace("\"apikey\":\"demo-project\"", "\"apikey\":\"limited\"");
+        String batchOfThree = "[" + event + "," + event.replace("\"line\":4", "\"line\":5") + ","
+                + event.replace("\"line\":4", "\"line\":6") + "]";
+
+        HttpResponse<String> overBurst = post(batchOfThree.getBytes(StandardCharsets.UTF_8), "application/json", Map.of());
+        HttpResponse<String> limited = post(event.getBytes(StandardCharsets.UTF_8), "application/json", Map.of());
+
+        assertThat(overBurst.statusCode()).isEqualTo(202);
+        assertThat(overBurst.body()).isEqualTo("{\"accepted\":2,\"rejected\":[{\"index\":2,\"outcome\":\"rate_limited\","
+                + "\"reason\":\"apikey: project \\\"limited\\\" is over its rate limit of 1 events/s\"}]}");
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(get("/actuator/prometheus").body())
+                .contains("track_ingest_events_total{application=\"gateway\",outcome=\"rate_limited\",type=\"error\"}");
+    }
+
+    @Test
+    void admitsAProjectAddedToTheRegistryFileWithoutARestart() throws Exception {
+        byte[] newcomer = fixtures.first("resource").body().replace("\"apikey\":\"demo-project\"", "\"apikey\":\"newcomer\"")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(post(newcomer, "text/plain", Map.of()).statusCode()).isEqualTo(403);
+
+        Files.writeString(projectsFile, "  - {apikey: newcomer, readToken: newcomer-token}\n", StandardOpenOption.APPEND);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> post(newcomer, "text/plain", Map.of()).statusCode() == 202);
+    }
+
+    @Test
+    void givesTheSamePayloadPostedTwiceTheSameEventId() throws Exception {
+        String session = java.util.UUID.randomUUID().toString();
+        String body = fixtures.first("whiteScreen").body().replaceFirst("\"uuid\":\"[^\"]+\"", "\"uuid\":\"" + session + "\"");
+        assertThat(body).contains(session);
+
+        assertThat(post(body.getBytes(StandardCharsets.UTF_8), "text/plain", Map.of()).statusCode()).isEqualTo(202);
+        assertThat(post(body.getBytes(StandardCharsets.UTF_8), "text/plain", Map.of()).statusCode()).isEqualTo(202);
+
+        List<String> ids = KafkaTestRecords.readAll(infra.kafkaBootstrapServers(), "track.white-screen").stream()
+                .filter(record -> new String(record.value(), StandardCharsets.UTF_8).equals(body))
+                .map(record -> header(record, TrackHeaders.EVENT_ID)).toList();
+
+        assertThat(ids).hasSize(2);
+        assertThat(ids.get(0)).isEqualTo(ids.get(1));
+    }
+
+    @Test
+    void refusesThePreflightOfAnOriginNoProjectAllows() throws Exception {
+        HttpRequest preflight = HttpRequest.newBuilder(uri("/reportData"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://evil.example")
+                .header("Access-Control-Request-Method", "POST")
+                .build();
+
+        HttpResponse<String> response = http.send(preflight, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.trackpipeline.runtime;
 
-import dev.trackpipeline.model.project.ProjectRegistry;
 import java.util.Optional;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -11,9 +10,9 @@ public class ReadAuthorization {
 
     private static final String BEARER = "Bearer ";
 
-    private final ProjectRegistry projects;
+    private final ProjectCatalog projects;
 
-    public ReadAuthorization(ProjectRegistry projects) {
+    public ReadAuthorization(ProjectCatalog projects) {
         this.projects = projects;
     }
 
@@ -23,7 +22,7 @@ public class ReadAuthorization {
                 .filter(header -> header.regionMatches(true, 0, BEARER, 0, BEARER.length()))
                 .map(header -> header.substring(BEARER.length()).trim())
                 .filter(value -> !value.isEmpty());
-        switch (projects.readAccess(apikey, token)) {
+        switch (projects.current().readAccess(apikey, token)) {
             case GRANTED -> { }
             case UNAUTHENTICATED -> throw new ApiException(HttpStatus.UNAUTHORIZED,
                     "Authorization: a Bearer read token of the project is required");

@@ -10,11 +10,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Settings every service shares.
  *
  * @param projectsFile the project registry (TRACK_PROJECTS_FILE); required
+ * @param projectsReloadInterval how often the registry file is checked for changes
  * @param topics       how the event topics are created at start-up
  * @param limits       size limits on events, shared by the gateway and the consumers that re-read them
  */
 @ConfigurationProperties("track")
-public record TrackProperties(String projectsFile, @DefaultValue Topics topics, @DefaultValue Limits limits) {
+public record TrackProperties(String projectsFile, @DefaultValue("5s") Duration projectsReloadInterval,
+                              @DefaultValue Topics topics, @DefaultValue Limits limits) {
 
     /** Any limit left unset keeps its default from {@link IngestLimits#DEFAULTS}. */
     public record Limits(Integer maxBodyBytes, Integer maxDecompressedBytes, Integer maxEventBytes,

@@ -5,8 +5,6 @@ import dev.trackpipeline.model.event.EventValidator;
 import dev.trackpipeline.model.ingest.IngestLimits;
 import dev.trackpipeline.model.kafka.EventRecordReader;
 import dev.trackpipeline.model.kafka.TopicNames;
-import dev.trackpipeline.model.project.ProjectRegistry;
-import dev.trackpipeline.model.project.ProjectsFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,13 +54,13 @@ public class TrackRuntimeAutoConfiguration {
         return new TopicNames(properties.topics().prefix());
     }
 
-    @Bean
-    ProjectRegistry projectRegistry(TrackProperties properties) {
+    @Bean(destroyMethod = "close")
+    ProjectCatalog projectCatalog(TrackProperties properties) {
         if (properties.projectsFile() == null || properties.projectsFile().isBlank()) {
             throw new IllegalStateException("TRACK_PROJECTS_FILE is not set: name the YAML or JSON file that lists "
                     + "the projects (apikey, readToken), for example config/projects.yml");
         }
-        return ProjectsFile.load(Path.of(properties.projectsFile()));
+        return new ProjectCatalog(Path.of(properties.projectsFile()), properties.projectsReloadInterval());
     }
 
     /** Every service declares all topics: whichever starts first creates them with the right settings. */

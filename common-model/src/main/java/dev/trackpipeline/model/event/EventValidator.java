@@ -2,6 +2,7 @@ package dev.trackpipeline.model.event;
 
 import dev.trackpipeline.model.Outcome;
 import java.util.List;
+import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -60,7 +61,7 @@ public final class EventValidator {
                 .ifPresent(key -> check.violate("apikey", "longer than " + MAX_APIKEY_LENGTH + " characters"));
         List<String> violations = check.violations();
         if (!violations.isEmpty()) {
-            return new Verdict.Invalid(Outcome.INVALID_EVENT, violations);
+            return new Verdict.Invalid(Outcome.INVALID_EVENT, violations, Optional.of(type.stringValue()));
         }
         return new Verdict.Valid(family.get(), type.stringValue(),
                 event.get("apikey").stringValue(), event.get("uuid").stringValue());
@@ -77,12 +78,12 @@ public final class EventValidator {
         record Valid(EventFamily family, String type, String apikey, String sessionId) implements Verdict { }
 
         /** Why the event was refused: each violation names the field path and what is wrong. */
-        record Invalid(Outcome outcome, List<String> violations) implements Verdict {
+        record Invalid(Outcome outcome, List<String> violations, Optional<String> knownType) implements Verdict {
 
             static final String WHOLE_EVENT = "event";
 
             Invalid(Outcome outcome, String violation) {
-                this(outcome, List.of(violation));
+                this(outcome, List.of(violation), Optional.empty());
             }
 
             public String reason() {

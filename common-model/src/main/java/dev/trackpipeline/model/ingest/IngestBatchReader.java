@@ -80,7 +80,8 @@ public final class IngestBatchReader {
         Verdict verdict = validator.validate(node);
         if (verdict instanceof Verdict.Invalid invalid) {
             rejected.add(new Rejection(index, invalid.outcome(),
-                    inArray ? invalid.reasonAt("events[" + index + "]") : invalid.reason()));
+                    inArray ? invalid.reasonAt("events[" + index + "]") : invalid.reason(),
+                    invalid.knownType().orElse(Rejection.UNKNOWN_TYPE)));
         } else if (verdict instanceof Verdict.Valid valid) {
             byte[] raw = Arrays.copyOfRange(body, start, end);
             accepted.add(new AcceptedEvent(index, EventIds.fromContent(raw), valid.family(), valid.type(),

@@ -72,7 +72,7 @@ class IngestBatchReaderTest {
 
         assertThat(batch.accepted()).extracting(AcceptedEvent::index).containsExactly(0);
         assertThat(batch.rejected()).containsExactly(
-                new Rejection(1, Outcome.INVALID_EVENT, "events[1].value: expected a number, got \"fast\""),
+                new Rejection(1, Outcome.INVALID_EVENT, "events[1].value: expected a number, got \"fast\"", "performance"),
                 new Rejection(2, Outcome.INVALID_EVENT, "events[2]: expected a JSON object, got an integer"));
     }
 
@@ -82,7 +82,7 @@ class IngestBatchReaderTest {
         assertThat(body).contains("\"value\":\"slow\"");
 
         assertThat(reader.read(body.getBytes(StandardCharsets.UTF_8)).rejected())
-                .containsExactly(new Rejection(0, Outcome.INVALID_EVENT, "value: expected a number, got \"slow\""));
+                .containsExactly(new Rejection(0, Outcome.INVALID_EVENT, "value: expected a number, got \"slow\"", "performance"));
     }
 
     @Test

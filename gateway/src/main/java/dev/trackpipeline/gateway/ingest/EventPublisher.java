@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -16,8 +16,9 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Publishes accepted events to their family's topic and returns only when Kafka has acknowledged
- * every one of them (acks=all), so a 202 means the events are durable.
+ * Publishes accepted events to their family's topic. The returned future completes only when
+ * Kafka has acknowledged every one of them (acks=all), so a 202 means the events are durable;
+ * it fails when any is refused or the publish timeout passes. Nobody waits on a thread for it.
  */
 @Component
 public class EventPublisher {
@@ -34,25 +35,30 @@ public class EventPublisher {
 
     /**
      * @param receivedAt the gateway's clock, the time every downstream bucket uses
-     * @throws PublishFailedException when Kafka did not acknowledge every event in time
+     * @return completes when Kafka holds every event; fails with {@link PublishFailedException}
      */
-    public void publish(List<AcceptedEvent> events, Instant receivedAt, String clientHash) {
+    public CompletableFuture<Void> publish(List<AcceptedEvent> events, Instant receivedAt, String clientHash) {
+        CompletableFuture<?>[] acknowledgements;
         try {
-            // send() itself throws when it cannot even learn the topic's partitions within max.block.ms.
-            CompletableFuture<?>[] acknowledgements = events.stream()
+            // send() only appends to the producer's buffer; it throws when it cannot even learn the
+            // topic's partitions or find buffer room within max.block.ms.
+            acknowledgements = events.stream()
                     .map(event -> kafka.send(record(event, receivedAt, clientHash)))
                     .toArray(CompletableFuture[]::new);
-            CompletableFuture.allOf(acknowledgements).get(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new PublishFailedException("Kafka did not acknowledge the events within " + properties.publishTimeout(), e);
-        } catch (ExecutionException e) {
-            throw new PublishFailedException("Kafka refused the events: " + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PublishFailedException("interrupted while waiting for Kafka", e);
         } catch (RuntimeException e) {
-            throw new PublishFailedException("Kafka is unavailable: " + e.getMessage(), e);
+            return CompletableFuture.failedFuture(new PublishFailedException("Kafka is unavailable: " + e.getMessage(), e));
         }
+        return CompletableFuture.allOf(acknowledgements)
+                .orTimeout(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionallyCompose(failure -> CompletableFuture.failedFuture(explain(failure)));
+    }
+
+    private PublishFailedException explain(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof TimeoutException) {
+            return new PublishFailedException("Kafka did not acknowledge the events within " + properties.publishTimeout(), cause);
+        }
+        return new PublishFailedException("Kafka refused the events: " + cause.getMessage(), cause);
     }
 
     private ProducerRecord<String, byte[]> record(AcceptedEvent event, Instant receivedAt, String clientHash) {

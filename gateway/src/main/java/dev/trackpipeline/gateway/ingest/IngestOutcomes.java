@@ -7,7 +7,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 
-/** Counts every event by outcome ({@code track_ingest_events_total}), so each drop is accounted for. */
+/**
+ * Counts every event's fate ({@code track_ingest_events_total{outcome,type}}), so each drop is
+ * accounted for. Both tags are bounded: outcomes are an enum, types are the known SDK types or
+ * "unknown"; nothing per event or free text.
+ */
 final class IngestOutcomes {
 
     private final MeterRegistry meters;
@@ -18,14 +22,13 @@ final class IngestOutcomes {
 
     void count(List<AcceptedEvent> accepted, List<Rejection> rejected) {
         accepted.forEach(event -> counter(Outcome.ACCEPTED, event.type()).increment());
-        rejected.forEach(rejection -> counter(rejection.outcome(), "unknown").increment());
+        rejected.forEach(rejection -> counter(rejection.outcome(), rejection.type()).increment());
     }
 
-    void countRefusedBody(Outcome outcome) {
-        counter(outcome, "unknown").increment();
+    void countUndelivered(List<AcceptedEvent> events) {
+        events.forEach(event -> counter(Outcome.KAFKA_UNAVAILABLE, event.type()).increment());
     }
 
-    // The type tag only carries known types (accepted events), which bounds its cardinality.
     private Counter counter(Outcome outcome, String type) {
         return Counter.builder("track.ingest.events").description("Events received at /reportData, by outcome")
                 .tag("outcome", outcome.code()).tag("type", type).register(meters);

@@ -8,15 +8,21 @@ import dev.trackpipeline.model.ingest.IngestLimits;
 import dev.trackpipeline.model.ingest.Rejection;
 import dev.trackpipeline.model.project.Project;
 import dev.trackpipeline.model.project.ProjectRegistry;
+import dev.trackpipeline.runtime.ProjectCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -28,7 +34,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code POST /reportData}: read the body within limits, validate each event (common-model),
- * check its project and origin, publish the valid ones and answer 202 once Kafka holds them.
+ * check its project, origin and rate limit, publish the rest and answer 202 once Kafka holds
+ * them. The request thread does not wait for Kafka: the answer completes when Kafka does.
  */
 @RestController
 public class ReportDataController {
@@ -38,18 +45,21 @@ public class ReportDataController {
 
     private final IngestBatchReader batchReader;
     private final RequestBodyReader bodyReader;
-    private final ProjectRegistry projects;
+    private final ProjectCatalog projects;
+    private final ProjectRateLimits rateLimits;
     private final EventPublisher publisher;
     private final ClientAddressHash clientHash;
     private final GatewayProperties properties;
     private final IngestOutcomes outcomes;
     private final Clock clock;
 
-    public ReportDataController(IngestBatchReader batchReader, IngestLimits limits, ProjectRegistry projects,
-                                EventPublisher publisher, GatewayProperties properties, MeterRegistry meters, Clock clock) {
+    public ReportDataController(IngestBatchReader batchReader, IngestLimits limits, ProjectCatalog projects,
+                                ProjectRateLimits rateLimits, EventPublisher publisher, GatewayProperties properties,
+                                MeterRegistry meters, Clock clock) {
         this.batchReader = batchReader;
         this.bodyReader = new RequestBodyReader(limits);
         this.projects = projects;
+        this.rateLimits = rateLimits;
         this.publisher = publisher;
         this.clientHash = new ClientAddressHash(properties.clientHashSalt());
         this.properties = properties;
@@ -58,65 +68,102 @@ public class ReportDataController {
     }
 
     @PostMapping("/reportData")
-    public ResponseEntity<IngestResponse> reportData(HttpServletRequest request) throws IOException {
-        var receivedAt = clock.instant();
+    public CompletableFuture<ResponseEntity<IngestResponse>> reportData(HttpServletRequest request) throws IOException {
+        Instant receivedAt = clock.instant();
         RequestBodyReader.requireSupportedContentType(request.getContentType());
         byte[] body = bodyReader.read(request.getInputStream(), request.getContentLengthLong(),
                 request.getHeader(HttpHeaders.CONTENT_ENCODING));
 
         IngestBatch batch = batchReader.read(body);
-        List<AcceptedEvent> accepted = new ArrayList<>();
         List<Rejection> rejected = new ArrayList<>(batch.rejected());
-        Optional<String> origin = Optional.ofNullable(request.getHeader(HttpHeaders.ORIGIN));
-        for (AcceptedEvent event : batch.accepted()) {
-            Optional<Project> project = projects.find(event.apikey());
-            if (project.isEmpty()) {
-                rejected.add(new Rejection(event.index(), Outcome.UNKNOWN_APIKEY,
-                        "apikey: \"" + event.apikey() + "\" is not a registered project"));
-            } else if (origin.isPresent() && !project.get().allowsOrigin(origin.get())) {
-                rejected.add(new Rejection(event.index(), Outcome.ORIGIN_NOT_ALLOWED,
-                        "Origin: " + origin.get() + " is not allowed for project \"" + event.apikey() + "\""));
-            } else {
-                accepted.add(event);
+        List<AcceptedEvent> permitted = permittedByProject(batch.accepted(), Optional.ofNullable(request.getHeader(HttpHeaders.ORIGIN)),
+                rejected);
+        Duration retryAfter = Duration.ZERO;
+        List<AcceptedEvent> accepted = new ArrayList<>();
+        for (Map.Entry<String, List<AcceptedEvent>> project : byProject(permitted).entrySet()) {
+            Project owner = projects.current().find(project.getKey()).orElseThrow();
+            ProjectRateLimits.Admission admission = rateLimits.admit(owner, project.getValue().size());
+            accepted.addAll(project.getValue().subList(0, admission.admitted()));
+            for (AcceptedEvent over : project.getValue().subList(admission.admitted(), project.getValue().size())) {
+                rejected.add(new Rejection(over.index(), Outcome.RATE_LIMITED, "apikey: project \"" + owner.apikey()
+                        + "\" is over its rate limit of " + owner.rateLimit().eventsPerSecond() + " events/s", over.type()));
+                retryAfter = retryAfter.compareTo(admission.retryAfter()) >= 0 ? retryAfter : admission.retryAfter();
             }
         }
         rejected.sort(Comparator.comparingInt(Rejection::index));
 
-        if (!accepted.isEmpty()) {
-            publisher.publish(accepted, receivedAt, clientHash.of(request.getRemoteAddr()));
+        if (accepted.isEmpty()) {
+            outcomes.count(accepted, rejected);
+            return CompletableFuture.completedFuture(refusedAll(rejected, retryAfter));
         }
-        outcomes.count(accepted, rejected);
-        var response = new IngestResponse(accepted.size(), rejected.stream().map(IngestResponse.RejectedEvent::of).toList());
-        return ResponseEntity.status(statusOf(accepted, rejected)).body(response);
+        return publisher.publish(accepted, receivedAt, clientHash.of(request.getRemoteAddr())).handle((published, failure) -> {
+            if (failure != null) {
+                log.warn("answering 503: {}", failure.getMessage());
+                outcomes.countUndelivered(accepted);
+                outcomes.count(List.of(), rejected);
+                return kafkaUnavailable();
+            }
+            outcomes.count(accepted, rejected);
+            return ResponseEntity.status(HttpStatus.ACCEPTED).body(new IngestResponse(accepted.size(),
+                    rejected.stream().map(IngestResponse.RejectedEvent::of).toList()));
+        });
     }
 
-    private static HttpStatus statusOf(List<AcceptedEvent> accepted, List<Rejection> rejected) {
-        if (!accepted.isEmpty()) {
-            return HttpStatus.ACCEPTED;
+    /** Events of registered projects from origins those projects allow; the others become rejections. */
+    private List<AcceptedEvent> permittedByProject(List<AcceptedEvent> events, Optional<String> origin, List<Rejection> rejected) {
+        ProjectRegistry registry = projects.current();
+        List<AcceptedEvent> permitted = new ArrayList<>();
+        for (AcceptedEvent event : events) {
+            Optional<Project> project = registry.find(event.apikey());
+            if (project.isEmpty()) {
+                rejected.add(new Rejection(event.index(), Outcome.UNKNOWN_APIKEY,
+                        "apikey: \"" + event.apikey() + "\" is not a registered project", event.type()));
+            } else if (origin.isPresent() && !project.get().allowsOrigin(origin.get())) {
+                rejected.add(new Rejection(event.index(), Outcome.ORIGIN_NOT_ALLOWED,
+                        "Origin: " + origin.get() + " is not allowed for project \"" + event.apikey() + "\"", event.type()));
+            } else {
+                permitted.add(event);
+            }
+        }
+        return permitted;
+    }
+
+    private static Map<String, List<AcceptedEvent>> byProject(List<AcceptedEvent> events) {
+        Map<String, List<AcceptedEvent>> byProject = new LinkedHashMap<>();
+        events.forEach(event -> byProject.computeIfAbsent(event.apikey(), apikey -> new ArrayList<>()).add(event));
+        return byProject;
+    }
+
+    private ResponseEntity<IngestResponse> refusedAll(List<Rejection> rejected, Duration retryAfter) {
+        IngestResponse body = new IngestResponse(0, rejected.stream().map(IngestResponse.RejectedEvent::of).toList());
+        if (rejected.stream().anyMatch(rejection -> rejection.outcome() == Outcome.RATE_LIMITED)) {
+            return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                    .header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, ceilSeconds(retryAfter)))).body(body);
         }
         if (rejected.stream().allMatch(rejection -> FORBIDDEN.contains(rejection.outcome()))) {
-            return HttpStatus.FORBIDDEN;
+            return ResponseEntity.status(HttpStatus.FORBIDDEN).body(body);
         }
         if (rejected.stream().anyMatch(rejection -> rejection.outcome() == Outcome.BODY_TOO_LARGE)) {
-            return HttpStatus.PAYLOAD_TOO_LARGE;
+            return ResponseEntity.status(HttpStatus.PAYLOAD_TOO_LARGE).body(body);
         }
-        return HttpStatus.BAD_REQUEST;
+        return ResponseEntity.status(HttpStatus.BAD_REQUEST).body(body);
     }
 
-    @ExceptionHandler(IngestRefusedException.class)
-    ResponseEntity<IngestResponse> refused(IngestRefusedException e) {
-        outcomes.countRefusedBody(e.outcome());
-        return ResponseEntity.status(e.status())
-                .body(IngestResponse.refused(new Rejection(Rejection.WHOLE_BODY, e.outcome(), e.getMessage())));
-    }
-
-    @ExceptionHandler(PublishFailedException.class)
-    ResponseEntity<IngestResponse> kafkaUnavailable(PublishFailedException e) {
-        log.warn("answering 503: {}", e.getMessage());
-        outcomes.countRefusedBody(Outcome.KAFKA_UNAVAILABLE);
+    private ResponseEntity<IngestResponse> kafkaUnavailable() {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header(HttpHeaders.RETRY_AFTER, String.valueOf(properties.retryAfter().toSeconds()))
                 .body(IngestResponse.refused(new Rejection(Rejection.WHOLE_BODY, Outcome.KAFKA_UNAVAILABLE,
                         "Kafka could not take the events in time; nothing was accepted, retry later")));
+    }
+
+    private static long ceilSeconds(Duration duration) {
+        return (duration.toMillis() + 999) / 1000;
+    }
+
+    @ExceptionHandler(IngestRefusedException.class)
+    ResponseEntity<IngestResponse> refused(IngestRefusedException e) {
+        outcomes.count(List.of(), List.of(new Rejection(Rejection.WHOLE_BODY, e.outcome(), e.getMessage())));
+        return ResponseEntity.status(e.status())
+                .body(IngestResponse.refused(new Rejection(Rejection.WHOLE_BODY, e.outcome(), e.getMessage())));
     }
 }
