@@ -159,6 +159,22 @@ class ReportDataIntegrationTest {
     }
 
     @Test
+    void carriesTheLargestEventTheGatewayAcceptsThroughKafka() throws Exception {
+        String replay = fixtures.ofType("recordScreen").stream().map(CapturedRequest::body)
+                .max(java.util.Comparator.comparingInt(String::length)).orElseThrow();
+        String padding = "A".repeat(1024 * 1024 - 200 - replay.length());
+        String largest = replay.replaceFirst("\"events\":\"", "\"events\":\"" + padding)
+                .replaceFirst("\"uuid\":\"[^\"]+\"", "\"uuid\":\"largest-event\"");
+        assertThat(largest.length()).isBetween(1024 * 1024 - 300, 1024 * 1024);
+
+        HttpResponse<String> response = post(largest.getBytes(StandardCharsets.UTF_8), "application/json", Map.of());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        assertThat(KafkaTestRecords.readAll(infra.kafkaBootstrapServers(), "track.record-screen"))
+                .anyMatch(record -> new String(record.value(), StandardCharsets.UTF_8).equals(largest));
+    }
+
+    @Test
     void refusesAGzipBombBeforeItFillsMemory() throws Exception {
         byte[] bomb = gzip(new byte[64 * 1024 * 1024]);
         assertThat(bomb.length).isLessThan(4 * 1024 * 1024);
