@@ -26,13 +26,17 @@ import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "track.projects-reload-interval=200ms")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReportDataIntegrationTest {
 
     static final EmbeddedInfrastructure infra = EmbeddedInfrastructure.startForTests();
@@ -56,6 +60,7 @@ class ReportDataIntegrationTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
+    @Order(1) // counts everything in the topics, so it runs before the tests that add events
     void acceptsEveryRequestTheRealSdkSentAndPublishesEachEventUntouchedToItsTopic() throws Exception {
         List<CapturedRequest> posts = fixtures.posts();
         for (CapturedRequest request : posts) {
@@ -93,6 +98,19 @@ class ReportDataIntegrationTest {
         assertThat(response.statusCode()).isEqualTo(202);
         assertThat(response.body()).isEqualTo("{\"accepted\":1,\"rejected\":[{\"index\":1,\"outcome\":\"invalid_event\","
                 + "\"reason\":\"events[1].time: is required; events[1].status: is required\"}]}");
+    }
+
+    @Test
+    void acceptsTheSdksImageBeaconTransport() throws Exception {
+        String event = fixtures.first("whiteScreen").body().replaceFirst("\"uuid\":\"[^\"]+\"", "\"uuid\":\"image-beacon\"");
+        String query = "data=" + java.net.URLEncoder.encode(event, StandardCharsets.UTF_8);
+
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/reportData?" + query)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(KafkaTestRecords.readAll(infra.kafkaBootstrapServers(), "track.white-screen"))
+                .anyMatch(record -> new String(record.value(), StandardCharsets.UTF_8).equals(event));
     }
 
     @Test

@@ -50,6 +50,11 @@ public final class EventCheck {
         expect(field, JsonNode::isString, "a string");
     }
 
+    /** What the SDK's {@code getUserId()} may return: a string or a number. */
+    public void optionalStringOrNumber(String field) {
+        expect(field, value -> value.isString() || (value.isNumber() && Double.isFinite(value.doubleValue())), "a string or a number");
+    }
+
     public void requireNumber(String field) {
         if (absent(node.get(field))) {
             violate(field, "is required");

@@ -48,7 +48,7 @@ public final class EventValidator {
         check.optionalString("status");
         check.optionalString("pageUrl");
         check.optionalString("sdkVersion");
-        check.optionalString("userId");
+        check.optionalStringOrNumber("userId");
         check.inObject("deviceInfo", device -> DEVICE_FIELDS.forEach(device::optionalString));
         check.eachObjectIn("breadcrumb", crumb -> {
             crumb.optionalString("type");

@@ -84,7 +84,7 @@ public final class IngestBatchReader {
                     invalid.knownType().orElse(Rejection.UNKNOWN_TYPE)));
         } else if (verdict instanceof Verdict.Valid valid) {
             byte[] raw = Arrays.copyOfRange(body, start, end);
-            accepted.add(new AcceptedEvent(index, EventIds.fromContent(raw), valid.family(), valid.type(),
+            accepted.add(new AcceptedEvent(index, EventIds.of(node, valid.apikey(), raw), valid.family(), valid.type(),
                     valid.apikey(), valid.sessionId(), raw));
         }
     }

@@ -63,6 +63,36 @@ class IngestBatchReaderTest {
     }
 
     @Test
+    void honoursAnEventIdTheSenderSuppliesScopedByProject() {
+        String event = fixtures.first("whiteScreen").body();
+        String withId = event.replace("{\"type\"", "{\"eventId\":\"client-42\",\"type\"");
+        String sameIdOtherContent = withId.replace("\"status\":\"error\"", "\"status\":\"ok\"");
+        String sameIdOtherProject = withId.replace("\"apikey\":\"demo-project\"", "\"apikey\":\"shop\"");
+
+        String id = reader.read(withId.getBytes(StandardCharsets.UTF_8)).accepted().get(0).eventId();
+
+        assertThat(reader.read(sameIdOtherContent.getBytes(StandardCharsets.UTF_8)).accepted().get(0).eventId()).isEqualTo(id);
+        assertThat(reader.read(sameIdOtherProject.getBytes(StandardCharsets.UTF_8)).accepted().get(0).eventId()).isNotEqualTo(id);
+        assertThat(reader.read(event.getBytes(StandardCharsets.UTF_8)).accepted().get(0).eventId()).isNotEqualTo(id);
+    }
+
+    @Test
+    void acceptsWhatTheSdksLogAndGetUserIdCanSend() {
+        String custom = "{\"type\":\"custom\",\"status\":\"error\",\"message\":\"checkout failed\",\"time\":1795642106952,"
+                + "\"fileName\":\"http://127.0.0.1:8080/assets/app.js\",\"functionName\":\"pay\",\"line\":12,\"column\":7,"
+                + "\"lineNumber\":12,\"columnNumber\":7,\"source\":\"at pay (app.js:12:7)\",\"userId\":1001,"
+                + "\"sdkVersion\":\"4.0.2\",\"apikey\":\"demo-project\",\"uuid\":\"u-1\",\"pageUrl\":\"http://127.0.0.1:8080/\","
+                + "\"breadcrumb\":[]}";
+
+        IngestBatch batch = reader.read(custom.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(batch.rejected()).isEmpty();
+        assertThat(batch.accepted()).extracting(event -> event.family().name()).containsExactly("custom");
+        assertThat(single(custom.replace("\"userId\":1001", "\"userId\":[1]")).reason())
+                .isEqualTo("userId: expected a string or a number, got an array");
+    }
+
+    @Test
     void acceptsTheValidEventsOfAPartlyInvalidBatchAndNamesTheFieldOfEachRejection() {
         String valid = fixtures.first("xhr").body();
         String body = "[" + valid + ", {\"type\":\"performance\",\"apikey\":\"demo-project\",\"time\":1,\"uuid\":\"u\","

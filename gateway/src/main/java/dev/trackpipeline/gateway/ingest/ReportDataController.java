@@ -12,6 +12,7 @@ import dev.trackpipeline.runtime.ProjectCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +30,9 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -73,7 +76,19 @@ public class ReportDataController {
         RequestBodyReader.requireSupportedContentType(request.getContentType());
         byte[] body = bodyReader.read(request.getInputStream(), request.getContentLengthLong(),
                 request.getHeader(HttpHeaders.CONTENT_ENCODING));
+        return ingest(body, receivedAt, request);
+    }
 
+    /**
+     * The SDK's image-beacon transport ({@code useImgUpload}): {@code GET /reportData?data=<JSON>}.
+     * Only small events fit in a URL; the rest of the path is the same as a POST.
+     */
+    @GetMapping(path = "/reportData", params = "data")
+    public CompletableFuture<ResponseEntity<IngestResponse>> imageBeacon(@RequestParam String data, HttpServletRequest request) {
+        return ingest(data.getBytes(StandardCharsets.UTF_8), clock.instant(), request);
+    }
+
+    private CompletableFuture<ResponseEntity<IngestResponse>> ingest(byte[] body, Instant receivedAt, HttpServletRequest request) {
         IngestBatch batch = batchReader.read(body);
         List<Rejection> rejected = new ArrayList<>(batch.rejected());
         List<AcceptedEvent> permitted = permittedByProject(batch.accepted(), Optional.ofNullable(request.getHeader(HttpHeaders.ORIGIN)),
