@@ -1,0 +1,79 @@
+package dev.trackpipeline.model.errors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trackpipeline.model.fixtures.WebSeeFixtures;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+class ErrorFingerprintsTest {
+
+    private final WebSeeFixtures fixtures = WebSeeFixtures.load();
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    @Test
+    void groupsTheRealSdksErrorsIntoReadableTitles() {
+        Map<String, String> titles = new HashMap<>();
+        fixtures.posts().forEach(request -> ErrorFingerprints.of(request.type(), request.event())
+                .ifPresent(group -> titles.put(group.fingerprint(), group.title())));
+
+        assertThat(titles.values()).contains(
+                "Uncaught Error: Order list render failed: items is empty (app.js:4:38)",
+                "GET /api/orders/:id → 404",
+                "POST /api/checkout → 500",
+                "img http://127.0.0.1:8080/assets/img/banner-missing.png");
+        assertThat(titles.keySet()).allMatch(fingerprint -> fingerprint.matches("[0-9a-f]{32}"));
+    }
+
+    @Test
+    void putsOccurrencesThatDifferOnlyInIdsAndNumbersInOneGroup() {
+        ObjectNode first = (ObjectNode) fixtures.first("xhr").event();
+        ObjectNode second = first.deepCopy();
+        second.put("url", "/api/orders/123?expand=items");
+        second.put("time", first.get("time").longValue() + 5000);
+        ObjectNode error = (ObjectNode) fixtures.first("error").event();
+        ObjectNode sameErrorOtherId = error.deepCopy();
+        sameErrorOtherId.put("message", error.get("message").stringValue() + " for order 77");
+        ObjectNode sameErrorOtherNumber = error.deepCopy();
+        sameErrorOtherNumber.put("message", error.get("message").stringValue() + " for order 91");
+
+        assertThat(fingerprint("xhr", first)).isEqualTo(fingerprint("xhr", second));
+        assertThat(fingerprint("error", sameErrorOtherId)).isEqualTo(fingerprint("error", sameErrorOtherNumber));
+    }
+
+    @Test
+    void keepsDifferentProblemsApart() {
+        ObjectNode notFound = (ObjectNode) fixtures.first("xhr").event();
+        ObjectNode serverError = notFound.deepCopy();
+        ((ObjectNode) serverError.get("response")).put("Status", 500);
+        ObjectNode error = (ObjectNode) fixtures.first("error").event();
+        ObjectNode otherLine = error.deepCopy();
+        otherLine.put("line", 5);
+
+        assertThat(fingerprint("xhr", notFound)).isNotEqualTo(fingerprint("xhr", serverError));
+        assertThat(fingerprint("error", error)).isNotEqualTo(fingerprint("error", otherLine));
+        assertThat(fingerprint("error", error)).isNotEqualTo(fingerprint("unhandledrejection", error));
+    }
+
+    @Test
+    void givesNoGroupToEventsThatAreNotErrors() {
+        assertThat(ErrorFingerprints.of("performance", fixtures.first("performance").event())).isEmpty();
+        assertThat(ErrorFingerprints.of("whiteScreen", fixtures.first("whiteScreen").event())).isEmpty();
+    }
+
+    @Test
+    void normalisesVaryingPartsOfMessagesAndPaths() {
+        assertThat(ErrorFingerprints.normaliseMessage("Order 12 of  user 3f2a9c1e-0000-4000-8000-00000000abcd failed 0xdeadbeef99"))
+                .isEqualTo("Order <n> of user <uuid> failed <hex>");
+        assertThat(ErrorFingerprints.normalisePath("http://127.0.0.1:8080/api/users/42/orders/9f8e7d6c5b4a39281716?x=1#top"))
+                .isEqualTo("/api/users/:id/orders/:id");
+    }
+
+    private String fingerprint(String type, JsonNode event) {
+        return ErrorFingerprints.of(type, json.readTree(event.toString())).orElseThrow().fingerprint();
+    }
+}
