@@ -151,6 +151,68 @@ class EventStoreIntegrationTest {
     }
 
     @Test
+    void groupsAProjectsErrorsByFingerprint() throws Exception {
+        List<FixtureRecord> errors = shopRecords("error", "unhandledrejection");
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), errors);
+        await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(errors.stream().map(FixtureRecord::eventId).toList()) == 8);
+
+        JsonNode stats = read("/api/errors/stats?apikey=shop", "shop-read-token").get("data");
+
+        assertThat(stats.get("total").longValue()).isEqualTo(8);
+        assertThat(json.convertValue(stats.get("byType"), Map.class)).isEqualTo(Map.of("error", 6, "unhandledrejection", 2));
+        JsonNode groups = stats.get("groups");
+        // The inline-script TypeError was captured on two origins (:8080 and :8081): its file differs, so two groups.
+        assertThat(groups).hasSize(7);
+        assertThat(groups.get(0).get("title").stringValue()).isEqualTo("Uncaught Error: Order list render failed: items is empty (app.js:4:38)");
+        assertThat(groups.get(0).get("count").longValue()).isEqualTo(2);
+        assertThat(groups.get(0).get("lastSeen").longValue()).isEqualTo(1795642179532L);
+        for (int i = 1; i < groups.size(); i++) {
+            assertThat(groups.get(i).get("count").longValue()).isEqualTo(1);
+        }
+        assertThat(read("/api/errors/stats?apikey=shop&limit=2", "shop-read-token").get("data").get("groups")).hasSize(2);
+    }
+
+    @Test
+    void servesOneErrorByIdAnd404sForAnUnknownOne() throws Exception {
+        FixtureRecord error = shopRecords("error").get(0);
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), List.of(error));
+        await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(List.of(error.eventId())) == 1);
+
+        JsonNode found = read("/api/errors/" + error.eventId() + "?apikey=shop", "shop-read-token").get("data");
+        HttpResponse<String> unknown = get("/api/errors/ffffffffffffffffffffffffffffffff?apikey=shop", "shop-read-token");
+        HttpResponse<String> otherProjects = get("/api/errors/" + error.eventId() + "?apikey=demo-project", "demo-read-token");
+
+        assertThat(found.get("id").stringValue()).isEqualTo(error.eventId());
+        assertThat(found.get("fingerprint").stringValue()).hasSize(32);
+        assertThat(found.get("errorTitle").stringValue()).isEqualTo("Uncaught Error: Order list render failed: items is empty (app.js:4:38)");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("id: no error \\\"ffffffffffffffffffffffffffffffff\\\" in project \\\"shop\\\"");
+        assertThat(otherProjects.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void servesAWholeRecordingWithItsChunksInTheOrderTheyWereRecorded() throws Exception {
+        String first = fixtures.first("recordScreen").body().replace("\"apikey\":\"demo-project\"", "\"apikey\":\"shop\"");
+        String third = first.replace("\"time\":1795642114302", "\"time\":1795642134302").replaceFirst("\"events\":\"", "\"events\":\"C");
+        String second = first.replace("\"time\":1795642114302", "\"time\":1795642124302").replaceFirst("\"events\":\"", "\"events\":\"B");
+        List<FixtureRecord> chunks = List.of(third, first, second).stream().map(body ->
+                FixtureRecords.of(new WebSeeFixtures.CapturedRequest("POST", "/reportData", "application/json", null, body), RECEIVED_AT)).toList();
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), chunks);
+        await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(chunks.stream().map(FixtureRecord::eventId).toList()) == 3);
+
+        JsonNode recording = read("/api/record-screen/18ca99af-bbca-44ce-b04f-c505dd74c23d?apikey=shop", "shop-read-token").get("data");
+
+        assertThat(recording.get("uuid").stringValue()).isEqualTo("91d63f30-dd8a-416e-b64a-2b4f7a80e17a");
+        JsonNode stored = recording.get("chunks");
+        assertThat(stored).hasSize(3);
+        assertThat(List.of(stored.get(0).get("time").longValue(), stored.get(1).get("time").longValue(), stored.get(2).get("time").longValue()))
+                .containsExactly(1795642114302L, 1795642124302L, 1795642134302L);
+        assertThat(stored.get(0).get("events").stringValue()).startsWith("H4sI");
+        assertThat(stored.get(1).get("events").stringValue()).startsWith("BH4sI");
+        assertThat(get("/api/record-screen/nope?apikey=shop", "shop-read-token").statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void refusesReadsWithoutTheProjectsTokenAndBadParameters() throws Exception {
         assertThat(get("/api/errors/list?apikey=demo-project", null).statusCode()).isEqualTo(401);
         HttpResponse<String> foreign = get("/api/errors/list?apikey=demo-project", "shop-read-token");
@@ -208,6 +270,19 @@ class EventStoreIntegrationTest {
 
     private static FixtureRecord withSession(FixtureRecord record, String session) {
         return new FixtureRecord(record.eventId(), record.type(), record.topic(), "demo-project/" + session, record.value(), record.headers());
+    }
+
+    private List<FixtureRecord> shopRecords(String... types) {
+        return java.util.Arrays.stream(types).flatMap(type -> fixtures.ofType(type).stream())
+                .map(request -> new WebSeeFixtures.CapturedRequest(request.method(), request.path(), request.contentType(), null,
+                        request.body().replace("\"apikey\":\"demo-project\"", "\"apikey\":\"shop\"")))
+                .map(request -> FixtureRecords.of(request, RECEIVED_AT)).toList();
+    }
+
+    private JsonNode read(String path, String token) throws Exception {
+        HttpResponse<String> response = get(path, token);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json.readTree(response.body());
     }
 
     private JsonNode errorsList(String query, String token) throws Exception {

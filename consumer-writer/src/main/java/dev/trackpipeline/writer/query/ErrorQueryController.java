@@ -1,5 +1,7 @@
 package dev.trackpipeline.writer.query;
 
+import com.mongodb.client.model.Accumulators;
+import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
 import dev.trackpipeline.model.event.EventFamilies;
@@ -11,15 +13,17 @@ import dev.trackpipeline.writer.store.EventRepository;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /api/errors/list}: a project's JavaScript errors and rejections, newest first, paged. */
+/** The errors API over MongoDB: JavaScript errors and unhandled rejections of a project. */
 @RestController
 public class ErrorQueryController {
 
@@ -39,6 +43,7 @@ public class ErrorQueryController {
         this.authorization = authorization;
     }
 
+    /** A project's errors, newest first, paged. */
     @GetMapping("/api/errors/list")
     public ApiResponse<Page> list(@RequestParam String apikey,
                                     @RequestParam(required = false) Long startTime,
@@ -54,17 +59,13 @@ public class ErrorQueryController {
         if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "pageSize: must be between 1 and " + MAX_PAGE_SIZE + ", got " + pageSize);
         }
-        if (startTime != null && endTime != null && startTime > endTime) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "startTime: must not be after endTime");
-        }
+        var window = new QueryWindow(apikey, startTime, endTime);
         var errors = families.forType("error").orElseThrow();
         if (type != null && !errors.types().contains(type)) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "type: expected one of " + errors.types() + ", got \"" + type + "\"");
         }
-        List<Bson> conditions = new ArrayList<>(List.of(Filters.eq("apikey", apikey)));
+        List<Bson> conditions = window.conditions();
         if (type != null) conditions.add(Filters.eq("type", type));
-        if (startTime != null) conditions.add(Filters.gte("time", startTime));
-        if (endTime != null) conditions.add(Filters.lte("time", endTime));
         Bson filter = Filters.and(conditions);
 
         var collection = repository.collection(errors);
@@ -74,5 +75,54 @@ public class ErrorQueryController {
                 .skip((page - 1) * pageSize).limit(pageSize)
                 .forEach(document -> list.add(EventDocuments.toApi(document)));
         return ApiResponse.ok(new Page(list, total, page, pageSize));
+    }
+
+    /** One error by its event id. */
+    @GetMapping("/api/errors/{id}")
+    public ApiResponse<Map<String, Object>> one(@PathVariable String id, @RequestParam String apikey,
+                                                @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
+        authorization.requireRead(apikey, authorizationHeader);
+        var errors = families.forType("error").orElseThrow();
+        Document document = repository.collection(errors).find(Filters.and(Filters.eq("_id", id), Filters.eq("apikey", apikey))).first();
+        if (document == null) {
+            throw new ApiException(HttpStatus.NOT_FOUND, "id: no error \"" + id + "\" in project \"" + apikey + "\"");
+        }
+        return ApiResponse.ok(EventDocuments.toApi(document));
+    }
+
+    /** Counts by type and the largest groups (by fingerprint) in a window. */
+    @GetMapping("/api/errors/stats")
+    public ApiResponse<ErrorStats> stats(@RequestParam String apikey,
+                                         @RequestParam(required = false) Long startTime,
+                                         @RequestParam(required = false) Long endTime,
+                                         @RequestParam(defaultValue = "20") int limit,
+                                         @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
+        authorization.requireRead(apikey, authorizationHeader);
+        if (limit < 1 || limit > MAX_PAGE_SIZE) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "limit: must be between 1 and " + MAX_PAGE_SIZE + ", got " + limit);
+        }
+        Bson match = Aggregates.match(Filters.and(new QueryWindow(apikey, startTime, endTime).conditions()));
+        var collection = repository.collection(families.forType("error").orElseThrow());
+        Map<String, Long> byType = new java.util.TreeMap<>();
+        collection.aggregate(List.of(match, Aggregates.group("$type", Accumulators.sum("count", 1))))
+                .forEach(row -> byType.put(row.getString("_id"), ((Number) row.get("count")).longValue()));
+        List<ErrorStats.Group> groups = new ArrayList<>();
+        collection.aggregate(List.of(match,
+                        Aggregates.group("$fingerprint", Accumulators.sum("count", 1), Accumulators.first("title", "$errorTitle"),
+                                Accumulators.max("lastSeen", "$time")),
+                        Aggregates.sort(Sorts.orderBy(Sorts.descending("count"), Sorts.ascending("_id"))),
+                        Aggregates.limit(limit)))
+                .forEach(row -> groups.add(new ErrorStats.Group(row.getString("_id"), row.getString("title"),
+                        ((Number) row.get("count")).longValue(), ((Number) row.get("lastSeen")).longValue())));
+        long total = byType.values().stream().mapToLong(Long::longValue).sum();
+        return ApiResponse.ok(new ErrorStats(total, byType, groups));
+    }
+
+    /** A window's errors: the total, per type, and the largest groups. */
+    public record ErrorStats(long total, Map<String, Long> byType, List<Group> groups) {
+
+        /** One group of errors: its fingerprint, readable title, occurrences and last time seen (epoch ms). */
+        public record Group(String fingerprint, String title, long count, long lastSeen) {
+        }
     }
 }

@@ -42,6 +42,10 @@ public class CollectionIndexes implements ApplicationRunner {
                 new IndexOptions().name("apikey_time"));
         collection.createIndex(Indexes.compoundIndex(Indexes.ascending("apikey"), Indexes.ascending("type"), Indexes.descending("time")),
                 new IndexOptions().name("apikey_type_time"));
+        if (family.name().equals("error") || family.name().equals("resource") || family.name().equals("http")) {
+            collection.createIndex(Indexes.compoundIndex(Indexes.ascending("apikey"), Indexes.ascending("fingerprint"),
+                    Indexes.descending("time")), new IndexOptions().name("apikey_fingerprint_time"));
+        }
         if (family.name().equals("error") || family.name().equals("record-screen")) {
             collection.createIndex(Indexes.ascending("recordScreenId"), new IndexOptions().name("recordScreenId").sparse(true));
         }

@@ -12,7 +12,7 @@ import java.util.Set;
 final class DocumentKeys {
 
     /** Top-level names the writer uses for its own metadata; an event's own are encoded. */
-    static final Set<String> RESERVED = Set.of("_id", "receivedAt");
+    static final Set<String> RESERVED = Set.of("_id", "receivedAt", "fingerprint", "errorTitle");
 
     private DocumentKeys() {
     }

@@ -1,5 +1,6 @@
 package dev.trackpipeline.writer.store;
 
+import dev.trackpipeline.model.errors.ErrorFingerprints;
 import dev.trackpipeline.model.kafka.EventRecord;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -14,7 +15,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * The MongoDB document of one event: the SDK's fields as sent (keys made safe), {@code _id} the
  * event id so a second insert of the same event is refused by MongoDB itself, and
- * {@code receivedAt} the gateway's clock, which retention and the time indexes use.
+ * {@code receivedAt} the gateway's clock, which retention and the time indexes use. Error events
+ * also carry their group ({@code fingerprint}, {@code errorTitle}) for grouping queries.
  */
 public final class EventDocuments {
 
@@ -26,6 +28,8 @@ public final class EventDocuments {
         record.event().properties().forEach(field ->
                 document.append(DocumentKeys.encode(field.getKey(), true), value(field.getValue())));
         document.append("receivedAt", Date.from(record.receivedAt()));
+        ErrorFingerprints.of(record.type(), record.event()).ifPresent(group ->
+                document.append("fingerprint", group.fingerprint()).append("errorTitle", group.title()));
         return document;
     }
 
@@ -39,6 +43,10 @@ public final class EventDocuments {
             }
         });
         event.put("receivedAt", document.getDate("receivedAt").getTime());
+        if (document.containsKey("fingerprint")) {
+            event.put("fingerprint", document.getString("fingerprint"));
+            event.put("errorTitle", document.getString("errorTitle"));
+        }
         return event;
     }
 
