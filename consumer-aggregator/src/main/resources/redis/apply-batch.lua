@@ -1,6 +1,6 @@
 -- Applies the metric updates of one partition's batch atomically with its progress marker.
 -- KEYS[1]: progress hash; ARGV[1]: partition field; ARGV[2]: dedup TTL seconds.
--- Then per record: offset, seen-key, update count, and per update: op, key, field, amount, ttl.
+-- Then per record: offset, seen-key, update count, and per update: op, key, field, argument, ttl.
 -- A record at or below the partition's last applied offset was applied before (a redelivery or
 -- a replay) and is skipped; a record whose event id was seen within the window is a client
 -- re-send and is skipped too. Returns how many records were applied.
@@ -19,9 +19,13 @@ while i <= #ARGV do
   end
   for _ = 1, count do
     if apply then
-      local op, key, field, amount, ttl = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+      local op, key, field, argument, ttl = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
       if op == 'HINCRBY' then
-        redis.call('HINCRBY', key, field, amount)
+        redis.call('HINCRBY', key, field, argument)
+      elseif op == 'ZINCRBY' then
+        redis.call('ZINCRBY', key, argument, field)
+      elseif op == 'HSETNX' then
+        redis.call('HSETNX', key, field, argument)
       else
         redis.call('PFADD', key, field)
       end

@@ -3,6 +3,7 @@ package dev.trackpipeline.aggregator;
 import dev.trackpipeline.infra.testing.KafkaTestRecords;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
@@ -96,6 +97,56 @@ class MetricsIntegrationTest {
         assertThat(overview.get("sessions").longValue()).isEqualTo(6);
         assertThat(overview.get("whiteScreenChecks").longValue()).isEqualTo(14);
         assertThat(overview.get("whiteScreens").longValue()).isEqualTo(9);
+    }
+
+    @Test
+    void computesWebVitalsPercentilesAndKeepsMeasurementErrorsOut() throws Exception {
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(),
+                fixtures.ofType("performance").stream().map(request -> FixtureRecords.of(request, Instant.now())).toList());
+        awaitNothingLeftToConsume();
+
+        JsonNode vitals = read("/api/metrics/vitals?apikey=demo-project&window=1h");
+        JsonNode lcp = vitals.get("LCP");
+        JsonNode fsp = vitals.get("FSP");
+
+        assertThat(lcp.get("samples").longValue()).isEqualTo(5);
+        assertThat(lcp.get("p50").doubleValue()).isCloseTo(588, within(588 * 0.01));
+        assertThat(lcp.get("p75").doubleValue()).isCloseTo(1152, within(1152 * 0.01));
+        assertThat(lcp.get("p95").doubleValue()).isCloseTo(1200, within(1200 * 0.01));
+        assertThat(lcp.get("rating").stringValue()).isEqualTo("good");
+        assertThat(json.convertValue(lcp.get("ratings"), Map.class)).isEqualTo(Map.of("good", 5, "needs-improvement", 0, "poor", 0));
+        assertThat(json.convertValue(lcp.get("sdkRatings"), Map.class)).isEqualTo(Map.of("good", 5, "needs-improvement", 0, "poor", 0));
+        // The SDK's FSP of about -1.8e12 is a measurement error: counted as invalid, kept out of the percentiles.
+        assertThat(fsp.get("samples").longValue()).isEqualTo(3);
+        assertThat(fsp.get("invalid").longValue()).isEqualTo(2);
+        assertThat(fsp.get("p75").doubleValue()).isCloseTo(553, within(553 * 0.01));
+        assertThat(vitals.get("CLS").get("samples").longValue()).isEqualTo(5);
+        assertThat(vitals.get("TTFB").get("samples").longValue()).isEqualTo(6);
+        assertThat(overview("1h").get("vitals").get("LCP").get("rating").stringValue()).isEqualTo("good");
+    }
+
+    @Test
+    void listsTheLargestErrorGroupsWithASampleOfEach() throws Exception {
+        List<FixtureRecord> records = fixtures.posts().stream().map(request -> FixtureRecords.of(request, Instant.now())).toList();
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), records);
+        awaitNothingLeftToConsume();
+
+        JsonNode top = read("/api/metrics/top-errors?apikey=demo-project&window=1h&limit=3");
+
+        assertThat(top).hasSize(3);
+        assertThat(top.get(0).get("title").stringValue()).isEqualTo("Uncaught Error: Order list render failed: items is empty (app.js:4:38)");
+        assertThat(top.get(0).get("count").longValue()).isEqualTo(2);
+        assertThat(top.get(0).get("type").stringValue()).isEqualTo("error");
+        assertThat(records).extracting(FixtureRecord::eventId).contains(top.get(0).get("sampleEventId").stringValue());
+        // The fixtures' 22 error events form 20 groups (7 JS errors and rejections, 8 XHR/fetch failures, 5 resources).
+        JsonNode all = read("/api/metrics/top-errors?apikey=demo-project&window=1h&limit=100");
+        long counted = 0;
+        for (JsonNode group : all) {
+            counted += group.get("count").longValue();
+        }
+        assertThat(all).hasSize(20);
+        assertThat(counted).isEqualTo(22);
+        assertThat(get("/api/metrics/top-errors?apikey=demo-project&limit=0", "demo-read-token").statusCode()).isEqualTo(400);
     }
 
     @Test
@@ -195,6 +246,12 @@ class MetricsIntegrationTest {
 
     private static Admin admin() {
         return Admin.create(Map.of("bootstrap.servers", infra.kafkaBootstrapServers()));
+    }
+
+    private JsonNode read(String path) throws Exception {
+        HttpResponse<String> response = get(path, "demo-read-token");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json.readTree(response.body()).get("data");
     }
 
     private JsonNode overview(String window) throws Exception {

@@ -21,6 +21,18 @@ class VitalThresholdsTest {
     }
 
     @Test
+    void tellsMeasurementErrorsFromPlausibleValues() {
+        var fsp = VitalThresholds.of("FSP").orElseThrow();
+        var cls = VitalThresholds.of("CLS").orElseThrow();
+
+        assertThat(fsp.isPlausible(-1795642130955.0)).isFalse();
+        assertThat(fsp.isPlausible(497)).isTrue();
+        assertThat(fsp.isPlausible(3_600_001)).isFalse();
+        assertThat(cls.isPlausible(0)).isTrue();
+        assertThat(cls.isPlausible(Double.NaN)).isFalse();
+    }
+
+    @Test
     void knowsEveryVitalTheSdkReportsAndNothingElse() {
         for (String metric : new String[] {"FCP", "LCP", "TTFB", "FID", "INP", "CLS", "FSP"}) {
             assertThat(VitalThresholds.of(metric)).as(metric).isPresent();

@@ -3,12 +3,20 @@ package dev.trackpipeline.aggregator.metrics;
 import dev.trackpipeline.aggregator.AggregatorProperties;
 import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
 import dev.trackpipeline.aggregator.metrics.MetricUpdate.Operation;
+import dev.trackpipeline.model.errors.ErrorFingerprints;
+import dev.trackpipeline.model.errors.ErrorGroup;
+import dev.trackpipeline.model.event.PerformanceEvents;
 import dev.trackpipeline.model.kafka.EventRecord;
+import dev.trackpipeline.model.vitals.VitalThresholds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What one event adds to the metrics, in every bucket it falls in. Buckets follow the gateway's
@@ -21,8 +29,10 @@ public class EventCounts {
     /** Families whose events are errors for the error count and error rate. */
     static final Set<String> ERROR_FAMILIES = Set.of("error", "resource", "http");
     private static final Set<String> STATUSES = Set.of("ok", "error");
+    private static final Set<String> SDK_RATINGS = Set.of("good", "needs-improvement", "poor");
 
     private final AggregatorProperties properties;
+    private final JsonMapper json = JsonMapper.builder().build();
 
     public EventCounts(AggregatorProperties properties) {
         this.properties = properties;
@@ -30,35 +40,79 @@ public class EventCounts {
 
     public List<MetricUpdate> of(EventRecord record) {
         List<MetricUpdate> updates = new ArrayList<>();
-        addBucket(updates, record, Resolution.MINUTE, properties.minuteBucketRetention());
-        addBucket(updates, record, Resolution.HOUR, properties.hourBucketRetention());
+        Optional<ErrorGroup> group = ErrorFingerprints.of(record.type(), record.event());
+        addBucket(updates, record, group, Resolution.MINUTE, properties.minuteBucketRetention());
+        addBucket(updates, record, group, Resolution.HOUR, properties.hourBucketRetention());
+        group.ifPresent(found -> updates.add(new MetricUpdate(Operation.HSETNX, MetricKeys.errorSamples(record.apikey()),
+                found.fingerprint(), json.writeValueAsString(new ErrorSample(found.title(), record.type(), record.eventId())),
+                properties.hourBucketRetention().toSeconds())));
         return updates;
     }
 
-    private void addBucket(List<MetricUpdate> updates, EventRecord record, Resolution resolution, Duration retention) {
+    /** What a top-error list shows of a group besides its count. */
+    public record ErrorSample(String title, String type, String sampleEventId) {
+    }
+
+    private void addBucket(List<MetricUpdate> updates, EventRecord record, Optional<ErrorGroup> group,
+                           Resolution resolution, Duration retention) {
         long bucket = resolution.bucketOf(record.receivedAt());
         long ttl = retention.toSeconds();
         String counters = MetricKeys.counters(record.apikey(), resolution, bucket);
-        updates.add(increment(counters, "events", ttl));
-        updates.add(increment(counters, "type:" + record.type(), ttl));
-        updates.add(increment(counters, "status:" + statusOf(record), ttl));
+        updates.add(MetricUpdate.increment(counters, "events", ttl));
+        updates.add(MetricUpdate.increment(counters, "type:" + record.type(), ttl));
+        updates.add(MetricUpdate.increment(counters, "status:" + statusOf(record), ttl));
         if (ERROR_FAMILIES.contains(record.family().name())) {
-            updates.add(increment(counters, "errors", ttl));
+            updates.add(MetricUpdate.increment(counters, "errors", ttl));
         }
         if (record.type().equals("whiteScreen") && statusOf(record).equals("error")) {
-            updates.add(increment(counters, "whiteScreen:blank", ttl));
+            updates.add(MetricUpdate.increment(counters, "whiteScreen:blank", ttl));
         }
         updates.add(new MetricUpdate(Operation.PFADD, MetricKeys.sessions(record.apikey(), resolution, bucket),
-                record.sessionId(), 0, ttl));
+                record.sessionId(), "", ttl));
+        group.ifPresent(found -> updates.add(new MetricUpdate(Operation.ZINCRBY,
+                MetricKeys.errorGroups(record.apikey(), resolution, bucket), found.fingerprint(), "1", ttl)));
+        addVital(updates, record, resolution, bucket, counters, ttl);
+    }
+
+    private void addVital(List<MetricUpdate> updates, EventRecord record, Resolution resolution, long bucket,
+                          String counters, long ttl) {
+        String metric = record.event().path("name").asString("");
+        var threshold = VitalThresholds.of(metric);
+        if (!record.type().equals("performance") || !PerformanceEvents.VITALS.contains(metric) || threshold.isEmpty()) {
+            return;
+        }
+        OptionalDouble value = numberOf(record.event().get("value"));
+        if (value.isEmpty() || !threshold.get().isPlausible(value.getAsDouble())) {
+            updates.add(MetricUpdate.increment(counters, "vital:" + metric + ":invalid", ttl));
+            return;
+        }
+        updates.add(MetricUpdate.increment(MetricKeys.vitalHistogram(record.apikey(), resolution, bucket, metric),
+                VitalsHistogram.bucketOf(value.getAsDouble()), ttl));
+        updates.add(MetricUpdate.increment(counters, "vital:" + metric + ":" + threshold.get().rate(value.getAsDouble()).label(), ttl));
+        String sdkRating = record.event().path("rating").asString("");
+        if (SDK_RATINGS.contains(sdkRating)) {
+            updates.add(MetricUpdate.increment(counters, "vital:" + metric + ":sdk:" + sdkRating, ttl));
+        }
+    }
+
+    // The gateway lets numbers arrive as strings; both count.
+    private static OptionalDouble numberOf(JsonNode value) {
+        if (value == null) {
+            return OptionalDouble.empty();
+        }
+        if (value.isNumber()) {
+            return OptionalDouble.of(value.doubleValue());
+        }
+        try {
+            return value.isString() ? OptionalDouble.of(Double.parseDouble(value.stringValue().trim())) : OptionalDouble.empty();
+        } catch (NumberFormatException e) {
+            return OptionalDouble.empty();
+        }
     }
 
     // Only known statuses become field names, which bounds the hash whatever clients send.
     private static String statusOf(EventRecord record) {
         var status = record.event().get("status");
         return status != null && status.isString() && STATUSES.contains(status.stringValue()) ? status.stringValue() : "other";
-    }
-
-    private static MetricUpdate increment(String key, String field, long ttl) {
-        return new MetricUpdate(Operation.HINCRBY, key, field, 1, ttl);
     }
 }

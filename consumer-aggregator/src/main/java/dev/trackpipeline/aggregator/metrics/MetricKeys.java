@@ -43,6 +43,21 @@ public final class MetricKeys {
         return counters(apikey, resolution, bucket) + ":sessions";
     }
 
+    /** Sorted set of error fingerprints by occurrences in one bucket. */
+    public static String errorGroups(String apikey, Resolution resolution, long bucket) {
+        return counters(apikey, resolution, bucket) + ":errors";
+    }
+
+    /** Per fingerprint: its title, type and the id of one occurrence, for top-error lists. */
+    public static String errorSamples(String apikey) {
+        return "track:{" + apikey + "}:error-samples";
+    }
+
+    /** Log-scale histogram of one web vital in one bucket ({@link VitalsHistogram}). */
+    public static String vitalHistogram(String apikey, Resolution resolution, long bucket, String metric) {
+        return counters(apikey, resolution, bucket) + ":vital:" + metric;
+    }
+
     /** Remembers an event id for the dedup window. */
     public static String seen(String apikey, String eventId) {
         return "track:{" + apikey + "}:seen:" + eventId;

@@ -45,7 +45,7 @@ public class RedisMetricsStore {
                 args.add(update.operation().name());
                 args.add(update.key());
                 args.add(update.field());
-                args.add(String.valueOf(update.amount()));
+                args.add(update.argument());
                 args.add(String.valueOf(update.ttlSeconds()));
             }
         }

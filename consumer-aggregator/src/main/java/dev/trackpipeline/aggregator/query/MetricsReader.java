@@ -1,20 +1,34 @@
 package dev.trackpipeline.aggregator.query;
 
+import dev.trackpipeline.aggregator.metrics.EventCounts.ErrorSample;
 import dev.trackpipeline.aggregator.metrics.MetricKeys;
+import dev.trackpipeline.aggregator.metrics.VitalsHistogram;
+import dev.trackpipeline.model.event.PerformanceEvents;
+import dev.trackpipeline.model.vitals.VitalThresholds;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.springframework.stereotype.Component;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.resps.Tuple;
+import tools.jackson.databind.json.JsonMapper;
 
-/** Reads a window's buckets in one pipeline and adds them up. */
+/** Reads a window's buckets in pipelines and adds them up. */
 @Component
 public class MetricsReader {
 
+    /** The vitals in the order dashboards show them. */
+    static final List<String> VITALS = List.of("LCP", "INP", "CLS", "FCP", "TTFB", "FID", "FSP");
+
     private final JedisPooled redis;
+    private final JsonMapper json = JsonMapper.builder().build();
 
     public MetricsReader(JedisPooled redis) {
         this.redis = redis;
@@ -22,27 +36,101 @@ public class MetricsReader {
 
     public Overview overview(String apikey, MetricWindow window, Instant now) {
         List<Long> buckets = window.buckets(now);
-        Map<String, Long> totals = new TreeMap<>();
-        List<String> sessionKeys = new ArrayList<>();
-        try (var pipeline = redis.pipelined()) {
-            List<Response<Map<String, String>>> responses = new ArrayList<>();
-            for (long bucket : buckets) {
-                responses.add(pipeline.hgetAll(MetricKeys.counters(apikey, window.resolution(), bucket)));
-                sessionKeys.add(MetricKeys.sessions(apikey, window.resolution(), bucket));
-            }
-            pipeline.sync();
-            responses.forEach(response -> response.get().forEach((field, value) -> totals.merge(field, Long.parseLong(value), Long::sum)));
-        }
-        long sessions = redis.pfcount(sessionKeys.toArray(String[]::new));
-
+        Map<String, Long> totals = sumHashes(buckets, bucket -> MetricKeys.counters(apikey, window.resolution(), bucket));
+        long sessions = redis.pfcount(buckets.stream()
+                .map(bucket -> MetricKeys.sessions(apikey, window.resolution(), bucket)).toArray(String[]::new));
         long events = totals.getOrDefault("events", 0L);
         long errors = totals.getOrDefault("errors", 0L);
         long checks = totals.getOrDefault("type:whiteScreen", 0L);
         long blank = totals.getOrDefault("whiteScreen:blank", 0L);
-        long from = buckets.get(0) * window.resolution().length().toMillis();
-        long to = (buckets.get(buckets.size() - 1) + 1) * window.resolution().length().toMillis();
-        return new Overview(apikey, window.text(), from, to, events, prefixed(totals, "type:"), prefixed(totals, "status:"),
-                errors, ratio(errors, events), sessions, checks, blank, ratio(blank, checks));
+        Map<String, Overview.VitalP75> vitals = new LinkedHashMap<>();
+        vitals(apikey, window, now, totals).forEach((metric, summary) ->
+                vitals.put(metric, new Overview.VitalP75(summary.p75(), summary.rating(), summary.samples())));
+        return new Overview(apikey, window.text(), windowStart(window, buckets), windowEnd(window, buckets), events,
+                prefixed(totals, "type:"), prefixed(totals, "status:"), errors, ratio(errors, events), sessions, checks, blank,
+                ratio(blank, checks), vitals);
+    }
+
+    public Map<String, VitalSummary> vitals(String apikey, MetricWindow window, Instant now) {
+        List<Long> buckets = window.buckets(now);
+        return vitals(apikey, window, now, sumHashes(buckets, bucket -> MetricKeys.counters(apikey, window.resolution(), bucket)));
+    }
+
+    private Map<String, VitalSummary> vitals(String apikey, MetricWindow window, Instant now, Map<String, Long> totals) {
+        List<Long> buckets = window.buckets(now);
+        Map<String, VitalSummary> vitals = new LinkedHashMap<>();
+        for (String metric : VITALS) {
+            Map<String, Long> histogram = sumHashes(buckets,
+                    bucket -> MetricKeys.vitalHistogram(apikey, window.resolution(), bucket, metric));
+            long samples = histogram.values().stream().mapToLong(Long::longValue).sum();
+            long invalid = totals.getOrDefault("vital:" + metric + ":invalid", 0L);
+            if (samples == 0 && invalid == 0) {
+                continue;
+            }
+            Double p75 = samples == 0 ? null : VitalsHistogram.percentile(histogram, 0.75);
+            String rating = p75 == null ? null : VitalThresholds.of(metric).orElseThrow().rate(p75).label();
+            vitals.put(metric, new VitalSummary(samples, percentile(histogram, samples, 0.50), p75,
+                    percentile(histogram, samples, 0.95), rating,
+                    ratings(totals, "vital:" + metric + ":"), ratings(totals, "vital:" + metric + ":sdk:"), invalid));
+        }
+        return vitals;
+    }
+
+    public List<TopError> topErrors(String apikey, MetricWindow window, Instant now, int limit) {
+        Map<String, Long> counts = new HashMap<>();
+        try (var pipeline = redis.pipelined()) {
+            List<Response<List<Tuple>>> responses = new ArrayList<>();
+            for (long bucket : window.buckets(now)) {
+                responses.add(pipeline.zrangeWithScores(MetricKeys.errorGroups(apikey, window.resolution(), bucket), 0, -1));
+            }
+            pipeline.sync();
+            responses.forEach(response -> response.get().forEach(tuple ->
+                    counts.merge(tuple.getElement(), (long) tuple.getScore(), Long::sum)));
+        }
+        List<Map.Entry<String, Long>> top = counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
+                .limit(limit).toList();
+        if (top.isEmpty()) {
+            return List.of();
+        }
+        List<String> samples = redis.hmget(MetricKeys.errorSamples(apikey), top.stream().map(Map.Entry::getKey).toArray(String[]::new));
+        List<TopError> errors = new ArrayList<>();
+        for (int i = 0; i < top.size(); i++) {
+            ErrorSample sample = samples.get(i) == null ? new ErrorSample("", "", "") : json.readValue(samples.get(i), ErrorSample.class);
+            errors.add(new TopError(top.get(i).getKey(), top.get(i).getValue(), sample.title(), sample.type(), sample.sampleEventId()));
+        }
+        return errors;
+    }
+
+    private Map<String, Long> sumHashes(List<Long> buckets, Function<Long, String> keyOf) {
+        Map<String, Long> totals = new TreeMap<>();
+        try (var pipeline = redis.pipelined()) {
+            List<Response<Map<String, String>>> responses = new ArrayList<>();
+            buckets.forEach(bucket -> responses.add(pipeline.hgetAll(keyOf.apply(bucket))));
+            pipeline.sync();
+            responses.forEach(response -> response.get().forEach((field, value) -> totals.merge(field, Long.parseLong(value), Long::sum)));
+        }
+        return totals;
+    }
+
+    private static Double percentile(Map<String, Long> histogram, long samples, double p) {
+        return samples == 0 ? null : VitalsHistogram.percentile(histogram, p);
+    }
+
+    private static Map<String, Long> ratings(Map<String, Long> totals, String prefix) {
+        Map<String, Long> ratings = new LinkedHashMap<>();
+        for (String rating : List.of("good", "needs-improvement", "poor")) {
+            ratings.put(rating, totals.getOrDefault(prefix + rating, 0L));
+        }
+        return ratings;
+    }
+
+    private static long windowStart(MetricWindow window, List<Long> buckets) {
+        return buckets.get(0) * window.resolution().length().toMillis();
+    }
+
+    private static long windowEnd(MetricWindow window, List<Long> buckets) {
+        return (buckets.get(buckets.size() - 1) + 1) * window.resolution().length().toMillis();
     }
 
     private static Map<String, Long> prefixed(Map<String, Long> totals, String prefix) {

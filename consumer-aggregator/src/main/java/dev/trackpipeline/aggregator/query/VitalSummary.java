@@ -1,0 +1,16 @@
+package dev.trackpipeline.aggregator.query;
+
+import java.util.Map;
+
+/**
+ * One web vital over a window. Percentiles are nearest-rank, within 1 % of the exact value, and
+ * null when no plausible value arrived.
+ *
+ * @param rating      the web-vitals rating of p75 (good, needs-improvement, poor)
+ * @param ratings     counts by the web-vitals thresholds
+ * @param sdkRatings  counts by the {@code rating} the SDK sent
+ * @param invalid     values outside the physical range, kept out of the percentiles
+ */
+public record VitalSummary(long samples, Double p50, Double p75, Double p95, String rating,
+                           Map<String, Long> ratings, Map<String, Long> sdkRatings, long invalid) {
+}
