@@ -213,6 +213,28 @@ class EventStoreIntegrationTest {
     }
 
     @Test
+    void servesEachKindOfPerformanceSampleOnItsOwnPath() throws Exception {
+        List<FixtureRecord> samples = shopRecords("performance", "whiteScreen");
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), samples);
+        await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(samples.stream().map(FixtureRecord::eventId).toList()) == 62);
+
+        Map<String, Long> totals = new java.util.LinkedHashMap<>();
+        for (String kind : List.of("metrics", "metrics?name=LCP", "resources", "long-tasks", "memory", "fsp", "white-screen")) {
+            String path = "/api/performance/" + kind + (kind.contains("?") ? "&" : "?") + "apikey=shop";
+            totals.put(kind, read(path, "shop-read-token").get("data").get("total").longValue());
+        }
+        JsonNode shopPage = read("/api/performance/white-screen?apikey=shop&pageSize=50&pageUrl="
+                + java.net.URLEncoder.encode("http://127.0.0.1:8080/shop/", StandardCharsets.UTF_8), "shop-read-token").get("data");
+
+        assertThat(totals).containsExactly(Map.entry("metrics", 31L), Map.entry("metrics?name=LCP", 5L), Map.entry("resources", 6L),
+                Map.entry("long-tasks", 5L), Map.entry("memory", 6L), Map.entry("fsp", 5L), Map.entry("white-screen", 14L));
+        assertThat(shopPage.get("list")).isNotEmpty().allSatisfy(item ->
+                assertThat(item.get("pageUrl").stringValue()).isEqualTo("http://127.0.0.1:8080/shop/"));
+        assertThat(get("/api/performance/battery?apikey=shop", "shop-read-token").statusCode()).isEqualTo(404);
+        assertThat(get("/api/performance/resources?apikey=shop&name=LCP", "shop-read-token").statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void refusesReadsWithoutTheProjectsTokenAndBadParameters() throws Exception {
         assertThat(get("/api/errors/list?apikey=demo-project", null).statusCode()).isEqualTo(401);
         HttpResponse<String> foreign = get("/api/errors/list?apikey=demo-project", "shop-read-token");

@@ -27,25 +27,23 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 public class ErrorQueryController {
 
-    static final int MAX_PAGE_SIZE = 100;
-
-    /** One page of events; {@code total} counts all that match. */
-    public record Page(List<Map<String, Object>> list, long total, int page, int pageSize) {
-    }
+    static final int MAX_LIMIT = 100;
 
     private final EventRepository repository;
     private final EventFamilies families;
     private final ReadAuthorization authorization;
+    private final EventPages pages;
 
-    public ErrorQueryController(EventRepository repository, EventFamilies families, ReadAuthorization authorization) {
+    public ErrorQueryController(EventRepository repository, EventFamilies families, ReadAuthorization authorization, EventPages pages) {
         this.repository = repository;
         this.families = families;
         this.authorization = authorization;
+        this.pages = pages;
     }
 
     /** A project's errors, newest first, paged. */
     @GetMapping("/api/errors/list")
-    public ApiResponse<Page> list(@RequestParam String apikey,
+    public ApiResponse<EventPages.Page> list(@RequestParam String apikey,
                                     @RequestParam(required = false) Long startTime,
                                     @RequestParam(required = false) Long endTime,
                                     @RequestParam(required = false) String type,
@@ -53,12 +51,6 @@ public class ErrorQueryController {
                                     @RequestParam(defaultValue = "20") int pageSize,
                                     @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
         authorization.requireRead(apikey, authorizationHeader);
-        if (page < 1) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "page: must be 1 or more, got " + page);
-        }
-        if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "pageSize: must be between 1 and " + MAX_PAGE_SIZE + ", got " + pageSize);
-        }
         var window = new QueryWindow(apikey, startTime, endTime);
         var errors = families.forType("error").orElseThrow();
         if (type != null && !errors.types().contains(type)) {
@@ -68,13 +60,7 @@ public class ErrorQueryController {
         if (type != null) conditions.add(Filters.eq("type", type));
         Bson filter = Filters.and(conditions);
 
-        var collection = repository.collection(errors);
-        long total = collection.countDocuments(filter);
-        List<Map<String, Object>> list = new ArrayList<>();
-        collection.find(filter).sort(Sorts.orderBy(Sorts.descending("time"), Sorts.ascending("_id")))
-                .skip((page - 1) * pageSize).limit(pageSize)
-                .forEach(document -> list.add(EventDocuments.toApi(document)));
-        return ApiResponse.ok(new Page(list, total, page, pageSize));
+        return ApiResponse.ok(pages.read(repository.collection(errors), filter, page, pageSize));
     }
 
     /** One error by its event id. */
@@ -98,8 +84,8 @@ public class ErrorQueryController {
                                          @RequestParam(defaultValue = "20") int limit,
                                          @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
         authorization.requireRead(apikey, authorizationHeader);
-        if (limit < 1 || limit > MAX_PAGE_SIZE) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "limit: must be between 1 and " + MAX_PAGE_SIZE + ", got " + limit);
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "limit: must be between 1 and " + MAX_LIMIT + ", got " + limit);
         }
         Bson match = Aggregates.match(Filters.and(new QueryWindow(apikey, startTime, endTime).conditions()));
         var collection = repository.collection(families.forType("error").orElseThrow());
