@@ -110,7 +110,7 @@ class EventStoreIntegrationTest {
     @Test
     void keepsDollarAndDottedKeysLosslesslyAndGivesThemBackThroughTheApi() throws Exception {
         String body = fixtures.first("error").body().replace("\"line\":4,",
-                "\"line\":4,\"extra\":{\"$where\":\"sleep(1)\",\"a.b\":{\"100%\":true}},\"_id\":\"mine\",");
+                "\"line\":4,\"extra\":{\"$where\":\"sleep(1)\",\"a.b\":{\"100%\":true},\"nul\\u0000key\":1},\"_id\":\"mine\",");
         var request = new WebSeeFixtures.CapturedRequest("POST", "/reportData", "application/json", null,
                 body.replace("\"time\":1795642106952", "\"time\":1795642106999"));
         FixtureRecord record = FixtureRecords.of(request, RECEIVED_AT);
@@ -119,13 +119,14 @@ class EventStoreIntegrationTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(List.of(record.eventId())) == 1);
 
         Document stored = database.getCollection("error").find(Filters.eq("_id", record.eventId())).first();
-        assertThat(stored.get("extra", Document.class).keySet()).containsExactly("%24where", "a%2Eb");
+        assertThat(stored.get("extra", Document.class).keySet()).containsExactly("%24where", "a%2Eb", "nul%00key");
         assertThat(stored.getString("%5Fid")).isEqualTo("mine");
         JsonNode listed = errorsList("startTime=1795642106999&endTime=1795642106999", "demo-read-token").get("data").get("list").get(0);
         assertThat(listed.get("id").stringValue()).isEqualTo(record.eventId());
         assertThat(listed.get("_id").stringValue()).isEqualTo("mine");
         assertThat(listed.get("extra").get("$where").stringValue()).isEqualTo("sleep(1)");
         assertThat(listed.get("extra").get("a.b").get("100%").booleanValue()).isTrue();
+        assertThat(listed.get("extra").get("nul\u0000key").intValue()).isEqualTo(1);
         assertThat(listed.get("receivedAt").longValue()).isEqualTo(RECEIVED_AT.toEpochMilli());
     }
 

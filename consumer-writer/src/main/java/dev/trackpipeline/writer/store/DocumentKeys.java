@@ -6,8 +6,9 @@ import java.util.Set;
 
 /**
  * Makes free-form keys (say in {@code requestData.data}) safe to store: a leading {@code $} or any
- * {@code .} would be read by MongoDB as an operator or a path. Percent-encoding keeps it lossless:
- * {@code %} itself is encoded first, and {@link #decode} gives the original back.
+ * {@code .} would be read by MongoDB as an operator or a path, and a NUL cannot be stored at all
+ * (BSON keys are C strings), so one such key would stall its partition. Percent-encoding keeps it
+ * lossless: {@code %} itself is encoded first, and {@link #decode} gives the original back.
  */
 final class DocumentKeys {
 
@@ -18,7 +19,7 @@ final class DocumentKeys {
     }
 
     static String encode(String key, boolean topLevel) {
-        String encoded = key.replace("%", "%25").replace(".", "%2E");
+        String encoded = key.replace("%", "%25").replace(".", "%2E").replace("\u0000", "%00");
         if (encoded.startsWith("$")) {
             encoded = "%24" + encoded.substring(1);
         }
