@@ -150,6 +150,41 @@ class MetricsIntegrationTest {
     }
 
     @Test
+    void drawsAMetricOverTimeInStepsOfTheWindowsBuckets() throws Exception {
+        Instant now = Instant.now();
+        Instant twentyMinutesAgo = now.minus(Duration.ofMinutes(20));
+        List<FixtureRecord> earlier = fixtures.ofType("error").stream().map(request -> FixtureRecords.of(request, twentyMinutesAgo)).toList();
+        List<FixtureRecord> recent = fixtures.ofType("whiteScreen").stream().map(request -> FixtureRecords.of(request, now)).toList();
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), earlier);
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), recent);
+        awaitNothingLeftToConsume();
+
+        JsonNode events = read("/api/metrics/timeseries?apikey=demo-project&metric=events&window=1h&step=10m");
+        JsonNode errors = read("/api/metrics/timeseries?apikey=demo-project&metric=type:error&window=1h&step=1m");
+        JsonNode sessions = read("/api/metrics/timeseries?apikey=demo-project&metric=sessions&window=1h&step=1h");
+
+        assertThat(events.get("points").size()).isBetween(6, 7);
+        long stepOfEarlier = Math.floorDiv(twentyMinutesAgo.toEpochMilli(), 600_000L) * 600_000L;
+        long stepOfRecent = Math.floorDiv(now.toEpochMilli(), 600_000L) * 600_000L;
+        Map<Long, Long> byStep = new HashMap<>();
+        events.get("points").forEach(point -> byStep.put(point.get("t").longValue(), point.get("value").longValue()));
+        assertThat(byStep).containsEntry(stepOfEarlier, 6L).containsEntry(stepOfRecent, 14L);
+        assertThat(byStep.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(20);
+        assertThat(errors.get("points")).hasSize(60);
+        long errorSum = 0;
+        for (JsonNode point : errors.get("points")) {
+            errorSum += point.get("value").longValue();
+        }
+        assertThat(errorSum).isEqualTo(6);
+        assertThat(sessions.get("points").get(sessions.get("points").size() - 1).get("value").longValue()).isPositive();
+        assertThat(get("/api/metrics/timeseries?apikey=demo-project&metric=cpu", "demo-read-token").statusCode()).isEqualTo(400);
+        assertThat(get("/api/metrics/timeseries?apikey=demo-project&window=1h&step=90s", "demo-read-token").body())
+                .contains("step: expected a duration such as 15m");
+        assertThat(get("/api/metrics/timeseries?apikey=demo-project&window=3d&step=30m", "demo-read-token").body())
+                .contains("step: must be a whole number of hours and at most the window");
+    }
+
+    @Test
     void replayingThePartitionsFromTheStartCountsNothingTwice() throws Exception {
         List<FixtureRecord> records = fixtures.posts().stream().map(request -> FixtureRecords.of(request, Instant.now())).toList();
         KafkaTestRecords.produce(infra.kafkaBootstrapServers(), records);

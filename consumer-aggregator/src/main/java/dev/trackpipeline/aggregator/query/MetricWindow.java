@@ -21,19 +21,7 @@ public record MetricWindow(String text, Duration length, Resolution resolution) 
     static final Duration LONGEST = Duration.ofDays(30);
 
     public static MetricWindow parse(String text) {
-        Matcher matcher = FORMAT.matcher(text);
-        if (!matcher.matches()) {
-            throw invalid(text);
-        }
-        long amount = Long.parseLong(matcher.group(1));
-        Duration length = switch (matcher.group(2)) {
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofDays(amount);
-        };
-        if (length.isZero() || length.compareTo(LONGEST) > 0) {
-            throw invalid(text);
-        }
+        Duration length = duration("window", text);
         Resolution resolution = length.compareTo(MINUTE_BUCKETS_UP_TO) <= 0 ? Resolution.MINUTE : Resolution.HOUR;
         return new MetricWindow(text, length, resolution);
     }
@@ -49,8 +37,26 @@ public record MetricWindow(String text, Duration length, Resolution resolution) 
         return buckets;
     }
 
-    private static ApiException invalid(String text) {
+    /** A duration such as {@code 15m}, {@code 1h} or {@code 7d}, at most 30 days; {@code parameter} names it in errors. */
+    static Duration duration(String parameter, String text) {
+        Matcher matcher = FORMAT.matcher(text);
+        if (!matcher.matches()) {
+            throw invalid(parameter, text);
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        Duration length = switch (matcher.group(2)) {
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+        };
+        if (length.isZero() || length.compareTo(LONGEST) > 0) {
+            throw invalid(parameter, text);
+        }
+        return length;
+    }
+
+    private static ApiException invalid(String parameter, String text) {
         return new ApiException(HttpStatus.BAD_REQUEST,
-                "window: expected a duration such as 15m, 1h, 24h or 7d, at most 30d, got \"" + text + "\"");
+                parameter + ": expected a duration such as 15m, 1h, 24h or 7d, at most 30d, got \"" + text + "\"");
     }
 }

@@ -3,7 +3,9 @@ package dev.trackpipeline.aggregator.query;
 import dev.trackpipeline.runtime.ApiException;
 import dev.trackpipeline.runtime.ApiResponse;
 import dev.trackpipeline.runtime.ReadAuthorization;
+import dev.trackpipeline.model.event.EventFamilies;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -18,13 +20,17 @@ import org.springframework.web.bind.annotation.RestController;
 public class MetricsController {
 
     static final int MAX_LIMIT = 100;
+    static final List<String> SERIES = List.of("events", "errors", "sessions", "whiteScreens");
+    static final List<String> STATUS_SERIES = List.of("status:ok", "status:error", "status:other");
 
     private final MetricsReader reader;
+    private final EventFamilies families;
     private final ReadAuthorization authorization;
     private final Clock clock;
 
-    public MetricsController(MetricsReader reader, ReadAuthorization authorization) {
+    public MetricsController(MetricsReader reader, ReadAuthorization authorization, EventFamilies families) {
         this.reader = reader;
+        this.families = families;
         this.authorization = authorization;
         this.clock = Clock.systemUTC();
     }
@@ -34,6 +40,36 @@ public class MetricsController {
                                           @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
         authorization.requireRead(apikey, authorizationHeader);
         return ApiResponse.ok(reader.overview(apikey, MetricWindow.parse(window), clock.instant()));
+    }
+
+    /**
+     * A metric per step over a window: {@code events}, {@code errors}, {@code sessions},
+     * {@code whiteScreens}, {@code type:<type>} or {@code status:ok|error|other}. The step is a whole
+     * number of the window's buckets (minutes up to 48 h, hours beyond); by default the window
+     * is split into about 60 points.
+     */
+    @GetMapping("/api/metrics/timeseries")
+    public ApiResponse<TimeSeries> timeSeries(@RequestParam String apikey, @RequestParam(defaultValue = "events") String metric,
+                                              @RequestParam(defaultValue = "1h") String window,
+                                              @RequestParam(required = false) String step,
+                                              @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
+        authorization.requireRead(apikey, authorizationHeader);
+        if (!SERIES.contains(metric) && !(metric.startsWith("type:") && families.forType(metric.substring(5)).isPresent())
+                && !STATUS_SERIES.contains(metric)) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "metric: expected one of " + SERIES + ", type:<event type> or "
+                    + STATUS_SERIES + ", got \"" + metric + "\"");
+        }
+        MetricWindow parsedWindow = MetricWindow.parse(window);
+        Duration bucket = parsedWindow.resolution().length();
+        Duration parsedStep = step == null
+                ? bucket.multipliedBy(Math.max(1, parsedWindow.length().toMillis() / bucket.toMillis() / 60))
+                : MetricWindow.duration("step", step);
+        if (parsedStep.toMillis() % bucket.toMillis() != 0 || parsedStep.compareTo(parsedWindow.length()) > 0) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "step: must be a whole number of " + (bucket.toMinutes() == 1 ? "minutes" : "hours")
+                    + " and at most the window, got \"" + step + "\"");
+        }
+        String stepText = step == null ? parsedStep.toMinutes() + "m" : step;
+        return ApiResponse.ok(reader.timeSeries(apikey, metric, parsedWindow, parsedStep, stepText, clock.instant()));
     }
 
     /** p50/p75/p95 and rating counts per web vital. */

@@ -5,6 +5,7 @@ import dev.trackpipeline.aggregator.metrics.MetricKeys;
 import dev.trackpipeline.aggregator.metrics.VitalsHistogram;
 import dev.trackpipeline.model.event.PerformanceEvents;
 import dev.trackpipeline.model.vitals.VitalThresholds;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -100,6 +101,38 @@ public class MetricsReader {
             errors.add(new TopError(top.get(i).getKey(), top.get(i).getValue(), sample.title(), sample.type(), sample.sampleEventId()));
         }
         return errors;
+    }
+
+    /**
+     * A counter ({@code events}, {@code errors}, {@code whiteScreens}, {@code type:<type>},
+     * {@code status:<status>}) or {@code sessions} per step.
+     */
+    public TimeSeries timeSeries(String apikey, String metric, MetricWindow window, Duration step, String stepText, Instant now) {
+        List<Long> buckets = window.buckets(now);
+        long bucketsPerStep = step.toMillis() / window.resolution().length().toMillis();
+        Map<Long, List<Long>> steps = new TreeMap<>();
+        buckets.forEach(bucket -> steps.computeIfAbsent(Math.floorDiv(bucket, bucketsPerStep), key -> new ArrayList<>()).add(bucket));
+        List<TimeSeries.Point> points = new ArrayList<>();
+        try (var pipeline = redis.pipelined()) {
+            Map<Long, Response<Long>> sessions = new LinkedHashMap<>();
+            Map<Long, List<Response<String>>> counters = new LinkedHashMap<>();
+            steps.forEach((stepIndex, stepBuckets) -> {
+                if (metric.equals("sessions")) {
+                    sessions.put(stepIndex, pipeline.pfcount(stepBuckets.stream()
+                            .map(bucket -> MetricKeys.sessions(apikey, window.resolution(), bucket)).toArray(String[]::new)));
+                } else {
+                    String field = metric.equals("whiteScreens") ? "whiteScreen:blank" : metric;
+                    counters.put(stepIndex, stepBuckets.stream()
+                            .map(bucket -> pipeline.hget(MetricKeys.counters(apikey, window.resolution(), bucket), field)).toList());
+                }
+            });
+            pipeline.sync();
+            long stepMillis = step.toMillis();
+            sessions.forEach((stepIndex, count) -> points.add(new TimeSeries.Point(stepIndex * stepMillis, count.get())));
+            counters.forEach((stepIndex, values) -> points.add(new TimeSeries.Point(stepIndex * stepMillis,
+                    values.stream().map(Response::get).filter(java.util.Objects::nonNull).mapToLong(Long::parseLong).sum())));
+        }
+        return new TimeSeries(apikey, metric, window.text(), stepText, points);
     }
 
     private Map<String, Long> sumHashes(List<Long> buckets, Function<Long, String> keyOf) {
