@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import dev.trackpipeline.model.kafka.TrackHeaders;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,13 +28,16 @@ public final class KafkaTestRecords {
     private KafkaTestRecords() {
     }
 
+    /** Each record's Kafka timestamp is its received-at header, as when the gateway publishes it. */
     public static void produce(String bootstrap, Collection<FixtureRecord> records) throws Exception {
         try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap, "acks", "all",
                 "max.request.size", 4 * 1024 * 1024), new StringSerializer(), new ByteArraySerializer())) {
             for (FixtureRecord record : records) {
                 var headers = new RecordHeaders();
                 record.headers().forEach((name, value) -> headers.add(name, value.getBytes(StandardCharsets.UTF_8)));
-                producer.send(new ProducerRecord<>(record.topic(), null, record.key(), record.value(), headers))
+                Long timestamp = Optional.ofNullable(record.headers().get(TrackHeaders.RECEIVED_AT))
+                        .filter(text -> text.chars().allMatch(Character::isDigit) && !text.isEmpty()).map(Long::valueOf).orElse(null);
+                producer.send(new ProducerRecord<>(record.topic(), null, timestamp, record.key(), record.value(), headers))
                         .get(30, TimeUnit.SECONDS);
             }
         }
