@@ -26,12 +26,16 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The analysts' tool against a real broker holding the 89 captured events, one second apart. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReplayCommandTest {
 
     static final EmbeddedInfrastructure infra = EmbeddedInfrastructure.startForTests();
@@ -127,6 +131,7 @@ class ReplayCommandTest {
     }
 
     @Test
+    @Order(1) // reads the services' groups before the rebuild tests commit offsets for them
     void summarisesEveryTopicWithItsConsumerLag() throws Exception {
         Run run = replay("topics");
 
@@ -135,6 +140,67 @@ class ReplayCommandTest {
         assertThat(errorTopic.split("\\s+")).containsSequence("track.error", "6", "168h", "8");
         assertThat(errorTopic).endsWith("8 / 8").contains(T0.plusSeconds(9).toString().substring(0, 16));
         assertThat(run.out()).contains("track.dead-letter", "track.record-screen");
+    }
+
+    @Test
+    void rebuildMovesAStoppedServicesGroupBackToATimeAfterADryRun() throws Exception {
+        commitEverythingAs("track-writer");
+
+        Run dryRun = replay("rebuild", "--target", "writer", "--from", T0.plusSeconds(80).toString(), "--dry-run");
+
+        assertThat(dryRun.exit()).isZero();
+        assertThat(dryRun.out()).contains("dry run: 9 records would be re-read by track-writer; nothing changed");
+        assertThat(lag("track-writer")).isZero();
+
+        Run rebuild = replay("rebuild", "--target", "writer", "--from", T0.plusSeconds(80).toString());
+
+        assertThat(rebuild.exit()).isZero();
+        assertThat(rebuild.out()).contains("moved track-writer back to " + T0.plusSeconds(80) + ": 9 records will be re-read");
+        assertThat(lag("track-writer")).isEqualTo(9);
+    }
+
+    @Test
+    void rebuildRefusesWhileTheServiceIsConsuming() throws Exception {
+        try (var running = new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.<String, Object>of(
+                "bootstrap.servers", infra.kafkaBootstrapServers(), "group.id", "track-aggregator"),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            running.subscribe(TopicNames.defaults().eventTopics(new EventFamilies()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (running.assignment().isEmpty() && System.nanoTime() < deadline) {
+                running.poll(Duration.ofMillis(200));
+            }
+
+            Run run = replay("rebuild", "--target", "aggregator", "--from", T0.toString());
+
+            assertThat(run.exit()).isEqualTo(2);
+            assertThat(run.err()).contains("consumer group track-aggregator has 1 active member(s); stop the aggregator first");
+        }
+        assertThat(replay("rebuild", "--target", "dashboard", "--from", T0.toString()).err())
+                .contains("--target: expected writer or aggregator, got \"dashboard\"");
+    }
+
+    /** Plays a service that has stored everything: its group's offsets at the end of every partition. */
+    private static void commitEverythingAs(String group) {
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.<String, Object>of(
+                "bootstrap.servers", infra.kafkaBootstrapServers(), "group.id", group),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
+            TopicNames.defaults().eventTopics(new EventFamilies()).forEach(topic -> consumer.partitionsFor(topic)
+                    .forEach(info -> partitions.add(new org.apache.kafka.common.TopicPartition(topic, info.partition()))));
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> ends = new java.util.HashMap<>();
+            consumer.endOffsets(partitions).forEach((partition, end) -> ends.put(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(end)));
+            consumer.commitSync(ends);
+        }
+    }
+
+    private static long lag(String group) throws Exception {
+        long lag = 0;
+        for (String topic : TopicNames.defaults().eventTopics(new EventFamilies())) {
+            long committed = KafkaTestRecords.committedOffsets(infra.kafkaBootstrapServers(), group, topic);
+            long produced = records.stream().filter(record -> record.topic().equals(topic)).count();
+            lag += produced - committed;
+        }
+        return lag;
     }
 
     private record Run(int exit, String out, String err, List<JsonNode> lines) {
