@@ -138,6 +138,9 @@ class EventStoreIntegrationTest {
         KafkaTestRecords.produce(infra.kafkaBootstrapServers(), errors);
         await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(errors.stream().map(FixtureRecord::eventId).toList()) == 8);
 
+        JsonNode androidErrors = errorsList("device_type=mobile&os=Android&browser=Chrome", "demo-read-token").get("data");
+        assertThat(androidErrors.get("total").longValue()).isEqualTo(2);
+        assertThat(androidErrors.get("list")).allSatisfy(item -> assertThat(item.get("deviceInfo").get("os").stringValue()).isEqualTo("Android"));
         JsonNode page = errorsList("type=unhandledrejection&pageSize=1&page=2", "demo-read-token");
 
         assertThat(page.get("code").intValue()).isZero();
@@ -231,6 +234,15 @@ class EventStoreIntegrationTest {
                 Map.entry("long-tasks", 5L), Map.entry("memory", 6L), Map.entry("fsp", 5L), Map.entry("white-screen", 14L));
         assertThat(shopPage.get("list")).isNotEmpty().allSatisfy(item ->
                 assertThat(item.get("pageUrl").stringValue()).isEqualTo("http://127.0.0.1:8080/shop/"));
+        assertThat(read("/api/performance/metrics?apikey=shop&name=FID&rating=good", "shop-read-token").get("data").get("total").longValue())
+                .isEqualTo(5);
+        assertThat(read("/api/performance/resources?apikey=shop&initiatorType=img", "shop-read-token").get("data").get("total").longValue())
+                .isEqualTo(3);
+        JsonNode android = read("/api/performance/white-screen?apikey=shop&os=Android", "shop-read-token").get("data");
+        assertThat(android.get("total").longValue()).isEqualTo(1);
+        assertThat(android.get("list").get(0).get("deviceInfo").get("os").stringValue()).isEqualTo("Android");
+        assertThat(read("/api/performance/white-screen?apikey=shop&status=error", "shop-read-token").get("data").get("total").longValue())
+                .isEqualTo(9);
         assertThat(get("/api/performance/battery?apikey=shop", "shop-read-token").statusCode()).isEqualTo(404);
         assertThat(get("/api/performance/resources?apikey=shop&name=LCP", "shop-read-token").statusCode()).isEqualTo(400);
     }

@@ -41,7 +41,7 @@ public class ErrorQueryController {
         this.pages = pages;
     }
 
-    /** A project's errors, newest first, paged. */
+    /** A project's errors, newest first, paged; optionally filtered as in {@link EventFilters}. */
     @GetMapping("/api/errors/list")
     public ApiResponse<EventPages.Page> list(@RequestParam String apikey,
                                     @RequestParam(required = false) Long startTime,
@@ -49,6 +49,7 @@ public class ErrorQueryController {
                                     @RequestParam(required = false) String type,
                                     @RequestParam(defaultValue = "1") int page,
                                     @RequestParam(defaultValue = "20") int pageSize,
+                                    @RequestParam Map<String, String> parameters,
                                     @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
         authorization.requireRead(apikey, authorizationHeader);
         var window = new QueryWindow(apikey, startTime, endTime);
@@ -58,6 +59,7 @@ public class ErrorQueryController {
         }
         List<Bson> conditions = window.conditions();
         if (type != null) conditions.add(Filters.eq("type", type));
+        conditions.addAll(EventFilters.from(parameters));
         Bson filter = Filters.and(conditions);
 
         return ApiResponse.ok(pages.read(repository.collection(errors), filter, page, pageSize));

@@ -22,8 +22,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The performance API over MongoDB, one path per kind of sample as in the seed server:
  * {@code /api/performance/metrics|resources|long-tasks|memory|fsp|white-screen}. Each answers a
- * page of raw samples, newest first, optionally for one {@code pageUrl}; aggregates (percentiles,
- * ratings) come from the metrics API.
+ * page of raw samples, newest first, optionally for one {@code pageUrl} and filtered as in
+ * {@link EventFilters}; aggregates (percentiles, ratings) come from the metrics API.
  */
 @RestController
 public class PerformanceQueryController {
@@ -62,6 +62,7 @@ public class PerformanceQueryController {
                                                 @RequestParam(required = false) String name,
                                                 @RequestParam(defaultValue = "1") int page,
                                                 @RequestParam(defaultValue = "20") int pageSize,
+                                                @RequestParam Map<String, String> parameters,
                                                 @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
         authorization.requireRead(apikey, authorizationHeader);
         Kind samples = KINDS.get(kind);
@@ -71,13 +72,11 @@ public class PerformanceQueryController {
         }
         List<Bson> conditions = new QueryWindow(apikey, startTime, endTime).conditions();
         samples.names().ifPresent(conditions::add);
-        if (name != null) {
-            if (!kind.equals("metrics") || !PerformanceEvents.VITALS.contains(name)) {
-                throw new ApiException(HttpStatus.BAD_REQUEST, "name: expected one of "
-                        + PerformanceEvents.VITALS.stream().sorted().toList() + " on /api/performance/metrics, got \"" + name + "\"");
-            }
-            conditions.add(Filters.eq("name", name));
+        if (name != null && (!kind.equals("metrics") || !PerformanceEvents.VITALS.contains(name))) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "name: expected one of "
+                    + PerformanceEvents.VITALS.stream().sorted().toList() + " on /api/performance/metrics, got \"" + name + "\"");
         }
+        conditions.addAll(EventFilters.from(parameters));
         if (pageUrl != null) {
             conditions.add(Filters.eq("pageUrl", pageUrl));
         }
