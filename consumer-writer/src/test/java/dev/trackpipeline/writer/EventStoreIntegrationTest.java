@@ -248,6 +248,33 @@ class EventStoreIntegrationTest {
     }
 
     @Test
+    void keepsARecordingLargerThanMongosDocumentLimitAndServesItBackByteForByte() throws Exception {
+        String chunk = fixtures.ofType("recordScreen").stream().map(WebSeeFixtures.CapturedRequest::body)
+                .max(java.util.Comparator.comparingInt(String::length)).orElseThrow()
+                .replace("\"apikey\":\"demo-project\"", "\"apikey\":\"shop\"")
+                .replaceFirst("\"recordScreenId\":\"[^\"]+\"", "\"recordScreenId\":\"long-session\"");
+        String padding = "A".repeat(1_000_000 - chunk.length());
+        List<String> sentEvents = new ArrayList<>();
+        List<FixtureRecord> chunks = new ArrayList<>();
+        for (int i = 0; i < 28; i++) {
+            String events = "chunk" + (100 + i) + padding;
+            sentEvents.add(events);
+            String body = chunk.replaceFirst("\"events\":\"[^\"]*\"", "\"events\":\"" + events + "\"")
+                    .replaceFirst("\"time\":\\d+", "\"time\":" + (1795642200000L + i * 10_000L));
+            chunks.add(FixtureRecords.of(new WebSeeFixtures.CapturedRequest("POST", "/reportData", "application/json", null, body), RECEIVED_AT));
+        }
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), chunks);
+        await().atMost(Duration.ofSeconds(60)).until(() -> storedCount(chunks.stream().map(FixtureRecord::eventId).toList()) == 28);
+
+        JsonNode recording = read("/api/record-screen/long-session?apikey=shop", "shop-read-token").get("data");
+
+        List<String> served = new ArrayList<>();
+        recording.get("chunks").forEach(stored -> served.add(stored.get("events").stringValue()));
+        assertThat(served.stream().mapToLong(String::length).sum()).isGreaterThan(16L * 1024 * 1024);
+        assertThat(served).isEqualTo(sentEvents);
+    }
+
+    @Test
     void refusesReadsWithoutTheProjectsTokenAndBadParameters() throws Exception {
         assertThat(get("/api/errors/list?apikey=demo-project", null).statusCode()).isEqualTo(401);
         HttpResponse<String> foreign = get("/api/errors/list?apikey=demo-project", "shop-read-token");
