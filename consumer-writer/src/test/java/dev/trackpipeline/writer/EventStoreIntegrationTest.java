@@ -105,6 +105,8 @@ class EventStoreIntegrationTest {
             assertThat(header(record, TrackHeaders.DEAD_LETTER_OUTCOME)).isEqualTo("missing_metadata");
             assertThat(header(record, TrackHeaders.DEAD_LETTER_REASON)).isEqualTo("header track-event-id: is missing");
         });
+        assertThat(get("/actuator/prometheus", null).body())
+                .contains("track_consumer_dead_lettered_total{application=\"consumer-writer\",outcome=\"missing_metadata\",topic=\"track.white-screen\"}");
     }
 
     @Test
@@ -306,6 +308,22 @@ class EventStoreIntegrationTest {
 
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains("\"status\":\"UP\"");
+    }
+
+    @Test
+    void countsStoredAndDuplicateDocumentsWriteLatencyAndConsumerLag() throws Exception {
+        FixtureRecord event = shopRecords("fetch").get(0);
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), List.of(event));
+        await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(List.of(event.eventId())) == 1);
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), List.of(event));
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/actuator/prometheus", null).body()
+                .contains("track_writer_documents_total{application=\"consumer-writer\",family=\"http\",outcome=\"duplicate\"}"));
+
+        String metrics = get("/actuator/prometheus", null).body();
+
+        assertThat(metrics).contains("track_writer_documents_total{application=\"consumer-writer\",family=\"http\",outcome=\"stored\"}",
+                "track_writer_write_seconds_count{application=\"consumer-writer\",family=\"http\"}",
+                "track_writer_batch_size_count", "kafka_consumer_fetch_manager_records_lag");
     }
 
     private static long expireAfterSeconds(List<Document> indexes) {

@@ -10,6 +10,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaTemplate;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.kafka.listener.ConsumerRecordRecoverer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
@@ -24,7 +26,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
 public class ConsumerFailureHandling {
 
     @Bean
-    DefaultErrorHandler trackErrorHandler(KafkaTemplate<?, ?> template, TopicNames topics) {
+    DefaultErrorHandler trackErrorHandler(KafkaTemplate<?, ?> template, TopicNames topics, MeterRegistry meters) {
         var deadLetter = new DeadLetterPublishingRecoverer(template,
                 (record, failure) -> new TopicPartition(topics.deadLetter(), -1));
         deadLetter.setHeadersFunction((record, failure) -> {
@@ -38,7 +40,13 @@ public class ConsumerFailureHandling {
         });
         ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
         backOff.setMaxInterval(30_000);
-        var handler = new DefaultErrorHandler(deadLetter, backOff);
+        ConsumerRecordRecoverer countedDeadLetter = (record, failure) -> {
+            deadLetter.accept(record, failure);
+            InvalidRecordException invalid = invalidRecordIn(failure);
+            meters.counter("track.consumer.dead.lettered", "topic", record.topic(),
+                    "outcome", (invalid == null ? Outcome.INVALID_EVENT : invalid.outcome()).code()).increment();
+        };
+        var handler = new DefaultErrorHandler(countedDeadLetter, backOff);
         handler.addNotRetryableExceptions(InvalidRecordException.class);
         return handler;
     }

@@ -43,7 +43,12 @@ public class EventStoreListener {
         Map<EventFamily, List<Document>> byFamily = events.stream().collect(Collectors.groupingBy(
                 consumed -> consumed.event().family(), LinkedHashMap::new,
                 Collectors.mapping(consumed -> EventDocuments.toDocument(consumed.event()), Collectors.toList())));
-        byFamily.forEach(repository::insertAll);
-        meters.counter("track.writer.events", "outcome", "stored").increment(events.size());
+        meters.summary("track.writer.batch.size").record(events.size());
+        byFamily.forEach((family, documents) -> {
+            EventRepository.Inserted inserted = meters.timer("track.writer.write", "family", family.name())
+                    .record(() -> repository.insertAll(family, documents));
+            meters.counter("track.writer.documents", "outcome", "stored", "family", family.name()).increment(inserted.stored());
+            meters.counter("track.writer.documents", "outcome", "duplicate", "family", family.name()).increment(inserted.duplicates());
+        });
     }
 }
