@@ -156,21 +156,11 @@ public final class EventCheck {
     }
 
     private static boolean isFiniteNumber(JsonNode value) {
-        if (value.isNumber()) {
-            return Double.isFinite(value.doubleValue());
-        }
-        if (value.isString()) {
-            try {
-                return Double.isFinite(Double.parseDouble(value.stringValue().trim()));
-            } catch (NumberFormatException e) {
-                return false;
-            }
-        }
-        return false;
+        return EventNumbers.of(value).isPresent();
     }
 
     private static double numberOf(JsonNode value) {
-        return value.isNumber() ? value.doubleValue() : Double.parseDouble(value.stringValue().trim());
+        return EventNumbers.of(value).orElseThrow();
     }
 
     /** A string is shown (abbreviated), so the sender sees the offending value; other values by kind. */

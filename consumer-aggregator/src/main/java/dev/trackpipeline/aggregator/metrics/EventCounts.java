@@ -5,6 +5,7 @@ import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
 import dev.trackpipeline.aggregator.metrics.MetricUpdate.Operation;
 import dev.trackpipeline.model.errors.ErrorFingerprints;
 import dev.trackpipeline.model.errors.ErrorGroup;
+import dev.trackpipeline.model.event.EventNumbers;
 import dev.trackpipeline.model.event.PerformanceEvents;
 import dev.trackpipeline.model.kafka.EventRecord;
 import dev.trackpipeline.model.vitals.VitalThresholds;
@@ -15,7 +16,6 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -81,7 +81,7 @@ public class EventCounts {
         if (!record.type().equals("performance") || !PerformanceEvents.VITALS.contains(metric) || threshold.isEmpty()) {
             return;
         }
-        OptionalDouble value = numberOf(record.event().get("value"));
+        OptionalDouble value = EventNumbers.of(record.event().get("value"));
         if (value.isEmpty() || !threshold.get().isPlausible(value.getAsDouble())) {
             updates.add(MetricUpdate.increment(counters, "vital:" + metric + ":invalid", ttl));
             return;
@@ -92,21 +92,6 @@ public class EventCounts {
         String sdkRating = record.event().path("rating").asString("");
         if (SDK_RATINGS.contains(sdkRating)) {
             updates.add(MetricUpdate.increment(counters, "vital:" + metric + ":sdk:" + sdkRating, ttl));
-        }
-    }
-
-    // The gateway lets numbers arrive as strings; both count.
-    private static OptionalDouble numberOf(JsonNode value) {
-        if (value == null) {
-            return OptionalDouble.empty();
-        }
-        if (value.isNumber()) {
-            return OptionalDouble.of(value.doubleValue());
-        }
-        try {
-            return value.isString() ? OptionalDouble.of(Double.parseDouble(value.stringValue().trim())) : OptionalDouble.empty();
-        } catch (NumberFormatException e) {
-            return OptionalDouble.empty();
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.trackpipeline.gateway.ingest;
 
-
 import dev.trackpipeline.model.project.ProjectRegistry;
 import dev.trackpipeline.runtime.ProjectCatalog;
 import java.util.List;
@@ -42,5 +41,4 @@ class ReportDataCors {
         configuration.setMaxAge(86_400L);
         return new Built(registry, configuration);
     }
-
 }

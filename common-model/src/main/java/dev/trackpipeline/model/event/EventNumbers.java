@@ -1,0 +1,33 @@
+package dev.trackpipeline.model.event;
+
+import java.util.OptionalDouble;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Reads a numeric field the way the pipeline accepts it: a JSON number, or a string holding one
+ * (some SDK builds send numbers as strings). Only finite values count.
+ */
+public final class EventNumbers {
+
+    private EventNumbers() {
+    }
+
+    public static OptionalDouble of(JsonNode value) {
+        if (value == null) {
+            return OptionalDouble.empty();
+        }
+        double number;
+        if (value.isNumber()) {
+            number = value.doubleValue();
+        } else if (value.isString()) {
+            try {
+                number = Double.parseDouble(value.stringValue().trim());
+            } catch (NumberFormatException e) {
+                return OptionalDouble.empty();
+            }
+        } else {
+            return OptionalDouble.empty();
+        }
+        return Double.isFinite(number) ? OptionalDouble.of(number) : OptionalDouble.empty();
+    }
+}
