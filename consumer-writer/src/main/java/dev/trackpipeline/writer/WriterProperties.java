@@ -8,9 +8,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * @param groupId   the writer's consumer group; its committed offsets say what MongoDB holds
  * @param retention how long each family's documents are kept, by family name; absent means forever
+ * @param serverSelectionTimeout how long a write waits to find MongoDB before it fails and the
+ *                               batch is retried with backoff (unless MONGODB_URI sets its own)
  */
 @ConfigurationProperties("track.writer")
-public record WriterProperties(@DefaultValue("track-writer") String groupId, Map<String, Duration> retention) {
+public record WriterProperties(@DefaultValue("track-writer") String groupId, Map<String, Duration> retention,
+                               @DefaultValue("5s") Duration serverSelectionTimeout) {
 
     public WriterProperties {
         retention = retention == null ? Map.of() : Map.copyOf(retention);

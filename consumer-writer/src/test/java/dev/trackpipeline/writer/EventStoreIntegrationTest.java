@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -300,6 +301,11 @@ class EventStoreIntegrationTest {
                 .contains("apikey_time", "apikey_type_time", "recordScreenId", "retention");
         assertThat(expireAfterSeconds(errorIndexes)).isEqualTo(Duration.ofDays(90).toSeconds());
         assertThat(expireAfterSeconds(replayIndexes)).isEqualTo(Duration.ofDays(7).toSeconds());
+    }
+
+    @Test
+    void waitsFiveSecondsNotThirtyToFindMongoUnlessTheUriSaysOtherwise(@Autowired com.mongodb.client.MongoClient client) {
+        assertThat(client.getClusterDescription().getClusterSettings().getServerSelectionTimeout(TimeUnit.MILLISECONDS)).isEqualTo(5000);
     }
 
     @Test

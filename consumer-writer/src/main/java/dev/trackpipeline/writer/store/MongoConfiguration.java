@@ -4,7 +4,10 @@ import com.mongodb.ConnectionString;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
 import dev.trackpipeline.model.infra.InfrastructureDefaults;
+import dev.trackpipeline.writer.WriterProperties;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilderCustomizer;
 import org.bson.Document;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -20,6 +23,20 @@ class MongoConfiguration {
     MongoDatabase trackDatabase(MongoClient client, @Value("${spring.mongodb.uri}") String uri) {
         String name = Objects.requireNonNullElse(new ConnectionString(uri).getDatabase(), InfrastructureDefaults.MONGO_DATABASE);
         return client.getDatabase(name);
+    }
+
+    /**
+     * The driver waits 30 s by default to find a server; during an outage that holds each retry of
+     * the batch for that long. A shorter wait lets the error handler's backoff do the pausing.
+     */
+    @Bean
+    MongoClientSettingsBuilderCustomizer serverSelectionTimeout(WriterProperties properties, @Value("${spring.mongodb.uri}") String uri) {
+        return settings -> {
+            if (new ConnectionString(uri).getServerSelectionTimeout() == null) {
+                settings.applyToClusterSettings(cluster -> cluster.serverSelectionTimeout(
+                        properties.serverSelectionTimeout().toMillis(), TimeUnit.MILLISECONDS));
+            }
+        };
     }
 
     /** Answers with {@code ping}, which both real MongoDB and the MongoDB-wire stand-in understand. */
