@@ -22,7 +22,7 @@ final class ExportRanges {
     private ExportRanges() {
     }
 
-    static List<PartitionRange> of(Consumer<?, ?> consumer, Duration timeout, List<String> topics, Optional<Instant> from,
+    static List<PartitionRange> of(Consumer<byte[], byte[]> consumer, Duration timeout, List<String> topics, Optional<Instant> from,
                                     Optional<Instant> to) {
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : topics) {
@@ -34,6 +34,14 @@ final class ExportRanges {
         }
         Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions, timeout);
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
+        if (from.isPresent() || to.isPresent()) {
+            RecordTimestamps.of(consumer, beginnings, ends, true).ifPresent(oldest -> {
+                if (to.isPresent() && !to.get().isAfter(oldest)) {
+                    throw new ReplayException(ReplayException.USAGE, "--to " + to.get() + " is before the oldest event Kafka still keeps ("
+                            + oldest + "); older events are gone with the topics' retention");
+                }
+            });
+        }
         Map<TopicPartition, Long> starts = from.map(time -> firstAtOrAfter(consumer, timeout, partitions, time, ends)).orElse(beginnings);
         Map<TopicPartition, Long> stops = to.map(time -> firstAtOrAfter(consumer, timeout, partitions, time, ends)).orElse(ends);
         return partitions.stream()

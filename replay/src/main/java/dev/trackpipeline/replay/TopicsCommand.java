@@ -89,7 +89,7 @@ final class TopicsCommand implements Callable<Integer> {
                 String retentionMs = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic)).get(TopicConfig.RETENTION_MS_CONFIG).value();
                 summaries.add(new TopicSummary(topic, partitions.size(), Duration.ofMillis(Long.parseLong(retentionMs)), records,
                         beginnings.values().stream().mapToLong(Long::longValue).sum(), ends.values().stream().mapToLong(Long::longValue).sum(),
-                        timestamp(consumer, beginnings, ends, true), timestamp(consumer, beginnings, ends, false), lag));
+                        RecordTimestamps.of(consumer, beginnings, ends, true), RecordTimestamps.of(consumer, beginnings, ends, false), lag));
             }
             return summaries;
         } catch (ExecutionException e) {
@@ -105,24 +105,4 @@ final class TopicsCommand implements Callable<Integer> {
         }
     }
 
-    /** The timestamp of the oldest (or newest) record over the partitions, read from the records themselves. */
-    private static Optional<Instant> timestamp(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> beginnings,
-                                               Map<TopicPartition, Long> ends, boolean earliest) {
-        Optional<Instant> found = Optional.empty();
-        for (TopicPartition partition : beginnings.keySet()) {
-            if (ends.get(partition) <= beginnings.get(partition)) {
-                continue;
-            }
-            consumer.assign(List.of(partition));
-            consumer.seek(partition, earliest ? beginnings.get(partition) : ends.get(partition) - 1);
-            var records = consumer.poll(Duration.ofSeconds(2)).records(partition);
-            if (!records.isEmpty()) {
-                Instant time = Instant.ofEpochMilli(records.get(0).timestamp());
-                if (found.isEmpty() || (earliest ? time.isBefore(found.get()) : time.isAfter(found.get()))) {
-                    found = Optional.of(time);
-                }
-            }
-        }
-        return found;
-    }
 }

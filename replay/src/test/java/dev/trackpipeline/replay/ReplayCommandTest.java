@@ -91,11 +91,13 @@ class ReplayCommandTest {
     void includesTheFromInstantAndExcludesTheToInstant() throws Exception {
         Run first = replay("export", "--from", T0.toString(), "--to", T0.plusSeconds(1).toString());
         Run edge = replay("export", "--from", T0.plusSeconds(88).toString(), "--to", T0.plusSeconds(89).toString());
-        Run empty = replay("export", "--from", T0.minusSeconds(60).toString(), "--to", T0.toString());
+        Run beforeRetention = replay("export", "--from", T0.minusSeconds(60).toString(), "--to", T0.toString());
 
         assertThat(first.lines()).extracting(line -> line.get("eventId").stringValue()).containsExactly(records.get(0).eventId());
         assertThat(edge.lines()).extracting(line -> line.get("eventId").stringValue()).containsExactly(records.get(88).eventId());
-        assertThat(empty.lines()).isEmpty();
+        assertThat(beforeRetention.exit()).isEqualTo(2);
+        assertThat(beforeRetention.err()).contains("--to " + T0 + " is before the oldest event Kafka still keeps (" + T0 + ")");
+        assertThat(beforeRetention.lines()).isEmpty();
     }
 
     @Test
