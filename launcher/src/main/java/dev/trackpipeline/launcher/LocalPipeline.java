@@ -17,12 +17,14 @@ public final class LocalPipeline implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
 
+    private final Settings settings;
     private final EmbeddedInfrastructure infra;
     private final List<ServiceProcess> services;
 
-    private LocalPipeline(EmbeddedInfrastructure infra, List<ServiceProcess> services) {
+    private LocalPipeline(Settings settings, EmbeddedInfrastructure infra, List<ServiceProcess> services) {
+        this.settings = settings;
         this.infra = infra;
-        this.services = services;
+        this.services = new java.util.concurrent.CopyOnWriteArrayList<>(services);
     }
 
     /**
@@ -37,28 +39,49 @@ public final class LocalPipeline implements AutoCloseable {
         EmbeddedInfrastructure infra = EmbeddedInfrastructure.start(settings.infrastructure());
         List<ServiceProcess> services = new ArrayList<>();
         try {
-            Path logs = settings.infrastructure().dataDir().resolve("logs");
-            services.add(startService(settings, infra, logs, "gateway", "gateway", "GATEWAY_PORT", settings.gatewayPort()));
-            services.add(startService(settings, infra, logs, "consumer-writer", "consumer-writer", "WRITER_PORT", settings.writerPort()));
-            services.add(startService(settings, infra, logs, "consumer-aggregator", "consumer-aggregator", "AGGREGATOR_PORT",
-                    settings.aggregatorPort()));
+            for (String service : SERVICES) {
+                services.add(startService(settings, infra, service));
+            }
             for (ServiceProcess service : services) {
                 service.awaitHealthy(START_TIMEOUT);
             }
-            return new LocalPipeline(infra, services);
+            return new LocalPipeline(settings, infra, services);
         } catch (Exception e) {
-            new LocalPipeline(infra, services).close();
+            new LocalPipeline(settings, infra, services).close();
             throw e;
         }
     }
 
-    private static ServiceProcess startService(Settings settings, EmbeddedInfrastructure infra, Path logs, String name,
-                                               String module, String portVariable, int port) throws Exception {
+    /** The services, each named after its module, in start order. */
+    static final List<String> SERVICES = List.of("gateway", "consumer-writer", "consumer-aggregator");
+    private static final Map<String, String> PORT_VARIABLES = Map.of(
+            "gateway", "GATEWAY_PORT", "consumer-writer", "WRITER_PORT", "consumer-aggregator", "AGGREGATOR_PORT");
+
+    private static ServiceProcess startService(Settings settings, EmbeddedInfrastructure infra, String module) throws Exception {
         Map<String, String> env = new LinkedHashMap<>(infra.environment());
         env.put("TRACK_PROJECTS_FILE", settings.projectsFile().toAbsolutePath().toString());
-        env.put(portVariable, String.valueOf(port));
+        int port = switch (module) {
+            case "gateway" -> settings.gatewayPort();
+            case "consumer-writer" -> settings.writerPort();
+            default -> settings.aggregatorPort();
+        };
+        env.put(PORT_VARIABLES.get(module), String.valueOf(port));
         Path jar = settings.home().resolve(module).resolve("target").resolve(module + "-exec.jar");
-        return ServiceProcess.start(name, jar, port, env, settings.jvmOptions(), logs);
+        return ServiceProcess.start(module, jar, port, env, settings.jvmOptions(), settings.infrastructure().dataDir().resolve("logs"));
+    }
+
+    /** Stops one service gracefully (operators and tests stop a consumer to move its offsets). */
+    public void stop(String service) throws InterruptedException {
+        ServiceProcess process = services.stream().filter(running -> running.name().equals(service)).findFirst().orElseThrow();
+        process.close();
+        services.remove(process);
+    }
+
+    /** Starts a stopped service again and waits until it is healthy. */
+    public void start(String service) throws Exception {
+        ServiceProcess process = startService(settings, infra, service);
+        services.add(process);
+        process.awaitHealthy(START_TIMEOUT);
     }
 
     public EmbeddedInfrastructure infrastructure() {

@@ -21,7 +21,10 @@ import java.util.Map;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.JedisPooled;
 
@@ -30,6 +33,7 @@ import redis.clients.jedis.JedisPooled;
  * Redis, and the three services as separate processes from their built jars. Real fixture
  * payloads go in at the gateway and come out of MongoDB, Redis and both read APIs.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalPipelineIT {
 
     @TempDir
@@ -57,6 +61,7 @@ class LocalPipelineIT {
     }
 
     @Test
+    @Order(1)
     void everyFixtureEventPostedToTheGatewayIsStoredOnceAndCountedOnce() throws Exception {
         List<CapturedRequest> posts = fixtures.posts();
         for (CapturedRequest request : posts) {
@@ -101,6 +106,7 @@ class LocalPipelineIT {
     }
 
     @Test
+    @Order(2)
     void aNewEventIsVisibleThroughBothReadApisSoonAfterThe202() throws Exception {
         String body = fixtures.first("error").body().replace("\"time\":1795642106952", "\"time\":1795642199999");
         CapturedRequest fresh = new CapturedRequest("POST", "/reportData", "text/plain;charset=UTF-8", null, body);
@@ -113,6 +119,76 @@ class LocalPipelineIT {
         long storedMillis = (System.nanoTime() - posted) / 1_000_000;
         // Reported, not asserted: timing belongs to the benchmark, not to tests.
         System.out.println("end-to-end: 202 to visible in /api/errors/list in " + storedMillis + " ms");
+    }
+
+    @Test
+    @Order(3)
+    void rebuildingBothStoresFromTheTopicsLeavesThemExactlyAsTheyWere() throws Exception {
+        awaitBothConsumersCaughtUp();
+        Map<String, List<Object>> documentsBefore = documentIds();
+        List<String> metricsBefore = metricAnswers();
+        assertThat(documentsBefore.values().stream().mapToInt(List::size).sum()).isGreaterThanOrEqualTo(89);
+
+        pipeline.stop("consumer-writer");
+        pipeline.stop("consumer-aggregator");
+        for (String target : List.of("writer", "aggregator")) {
+            java.io.StringWriter out = new java.io.StringWriter();
+            int exit = dev.trackpipeline.replay.ReplayCommand.commandLine().setOut(new java.io.PrintWriter(out))
+                    .execute("rebuild", "--target", target, "--from", "0", "--bootstrap-servers", pipeline.infrastructure().kafkaBootstrapServers());
+            assertThat(exit).as(out.toString()).isZero();
+            assertThat(out.toString()).containsPattern("moved track-" + target + " back to 1970-01-01T00:00:00Z: \\d{2,} records will be re-read");
+        }
+        pipeline.start("consumer-writer");
+        pipeline.start("consumer-aggregator");
+        awaitBothConsumersCaughtUp();
+
+        assertThat(documentIds()).isEqualTo(documentsBefore);
+        assertThat(metricAnswers()).isEqualTo(metricsBefore);
+    }
+
+    /** Every stored document's id, per collection, in order. */
+    private static Map<String, List<Object>> documentIds() {
+        try (var mongo = MongoClients.create(pipeline.infrastructure().mongoUri())) {
+            Map<String, List<Object>> ids = new java.util.TreeMap<>();
+            for (String collection : List.of("error", "resource", "http", "performance", "white-screen", "record-screen", "custom")) {
+                List<Object> inCollection = new java.util.ArrayList<>();
+                mongo.getDatabase("track").getCollection(collection).find().sort(new Document("_id", 1))
+                        .forEach(document -> inCollection.add(document.get("_id")));
+                ids.put(collection, inCollection);
+            }
+            return ids;
+        }
+    }
+
+    /** What the metrics API answers over the last day: counts, sessions, vitals, top errors. */
+    private static List<String> metricAnswers() throws Exception {
+        String base = pipeline.url("consumer-aggregator") + "/api/metrics/";
+        List<String> answers = new java.util.ArrayList<>();
+        for (String query : List.of("overview?apikey=demo-project&window=24h", "vitals?apikey=demo-project&window=24h",
+                "top-errors?apikey=demo-project&window=24h&limit=100")) {
+            answers.add(get(base + query).replaceAll("\"(from|to)\":\\d+,", ""));
+        }
+        return answers;
+    }
+
+    private static void awaitBothConsumersCaughtUp() {
+        await().atMost(Duration.ofSeconds(120)).until(() -> {
+            try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers",
+                    pipeline.infrastructure().kafkaBootstrapServers()))) {
+                for (String group : List.of("track-writer", "track-aggregator")) {
+                    var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+                    committed.keySet().forEach(partition -> latest.put(partition, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+                    var ends = admin.listOffsets(latest).all().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    boolean caughtUp = !committed.isEmpty() && committed.entrySet().stream().allMatch(entry ->
+                            entry.getValue() != null && entry.getValue().offset() >= ends.get(entry.getKey()).offset());
+                    if (!caughtUp) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        });
     }
 
     private static HttpResponse<String> post(CapturedRequest request) throws Exception {

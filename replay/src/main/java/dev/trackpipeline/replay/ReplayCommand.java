@@ -16,7 +16,8 @@ public final class ReplayCommand implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    static CommandLine commandLine() {
+    /** The command with its error handling, for {@code main} and for tests that run it in-process. */
+    public static CommandLine commandLine() {
         return new CommandLine(new ReplayCommand())
                 .setExecutionExceptionHandler((exception, command, parseResult) -> {
                     command.getErr().println("replay: " + exception.getMessage());
