@@ -77,6 +77,13 @@ public final class LocalPipeline implements AutoCloseable {
         services.remove(process);
     }
 
+    /** Kills one service with SIGKILL, as a crash would (fault tests). */
+    public void kill(String service) throws InterruptedException {
+        ServiceProcess process = services.stream().filter(running -> running.name().equals(service)).findFirst().orElseThrow();
+        process.kill();
+        services.remove(process);
+    }
+
     /** Starts a stopped service again and waits until it is healthy. */
     public void start(String service) throws Exception {
         ServiceProcess process = startService(settings, infra, service);

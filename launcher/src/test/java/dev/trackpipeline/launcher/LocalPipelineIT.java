@@ -146,6 +146,65 @@ class LocalPipelineIT {
         assertThat(metricAnswers()).isEqualTo(metricsBefore);
     }
 
+    @Test
+    @Order(4)
+    void killingTheConsumersMidStreamLosesAndDuplicatesNothing() throws Exception {
+        awaitBothConsumersCaughtUp();
+        long eventsBefore = countedEvents();
+        List<String> templates = fixtures.posts().stream().map(CapturedRequest::body).filter(body -> body.length() < 12_000).toList();
+        java.util.Set<String> accepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+        var sender = java.util.concurrent.Executors.newSingleThreadExecutor();
+        var sending = sender.submit(() -> {
+            for (int i = 0; i < 1500; i++) {
+                String body = templates.get(i % templates.size())
+                        .replaceFirst("\"uuid\":\"[^\"]+\"", "\"uuid\":\"crash-" + i + "\"");
+                HttpResponse<String> response = post(new CapturedRequest("POST", "/reportData", "text/plain;charset=UTF-8", null, body));
+                if (response.statusCode() == 202) {
+                    accepted.add(dev.trackpipeline.model.ingest.EventIds.fromContent(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                }
+                sent.incrementAndGet();
+            }
+            return null;
+        });
+
+        for (int crash = 0; crash < 2; crash++) {
+            int target = 300 + crash * 500;
+            await().atMost(Duration.ofSeconds(120)).until(() -> sent.get() >= target);
+            pipeline.kill("consumer-writer");
+            pipeline.kill("consumer-aggregator");
+            pipeline.start("consumer-writer");
+            pipeline.start("consumer-aggregator");
+        }
+        sending.get(5, java.util.concurrent.TimeUnit.MINUTES);
+        sender.shutdown();
+        awaitBothConsumersCaughtUp();
+
+        assertThat(accepted).hasSize(1500);
+        try (var mongo = MongoClients.create(pipeline.infrastructure().mongoUri())) {
+            long stored = 0;
+            java.util.Set<Object> ids = new java.util.HashSet<>();
+            for (String collection : List.of("error", "resource", "http", "performance", "white-screen", "record-screen", "custom")) {
+                for (Document document : mongo.getDatabase("track").getCollection(collection).find(Filters.regex("uuid", "^crash-"))) {
+                    stored++;
+                    ids.add(document.get("_id"));
+                }
+            }
+            assertThat(stored).isEqualTo(accepted.size());
+            assertThat(ids).isEqualTo(new java.util.HashSet<Object>(accepted));
+        }
+        assertThat(countedEvents()).isEqualTo(eventsBefore + accepted.size());
+        System.out.println("kill -9 under load: 1500 posted, " + accepted.size() + " accepted, 2 crashes of writer and aggregator, "
+                + "all stored once and counted once");
+    }
+
+    private static long countedEvents() throws Exception {
+        String overview = get(pipeline.url("consumer-aggregator") + "/api/metrics/overview?apikey=demo-project&window=24h");
+        java.util.regex.Matcher events = java.util.regex.Pattern.compile("\"events\":(\\d+)").matcher(overview);
+        assertThat(events.find()).as(overview).isTrue();
+        return Long.parseLong(events.group(1));
+    }
+
     /** Every stored document's id, per collection, in order. */
     private static Map<String, List<Object>> documentIds() {
         try (var mongo = MongoClients.create(pipeline.infrastructure().mongoUri())) {
