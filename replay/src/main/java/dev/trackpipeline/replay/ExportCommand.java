@@ -126,7 +126,20 @@ final class ExportCommand implements Callable<Integer> {
     }
 
     private OutputStream openOutput() throws java.io.IOException {
-        OutputStream target = output == null ? new java.io.FileOutputStream(java.io.FileDescriptor.out) : new FileOutputStream(output.toFile());
-        return new BufferedOutputStream(target, 1 << 16);
+        if (output != null) {
+            return new BufferedOutputStream(new FileOutputStream(output.toFile()), 1 << 16);
+        }
+        // Standard output belongs to the process, not to this command: flush it, never close it.
+        return new java.io.FilterOutputStream(new BufferedOutputStream(System.out, 1 << 16)) {
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws java.io.IOException {
+                out.write(bytes, offset, length);
+            }
+
+            @Override
+            public void close() throws java.io.IOException {
+                flush();
+            }
+        };
     }
 }
