@@ -126,6 +126,32 @@ class MetricsIntegrationTest {
     }
 
     @Test
+    void reportsLongTasksResourceDurationsAndFailingRequests() throws Exception {
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(),
+                fixtures.posts().stream().map(request -> FixtureRecords.of(request, Instant.now())).toList());
+        awaitNothingLeftToConsume();
+
+        JsonNode costs = read("/api/metrics/performance?apikey=demo-project&window=1h");
+
+        assertThat(costs.get("longTasks").get("count").longValue()).isEqualTo(5);
+        assertThat(costs.get("longTasks").get("totalMs").longValue()).isEqualTo(917);
+        JsonNode resources = costs.get("resources");
+        assertThat(resources.get("samples").longValue()).isEqualTo(213);
+        assertThat(resources.get("p50").doubleValue()).isCloseTo(342.9, within(342.9 * 0.01));
+        assertThat(resources.get("p75").doubleValue()).isCloseTo(451.8, within(451.8 * 0.01));
+        assertThat(resources.get("p95").doubleValue()).isCloseTo(530.3, within(530.3 * 0.01));
+        JsonNode failures = costs.get("httpFailures");
+        assertThat(failures).hasSize(8);
+        assertThat(failures.get(0).get("request").stringValue()).isEqualTo("GET /api/orders/:id");
+        assertThat(failures.get(0).get("count").longValue()).isEqualTo(2);
+        long failing = 0;
+        for (JsonNode failure : failures) {
+            failing += failure.get("count").longValue();
+        }
+        assertThat(failing).isEqualTo(9);
+    }
+
+    @Test
     void listsTheLargestErrorGroupsWithASampleOfEach() throws Exception {
         List<FixtureRecord> records = fixtures.posts().stream().map(request -> FixtureRecords.of(request, Instant.now())).toList();
         KafkaTestRecords.produce(infra.kafkaBootstrapServers(), records);

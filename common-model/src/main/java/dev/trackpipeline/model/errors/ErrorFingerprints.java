@@ -69,7 +69,8 @@ public final class ErrorFingerprints {
         return SPACES.matcher(normalised).replaceAll(" ").trim();
     }
 
-    static String normalisePath(String url) {
+    /** A URL's path without query or fragment, numeric and long-hex segments made {@code :id}. */
+    public static String normalisePath(String url) {
         String path = withoutQuery(url);
         try {
             URI uri = URI.create(path);

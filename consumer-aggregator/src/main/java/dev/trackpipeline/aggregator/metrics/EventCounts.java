@@ -12,10 +12,13 @@ import dev.trackpipeline.model.vitals.VitalThresholds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -30,6 +33,8 @@ public class EventCounts {
     static final Set<String> ERROR_FAMILIES = Set.of("error", "resource", "http");
     private static final Set<String> STATUSES = Set.of("ok", "error");
     private static final Set<String> SDK_RATINGS = Set.of("good", "needs-improvement", "poor");
+    /** Durations above an hour are measurement errors, not slow pages. */
+    private static final double LONGEST_PLAUSIBLE_MS = 3_600_000;
 
     private final AggregatorProperties properties;
     private final JsonMapper json = JsonMapper.builder().build();
@@ -72,6 +77,38 @@ public class EventCounts {
         group.ifPresent(found -> updates.add(new MetricUpdate(Operation.ZINCRBY,
                 MetricKeys.errorGroups(record.apikey(), resolution, bucket), found.fingerprint(), "1", ttl)));
         addVital(updates, record, resolution, bucket, counters, ttl);
+        addPageCosts(updates, record, resolution, bucket, counters, ttl);
+    }
+
+    /** Long tasks, resource load durations and failing requests: what makes pages slow or broken. */
+    private void addPageCosts(List<MetricUpdate> updates, EventRecord record, Resolution resolution, long bucket,
+                              String counters, long ttl) {
+        JsonNode event = record.event();
+        if (record.family().name().equals("http")) {
+            String method = event.path("requestData").path("method").asString("GET").toUpperCase();
+            String request = method + " " + ErrorFingerprints.normalisePath(event.path("url").asString(""));
+            updates.add(new MetricUpdate(Operation.ZINCRBY, MetricKeys.httpFailures(record.apikey(), resolution, bucket), request, "1", ttl));
+        }
+        String metric = event.path("name").asString("");
+        if (metric.equals("longTask")) {
+            OptionalDouble duration = EventNumbers.of(event.path("longTask").get("duration"));
+            if (duration.isPresent() && duration.getAsDouble() >= 0 && duration.getAsDouble() <= LONGEST_PLAUSIBLE_MS) {
+                updates.add(MetricUpdate.increment(counters, "longTask:count", ttl));
+                updates.add(new MetricUpdate(Operation.HINCRBY, counters, "longTask:totalMs",
+                        String.valueOf(Math.round(duration.getAsDouble())), ttl));
+            }
+        }
+        if (metric.equals("resourceList") && event.path("resourceList").isArray()) {
+            Map<String, Long> histogram = new TreeMap<>();
+            event.path("resourceList").forEach(entry -> EventNumbers.of(entry.get("duration"))
+                    .ifPresent(duration -> {
+                        if (duration >= 0 && duration <= LONGEST_PLAUSIBLE_MS) {
+                            histogram.merge(VitalsHistogram.bucketOf(duration), 1L, Long::sum);
+                        }
+                    }));
+            String key = MetricKeys.resourceDurations(record.apikey(), resolution, bucket);
+            histogram.forEach((field, count) -> updates.add(new MetricUpdate(Operation.HINCRBY, key, field, String.valueOf(count), ttl)));
+        }
     }
 
     private void addVital(List<MetricUpdate> updates, EventRecord record, Resolution resolution, long bucket,

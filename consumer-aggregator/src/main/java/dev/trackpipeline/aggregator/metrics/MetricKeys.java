@@ -58,6 +58,16 @@ public final class MetricKeys {
         return counters(apikey, resolution, bucket) + ":vital:" + metric;
     }
 
+    /** Sorted set of failing XHR/fetch requests ("METHOD /path") by occurrences in one bucket. */
+    public static String httpFailures(String apikey, Resolution resolution, long bucket) {
+        return counters(apikey, resolution, bucket) + ":http-failures";
+    }
+
+    /** Log-scale histogram of resource load durations (resource-list entries) in one bucket. */
+    public static String resourceDurations(String apikey, Resolution resolution, long bucket) {
+        return counters(apikey, resolution, bucket) + ":resource-durations";
+    }
+
     /** Remembers an event id for the dedup window. */
     public static String seen(String apikey, String eventId) {
         return "track:{" + apikey + "}:seen:" + eventId;

@@ -80,6 +80,18 @@ public class MetricsController {
         return ApiResponse.ok(reader.vitals(apikey, MetricWindow.parse(window), clock.instant()));
     }
 
+    /** Long tasks, resource load durations and the most frequent failing requests in the window. */
+    @GetMapping("/api/metrics/performance")
+    public ApiResponse<PageCosts> performance(@RequestParam String apikey, @RequestParam(defaultValue = "1h") String window,
+                                              @RequestParam(defaultValue = "20") int limit,
+                                              @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
+        authorization.requireRead(apikey, authorizationHeader);
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "limit: must be between 1 and " + MAX_LIMIT + ", got " + limit);
+        }
+        return ApiResponse.ok(reader.pageCosts(apikey, MetricWindow.parse(window), clock.instant(), limit));
+    }
+
     /** The largest error groups (by fingerprint) in the window, with a sample of each. */
     @GetMapping("/api/metrics/top-errors")
     public ApiResponse<List<TopError>> topErrors(@RequestParam String apikey, @RequestParam(defaultValue = "1h") String window,

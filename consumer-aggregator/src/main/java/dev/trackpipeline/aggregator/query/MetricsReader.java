@@ -77,20 +77,22 @@ public class MetricsReader {
         return vitals;
     }
 
+    public PageCosts pageCosts(String apikey, MetricWindow window, Instant now, int limit) {
+        List<Long> buckets = window.buckets(now);
+        Map<String, Long> totals = sumHashes(buckets, bucket -> MetricKeys.counters(apikey, window.resolution(), bucket));
+        Map<String, Long> durations = sumHashes(buckets, bucket -> MetricKeys.resourceDurations(apikey, window.resolution(), bucket));
+        long samples = durations.values().stream().mapToLong(Long::longValue).sum();
+        List<PageCosts.RequestCount> failures = sumSortedSets(buckets,
+                bucket -> MetricKeys.httpFailures(apikey, window.resolution(), bucket)).stream().limit(limit)
+                .map(entry -> new PageCosts.RequestCount(entry.getKey(), entry.getValue())).toList();
+        return new PageCosts(new PageCosts.LongTasks(totals.getOrDefault("longTask:count", 0L), totals.getOrDefault("longTask:totalMs", 0L)),
+                new PageCosts.Durations(samples, percentile(durations, samples, 0.50), percentile(durations, samples, 0.75),
+                        percentile(durations, samples, 0.95)), failures);
+    }
+
     public List<TopError> topErrors(String apikey, MetricWindow window, Instant now, int limit) {
-        Map<String, Long> counts = new HashMap<>();
-        try (var pipeline = redis.pipelined()) {
-            List<Response<List<Tuple>>> responses = new ArrayList<>();
-            for (long bucket : window.buckets(now)) {
-                responses.add(pipeline.zrangeWithScores(MetricKeys.errorGroups(apikey, window.resolution(), bucket), 0, -1));
-            }
-            pipeline.sync();
-            responses.forEach(response -> response.get().forEach(tuple ->
-                    counts.merge(tuple.getElement(), (long) tuple.getScore(), Long::sum)));
-        }
-        List<Map.Entry<String, Long>> top = counts.entrySet().stream()
-                .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
-                .limit(limit).toList();
+        List<Map.Entry<String, Long>> top = sumSortedSets(window.buckets(now),
+                bucket -> MetricKeys.errorGroups(apikey, window.resolution(), bucket)).stream().limit(limit).toList();
         if (top.isEmpty()) {
             return List.of();
         }
@@ -133,6 +135,21 @@ public class MetricsReader {
                     values.stream().map(Response::get).filter(java.util.Objects::nonNull).mapToLong(Long::parseLong).sum())));
         }
         return new TimeSeries(apikey, metric, window.text(), stepText, points);
+    }
+
+    /** Adds up sorted sets over the buckets; largest first, ties by member. */
+    private List<Map.Entry<String, Long>> sumSortedSets(List<Long> buckets, Function<Long, String> keyOf) {
+        Map<String, Long> counts = new HashMap<>();
+        try (var pipeline = redis.pipelined()) {
+            List<Response<List<Tuple>>> responses = new ArrayList<>();
+            buckets.forEach(bucket -> responses.add(pipeline.zrangeWithScores(keyOf.apply(bucket), 0, -1)));
+            pipeline.sync();
+            responses.forEach(response -> response.get().forEach(tuple ->
+                    counts.merge(tuple.getElement(), (long) tuple.getScore(), Long::sum)));
+        }
+        return counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
+                .toList();
     }
 
     private Map<String, Long> sumHashes(List<Long> buckets, Function<Long, String> keyOf) {

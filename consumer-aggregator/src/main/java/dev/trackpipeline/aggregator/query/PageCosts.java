@@ -1,0 +1,23 @@
+package dev.trackpipeline.aggregator.query;
+
+import java.util.List;
+
+/**
+ * What made a project's pages slow or broken in a window.
+ *
+ * @param longTasks    count and total duration of main-thread tasks over 50 ms
+ * @param resources    load durations of resource-list entries (ms), percentiles within 1 %
+ * @param httpFailures failing XHR/fetch requests by method and path, most frequent first
+ */
+public record PageCosts(LongTasks longTasks, Durations resources, List<RequestCount> httpFailures) {
+
+    public record LongTasks(long count, long totalMs) {
+    }
+
+    /** Percentiles are null without samples. */
+    public record Durations(long samples, Double p50, Double p75, Double p95) {
+    }
+
+    public record RequestCount(String request, long count) {
+    }
+}
