@@ -82,14 +82,6 @@ public final class EventCheck {
         }
     }
 
-    public void optionalObject(String field) {
-        expect(field, JsonNode::isObject, "an object");
-    }
-
-    public void optionalArray(String field) {
-        expect(field, JsonNode::isArray, "an array");
-    }
-
     public void optionalOneOf(String field, List<String> allowed) {
         JsonNode value = node.get(field);
         if (!absent(value) && (!value.isString() || !allowed.contains(value.stringValue()))) {

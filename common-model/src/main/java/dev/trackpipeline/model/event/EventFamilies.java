@@ -31,10 +31,6 @@ public final class EventFamilies {
         return Optional.ofNullable(byType.get(type));
     }
 
-    public Optional<EventFamily> named(String name) {
-        return families.stream().filter(family -> family.name().equals(name)).findFirst();
-    }
-
     public List<EventFamily> all() {
         return families;
     }
