@@ -1,5 +1,7 @@
 package dev.trackpipeline.aggregator;
 
+import dev.trackpipeline.model.kafka.ConsumerGroups;
+
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -11,7 +13,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param hourBucketRetention   how long per-hour buckets live
  */
 @ConfigurationProperties("track.aggregator")
-public record AggregatorProperties(@DefaultValue("track-aggregator") String groupId, @DefaultValue Redis redis,
+public record AggregatorProperties(@DefaultValue(ConsumerGroups.AGGREGATOR) String groupId, @DefaultValue Redis redis,
                                    @DefaultValue("1h") Duration dedupWindow,
                                    @DefaultValue("48h") Duration minuteBucketRetention,
                                    @DefaultValue("30d") Duration hourBucketRetention) {

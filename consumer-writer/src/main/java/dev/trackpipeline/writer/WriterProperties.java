@@ -1,5 +1,7 @@
 package dev.trackpipeline.writer;
 
+import dev.trackpipeline.model.kafka.ConsumerGroups;
+
 import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -12,7 +14,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                               batch is retried with backoff (unless MONGODB_URI sets its own)
  */
 @ConfigurationProperties("track.writer")
-public record WriterProperties(@DefaultValue("track-writer") String groupId, Map<String, Duration> retention,
+public record WriterProperties(@DefaultValue(ConsumerGroups.WRITER) String groupId, Map<String, Duration> retention,
                                @DefaultValue("5s") Duration serverSelectionTimeout) {
 
     public WriterProperties {

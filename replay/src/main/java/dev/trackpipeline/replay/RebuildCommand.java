@@ -1,5 +1,7 @@
 package dev.trackpipeline.replay;
 
+import dev.trackpipeline.model.kafka.ConsumerGroups;
+
 import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.model.kafka.TopicNames;
 import java.io.PrintWriter;
@@ -33,7 +35,7 @@ import picocli.CommandLine.Spec;
 final class RebuildCommand implements Callable<Integer> {
 
     /** The consumer group of each service a rebuild can target. */
-    static final Map<String, String> GROUPS = Map.of("writer", "track-writer", "aggregator", "track-aggregator");
+    static final Map<String, String> GROUPS = Map.of("writer", ConsumerGroups.WRITER, "aggregator", ConsumerGroups.AGGREGATOR);
 
     @Spec
     CommandSpec spec;

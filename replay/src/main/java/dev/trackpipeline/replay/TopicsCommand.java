@@ -1,5 +1,7 @@
 package dev.trackpipeline.replay;
 
+import dev.trackpipeline.model.kafka.ConsumerGroups;
+
 import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.model.kafka.TopicNames;
 import java.io.PrintWriter;
@@ -31,7 +33,7 @@ import picocli.CommandLine.Spec;
                 + "and the aggregator lag behind.")
 final class TopicsCommand implements Callable<Integer> {
 
-    static final List<String> GROUPS = List.of("track-writer", "track-aggregator");
+    static final List<String> GROUPS = List.of(ConsumerGroups.WRITER, ConsumerGroups.AGGREGATOR);
 
     @Spec
     CommandSpec spec;
@@ -56,7 +58,7 @@ final class TopicsCommand implements Callable<Integer> {
             out.printf("%-20s %4d %8dh %9d %15d %15d  %-24s %-24s %d / %d%n", topic.topic(), topic.partitions(),
                     topic.retention().toHours(), topic.records(), topic.earliestOffset(), topic.latestOffset(),
                     topic.earliest().map(Instant::toString).orElse("-"), topic.latest().map(Instant::toString).orElse("-"),
-                    topic.lag().get("track-writer"), topic.lag().get("track-aggregator"));
+                    topic.lag().get(ConsumerGroups.WRITER), topic.lag().get(ConsumerGroups.AGGREGATOR));
         }
         out.flush();
         return 0;

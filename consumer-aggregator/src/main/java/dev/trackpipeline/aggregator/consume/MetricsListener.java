@@ -1,5 +1,7 @@
 package dev.trackpipeline.aggregator.consume;
 
+import dev.trackpipeline.model.kafka.ConsumerGroups;
+
 import dev.trackpipeline.aggregator.metrics.EventCounts;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.RecordUpdates;
@@ -31,7 +33,7 @@ public class MetricsListener {
         this.meters = meters;
     }
 
-    @KafkaListener(id = "track-aggregator", groupId = "${track.aggregator.group-id:track-aggregator}",
+    @KafkaListener(id = ConsumerGroups.AGGREGATOR, groupId = "${track.aggregator.group-id:" + ConsumerGroups.AGGREGATOR + "}",
             topics = "#{@topicNames.eventTopics(@eventFamilies)}")
     public void count(List<ConsumerRecord<String, byte[]>> records) {
         batches.storeEach(records, this::applyByPartition);

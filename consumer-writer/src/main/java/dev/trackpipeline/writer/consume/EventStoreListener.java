@@ -1,5 +1,7 @@
 package dev.trackpipeline.writer.consume;
 
+import dev.trackpipeline.model.kafka.ConsumerGroups;
+
 import dev.trackpipeline.model.event.EventFamily;
 import dev.trackpipeline.runtime.ConsumedBatch;
 import dev.trackpipeline.runtime.ConsumedBatch.Consumed;
@@ -33,7 +35,7 @@ public class EventStoreListener {
         this.meters = meters;
     }
 
-    @KafkaListener(id = "track-writer", groupId = "${track.writer.group-id:track-writer}",
+    @KafkaListener(id = ConsumerGroups.WRITER, groupId = "${track.writer.group-id:" + ConsumerGroups.WRITER + "}",
             topics = "#{@topicNames.eventTopics(@eventFamilies)}")
     public void store(List<ConsumerRecord<String, byte[]>> records) {
         batches.storeEach(records, this::insertByFamily);
