@@ -16,7 +16,8 @@ public enum Outcome {
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type"),
     RATE_LIMITED("rate_limited"),
     KAFKA_UNAVAILABLE("kafka_unavailable"),
-    MISSING_METADATA("missing_metadata");
+    MISSING_METADATA("missing_metadata"),
+    REFUSED_BY_STORE("refused_by_store");
 
     private final String code;
 

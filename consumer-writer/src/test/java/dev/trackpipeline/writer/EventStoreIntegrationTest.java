@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords.FixtureRecord;
@@ -43,12 +45,17 @@ class EventStoreIntegrationTest {
     static final EmbeddedInfrastructure infra = EmbeddedInfrastructure.startForTests();
     static final WebSeeFixtures fixtures = WebSeeFixtures.load();
     static final Instant RECEIVED_AT = Instant.parse("2026-11-25T10:15:30.123Z");
+    static final List<String> ERROR_TYPES = List.of("error", "unhandledrejection", "resource", "xhr", "fetch");
+    /** Far after the captured fixtures' times, so events placed there are alone in their window. */
+    static final long MERGED_WINDOW_START = 1795700000000L;
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
         registry.add("spring.kafka.bootstrap-servers", infra::kafkaBootstrapServers);
         registry.add("spring.mongodb.uri", infra::mongoUri);
         registry.add("track.projects-file", () -> FixtureRecords.testProjectsFile().toString());
+        registry.add("track.consumer.refused-attempts", () -> "2");
+        registry.add("track.consumer.refused-backoff", () -> "100ms");
     }
 
     @AfterAll
@@ -111,6 +118,36 @@ class EventStoreIntegrationTest {
     }
 
     @Test
+    void offersADocumentMongoRefusesAFewTimesThenDeadLettersItAndStoresItsNeighbours() throws Exception {
+        // A unique index of the operator's own: a second order number is a real conflict, not a redelivery.
+        var custom = database.getCollection("custom");
+        custom.createIndex(Indexes.ascending("orderNumber"), new IndexOptions().unique(true).sparse(true).name("test_unique_order"));
+        try {
+            String session = UUID.randomUUID().toString();
+            FixtureRecord first = customEvent(session, 1, ",\"orderNumber\":\"A-1\"");
+            FixtureRecord conflicting = customEvent(session, 2, ",\"orderNumber\":\"A-1\"");
+            FixtureRecord after = customEvent(session, 3, "");
+
+            KafkaTestRecords.produce(infra.kafkaBootstrapServers(), List.of(first, conflicting, after));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(List.of(first.eventId(), after.eventId())) == 2);
+            var deadLetters = KafkaTestRecords.readAtLeast(infra.kafkaBootstrapServers(), 1, "track.dead-letter");
+            assertThat(deadLetters).anySatisfy(record -> {
+                assertThat(record.value()).isEqualTo(conflicting.value());
+                assertThat(header(record, TrackHeaders.DEAD_LETTER_OUTCOME)).isEqualTo("refused_by_store");
+                assertThat(header(record, TrackHeaders.DEAD_LETTER_REASON))
+                        .startsWith("MongoDB refused the document: E11000 duplicate key error").contains("test_unique_order");
+            });
+            assertThat(storedCount(List.of(conflicting.eventId()))).isZero();
+            assertThat(get("/actuator/prometheus", null).body()).contains(
+                    "track_writer_documents_total{application=\"consumer-writer\",family=\"custom\",outcome=\"refused\"} 2.0",
+                    "track_consumer_dead_lettered_total{application=\"consumer-writer\",outcome=\"refused_by_store\",topic=\"track.custom\"} 1.0");
+        } finally {
+            custom.dropIndex("test_unique_order");
+        }
+    }
+
+    @Test
     void keepsDollarAndDottedKeysLosslesslyAndGivesThemBackThroughTheApi() throws Exception {
         String body = fixtures.first("error").body().replace("\"line\":4,",
                 "\"line\":4,\"extra\":{\"$where\":\"sleep(1)\",\"a.b\":{\"100%\":true},\"nul\\u0000key\":1},\"_id\":\"mine\",");
@@ -136,14 +173,18 @@ class EventStoreIntegrationTest {
     @Test
     void listsAProjectsErrorsNewestFirstInPages() throws Exception {
         List<FixtureRecord> errors = new ArrayList<>();
-        fixtures.ofType("error").forEach(request -> errors.add(FixtureRecords.of(request, RECEIVED_AT)));
-        fixtures.ofType("unhandledrejection").forEach(request -> errors.add(FixtureRecords.of(request, RECEIVED_AT)));
+        for (String type : ERROR_TYPES) {
+            fixtures.ofType(type).forEach(request -> errors.add(FixtureRecords.of(request, RECEIVED_AT)));
+        }
         KafkaTestRecords.produce(infra.kafkaBootstrapServers(), errors);
-        await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(errors.stream().map(FixtureRecord::eventId).toList()) == 8);
+        await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(errors.stream().map(FixtureRecord::eventId).toList()) == 22);
 
         JsonNode androidErrors = errorsList("device_type=mobile&os=Android&browser=Chrome", "demo-read-token").get("data");
-        assertThat(androidErrors.get("total").longValue()).isEqualTo(2);
-        assertThat(androidErrors.get("list")).allSatisfy(item -> assertThat(item.get("deviceInfo").get("os").stringValue()).isEqualTo("Android"));
+        assertThat(androidErrors.get("total").longValue()).isEqualTo(8);
+        assertThat(androidErrors.get("list")).hasSize(8)
+                .allSatisfy(item -> assertThat(item.get("deviceInfo").get("os").stringValue()).isEqualTo("Android"));
+        assertThat(androidErrors.get("list")).extracting(item -> item.get("type").stringValue())
+                .containsExactlyInAnyOrder("xhr", "xhr", "xhr", "fetch", "fetch", "error", "resource", "unhandledrejection");
         JsonNode page = errorsList("type=unhandledrejection&pageSize=1&page=2", "demo-read-token");
 
         assertThat(page.get("code").intValue()).isZero();
@@ -158,25 +199,68 @@ class EventStoreIntegrationTest {
     }
 
     @Test
-    void groupsAProjectsErrorsByFingerprint() throws Exception {
-        List<FixtureRecord> errors = shopRecords("error", "unhandledrejection");
+    void mergesEveryKindOfErrorIntoOneNewestFirstList() throws Exception {
+        List<FixtureRecord> oneOfEach = new ArrayList<>();
+        long time = MERGED_WINDOW_START;
+        for (String type : ERROR_TYPES) {
+            var node = (tools.jackson.databind.node.ObjectNode) json.readTree(fixtures.first(type).body());
+            node.put("apikey", "shop").put("time", time += 1_000);
+            oneOfEach.add(FixtureRecords.of(new WebSeeFixtures.CapturedRequest("POST", "/reportData", "application/json", null,
+                    json.writeValueAsString(node)), RECEIVED_AT));
+        }
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), oneOfEach);
+        await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(oneOfEach.stream().map(FixtureRecord::eventId).toList()) == 5);
+        String window = "/api/errors/list?apikey=shop&startTime=" + MERGED_WINDOW_START + "&endTime=" + time;
+
+        JsonNode everything = read(window, "shop-read-token").get("data");
+        JsonNode secondPage = read(window + "&pageSize=2&page=2", "shop-read-token").get("data");
+        JsonNode resources = read(window + "&type=resource", "shop-read-token").get("data");
+        FixtureRecord resource = oneOfEach.get(ERROR_TYPES.indexOf("resource"));
+        JsonNode resourceById = read("/api/errors/" + resource.eventId() + "?apikey=shop", "shop-read-token").get("data");
+
+        assertThat(everything.get("total").longValue()).isEqualTo(5);
+        assertThat(everything.get("list")).extracting(item -> item.get("type").stringValue())
+                .containsExactly("fetch", "xhr", "resource", "unhandledrejection", "error");
+        assertThat(secondPage.get("total").longValue()).isEqualTo(5);
+        assertThat(secondPage.get("list")).extracting(item -> item.get("type").stringValue())
+                .containsExactly("resource", "unhandledrejection");
+        assertThat(resources.get("total").longValue()).isEqualTo(1);
+        assertThat(resourceById.get("errorTitle").stringValue()).isEqualTo("img http://127.0.0.1:8080/assets/img/banner-missing.png");
+        HttpResponse<String> notAnError = get(window + "&type=performance", "shop-read-token");
+        assertThat(notAnError.statusCode()).isEqualTo(400);
+        assertThat(notAnError.body())
+                .contains("type: expected one of [error, unhandledrejection, resource, xhr, fetch], got \\\"performance\\\"");
+        HttpResponse<String> tooDeep = get(window + "&pageSize=100&page=101", "shop-read-token");
+        assertThat(tooDeep.statusCode()).isEqualTo(400);
+        assertThat(tooDeep.body()).contains("page: pages reach at most 10000 events deep");
+    }
+
+    @Test
+    void groupsAProjectsErrorsOfEveryKindByFingerprint() throws Exception {
+        List<FixtureRecord> errors = shopRecords(ERROR_TYPES.toArray(String[]::new));
         KafkaTestRecords.produce(infra.kafkaBootstrapServers(), errors);
-        await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(errors.stream().map(FixtureRecord::eventId).toList()) == 8);
+        await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(errors.stream().map(FixtureRecord::eventId).toList()) == 22);
+        String capturedWindow = "&startTime=1795642100000&endTime=1795642200000";
 
-        JsonNode stats = read("/api/errors/stats?apikey=shop", "shop-read-token").get("data");
+        JsonNode stats = read("/api/errors/stats?apikey=shop" + capturedWindow, "shop-read-token").get("data");
 
-        assertThat(stats.get("total").longValue()).isEqualTo(8);
-        assertThat(json.convertValue(stats.get("byType"), Map.class)).isEqualTo(Map.of("error", 6, "unhandledrejection", 2));
+        assertThat(stats.get("total").longValue()).isEqualTo(22);
+        assertThat(json.convertValue(stats.get("byType"), Map.class))
+                .isEqualTo(Map.of("error", 6, "unhandledrejection", 2, "resource", 5, "xhr", 6, "fetch", 3));
         JsonNode groups = stats.get("groups");
-        // The inline-script TypeError was captured on two origins (:8080 and :8081): its file differs, so two groups.
-        assertThat(groups).hasSize(7);
-        assertThat(groups.get(0).get("title").stringValue()).isEqualTo("Uncaught Error: Order list render failed: items is empty (app.js:4:38)");
+        // 7 JavaScript groups (the inline-script TypeError was captured on two origins, so its file
+        // differs), 5 resources, 5 XHR (the two 404s on /api/orders/<id> are one), 3 fetch.
+        assertThat(groups).hasSize(20);
+        assertThat(List.of(groups.get(0).get("title").stringValue(), groups.get(1).get("title").stringValue())).containsExactlyInAnyOrder(
+                "Uncaught Error: Order list render failed: items is empty (app.js:4:38)", "GET /api/orders/:id → 404");
         assertThat(groups.get(0).get("count").longValue()).isEqualTo(2);
-        assertThat(groups.get(0).get("lastSeen").longValue()).isEqualTo(1795642179532L);
-        for (int i = 1; i < groups.size(); i++) {
+        assertThat(groups.get(1).get("count").longValue()).isEqualTo(2);
+        for (int i = 2; i < groups.size(); i++) {
             assertThat(groups.get(i).get("count").longValue()).isEqualTo(1);
         }
-        assertThat(read("/api/errors/stats?apikey=shop&limit=2", "shop-read-token").get("data").get("groups")).hasSize(2);
+        assertThat(read("/api/errors/stats?apikey=shop&limit=2" + capturedWindow, "shop-read-token").get("data").get("groups"))
+                .extracting(group -> group.get("fingerprint").stringValue())
+                .containsExactly(groups.get(0).get("fingerprint").stringValue(), groups.get(1).get("fingerprint").stringValue());
     }
 
     @Test
@@ -352,6 +436,12 @@ class EventStoreIntegrationTest {
         FixtureRecord marker = FixtureRecords.of(request, RECEIVED_AT);
         KafkaTestRecords.produce(infra.kafkaBootstrapServers(), List.of(marker));
         return marker.eventId();
+    }
+
+    private static FixtureRecord customEvent(String session, int sequence, String extraFields) {
+        return FixtureRecords.of(new WebSeeFixtures.CapturedRequest("POST", "/reportData", "application/json", null,
+                "{\"type\":\"custom\",\"apikey\":\"demo-project\",\"time\":" + (1795642100000L + sequence)
+                        + ",\"uuid\":\"" + session + "\"" + extraFields + "}"), RECEIVED_AT);
     }
 
     private static FixtureRecord withSession(FixtureRecord record, String session) {

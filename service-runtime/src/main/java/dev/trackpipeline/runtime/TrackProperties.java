@@ -13,10 +13,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param projectsReloadInterval how often the registry file is checked for changes
  * @param topics       how the event topics are created at start-up
  * @param limits       size limits on events, shared by the gateway and the consumers that re-read them
+ * @param consumer     how the consumers treat a record their store refuses
  */
 @ConfigurationProperties("track")
 public record TrackProperties(String projectsFile, @DefaultValue("5s") Duration projectsReloadInterval,
-                              @DefaultValue Topics topics, @DefaultValue Limits limits) {
+                              @DefaultValue Topics topics, @DefaultValue Limits limits, @DefaultValue Consumer consumer) {
+
+    /**
+     * @param refusedAttempts how many times a record the store refuses (while the store itself is
+     *                        up) is offered to it before it goes to the dead-letter topic
+     * @param refusedBackoff  the pause between those attempts
+     */
+    public record Consumer(@DefaultValue("3") int refusedAttempts, @DefaultValue("2s") Duration refusedBackoff) {
+    }
 
     /** Any limit left unset keeps its default from {@link IngestLimits#DEFAULTS}. */
     public record Limits(Integer maxBodyBytes, Integer maxDecompressedBytes, Integer maxEventBytes,

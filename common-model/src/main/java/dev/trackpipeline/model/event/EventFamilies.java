@@ -35,6 +35,11 @@ public final class EventFamilies {
         return families;
     }
 
+    /** The families whose events are errors, in registry order. */
+    public List<EventFamily> errorFamilies() {
+        return families.stream().filter(EventFamily::reportsErrors).toList();
+    }
+
     /** Every type the pipeline knows, in registry order. */
     public List<String> knownTypes() {
         return List.copyOf(byType.keySet());

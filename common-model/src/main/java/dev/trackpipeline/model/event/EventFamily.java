@@ -14,6 +14,14 @@ public interface EventFamily {
     /** The SDK's {@code type} values that belong to this family. */
     List<String> types();
 
+    /**
+     * Whether every event of this family reports something that went wrong, to be grouped by
+     * fingerprint and served by the errors API.
+     */
+    default boolean reportsErrors() {
+        return false;
+    }
+
     /** Adds this family's rules to the common ones every event must follow. */
     void check(EventCheck check);
 }

@@ -16,6 +16,11 @@ public final class HttpFailureEvents implements EventFamily {
     }
 
     @Override
+    public boolean reportsErrors() {
+        return true;
+    }
+
+    @Override
     public void check(EventCheck check) {
         check.requireString("url");
         check.optionalNumber("elapsedTime");

@@ -16,6 +16,11 @@ public final class JsErrorEvents implements EventFamily {
     }
 
     @Override
+    public boolean reportsErrors() {
+        return true;
+    }
+
+    @Override
     public void check(EventCheck check) {
         check.requireString("message");
         check.optionalString("fileName");

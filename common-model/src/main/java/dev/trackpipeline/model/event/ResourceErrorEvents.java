@@ -16,6 +16,11 @@ public final class ResourceErrorEvents implements EventFamily {
     }
 
     @Override
+    public boolean reportsErrors() {
+        return true;
+    }
+
+    @Override
     public void check(EventCheck check) {
         check.requireString("message");
         check.optionalString("name");

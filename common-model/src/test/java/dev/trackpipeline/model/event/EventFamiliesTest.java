@@ -42,4 +42,15 @@ class EventFamiliesTest {
                 java.util.List.of(new JsErrorEvents(), new JsErrorEvents())))
                 .hasMessage("type error belongs to two families");
     }
+
+    @Test
+    void errorFamiliesAreExactlyTheOnesWhoseEventsHaveAnErrorGroup() {
+        var anyEvent = tools.jackson.databind.json.JsonMapper.builder().build().createObjectNode();
+
+        assertThat(families.errorFamilies()).extracting(EventFamily::name).containsExactly("error", "resource", "http");
+        for (String type : families.knownTypes()) {
+            boolean error = families.forType(type).orElseThrow().reportsErrors();
+            assertThat(dev.trackpipeline.model.errors.ErrorFingerprints.of(type, anyEvent)).as(type).matches(group -> group.isPresent() == error);
+        }
+    }
 }

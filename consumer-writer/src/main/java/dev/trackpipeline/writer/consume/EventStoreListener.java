@@ -5,9 +5,11 @@ import dev.trackpipeline.model.kafka.ConsumerGroups;
 import dev.trackpipeline.model.event.EventFamily;
 import dev.trackpipeline.runtime.ConsumedBatch;
 import dev.trackpipeline.runtime.ConsumedBatch.Consumed;
+import dev.trackpipeline.runtime.RecordRefusedByStoreException;
 import dev.trackpipeline.writer.store.EventDocuments;
 import dev.trackpipeline.writer.store.EventRepository;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +17,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.bson.Document;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -41,16 +44,28 @@ public class EventStoreListener {
         batches.storeEach(records, this::insertByFamily);
     }
 
+    /**
+     * Inserts each family's events with one bulk write. If MongoDB refused a document, the
+     * earliest such record is reported after every family was written, so the error handler
+     * commits what precedes it, retries it a few times and then dead-letters it.
+     */
     private void insertByFamily(List<Consumed> events) {
-        Map<EventFamily, List<Document>> byFamily = events.stream().collect(Collectors.groupingBy(
-                consumed -> consumed.event().family(), LinkedHashMap::new,
-                Collectors.mapping(consumed -> EventDocuments.toDocument(consumed.event()), Collectors.toList())));
+        Map<EventFamily, List<Consumed>> byFamily = events.stream().collect(Collectors.groupingBy(
+                consumed -> consumed.event().family(), LinkedHashMap::new, Collectors.toList()));
         meters.summary("track.writer.batch.size").record(events.size());
-        byFamily.forEach((family, documents) -> {
+        Map<ConsumerRecord<String, byte[]>, String> refused = new IdentityHashMap<>();
+        byFamily.forEach((family, consumed) -> {
+            List<Document> documents = consumed.stream().map(event -> EventDocuments.toDocument(event.event())).toList();
             EventRepository.Inserted inserted = meters.timer("track.writer.write", "family", family.name())
                     .record(() -> repository.insertAll(family, documents));
             meters.counter("track.writer.documents", "outcome", "stored", "family", family.name()).increment(inserted.stored());
             meters.counter("track.writer.documents", "outcome", "duplicate", "family", family.name()).increment(inserted.duplicates());
+            meters.counter("track.writer.documents", "outcome", "refused", "family", family.name()).increment(inserted.refused().size());
+            inserted.refused().forEach(refusal -> refused.put(consumed.get(refusal.index()).record(), refusal.reason()));
+        });
+        events.stream().map(Consumed::record).filter(refused::containsKey).findFirst().ifPresent(record -> {
+            String reason = "MongoDB refused the document: " + refused.get(record);
+            throw new BatchListenerFailedException(reason, new RecordRefusedByStoreException(reason), record);
         });
     }
 }

@@ -5,14 +5,17 @@ import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
 import dev.trackpipeline.model.event.EventFamilies;
+import dev.trackpipeline.model.event.EventFamily;
 import dev.trackpipeline.runtime.ApiException;
 import dev.trackpipeline.runtime.ApiResponse;
 import dev.trackpipeline.runtime.ReadAuthorization;
 import dev.trackpipeline.writer.store.EventDocuments;
 import dev.trackpipeline.writer.store.EventRepository;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.springframework.http.HttpHeaders;
@@ -23,7 +26,10 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The errors API over MongoDB: JavaScript errors and unhandled rejections of a project. */
+/**
+ * The errors API over MongoDB: everything that went wrong in a project's pages, across the
+ * error families (JavaScript errors and rejections, failed resources, failed XHR/fetch calls).
+ */
 @RestController
 public class ErrorQueryController {
 
@@ -41,7 +47,10 @@ public class ErrorQueryController {
         this.pages = pages;
     }
 
-    /** A project's errors, newest first, paged; optionally filtered as in {@link EventFilters}. */
+    /**
+     * A project's errors, newest first, paged; optionally of one {@code type} and filtered as in
+     * {@link EventFilters}.
+     */
     @GetMapping("/api/errors/list")
     public ApiResponse<EventPages.Page> list(@RequestParam String apikey,
                                     @RequestParam(required = false) Long startTime,
@@ -53,16 +62,17 @@ public class ErrorQueryController {
                                     @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
         authorization.requireRead(apikey, authorizationHeader);
         var window = new QueryWindow(apikey, startTime, endTime);
-        var errors = families.forType("error").orElseThrow();
-        if (type != null && !errors.types().contains(type)) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "type: expected one of " + errors.types() + ", got \"" + type + "\"");
+        List<EventFamily> searched = families.errorFamilies();
+        if (type != null) {
+            searched = List.of(families.forType(type).filter(EventFamily::reportsErrors).orElseThrow(() -> new ApiException(
+                    HttpStatus.BAD_REQUEST, "type: expected one of " + errorTypes() + ", got \"" + type + "\"")));
         }
         List<Bson> conditions = window.conditions();
         if (type != null) conditions.add(Filters.eq("type", type));
         conditions.addAll(EventFilters.from(parameters));
         Bson filter = Filters.and(conditions);
 
-        return ApiResponse.ok(pages.read(repository.collection(errors), filter, page, pageSize));
+        return ApiResponse.ok(pages.read(searched.stream().map(repository::collection).toList(), filter, page, pageSize));
     }
 
     /** One error by its event id. */
@@ -70,15 +80,19 @@ public class ErrorQueryController {
     public ApiResponse<Map<String, Object>> one(@PathVariable String id, @RequestParam String apikey,
                                                 @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
         authorization.requireRead(apikey, authorizationHeader);
-        var errors = families.forType("error").orElseThrow();
-        Document document = repository.collection(errors).find(Filters.and(Filters.eq("_id", id), Filters.eq("apikey", apikey))).first();
-        if (document == null) {
-            throw new ApiException(HttpStatus.NOT_FOUND, "id: no error \"" + id + "\" in project \"" + apikey + "\"");
-        }
-        return ApiResponse.ok(EventDocuments.toApi(document));
+        Bson ofProject = Filters.and(Filters.eq("_id", id), Filters.eq("apikey", apikey));
+        return families.errorFamilies().stream()
+                .map(family -> repository.collection(family).find(ofProject).first())
+                .filter(java.util.Objects::nonNull)
+                .findFirst()
+                .map(document -> ApiResponse.ok(EventDocuments.toApi(document)))
+                .orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "id: no error \"" + id + "\" in project \"" + apikey + "\""));
     }
 
-    /** Counts by type and the largest groups (by fingerprint) in a window. */
+    /**
+     * Counts by type and the largest groups (by fingerprint) in a window. A fingerprint belongs to
+     * one family, so each family's largest groups, merged, are the project's largest groups.
+     */
     @GetMapping("/api/errors/stats")
     public ApiResponse<ErrorStats> stats(@RequestParam String apikey,
                                          @RequestParam(required = false) Long startTime,
@@ -90,20 +104,27 @@ public class ErrorQueryController {
             throw new ApiException(HttpStatus.BAD_REQUEST, "limit: must be between 1 and " + MAX_LIMIT + ", got " + limit);
         }
         Bson match = Aggregates.match(Filters.and(new QueryWindow(apikey, startTime, endTime).conditions()));
-        var collection = repository.collection(families.forType("error").orElseThrow());
-        Map<String, Long> byType = new java.util.TreeMap<>();
-        collection.aggregate(List.of(match, Aggregates.group("$type", Accumulators.sum("count", 1))))
-                .forEach(row -> byType.put(row.getString("_id"), ((Number) row.get("count")).longValue()));
+        Map<String, Long> byType = new TreeMap<>();
         List<ErrorStats.Group> groups = new ArrayList<>();
-        collection.aggregate(List.of(match,
-                        Aggregates.group("$fingerprint", Accumulators.sum("count", 1), Accumulators.first("title", "$errorTitle"),
-                                Accumulators.max("lastSeen", "$time")),
-                        Aggregates.sort(Sorts.orderBy(Sorts.descending("count"), Sorts.ascending("_id"))),
-                        Aggregates.limit(limit)))
-                .forEach(row -> groups.add(new ErrorStats.Group(row.getString("_id"), row.getString("title"),
-                        ((Number) row.get("count")).longValue(), ((Number) row.get("lastSeen")).longValue())));
+        for (EventFamily family : families.errorFamilies()) {
+            var collection = repository.collection(family);
+            collection.aggregate(List.of(match, Aggregates.group("$type", Accumulators.sum("count", 1))))
+                    .forEach(row -> byType.put(row.getString("_id"), ((Number) row.get("count")).longValue()));
+            collection.aggregate(List.of(match,
+                            Aggregates.group("$fingerprint", Accumulators.sum("count", 1), Accumulators.first("title", "$errorTitle"),
+                                    Accumulators.max("lastSeen", "$time")),
+                            Aggregates.sort(Sorts.orderBy(Sorts.descending("count"), Sorts.ascending("_id"))),
+                            Aggregates.limit(limit)))
+                    .forEach(row -> groups.add(new ErrorStats.Group(row.getString("_id"), row.getString("title"),
+                            ((Number) row.get("count")).longValue(), ((Number) row.get("lastSeen")).longValue())));
+        }
+        groups.sort(Comparator.comparingLong(ErrorStats.Group::count).reversed().thenComparing(ErrorStats.Group::fingerprint));
         long total = byType.values().stream().mapToLong(Long::longValue).sum();
-        return ApiResponse.ok(new ErrorStats(total, byType, groups));
+        return ApiResponse.ok(new ErrorStats(total, byType, List.copyOf(groups.subList(0, Math.min(limit, groups.size())))));
+    }
+
+    private List<String> errorTypes() {
+        return families.errorFamilies().stream().flatMap(family -> family.types().stream()).toList();
     }
 
     /** A window's errors: the total, per type, and the largest groups. */

@@ -2,6 +2,7 @@ package dev.trackpipeline.writer.store;
 
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoBulkWriteException;
+import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.InsertManyOptions;
@@ -24,26 +25,46 @@ public class EventRepository {
         return database.getCollection(family.name());
     }
 
-    /** What an insert did: documents written, and documents MongoDB already held. */
-    public record Inserted(int stored, int duplicates) {
+    /**
+     * What an insert did: documents written, documents MongoDB already held, and documents it
+     * refused for another reason, by their position in the inserted list.
+     */
+    public record Inserted(int stored, int duplicates, List<Refused> refused) {
+
+        public Inserted {
+            refused = List.copyOf(refused);
+        }
+    }
+
+    /** A document MongoDB refused, and MongoDB's reason. */
+    public record Refused(int index, String reason) {
     }
 
     /**
-     * Inserts the documents, unordered so one duplicate does not stop the rest. A duplicate key
-     * means the event is already stored (a redelivery or a replay): that is success. Any other
-     * write error is thrown, so the batch is retried and its offsets are not committed.
+     * Inserts the documents, unordered so one refusal does not stop the rest. A duplicate of the
+     * event id means the event is already stored (a redelivery or a replay): that is success. A
+     * document refused otherwise is reported, for the caller to retry or dead-letter. A failure
+     * of the write as a whole (MongoDB unreachable, write concern not met) is thrown, so the batch
+     * is retried and its offsets are not committed.
      */
     public Inserted insertAll(EventFamily family, List<Document> documents) {
         try {
             collection(family).insertMany(documents, new InsertManyOptions().ordered(false));
-            return new Inserted(documents.size(), 0);
+            return new Inserted(documents.size(), 0, List.of());
         } catch (MongoBulkWriteException e) {
-            boolean onlyDuplicates = e.getWriteErrors().stream()
-                    .allMatch(error -> ErrorCategory.fromErrorCode(error.getCode()) == ErrorCategory.DUPLICATE_KEY);
-            if (!onlyDuplicates || e.getWriteConcernError() != null) {
+            if (e.getWriteConcernError() != null) {
                 throw e;
             }
-            return new Inserted(e.getWriteResult().getInsertedCount(), e.getWriteErrors().size());
+            List<BulkWriteError> duplicates = e.getWriteErrors().stream().filter(EventRepository::isDuplicateEventId).toList();
+            List<Refused> refused = e.getWriteErrors().stream().filter(error -> !isDuplicateEventId(error))
+                    .map(error -> new Refused(error.getIndex(), error.getMessage())).toList();
+            return new Inserted(e.getWriteResult().getInsertedCount(), duplicates.size(), refused);
         }
+    }
+
+    /** A duplicate key on {@code _id} only: one on any other unique index is a real conflict, not a redelivery. */
+    private static boolean isDuplicateEventId(BulkWriteError error) {
+        return ErrorCategory.fromErrorCode(error.getCode()) == ErrorCategory.DUPLICATE_KEY
+                && error.getMessage() != null && error.getMessage().contains(" index: _id_ ");
     }
 }
