@@ -12,6 +12,7 @@ import dev.trackpipeline.model.fixtures.FixtureRecords.FixtureRecord;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
 import dev.trackpipeline.model.kafka.TrackHeaders;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -54,7 +55,11 @@ class MetricsIntegrationTest {
         registry.add("track.aggregator.redis.host", () -> infra.redis().host());
         registry.add("track.aggregator.redis.port", () -> infra.redis().port());
         registry.add("track.projects-file", () -> FixtureRecords.testProjectsFile().toString());
+        registry.add("track.aggregator.max-pages-per-project", () -> MAX_PAGES);
     }
+
+    /** More than the fixtures' nine pages with vitals, fewer than the twelve of the cap test. */
+    static final int MAX_PAGES = 10;
 
     @AfterAll
     static void stopInfrastructure() {
@@ -97,6 +102,11 @@ class MetricsIntegrationTest {
         assertThat(overview.get("sessions").longValue()).isEqualTo(6);
         assertThat(overview.get("whiteScreenChecks").longValue()).isEqualTo(14);
         assertThat(overview.get("whiteScreens").longValue()).isEqualTo(9);
+        String metrics = get("/actuator/prometheus", null).body();
+        assertThat(metrics).contains("track_aggregator_events_total{application=\"consumer-aggregator\",outcome=\"counted\"}",
+                "track_aggregator_events_total{application=\"consumer-aggregator\",outcome=\"skipped_duplicate\"}",
+                "track_aggregator_write_seconds_count{application=\"consumer-aggregator\",topic=\"track.performance\"}",
+                "track_aggregator_batch_size_count", "kafka_consumer_fetch_manager_records_lag");
     }
 
     @Test
@@ -123,6 +133,91 @@ class MetricsIntegrationTest {
         assertThat(vitals.get("CLS").get("samples").longValue()).isEqualTo(5);
         assertThat(vitals.get("TTFB").get("samples").longValue()).isEqualTo(6);
         assertThat(overview("1h").get("vitals").get("LCP").get("rating").stringValue()).isEqualTo("good");
+    }
+
+    @Test
+    void computesWebVitalsOfOnePageWithTheSameUrlReductionAsTheSdksPages() throws Exception {
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(),
+                fixtures.ofType("performance").stream().map(request -> FixtureRecords.of(request, Instant.now())).toList());
+        awaitNothingLeftToConsume();
+
+        // Both origins' /shop/ are one page; query and host do not matter.
+        JsonNode shop = read("/api/metrics/vitals?apikey=demo-project&window=1h&pageUrl="
+                + URLEncoder.encode("https://example.test/shop/?campaign=1", StandardCharsets.UTF_8));
+        JsonNode settings = read("/api/metrics/vitals?apikey=demo-project&window=1h&pageUrl="
+                + URLEncoder.encode("http://127.0.0.1:8080/admin/#/settings", StandardCharsets.UTF_8));
+        JsonNode unknown = read("/api/metrics/vitals?apikey=demo-project&window=1h&pageUrl=/nowhere/");
+
+        assertThat(shop.get("LCP").get("samples").longValue()).isEqualTo(2);
+        assertThat(shop.get("LCP").get("p50").doubleValue()).isCloseTo(1152, within(1152 * 0.01));
+        assertThat(shop.get("LCP").get("p75").doubleValue()).isCloseTo(1200, within(1200 * 0.01));
+        assertThat(json.convertValue(shop.get("LCP").get("ratings"), Map.class)).isEqualTo(Map.of("good", 2, "needs-improvement", 0, "poor", 0));
+        assertThat(shop.get("TTFB").get("samples").longValue()).isEqualTo(2);
+        assertThat(shop.get("TTFB").get("p75").doubleValue()).isCloseTo(24.6, within(24.6 * 0.01));
+        assertThat(settings.get("LCP").get("samples").longValue()).isEqualTo(1);
+        assertThat(settings.get("LCP").get("p75").doubleValue()).isCloseTo(216, within(216 * 0.01));
+        assertThat(settings.has("TTFB")).isFalse();
+        assertThat(unknown.size()).isZero();
+    }
+
+    @Test
+    void keepsAtMostTheConfiguredNumberOfPagesApartAndCountsTheRestAsOther() throws Exception {
+        String session = java.util.UUID.randomUUID().toString();
+        List<FixtureRecord> lcpOnTwelvePages = new java.util.ArrayList<>();
+        for (int page = 1; page <= 12; page++) {
+            lcpOnTwelvePages.add(FixtureRecords.of(new WebSeeFixtures.CapturedRequest("POST", "/reportData", "application/json", null,
+                    "{\"type\":\"performance\",\"name\":\"LCP\",\"value\":" + (100 * page) + ",\"rating\":\"good\",\"time\":1795642100000,"
+                            + "\"apikey\":\"demo-project\",\"uuid\":\"" + session + "\",\"pageUrl\":\"http://127.0.0.1:8080/p" + page + "/\"}"),
+                    Instant.now()));
+        }
+
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), lcpOnTwelvePages);
+        awaitNothingLeftToConsume();
+
+        assertThat(redis.scard("track:{demo-project}:pages")).isEqualTo(MAX_PAGES);
+        assertThat(read("/api/metrics/vitals?apikey=demo-project&window=1h&pageUrl=/p10/").get("LCP").get("samples").longValue()).isEqualTo(1);
+        assertThat(read("/api/metrics/vitals?apikey=demo-project&window=1h&pageUrl=/p11/").size()).isZero();
+        JsonNode other = read("/api/metrics/vitals?apikey=demo-project&window=1h&pageUrl=(other)").get("LCP");
+        assertThat(other.get("samples").longValue()).isEqualTo(2);
+        assertThat(other.get("p50").doubleValue()).isCloseTo(1100, within(1100 * 0.01));
+        assertThat(read("/api/metrics/vitals?apikey=demo-project&window=1h").get("LCP").get("samples").longValue()).isEqualTo(12);
+    }
+
+    @Test
+    void reportsTheLatestAndLargestUsedHeapWhateverOrderTheSamplesArriveIn() throws Exception {
+        Instant now = Instant.now();
+        List<WebSeeFixtures.CapturedRequest> samples = fixtures.ofType("performance").stream()
+                .filter(request -> request.body().contains("\"name\":\"memory\"")).toList();
+        List<FixtureRecord> records = new java.util.ArrayList<>();
+        for (int i = 0; i < samples.size(); i++) {
+            // The /admin/ sample (the smallest heap) is sent first but received last.
+            boolean admin = samples.get(i).body().contains("/admin/");
+            records.add(FixtureRecords.of(samples.get(i), admin ? now : now.minusSeconds(10 + i)));
+        }
+        records.sort(java.util.Comparator.comparing(record -> !new String(record.value(), StandardCharsets.UTF_8).contains("/admin/")));
+
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), records);
+        awaitNothingLeftToConsume();
+
+        JsonNode memory = read("/api/metrics/performance?apikey=demo-project&window=1h").get("memory");
+        assertThat(samples).hasSize(6);
+        assertThat(memory.get("samples").longValue()).isEqualTo(6);
+        assertThat(memory.get("maxUsedBytes").longValue()).isEqualTo(3361695);
+        assertThat(memory.get("lastUsedBytes").longValue()).isEqualTo(2936963);
+        assertThat(memory.get("invalid").longValue()).isZero();
+    }
+
+    @Test
+    void givesEveryKeyItWritesAnExpiry() throws Exception {
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(),
+                fixtures.posts().stream().map(request -> FixtureRecords.of(request, Instant.now())).toList());
+        awaitNothingLeftToConsume();
+
+        java.util.Set<String> keys = redis.keys("track:*");
+        assertThat(keys).hasSizeGreaterThan(20)
+                .anyMatch(key -> key.endsWith(":pages")).anyMatch(key -> key.contains(":progress:"))
+                .anyMatch(key -> key.contains(":page:")).anyMatch(key -> key.endsWith(":memory"));
+        assertThat(keys).allSatisfy(key -> assertThat(redis.ttl(key)).as(key).isPositive());
     }
 
     @Test

@@ -382,7 +382,9 @@ class EventStoreIntegrationTest {
         List<Document> replayIndexes = database.getCollection("record-screen").listIndexes().into(new ArrayList<>());
 
         assertThat(errorIndexes).extracting(index -> index.getString("name"))
-                .contains("apikey_time", "apikey_type_time", "recordScreenId", "retention");
+                .contains("apikey_time", "apikey_type_time", "apikey_fingerprint_time", "recordScreenId", "retention");
+        assertThat(indexNames("http")).contains("apikey_time", "apikey_type_time", "apikey_fingerprint_time", "retention");
+        assertThat(indexNames("performance")).contains("apikey_time", "apikey_name_time", "retention").doesNotContain("apikey_fingerprint_time");
         assertThat(expireAfterSeconds(errorIndexes)).isEqualTo(Duration.ofDays(90).toSeconds());
         assertThat(expireAfterSeconds(replayIndexes)).isEqualTo(Duration.ofDays(7).toSeconds());
     }
@@ -414,6 +416,10 @@ class EventStoreIntegrationTest {
         assertThat(metrics).contains("track_writer_documents_total{application=\"consumer-writer\",family=\"http\",outcome=\"stored\"}",
                 "track_writer_write_seconds_count{application=\"consumer-writer\",family=\"http\"}",
                 "track_writer_batch_size_count", "kafka_consumer_fetch_manager_records_lag");
+    }
+
+    private List<String> indexNames(String collection) {
+        return database.getCollection(collection).listIndexes().map(index -> index.getString("name")).into(new ArrayList<>());
     }
 
     private static long expireAfterSeconds(List<Document> indexes) {

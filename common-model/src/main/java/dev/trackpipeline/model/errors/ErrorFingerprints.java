@@ -1,7 +1,7 @@
 package dev.trackpipeline.model.errors;
 
 import dev.trackpipeline.model.ingest.EventIds;
-import java.net.URI;
+import dev.trackpipeline.model.urls.UrlPaths;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -22,7 +22,6 @@ public final class ErrorFingerprints {
     private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern HEX = Pattern.compile("\\b(?:0[xX][0-9a-fA-F]+|(?=[0-9a-fA-F]*\\d)[0-9a-fA-F]{8,})\\b");
     private static final Pattern NUMBER = Pattern.compile("\\d+");
-    private static final Pattern ID_SEGMENT = Pattern.compile("/(\\d+|[0-9a-fA-F-]{16,})(?=/|$)");
     private static final Pattern SPACES = Pattern.compile("\\s+");
     private static final int MAX_TITLE = 120;
 
@@ -48,7 +47,7 @@ public final class ErrorFingerprints {
     private static ErrorGroup httpFailure(String type, JsonNode event) {
         JsonNode request = event.path("requestData");
         String method = text(request, "method").isEmpty() ? "GET" : text(request, "method").toUpperCase();
-        String path = normalisePath(text(event, "url"));
+        String path = UrlPaths.path(text(event, "url"));
         String status = text(event.path("response"), "Status");
         return group(type + "\n" + method + "\n" + path + "\n" + status, method + " " + path + " → " + (status.isEmpty() ? "?" : status));
     }
@@ -57,7 +56,7 @@ public final class ErrorFingerprints {
         // The SDK reports "<url>; 资源加载失败" ("resource failed to load").
         String message = text(event, "message");
         int separator = message.indexOf(';');
-        String url = withoutQuery(separator < 0 ? message : message.substring(0, separator)).trim();
+        String url = UrlPaths.withoutQuery(separator < 0 ? message : message.substring(0, separator)).trim();
         String element = text(event, "name");
         return group("resource\n" + url, (element.isEmpty() ? "" : element + " ") + url);
     }
@@ -69,31 +68,8 @@ public final class ErrorFingerprints {
         return SPACES.matcher(normalised).replaceAll(" ").trim();
     }
 
-    /** A URL's path without query or fragment, numeric and long-hex segments made {@code :id}. */
-    public static String normalisePath(String url) {
-        String path = withoutQuery(url);
-        try {
-            URI uri = URI.create(path);
-            if (uri.getRawPath() != null && uri.isAbsolute()) {
-                path = uri.getRawPath();
-            }
-        } catch (IllegalArgumentException notAUri) {
-            // keep it as sent
-        }
-        return ID_SEGMENT.matcher(path).replaceAll("/:id");
-    }
-
-    private static String withoutQuery(String url) {
-        int cut = url.length();
-        int query = url.indexOf('?');
-        int fragment = url.indexOf('#');
-        if (query >= 0) cut = query;
-        if (fragment >= 0 && fragment < cut) cut = fragment;
-        return url.substring(0, cut);
-    }
-
     private static String fileOf(String url) {
-        String path = withoutQuery(url);
+        String path = UrlPaths.withoutQuery(url);
         int slash = path.lastIndexOf('/');
         return slash >= 0 && slash < path.length() - 1 ? path.substring(slash + 1) : path;
     }

@@ -45,8 +45,10 @@ public class MetricsListener {
                 LinkedHashMap::new,
                 Collectors.mapping(consumed -> new RecordUpdates(consumed.record().offset(), consumed.event().apikey(),
                         consumed.event().eventId(), counts.of(consumed.event())), Collectors.toList())));
+        meters.summary("track.aggregator.batch.size").record(events.size());
         byPartition.forEach((partition, updates) -> {
-            long applied = store.apply(partition.topic(), partition.partition(), updates);
+            long applied = meters.timer("track.aggregator.write", "topic", partition.topic())
+                    .record(() -> store.apply(partition.topic(), partition.partition(), updates));
             meters.counter("track.aggregator.events", "outcome", "counted").increment(applied);
             meters.counter("track.aggregator.events", "outcome", "skipped_duplicate").increment(updates.size() - applied);
         });

@@ -4,6 +4,7 @@ import dev.trackpipeline.aggregator.AggregatorProperties;
 import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
 import dev.trackpipeline.aggregator.metrics.MetricUpdate.Operation;
 import dev.trackpipeline.model.errors.ErrorFingerprints;
+import dev.trackpipeline.model.urls.UrlPaths;
 import dev.trackpipeline.model.errors.ErrorGroup;
 import dev.trackpipeline.model.event.EventNumbers;
 import dev.trackpipeline.model.event.PerformanceEvents;
@@ -29,12 +30,12 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class EventCounts {
 
-    /** Families whose events are errors for the error count and error rate. */
-    static final Set<String> ERROR_FAMILIES = Set.of("error", "resource", "http");
     private static final Set<String> STATUSES = Set.of("ok", "error");
     private static final Set<String> SDK_RATINGS = Set.of("good", "needs-improvement", "poor");
     /** Durations above an hour are measurement errors, not slow pages. */
     private static final double LONGEST_PLAUSIBLE_MS = 3_600_000;
+    /** No browser tab holds more JavaScript heap than this; larger values are measurement errors. */
+    private static final double LARGEST_PLAUSIBLE_HEAP_BYTES = 64L * 1024 * 1024 * 1024;
 
     private final AggregatorProperties properties;
     private final JsonMapper json = JsonMapper.builder().build();
@@ -66,7 +67,7 @@ public class EventCounts {
         updates.add(MetricUpdate.increment(counters, "events", ttl));
         updates.add(MetricUpdate.increment(counters, "type:" + record.type(), ttl));
         updates.add(MetricUpdate.increment(counters, "status:" + statusOf(record), ttl));
-        if (ERROR_FAMILIES.contains(record.family().name())) {
+        if (record.family().reportsErrors()) {
             updates.add(MetricUpdate.increment(counters, "errors", ttl));
         }
         if (record.type().equals("whiteScreen") && statusOf(record).equals("error")) {
@@ -86,7 +87,7 @@ public class EventCounts {
         JsonNode event = record.event();
         if (record.family().name().equals("http")) {
             String method = event.path("requestData").path("method").asString("GET").toUpperCase();
-            String request = method + " " + ErrorFingerprints.normalisePath(event.path("url").asString(""));
+            String request = method + " " + UrlPaths.path(event.path("url").asString(""));
             updates.add(new MetricUpdate(Operation.ZINCRBY, MetricKeys.httpFailures(record.apikey(), resolution, bucket), request, "1", ttl));
         }
         String metric = event.path("name").asString("");
@@ -96,6 +97,19 @@ public class EventCounts {
                 updates.add(MetricUpdate.increment(counters, "longTask:count", ttl));
                 updates.add(new MetricUpdate(Operation.HINCRBY, counters, "longTask:totalMs",
                         String.valueOf(Math.round(duration.getAsDouble())), ttl));
+            }
+        }
+        if (metric.equals("memory")) {
+            OptionalDouble used = EventNumbers.of(event.path("memory").get("usedJSHeapSize"));
+            if (used.isEmpty() || used.getAsDouble() < 0 || used.getAsDouble() > LARGEST_PLAUSIBLE_HEAP_BYTES) {
+                updates.add(MetricUpdate.increment(counters, "memory:invalid", ttl));
+            } else {
+                String bytes = String.valueOf(Math.round(used.getAsDouble()));
+                updates.add(MetricUpdate.increment(counters, "memory:samples", ttl));
+                String memory = MetricKeys.memory(record.apikey(), resolution, bucket);
+                updates.add(new MetricUpdate(Operation.HMAX, memory, MetricKeys.MAX_USED_HEAP, bytes, ttl));
+                updates.add(new MetricUpdate(Operation.HLATEST, memory, MetricKeys.LAST_USED_HEAP,
+                        record.receivedAt().toEpochMilli() + " " + bytes, ttl));
             }
         }
         if (metric.equals("resourceList") && event.path("resourceList").isArray()) {
@@ -111,6 +125,11 @@ public class EventCounts {
         }
     }
 
+    /**
+     * A web vital goes into the project's histogram and rating counts, and the same again in its
+     * page's hash (fields {@code vital:<metric>:h:<bucket>} for the histogram), so a window's
+     * percentiles can be read for the whole project or for one page.
+     */
     private void addVital(List<MetricUpdate> updates, EventRecord record, Resolution resolution, long bucket,
                           String counters, long ttl) {
         String metric = record.event().path("name").asString("");
@@ -118,18 +137,35 @@ public class EventCounts {
         if (!record.type().equals("performance") || !PerformanceEvents.VITALS.contains(metric) || threshold.isEmpty()) {
             return;
         }
+        String pageUrl = record.event().path("pageUrl").asString("");
+        String pagePrefix = MetricKeys.pageVitalsPrefix(record.apikey(), resolution, bucket);
+        String page = pageUrl.isEmpty() ? null : UrlPaths.page(pageUrl);
+        java.util.function.Consumer<String> countField = field -> {
+            updates.add(MetricUpdate.increment(counters, field, ttl));
+            if (page != null) {
+                updates.add(new MetricUpdate(Operation.PAGE_HINCRBY, pagePrefix, field, page, ttl));
+            }
+        };
         OptionalDouble value = EventNumbers.of(record.event().get("value"));
         if (value.isEmpty() || !threshold.get().isPlausible(value.getAsDouble())) {
-            updates.add(MetricUpdate.increment(counters, "vital:" + metric + ":invalid", ttl));
+            countField.accept("vital:" + metric + ":invalid");
             return;
         }
-        updates.add(MetricUpdate.increment(MetricKeys.vitalHistogram(record.apikey(), resolution, bucket, metric),
-                VitalsHistogram.bucketOf(value.getAsDouble()), ttl));
-        updates.add(MetricUpdate.increment(counters, "vital:" + metric + ":" + threshold.get().rate(value.getAsDouble()).label(), ttl));
+        String histogramBucket = VitalsHistogram.bucketOf(value.getAsDouble());
+        updates.add(MetricUpdate.increment(MetricKeys.vitalHistogram(record.apikey(), resolution, bucket, metric), histogramBucket, ttl));
+        if (page != null) {
+            updates.add(new MetricUpdate(Operation.PAGE_HINCRBY, pagePrefix, pageHistogramField(metric, histogramBucket), page, ttl));
+        }
+        countField.accept("vital:" + metric + ":" + threshold.get().rate(value.getAsDouble()).label());
         String sdkRating = record.event().path("rating").asString("");
         if (SDK_RATINGS.contains(sdkRating)) {
-            updates.add(MetricUpdate.increment(counters, "vital:" + metric + ":sdk:" + sdkRating, ttl));
+            countField.accept("vital:" + metric + ":sdk:" + sdkRating);
         }
+    }
+
+    /** The field of a page's hash that counts one histogram bucket of one vital. */
+    public static String pageHistogramField(String metric, String histogramBucket) {
+        return "vital:" + metric + ":h:" + histogramBucket;
     }
 
     // Only known statuses become field names, which bounds the hash whatever clients send.

@@ -73,8 +73,30 @@ public final class MetricKeys {
         return "track:{" + apikey + "}:seen:" + eventId;
     }
 
-    /** Last applied offset per topic-partition for one consumer group. */
-    public static String progress(String groupId) {
-        return "track:progress:" + groupId;
+    /** Fields of {@link #memory}: the largest used JS heap, and the latest as {@code "<received-at ms> <bytes>"}. */
+    public static final String MAX_USED_HEAP = "maxUsedBytes";
+    public static final String LAST_USED_HEAP = "lastUsed";
+
+    /** Hash of the JavaScript heap samples' largest and latest value in one bucket. */
+    public static String memory(String apikey, Resolution resolution, long bucket) {
+        return counters(apikey, resolution, bucket) + ":memory";
+    }
+
+    /** A project's last applied offset per topic-partition, for one consumer group. */
+    public static String progress(String apikey, String groupId) {
+        return "track:{" + apikey + "}:progress:" + groupId;
+    }
+
+    /** The project's pages that have vitals of their own (at most a configured number). */
+    public static String pages(String apikey) {
+        return "track:{" + apikey + "}:pages";
+    }
+
+    /**
+     * Prefix of the hash of one page's vitals in one bucket; the script completes it with the
+     * page, or with {@code (other)} once the project has as many pages as it may keep apart.
+     */
+    public static String pageVitalsPrefix(String apikey, Resolution resolution, long bucket) {
+        return counters(apikey, resolution, bucket) + ":page:";
     }
 }

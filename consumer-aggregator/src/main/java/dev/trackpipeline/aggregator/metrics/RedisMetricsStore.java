@@ -6,14 +6,20 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.springframework.stereotype.Component;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.Response;
 
 /**
- * Applies a partition's batch to Redis in one Lua script, together with that partition's last
- * applied offset. Because both change in one atomic step, a batch Kafka delivers again (after a
- * crash before the offset commit, or a replay) is recognised and not counted twice.
+ * Applies a partition's batch to Redis, one Lua script per project, each together with that
+ * project's last applied offset of the partition. Because updates and marker change in one
+ * atomic step, a batch Kafka delivers again (after a crash before the offset commit, or a replay)
+ * is recognised and not counted twice, even if the crash fell between two projects' scripts.
+ * Every key a script touches carries the project's hash tag, so this works on Redis Cluster too.
  */
 @Component
 public class RedisMetricsStore {
@@ -34,9 +40,24 @@ public class RedisMetricsStore {
 
     /** @return how many records were applied; the others had been applied before */
     public long apply(String topic, int partition, List<RecordUpdates> records) {
+        Map<String, List<RecordUpdates>> byProject = records.stream()
+                .collect(Collectors.groupingBy(RecordUpdates::apikey, LinkedHashMap::new, Collectors.toList()));
+        List<Response<Object>> applied = new ArrayList<>();
+        try (var pipeline = redis.pipelined()) {
+            byProject.forEach((apikey, updates) -> applied.add(pipeline.eval(script,
+                    List.of(MetricKeys.progress(apikey, properties.groupId())), arguments(topic + ":" + partition, apikey, updates))));
+            pipeline.sync();
+        }
+        return applied.stream().mapToLong(response -> ((Number) response.get()).longValue()).sum();
+    }
+
+    private List<String> arguments(String partitionField, String apikey, List<RecordUpdates> records) {
         List<String> args = new ArrayList<>();
-        args.add(topic + ":" + partition);
+        args.add(partitionField);
         args.add(String.valueOf(properties.dedupWindow().toSeconds()));
+        args.add(MetricKeys.pages(apikey));
+        args.add(String.valueOf(properties.maxPagesPerProject()));
+        args.add(String.valueOf(properties.hourBucketRetention().toSeconds()));
         for (RecordUpdates record : records) {
             args.add(String.valueOf(record.offset()));
             args.add(MetricKeys.seen(record.apikey(), record.eventId()));
@@ -49,8 +70,7 @@ public class RedisMetricsStore {
                 args.add(String.valueOf(update.ttlSeconds()));
             }
         }
-        Object applied = redis.eval(script, List.of(MetricKeys.progress(properties.groupId())), args);
-        return ((Number) applied).longValue();
+        return args;
     }
 
     private static String load(String resource) {

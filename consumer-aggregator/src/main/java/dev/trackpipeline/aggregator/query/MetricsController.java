@@ -4,6 +4,7 @@ import dev.trackpipeline.runtime.ApiException;
 import dev.trackpipeline.runtime.ApiResponse;
 import dev.trackpipeline.runtime.ReadAuthorization;
 import dev.trackpipeline.model.event.EventFamilies;
+import dev.trackpipeline.model.urls.UrlPaths;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -72,12 +73,20 @@ public class MetricsController {
         return ApiResponse.ok(reader.timeSeries(apikey, metric, parsedWindow, parsedStep, stepText, clock.instant()));
     }
 
-    /** p50/p75/p95 and rating counts per web vital. */
+    /**
+     * p50/p75/p95 and rating counts per web vital, of the whole project or of one page
+     * ({@code pageUrl}, reduced as {@link UrlPaths#page} reduces the SDK's).
+     */
     @GetMapping("/api/metrics/vitals")
     public ApiResponse<Map<String, VitalSummary>> vitals(@RequestParam String apikey, @RequestParam(defaultValue = "1h") String window,
+                                                         @RequestParam(required = false) String pageUrl,
                                                          @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
         authorization.requireRead(apikey, authorizationHeader);
-        return ApiResponse.ok(reader.vitals(apikey, MetricWindow.parse(window), clock.instant()));
+        MetricWindow parsedWindow = MetricWindow.parse(window);
+        if (pageUrl == null || pageUrl.isBlank()) {
+            return ApiResponse.ok(reader.vitals(apikey, parsedWindow, clock.instant()));
+        }
+        return ApiResponse.ok(reader.pageVitals(apikey, UrlPaths.page(pageUrl), parsedWindow, clock.instant()));
     }
 
     /** Long tasks, resource load durations and the most frequent failing requests in the window. */

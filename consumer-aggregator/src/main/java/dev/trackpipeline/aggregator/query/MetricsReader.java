@@ -1,6 +1,7 @@
 package dev.trackpipeline.aggregator.query;
 
 import dev.trackpipeline.aggregator.metrics.EventCounts.ErrorSample;
+import dev.trackpipeline.aggregator.metrics.EventCounts;
 import dev.trackpipeline.aggregator.metrics.MetricKeys;
 import dev.trackpipeline.aggregator.metrics.VitalsHistogram;
 import dev.trackpipeline.model.event.PerformanceEvents;
@@ -57,12 +58,25 @@ public class MetricsReader {
         return vitals(apikey, window, now, sumHashes(buckets, bucket -> MetricKeys.counters(apikey, window.resolution(), bucket)));
     }
 
+    /**
+     * One page's vitals: read from the page's own hashes, where histogram buckets are fields
+     * {@code vital:<metric>:h:<bucket>} beside the rating counts.
+     */
+    public Map<String, VitalSummary> pageVitals(String apikey, String page, MetricWindow window, Instant now) {
+        Map<String, Long> totals = sumHashes(window.buckets(now),
+                bucket -> MetricKeys.pageVitalsPrefix(apikey, window.resolution(), bucket) + page);
+        return summarise(totals, metric -> prefixed(totals, EventCounts.pageHistogramField(metric, "")));
+    }
+
     private Map<String, VitalSummary> vitals(String apikey, MetricWindow window, Instant now, Map<String, Long> totals) {
         List<Long> buckets = window.buckets(now);
+        return summarise(totals, metric -> sumHashes(buckets, bucket -> MetricKeys.vitalHistogram(apikey, window.resolution(), bucket, metric)));
+    }
+
+    private static Map<String, VitalSummary> summarise(Map<String, Long> totals, Function<String, Map<String, Long>> histogramOf) {
         Map<String, VitalSummary> vitals = new LinkedHashMap<>();
         for (String metric : VITALS) {
-            Map<String, Long> histogram = sumHashes(buckets,
-                    bucket -> MetricKeys.vitalHistogram(apikey, window.resolution(), bucket, metric));
+            Map<String, Long> histogram = histogramOf.apply(metric);
             long samples = histogram.values().stream().mapToLong(Long::longValue).sum();
             long invalid = totals.getOrDefault("vital:" + metric + ":invalid", 0L);
             if (samples == 0 && invalid == 0) {
@@ -87,7 +101,35 @@ public class MetricsReader {
                 .map(entry -> new PageCosts.RequestCount(entry.getKey(), entry.getValue())).toList();
         return new PageCosts(new PageCosts.LongTasks(totals.getOrDefault("longTask:count", 0L), totals.getOrDefault("longTask:totalMs", 0L)),
                 new PageCosts.Durations(samples, percentile(durations, samples, 0.50), percentile(durations, samples, 0.75),
-                        percentile(durations, samples, 0.95)), failures);
+                        percentile(durations, samples, 0.95)), failures, memory(apikey, window, buckets, totals));
+    }
+
+    /** The largest used heap of any bucket, and the latest sample of all. */
+    private PageCosts.Memory memory(String apikey, MetricWindow window, List<Long> buckets, Map<String, Long> totals) {
+        Long max = null;
+        long lastAt = -1;
+        Long last = null;
+        try (var pipeline = redis.pipelined()) {
+            List<Response<List<String>>> responses = new ArrayList<>();
+            buckets.forEach(bucket -> responses.add(pipeline.hmget(MetricKeys.memory(apikey, window.resolution(), bucket),
+                    MetricKeys.MAX_USED_HEAP, MetricKeys.LAST_USED_HEAP)));
+            pipeline.sync();
+            for (Response<List<String>> response : responses) {
+                String bucketMax = response.get().get(0);
+                String bucketLast = response.get().get(1);
+                if (bucketMax != null && (max == null || Long.parseLong(bucketMax) > max)) {
+                    max = Long.parseLong(bucketMax);
+                }
+                if (bucketLast != null) {
+                    String[] timeAndBytes = bucketLast.split(" ");
+                    if (Long.parseLong(timeAndBytes[0]) > lastAt) {
+                        lastAt = Long.parseLong(timeAndBytes[0]);
+                        last = Long.parseLong(timeAndBytes[1]);
+                    }
+                }
+            }
+        }
+        return new PageCosts.Memory(totals.getOrDefault("memory:samples", 0L), last, max, totals.getOrDefault("memory:invalid", 0L));
     }
 
     public List<TopError> topErrors(String apikey, MetricWindow window, Instant now, int limit) {

@@ -8,8 +8,17 @@ import java.util.List;
  * @param longTasks    count and total duration of main-thread tasks over 50 ms
  * @param resources    load durations of resource-list entries (ms), percentiles within 1 %
  * @param httpFailures failing XHR/fetch requests by method and path, most frequent first
+ * @param memory       the pages' used JavaScript heap
  */
-public record PageCosts(LongTasks longTasks, Durations resources, List<RequestCount> httpFailures) {
+public record PageCosts(LongTasks longTasks, Durations resources, List<RequestCount> httpFailures, Memory memory) {
+
+    /**
+     * @param lastUsedBytes the latest sample by received-at; null without samples
+     * @param maxUsedBytes  the largest sample; null without samples
+     * @param invalid       samples refused as implausible (negative, above 64 GiB, not a number)
+     */
+    public record Memory(long samples, Long lastUsedBytes, Long maxUsedBytes, long invalid) {
+    }
 
     public record LongTasks(long count, long totalMs) {
     }

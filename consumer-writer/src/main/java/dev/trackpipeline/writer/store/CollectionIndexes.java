@@ -5,6 +5,7 @@ import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.model.event.EventFamily;
+import dev.trackpipeline.model.event.PerformanceEvents;
 import dev.trackpipeline.writer.WriterProperties;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -42,9 +43,14 @@ public class CollectionIndexes implements ApplicationRunner {
                 new IndexOptions().name("apikey_time"));
         collection.createIndex(Indexes.compoundIndex(Indexes.ascending("apikey"), Indexes.ascending("type"), Indexes.descending("time")),
                 new IndexOptions().name("apikey_type_time"));
-        if (family.name().equals("error") || family.name().equals("resource") || family.name().equals("http")) {
+        if (family.reportsErrors()) {
             collection.createIndex(Indexes.compoundIndex(Indexes.ascending("apikey"), Indexes.ascending("fingerprint"),
                     Indexes.descending("time")), new IndexOptions().name("apikey_fingerprint_time"));
+        }
+        if (family instanceof PerformanceEvents) {
+            // The performance API reads one kind of sample at a time (LCP, memory, resourceList...).
+            collection.createIndex(Indexes.compoundIndex(Indexes.ascending("apikey"), Indexes.ascending("name"),
+                    Indexes.descending("time")), new IndexOptions().name("apikey_name_time"));
         }
         if (family.name().equals("error") || family.name().equals("record-screen")) {
             collection.createIndex(Indexes.ascending("recordScreenId"), new IndexOptions().name("recordScreenId").sparse(true));
