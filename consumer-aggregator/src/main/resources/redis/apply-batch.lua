@@ -16,6 +16,9 @@ local last = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
 local dedupTtl = ARGV[2]
 local pagesKey, pageLimit, pagesTtl = ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local admitted = {}
+-- Each key's TTL is set once, after the last update that touched it, not after every update:
+-- a batch hits the same few bucket keys hundreds of times.
+local expiring = {}
 
 -- A page gets histograms of its own while the project has fewer than pageLimit pages; later
 -- pages share '(other)', so hostile or generated URLs cannot grow Redis without bound.
@@ -70,7 +73,7 @@ while i <= #ARGV do
       else
         redis.call('PFADD', key, field)
       end
-      redis.call('EXPIRE', key, ttl)
+      expiring[key] = ttl
     end
     i = i + 5
   end
@@ -80,6 +83,9 @@ while i <= #ARGV do
   if offset > last then
     last = offset
   end
+end
+for key, ttl in pairs(expiring) do
+  redis.call('EXPIRE', key, ttl)
 end
 redis.call('HSET', KEYS[1], ARGV[1], last)
 redis.call('EXPIRE', KEYS[1], pagesTtl)

@@ -290,6 +290,15 @@ class ReportDataIntegrationTest {
         assertThat(get("/actuator/beans").statusCode()).isEqualTo(404);
     }
 
+    @Test
+    void servesTheBenchmarksNoOpRouteOnlyWhenTheBenchmarkTurnsItOn() throws Exception {
+        HttpResponse<String> noop = http.send(HttpRequest.newBuilder(uri("/bench/noop"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json").build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(noop.statusCode()).isEqualTo(404);
+    }
+
     private HttpResponse<String> post(byte[] body, String contentType, Map<String, String> headers) throws Exception {
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri("/reportData"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))

@@ -1,0 +1,135 @@
+package dev.trackpipeline.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bin/track bench}: runs {@link Benchmark} and writes its report under {@code bench/results/}. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measures each stage of the pipeline against its baseline in one run, on embedded infrastructure,",
+                "and writes a Markdown table and a JSON file (machine, commit, every figure with its spread)."})
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--quick", description = "a smoke run under two minutes: one short run per figure")
+    boolean quick;
+
+    @Option(names = "--repeats", description = "runs per figure; the report gives the median and the spread (default 3, quick 1)")
+    Integer repeats;
+
+    @Option(names = "--seconds", description = "measured seconds of each load run, after as long again of warm-up (default 10, quick 2)")
+    Integer seconds;
+
+    @Option(names = "--connections", description = "concurrent connections at saturation (default 64)")
+    int connections = 64;
+
+    @Option(names = "--drain-events", description = "events each consumer drains (default 60000, quick 10000)")
+    Integer drainEvents;
+
+    @Option(names = "--probes", description = "end-to-end latency probes (default 200, quick 20)")
+    Integer probes;
+
+    @Option(names = "--synthetic-bytes", paramLabel = "N",
+            description = "send synthetic custom events of about N bytes instead of the captured SDK events")
+    Integer syntheticBytes;
+
+    @Option(names = "--fixtures", description = "the captured SDK traffic (default: ../shared/fixtures/web-see/captured.jsonl beside the checkout)")
+    Path fixtures;
+
+    @Option(names = "--home", description = "the checkout, where the services' jars are built (default: -Dtrack.home or the current directory)")
+    Path home;
+
+    @Option(names = "--output", description = "where the report goes (default: bench/results in the checkout)")
+    Path output;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path checkout = (home != null ? home : Path.of(System.getProperty("track.home", "."))).toAbsolutePath().normalize();
+        int runs = repeats != null ? repeats : quick ? 1 : 3;
+        Duration measured = Duration.ofSeconds(seconds != null ? seconds : quick ? 2 : 10);
+        TrafficMix traffic;
+        String trafficName;
+        if (syntheticBytes != null) {
+            traffic = TrafficMix.synthetic(syntheticBytes);
+            trafficName = "synthetic custom events of about " + syntheticBytes + " bytes";
+        } else {
+            Path captured = fixtures != null ? fixtures : checkout.resolve("../shared/fixtures/web-see/captured.jsonl").normalize();
+            if (!Files.isRegularFile(captured)) {
+                System.err.println("bench: no captured traffic at " + captured + "; give --fixtures or --synthetic-bytes");
+                return 2;
+            }
+            traffic = TrafficMix.fromFixtures(captured);
+            trafficName = "the real SDK's captured events (" + captured.getFileName() + "), in their captured mix";
+        }
+        var options = new Benchmark.Options(checkout, traffic, trafficName, quick ? "quick" : "full", runs, measured, measured,
+                connections, drainEvents != null ? drainEvents : quick ? 10_000 : 60_000, probes != null ? probes : quick ? 20 : 200);
+
+        Path work = Files.createTempDirectory("track-bench");
+        List<BenchReport.Figure> figures = new Benchmark(options, System.out).run(work);
+        deleteRecursively(work);
+
+        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+        var report = new BenchReport(machine(checkout, now),
+                new BenchReport.Settings(options.mode(), runs, trafficName, connections, measured.toMillis() / 1000.0,
+                        options.drainEvents(), options.probes()), figures);
+        Path results = output != null ? output : checkout.resolve("bench/results");
+        String stem = now.format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmm")) + "-" + options.mode();
+        report.write(results, stem);
+        report.write(results, "latest-" + options.mode());
+        System.out.println();
+        System.out.print(report.markdown());
+        System.out.println("\nbench: wrote " + results.resolve(stem + ".md") + " and .json");
+        return 0;
+    }
+
+    private static BenchReport.Machine machine(Path checkout, ZonedDateTime now) throws IOException, InterruptedException {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        long memoryMiB = os instanceof com.sun.management.OperatingSystemMXBean system ? system.getTotalMemorySize() / (1024 * 1024) : -1;
+        return new BenchReport.Machine(now.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), gitCommit(checkout),
+                System.getProperty("os.name") + " " + System.getProperty("os.version"), cpuModel(),
+                Runtime.getRuntime().availableProcessors(), memoryMiB,
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    }
+
+    private static String cpuModel() throws IOException {
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        if (!Files.exists(cpuinfo)) {
+            return System.getProperty("os.arch");
+        }
+        try (Stream<String> lines = Files.lines(cpuinfo)) {
+            return lines.filter(line -> line.startsWith("model name")).findFirst()
+                    .map(line -> line.substring(line.indexOf(':') + 1).trim()).orElse(System.getProperty("os.arch"));
+        }
+    }
+
+    private static String gitCommit(Path checkout) throws IOException, InterruptedException {
+        Process git = new ProcessBuilder("git", "-C", checkout.toString(), "describe", "--always", "--dirty", "--abbrev=12")
+                .redirectErrorStream(true).start();
+        String commit = new String(git.getInputStream().readAllBytes()).trim();
+        return git.waitFor(10, TimeUnit.SECONDS) && git.exitValue() == 0 ? commit : "unknown";
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.trackpipeline.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One run's results: where it ran, and every figure beside its baseline, each the median of the
+ * repeated runs with their spread. Written as JSON (for tools) and Markdown (for people).
+ */
+record BenchReport(Machine machine, Settings settings, List<Figure> figures) {
+
+    /** Where and when the run happened. */
+    record Machine(String date, String gitCommit, String os, String cpu, int cores, long memoryMiB, String jvm) {
+    }
+
+    /** How the run was made. */
+    record Settings(String mode, int repeats, String traffic, int connections, double secondsPerLoadRun, int drainEvents, int probes) {
+    }
+
+    /** Median, smallest and largest of the repeated runs. */
+    record Spread(double median, double min, double max, List<Double> runs) {
+
+        static Spread of(List<Double> runs) {
+            List<Double> sorted = new ArrayList<>(runs);
+            sorted.sort(Double::compare);
+            int middle = sorted.size() / 2;
+            double median = sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+            return new Spread(median, sorted.get(0), sorted.get(sorted.size() - 1), List.copyOf(runs));
+        }
+    }
+
+    /**
+     * One figure; {@code ratio} is ours over the baseline's medians where there is a baseline.
+     *
+     * @param target what the issue asks, in words ({@code ≥ 0.5× baseline}, {@code ≤ 1000 ms})
+     * @param met    whether the median meets it; null where there is no target
+     */
+    record Figure(String name, String unit, Spread value, String baselineName, Spread baseline, Double ratio, String target, Boolean met) {
+    }
+
+    void write(Path directory, String stem) throws IOException {
+        Files.createDirectories(directory);
+        JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+        Files.writeString(directory.resolve(stem + ".json"), json.writeValueAsString(this) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(directory.resolve(stem + ".md"), markdown(), StandardCharsets.UTF_8);
+    }
+
+    String markdown() {
+        StringBuilder out = new StringBuilder();
+        out.append("# Benchmark ").append(machine.date()).append("\n\n");
+        out.append("- commit `").append(machine.gitCommit()).append("`, ").append(settings.mode()).append(" mode, ")
+                .append(settings.repeats()).append(settings.repeats() == 1 ? " run" : " runs").append(" per figure (median, [min–max])\n");
+        out.append("- ").append(machine.cpu()).append(", ").append(machine.cores()).append(" cores, ")
+                .append(machine.memoryMiB()).append(" MiB, ").append(machine.os()).append(", ").append(machine.jvm()).append("\n");
+        out.append("- traffic: ").append(settings.traffic()).append("; ").append(settings.connections()).append(" connections, ")
+                .append(fmt(settings.secondsPerLoadRun())).append(" s per load run, ").append(settings.drainEvents())
+                .append(" events per drain, ").append(settings.probes()).append(" end-to-end probes\n\n");
+        out.append("| figure | ours | baseline | ratio | target | met |\n| --- | --- | --- | --- | --- | --- |\n");
+        for (Figure figure : figures) {
+            out.append("| ").append(figure.name()).append(" | ").append(spread(figure.value(), figure.unit())).append(" | ");
+            out.append(figure.baseline() == null ? "" : figure.baselineName() + ": " + spread(figure.baseline(), figure.unit()));
+            out.append(" | ").append(figure.ratio() == null ? "" : String.format(Locale.ROOT, "%.2f×", figure.ratio()));
+            out.append(" | ").append(figure.target() == null ? "" : figure.target());
+            out.append(" | ").append(figure.met() == null ? "" : figure.met() ? "yes" : "**no**").append(" |\n");
+        }
+        return out.toString();
+    }
+
+    private static String spread(Spread spread, String unit) {
+        String value = fmt(spread.median()) + " " + unit;
+        return spread.runs().size() == 1 ? value : value + " [" + fmt(spread.min()) + "–" + fmt(spread.max()) + "]";
+    }
+
+    private static String fmt(double value) {
+        if (Math.abs(value) >= 100) {
+            return String.format(Locale.ROOT, "%,.0f", value);
+        }
+        return String.format(Locale.ROOT, "%.1f", value);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.trackpipeline.bench;
+
+import dev.trackpipeline.infra.EmbeddedInfrastructure;
+import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.launcher.ServiceProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the benchmark runs: the embedded infrastructure in this process, and each service as a
+ * process of its own from its executable jar, as in production. Consumers are started with a
+ * group and a store of their own per measurement, so each one drains exactly the prepared events
+ * into an empty store.
+ */
+final class BenchServices implements AutoCloseable {
+
+    static final String PROBE_APIKEY = "bench-probe";
+    static final String PROBE_TOKEN = "bench-probe-token";
+    static final String READ_TOKEN = "demo-read-token";
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    private static final List<String> JVM_OPTIONS = List.of("-Xmx512m");
+
+    private final Path home;
+    private final Path workDir;
+    private final EmbeddedInfrastructure infra;
+    private final Path projectsFile;
+    private final List<ServiceProcess> running = new ArrayList<>();
+
+    BenchServices(Path home, Path workDir) throws IOException {
+        this.home = home;
+        this.workDir = workDir;
+        this.infra = EmbeddedInfrastructure.start(InfrastructureSettings.forTests(workDir.resolve("infra")));
+        this.projectsFile = workDir.resolve("projects.yml");
+        // No rate limit worth the name: the benchmark measures the gateway, not the limiter.
+        Files.writeString(projectsFile, """
+                projects:
+                  - apikey: demo-project
+                    readToken: %s
+                    allowedOrigins: ["*"]
+                    rateLimit: {eventsPerSecond: 1000000000, burst: 1000000000}
+                  - apikey: %s
+                    readToken: %s
+                    allowedOrigins: ["*"]
+                    rateLimit: {eventsPerSecond: 1000000000, burst: 1000000000}
+                """.formatted(READ_TOKEN, PROBE_APIKEY, PROBE_TOKEN));
+    }
+
+    EmbeddedInfrastructure infrastructure() {
+        return infra;
+    }
+
+    /** The gateway, with the no-op route the benchmark compares {@code /reportData} against. */
+    ServiceProcess gateway() throws Exception {
+        return start("gateway", "GATEWAY_PORT", Map.of(), List.of("-Dtrack.gateway.bench-noop-route=true"));
+    }
+
+    /** A writer in consumer group {@code group}, writing to the empty database {@code database}. */
+    ServiceProcess writer(String group, String database) throws Exception {
+        return start("consumer-writer", "WRITER_PORT", Map.of("MONGODB_URI", mongoUri(database)),
+                List.of("-Dtrack.writer.group-id=" + group));
+    }
+
+    /** An aggregator in consumer group {@code group}, counting into the empty Redis database {@code database}. */
+    ServiceProcess aggregator(String group, int database) throws Exception {
+        return start("consumer-aggregator", "AGGREGATOR_PORT", Map.of("REDIS_DB", String.valueOf(database)),
+                List.of("-Dtrack.aggregator.group-id=" + group));
+    }
+
+    String mongoUri(String database) {
+        URI uri = URI.create(infra.mongoUri());
+        return "mongodb://" + uri.getAuthority() + "/" + database;
+    }
+
+    void stop(ServiceProcess service) throws InterruptedException {
+        service.close();
+        running.remove(service);
+    }
+
+    private ServiceProcess start(String module, String portVariable, Map<String, String> environment, List<String> options)
+            throws Exception {
+        int port = InfrastructureSettings.freePort();
+        Map<String, String> env = new LinkedHashMap<>(infra.environment());
+        env.put("TRACK_PROJECTS_FILE", projectsFile.toString());
+        env.put(portVariable, String.valueOf(port));
+        env.putAll(environment);
+        List<String> jvmOptions = new ArrayList<>(JVM_OPTIONS);
+        jvmOptions.addAll(options);
+        Path jar = home.resolve(module).resolve("target").resolve(module + "-exec.jar");
+        ServiceProcess service = ServiceProcess.start(module, jar, port, env, jvmOptions, workDir.resolve("logs"));
+        running.add(service);
+        service.awaitHealthy(START_TIMEOUT);
+        return service;
+    }
+
+    @Override
+    public void close() {
+        for (ServiceProcess service : List.copyOf(running)) {
+            try {
+                service.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        infra.close();
+    }
+}

@@ -1,0 +1,250 @@
+package dev.trackpipeline.bench;
+
+import dev.trackpipeline.bench.BenchReport.Figure;
+import dev.trackpipeline.bench.BenchReport.Spread;
+import dev.trackpipeline.launcher.ServiceProcess;
+import dev.trackpipeline.model.event.EventFamilies;
+import dev.trackpipeline.model.kafka.EventRecord;
+import dev.trackpipeline.model.kafka.TopicNames;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.function.ToDoubleFunction;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The benchmark, stage by stage, each beside its baseline from the same run:
+ * <ol>
+ *   <li>the gateway: {@code /reportData} against the no-op route of the same server, at saturation
+ *       and at half of it; batches of 10 and 50 against Kafka's ProducerPerformance;</li>
+ *   <li>the writer and the aggregator draining prepared events against raw {@code insertMany}
+ *       and raw pipelined Redis commands doing the same work;</li>
+ *   <li>end-to-end latency at half load, and each service's peak memory under load.</li>
+ * </ol>
+ */
+final class Benchmark {
+
+    /** How much to measure; {@link #quick} for a smoke run under two minutes. */
+    record Options(Path home, TrafficMix traffic, String trafficName, String mode, int repeats, Duration warmUp, Duration measure,
+                   int connections, int drainEvents, int probes) {
+
+        static final int MAX_REPEATS = 5;
+
+        Options {
+            if (repeats < 1 || repeats > MAX_REPEATS) {
+                throw new IllegalArgumentException("--repeats: must be between 1 and " + MAX_REPEATS + ", got " + repeats);
+            }
+        }
+    }
+
+    private static final String TEXT_PLAIN = "text/plain;charset=UTF-8";
+    private static final String JSON = "application/json";
+    private static final int BODIES_PER_POOL = 4_000;
+    private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(10);
+    /** ProducerPerformance writes to a topic of its own, shaped like an event topic. */
+    private static final String PRODUCER_TOPIC = "bench.producer-performance";
+    private static final int EVENT_TOPIC_PARTITIONS = 6;
+
+    private final Options options;
+    private final PrintStream progress;
+    private final List<String> eventTopics = TopicNames.defaults().eventTopics(new EventFamilies());
+
+    Benchmark(Options options, PrintStream progress) {
+        this.options = options;
+        this.progress = progress;
+    }
+
+    List<Figure> run(Path workDir) throws Exception {
+        List<Figure> figures = new ArrayList<>();
+        try (BenchServices services = new BenchServices(options.home(), workDir);
+             HttpLoad load = new HttpLoad();
+             KafkaOffsets offsets = new KafkaOffsets(services.infrastructure().kafkaBootstrapServers(), eventTopics)) {
+            String bootstrap = services.infrastructure().kafkaBootstrapServers();
+            step("starting the gateway");
+            ServiceProcess gateway = services.gateway();
+            offsets.createTopic(PRODUCER_TOPIC, EVENT_TOPIC_PARTITIONS);
+            URI reportData = URI.create(gateway.url() + "/reportData");
+            URI noop = URI.create(gateway.url() + "/bench/noop");
+            List<byte[]> singles = options.traffic().events(BODIES_PER_POOL);
+            List<byte[]> batchesOf10 = options.traffic().batches(BODIES_PER_POOL / 10, 10);
+            List<byte[]> batchesOf50 = options.traffic().batches(BODIES_PER_POOL / 50, 50);
+
+            List<HttpLoad.Result> noopMax = new ArrayList<>();
+            List<HttpLoad.Result> ingestMax = new ArrayList<>();
+            List<HttpLoad.Result> noopHalf = new ArrayList<>();
+            List<HttpLoad.Result> ingestHalf = new ArrayList<>();
+            List<Double> batch10 = new ArrayList<>();
+            List<Double> batch50 = new ArrayList<>();
+            List<Double> producer = new ArrayList<>();
+            ResourceSampler.Peak gatewayPeak;
+            try (ResourceSampler gatewayMemory = new ResourceSampler(gateway)) {
+                for (int run = 1; run <= options.repeats(); run++) {
+                    step("gateway, run " + run + ": no-op route and /reportData at saturation");
+                    noopMax.add(saturate(load, noop, TEXT_PLAIN, singles));
+                    ingestMax.add(saturate(load, reportData, TEXT_PLAIN, singles));
+                    double half = ingestMax.get(ingestMax.size() - 1).requestsPerSecond() / 2;
+                    step("gateway, run " + run + ": both at half of /reportData's saturation, " + Math.round(half) + " requests/s");
+                    ingestHalf.add(load.atRate(reportData, TEXT_PLAIN, singles, 202, half, options.warmUp(), options.measure()));
+                    noopHalf.add(load.atRate(noop, TEXT_PLAIN, singles, 202, half, options.warmUp(), options.measure()));
+                    step("gateway, run " + run + ": batches of 10 and 50, and ProducerPerformance");
+                    batch10.add(saturate(load, reportData, JSON, batchesOf10).requestsPerSecond() * 10);
+                    batch50.add(saturate(load, reportData, JSON, batchesOf50).requestsPerSecond() * 50);
+                    long records = Math.max(20_000, Math.round(batch50.get(batch50.size() - 1) * options.measure().toSeconds()));
+                    producer.add(ProducerBaseline.run(bootstrap, PRODUCER_TOPIC, singles.subList(0, 1_000), records, workDir));
+                }
+                gatewayPeak = gatewayMemory.peak();
+            }
+            figures.add(ratio("gateway single events at saturation", "requests/s", ingestMax, HttpLoad.Result::requestsPerSecond,
+                    "no-op route", noopMax, 0.5));
+            figures.add(plain("gateway p50 at saturation", "ms", ingestMax, HttpLoad.Result::p50Ms, "no-op route", noopMax));
+            figures.add(plain("gateway p99 at saturation", "ms", ingestMax, HttpLoad.Result::p99Ms, "no-op route", noopMax));
+            figures.add(plain("gateway p50 at half load", "ms", ingestHalf, HttpLoad.Result::p50Ms, "no-op route", noopHalf));
+            figures.add(plain("gateway p99 at half load", "ms", ingestHalf, HttpLoad.Result::p99Ms, "no-op route", noopHalf));
+            figures.add(ratio("gateway batches of 10", "events/s", batch10, "ProducerPerformance", producer, 0.5));
+            figures.add(ratio("gateway batches of 50", "events/s", batch50, "ProducerPerformance", producer, 0.5));
+
+            step("filling the topics with " + options.drainEvents() + " new events for the consumers");
+            Map<TopicPartition, Long> start = offsets.ends();
+            postAll(reportData, options.traffic().batches(options.drainEvents() / 50, 50));
+            Map<TopicPartition, Long> end = offsets.ends();
+            long startSum = KafkaOffsets.sum(start.values());
+            long endSum = KafkaOffsets.sum(end.values());
+            List<EventRecord> prepared = StoredEvents.read(bootstrap, start, end);
+
+            List<Double> writerRates = new ArrayList<>();
+            List<Double> insertMany = new ArrayList<>();
+            ServiceProcess[] writer = new ServiceProcess[1];
+            ResourceSampler[] writerMemory = new ResourceSampler[1];
+            for (int run = 1; run <= options.repeats(); run++) {
+                step("writer, run " + run + ": draining " + prepared.size() + " events, then raw insertMany of the same documents");
+                if (writer[0] != null) {
+                    writerMemory[0].close();
+                    services.stop(writer[0]);
+                }
+                String group = "bench-writer-" + run;
+                String database = "bench_writer_" + run;
+                offsets.place(group, start);
+                writerRates.add(ConsumerDrain.measure(offsets, group, startSum, endSum, () -> {
+                    writer[0] = services.writer(group, database);
+                    writerMemory[0] = new ResourceSampler(writer[0]);
+                    return null;
+                }, DRAIN_TIMEOUT));
+                insertMany.add(StoreBaselines.insertMany(services.mongoUri("bench_raw_" + run), "bench_raw_" + run, prepared));
+            }
+            figures.add(ratio("writer drain", "events/s", writerRates, "raw insertMany", insertMany, 0.7));
+
+            List<Double> aggregatorRates = new ArrayList<>();
+            List<Double> pipelined = new ArrayList<>();
+            ServiceProcess[] aggregator = new ServiceProcess[1];
+            ResourceSampler[] aggregatorMemory = new ResourceSampler[1];
+            for (int run = 1; run <= options.repeats(); run++) {
+                step("aggregator, run " + run + ": draining " + prepared.size() + " events, then raw pipelined Redis commands");
+                if (aggregator[0] != null) {
+                    aggregatorMemory[0].close();
+                    services.stop(aggregator[0]);
+                }
+                String group = "bench-aggregator-" + run;
+                int database = run;
+                offsets.place(group, start);
+                aggregatorRates.add(ConsumerDrain.measure(offsets, group, startSum, endSum, () -> {
+                    aggregator[0] = services.aggregator(group, database);
+                    aggregatorMemory[0] = new ResourceSampler(aggregator[0]);
+                    return null;
+                }, DRAIN_TIMEOUT));
+                pipelined.add(StoreBaselines.pipelinedRedis(services.infrastructure().redis(), Options.MAX_REPEATS + run, prepared));
+            }
+            figures.add(ratio("aggregator drain", "events/s", aggregatorRates, "raw pipelined Redis", pipelined, 0.5));
+
+            double half = Spread.of(ingestMax.stream().map(HttpLoad.Result::requestsPerSecond).toList()).median() / 2;
+            step("end to end: " + options.probes() + " probes while /reportData takes " + Math.round(half) + " requests/s");
+            Duration loadTime = Duration.ofSeconds(10 + options.probes() / 4);
+            CompletableFuture<HttpLoad.Result> background = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return load.atRate(reportData, TEXT_PLAIN, singles, 202, half, Duration.ofSeconds(1), loadTime);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(1_000);
+            EndToEndLatency.Result e2e = new EndToEndLatency().measure(URI.create(gateway.url()),
+                    services.mongoUri("bench_writer_" + options.repeats()), "bench_writer_" + options.repeats(),
+                    URI.create(aggregator[0].url()), options.probes());
+            background.join();
+            figures.add(single("end to end p50, 202 → MongoDB, at half load", "ms", e2e.mongoP50Ms(), null, null));
+            figures.add(single("end to end p99, 202 → MongoDB, at half load", "ms", e2e.mongoP99Ms(), "≤ 1000 ms", e2e.mongoP99Ms() <= 1000));
+            figures.add(single("end to end p50, 202 → metrics API, at half load", "ms", e2e.metricsP50Ms(), null, null));
+            figures.add(single("end to end p99, 202 → metrics API, at half load", "ms", e2e.metricsP99Ms(), "≤ 1000 ms", e2e.metricsP99Ms() <= 1000));
+
+            ResourceSampler.Peak writerPeak = writerMemory[0].peak();
+            ResourceSampler.Peak aggregatorPeak = aggregatorMemory[0].peak();
+            writerMemory[0].close();
+            aggregatorMemory[0].close();
+            figures.add(single("gateway peak RSS under load", "MiB", gatewayPeak.rssMiB(), "≤ 512 MiB", gatewayPeak.rssMiB() <= 512));
+            figures.add(single("gateway peak heap used", "MiB", gatewayPeak.heapMiB(), null, null));
+            figures.add(single("writer peak RSS (drain, then end to end)", "MiB", writerPeak.rssMiB(), null, null));
+            figures.add(single("writer peak heap used", "MiB", writerPeak.heapMiB(), null, null));
+            figures.add(single("aggregator peak RSS (drain, then end to end)", "MiB", aggregatorPeak.rssMiB(), null, null));
+            figures.add(single("aggregator peak heap used", "MiB", aggregatorPeak.heapMiB(), null, null));
+        }
+        return figures;
+    }
+
+    private HttpLoad.Result saturate(HttpLoad load, URI uri, String contentType, List<byte[]> bodies) throws InterruptedException {
+        return load.saturate(uri, contentType, bodies, 202, options.connections(), options.warmUp(), options.measure());
+    }
+
+    /** Posts every body, a few at a time, and insists on a 202 for each: the consumers' events must all be in Kafka. */
+    private static void postAll(URI uri, List<byte[]> bodies) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        Semaphore inFlight = new Semaphore(8);
+        List<CompletableFuture<HttpResponse<Void>>> answers = new ArrayList<>();
+        for (byte[] body : bodies) {
+            inFlight.acquire();
+            answers.add(http.sendAsync(HttpRequest.newBuilder(uri).header("Content-Type", JSON)
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding())
+                    .whenComplete((response, failure) -> inFlight.release()));
+        }
+        for (CompletableFuture<HttpResponse<Void>> answer : answers) {
+            if (answer.get().statusCode() != 202) {
+                throw new IllegalStateException("filling the topics: the gateway answered " + answer.get().statusCode());
+            }
+        }
+    }
+
+    private void step(String what) {
+        progress.println("bench: " + what);
+    }
+
+    private static <T> Figure ratio(String name, String unit, List<T> ours, ToDoubleFunction<T> value, String baselineName,
+                                    List<T> baseline, double target) {
+        return ratio(name, unit, ours.stream().map(value::applyAsDouble).toList(), baselineName,
+                baseline.stream().map(value::applyAsDouble).toList(), target);
+    }
+
+    private static Figure ratio(String name, String unit, List<Double> ours, String baselineName, List<Double> baseline, double target) {
+        Spread value = Spread.of(ours);
+        Spread base = Spread.of(baseline);
+        double ratio = value.median() / base.median();
+        return new Figure(name, unit, value, baselineName, base, ratio, "≥ " + target + "× baseline", ratio >= target);
+    }
+
+    private static <T> Figure plain(String name, String unit, List<T> ours, ToDoubleFunction<T> value, String baselineName, List<T> baseline) {
+        Spread of = Spread.of(ours.stream().map(value::applyAsDouble).toList());
+        Spread base = Spread.of(baseline.stream().map(value::applyAsDouble).toList());
+        return new Figure(name, unit, of, baselineName, base, of.median() / base.median(), null, null);
+    }
+
+    private static Figure single(String name, String unit, double value, String target, Boolean met) {
+        return new Figure(name, unit, Spread.of(List.of(value)), null, null, null, target, met);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.trackpipeline.bench;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How fast a consumer drains prepared events: the group's committed offsets are watched from
+ * before the service starts; the rate runs from its first commit to the commit that reaches the
+ * end, so the service's start-up and the first batch's warm-up are not counted.
+ */
+final class ConsumerDrain {
+
+    private ConsumerDrain() {
+    }
+
+    /** Starts {@code service} (which joins {@code group}) and returns events per second. */
+    static double measure(KafkaOffsets offsets, String group, long startSum, long endSum, Callable<?> service, Duration timeout)
+            throws Exception {
+        ExecutorService watcher = Executors.newSingleThreadExecutor();
+        try {
+            Future<Double> rate = watcher.submit(() -> watch(offsets, group, startSum, endSum, timeout));
+            service.call();
+            return rate.get(timeout.toSeconds(), TimeUnit.SECONDS);
+        } finally {
+            watcher.shutdownNow();
+        }
+    }
+
+    private static double watch(KafkaOffsets offsets, String group, long startSum, long endSum, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long firstAt = -1;
+        long firstCommitted = 0;
+        while (System.nanoTime() < deadline) {
+            long committed = offsets.committed(group);
+            long now = System.nanoTime();
+            if (firstAt < 0 && committed > startSum) {
+                firstAt = now;
+                firstCommitted = committed;
+            }
+            if (committed >= endSum) {
+                if (now == firstAt || committed == firstCommitted) {
+                    throw new IllegalStateException(group + " drained everything in one commit: too few events to measure a rate");
+                }
+                return (endSum - firstCommitted) / ((now - firstAt) / 1e9);
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException(group + " did not reach the end of the topics within " + timeout.toSeconds() + " s");
+    }
+}

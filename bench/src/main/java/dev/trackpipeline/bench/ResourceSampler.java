@@ -1,0 +1,87 @@
+package dev.trackpipeline.bench;
+
+import dev.trackpipeline.launcher.ServiceProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The most memory a service held while it was under load: resident set size from
+ * {@code /proc/<pid>/status}, and used heap from its own Prometheus endpoint, sampled twice a
+ * second.
+ */
+final class ResourceSampler implements AutoCloseable {
+
+    /** Peaks, in MiB. */
+    record Peak(double rssMiB, double heapMiB) {
+    }
+
+    private final ServiceProcess service;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "bench-sampler");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile double rssMiB;
+    private volatile double heapMiB;
+
+    ResourceSampler(ServiceProcess service) {
+        this.service = service;
+        timer.scheduleAtFixedRate(this::sample, 0, 500, TimeUnit.MILLISECONDS);
+    }
+
+    Peak peak() {
+        return new Peak(rssMiB, heapMiB);
+    }
+
+    private void sample() {
+        try {
+            rssMiB = Math.max(rssMiB, rssKiB(service.pid()) / 1024.0);
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/actuator/prometheus"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            heapMiB = Math.max(heapMiB, usedHeapBytes(metrics.body()) / (1024.0 * 1024));
+        } catch (IOException | RuntimeException e) {
+            // a missed sample under load; the next one counts
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static long rssKiB(long pid) throws IOException {
+        Path status = Path.of("/proc", String.valueOf(pid), "status");
+        if (!Files.exists(status)) {
+            return 0;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return 0;
+    }
+
+    /** Sum of {@code jvm_memory_used_bytes} over the heap pools. */
+    static double usedHeapBytes(String prometheus) {
+        double used = 0;
+        for (String line : prometheus.split("\n")) {
+            if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                used += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return used;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

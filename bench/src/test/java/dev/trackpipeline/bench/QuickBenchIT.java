@@ -1,0 +1,48 @@
+package dev.trackpipeline.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Smoke-runs {@code bin/track bench --quick} end to end: every stage and every baseline runs and
+ * is reported. How fast anything was is not asserted: timing belongs to the benchmark's report,
+ * never to a test's verdict.
+ */
+class QuickBenchIT {
+
+    @Test
+    void measuresEveryStageBesideItsBaselineAndWritesTheReport(@TempDir Path results) throws Exception {
+        Path home = Path.of(System.getProperty("track.home"));
+        Path fixtures = Path.of(System.getProperty("track.fixtures.dir")).resolve("captured.jsonl");
+
+        int exit = new CommandLine(new BenchCommand()).execute("--quick", "--home", home.toString(),
+                "--fixtures", fixtures.toString(), "--output", results.toString());
+
+        assertThat(exit).isZero();
+        JsonNode report = JsonMapper.builder().build().readTree(Files.readString(results.resolve("latest-quick.json")));
+        assertThat(report.path("machine").path("cores").intValue()).isPositive();
+        assertThat(report.path("settings").path("mode").stringValue()).isEqualTo("quick");
+        List<String> names = new ArrayList<>();
+        report.path("figures").forEach(figure -> names.add(figure.path("name").stringValue()));
+        assertThat(names).hasSize(19).contains("gateway single events at saturation", "gateway batches of 10", "gateway batches of 50",
+                "writer drain", "aggregator drain", "end to end p99, 202 → MongoDB, at half load",
+                "end to end p99, 202 → metrics API, at half load", "gateway peak RSS under load");
+        report.path("figures").forEach(figure -> {
+            assertThat(figure.path("value").path("median").doubleValue()).as(figure.path("name").stringValue()).isPositive();
+            if (!figure.path("baseline").isNull()) {
+                assertThat(figure.path("baseline").path("median").doubleValue()).as(figure.path("name") + " baseline").isPositive();
+            }
+        });
+        assertThat(Files.readString(results.resolve("latest-quick.md")))
+                .contains("| writer drain |", "raw insertMany", "raw pipelined Redis", "ProducerPerformance", "no-op route");
+    }
+}
