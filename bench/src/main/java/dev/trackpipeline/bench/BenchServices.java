@@ -1,5 +1,6 @@
 package dev.trackpipeline.bench;
 
+import com.mongodb.client.MongoClients;
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
 import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.launcher.ServiceProcess;
@@ -76,6 +77,13 @@ final class BenchServices implements AutoCloseable {
     String mongoUri(String database) {
         URI uri = URI.create(infra.mongoUri());
         return "mongodb://" + uri.getAuthority() + "/" + database;
+    }
+
+    /** The stand-in keeps documents in this process's memory: a finished run's are dropped. */
+    void dropDatabase(String database) {
+        try (var client = MongoClients.create(mongoUri(database))) {
+            client.getDatabase(database).drop();
+        }
     }
 
     void stop(ServiceProcess service) throws InterruptedException {

@@ -87,6 +87,14 @@ final class Benchmark {
             List<Double> producer = new ArrayList<>();
             ResourceSampler.Peak gatewayPeak;
             try (ResourceSampler gatewayMemory = new ResourceSampler(gateway)) {
+                // A fresh JVM runs its first minute mostly interpreted; every shape of load once,
+                // unmeasured, so the first run measures compiled code as the last one does.
+                step("gateway: warming up the JIT with every kind of request");
+                for (var shape : List.of(Map.entry(noop, singles), Map.entry(reportData, singles), Map.entry(reportData, batchesOf10),
+                        Map.entry(reportData, batchesOf50))) {
+                    load.saturate(shape.getKey(), shape.getValue() == singles ? TEXT_PLAIN : JSON, shape.getValue(), 202,
+                            options.connections(), Duration.ZERO, options.warmUp());
+                }
                 for (int run = 1; run <= options.repeats(); run++) {
                     step("gateway, run " + run + ": no-op route and /reportData at saturation");
                     noopMax.add(saturate(load, noop, TEXT_PLAIN, singles));
@@ -129,6 +137,7 @@ final class Benchmark {
                 if (writer[0] != null) {
                     writerMemory[0].close();
                     services.stop(writer[0]);
+                    services.dropDatabase("bench_writer_" + (run - 1));
                 }
                 String group = "bench-writer-" + run;
                 String database = "bench_writer_" + run;
@@ -139,6 +148,7 @@ final class Benchmark {
                     return null;
                 }, DRAIN_TIMEOUT));
                 insertMany.add(StoreBaselines.insertMany(services.mongoUri("bench_raw_" + run), "bench_raw_" + run, prepared));
+                services.dropDatabase("bench_raw_" + run);
             }
             figures.add(ratio("writer drain", "events/s", writerRates, "raw insertMany", insertMany, 0.7));
 
