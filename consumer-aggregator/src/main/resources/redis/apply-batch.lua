@@ -11,14 +11,13 @@
 --
 -- A record at or below the marker was applied before (a redelivery or a replay) and is skipped;
 -- a record whose event id was seen within the window is a client re-send and is skipped too.
--- Returns how many records were applied.
+-- The applied records' updates are first merged in Lua tables (500 events add to the same few
+-- counters), then written with one command per key and field: the result is the same as one
+-- command per update, for a fraction of the calls into Redis. Returns how many records were applied.
 local last = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
 local dedupTtl = ARGV[2]
 local pagesKey, pageLimit, pagesTtl = ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local admitted = {}
--- Each key's TTL is set once, after the last update that touched it, not after every update:
--- a batch hits the same few bucket keys hundreds of times.
-local expiring = {}
 
 -- A page gets histograms of its own while the project has fewer than pageLimit pages; later
 -- pages share '(other)', so hostile or generated URLs cannot grow Redis without bound.
@@ -34,6 +33,19 @@ local function pageOf(page)
   return '(other)'
 end
 
+-- Merged updates, per key then per field. ttl: each key's TTL, set once at the end.
+local increments, sortedIncrements, firstValues, maxima, latest, sketches = {}, {}, {}, {}, {}, {}
+local ttl = {}
+
+local function entry(tableOfKeys, key)
+  local fields = tableOfKeys[key]
+  if not fields then
+    fields = {}
+    tableOfKeys[key] = fields
+  end
+  return fields
+end
+
 local i = 6
 local applied = 0
 while i <= #ARGV do
@@ -45,47 +57,99 @@ while i <= #ARGV do
   if apply then
     apply = redis.call('SET', seenKey, '1', 'NX', 'EX', dedupTtl) ~= false
   end
-  for _ = 1, count do
-    if apply then
-      local op, key, field, argument, ttl = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  if apply then
+    for _ = 1, count do
+      local op, key, field, argument = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
       if op == 'HINCRBY' then
-        redis.call('HINCRBY', key, field, argument)
+        local fields = entry(increments, key)
+        fields[field] = (fields[field] or 0) + tonumber(argument)
+      elseif op == 'PAGE_HINCRBY' then
+        -- key is a prefix; argument is the page it is completed with.
+        key = key .. pageOf(argument)
+        local fields = entry(increments, key)
+        fields[field] = (fields[field] or 0) + 1
       elseif op == 'ZINCRBY' then
-        redis.call('ZINCRBY', key, argument, field)
+        local members = entry(sortedIncrements, key)
+        members[field] = (members[field] or 0) + tonumber(argument)
       elseif op == 'HSETNX' then
-        redis.call('HSETNX', key, field, argument)
+        local fields = entry(firstValues, key)
+        if fields[field] == nil then
+          fields[field] = argument
+        end
       elseif op == 'HMAX' then
-        local current = tonumber(redis.call('HGET', key, field))
-        if current == nil or tonumber(argument) > current then
-          redis.call('HSET', key, field, argument)
+        local fields = entry(maxima, key)
+        if fields[field] == nil or tonumber(argument) > tonumber(fields[field]) then
+          fields[field] = argument
         end
       elseif op == 'HLATEST' then
         -- argument is "<received-at ms> <value>": the value with the latest time wins, whatever
         -- order the records arrive in.
-        local current = redis.call('HGET', key, field)
-        if not current or tonumber(string.match(argument, '^%S+')) > tonumber(string.match(current, '^%S+')) then
-          redis.call('HSET', key, field, argument)
+        local fields = entry(latest, key)
+        local current = fields[field]
+        if current == nil or tonumber(string.match(argument, '^%S+')) > tonumber(string.match(current, '^%S+')) then
+          fields[field] = argument
         end
-      elseif op == 'PAGE_HINCRBY' then
-        -- key is a prefix; argument is the page it is completed with.
-        key = key .. pageOf(argument)
-        redis.call('HINCRBY', key, field, 1)
       else
-        redis.call('PFADD', key, field)
+        entry(sketches, key)[field] = true
       end
-      expiring[key] = ttl
+      ttl[key] = ARGV[i + 4]
+      i = i + 5
     end
-    i = i + 5
-  end
-  if apply then
     applied = applied + 1
+  else
+    i = i + 5 * count
   end
   if offset > last then
     last = offset
   end
 end
-for key, ttl in pairs(expiring) do
-  redis.call('EXPIRE', key, ttl)
+
+for key, fields in pairs(increments) do
+  for field, amount in pairs(fields) do
+    redis.call('HINCRBY', key, field, amount)
+  end
+end
+for key, members in pairs(sortedIncrements) do
+  for member, amount in pairs(members) do
+    redis.call('ZINCRBY', key, amount, member)
+  end
+end
+for key, fields in pairs(firstValues) do
+  for field, value in pairs(fields) do
+    redis.call('HSETNX', key, field, value)
+  end
+end
+for key, fields in pairs(maxima) do
+  for field, value in pairs(fields) do
+    local current = tonumber(redis.call('HGET', key, field))
+    if current == nil or tonumber(value) > current then
+      redis.call('HSET', key, field, value)
+    end
+  end
+end
+for key, fields in pairs(latest) do
+  for field, value in pairs(fields) do
+    local current = redis.call('HGET', key, field)
+    if not current or tonumber(string.match(value, '^%S+')) > tonumber(string.match(current, '^%S+')) then
+      redis.call('HSET', key, field, value)
+    end
+  end
+end
+for key, members in pairs(sketches) do
+  local batch = {}
+  for member in pairs(members) do
+    batch[#batch + 1] = member
+    if #batch == 1000 then
+      redis.call('PFADD', key, unpack(batch))
+      batch = {}
+    end
+  end
+  if #batch > 0 then
+    redis.call('PFADD', key, unpack(batch))
+  end
+end
+for key, seconds in pairs(ttl) do
+  redis.call('EXPIRE', key, seconds)
 end
 redis.call('HSET', KEYS[1], ARGV[1], last)
 redis.call('EXPIRE', KEYS[1], pagesTtl)

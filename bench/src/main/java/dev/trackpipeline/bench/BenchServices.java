@@ -26,7 +26,9 @@ final class BenchServices implements AutoCloseable {
     static final String PROBE_TOKEN = "bench-probe-token";
     static final String READ_TOKEN = "demo-read-token";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
-    private static final List<String> JVM_OPTIONS = List.of("-Xmx512m");
+    /** What bin/track gives the services, so the benchmark measures what users run. */
+    private static final List<String> JVM_OPTIONS = List.of(System.getenv().getOrDefault("TRACK_SERVICE_JAVA_OPTS",
+            ServiceProcess.DEFAULT_JVM_OPTIONS).trim().split("\\s+"));
 
     private final Path home;
     private final Path workDir;

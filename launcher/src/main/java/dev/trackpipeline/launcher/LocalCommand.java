@@ -32,7 +32,7 @@ final class LocalCommand implements Callable<Integer> {
     @Option(names = "--aggregator-port", defaultValue = "${env:AGGREGATOR_PORT:-3002}")
     int aggregatorPort;
 
-    @Option(names = "--service-jvm-options", defaultValue = "${env:TRACK_SERVICE_JAVA_OPTS:--Xmx512m}", split = " ",
+    @Option(names = "--service-jvm-options", defaultValue = "${env:TRACK_SERVICE_JAVA_OPTS:-" + ServiceProcess.DEFAULT_JVM_OPTIONS + "}", split = " ",
             description = "JVM options of each service process (default: ${DEFAULT-VALUE}).")
     List<String> jvmOptions;
 
