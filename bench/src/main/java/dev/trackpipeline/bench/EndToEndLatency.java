@@ -39,9 +39,14 @@ final class EndToEndLatency {
                 byte[] probe = ("{\"type\":\"custom\",\"apikey\":\"" + BenchServices.PROBE_APIKEY + "\",\"time\":" + System.currentTimeMillis()
                         + ",\"uuid\":\"" + UUID.randomUUID() + "\",\"status\":\"ok\",\"probe\":" + i + "}").getBytes(StandardCharsets.UTF_8);
                 String id = EventIds.fromContent(probe);
-                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(gateway.resolve("/reportData"))
-                        .header("Content-Type", "text/plain;charset=UTF-8").POST(HttpRequest.BodyPublishers.ofByteArray(probe)).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpRequest post = HttpRequest.newBuilder(gateway.resolve("/reportData")).timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "text/plain;charset=UTF-8").POST(HttpRequest.BodyPublishers.ofByteArray(probe)).build();
+                HttpResponse<String> answer = http.send(post, HttpResponse.BodyHandlers.ofString());
+                // As the SDK would: a 503 (the gateway shedding load) is retried after a pause.
+                for (int retry = 0; answer.statusCode() == 503 && retry < 20; retry++) {
+                    Thread.sleep(250);
+                    answer = http.send(post, HttpResponse.BodyHandlers.ofString());
+                }
                 long accepted = System.nanoTime();
                 if (answer.statusCode() != 202) {
                     throw new IllegalStateException("probe " + i + " answered " + answer.statusCode() + ": " + answer.body());

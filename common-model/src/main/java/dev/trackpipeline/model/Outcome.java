@@ -17,7 +17,8 @@ public enum Outcome {
     RATE_LIMITED("rate_limited"),
     KAFKA_UNAVAILABLE("kafka_unavailable"),
     MISSING_METADATA("missing_metadata"),
-    REFUSED_BY_STORE("refused_by_store");
+    REFUSED_BY_STORE("refused_by_store"),
+    OVERLOADED("overloaded");
 
     private final String code;
 

@@ -1,11 +1,15 @@
 package dev.trackpipeline.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
 import dev.trackpipeline.infra.InfrastructureSettings;
 import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,7 +24,9 @@ import org.springframework.test.context.DynamicPropertySource;
         "track.gateway.publish-timeout=2s",
         "spring.kafka.producer.properties.max.block.ms=1000",
         "spring.kafka.admin.fail-fast=false",
-        "spring.kafka.admin.auto-create=false"})
+        "spring.kafka.admin.auto-create=false",
+        // One event in flight fills the budget: the next request finds it full.
+        "track.gateway.max-in-flight=1B"})
 class KafkaUnavailableTest {
 
     @DynamicPropertySource
@@ -46,5 +52,36 @@ class KafkaUnavailableTest {
         assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
         assertThat(response.body()).isEqualTo("{\"accepted\":0,\"rejected\":[{\"index\":-1,\"outcome\":\"kafka_unavailable\","
                 + "\"reason\":\"Kafka could not take the events in time; nothing was accepted, retry later\"}]}");
+    }
+
+    @Test
+    void answers503AtOnceWhileTooManyEventsAlreadyWaitForKafka() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        CompletableFuture<HttpResponse<String>> waiting = http.sendAsync(errorEvent(), HttpResponse.BodyHandlers.ofString());
+        await().atMost(Duration.ofSeconds(5)).until(() -> inFlightBytes(http) > 0);
+
+        HttpResponse<String> refused = http.send(errorEvent(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(refused.body()).contains("\"outcome\":\"overloaded\"", "bytes of events waiting for Kafka; nothing was accepted, retry later");
+        assertThat(waiting.get(10, TimeUnit.SECONDS).body()).contains("\"outcome\":\"kafka_unavailable\"");
+        await().atMost(Duration.ofSeconds(5)).until(() -> inFlightBytes(http) == 0);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).contains("track_ingest_events_total{application=\"gateway\",outcome=\"overloaded\",type=\"error\"} 1.0");
+    }
+
+    private HttpRequest errorEvent() {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/reportData"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(WebSeeFixtures.load().first("error").bodyBytes()))
+                .header("Content-Type", "text/plain;charset=UTF-8")
+                .build();
+    }
+
+    private double inFlightBytes(HttpClient http) throws Exception {
+        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return metrics.lines().filter(line -> line.startsWith("track_gateway_in_flight_bytes{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
     }
 }

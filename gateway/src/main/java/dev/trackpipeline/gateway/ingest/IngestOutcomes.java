@@ -25,8 +25,8 @@ final class IngestOutcomes {
         rejected.forEach(rejection -> counter(rejection.outcome(), rejection.type()).increment());
     }
 
-    void countUndelivered(List<AcceptedEvent> events) {
-        events.forEach(event -> counter(Outcome.KAFKA_UNAVAILABLE, event.type()).increment());
+    void countUndelivered(List<AcceptedEvent> events, Outcome why) {
+        events.forEach(event -> counter(why, event.type()).increment());
     }
 
     private Counter counter(Outcome outcome, String type) {

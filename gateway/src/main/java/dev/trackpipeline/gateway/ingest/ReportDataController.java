@@ -54,6 +54,7 @@ public class ReportDataController {
     private final ClientAddressHash clientHash;
     private final GatewayProperties properties;
     private final IngestOutcomes outcomes;
+    private final InFlightEvents inFlight;
     private final Clock clock;
 
     public ReportDataController(IngestBatchReader batchReader, IngestLimits limits, ProjectCatalog projects,
@@ -67,6 +68,8 @@ public class ReportDataController {
         this.clientHash = new ClientAddressHash(properties.clientHashSalt());
         this.properties = properties;
         this.outcomes = new IngestOutcomes(meters);
+        this.inFlight = new InFlightEvents(properties.maxInFlight().toBytes());
+        meters.gauge("track.gateway.in.flight.bytes", inFlight, InFlightEvents::bytes);
         this.clock = clock;
     }
 
@@ -111,10 +114,24 @@ public class ReportDataController {
             outcomes.count(accepted, rejected);
             return CompletableFuture.completedFuture(refusedAll(rejected, retryAfter));
         }
-        return publisher.publish(accepted, receivedAt, clientHash.of(request.getRemoteAddr())).handle((published, failure) -> {
+        long acceptedBytes = accepted.stream().mapToLong(event -> event.rawJson().length).sum();
+        if (!inFlight.tryAdmit(acceptedBytes)) {
+            outcomes.countUndelivered(accepted, Outcome.OVERLOADED);
+            outcomes.count(List.of(), rejected);
+            return CompletableFuture.completedFuture(overloaded());
+        }
+        CompletableFuture<?> publishing;
+        try {
+            publishing = publisher.publish(accepted, receivedAt, clientHash.of(request.getRemoteAddr()));
+        } catch (RuntimeException e) {
+            inFlight.release(acceptedBytes);
+            throw e;
+        }
+        return publishing.handle((published, failure) -> {
+            inFlight.release(acceptedBytes);
             if (failure != null) {
                 log.warn("answering 503: {}", failure.getMessage());
-                outcomes.countUndelivered(accepted);
+                outcomes.countUndelivered(accepted, Outcome.KAFKA_UNAVAILABLE);
                 outcomes.count(List.of(), rejected);
                 return kafkaUnavailable();
             }
@@ -169,6 +186,13 @@ public class ReportDataController {
                 .header(HttpHeaders.RETRY_AFTER, String.valueOf(properties.retryAfter().toSeconds()))
                 .body(IngestResponse.refused(new Rejection(Rejection.WHOLE_BODY, Outcome.KAFKA_UNAVAILABLE,
                         "Kafka could not take the events in time; nothing was accepted, retry later")));
+    }
+
+    private ResponseEntity<IngestResponse> overloaded() {
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, String.valueOf(properties.retryAfter().toSeconds()))
+                .body(IngestResponse.refused(new Rejection(Rejection.WHOLE_BODY, Outcome.OVERLOADED,
+                        "the gateway already has " + inFlight.limitBytes() + " bytes of events waiting for Kafka; nothing was accepted, retry later")));
     }
 
     private static long ceilSeconds(Duration duration) {
