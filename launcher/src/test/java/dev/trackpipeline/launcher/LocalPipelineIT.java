@@ -102,7 +102,8 @@ class LocalPipelineIT {
         }
 
         String errors = get(pipeline.url("consumer-writer") + "/api/errors/list?apikey=demo-project&pageSize=100");
-        assertThat(errors).contains("\"total\":8", "Uncaught Error: Order list render failed: items is empty");
+        // JavaScript errors and rejections (8), failed resources (5), failed XHR and fetch calls (9).
+        assertThat(errors).contains("\"total\":22", "Uncaught Error: Order list render failed: items is empty");
     }
 
     @Test
