@@ -49,7 +49,6 @@ final class Benchmark {
     private static final String TEXT_PLAIN = "text/plain;charset=UTF-8";
     private static final String JSON = "application/json";
     private static final int BODIES_PER_POOL = 4_000;
-    private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(10);
     /** ProducerPerformance writes to a topic of its own, shaped like an event topic. */
     private static final String PRODUCER_TOPIC = "bench.producer-performance";
     private static final int EVENT_TOPIC_PARTITIONS = 6;
@@ -128,55 +127,33 @@ final class Benchmark {
             long endSum = KafkaOffsets.sum(end.values());
             List<EventRecord> prepared = StoredEvents.read(bootstrap, start, end);
 
-            List<Double> writerRates = new ArrayList<>();
-            List<Double> insertMany = new ArrayList<>();
-            ServiceProcess[] writer = new ServiceProcess[1];
-            ResourceSampler[] writerMemory = new ResourceSampler[1];
+            DrainRuns writer = new DrainRuns(services);
             for (int run = 1; run <= options.repeats(); run++) {
                 step("writer, run " + run + ": draining " + prepared.size() + " events, then raw insertMany of the same documents");
-                if (writer[0] != null) {
-                    writerMemory[0].close();
-                    services.stop(writer[0]);
-                    services.dropDatabase("bench_writer_" + (run - 1));
-                }
-                String group = "bench-writer-" + run;
-                String database = "bench_writer_" + run;
-                offsets.place(group, start);
-                writerRates.add(ConsumerDrain.measure(offsets, group, startSum, endSum, () -> {
-                    writer[0] = services.writer(group, database);
-                    writerMemory[0] = new ResourceSampler(writer[0]);
-                    return null;
-                }, DRAIN_TIMEOUT));
-                insertMany.add(StoreBaselines.insertMany(services.mongoUri("bench_raw_" + run), "bench_raw_" + run, prepared));
-                services.dropDatabase("bench_raw_" + run);
+                writer.run(run, "bench-writer-", offsets, start, startSum, endSum,
+                        (group, n) -> services.writer(group, "bench_writer_" + n),
+                        n -> {
+                            double rate = StoreBaselines.insertMany(services.mongoUri("bench_raw_" + n), "bench_raw_" + n, prepared);
+                            services.dropDatabase("bench_raw_" + n);
+                            return rate;
+                        },
+                        n -> services.dropDatabase("bench_writer_" + n));
             }
-            figures.add(ratio("writer drain", "events/s", writerRates, "raw insertMany", insertMany, 0.7));
+            figures.add(ratio("writer drain", "events/s", writer.rates, "raw insertMany", writer.baselines, 0.7));
 
-            List<Double> aggregatorRates = new ArrayList<>();
-            List<Double> pipelined = new ArrayList<>();
-            ServiceProcess[] aggregator = new ServiceProcess[1];
-            ResourceSampler[] aggregatorMemory = new ResourceSampler[1];
+            DrainRuns aggregator = new DrainRuns(services);
             for (int run = 1; run <= options.repeats(); run++) {
                 step("aggregator, run " + run + ": draining " + prepared.size() + " events, then raw pipelined Redis commands");
-                if (aggregator[0] != null) {
-                    aggregatorMemory[0].close();
-                    services.stop(aggregator[0]);
-                }
-                String group = "bench-aggregator-" + run;
-                int database = run;
-                offsets.place(group, start);
-                aggregatorRates.add(ConsumerDrain.measure(offsets, group, startSum, endSum, () -> {
-                    aggregator[0] = services.aggregator(group, database);
-                    aggregatorMemory[0] = new ResourceSampler(aggregator[0]);
-                    return null;
-                }, DRAIN_TIMEOUT));
-                pipelined.add(StoreBaselines.pipelinedRedis(services.infrastructure().redis(), Options.MAX_REPEATS + run, prepared));
+                aggregator.run(run, "bench-aggregator-", offsets, start, startSum, endSum,
+                        (group, n) -> services.aggregator(group, n),
+                        n -> StoreBaselines.pipelinedRedis(services.infrastructure().redis(), Options.MAX_REPEATS + n, prepared),
+                        n -> { });
             }
-            figures.add(ratio("aggregator drain", "events/s", aggregatorRates, "raw pipelined Redis", pipelined, 0.5));
+            figures.add(ratio("aggregator drain", "events/s", aggregator.rates, "raw pipelined Redis", aggregator.baselines, 0.5));
 
             // Half of what the whole pipeline sustains: its slowest stage, with all three sharing the machine.
             double pipelineMax = Math.min(Spread.of(ingestMax.stream().map(HttpLoad.Result::requestsPerSecond).toList()).median(),
-                    Math.min(Spread.of(writerRates).median(), Spread.of(aggregatorRates).median()));
+                    Math.min(Spread.of(writer.rates).median(), Spread.of(aggregator.rates).median()));
             double half = pipelineMax / 2;
             step("end to end: " + options.probes() + " probes while /reportData takes " + Math.round(half) + " requests/s");
             Duration loadTime = Duration.ofSeconds(10 + options.probes() / 4);
@@ -191,17 +168,17 @@ final class Benchmark {
             Thread.sleep(1_000);
             EndToEndLatency.Result e2e = new EndToEndLatency().measure(URI.create(gateway.url()),
                     services.mongoUri("bench_writer_" + options.repeats()), "bench_writer_" + options.repeats(),
-                    URI.create(aggregator[0].url()), options.probes());
+                    URI.create(aggregator.current().url()), options.probes());
             background.join();
             figures.add(single("end to end p50, 202 → MongoDB, at half load", "ms", e2e.mongoP50Ms(), null, null));
             figures.add(single("end to end p99, 202 → MongoDB, at half load", "ms", e2e.mongoP99Ms(), "≤ 1000 ms", e2e.mongoP99Ms() <= 1000));
             figures.add(single("end to end p50, 202 → metrics API, at half load", "ms", e2e.metricsP50Ms(), null, null));
             figures.add(single("end to end p99, 202 → metrics API, at half load", "ms", e2e.metricsP99Ms(), "≤ 1000 ms", e2e.metricsP99Ms() <= 1000));
 
-            ResourceSampler.Peak writerPeak = writerMemory[0].peak();
-            ResourceSampler.Peak aggregatorPeak = aggregatorMemory[0].peak();
-            writerMemory[0].close();
-            aggregatorMemory[0].close();
+            ResourceSampler.Peak writerPeak = writer.peak();
+            ResourceSampler.Peak aggregatorPeak = aggregator.peak();
+            writer.close();
+            aggregator.close();
             figures.add(single("gateway peak RSS under load", "MiB", gatewayPeak.rssMiB(), "≤ 512 MiB", gatewayPeak.rssMiB() <= 512));
             figures.add(single("gateway peak heap used", "MiB", gatewayPeak.heapMiB(), null, null));
             figures.add(single("writer peak RSS (drain, then end to end)", "MiB", writerPeak.rssMiB(), null, null));

@@ -1,0 +1,75 @@
+package dev.trackpipeline.bench;
+
+import dev.trackpipeline.launcher.ServiceProcess;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Repeated drains of the same prepared events by fresh instances of one consumer, each in a
+ * group and a store of its own and each followed by its baseline. The last instance keeps
+ * running (the end-to-end measurement uses it) until {@link #close()}.
+ */
+final class DrainRuns implements AutoCloseable {
+
+    /** Starts the consumer of one run, in {@code group}. */
+    interface Starter {
+        ServiceProcess start(String group, int run) throws Exception;
+    }
+
+    /** The baseline of one run, in events per second. */
+    interface Baseline {
+        double measure(int run) throws Exception;
+    }
+
+    /** Cleans up after a stopped run (its store is no longer needed). */
+    interface Cleanup {
+        void after(int run) throws Exception;
+    }
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(10);
+
+    final List<Double> rates = new ArrayList<>();
+    final List<Double> baselines = new ArrayList<>();
+    private final BenchServices services;
+    private ServiceProcess current;
+    private ResourceSampler memory;
+
+    DrainRuns(BenchServices services) {
+        this.services = services;
+    }
+
+    void run(int run, String groupPrefix, KafkaOffsets offsets, Map<TopicPartition, Long> start, long startSum, long endSum,
+             Starter starter, Baseline baseline, Cleanup cleanup) throws Exception {
+        if (current != null) {
+            memory.close();
+            services.stop(current);
+            cleanup.after(run - 1);
+        }
+        String group = groupPrefix + run;
+        offsets.place(group, start);
+        rates.add(ConsumerDrain.measure(offsets, group, startSum, endSum, () -> {
+            current = starter.start(group, run);
+            memory = new ResourceSampler(current);
+            return null;
+        }, TIMEOUT));
+        baselines.add(baseline.measure(run));
+    }
+
+    ServiceProcess current() {
+        return current;
+    }
+
+    ResourceSampler.Peak peak() {
+        return memory.peak();
+    }
+
+    @Override
+    public void close() {
+        if (memory != null) {
+            memory.close();
+        }
+    }
+}
