@@ -12,6 +12,13 @@ public final class ApiException extends RuntimeException {
         this.status = status;
     }
 
+    /** Refuses with 400 a query parameter outside {@code [min, max]}, naming it and its bounds. */
+    public static void requireBetween(String parameter, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, parameter + ": must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+
     public HttpStatus status() {
         return status;
     }

@@ -95,9 +95,7 @@ public class MetricsController {
                                               @RequestParam(defaultValue = "20") int limit,
                                               @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
         authorization.requireRead(apikey, authorizationHeader);
-        if (limit < 1 || limit > MAX_LIMIT) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "limit: must be between 1 and " + MAX_LIMIT + ", got " + limit);
-        }
+        ApiException.requireBetween("limit", limit, 1, MAX_LIMIT);
         return ApiResponse.ok(reader.pageCosts(apikey, MetricWindow.parse(window), clock.instant(), limit));
     }
 
@@ -107,9 +105,7 @@ public class MetricsController {
                                                  @RequestParam(defaultValue = "10") int limit,
                                                  @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
         authorization.requireRead(apikey, authorizationHeader);
-        if (limit < 1 || limit > MAX_LIMIT) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "limit: must be between 1 and " + MAX_LIMIT + ", got " + limit);
-        }
+        ApiException.requireBetween("limit", limit, 1, MAX_LIMIT);
         return ApiResponse.ok(reader.topErrors(apikey, MetricWindow.parse(window), clock.instant(), limit));
     }
 }

@@ -100,9 +100,7 @@ public class ErrorQueryController {
                                          @RequestParam(defaultValue = "20") int limit,
                                          @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
         authorization.requireRead(apikey, authorizationHeader);
-        if (limit < 1 || limit > MAX_LIMIT) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "limit: must be between 1 and " + MAX_LIMIT + ", got " + limit);
-        }
+        ApiException.requireBetween("limit", limit, 1, MAX_LIMIT);
         Bson match = Aggregates.match(Filters.and(new QueryWindow(apikey, startTime, endTime).conditions()));
         Map<String, Long> byType = new TreeMap<>();
         List<ErrorStats.Group> groups = new ArrayList<>();

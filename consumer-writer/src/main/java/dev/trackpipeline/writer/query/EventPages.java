@@ -46,9 +46,7 @@ public class EventPages {
         if (page < 1) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "page: must be 1 or more, got " + page);
         }
-        if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "pageSize: must be between 1 and " + MAX_PAGE_SIZE + ", got " + pageSize);
-        }
+        ApiException.requireBetween("pageSize", pageSize, 1, MAX_PAGE_SIZE);
         long depth = (long) page * pageSize;
         if (depth > MAX_DEPTH) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "page: pages reach at most " + MAX_DEPTH
