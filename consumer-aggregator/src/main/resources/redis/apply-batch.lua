@@ -37,6 +37,16 @@ end
 local increments, sortedIncrements, firstValues, maxima, latest, sketches = {}, {}, {}, {}, {}, {}
 local ttl = {}
 
+-- HMAX keeps the larger number; HLATEST keeps the "<received-at ms> <value>" with the latest
+-- time, whatever order the records arrive in. current is nil or false when nothing is kept yet.
+local function larger(candidate, current)
+  return not current or tonumber(candidate) > tonumber(current)
+end
+
+local function later(candidate, current)
+  return not current or tonumber(string.match(candidate, '^%S+')) > tonumber(string.match(current, '^%S+'))
+end
+
 local function entry(tableOfKeys, key)
   local fields = tableOfKeys[key]
   if not fields then
@@ -78,15 +88,12 @@ while i <= #ARGV do
         end
       elseif op == 'HMAX' then
         local fields = entry(maxima, key)
-        if fields[field] == nil or tonumber(argument) > tonumber(fields[field]) then
+        if larger(argument, fields[field]) then
           fields[field] = argument
         end
       elseif op == 'HLATEST' then
-        -- argument is "<received-at ms> <value>": the value with the latest time wins, whatever
-        -- order the records arrive in.
         local fields = entry(latest, key)
-        local current = fields[field]
-        if current == nil or tonumber(string.match(argument, '^%S+')) > tonumber(string.match(current, '^%S+')) then
+        if later(argument, fields[field]) then
           fields[field] = argument
         end
       else
@@ -119,22 +126,17 @@ for key, fields in pairs(firstValues) do
     redis.call('HSETNX', key, field, value)
   end
 end
-for key, fields in pairs(maxima) do
-  for field, value in pairs(fields) do
-    local current = tonumber(redis.call('HGET', key, field))
-    if current == nil or tonumber(value) > current then
-      redis.call('HSET', key, field, value)
+local function keepBetter(tableOfKeys, better)
+  for key, fields in pairs(tableOfKeys) do
+    for field, value in pairs(fields) do
+      if better(value, redis.call('HGET', key, field)) then
+        redis.call('HSET', key, field, value)
+      end
     end
   end
 end
-for key, fields in pairs(latest) do
-  for field, value in pairs(fields) do
-    local current = redis.call('HGET', key, field)
-    if not current or tonumber(string.match(value, '^%S+')) > tonumber(string.match(current, '^%S+')) then
-      redis.call('HSET', key, field, value)
-    end
-  end
-end
+keepBetter(maxima, larger)
+keepBetter(latest, later)
 for key, members in pairs(sketches) do
   local batch = {}
   for member in pairs(members) do
