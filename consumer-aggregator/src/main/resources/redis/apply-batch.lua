@@ -6,7 +6,8 @@
 -- ARGV[1]: partition field; ARGV[2]: dedup TTL seconds;
 -- ARGV[3]: the project's set of page keys; ARGV[4]: most pages kept apart;
 -- ARGV[5]: TTL seconds of the page set and the progress hash (the longest bucket retention: a
--- marker unused that long guards no bucket that still exists).
+-- marker unused that long guards no bucket that still exists); ARGV[6]: the page name shared by
+-- the pages beyond the cap.
 -- Then per record: offset, seen-key, update count, and per update: op, key, field, argument, ttl.
 --
 -- A record at or below the marker was applied before (a redelivery or a replay) and is skipped;
@@ -16,11 +17,11 @@
 -- command per update, for a fraction of the calls into Redis. Returns how many records were applied.
 local last = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
 local dedupTtl = ARGV[2]
-local pagesKey, pageLimit, pagesTtl = ARGV[3], tonumber(ARGV[4]), ARGV[5]
+local pagesKey, pageLimit, pagesTtl, otherPage = ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
 local admitted = {}
 
 -- A page gets histograms of its own while the project has fewer than pageLimit pages; later
--- pages share '(other)', so hostile or generated URLs cannot grow Redis without bound.
+-- pages share otherPage, so hostile or generated URLs cannot grow Redis without bound.
 local function pageOf(page)
   if admitted[page] == nil then
     admitted[page] = redis.call('SISMEMBER', pagesKey, page) == 1
@@ -30,7 +31,7 @@ local function pageOf(page)
   if admitted[page] then
     return page
   end
-  return '(other)'
+  return otherPage
 end
 
 -- Merged updates, per key then per field. ttl: each key's TTL, set once at the end.
@@ -56,7 +57,7 @@ local function entry(tableOfKeys, key)
   return fields
 end
 
-local i = 6
+local i = 7
 local applied = 0
 while i <= #ARGV do
   local offset = tonumber(ARGV[i])

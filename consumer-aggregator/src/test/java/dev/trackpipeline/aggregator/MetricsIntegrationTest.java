@@ -162,16 +162,7 @@ class MetricsIntegrationTest {
 
     @Test
     void keepsAtMostTheConfiguredNumberOfPagesApartAndCountsTheRestAsOther() throws Exception {
-        String session = java.util.UUID.randomUUID().toString();
-        List<FixtureRecord> lcpOnTwelvePages = new java.util.ArrayList<>();
-        for (int page = 1; page <= 12; page++) {
-            lcpOnTwelvePages.add(FixtureRecords.of(new WebSeeFixtures.CapturedRequest("POST", "/reportData", "application/json", null,
-                    "{\"type\":\"performance\",\"name\":\"LCP\",\"value\":" + (100 * page) + ",\"rating\":\"good\",\"time\":1795642100000,"
-                            + "\"apikey\":\"demo-project\",\"uuid\":\"" + session + "\",\"pageUrl\":\"http://127.0.0.1:8080/p" + page + "/\"}"),
-                    Instant.now()));
-        }
-
-        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), lcpOnTwelvePages);
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), lcpOnPages(12, 100));
         awaitNothingLeftToConsume();
 
         assertThat(redis.scard("track:{demo-project}:pages")).isEqualTo(MAX_PAGES);
@@ -181,6 +172,39 @@ class MetricsIntegrationTest {
         assertThat(other.get("samples").longValue()).isEqualTo(2);
         assertThat(other.get("p50").doubleValue()).isCloseTo(1100, within(1100 * 0.01));
         assertThat(read("/api/metrics/vitals?apikey=demo-project&window=1h").get("LCP").get("samples").longValue()).isEqualTo(12);
+    }
+
+    @Test
+    void ranksPagesByTheP75OfAVitalSlowestFirstWithThePagesBeyondTheCapAsOne() throws Exception {
+        // /pN/ has an LCP of 450·N ms: /p11/ and /p12/ lie beyond the cap of ten and count as (other).
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), lcpOnPages(12, 450));
+        awaitNothingLeftToConsume();
+
+        JsonNode slowest = read("/api/metrics/pages?apikey=demo-project&window=1h&vital=LCP&limit=4");
+
+        assertThat(slowest).hasSize(4);
+        assertThat(slowest.findValuesAsString("page")).containsExactly("(other)", "/p10/", "/p9/", "/p8/");
+        assertThat(slowest.get(0).get("samples").longValue()).isEqualTo(2);
+        assertThat(slowest.get(0).get("p75").doubleValue()).isCloseTo(5400, within(5400 * 0.01));
+        assertThat(slowest.get(1).get("p75").doubleValue()).isCloseTo(4500, within(4500 * 0.01));
+        assertThat(slowest.findValuesAsString("rating")).containsExactly("poor", "poor", "poor", "needs-improvement");
+        assertThat(read("/api/metrics/pages?apikey=demo-project&window=1h&vital=INP")).isEmpty();
+        HttpResponse<String> unknownVital = get("/api/metrics/pages?apikey=demo-project&vital=SPEED", "demo-read-token");
+        assertThat(unknownVital.statusCode()).isEqualTo(400);
+        assertThat(unknownVital.body()).contains("vital: expected one of [LCP, INP, CLS, FCP, TTFB, FID, FSP], got \\\"SPEED\\\"");
+    }
+
+    /** One LCP event on each of the pages /p1/ to /p{count}/, the value of /pN/ being N times {@code millisPerPage}. */
+    private static List<FixtureRecord> lcpOnPages(int count, int millisPerPage) {
+        String session = java.util.UUID.randomUUID().toString();
+        List<FixtureRecord> records = new java.util.ArrayList<>();
+        for (int page = 1; page <= count; page++) {
+            records.add(FixtureRecords.of(new WebSeeFixtures.CapturedRequest("POST", "/reportData", "application/json", null,
+                    "{\"type\":\"performance\",\"name\":\"LCP\",\"value\":" + (millisPerPage * page) + ",\"rating\":\"good\",\"time\":1795642100000,"
+                            + "\"apikey\":\"demo-project\",\"uuid\":\"" + session + "\",\"pageUrl\":\"http://127.0.0.1:8080/p" + page + "/\"}"),
+                    Instant.now()));
+        }
+        return records;
     }
 
     @Test

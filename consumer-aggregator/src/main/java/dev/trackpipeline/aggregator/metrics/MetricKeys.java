@@ -87,6 +87,9 @@ public final class MetricKeys {
         return "track:{" + apikey + "}:progress:" + groupId;
     }
 
+    /** Where the vitals of pages beyond a project's page cap are counted together. */
+    public static final String OTHER_PAGE = "(other)";
+
     /** The project's pages that have vitals of their own (at most a configured number). */
     public static String pages(String apikey) {
         return "track:{" + apikey + "}:pages";
@@ -94,7 +97,7 @@ public final class MetricKeys {
 
     /**
      * Prefix of the hash of one page's vitals in one bucket; the script completes it with the
-     * page, or with {@code (other)} once the project has as many pages as it may keep apart.
+     * page, or with {@link #OTHER_PAGE} once the project has as many pages as it may keep apart.
      */
     public static String pageVitalsPrefix(String apikey, Resolution resolution, long bucket) {
         return counters(apikey, resolution, bucket) + ":page:";

@@ -58,6 +58,7 @@ public class RedisMetricsStore {
         args.add(MetricKeys.pages(apikey));
         args.add(String.valueOf(properties.maxPagesPerProject()));
         args.add(String.valueOf(properties.hourBucketRetention().toSeconds()));
+        args.add(MetricKeys.OTHER_PAGE);
         for (RecordUpdates record : records) {
             args.add(String.valueOf(record.offset()));
             args.add(MetricKeys.seen(record.apikey(), record.eventId()));

@@ -89,6 +89,20 @@ public class MetricsController {
         return ApiResponse.ok(reader.pageVitals(apikey, UrlPaths.page(pageUrl), parsedWindow, clock.instant()));
     }
 
+    /** The pages with the highest p75 of one web vital ({@code vital}, LCP by default), slowest first. */
+    @GetMapping("/api/metrics/pages")
+    public ApiResponse<List<PageVital>> slowestPages(@RequestParam String apikey, @RequestParam(defaultValue = "1h") String window,
+                                                     @RequestParam(defaultValue = "LCP") String vital,
+                                                     @RequestParam(defaultValue = "10") int limit,
+                                                     @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
+        authorization.requireRead(apikey, authorizationHeader);
+        ApiException.requireBetween("limit", limit, 1, MAX_LIMIT);
+        if (!MetricsReader.VITALS.contains(vital)) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "vital: expected one of " + MetricsReader.VITALS + ", got \"" + vital + "\"");
+        }
+        return ApiResponse.ok(reader.slowestPages(apikey, vital, MetricWindow.parse(window), clock.instant(), limit));
+    }
+
     /** Long tasks, resource load durations and the most frequent failing requests in the window. */
     @GetMapping("/api/metrics/performance")
     public ApiResponse<PageCosts> performance(@RequestParam String apikey, @RequestParam(defaultValue = "1h") String window,

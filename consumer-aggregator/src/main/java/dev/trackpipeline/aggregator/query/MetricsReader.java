@@ -68,6 +68,38 @@ public class MetricsReader {
         return summarise(totals, metric -> prefixed(totals, EventCounts.pageHistogramField(metric, "")));
     }
 
+    /**
+     * The pages with the highest p75 of one vital, slowest first (ties by page). Reads every kept
+     * page's buckets in one pipeline: the page cap bounds the cost.
+     */
+    public List<PageVital> slowestPages(String apikey, String vital, MetricWindow window, Instant now, int limit) {
+        List<String> pages = new ArrayList<>(redis.smembers(MetricKeys.pages(apikey)));
+        pages.add(MetricKeys.OTHER_PAGE);
+        List<Long> buckets = window.buckets(now);
+        Map<String, List<Response<Map<String, String>>>> responses = new LinkedHashMap<>();
+        try (var pipeline = redis.pipelined()) {
+            pages.forEach(page -> responses.put(page, buckets.stream()
+                    .map(bucket -> pipeline.hgetAll(MetricKeys.pageVitalsPrefix(apikey, window.resolution(), bucket) + page)).toList()));
+            pipeline.sync();
+        }
+        String histogramPrefix = EventCounts.pageHistogramField(vital, "");
+        var thresholds = VitalThresholds.of(vital).orElseThrow();
+        List<PageVital> ranked = new ArrayList<>();
+        responses.forEach((page, pageBuckets) -> {
+            Map<String, Long> totals = new TreeMap<>();
+            pageBuckets.forEach(response -> response.get().forEach((field, value) -> totals.merge(field, Long.parseLong(value), Long::sum)));
+            Map<String, Long> histogram = prefixed(totals, histogramPrefix);
+            long samples = histogram.values().stream().mapToLong(Long::longValue).sum();
+            if (samples > 0) {
+                double p75 = VitalsHistogram.percentile(histogram, 0.75);
+                ranked.add(new PageVital(page, samples, p75, thresholds.rate(p75).label()));
+            }
+        });
+        return ranked.stream()
+                .sorted(Comparator.comparingDouble(PageVital::p75).reversed().thenComparing(PageVital::page))
+                .limit(limit).toList();
+    }
+
     private Map<String, VitalSummary> vitals(String apikey, MetricWindow window, Instant now, Map<String, Long> totals) {
         List<Long> buckets = window.buckets(now);
         return summarise(totals, metric -> sumHashes(buckets, bucket -> MetricKeys.vitalHistogram(apikey, window.resolution(), bucket, metric)));
