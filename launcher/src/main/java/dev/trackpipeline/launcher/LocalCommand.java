@@ -36,6 +36,10 @@ final class LocalCommand implements Callable<Integer> {
             description = "JVM options of each service process (default: ${DEFAULT-VALUE}).")
     List<String> jvmOptions;
 
+    /** The demo project of the default registry; the fragment fills the dashboard's form and is never sent to a server. */
+    static final String DEMO_DASHBOARD_FRAGMENT = "/#apikey=demo-project&token=demo-read-token";
+    static final Path DEFAULT_PROJECTS_FILE = Path.of("config/projects.yml");
+
     @Override
     public Integer call() throws Exception {
         long started = System.nanoTime();
@@ -51,6 +55,8 @@ final class LocalCommand implements Callable<Integer> {
         pipeline.printReadyLines();
         System.out.printf("track-pipeline ready in %.1f s: POST events to %s/reportData; Ctrl-C stops everything%n",
                 (System.nanoTime() - started) / 1e9, pipeline.url("gateway"));
+        System.out.println("dashboard: " + pipeline.url("consumer-aggregator")
+                + (projectsFile.equals(DEFAULT_PROJECTS_FILE) ? DEMO_DASHBOARD_FRAGMENT : "/"));
         stopped.await();
         return 0;
     }

@@ -5,13 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.Filters;
-import dev.trackpipeline.infra.ExternalServers;
-import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures.CapturedRequest;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,17 +35,11 @@ class LocalPipelineIT {
     static Path dataDir;
 
     static LocalPipeline pipeline;
-    static final HttpClient http = HttpClient.newHttpClient();
     static final WebSeeFixtures fixtures = WebSeeFixtures.load();
 
     @BeforeAll
     static void startPipeline() throws Exception {
-        Path home = Path.of(System.getProperty("track.home", ".."));
-        InfrastructureSettings ports = InfrastructureSettings.forTests(dataDir);
-        InfrastructureSettings infra = new InfrastructureSettings(dataDir, true, ports.host(), ports.kafkaPort(),
-                ports.kafkaControllerPort(), ports.mongoPort(), ports.redisPort(), ExternalServers.none());
-        pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, infra, home.resolve("config/projects.yml"),
-                InfrastructureSettings.freePort(), InfrastructureSettings.freePort(), InfrastructureSettings.freePort(), List.of("-Xmx256m")));
+        pipeline = TestPipelines.startLocal(dataDir);
     }
 
     @AfterAll
@@ -252,14 +241,10 @@ class LocalPipelineIT {
     }
 
     private static HttpResponse<String> post(CapturedRequest request) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(pipeline.url("gateway") + "/reportData"))
-                .POST(HttpRequest.BodyPublishers.ofString(request.body()))
-                .header("Content-Type", request.contentType())
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return TestPipelines.post(pipeline, request);
     }
 
     private static String get(String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer demo-read-token").build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return TestPipelines.get(url);
     }
 }
