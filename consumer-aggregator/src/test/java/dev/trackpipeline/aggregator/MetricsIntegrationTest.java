@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
+import dev.trackpipeline.model.metrics.PrometheusSamples;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords.FixtureRecord;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
@@ -87,6 +88,7 @@ class MetricsIntegrationTest {
     @Test
     void countsEveryEventTheRealSdkSentExactlyOnceEvenWhenTheClientSendsItAgain() throws Exception {
         List<FixtureRecord> records = fixtures.posts().stream().map(request -> FixtureRecords.of(request, Instant.now())).toList();
+        PrometheusSamples before = PrometheusSamples.parse(get("/actuator/prometheus", null).body());
 
         KafkaTestRecords.produce(infra.kafkaBootstrapServers(), records);
         KafkaTestRecords.produce(infra.kafkaBootstrapServers(), records);
@@ -103,10 +105,13 @@ class MetricsIntegrationTest {
         assertThat(overview.get("whiteScreenChecks").longValue()).isEqualTo(14);
         assertThat(overview.get("whiteScreens").longValue()).isEqualTo(9);
         String metrics = get("/actuator/prometheus", null).body();
-        assertThat(metrics).contains("track_aggregator_events_total{application=\"consumer-aggregator\",outcome=\"counted\"}",
-                "track_aggregator_events_total{application=\"consumer-aggregator\",outcome=\"skipped_duplicate\"}",
-                "track_aggregator_write_seconds_count{application=\"consumer-aggregator\",topic=\"track.performance\"}",
-                "track_aggregator_batch_size_count", "kafka_consumer_fetch_manager_records_lag");
+        PrometheusSamples after = PrometheusSamples.parse(metrics);
+        String performance = "{application=\"consumer-aggregator\",family=\"performance\",group=\"track-aggregator\"";
+        assertThat(after.increaseSince(before, "track_consume_events_total" + performance + ",outcome=\"counted\"}")).isEqualTo(48);
+        assertThat(after.increaseSince(before, "track_consume_events_total" + performance + ",outcome=\"duplicate\"}")).isEqualTo(48);
+        assertThat(after.increaseSince(before, "track_consume_end_to_end_seconds_count" + performance + "}")).isEqualTo(96);
+        assertThat(metrics).contains("track_consume_write_seconds_count" + performance + "}", "track_consume_batch_events_count",
+                "kafka_consumer_fetch_manager_records_lag");
     }
 
     @Test
@@ -411,18 +416,7 @@ class MetricsIntegrationTest {
 
     /** Waits until the aggregator's committed offset reaches the end of every partition of the event topics. */
     private void awaitNothingLeftToConsume() {
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
-            try (Admin admin = admin()) {
-                Map<TopicPartition, OffsetAndMetadata> committed = committed(admin);
-                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                admin.describeTopics(EVENT_TOPICS).allTopicNames().get(10, TimeUnit.SECONDS).forEach((topic, description) ->
-                        description.partitions().forEach(partition ->
-                                latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest())));
-                Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
-                return ends.entrySet().stream().allMatch(end -> end.getValue().offset() == 0
-                        || (committed.containsKey(end.getKey()) && committed.get(end.getKey()).offset() >= end.getValue().offset()));
-            }
-        });
+        KafkaTestRecords.awaitConsumed(infra.kafkaBootstrapServers(), "track-aggregator", EVENT_TOPICS);
     }
 
     private static Map<TopicPartition, OffsetAndMetadata> committed(Admin admin) throws Exception {

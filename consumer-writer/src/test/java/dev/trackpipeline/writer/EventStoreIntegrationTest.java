@@ -10,6 +10,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
+import dev.trackpipeline.model.metrics.PrometheusSamples;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords.FixtureRecord;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
@@ -114,7 +115,7 @@ class EventStoreIntegrationTest {
             assertThat(header(record, TrackHeaders.DEAD_LETTER_REASON)).isEqualTo("header track-event-id: is missing");
         });
         assertThat(get("/actuator/prometheus", null).body())
-                .contains("track_consumer_dead_lettered_total{application=\"consumer-writer\",outcome=\"missing_metadata\",topic=\"track.white-screen\"}");
+                .contains("track_consume_dead_lettered_total{application=\"consumer-writer\",outcome=\"missing_metadata\",topic=\"track.white-screen\"}");
     }
 
     @Test
@@ -140,8 +141,8 @@ class EventStoreIntegrationTest {
             });
             assertThat(storedCount(List.of(conflicting.eventId()))).isZero();
             assertThat(get("/actuator/prometheus", null).body()).contains(
-                    "track_writer_documents_total{application=\"consumer-writer\",family=\"custom\",outcome=\"refused\"} 2.0",
-                    "track_consumer_dead_lettered_total{application=\"consumer-writer\",outcome=\"refused_by_store\",topic=\"track.custom\"} 1.0");
+                    "track_consume_events_total{application=\"consumer-writer\",family=\"custom\",group=\"track-writer\",outcome=\"refused\"} 2.0",
+                    "track_consume_dead_lettered_total{application=\"consumer-writer\",outcome=\"refused_by_store\",topic=\"track.custom\"} 1.0");
         } finally {
             custom.dropIndex("test_unique_order");
         }
@@ -403,19 +404,31 @@ class EventStoreIntegrationTest {
     }
 
     @Test
-    void countsStoredAndDuplicateDocumentsWriteLatencyAndConsumerLag() throws Exception {
-        FixtureRecord event = shopRecords("fetch").get(0);
+    void countsStoredAndDuplicateDocumentsWriteAndEndToEndLatencyAndConsumerLag() throws Exception {
+        PrometheusSamples before = PrometheusSamples.parse(get("/actuator/prometheus", null).body());
+        FixtureRecord shopFetch = shopRecords("fetch").get(0);
+        // An event no other test sends: its own time makes its own event id.
+        FixtureRecord event = FixtureRecords.of(new WebSeeFixtures.CapturedRequest("POST", "/reportData", "application/json", null,
+                new String(shopFetch.value(), java.nio.charset.StandardCharsets.UTF_8)
+                        .replaceFirst("\"time\":\\d+", "\"time\":" + System.currentTimeMillis())), RECEIVED_AT);
         KafkaTestRecords.produce(infra.kafkaBootstrapServers(), List.of(event));
         await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(List.of(event.eventId())) == 1);
         KafkaTestRecords.produce(infra.kafkaBootstrapServers(), List.of(event));
         await().atMost(Duration.ofSeconds(30)).until(() -> get("/actuator/prometheus", null).body()
-                .contains("track_writer_documents_total{application=\"consumer-writer\",family=\"http\",outcome=\"duplicate\"}"));
+                .contains("track_consume_events_total{application=\"consumer-writer\",family=\"http\",group=\"track-writer\",outcome=\"duplicate\"}"));
 
         String metrics = get("/actuator/prometheus", null).body();
+        PrometheusSamples after = PrometheusSamples.parse(metrics);
 
-        assertThat(metrics).contains("track_writer_documents_total{application=\"consumer-writer\",family=\"http\",outcome=\"stored\"}",
-                "track_writer_write_seconds_count{application=\"consumer-writer\",family=\"http\"}",
-                "track_writer_batch_size_count", "kafka_consumer_fetch_manager_records_lag");
+        // At least: other tests' redeliveries may be stored meanwhile (ConsumerMetersTest counts exactly).
+        String http = "{application=\"consumer-writer\",family=\"http\",group=\"track-writer\"";
+        assertThat(after.increaseSince(before, "track_consume_events_total" + http + ",outcome=\"stored\"}")).isGreaterThanOrEqualTo(1);
+        assertThat(after.increaseSince(before, "track_consume_events_total" + http + ",outcome=\"duplicate\"}")).isGreaterThanOrEqualTo(1);
+        assertThat(after.increaseSince(before, "track_consume_write_seconds_count" + http + "}")).isGreaterThanOrEqualTo(2);
+        assertThat(after.increaseSince(before, "track_consume_end_to_end_seconds_count" + http + "}")).isGreaterThanOrEqualTo(2);
+        assertThat(metrics.lines().filter(line -> line.startsWith("track_consume_end_to_end_seconds_bucket" + http))).hasSize(13);
+        assertThat(metrics).contains("track_consume_batch_events_count{application=\"consumer-writer\",group=\"track-writer\"}",
+                "kafka_consumer_fetch_manager_records_lag");
     }
 
     private List<String> indexNames(String collection) {

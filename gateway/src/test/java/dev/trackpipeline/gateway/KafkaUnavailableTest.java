@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.trackpipeline.model.fixtures.FixtureRecords;
+import dev.trackpipeline.model.metrics.PrometheusSamples;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
 import dev.trackpipeline.infra.InfrastructureSettings;
 import java.net.URI;
@@ -68,7 +69,8 @@ class KafkaUnavailableTest {
         assertThat(waiting.get(10, TimeUnit.SECONDS).body()).contains("\"outcome\":\"kafka_unavailable\"");
         await().atMost(Duration.ofSeconds(5)).until(() -> inFlightBytes(http) == 0);
         assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
-                HttpResponse.BodyHandlers.ofString()).body()).contains("track_ingest_events_total{application=\"gateway\",outcome=\"overloaded\",type=\"error\"} 1.0");
+                HttpResponse.BodyHandlers.ofString()).body()).contains("track_ingest_events_total{application=\"gateway\",outcome=\"overloaded\",type=\"error\"} 1.0",
+                "track_ingest_publish_seconds_count{application=\"gateway\",outcome=\"failed\"}");
     }
 
     private HttpRequest errorEvent() {
@@ -81,7 +83,6 @@ class KafkaUnavailableTest {
     private double inFlightBytes(HttpClient http) throws Exception {
         String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-        return metrics.lines().filter(line -> line.startsWith("track_gateway_in_flight_bytes{"))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
+        return PrometheusSamples.parse(metrics).value("track_ingest_in_flight_bytes{application=\"gateway\"}");
     }
 }

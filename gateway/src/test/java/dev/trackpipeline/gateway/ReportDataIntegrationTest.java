@@ -237,7 +237,8 @@ class ReportDataIntegrationTest {
         assertThat(limited.statusCode()).isEqualTo(429);
         assertThat(limited.headers().firstValue("Retry-After")).hasValue("1");
         assertThat(get("/actuator/prometheus").body())
-                .contains("track_ingest_events_total{application=\"gateway\",outcome=\"rate_limited\",type=\"error\"}");
+                .contains("track_ingest_events_total{application=\"gateway\",outcome=\"rate_limited\",type=\"error\"}",
+                        "track_ingest_publish_seconds_bucket{application=\"gateway\",outcome=\"acknowledged\",le=\"30.0\"}");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.trackpipeline.runtime;
 
+import dev.trackpipeline.model.metrics.TrackMeters;
+
 import dev.trackpipeline.model.Outcome;
 import dev.trackpipeline.model.kafka.InvalidRecordException;
 import dev.trackpipeline.model.kafka.TopicNames;
@@ -45,7 +47,7 @@ public class ConsumerFailureHandling {
         });
         ConsumerRecordRecoverer countedDeadLetter = (record, failure) -> {
             deadLetter.accept(record, failure);
-            meters.counter("track.consumer.dead.lettered", "topic", record.topic(), "outcome", outcomeOf(failure).code()).increment();
+            meters.counter(TrackMeters.CONSUME_DEAD_LETTERED, "topic", record.topic(), "outcome", outcomeOf(failure).code()).increment();
         };
 
         ExponentialBackOff untilTheStoreIsBack = new ExponentialBackOff(500, 2.0);

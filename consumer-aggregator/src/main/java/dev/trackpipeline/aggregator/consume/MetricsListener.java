@@ -5,9 +5,13 @@ import dev.trackpipeline.model.kafka.ConsumerGroups;
 import dev.trackpipeline.aggregator.metrics.EventCounts;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.RecordUpdates;
+import dev.trackpipeline.aggregator.AggregatorProperties;
+import dev.trackpipeline.model.event.EventFamily;
 import dev.trackpipeline.runtime.ConsumedBatch;
+import dev.trackpipeline.runtime.ConsumerMeters;
 import dev.trackpipeline.runtime.ConsumedBatch.Consumed;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,13 +28,14 @@ public class MetricsListener {
     private final ConsumedBatch batches;
     private final EventCounts counts;
     private final RedisMetricsStore store;
-    private final MeterRegistry meters;
+    private final ConsumerMeters meters;
 
-    public MetricsListener(ConsumedBatch batches, EventCounts counts, RedisMetricsStore store, MeterRegistry meters) {
+    public MetricsListener(ConsumedBatch batches, EventCounts counts, RedisMetricsStore store, MeterRegistry meters,
+                           AggregatorProperties properties) {
         this.batches = batches;
         this.counts = counts;
         this.store = store;
-        this.meters = meters;
+        this.meters = new ConsumerMeters(meters, properties.groupId(), Clock.systemUTC());
     }
 
     @KafkaListener(id = ConsumerGroups.AGGREGATOR, groupId = "${track.aggregator.group-id:" + ConsumerGroups.AGGREGATOR + "}",
@@ -40,17 +45,19 @@ public class MetricsListener {
     }
 
     private void applyByPartition(List<Consumed> events) {
-        Map<TopicPartition, List<RecordUpdates>> byPartition = events.stream().collect(Collectors.groupingBy(
+        Map<TopicPartition, List<Consumed>> byPartition = events.stream().collect(Collectors.groupingBy(
                 consumed -> new TopicPartition(consumed.record().topic(), consumed.record().partition()),
-                LinkedHashMap::new,
-                Collectors.mapping(consumed -> new RecordUpdates(consumed.record().offset(), consumed.event().apikey(),
-                        consumed.event().eventId(), counts.of(consumed.event())), Collectors.toList())));
-        meters.summary("track.aggregator.batch.size").record(events.size());
-        byPartition.forEach((partition, updates) -> {
-            long applied = meters.timer("track.aggregator.write", "topic", partition.topic())
-                    .record(() -> store.apply(partition.topic(), partition.partition(), updates));
-            meters.counter("track.aggregator.events", "outcome", "counted").increment(applied);
-            meters.counter("track.aggregator.events", "outcome", "skipped_duplicate").increment(updates.size() - applied);
+                LinkedHashMap::new, Collectors.toList()));
+        meters.batch(events.size());
+        byPartition.forEach((partition, consumed) -> {
+            // A topic holds one family's events.
+            EventFamily family = consumed.get(0).event().family();
+            List<RecordUpdates> updates = consumed.stream().map(event -> new RecordUpdates(event.record().offset(),
+                    event.event().apikey(), event.event().eventId(), counts.of(event.event()))).toList();
+            long applied = meters.timeWrite(family, () -> store.apply(partition.topic(), partition.partition(), updates));
+            meters.count(family, "counted", applied);
+            meters.count(family, "duplicate", updates.size() - applied);
+            meters.stored(consumed);
         });
     }
 }

@@ -5,10 +5,13 @@ import dev.trackpipeline.model.kafka.ConsumerGroups;
 import dev.trackpipeline.model.event.EventFamily;
 import dev.trackpipeline.runtime.ConsumedBatch;
 import dev.trackpipeline.runtime.ConsumedBatch.Consumed;
+import dev.trackpipeline.runtime.ConsumerMeters;
 import dev.trackpipeline.runtime.RecordRefusedByStoreException;
+import dev.trackpipeline.writer.WriterProperties;
 import dev.trackpipeline.writer.store.EventDocuments;
 import dev.trackpipeline.writer.store.EventRepository;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,12 +33,12 @@ public class EventStoreListener {
 
     private final ConsumedBatch batches;
     private final EventRepository repository;
-    private final MeterRegistry meters;
+    private final ConsumerMeters meters;
 
-    public EventStoreListener(ConsumedBatch batches, EventRepository repository, MeterRegistry meters) {
+    public EventStoreListener(ConsumedBatch batches, EventRepository repository, MeterRegistry meters, WriterProperties properties) {
         this.batches = batches;
         this.repository = repository;
-        this.meters = meters;
+        this.meters = new ConsumerMeters(meters, properties.groupId(), Clock.systemUTC());
     }
 
     @KafkaListener(id = ConsumerGroups.WRITER, groupId = "${track.writer.group-id:" + ConsumerGroups.WRITER + "}",
@@ -52,17 +55,17 @@ public class EventStoreListener {
     private void insertByFamily(List<Consumed> events) {
         Map<EventFamily, List<Consumed>> byFamily = events.stream().collect(Collectors.groupingBy(
                 consumed -> consumed.event().family(), LinkedHashMap::new, Collectors.toList()));
-        meters.summary("track.writer.batch.size").record(events.size());
+        meters.batch(events.size());
         Map<ConsumerRecord<String, byte[]>, String> refused = new IdentityHashMap<>();
         byFamily.forEach((family, consumed) -> {
             List<Document> documents = consumed.stream().map(event -> EventDocuments.toDocument(event.event())).toList();
-            EventRepository.Inserted inserted = meters.timer("track.writer.write", "family", family.name())
-                    .record(() -> repository.insertAll(family, documents));
-            meters.counter("track.writer.documents", "outcome", "stored", "family", family.name()).increment(inserted.stored());
-            meters.counter("track.writer.documents", "outcome", "duplicate", "family", family.name()).increment(inserted.duplicates());
-            meters.counter("track.writer.documents", "outcome", "refused", "family", family.name()).increment(inserted.refused().size());
+            EventRepository.Inserted inserted = meters.timeWrite(family, () -> repository.insertAll(family, documents));
+            meters.count(family, "stored", inserted.stored());
+            meters.count(family, "duplicate", inserted.duplicates());
+            meters.count(family, "refused", inserted.refused().size());
             inserted.refused().forEach(refusal -> refused.put(consumed.get(refusal.index()).record(), refusal.reason()));
         });
+        meters.stored(events.stream().filter(event -> !refused.containsKey(event.record())).toList());
         events.stream().map(Consumed::record).filter(refused::containsKey).findFirst().ifPresent(record -> {
             String reason = "MongoDB refused the document: " + refused.get(record);
             throw new BatchListenerFailedException(reason, new RecordRefusedByStoreException(reason), record);

@@ -28,6 +28,27 @@ public final class KafkaTestRecords {
     private KafkaTestRecords() {
     }
 
+    /**
+     * Waits until the consumer group has committed every record the topics hold, so what a test
+     * reads next is not still changing under it. Empty partitions need no commit.
+     */
+    public static void awaitConsumed(String bootstrap, String group, Collection<String> topics) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed = new java.util.HashMap<>(
+                        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS));
+                committed.values().removeIf(java.util.Objects::isNull);
+                Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+                admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).forEach((topic, description) ->
+                        description.partitions().forEach(partition -> latest.put(new TopicPartition(topic, partition.partition()),
+                                org.apache.kafka.clients.admin.OffsetSpec.latest())));
+                return admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet().stream()
+                        .allMatch(end -> end.getValue().offset() == 0
+                                || (committed.containsKey(end.getKey()) && committed.get(end.getKey()).offset() >= end.getValue().offset()));
+            }
+        });
+    }
+
     /** Each record's Kafka timestamp is its received-at header, as when the gateway publishes it. */
     public static void produce(String bootstrap, Collection<FixtureRecord> records) throws Exception {
         try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap, "acks", "all",

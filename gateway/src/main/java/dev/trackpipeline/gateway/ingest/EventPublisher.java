@@ -3,7 +3,11 @@ package dev.trackpipeline.gateway.ingest;
 import dev.trackpipeline.model.ingest.AcceptedEvent;
 import dev.trackpipeline.model.kafka.TopicNames;
 import dev.trackpipeline.model.kafka.TrackHeaders;
+import dev.trackpipeline.model.metrics.TrackMeters;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -26,11 +30,20 @@ public class EventPublisher {
     private final KafkaTemplate<String, byte[]> kafka;
     private final TopicNames topics;
     private final GatewayProperties properties;
+    private final Timer acknowledged;
+    private final Timer failed;
 
-    public EventPublisher(KafkaTemplate<String, byte[]> kafka, TopicNames topics, GatewayProperties properties) {
+    public EventPublisher(KafkaTemplate<String, byte[]> kafka, TopicNames topics, GatewayProperties properties, MeterRegistry meters) {
         this.kafka = kafka;
         this.topics = topics;
         this.properties = properties;
+        this.acknowledged = publishTimer(meters, "acknowledged");
+        this.failed = publishTimer(meters, "failed");
+    }
+
+    private static Timer publishTimer(MeterRegistry meters, String outcome) {
+        return Timer.builder(TrackMeters.INGEST_PUBLISH).description("From send to Kafka's acknowledgement of one request's events")
+                .tag("outcome", outcome).serviceLevelObjectives(TrackMeters.LATENCY_BUCKETS.toArray(Duration[]::new)).register(meters);
     }
 
     /**
@@ -39,6 +52,7 @@ public class EventPublisher {
      */
     public CompletableFuture<Void> publish(List<AcceptedEvent> events, Instant receivedAt, String clientHash) {
         CompletableFuture<?>[] acknowledgements;
+        long started = System.nanoTime();
         try {
             // send() only appends to the producer's buffer; it throws when it cannot even learn the
             // topic's partitions or find buffer room within max.block.ms.
@@ -46,10 +60,13 @@ public class EventPublisher {
                     .map(event -> kafka.send(record(event, receivedAt, clientHash)))
                     .toArray(CompletableFuture[]::new);
         } catch (RuntimeException e) {
+            failed.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             return CompletableFuture.failedFuture(new PublishFailedException("Kafka is unavailable: " + e.getMessage(), e));
         }
         return CompletableFuture.allOf(acknowledgements)
                 .orTimeout(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((done, failure) -> (failure == null ? acknowledged : failed)
+                        .record(System.nanoTime() - started, TimeUnit.NANOSECONDS))
                 .exceptionallyCompose(failure -> CompletableFuture.failedFuture(explain(failure)));
     }
 

@@ -1,6 +1,7 @@
 package dev.trackpipeline.gateway.ingest;
 
 import dev.trackpipeline.model.Outcome;
+import dev.trackpipeline.model.metrics.TrackMeters;
 import dev.trackpipeline.model.ingest.AcceptedEvent;
 import dev.trackpipeline.model.ingest.Rejection;
 import io.micrometer.core.instrument.Counter;
@@ -30,7 +31,7 @@ final class IngestOutcomes {
     }
 
     private Counter counter(Outcome outcome, String type) {
-        return Counter.builder("track.ingest.events").description("Events received at /reportData, by outcome")
+        return Counter.builder(TrackMeters.INGEST_EVENTS).description("Events received at /reportData, by outcome")
                 .tag("outcome", outcome.code()).tag("type", type).register(meters);
     }
 }

@@ -6,6 +6,7 @@ import dev.trackpipeline.model.ingest.IngestBatch;
 import dev.trackpipeline.model.ingest.IngestBatchReader;
 import dev.trackpipeline.model.ingest.IngestLimits;
 import dev.trackpipeline.model.ingest.Rejection;
+import dev.trackpipeline.model.metrics.TrackMeters;
 import dev.trackpipeline.model.project.Project;
 import dev.trackpipeline.model.project.ProjectRegistry;
 import dev.trackpipeline.runtime.ProjectCatalog;
@@ -69,7 +70,7 @@ public class ReportDataController {
         this.properties = properties;
         this.outcomes = new IngestOutcomes(meters);
         this.inFlight = new InFlightEvents(properties.maxInFlight().toBytes());
-        meters.gauge("track.gateway.in.flight.bytes", inFlight, InFlightEvents::bytes);
+        meters.gauge(TrackMeters.INGEST_IN_FLIGHT_BYTES, inFlight, InFlightEvents::bytes);
         this.clock = clock;
     }
 

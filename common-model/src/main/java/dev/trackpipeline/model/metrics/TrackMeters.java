@@ -1,0 +1,43 @@
+package dev.trackpipeline.model.metrics;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The names of the pipeline's own Prometheus metrics, in Micrometer's dotted form: Prometheus
+ * sees {@code track.consume.write} as {@code track_consume_write_seconds}. The gateway's are
+ * {@code track.ingest.*}, the writer's and the aggregator's are the same {@code track.consume.*}
+ * told apart by their {@code group} tag. Every tag takes a bounded set of values: outcomes, event
+ * types and families, consumer groups; never an apikey, a URL or free text.
+ */
+public final class TrackMeters {
+
+    /** Events received at /reportData; tags {@code outcome}, {@code type}. */
+    public static final String INGEST_EVENTS = "track.ingest.events";
+    /** From send to Kafka's acknowledgement of one request's events; tag {@code outcome} (acknowledged, failed). */
+    public static final String INGEST_PUBLISH = "track.ingest.publish";
+    /** Bytes of accepted events the gateway holds until Kafka acknowledges them. */
+    public static final String INGEST_IN_FLIGHT_BYTES = "track.ingest.in.flight.bytes";
+
+    /** Events per polled batch; tag {@code group}. */
+    public static final String CONSUME_BATCH_EVENTS = "track.consume.batch.events";
+    /** One store write (a bulk insert, a Redis script); tags {@code group}, {@code family}. */
+    public static final String CONSUME_WRITE = "track.consume.write";
+    /** Consumed events by what the store made of them; tags {@code group}, {@code family}, {@code outcome}. */
+    public static final String CONSUME_EVENTS = "track.consume.events";
+    /** From the gateway's received-at to the store holding the event (stored, counted, or there already); tags {@code group}, {@code family}. */
+    public static final String CONSUME_END_TO_END = "track.consume.end.to.end";
+    /** Records sent to a dead-letter topic; tags {@code topic}, {@code outcome}. */
+    public static final String CONSUME_DEAD_LETTERED = "track.consume.dead.lettered";
+
+    /**
+     * Histogram buckets of every latency above: twelve fixed boundaries, the same in each
+     * service, so dashboards can add them up and a Prometheus series count stays predictable.
+     */
+    public static final List<Duration> LATENCY_BUCKETS = List.of(Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+            Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30));
+
+    private TrackMeters() {
+    }
+}

@@ -1,0 +1,65 @@
+package dev.trackpipeline.runtime;
+
+import dev.trackpipeline.model.event.EventFamily;
+import dev.trackpipeline.model.metrics.TrackMeters;
+import dev.trackpipeline.runtime.ConsumedBatch.Consumed;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * What the writer and the aggregator report about their consumption, under the same names,
+ * told apart by the consumer group: batch sizes, store write latency, outcomes per family and
+ * the end-to-end latency from the gateway's received-at to the store.
+ */
+public final class ConsumerMeters {
+
+    private final MeterRegistry meters;
+    private final String group;
+    private final Clock clock;
+    private final DistributionSummary batchEvents;
+
+    public ConsumerMeters(MeterRegistry meters, String group, Clock clock) {
+        this.meters = meters;
+        this.group = group;
+        this.clock = clock;
+        this.batchEvents = DistributionSummary.builder(TrackMeters.CONSUME_BATCH_EVENTS).baseUnit("events")
+                .description("Events per polled batch").tag("group", group).register(meters);
+    }
+
+    public void batch(int events) {
+        batchEvents.record(events);
+    }
+
+    /** Times one write of a family's events to the store. */
+    public <T> T timeWrite(EventFamily family, Supplier<T> write) {
+        return latency(TrackMeters.CONSUME_WRITE, "One store write", family).record(write);
+    }
+
+    public void count(EventFamily family, String outcome, long events) {
+        meters.counter(TrackMeters.CONSUME_EVENTS, "group", group, "family", family.name(), "outcome", outcome).increment(events);
+    }
+
+    /**
+     * Records how long ago the gateway received each event, now that the store holds it (stored,
+     * counted, or found there already). The gateway's clock is on another host in production: a
+     * negative difference counts as zero.
+     */
+    public void stored(List<Consumed> events) {
+        long now = clock.millis();
+        for (Consumed consumed : events) {
+            long millis = Math.max(0, now - consumed.event().receivedAt().toEpochMilli());
+            latency(TrackMeters.CONSUME_END_TO_END, "From the gateway's received-at to stored or counted", consumed.event().family())
+                    .record(Duration.ofMillis(millis));
+        }
+    }
+
+    private Timer latency(String name, String description, EventFamily family) {
+        return Timer.builder(name).description(description).tag("group", group).tag("family", family.name())
+                .serviceLevelObjectives(TrackMeters.LATENCY_BUCKETS.toArray(Duration[]::new)).register(meters);
+    }
+}
