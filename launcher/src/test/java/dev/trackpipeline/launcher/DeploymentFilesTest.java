@@ -29,7 +29,7 @@ class DeploymentFilesTest {
         JsonNode services = yaml.readTree(normalized).get("services");
 
         assertThat(services.propertyNames()).containsExactlyInAnyOrder(
-                "kafka", "mongo", "redis", "gateway", "consumer-writer", "consumer-aggregator", "prometheus");
+                "kafka", "mongo", "redis", "gateway", "consumer-writer", "consumer-aggregator", "prometheus", "grafana");
         assertThat(services.get("kafka").get("image").stringValue()).startsWith("apache/kafka:");
         assertThat(services.get("kafka").get("environment").get("KAFKA_PROCESS_ROLES").stringValue()).isEqualTo("broker,controller");
         assertThat(services.get("mongo").get("image").stringValue()).startsWith("mongo:8");
@@ -41,6 +41,30 @@ class DeploymentFilesTest {
             assertThat(environment.get("REDIS_HOST").stringValue()).isEqualTo("redis");
             assertThat(HOME.resolve(service).resolve("Dockerfile")).exists();
         }
+    }
+
+    @Test
+    void grafanaIsProvisionedWithThePrometheusDataSourceAndTheDashboard() throws Exception {
+        JsonNode datasource = yaml.readTree(Files.readString(HOME.resolve("deploy/grafana/provisioning/datasources/prometheus.yml")))
+                .get("datasources").get(0);
+        JsonNode provider = yaml.readTree(Files.readString(HOME.resolve("deploy/grafana/provisioning/dashboards/track-pipeline.yml")))
+                .get("providers").get(0);
+        String compose = Files.readString(HOME.resolve("docker-compose.yml"));
+
+        assertThat(datasource.get("url").stringValue()).isEqualTo("http://prometheus:9090");
+        assertThat(compose).contains("./deploy/grafana/provisioning:/etc/grafana/provisioning:ro",
+                "./deploy/grafana/dashboards:" + provider.get("options").get("path").stringValue() + ":ro");
+        GrafanaDashboard dashboard = GrafanaDashboard.load();
+        assertThat(dashboard.graphPanels()).hasSizeGreaterThanOrEqualTo(12).allSatisfy(panel -> {
+            assertThat(panel.get("datasource").get("uid").stringValue()).isEqualTo(datasource.get("uid").stringValue());
+            assertThat(panel.get("targets")).isNotEmpty();
+            assertThat(panel.get("description").stringValue()).isNotBlank();
+        });
+        // Every query names its metrics before a label selector, so the running-services check sees them all.
+        assertThat(dashboard.queries()).allSatisfy(query -> assertThat(GrafanaDashboard.metricsOf(query)).as(query).isNotEmpty());
+        assertThat(dashboard.metrics()).contains("track_ingest_events_total", "track_ingest_publish_seconds_bucket",
+                "track_consume_end_to_end_seconds_bucket", "track_consume_write_seconds_bucket", "track_consume_batch_events_sum",
+                "kafka_consumer_fetch_manager_records_lag");
     }
 
     @Test

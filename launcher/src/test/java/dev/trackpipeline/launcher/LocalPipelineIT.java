@@ -7,6 +7,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.Filters;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures.CapturedRequest;
+import dev.trackpipeline.model.metrics.PrometheusSamples;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -186,6 +187,42 @@ class LocalPipelineIT {
         assertThat(countedEvents()).isEqualTo(eventsBefore + accepted.size());
         System.out.println("kill -9 under load: 1500 posted, " + accepted.size() + " accepted, 2 crashes of writer and aggregator, "
                 + "all stored once and counted once");
+    }
+
+    @Test
+    @Order(5)
+    void theGrafanaDashboardAsksOnlyForMetricsTheRunningServicesExpose() throws Exception {
+        // A record without the gateway's headers: both consumers dead-letter it, so that metric exists too.
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(Map.of(
+                "bootstrap.servers", pipeline.infrastructure().kafkaBootstrapServers(), "acks", "all"),
+                new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.StringSerializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("track.error", "{\"type\":\"error\"}")).get();
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> scrape("consumer-writer").names().contains("track_consume_dead_lettered_total")
+                && scrape("consumer-aggregator").names().contains("track_consume_dead_lettered_total"));
+
+        java.util.Set<String> exposed = new java.util.TreeSet<>();
+        List<PrometheusSamples> scrapes = new java.util.ArrayList<>();
+        for (String service : List.of("gateway", "consumer-writer", "consumer-aggregator")) {
+            PrometheusSamples scrape = scrape(service);
+            scrapes.add(scrape);
+            exposed.addAll(scrape.names());
+        }
+
+        assertThat(exposed).containsAll(GrafanaDashboard.load().metrics());
+        // Bounded labels: no metric of ours is labelled with an apikey, a session or a page, and each has few series.
+        for (PrometheusSamples scrape : scrapes) {
+            scrape.samples().keySet().stream().filter(series -> series.startsWith("track_")).forEach(series ->
+                    assertThat(series).doesNotContain("demo-project", "crash-", "http://", "/reportData"));
+            java.util.Map<String, Long> seriesPerMetric = scrape.samples().keySet().stream().filter(series -> series.startsWith("track_"))
+                    .collect(java.util.stream.Collectors.groupingBy(series -> series.substring(0, series.indexOf('{')),
+                            java.util.stream.Collectors.counting()));
+            assertThat(seriesPerMetric).allSatisfy((metric, count) -> assertThat(count).as(metric).isLessThanOrEqualTo(200));
+        }
+    }
+
+    private static PrometheusSamples scrape(String service) throws Exception {
+        return PrometheusSamples.parse(get(pipeline.url(service) + "/actuator/prometheus"));
     }
 
     private static long countedEvents() throws Exception {
