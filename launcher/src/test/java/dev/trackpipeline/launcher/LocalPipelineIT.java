@@ -258,23 +258,7 @@ class LocalPipelineIT {
     }
 
     private static void awaitBothConsumersCaughtUp() {
-        await().atMost(Duration.ofSeconds(120)).until(() -> {
-            try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers",
-                    pipeline.infrastructure().kafkaBootstrapServers()))) {
-                for (String group : List.of("track-writer", "track-aggregator")) {
-                    var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, java.util.concurrent.TimeUnit.SECONDS);
-                    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
-                    committed.keySet().forEach(partition -> latest.put(partition, org.apache.kafka.clients.admin.OffsetSpec.latest()));
-                    var ends = admin.listOffsets(latest).all().get(10, java.util.concurrent.TimeUnit.SECONDS);
-                    boolean caughtUp = !committed.isEmpty() && committed.entrySet().stream().allMatch(entry ->
-                            entry.getValue() != null && entry.getValue().offset() >= ends.get(entry.getKey()).offset());
-                    if (!caughtUp) {
-                        return false;
-                    }
-                }
-                return true;
-            }
-        });
+        TestPipelines.awaitBothConsumersCaughtUp(pipeline);
     }
 
     private static HttpResponse<String> post(CapturedRequest request) throws Exception {

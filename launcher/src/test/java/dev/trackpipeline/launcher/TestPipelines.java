@@ -8,7 +8,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** The pipeline as {@code bin/track local} runs it, on free ports, for the end-to-end tests. */
 final class TestPipelines {
@@ -40,5 +42,26 @@ final class TestPipelines {
     static String get(String url) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer demo-read-token").GET().build(),
                 HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** Waits until the writer and the aggregator have committed everything the topics hold. */
+    static void awaitBothConsumersCaughtUp(LocalPipeline pipeline) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> {
+            try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers",
+                    pipeline.infrastructure().kafkaBootstrapServers()))) {
+                for (String group : List.of("track-writer", "track-aggregator")) {
+                    var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+                    committed.keySet().forEach(partition -> latest.put(partition, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+                    var ends = admin.listOffsets(latest).all().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    boolean caughtUp = !committed.isEmpty() && committed.entrySet().stream().allMatch(entry ->
+                            entry.getValue() != null && entry.getValue().offset() >= ends.get(entry.getKey()).offset());
+                    if (!caughtUp) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        });
     }
 }

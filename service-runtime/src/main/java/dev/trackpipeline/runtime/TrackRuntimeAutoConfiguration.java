@@ -21,7 +21,7 @@ import org.springframework.kafka.core.KafkaAdmin;
 /** The schema, topics and project registry every service uses, wired once. */
 @AutoConfiguration
 @EnableConfigurationProperties(TrackProperties.class)
-@Import({ReadAuthorization.class, ApiErrorResponses.class, ConsumerFailureHandling.class})
+@Import({ReadAuthorization.class, ApiErrorResponses.class, ConsumerFailureHandling.class, ApiDescription.class})
 public class TrackRuntimeAutoConfiguration {
 
     @Bean

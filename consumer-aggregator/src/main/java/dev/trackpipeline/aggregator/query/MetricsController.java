@@ -1,5 +1,7 @@
 package dev.trackpipeline.aggregator.query;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import dev.trackpipeline.runtime.ApiException;
 import dev.trackpipeline.runtime.ApiResponse;
 import dev.trackpipeline.runtime.ReadAuthorization;
@@ -18,6 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** The metrics API over Redis; same Bearer read token as the query API. */
 @RestController
+@Tag(name = "metrics", description = "Rolling metrics from Redis: counts, rates, percentiles, top errors, distinct sessions")
 public class MetricsController {
 
     static final int MAX_LIMIT = 100;
@@ -36,6 +39,8 @@ public class MetricsController {
         this.clock = Clock.systemUTC();
     }
 
+    @Operation(summary = "A project's numbers over a window", description = "Events by type and status, errors and the error rate, "
+            + "distinct sessions, white screens and the p75 of each web vital with its rating.")
     @GetMapping("/api/metrics/overview")
     public ApiResponse<Overview> overview(@RequestParam String apikey, @RequestParam(defaultValue = "1h") String window,
                                           @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
@@ -49,6 +54,9 @@ public class MetricsController {
      * number of the window's buckets (minutes up to 48 h, hours beyond); by default the window
      * is split into about 60 points.
      */
+    @Operation(summary = "One metric per step over a window", description = "metric: events, errors, sessions, whiteScreens, "
+            + "type:<event type> or status:ok|error|other. step: a whole number of the window's buckets (minutes up to 48 h, hours "
+            + "beyond); by default about 60 points.")
     @GetMapping("/api/metrics/timeseries")
     public ApiResponse<TimeSeries> timeSeries(@RequestParam String apikey, @RequestParam(defaultValue = "events") String metric,
                                               @RequestParam(defaultValue = "1h") String window,
@@ -77,6 +85,8 @@ public class MetricsController {
      * p50/p75/p95 and rating counts per web vital, of the whole project or of one page
      * ({@code pageUrl}, reduced as {@link UrlPaths#page} reduces the SDK's).
      */
+    @Operation(summary = "Web vitals percentiles of the project or of one page", description = "p50, p75 and p95 within 1 %, "
+            + "the web-vitals rating of p75 and the counts by rating. pageUrl is reduced as the SDK's page URLs are: path and hash route.")
     @GetMapping("/api/metrics/vitals")
     public ApiResponse<Map<String, VitalSummary>> vitals(@RequestParam String apikey, @RequestParam(defaultValue = "1h") String window,
                                                          @RequestParam(required = false) String pageUrl,
@@ -90,6 +100,8 @@ public class MetricsController {
     }
 
     /** The pages with the highest p75 of one web vital ({@code vital}, LCP by default), slowest first. */
+    @Operation(summary = "Pages by the p75 of one web vital, slowest first", description = "Pages beyond the project's page cap "
+            + "are counted together as (other).")
     @GetMapping("/api/metrics/pages")
     public ApiResponse<List<PageVital>> slowestPages(@RequestParam String apikey, @RequestParam(defaultValue = "1h") String window,
                                                      @RequestParam(defaultValue = "LCP") String vital,
@@ -104,6 +116,8 @@ public class MetricsController {
     }
 
     /** Long tasks, resource load durations and the most frequent failing requests in the window. */
+    @Operation(summary = "What made pages slow or broken", description = "Long tasks, resource load durations, the most frequent "
+            + "failing requests and the pages' JavaScript heap in the window.")
     @GetMapping("/api/metrics/performance")
     public ApiResponse<PageCosts> performance(@RequestParam String apikey, @RequestParam(defaultValue = "1h") String window,
                                               @RequestParam(defaultValue = "20") int limit,
@@ -114,6 +128,8 @@ public class MetricsController {
     }
 
     /** The largest error groups (by fingerprint) in the window, with a sample of each. */
+    @Operation(summary = "The largest error groups in the window", description = "Grouped by fingerprint, largest first, each with "
+            + "its title, type and the id of one event (readable from the writer's /api/errors/{id}).")
     @GetMapping("/api/metrics/top-errors")
     public ApiResponse<List<TopError>> topErrors(@RequestParam String apikey, @RequestParam(defaultValue = "1h") String window,
                                                  @RequestParam(defaultValue = "10") int limit,

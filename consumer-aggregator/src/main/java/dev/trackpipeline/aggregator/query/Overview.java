@@ -1,5 +1,6 @@
 package dev.trackpipeline.aggregator.query;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.Map;
 
 /**
@@ -16,6 +17,6 @@ public record Overview(String apikey, String window, long from, long to, long ev
                        long whiteScreenChecks, long whiteScreens, double whiteScreenRate, Map<String, VitalP75> vitals) {
 
     /** A vital's p75 (within 1 %), its rating and how many values it rests on. */
-    public record VitalP75(Double p75, String rating, long samples) {
+    public record VitalP75(@Schema(types = {"number", "null"}) Double p75, @Schema(types = {"string", "null"}) String rating, long samples) {
     }
 }

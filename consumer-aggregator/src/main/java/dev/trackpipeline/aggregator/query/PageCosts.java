@@ -1,5 +1,6 @@
 package dev.trackpipeline.aggregator.query;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
 
 /**
@@ -17,14 +18,14 @@ public record PageCosts(LongTasks longTasks, Durations resources, List<RequestCo
      * @param maxUsedBytes  the largest sample; null without samples
      * @param invalid       samples refused as implausible (negative, above 64 GiB, not a number)
      */
-    public record Memory(long samples, Long lastUsedBytes, Long maxUsedBytes, long invalid) {
+    public record Memory(long samples, @Schema(types = {"integer", "null"}) Long lastUsedBytes, @Schema(types = {"integer", "null"}) Long maxUsedBytes, long invalid) {
     }
 
     public record LongTasks(long count, long totalMs) {
     }
 
     /** Percentiles are null without samples. */
-    public record Durations(long samples, Double p50, Double p75, Double p95) {
+    public record Durations(long samples, @Schema(types = {"number", "null"}) Double p50, @Schema(types = {"number", "null"}) Double p75, @Schema(types = {"number", "null"}) Double p95) {
     }
 
     public record RequestCount(String request, long count) {

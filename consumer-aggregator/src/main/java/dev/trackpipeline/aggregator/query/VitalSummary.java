@@ -1,5 +1,6 @@
 package dev.trackpipeline.aggregator.query;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.Map;
 
 /**
@@ -11,6 +12,7 @@ import java.util.Map;
  * @param sdkRatings  counts by the {@code rating} the SDK sent
  * @param invalid     values outside the physical range, kept out of the percentiles
  */
-public record VitalSummary(long samples, Double p50, Double p75, Double p95, String rating,
+public record VitalSummary(long samples, @Schema(types = {"number", "null"}) Double p50, @Schema(types = {"number", "null"}) Double p75, @Schema(types = {"number", "null"}) Double p95,
+                           @Schema(types = {"string", "null"}) String rating,
                            Map<String, Long> ratings, Map<String, Long> sdkRatings, long invalid) {
 }

@@ -1,5 +1,7 @@
 package dev.trackpipeline.writer.query;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import com.mongodb.client.model.Accumulators;
 import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Filters;
@@ -31,6 +33,7 @@ import org.springframework.web.bind.annotation.RestController;
  * error families (JavaScript errors and rejections, failed resources, failed XHR/fetch calls).
  */
 @RestController
+@Tag(name = "errors", description = "The stored JavaScript errors, rejections, resource and HTTP failures")
 public class ErrorQueryController {
 
     static final int MAX_LIMIT = 100;
@@ -51,6 +54,7 @@ public class ErrorQueryController {
      * A project's errors, newest first, paged; optionally of one {@code type} and filtered as in
      * {@link EventFilters}.
      */
+    @Operation(summary = "A project's errors, newest first, paged", description = "Of every error family, or of one type.")
     @GetMapping("/api/errors/list")
     public ApiResponse<EventPages.Page> list(@RequestParam String apikey,
                                     @RequestParam(required = false) Long startTime,
@@ -76,6 +80,8 @@ public class ErrorQueryController {
     }
 
     /** One error by its event id. */
+    @Operation(summary = "One error by its event id", description = "The stored document: the event as the SDK sent it, "
+            + "with its received-at and fingerprint.")
     @GetMapping("/api/errors/{id}")
     public ApiResponse<Map<String, Object>> one(@PathVariable String id, @RequestParam String apikey,
                                                 @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
@@ -93,6 +99,7 @@ public class ErrorQueryController {
      * Counts by type and the largest groups (by fingerprint) in a window. A fingerprint belongs to
      * one family, so each family's largest groups, merged, are the project's largest groups.
      */
+    @Operation(summary = "Error counts by type and the largest groups in a window")
     @GetMapping("/api/errors/stats")
     public ApiResponse<ErrorStats> stats(@RequestParam String apikey,
                                          @RequestParam(required = false) Long startTime,

@@ -1,5 +1,7 @@
 package dev.trackpipeline.writer.query;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import com.mongodb.client.model.Filters;
 import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.model.event.PerformanceEvents;
@@ -26,6 +28,7 @@ import org.springframework.web.bind.annotation.RestController;
  * {@link EventFilters}; aggregates (percentiles, ratings) come from the metrics API.
  */
 @RestController
+@Tag(name = "performance", description = "The stored performance samples")
 public class PerformanceQueryController {
 
     /** Which samples a path serves: the type that holds them and, for performance, which {@code name}s. */
@@ -54,6 +57,8 @@ public class PerformanceQueryController {
     }
 
     /** @param name on {@code metrics} only: one vital (FCP, LCP, TTFB, FID, INP, CLS, FSP) */
+    @Operation(summary = "Performance samples of one kind, newest first, paged", description = "kind: metrics (web vitals; name "
+            + "narrows to one), resources, long-tasks, memory, fsp or white-screen.")
     @GetMapping("/api/performance/{kind}")
     public ApiResponse<EventPages.Page> samples(@PathVariable String kind, @RequestParam String apikey,
                                                 @RequestParam(required = false) Long startTime,

@@ -1,5 +1,7 @@
 package dev.trackpipeline.writer.query;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
 import dev.trackpipeline.model.event.EventFamilies;
@@ -24,6 +26,7 @@ import org.springframework.web.bind.annotation.RestController;
  * base64(gzip(base64(JSON array of rrweb events))).
  */
 @RestController
+@Tag(name = "session replay", description = "The stored session-replay recordings")
 public class RecordScreenController {
 
     private final EventRepository repository;
@@ -44,6 +47,7 @@ public class RecordScreenController {
     public record Recording(String recordScreenId, String uuid, List<Chunk> chunks) {
     }
 
+    @Operation(summary = "A recording's chunks in order", description = "events is the SDK's compressed rrweb payload, as sent.")
     @GetMapping("/api/record-screen/{recordScreenId}")
     public ApiResponse<Recording> recording(@PathVariable String recordScreenId, @RequestParam String apikey,
                                             @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
