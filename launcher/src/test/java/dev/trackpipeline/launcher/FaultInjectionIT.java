@@ -1,0 +1,177 @@
+package dev.trackpipeline.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.model.Filters;
+import dev.trackpipeline.infra.ExternalServers;
+import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.RedisAddress;
+import dev.trackpipeline.model.fixtures.WebSeeFixtures;
+import dev.trackpipeline.model.fixtures.WebSeeFixtures.CapturedRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Breaks the running pipeline on purpose while the captured SDK events flow, then counts. Kafka,
+ * the MongoDB-wire server and Redis each run in a process of their own ({@code bin/track infra}),
+ * the three services in theirs. Under a steady load it kills the writer and the aggregator with
+ * SIGKILL again and again, stops each service with SIGTERM, restarts the Kafka broker, and takes
+ * Redis and then MongoDB away for a while. Afterwards MongoDB must hold every event answered 202,
+ * nothing else but events whose answer was a 503 or none at all, each once; and the aggregated
+ * count must equal what MongoDB holds.
+ *
+ * <p>The CI variant is short. The full one is a command of its own:
+ * {@code ./mvnw -pl launcher verify -Dit.test=FaultInjectionIT -Dtrack.faults.kills=10
+ * -Dtrack.faults.outage=30s -Dtrack.faults.rate=600} (about 100,000 events).
+ */
+class FaultInjectionIT {
+
+    static final String APIKEY = "faults";
+    static final String READ_TOKEN = "faults-read-token";
+    static final List<String> COLLECTIONS = List.of("error", "resource", "http", "performance", "white-screen", "record-screen", "custom");
+
+    static final int KILLS = Integer.getInteger("track.faults.kills", 3);
+    static final Duration OUTAGE = Duration.parse("PT" + System.getProperty("track.faults.outage", "5s").toUpperCase());
+    static final double EVENTS_PER_SECOND = Double.parseDouble(System.getProperty("track.faults.rate", "200"));
+
+    @TempDir
+    static Path dataDir;
+
+    static InfraProcess kafka;
+    static InfraProcess mongo;
+    static InfraProcess redis;
+    static LocalPipeline pipeline;
+
+    @BeforeAll
+    static void startInfrastructureAndServicesEachInItsOwnProcess() throws Exception {
+        Path home = Path.of(System.getProperty("track.home", ".."));
+        InfrastructureSettings ports = InfrastructureSettings.forTests(dataDir);
+        String kafkaAddress = ports.host() + ":" + ports.kafkaPort();
+        String mongoUri = "mongodb://" + ports.host() + ":" + ports.mongoPort() + "/track";
+        Map<String, String> kafkaEnv = Map.of("KAFKA_BOOTSTRAP_SERVERS", kafkaAddress);
+        Map<String, String> mongoEnv = Map.of("MONGODB_URI", mongoUri);
+        Map<String, String> redisEnv = Map.of("REDIS_HOST", ports.host(), "REDIS_PORT", String.valueOf(ports.redisPort()));
+        List<String> arguments = List.of("--data-dir", dataDir.toString(), "--kafka-port", String.valueOf(ports.kafkaPort()),
+                "--kafka-controller-port", String.valueOf(ports.kafkaControllerPort()), "--mongo-port", String.valueOf(ports.mongoPort()),
+                "--redis-port", String.valueOf(ports.redisPort()));
+        Path logs = dataDir.resolve("logs");
+        kafka = InfraProcess.start("kafka", home, arguments, merge(mongoEnv, redisEnv), logs);
+        mongo = InfraProcess.start("mongodb", home, arguments, merge(kafkaEnv, redisEnv), logs);
+        redis = InfraProcess.start("redis", home, arguments, merge(kafkaEnv, mongoEnv), logs);
+
+        Path projects = dataDir.resolve("projects.yml");
+        Files.writeString(projects, """
+                projects:
+                  - apikey: %s
+                    readToken: %s
+                    allowedOrigins: ["*"]
+                    rateLimit: {eventsPerSecond: 100000, burst: 100000}
+                """.formatted(APIKEY, READ_TOKEN));
+        ExternalServers external = new ExternalServers(Optional.of(kafkaAddress), Optional.of(mongoUri),
+                Optional.of(new RedisAddress(ports.host(), ports.redisPort(), Optional.empty(), 0)));
+        pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, new InfrastructureSettings(dataDir, true, ports.host(),
+                ports.kafkaPort(), ports.kafkaControllerPort(), ports.mongoPort(), ports.redisPort(), external), projects,
+                InfrastructureSettings.freePort(), InfrastructureSettings.freePort(), InfrastructureSettings.freePort(), List.of("-Xmx256m")));
+    }
+
+    @AfterAll
+    static void stopEverything() throws Exception {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+        for (InfraProcess infra : new InfraProcess[] {redis, mongo, kafka}) {
+            if (infra != null) {
+                infra.close();
+            }
+        }
+    }
+
+    @Test
+    void underCrashesRestartsAndOutagesEveryAcceptedEventIsStoredOnceAndCountedOnce() throws Exception {
+        List<String> templates = WebSeeFixtures.load().posts().stream().map(CapturedRequest::body)
+                .filter(body -> body.length() < 12_000 && body.contains("\"uuid\":\"")).toList();
+        FixtureLoad load = new FixtureLoad(pipeline.url("gateway"), templates, APIKEY, 10, EVENTS_PER_SECOND);
+        long started = System.nanoTime();
+        load.start();
+        int faults = 0;
+
+        for (int crash = 0; crash < KILLS; crash++) {
+            long before = load.sent();
+            await().atMost(Duration.ofMinutes(2)).until(() -> load.sent() >= before + 500);
+            pipeline.kill("consumer-writer");
+            pipeline.kill("consumer-aggregator");
+            pipeline.start("consumer-writer");
+            pipeline.start("consumer-aggregator");
+            faults += 2;
+        }
+        for (String service : List.of("gateway", "consumer-writer", "consumer-aggregator")) {
+            pipeline.stop(service);
+            pipeline.start(service);
+            faults++;
+        }
+        for (InfraProcess infra : List.of(kafka, redis, mongo)) {
+            infra.stop();
+            await().pollDelay(OUTAGE).atMost(OUTAGE.plusSeconds(5)).until(() -> true);
+            infra.start();
+            faults++;
+        }
+        long before = load.sent();
+        await().atMost(Duration.ofMinutes(2)).until(() -> load.sent() >= before + 500);
+        load.close();
+        TestPipelines.awaitBothConsumersCaughtUp(pipeline);
+
+        Set<Object> stored = new HashSet<>();
+        long documents = 0;
+        try (var client = MongoClients.create(pipeline.infrastructure().mongoUri())) {
+            for (String collection : COLLECTIONS) {
+                for (Document document : client.getDatabase("track").getCollection(collection).find(Filters.eq("apikey", APIKEY))) {
+                    documents++;
+                    stored.add(document.get("_id"));
+                }
+            }
+        }
+        long counted = countedEvents();
+        long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+
+        assertThat(load.unexpected()).as("answers other than 202 and 503").isEmpty();
+        assertThat(documents).as("documents, against distinct ids: none stored twice").isEqualTo(stored.size());
+        assertThat(stored).as("every event answered 202 is stored").containsAll(load.accepted());
+        Set<Object> unaccounted = new HashSet<>(stored);
+        unaccounted.removeAll(load.accepted());
+        unaccounted.removeAll(load.uncertain());
+        assertThat(unaccounted).as("stored events nobody sent").isEmpty();
+        assertThat(counted).as("the aggregator counted exactly what MongoDB holds").isEqualTo(documents);
+        System.out.printf("fault injection: %d events sent in %d s, %d answered 202, %d answered 503 or not at all (%d of those stored), "
+                        + "%d faults (%d SIGKILLs, 3 SIGTERMs, Kafka, Redis and MongoDB each down %d s); stored %d, counted %d, lost 0, "
+                        + "duplicated 0; answers %s%n", load.sent(), seconds, load.accepted().size(), load.uncertain().size(),
+                stored.size() - load.accepted().size(), faults, KILLS * 2, OUTAGE.toSeconds(), documents, counted, load.answers());
+    }
+
+    private static long countedEvents() throws Exception {
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        pipeline.url("consumer-aggregator") + "/api/metrics/overview?apikey=" + APIKEY + "&window=24h"))
+                .header("Authorization", "Bearer " + READ_TOKEN).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        java.util.regex.Matcher events = java.util.regex.Pattern.compile("\"events\":(\\d+)").matcher(response.body());
+        assertThat(events.find()).as(response.body()).isTrue();
+        return Long.parseLong(events.group(1));
+    }
+
+    private static Map<String, String> merge(Map<String, String> first, Map<String, String> second) {
+        Map<String, String> merged = new java.util.HashMap<>(first);
+        merged.putAll(second);
+        return merged;
+    }
+}
