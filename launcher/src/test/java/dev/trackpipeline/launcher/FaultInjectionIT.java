@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
 import dev.trackpipeline.infra.ExternalServers;
 import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.infra.RedisAddress;
@@ -137,7 +138,9 @@ class FaultInjectionIT {
         long documents = 0;
         try (var client = MongoClients.create(pipeline.infrastructure().mongoUri())) {
             for (String collection : COLLECTIONS) {
-                for (Document document : client.getDatabase("track").getCollection(collection).find(Filters.eq("apikey", APIKEY))) {
+                // Ids only, in modest batches: the stand-in would otherwise answer with replies over the driver's 48 MB limit.
+                for (Document document : client.getDatabase("track").getCollection(collection).find(Filters.eq("apikey", APIKEY))
+                        .projection(Projections.include("_id")).batchSize(1000)) {
                     documents++;
                     stored.add(document.get("_id"));
                 }
