@@ -363,6 +363,29 @@ class EventStoreIntegrationTest {
     }
 
     @Test
+    void showsEachProjectOnlyItsOwnEventsAndRefusesItsIdsToAnother() throws Exception {
+        List<FixtureRecord> demo = new ArrayList<>();
+        for (String type : ERROR_TYPES) {
+            fixtures.ofType(type).forEach(request -> demo.add(FixtureRecords.of(request, RECEIVED_AT)));
+        }
+        List<FixtureRecord> shop = shopRecords(ERROR_TYPES.toArray(String[]::new));
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), demo);
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), shop);
+        await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(demo.stream().map(FixtureRecord::eventId).toList()) == 22
+                && storedCount(shop.stream().map(FixtureRecord::eventId).toList()) == 22);
+
+        JsonNode shopList = json.readTree(get("/api/errors/list?apikey=shop&pageSize=100", "shop-read-token").body()).get("data");
+        JsonNode demoList = errorsList("pageSize=100", "demo-read-token").get("data");
+
+        assertThat(shopList.get("list")).isNotEmpty().allSatisfy(item -> assertThat(item.get("apikey").stringValue()).isEqualTo("shop"));
+        assertThat(demoList.get("list")).isNotEmpty()
+                .allSatisfy(item -> assertThat(item.get("apikey").stringValue()).isEqualTo("demo-project"));
+        String shopErrorId = shopList.get("list").get(0).get("id").stringValue();
+        assertThat(get("/api/errors/" + shopErrorId + "?apikey=demo-project", "demo-read-token").statusCode()).isEqualTo(404);
+        assertThat(get("/api/errors/" + shopErrorId + "?apikey=shop", "demo-read-token").statusCode()).isEqualTo(403);
+    }
+
+    @Test
     void refusesReadsWithoutTheProjectsTokenAndBadParameters() throws Exception {
         assertThat(get("/api/errors/list?apikey=demo-project", null).statusCode()).isEqualTo(401);
         HttpResponse<String> foreign = get("/api/errors/list?apikey=demo-project", "shop-read-token");
