@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code bin/track bench}: runs {@link Benchmark} and writes its report under {@code bench/results/}. */
@@ -45,14 +46,8 @@ public final class BenchCommand implements Callable<Integer> {
             description = "send synthetic custom events of about N bytes instead of the captured SDK events")
     Integer syntheticBytes;
 
-    @Option(names = "--fixtures", description = "the captured SDK traffic (default: ../shared/fixtures/web-see/captured.jsonl beside the checkout)")
-    Path fixtures;
-
-    @Option(names = "--home", description = "the checkout, where the services' jars are built (default: -Dtrack.home or the current directory)")
-    Path home;
-
-    @Option(names = "--output", description = "where the report goes (default: bench/results in the checkout)")
-    Path output;
+    @Mixin
+    BenchLocations locations;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new BenchCommand()).execute(args));
@@ -60,7 +55,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path checkout = (home != null ? home : Path.of(System.getProperty("track.home", "."))).toAbsolutePath().normalize();
+        Path checkout = locations.checkout();
         int runs = repeats != null ? repeats : quick ? 1 : 3;
         Duration measured = Duration.ofSeconds(seconds != null ? seconds : quick ? 2 : 10);
         TrafficMix traffic;
@@ -69,7 +64,7 @@ public final class BenchCommand implements Callable<Integer> {
             traffic = TrafficMix.synthetic(syntheticBytes);
             trafficName = "synthetic custom events of about " + syntheticBytes + " bytes";
         } else {
-            Path captured = fixtures != null ? fixtures : checkout.resolve("../shared/fixtures/web-see/captured.jsonl").normalize();
+            Path captured = locations.capturedTraffic();
             if (!Files.isRegularFile(captured)) {
                 System.err.println("bench: no captured traffic at " + captured + "; give --fixtures or --synthetic-bytes");
                 return 2;
@@ -88,7 +83,7 @@ public final class BenchCommand implements Callable<Integer> {
         var report = new BenchReport(machine(checkout, now),
                 new BenchReport.Settings(options.mode(), runs, trafficName, connections, measured.toMillis() / 1000.0,
                         options.drainEvents(), options.probes()), figures);
-        Path results = output != null ? output : checkout.resolve("bench/results");
+        Path results = locations.results();
         String stem = now.format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmm")) + "-" + options.mode();
         report.write(results, stem);
         report.write(results, "latest-" + options.mode());

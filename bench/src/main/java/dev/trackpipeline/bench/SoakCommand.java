@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.function.ToDoubleFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code bin/track soak}: runs {@link Soak} and writes its samples and trends under {@code bench/results/}. */
@@ -31,14 +32,8 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--rate", description = "events per second (default: half of the gateway's saturation, measured first)")
     Double rate;
 
-    @Option(names = "--fixtures", description = "the captured SDK traffic (default: ../shared/fixtures/web-see/captured.jsonl beside the checkout)")
-    Path fixtures;
-
-    @Option(names = "--home", description = "the checkout, where the services' jars are built (default: -Dtrack.home or the current directory)")
-    Path home;
-
-    @Option(names = "--output", description = "where the report goes (default: bench/results in the checkout)")
-    Path output;
+    @Mixin
+    BenchLocations locations;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new SoakCommand()).execute(args));
@@ -46,8 +41,8 @@ public final class SoakCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path checkout = (home != null ? home : Path.of(System.getProperty("track.home", "."))).toAbsolutePath().normalize();
-        Path captured = fixtures != null ? fixtures : checkout.resolve("../shared/fixtures/web-see/captured.jsonl").normalize();
+        Path checkout = locations.checkout();
+        Path captured = locations.capturedTraffic();
         if (!Files.isRegularFile(captured)) {
             System.err.println("soak: no captured traffic at " + captured + "; give --fixtures");
             return 2;
@@ -59,7 +54,7 @@ public final class SoakCommand implements Callable<Integer> {
 
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         String markdown = markdown(result, length, every, now);
-        Path results = output != null ? output : checkout.resolve("bench/results");
+        Path results = locations.results();
         Files.createDirectories(results);
         Path file = results.resolve("soak-" + now.format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmm")) + ".md");
         Files.writeString(file, markdown);
