@@ -55,6 +55,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        ChildProcesses.stopWhenThisProcessStops();
         Path checkout = locations.checkout();
         int runs = repeats != null ? repeats : quick ? 1 : 3;
         Duration measured = Duration.ofSeconds(seconds != null ? seconds : quick ? 2 : 10);

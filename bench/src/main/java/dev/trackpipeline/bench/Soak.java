@@ -70,8 +70,10 @@ final class Soak {
             if (options.eventsPerSecond() != null) {
                 rate = options.eventsPerSecond();
             } else {
-                progress.println("soak: measuring the gateway's saturation for 10 s...");
-                saturation = load.saturate(reportData, TEXT_PLAIN, events, 202, 64, Duration.ofSeconds(5), Duration.ofSeconds(10))
+                // With the consumers running, so the two cores are shared as they will be during the soak;
+                // after a warm-up long enough for the JIT, or cold code would halve the figure.
+                progress.println("soak: measuring the gateway's saturation for 10 s, after 20 s of warm-up...");
+                saturation = load.saturate(reportData, TEXT_PLAIN, events, 202, 64, Duration.ofSeconds(20), Duration.ofSeconds(10))
                         .requestsPerSecond();
                 rate = Math.max(1, Math.floor(saturation / 2));
             }

@@ -41,6 +41,7 @@ public final class SoakCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        ChildProcesses.stopWhenThisProcessStops();
         Path checkout = locations.checkout();
         Path captured = locations.capturedTraffic();
         if (!Files.isRegularFile(captured)) {
