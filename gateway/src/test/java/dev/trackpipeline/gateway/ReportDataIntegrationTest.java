@@ -29,6 +29,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -37,6 +40,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "track.projects-reload-interval=200ms")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(OutputCaptureExtension.class)
 class ReportDataIntegrationTest {
 
     static final EmbeddedInfrastructure infra = EmbeddedInfrastructure.startForTests();
@@ -289,6 +293,33 @@ class ReportDataIntegrationTest {
         assertThat(get("/actuator/prometheus").body()).contains("track_ingest_events_total");
         assertThat(get("/actuator/env").statusCode()).isEqualTo(404);
         assertThat(get("/actuator/beans").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void neverLogsARequestBodyAndShowsNoInternalsInAnErrorAnswer(CapturedOutput output) throws Exception {
+        String marker = "private-" + java.util.UUID.randomUUID();
+        String error = fixtures.first("error").body();
+
+        assertThat(post(("{\"type\":\"error\",\"message\":\"" + marker).getBytes(StandardCharsets.UTF_8), "application/json", Map.of())
+                .statusCode()).isEqualTo(400);
+        assertThat(post(error.replace("\"line\":4", "\"line\":\"" + marker + "\"").getBytes(StandardCharsets.UTF_8), "application/json",
+                Map.of()).statusCode()).isEqualTo(400);
+        assertThat(post(error.replace("\"apikey\":\"demo-project\"", "\"apikey\":\"" + marker + "\"").getBytes(StandardCharsets.UTF_8),
+                "text/plain", Map.of()).statusCode()).isEqualTo(403);
+        assertThat(post(marker.getBytes(StandardCharsets.UTF_8), "application/xml", Map.of()).statusCode()).isEqualTo(415);
+        HttpResponse<String> notFound = get("/nowhere");
+        HttpResponse<String> wrongMethod = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/reportData"))
+                .PUT(HttpRequest.BodyPublishers.ofString(marker)).build(), HttpResponse.BodyHandlers.ofString());
+        // A line the log surely gets, so the capture is known to see the service's log.
+        Files.writeString(projectsFile, "  - {apikey: log-check, readToken: log-check-token}\n", StandardOpenOption.APPEND);
+        await().atMost(Duration.ofSeconds(10)).until(() -> output.getAll().contains("reloaded"));
+
+        assertThat(output.getAll()).doesNotContain(marker);
+        assertThat(notFound.statusCode()).isEqualTo(404);
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        for (HttpResponse<String> answer : List.of(notFound, wrongMethod)) {
+            assertThat(answer.body()).doesNotContain("trace", "exception", "dev.trackpipeline", "springframework", marker);
+        }
     }
 
     @Test
