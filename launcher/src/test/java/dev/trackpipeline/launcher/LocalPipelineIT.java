@@ -201,15 +201,20 @@ class LocalPipelineIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> scrape("consumer-writer").names().contains("track_consume_dead_lettered_total")
                 && scrape("consumer-aggregator").names().contains("track_consume_dead_lettered_total"));
 
-        java.util.Set<String> exposed = new java.util.TreeSet<>();
         List<PrometheusSamples> scrapes = new java.util.ArrayList<>();
-        for (String service : List.of("gateway", "consumer-writer", "consumer-aggregator")) {
-            PrometheusSamples scrape = scrape(service);
-            scrapes.add(scrape);
-            exposed.addAll(scrape.names());
-        }
+        java.util.Set<String> dashboardMetrics = GrafanaDashboard.load().metrics();
 
-        assertThat(exposed).containsAll(GrafanaDashboard.load().metrics());
+        // Micrometer picks up a Kafka client's new metrics (per-partition lag) on its next refresh, up to a minute later.
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+            scrapes.clear();
+            java.util.Set<String> exposed = new java.util.TreeSet<>();
+            for (String service : List.of("gateway", "consumer-writer", "consumer-aggregator")) {
+                PrometheusSamples scrape = scrape(service);
+                scrapes.add(scrape);
+                exposed.addAll(scrape.names());
+            }
+            assertThat(exposed).containsAll(dashboardMetrics);
+        });
         // Bounded labels: no metric of ours is labelled with an apikey, a session or a page, and each has few series.
         for (PrometheusSamples scrape : scrapes) {
             scrape.samples().keySet().stream().filter(series -> series.startsWith("track_")).forEach(series ->
