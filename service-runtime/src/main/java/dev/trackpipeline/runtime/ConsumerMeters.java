@@ -9,6 +9,9 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -22,6 +25,9 @@ public final class ConsumerMeters {
     private final String group;
     private final Clock clock;
     private final DistributionSummary batchEvents;
+    /** Per family: built once, since the end-to-end timer is recorded for every event. */
+    private final Map<String, Timer> writeTimers = new ConcurrentHashMap<>();
+    private final Map<String, Timer> endToEndTimers = new ConcurrentHashMap<>();
 
     public ConsumerMeters(MeterRegistry meters, String group, Clock clock) {
         this.meters = meters;
@@ -37,7 +43,8 @@ public final class ConsumerMeters {
 
     /** Times one write of a family's events to the store. */
     public <T> T timeWrite(EventFamily family, Supplier<T> write) {
-        return latency(TrackMeters.CONSUME_WRITE, "One store write", family).record(write);
+        return writeTimers.computeIfAbsent(family.name(), name -> latency(TrackMeters.CONSUME_WRITE, "One store write", name))
+                .record(write);
     }
 
     public void count(EventFamily family, String outcome, long events) {
@@ -53,13 +60,13 @@ public final class ConsumerMeters {
         long now = clock.millis();
         for (Consumed consumed : events) {
             long millis = Math.max(0, now - consumed.event().receivedAt().toEpochMilli());
-            latency(TrackMeters.CONSUME_END_TO_END, "From the gateway's received-at to stored or counted", consumed.event().family())
-                    .record(Duration.ofMillis(millis));
+            endToEndTimers.computeIfAbsent(consumed.event().family().name(), name -> latency(TrackMeters.CONSUME_END_TO_END,
+                    "From the gateway's received-at to stored or counted", name)).record(millis, TimeUnit.MILLISECONDS);
         }
     }
 
-    private Timer latency(String name, String description, EventFamily family) {
-        return Timer.builder(name).description(description).tag("group", group).tag("family", family.name())
+    private Timer latency(String name, String description, String family) {
+        return Timer.builder(name).description(description).tag("group", group).tag("family", family)
                 .serviceLevelObjectives(TrackMeters.LATENCY_BUCKETS.toArray(Duration[]::new)).register(meters);
     }
 }
