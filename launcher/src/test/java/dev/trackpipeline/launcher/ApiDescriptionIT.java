@@ -63,11 +63,11 @@ class ApiDescriptionIT {
 
         assertThat(api.document().get("info").get("title").stringValue()).isEqualTo("track-pipeline gateway");
         assertThat(api.operations()).containsExactly("GET /reportData", "POST /reportData");
-        api.assertDescribes("POST", "/reportData", post("/reportData", event, "text/plain;charset=UTF-8"));
-        api.assertDescribes("POST", "/reportData", post("/reportData", "{\"type\":", "application/json"));
-        api.assertDescribes("POST", "/reportData", post("/reportData", event, "application/xml"));
-        api.assertDescribes("POST", "/reportData", post("/reportData",
-                event.replace("\"apikey\":\"demo-project\"", "\"apikey\":\"nobody\""), "application/json"));
+        api.assertDescribes("POST", "/reportData", post(event, "text/plain;charset=UTF-8"));
+        api.assertDescribes("POST", "/reportData", post("{\"type\":", "application/json"));
+        api.assertDescribes("POST", "/reportData", post(event, "application/xml"));
+        api.assertDescribes("POST", "/reportData", post(event.replace("\"apikey\":\"demo-project\"", "\"apikey\":\"nobody\""),
+                "application/json"));
         api.assertDescribes("GET", "/reportData", get("/reportData?data=" + URLEncoder.encode(event, StandardCharsets.UTF_8), null, "gateway"));
         assertThat(api.checkedOperations()).isEqualTo(api.operations());
     }
@@ -143,8 +143,7 @@ class ApiDescriptionIT {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static HttpResponse<String> post(String path, String body, String contentType) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(pipeline.url("gateway") + path)).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> post(String body, String contentType) throws Exception {
+        return TestPipelines.post(pipeline, new CapturedRequest("POST", "/reportData", contentType, null, body));
     }
 }

@@ -42,7 +42,6 @@ class FaultInjectionIT {
 
     static final String APIKEY = "faults";
     static final String READ_TOKEN = "faults-read-token";
-    static final List<String> COLLECTIONS = List.of("error", "resource", "http", "performance", "white-screen", "record-screen", "custom");
 
     static final int KILLS = Integer.getInteger("track.faults.kills", 3);
     static final Duration OUTAGE = Duration.parse("PT" + System.getProperty("track.faults.outage", "5s").toUpperCase());
@@ -137,7 +136,7 @@ class FaultInjectionIT {
         Set<Object> stored = new HashSet<>();
         long documents = 0;
         try (var client = MongoClients.create(pipeline.infrastructure().mongoUri())) {
-            for (String collection : COLLECTIONS) {
+            for (String collection : TestPipelines.COLLECTIONS) {
                 // Ids only, in modest batches: the stand-in would otherwise answer with replies over the driver's 48 MB limit.
                 for (Document document : client.getDatabase("track").getCollection(collection).find(Filters.eq("apikey", APIKEY))
                         .projection(Projections.include("_id")).batchSize(1000)) {
@@ -146,7 +145,7 @@ class FaultInjectionIT {
                 }
             }
         }
-        long counted = countedEvents();
+        long counted = TestPipelines.countedEvents(pipeline, APIKEY, READ_TOKEN);
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
 
         assertThat(load.unexpected()).as("answers other than 202 and 503").isEmpty();
@@ -161,15 +160,6 @@ class FaultInjectionIT {
                         + "%d faults (%d SIGKILLs, 3 SIGTERMs, Kafka, Redis and MongoDB each down %d s); stored %d, counted %d, lost 0, "
                         + "duplicated 0; answers %s%n", load.sent(), seconds, load.accepted().size(), load.uncertain().size(),
                 stored.size() - load.accepted().size(), faults, KILLS * 2, OUTAGE.toSeconds(), documents, counted, load.answers());
-    }
-
-    private static long countedEvents() throws Exception {
-        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                        pipeline.url("consumer-aggregator") + "/api/metrics/overview?apikey=" + APIKEY + "&window=24h"))
-                .header("Authorization", "Bearer " + READ_TOKEN).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-        java.util.regex.Matcher events = java.util.regex.Pattern.compile("\"events\":(\\d+)").matcher(response.body());
-        assertThat(events.find()).as(response.body()).isTrue();
-        return Long.parseLong(events.group(1));
     }
 
     private static Map<String, String> merge(Map<String, String> first, Map<String, String> second) {

@@ -175,7 +175,7 @@ class LocalPipelineIT {
         try (var mongo = MongoClients.create(pipeline.infrastructure().mongoUri())) {
             long stored = 0;
             java.util.Set<Object> ids = new java.util.HashSet<>();
-            for (String collection : List.of("error", "resource", "http", "performance", "white-screen", "record-screen", "custom")) {
+            for (String collection : TestPipelines.COLLECTIONS) {
                 for (Document document : mongo.getDatabase("track").getCollection(collection).find(Filters.regex("uuid", "^crash-"))) {
                     stored++;
                     ids.add(document.get("_id"));
@@ -231,17 +231,14 @@ class LocalPipelineIT {
     }
 
     private static long countedEvents() throws Exception {
-        String overview = get(pipeline.url("consumer-aggregator") + "/api/metrics/overview?apikey=demo-project&window=24h");
-        java.util.regex.Matcher events = java.util.regex.Pattern.compile("\"events\":(\\d+)").matcher(overview);
-        assertThat(events.find()).as(overview).isTrue();
-        return Long.parseLong(events.group(1));
+        return TestPipelines.countedEvents(pipeline, "demo-project", "demo-read-token");
     }
 
     /** Every stored document's id, per collection, in order. */
     private static Map<String, List<Object>> documentIds() {
         try (var mongo = MongoClients.create(pipeline.infrastructure().mongoUri())) {
             Map<String, List<Object>> ids = new java.util.TreeMap<>();
-            for (String collection : List.of("error", "resource", "http", "performance", "white-screen", "record-screen", "custom")) {
+            for (String collection : TestPipelines.COLLECTIONS) {
                 List<Object> inCollection = new java.util.ArrayList<>();
                 mongo.getDatabase("track").getCollection(collection).find().sort(new Document("_id", 1))
                         .forEach(document -> inCollection.add(document.get("_id")));

@@ -1,7 +1,14 @@
 package dev.trackpipeline.launcher;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.trackpipeline.infra.ExternalServers;
 import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.testing.KafkaTestRecords;
+import dev.trackpipeline.model.event.EventFamilies;
+import dev.trackpipeline.model.event.EventFamily;
+import dev.trackpipeline.model.kafka.ConsumerGroups;
+import dev.trackpipeline.model.kafka.TopicNames;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures.CapturedRequest;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,12 +17,16 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The pipeline as {@code bin/track local} runs it, on free ports, for the end-to-end tests. */
 final class TestPipelines {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final EventFamilies FAMILIES = new EventFamilies();
+    /** The writer keeps each family's events in the collection of the family's name. */
+    static final List<String> COLLECTIONS = FAMILIES.all().stream().map(EventFamily::name).toList();
 
     private TestPipelines() {
     }
@@ -44,24 +55,21 @@ final class TestPipelines {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    /** Waits until the writer and the aggregator have committed everything the topics hold. */
+    /** Waits until the writer and the aggregator have committed everything the event topics hold. */
     static void awaitBothConsumersCaughtUp(LocalPipeline pipeline) {
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> {
-            try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers",
-                    pipeline.infrastructure().kafkaBootstrapServers()))) {
-                for (String group : List.of("track-writer", "track-aggregator")) {
-                    var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, java.util.concurrent.TimeUnit.SECONDS);
-                    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
-                    committed.keySet().forEach(partition -> latest.put(partition, org.apache.kafka.clients.admin.OffsetSpec.latest()));
-                    var ends = admin.listOffsets(latest).all().get(10, java.util.concurrent.TimeUnit.SECONDS);
-                    boolean caughtUp = !committed.isEmpty() && committed.entrySet().stream().allMatch(entry ->
-                            entry.getValue() != null && entry.getValue().offset() >= ends.get(entry.getKey()).offset());
-                    if (!caughtUp) {
-                        return false;
-                    }
-                }
-                return true;
-            }
-        });
+        List<String> topics = TopicNames.defaults().eventTopics(FAMILIES);
+        for (String group : List.of(ConsumerGroups.WRITER, ConsumerGroups.AGGREGATOR)) {
+            KafkaTestRecords.awaitConsumed(pipeline.infrastructure().kafkaBootstrapServers(), group, topics, Duration.ofSeconds(120));
+        }
+    }
+
+    /** What the metrics API counts for a project over the last day. */
+    static long countedEvents(LocalPipeline pipeline, String apikey, String readToken) throws Exception {
+        String overview = HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.url("consumer-aggregator")
+                        + "/api/metrics/overview?apikey=" + apikey + "&window=24h")).header("Authorization", "Bearer " + readToken).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher events = Pattern.compile("\"events\":(\\d+)").matcher(overview);
+        assertThat(events.find()).as(overview).isTrue();
+        return Long.parseLong(events.group(1));
     }
 }

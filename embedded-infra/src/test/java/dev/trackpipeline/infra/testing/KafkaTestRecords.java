@@ -33,7 +33,12 @@ public final class KafkaTestRecords {
      * reads next is not still changing under it. Empty partitions need no commit.
      */
     public static void awaitConsumed(String bootstrap, String group, Collection<String> topics) {
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
+        awaitConsumed(bootstrap, group, topics, Duration.ofSeconds(60));
+    }
+
+    /** As {@link #awaitConsumed(String, String, Collection)}, for at most {@code atMost}. */
+    public static void awaitConsumed(String bootstrap, String group, Collection<String> topics, Duration atMost) {
+        org.awaitility.Awaitility.await().atMost(atMost).until(() -> {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
                 Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed = new java.util.HashMap<>(
                         admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS));
