@@ -86,9 +86,7 @@ public class MetricsReader {
         var thresholds = VitalThresholds.of(vital).orElseThrow();
         List<PageVital> ranked = new ArrayList<>();
         responses.forEach((page, pageBuckets) -> {
-            Map<String, Long> totals = new TreeMap<>();
-            pageBuckets.forEach(response -> response.get().forEach((field, value) -> totals.merge(field, Long.parseLong(value), Long::sum)));
-            Map<String, Long> histogram = prefixed(totals, histogramPrefix);
+            Map<String, Long> histogram = prefixed(addUp(pageBuckets), histogramPrefix);
             long samples = histogram.values().stream().mapToLong(Long::longValue).sum();
             if (samples > 0) {
                 double p75 = VitalsHistogram.percentile(histogram, 0.75);
@@ -227,13 +225,18 @@ public class MetricsReader {
     }
 
     private Map<String, Long> sumHashes(List<Long> buckets, Function<Long, String> keyOf) {
-        Map<String, Long> totals = new TreeMap<>();
+        List<Response<Map<String, String>>> responses = new ArrayList<>();
         try (var pipeline = redis.pipelined()) {
-            List<Response<Map<String, String>>> responses = new ArrayList<>();
             buckets.forEach(bucket -> responses.add(pipeline.hgetAll(keyOf.apply(bucket))));
             pipeline.sync();
-            responses.forEach(response -> response.get().forEach((field, value) -> totals.merge(field, Long.parseLong(value), Long::sum)));
         }
+        return addUp(responses);
+    }
+
+    /** Adds up the counter hashes of several buckets, field by field. */
+    private static Map<String, Long> addUp(List<Response<Map<String, String>>> hashes) {
+        Map<String, Long> totals = new TreeMap<>();
+        hashes.forEach(response -> response.get().forEach((field, value) -> totals.merge(field, Long.parseLong(value), Long::sum)));
         return totals;
     }
 
