@@ -2,10 +2,7 @@ package dev.trackpipeline.bench;
 
 import dev.trackpipeline.launcher.ServiceProcess;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,9 +43,7 @@ final class ResourceSampler implements AutoCloseable {
     private void sample() {
         try {
             rssMiB = Math.max(rssMiB, rssKiB(service.pid()) / 1024.0);
-            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/actuator/prometheus"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-            heapMiB = Math.max(heapMiB, usedHeapBytes(metrics.body()) / (1024.0 * 1024));
+            heapMiB = Math.max(heapMiB, usedHeapBytes(PrometheusText.scrape(http, service)) / (1024.0 * 1024));
         } catch (IOException | RuntimeException e) {
             // a missed sample under load; the next one counts
         } catch (InterruptedException e) {
@@ -71,13 +66,7 @@ final class ResourceSampler implements AutoCloseable {
 
     /** Sum of {@code jvm_memory_used_bytes} over the heap pools. */
     static double usedHeapBytes(String prometheus) {
-        double used = 0;
-        for (String line : prometheus.split("\n")) {
-            if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-                used += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return used;
+        return PrometheusText.sum(prometheus, "jvm_memory_used_bytes", "area=\"heap\"");
     }
 
     @Override

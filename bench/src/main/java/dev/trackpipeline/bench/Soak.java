@@ -7,8 +7,6 @@ import dev.trackpipeline.model.metrics.TrackMeters;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +25,7 @@ final class Soak {
     static final String WRITER_GROUP = "soak-writer";
     static final String AGGREGATOR_GROUP = "soak-aggregator";
     private static final String TEXT_PLAIN = "text/plain;charset=UTF-8";
-    private static final String END_TO_END_BUCKET = TrackMeters.CONSUME_END_TO_END.replace('.', '_') + "_seconds_bucket{";
+    private static final String END_TO_END_BUCKET = TrackMeters.CONSUME_END_TO_END.replace('.', '_') + "_seconds_bucket";
 
     /** @param eventsPerSecond null: half of what the gateway takes at saturation, measured first */
     record Options(Path home, TrafficMix traffic, Duration duration, Duration interval, Double eventsPerSecond) {
@@ -99,7 +97,7 @@ final class Soak {
                 for (Map.Entry<String, ServiceProcess> service : running.entrySet()) {
                     String scrape = scrape(service.getValue());
                     heap.put(service.getKey(), ResourceSampler.usedHeapBytes(scrape) / (1024 * 1024));
-                    live.put(service.getKey(), gauge(scrape, "jvm_gc_live_data_size_bytes") / (1024 * 1024));
+                    live.put(service.getKey(), PrometheusText.sum(scrape, "jvm_gc_live_data_size_bytes") / (1024 * 1024));
                     rss.put(service.getKey(), ResourceSampler.rssKiB(service.getValue().pid()) / 1024.0);
                     Map<String, Double> buckets = endToEndBuckets(scrape);
                     endToEnd.put(service.getKey(), p99Millis(previousBuckets.getOrDefault(service.getKey(), Map.of()), buckets));
@@ -118,31 +116,12 @@ final class Soak {
     }
 
     private String scrape(ServiceProcess service) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(service.url() + "/actuator/prometheus")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private static double gauge(String scrape, String name) {
-        double total = 0;
-        for (String line : scrape.split("\n")) {
-            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return total;
+        return PrometheusText.scrape(http, service);
     }
 
     /** Cumulative end-to-end counts per bucket bound ({@code le}), summed over families. */
     static Map<String, Double> endToEndBuckets(String scrape) {
-        Map<String, Double> buckets = new LinkedHashMap<>();
-        for (String line : scrape.split("\n")) {
-            if (line.startsWith(END_TO_END_BUCKET)) {
-                int le = line.indexOf("le=\"") + 4;
-                String bound = line.substring(le, line.indexOf('"', le));
-                buckets.merge(bound, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
-            }
-        }
-        return buckets;
+        return PrometheusText.sumByLabel(scrape, END_TO_END_BUCKET, "le");
     }
 
     /** The bound of the bucket holding the 99th percentile of what arrived between two scrapes; NaN if nothing did. */
