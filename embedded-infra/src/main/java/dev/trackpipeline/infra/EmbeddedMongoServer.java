@@ -2,7 +2,6 @@ package dev.trackpipeline.infra;
 
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.trackpipeline.model.infra.InfrastructureDefaults;
 import java.io.IOException;
@@ -25,7 +24,7 @@ public final class EmbeddedMongoServer implements AutoCloseable {
         this.uri = uri;
     }
 
-    /** @param storeFile an H2 file so data survives restarts, or empty for memory only */
+    /** @param storeFile an H2 file so data survives restarts and process kills, or empty for memory only */
     public static EmbeddedMongoServer start(Optional<Path> storeFile, String host, int port) {
         MongoBackend backend = storeFile.map(EmbeddedMongoServer::fileBackend).orElseGet(MemoryBackend::new);
         MongoServer server = new MongoServer(backend);
@@ -44,7 +43,7 @@ public final class EmbeddedMongoServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create " + file.getParent(), e);
         }
-        return new H2Backend(file.toAbsolutePath().toString());
+        return new CommitBeforeReplyH2Backend(file.toAbsolutePath().toString());
     }
 
     public String uri() {

@@ -75,6 +75,28 @@ class EmbeddedInfrastructureTest {
     }
 
     @Test
+    void aWriteTheMongoWireServerAcknowledgedIsInItsFileBeforeTheAnswerSoAProcessKillKeepsIt() throws Exception {
+        Path store = dataDir.resolve("mongo/track.mv");
+        Path afterKill = dataDir.resolve("copy/track.mv");
+        try (EmbeddedMongoServer server = EmbeddedMongoServer.start(Optional.of(store), "127.0.0.1", InfrastructureSettings.freePort());
+                MongoClient mongo = MongoClients.create(server.uri())) {
+            var collection = mongo.getDatabase("track").getCollection("kept");
+            collection.insertOne(new Document("_id", "first"));
+            assertThatThrownBy(() -> collection.insertMany(List.of(new Document("_id", "second"), new Document("_id", "first"),
+                    new Document("_id", "third")), new com.mongodb.client.model.InsertManyOptions().ordered(false)))
+                    .hasMessageContaining("E11000");
+            // The file as it is at this instant is what a SIGKILL would leave behind.
+            Files.createDirectories(afterKill.getParent());
+            Files.copy(store, afterKill);
+        }
+        try (EmbeddedMongoServer restarted = EmbeddedMongoServer.start(Optional.of(afterKill), "127.0.0.1",
+                InfrastructureSettings.freePort()); MongoClient mongo = MongoClients.create(restarted.uri())) {
+            assertThat(mongo.getDatabase("track").getCollection("kept").distinct("_id", String.class))
+                    .containsExactlyInAnyOrder("first", "second", "third");
+        }
+    }
+
+    @Test
     void startsNothingForServersTheEnvironmentNames() {
         ExternalServers external = ExternalServers.fromEnvironment(Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", "kafka.internal:9092",
