@@ -7,21 +7,38 @@
 -- ARGV[3]: the project's set of page keys; ARGV[4]: most pages kept apart;
 -- ARGV[5]: TTL seconds of the page set and the progress hash (the longest bucket retention: a
 -- marker unused that long guards no bucket that still exists); ARGV[6]: the page name shared by
--- the pages beyond the cap.
--- Then per record: offset, seen-key, update count, and per update: op, key, field, argument, ttl.
+-- the pages beyond the cap; ARGV[7]: the highest offset of the project's records in the batch;
+-- ARGV[8]: how many records follow, each as offset and seen-key; then the records' updates,
+-- merged by the aggregator (MergedUpdates), each as op, key, field, value, page, ttl.
 --
--- A record at or below the marker was applied before (a redelivery or a replay) and is skipped;
--- a record whose event id was seen within the window is a client re-send and is skipped too.
--- The applied records' updates are first merged in Lua tables (500 events add to the same few
--- counters), then written with one command per key and field: the result is the same as one
--- command per update, for a fraction of the calls into Redis. Returns how many records were applied.
+-- A record at or below the marker was applied before (a redelivery or a replay); a record whose
+-- event id was seen within the window is a client re-send. The updates are merged across the
+-- records, so they can only be applied all together: if any record is one of those, nothing is
+-- written and the script returns the positions (from 1) of such records, for the aggregator to
+-- merge the others again and call once more. Otherwise it returns how many records it applied.
 local last = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
 local dedupTtl = ARGV[2]
 local pagesKey, pageLimit, pagesTtl, otherPage = ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
-local admitted = {}
+local highest = tonumber(ARGV[7])
+local records = tonumber(ARGV[8])
+
+local seenBefore = {}
+for r = 1, records do
+  local offset, seenKey = tonumber(ARGV[7 + 2 * r]), ARGV[8 + 2 * r]
+  if offset <= last or redis.call('EXISTS', seenKey) == 1 then
+    seenBefore[#seenBefore + 1] = r
+  end
+end
+if #seenBefore > 0 then
+  return seenBefore
+end
+for r = 1, records do
+  redis.call('SET', ARGV[8 + 2 * r], '1', 'EX', dedupTtl)
+end
 
 -- A page gets histograms of its own while the project has fewer than pageLimit pages; later
 -- pages share otherPage, so hostile or generated URLs cannot grow Redis without bound.
+local admitted = {}
 local function pageOf(page)
   if admitted[page] == nil then
     admitted[page] = redis.call('SISMEMBER', pagesKey, page) == 1
@@ -34,10 +51,6 @@ local function pageOf(page)
   return otherPage
 end
 
--- Merged updates, per key then per field. ttl: each key's TTL, set once at the end.
-local increments, sortedIncrements, firstValues, maxima, latest, sketches = {}, {}, {}, {}, {}, {}
-local ttl = {}
-
 -- HMAX keeps the larger number; HLATEST keeps the "<received-at ms> <value>" with the latest
 -- time, whatever order the records arrive in. current is nil or false when nothing is kept yet.
 local function larger(candidate, current)
@@ -48,112 +61,49 @@ local function later(candidate, current)
   return not current or tonumber(string.match(candidate, '^%S+')) > tonumber(string.match(current, '^%S+'))
 end
 
-local function entry(tableOfKeys, key)
-  local fields = tableOfKeys[key]
-  if not fields then
-    fields = {}
-    tableOfKeys[key] = fields
-  end
-  return fields
-end
-
-local i = 7
-local applied = 0
-while i <= #ARGV do
-  local offset = tonumber(ARGV[i])
-  local seenKey = ARGV[i + 1]
-  local count = tonumber(ARGV[i + 2])
-  i = i + 3
-  local apply = offset > last
-  if apply then
-    apply = redis.call('SET', seenKey, '1', 'NX', 'EX', dedupTtl) ~= false
-  end
-  if apply then
-    for _ = 1, count do
-      local op, key, field, argument = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-      if op == 'HINCRBY' then
-        local fields = entry(increments, key)
-        fields[field] = (fields[field] or 0) + tonumber(argument)
-      elseif op == 'PAGE_HINCRBY' then
-        -- key is a prefix; argument is the page it is completed with.
-        key = key .. pageOf(argument)
-        local fields = entry(increments, key)
-        fields[field] = (fields[field] or 0) + 1
-      elseif op == 'ZINCRBY' then
-        local members = entry(sortedIncrements, key)
-        members[field] = (members[field] or 0) + tonumber(argument)
-      elseif op == 'HSETNX' then
-        local fields = entry(firstValues, key)
-        if fields[field] == nil then
-          fields[field] = argument
-        end
-      elseif op == 'HMAX' then
-        local fields = entry(maxima, key)
-        if larger(argument, fields[field]) then
-          fields[field] = argument
-        end
-      elseif op == 'HLATEST' then
-        local fields = entry(latest, key)
-        if later(argument, fields[field]) then
-          fields[field] = argument
-        end
-      else
-        entry(sketches, key)[field] = true
-      end
-      ttl[key] = ARGV[i + 4]
-      i = i + 5
-    end
-    applied = applied + 1
-  else
-    i = i + 5 * count
-  end
-  if offset > last then
-    last = offset
+local function keepBetter(key, field, value, better)
+  if better(value, redis.call('HGET', key, field)) then
+    redis.call('HSET', key, field, value)
   end
 end
 
-for key, fields in pairs(increments) do
-  for field, amount in pairs(fields) do
-    redis.call('HINCRBY', key, field, amount)
-  end
-end
-for key, members in pairs(sortedIncrements) do
-  for member, amount in pairs(members) do
-    redis.call('ZINCRBY', key, amount, member)
-  end
-end
-for key, fields in pairs(firstValues) do
-  for field, value in pairs(fields) do
+-- ttl: each key's TTL, set once at the end; sketches: each sketch's members, added in batches.
+local ttl, sketches = {}, {}
+for i = 9 + 2 * records, #ARGV, 6 do
+  local op, key, field, value, page = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  if op == 'HINCRBY' then
+    redis.call('HINCRBY', key, field, value)
+  elseif op == 'PAGE_HINCRBY' then
+    key = key .. pageOf(page)
+    redis.call('HINCRBY', key, field, value)
+  elseif op == 'ZINCRBY' then
+    redis.call('ZINCRBY', key, value, field)
+  elseif op == 'HSETNX' then
     redis.call('HSETNX', key, field, value)
-  end
-end
-local function keepBetter(tableOfKeys, better)
-  for key, fields in pairs(tableOfKeys) do
-    for field, value in pairs(fields) do
-      if better(value, redis.call('HGET', key, field)) then
-        redis.call('HSET', key, field, value)
-      end
+  elseif op == 'HMAX' then
+    keepBetter(key, field, value, larger)
+  elseif op == 'HLATEST' then
+    keepBetter(key, field, value, later)
+  else
+    local members = sketches[key]
+    if not members then
+      members = {}
+      sketches[key] = members
     end
+    members[#members + 1] = field
   end
+  ttl[key] = ARGV[i + 5]
 end
-keepBetter(maxima, larger)
-keepBetter(latest, later)
 for key, members in pairs(sketches) do
-  local batch = {}
-  for member in pairs(members) do
-    batch[#batch + 1] = member
-    if #batch == 1000 then
-      redis.call('PFADD', key, unpack(batch))
-      batch = {}
-    end
-  end
-  if #batch > 0 then
-    redis.call('PFADD', key, unpack(batch))
+  for first = 1, #members, 1000 do
+    redis.call('PFADD', key, unpack(members, first, math.min(first + 999, #members)))
   end
 end
 for key, seconds in pairs(ttl) do
   redis.call('EXPIRE', key, seconds)
 end
-redis.call('HSET', KEYS[1], ARGV[1], last)
+if highest > last then
+  redis.call('HSET', KEYS[1], ARGV[1], highest)
+end
 redis.call('EXPIRE', KEYS[1], pagesTtl)
-return applied
+return records

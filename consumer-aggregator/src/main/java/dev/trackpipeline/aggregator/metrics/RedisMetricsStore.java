@@ -6,10 +6,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.Set;
 import org.springframework.stereotype.Component;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Response;
@@ -20,6 +21,11 @@ import redis.clients.jedis.Response;
  * atomic step, a batch Kafka delivers again (after a crash before the offset commit, or a replay)
  * is recognised and not counted twice, even if the crash fell between two projects' scripts.
  * Every key a script touches carries the project's hash tag, so this works on Redis Cluster too.
+ *
+ * <p>The records' updates are merged here ({@link MergedUpdates}) and the script applies them
+ * only if none of the records was applied before. When some were (a redelivery, a client's
+ * re-send), the script writes nothing and names them; the others are merged again and sent once
+ * more. Fresh batches, the usual case, take one call.
  */
 @Component
 public class RedisMetricsStore {
@@ -38,39 +44,85 @@ public class RedisMetricsStore {
     public record RecordUpdates(long offset, String apikey, String eventId, List<MetricUpdate> updates) {
     }
 
-    /** @return how many records were applied; the others had been applied before */
-    public long apply(String topic, int partition, List<RecordUpdates> records) {
-        Map<String, List<RecordUpdates>> byProject = records.stream()
-                .collect(Collectors.groupingBy(RecordUpdates::apikey, LinkedHashMap::new, Collectors.toList()));
-        List<Response<Object>> applied = new ArrayList<>();
-        try (var pipeline = redis.pipelined()) {
-            byProject.forEach((apikey, updates) -> applied.add(pipeline.eval(script,
-                    List.of(MetricKeys.progress(apikey, properties.groupId())), arguments(topic + ":" + partition, apikey, updates))));
-            pipeline.sync();
-        }
-        return applied.stream().mapToLong(response -> ((Number) response.get()).longValue()).sum();
+    /** One project's records of the batch, and the highest offset among them, which its marker moves to. */
+    private record ProjectBatch(String apikey, long highestOffset, List<RecordUpdates> records) {
     }
 
-    private List<String> arguments(String partitionField, String apikey, List<RecordUpdates> records) {
+    /** @return how many records were applied; the others had been applied before */
+    public long apply(String topic, int partition, List<RecordUpdates> records) {
+        String partitionField = topic + ":" + partition;
+        List<ProjectBatch> pending = byProject(records);
+        long applied = 0;
+        while (!pending.isEmpty()) {
+            Map<ProjectBatch, Response<Object>> answers = new LinkedHashMap<>();
+            try (var pipeline = redis.pipelined()) {
+                for (ProjectBatch batch : pending) {
+                    answers.put(batch, pipeline.eval(script, List.of(MetricKeys.progress(batch.apikey(), properties.groupId())),
+                            arguments(partitionField, batch)));
+                }
+                pipeline.sync();
+            }
+            List<ProjectBatch> again = new ArrayList<>();
+            for (var answer : answers.entrySet()) {
+                if (answer.getValue().get() instanceof List<?> seenBefore) {
+                    again.add(without(answer.getKey(), seenBefore));
+                } else {
+                    applied += ((Number) answer.getValue().get()).longValue();
+                }
+            }
+            pending = again;
+        }
+        return applied;
+    }
+
+    /**
+     * Groups the records by project, keeping only the first of records with the same event id: a
+     * client's re-send within one batch is a duplicate the script could not tell from its original.
+     */
+    private static List<ProjectBatch> byProject(List<RecordUpdates> records) {
+        Map<String, List<RecordUpdates>> byProject = new LinkedHashMap<>();
+        Map<String, Long> highest = new LinkedHashMap<>();
+        Set<String> seen = new HashSet<>();
+        for (RecordUpdates record : records) {
+            highest.merge(record.apikey(), record.offset(), Math::max);
+            if (seen.add(record.apikey() + "\n" + record.eventId())) {
+                byProject.computeIfAbsent(record.apikey(), apikey -> new ArrayList<>()).add(record);
+            }
+        }
+        return highest.entrySet().stream().map(project -> new ProjectBatch(project.getKey(), project.getValue(),
+                byProject.get(project.getKey()))).toList();
+    }
+
+    /** The batch without the records at the script's positions (from 1); may be empty, which just moves the marker. */
+    private static ProjectBatch without(ProjectBatch batch, List<?> positions) {
+        Set<Integer> skipped = new HashSet<>();
+        positions.forEach(position -> skipped.add(((Number) position).intValue() - 1));
+        List<RecordUpdates> kept = new ArrayList<>();
+        for (int index = 0; index < batch.records().size(); index++) {
+            if (!skipped.contains(index)) {
+                kept.add(batch.records().get(index));
+            }
+        }
+        return new ProjectBatch(batch.apikey(), batch.highestOffset(), kept);
+    }
+
+    private List<String> arguments(String partitionField, ProjectBatch batch) {
+        MergedUpdates merged = new MergedUpdates();
         List<String> args = new ArrayList<>();
         args.add(partitionField);
         args.add(String.valueOf(properties.dedupWindow().toSeconds()));
-        args.add(MetricKeys.pages(apikey));
+        args.add(MetricKeys.pages(batch.apikey()));
         args.add(String.valueOf(properties.maxPagesPerProject()));
         args.add(String.valueOf(properties.hourBucketRetention().toSeconds()));
         args.add(MetricKeys.OTHER_PAGE);
-        for (RecordUpdates record : records) {
+        args.add(String.valueOf(batch.highestOffset()));
+        args.add(String.valueOf(batch.records().size()));
+        for (RecordUpdates record : batch.records()) {
             args.add(String.valueOf(record.offset()));
             args.add(MetricKeys.seen(record.apikey(), record.eventId()));
-            args.add(String.valueOf(record.updates().size()));
-            for (MetricUpdate update : record.updates()) {
-                args.add(update.operation().name());
-                args.add(update.key());
-                args.add(update.field());
-                args.add(update.argument());
-                args.add(String.valueOf(update.ttlSeconds()));
-            }
+            merged.addAll(record.updates());
         }
+        args.addAll(merged.arguments());
         return args;
     }
 

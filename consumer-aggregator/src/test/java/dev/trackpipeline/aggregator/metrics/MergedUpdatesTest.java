@@ -1,0 +1,60 @@
+package dev.trackpipeline.aggregator.metrics;
+
+import static java.util.Map.entry;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trackpipeline.aggregator.metrics.MergedUpdates.Target;
+import dev.trackpipeline.aggregator.metrics.MetricUpdate.Operation;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MergedUpdatesTest {
+
+    @Test
+    void mergesEachOperationAsRedisWouldHaveAppliedItsUpdatesOneByOne() {
+        MergedUpdates merged = new MergedUpdates();
+        merged.addAll(List.of(
+                MetricUpdate.increment("counters", "events", 60),
+                MetricUpdate.increment("counters", "events", 60),
+                new MetricUpdate(Operation.HINCRBY, "counters", "longTask:totalMs", "120", 60),
+                new MetricUpdate(Operation.HINCRBY, "counters", "longTask:totalMs", "80", 60),
+                new MetricUpdate(Operation.ZINCRBY, "groups", "fingerprint-a", "1", 60),
+                new MetricUpdate(Operation.ZINCRBY, "groups", "fingerprint-a", "1", 60),
+                new MetricUpdate(Operation.HSETNX, "samples", "fingerprint-a", "first", 60),
+                new MetricUpdate(Operation.HSETNX, "samples", "fingerprint-a", "second", 60),
+                new MetricUpdate(Operation.HMAX, "memory", "max", "900", 60),
+                new MetricUpdate(Operation.HMAX, "memory", "max", "10000", 60),
+                new MetricUpdate(Operation.HMAX, "memory", "max", "2000", 60),
+                new MetricUpdate(Operation.HLATEST, "memory", "last", "1700000000500 300", 60),
+                new MetricUpdate(Operation.HLATEST, "memory", "last", "1700000000900 100", 60),
+                new MetricUpdate(Operation.HLATEST, "memory", "last", "1700000000700 200", 60),
+                new MetricUpdate(Operation.PFADD, "sessions", "session-1", "", 60),
+                new MetricUpdate(Operation.PFADD, "sessions", "session-1", "", 60),
+                new MetricUpdate(Operation.PFADD, "sessions", "session-2", "", 60),
+                new MetricUpdate(Operation.PAGE_HINCRBY, "pages:", "vital:LCP:good", "/home", 60),
+                new MetricUpdate(Operation.PAGE_HINCRBY, "pages:", "vital:LCP:good", "/home", 60),
+                new MetricUpdate(Operation.PAGE_HINCRBY, "pages:", "vital:LCP:good", "/cart", 60)));
+
+        assertThat(merged.values()).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+                entry(new Target(Operation.HINCRBY, "counters", "events", ""), "2"),
+                entry(new Target(Operation.HINCRBY, "counters", "longTask:totalMs", ""), "200"),
+                entry(new Target(Operation.ZINCRBY, "groups", "fingerprint-a", ""), "2"),
+                entry(new Target(Operation.HSETNX, "samples", "fingerprint-a", ""), "first"),
+                entry(new Target(Operation.HMAX, "memory", "max", ""), "10000"),
+                entry(new Target(Operation.HLATEST, "memory", "last", ""), "1700000000900 100"),
+                entry(new Target(Operation.PFADD, "sessions", "session-1", ""), ""),
+                entry(new Target(Operation.PFADD, "sessions", "session-2", ""), ""),
+                entry(new Target(Operation.PAGE_HINCRBY, "pages:", "vital:LCP:good", "/home"), "2"),
+                entry(new Target(Operation.PAGE_HINCRBY, "pages:", "vital:LCP:good", "/cart"), "1")));
+    }
+
+    @Test
+    void givesTheScriptSixArgumentsPerTargetWithItsTtl() {
+        MergedUpdates merged = new MergedUpdates();
+        merged.add(new MetricUpdate(Operation.PAGE_HINCRBY, "pages:", "vital:CLS:poor", "/home", 3600));
+        merged.add(new MetricUpdate(Operation.PAGE_HINCRBY, "pages:", "vital:CLS:poor", "/home", 3600));
+
+        assertThat(merged.arguments()).containsExactly("PAGE_HINCRBY", "pages:", "vital:CLS:poor", "2", "/home", "3600");
+    }
+}

@@ -1,0 +1,113 @@
+package dev.trackpipeline.aggregator.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trackpipeline.aggregator.AggregatorProperties;
+import dev.trackpipeline.aggregator.metrics.MetricUpdate.Operation;
+import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.RecordUpdates;
+import dev.trackpipeline.infra.EmbeddedRedisServer;
+import dev.trackpipeline.infra.InfrastructureSettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.JedisPooled;
+
+/** The store against a real Redis: each record counts once, whatever mix of fresh and seen records a batch holds. */
+class RedisMetricsStoreTest {
+
+    static final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
+    static final JedisPooled redis = new JedisPooled(server.host(), server.port());
+    static final AggregatorProperties properties = new AggregatorProperties("store-test", null, Duration.ofHours(1),
+            Duration.ofHours(48), Duration.ofDays(30), 2);
+    static final String COUNTERS = "track:{shop}:m:1";
+    static final String PAGES = "track:{shop}:pv:m:1:";
+
+    final RedisMetricsStore store = new RedisMetricsStore(redis, properties);
+
+    @AfterAll
+    static void stop() {
+        redis.close();
+        server.close();
+    }
+
+    @BeforeEach
+    void emptyRedis() {
+        redis.flushAll();
+    }
+
+    @Test
+    void appliesAFreshBatchInOneStepAndMovesTheMarkerToItsLastOffset() {
+        long applied = store.apply("track.error", 0, List.of(event(10, "a"), event(11, "b"), event(12, "c")));
+
+        assertThat(applied).isEqualTo(3);
+        assertThat(redis.hget(COUNTERS, "events")).isEqualTo("3");
+        assertThat(redis.hget(MetricKeys.progress("shop", "store-test"), "track.error:0")).isEqualTo("12");
+        assertThat(redis.ttl(COUNTERS)).isPositive();
+    }
+
+    @Test
+    void countsOnceAnEventTheClientSentTwiceWithinOneBatch() {
+        long applied = store.apply("track.error", 0, List.of(event(10, "a"), event(11, "a"), event(12, "b")));
+
+        assertThat(applied).isEqualTo(2);
+        assertThat(redis.hget(COUNTERS, "events")).isEqualTo("2");
+    }
+
+    @Test
+    void appliesTheFreshRecordsOfABatchThatAlsoHoldsReSendsOfEarlierEvents() {
+        store.apply("track.error", 0, List.of(event(10, "a"), event(11, "b")));
+
+        long applied = store.apply("track.error", 0, List.of(event(12, "a"), event(13, "c"), event(14, "b"), event(15, "d")));
+
+        assertThat(applied).isEqualTo(2);
+        assertThat(redis.hget(COUNTERS, "events")).isEqualTo("4");
+        assertThat(redis.hget(MetricKeys.progress("shop", "store-test"), "track.error:0")).isEqualTo("15");
+    }
+
+    @Test
+    void countsNothingOfABatchKafkaDeliversAgainAndStillMovesTheMarkerPastABatchOfReSendsOnly() {
+        List<RecordUpdates> batch = List.of(event(10, "a"), event(11, "b"));
+        store.apply("track.error", 0, batch);
+
+        assertThat(store.apply("track.error", 0, batch)).isZero();
+        assertThat(store.apply("track.error", 0, List.of(event(12, "a"), event(13, "b")))).isZero();
+
+        assertThat(redis.hget(COUNTERS, "events")).isEqualTo("2");
+        assertThat(redis.hget(MetricKeys.progress("shop", "store-test"), "track.error:0")).isEqualTo("13");
+    }
+
+    @Test
+    void keepsEachProjectsRecordsApartInOneBatch() {
+        long applied = store.apply("track.error", 3, List.of(event(1, "a"), event("blog", 2, "a"), event(3, "b")));
+
+        assertThat(applied).isEqualTo(3);
+        assertThat(redis.hget(COUNTERS, "events")).isEqualTo("2");
+        assertThat(redis.hget("track:{blog}:m:1", "events")).isEqualTo("1");
+    }
+
+    @Test
+    void givesPagesBeyondTheCapTheSharedPageName() {
+        store.apply("track.performance", 0, List.of(pageView(1, "a", "/one"), pageView(2, "b", "/two"), pageView(3, "c", "/three"),
+                pageView(4, "d", "/one")));
+
+        assertThat(Map.of("/one", redis.hget(PAGES + "/one", "views"), "/two", redis.hget(PAGES + "/two", "views"),
+                MetricKeys.OTHER_PAGE, redis.hget(PAGES + MetricKeys.OTHER_PAGE, "views")))
+                .isEqualTo(Map.of("/one", "2", "/two", "1", MetricKeys.OTHER_PAGE, "1"));
+    }
+
+    private static RecordUpdates event(long offset, String eventId) {
+        return event("shop", offset, eventId);
+    }
+
+    private static RecordUpdates event(String apikey, long offset, String eventId) {
+        return new RecordUpdates(offset, apikey, eventId, List.of(MetricUpdate.increment("track:{" + apikey + "}:m:1", "events", 60)));
+    }
+
+    private static RecordUpdates pageView(long offset, String eventId, String page) {
+        return new RecordUpdates(offset, "shop", eventId, List.of(new MetricUpdate(Operation.PAGE_HINCRBY, PAGES, "views", page, 60)));
+    }
+}
