@@ -54,20 +54,20 @@ public class RedisMetricsStore {
         List<ProjectBatch> pending = byProject(records);
         long applied = 0;
         while (!pending.isEmpty()) {
-            Map<ProjectBatch, Response<Object>> answers = new LinkedHashMap<>();
+            List<Response<Object>> answers = new ArrayList<>(pending.size());
             try (var pipeline = redis.pipelined()) {
                 for (ProjectBatch batch : pending) {
-                    answers.put(batch, pipeline.eval(script, List.of(MetricKeys.progress(batch.apikey(), properties.groupId())),
+                    answers.add(pipeline.eval(script, List.of(MetricKeys.progress(batch.apikey(), properties.groupId())),
                             arguments(partitionField, batch)));
                 }
                 pipeline.sync();
             }
             List<ProjectBatch> again = new ArrayList<>();
-            for (var answer : answers.entrySet()) {
-                if (answer.getValue().get() instanceof List<?> seenBefore) {
-                    again.add(without(answer.getKey(), seenBefore));
+            for (int index = 0; index < answers.size(); index++) {
+                if (answers.get(index).get() instanceof List<?> seenBefore) {
+                    again.add(without(pending.get(index), seenBefore));
                 } else {
-                    applied += ((Number) answer.getValue().get()).longValue();
+                    applied += ((Number) answers.get(index).get()).longValue();
                 }
             }
             pending = again;
