@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * One piece of the embedded infrastructure in a process of its own, as {@code bin/track infra}
  * runs it: the environment names the other two as external servers, so only this one starts.
  * A fault test stops it (SIGTERM: Kafka shuts down cleanly, Redis writes its append-only file,
- * the MongoDB-wire store closes its file) and starts it again on the same data and port.
+ * the MongoDB-wire store closes its file) or kills it (SIGKILL: nothing is flushed or closed, and
+ * what was acknowledged must be in the files anyway) and starts it again on the same data and port.
  */
 final class InfraProcess implements AutoCloseable {
 
@@ -73,6 +74,19 @@ final class InfraProcess implements AutoCloseable {
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
             throw new IllegalStateException("infrastructure process " + name + " ignored SIGTERM for 60 s; see " + log);
+        }
+    }
+
+    /**
+     * SIGKILL to the process and everything it started: the embedded Redis is a redis-server child
+     * of the JVM, which would otherwise live on, holding the port.
+     */
+    void kill() throws InterruptedException {
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        tree.add(process.toHandle());
+        tree.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle handle : tree) {
+            handle.onExit().orTimeout(30, TimeUnit.SECONDS).join();
         }
     }
 
