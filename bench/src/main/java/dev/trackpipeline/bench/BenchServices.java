@@ -36,10 +36,17 @@ final class BenchServices implements AutoCloseable {
     private final Path projectsFile;
     private final List<ServiceProcess> running = new ArrayList<>();
 
-    BenchServices(Path home, Path workDir) throws IOException {
+    /**
+     * @param storesOnDisk MongoDB-wire and Redis data in files, as {@code bin/track local} keeps
+     *                     them, instead of in memory: what a long run needs, whose events would
+     *                     not fit in this process's heap
+     */
+    BenchServices(Path home, Path workDir, boolean storesOnDisk) throws IOException {
         this.home = home;
         this.workDir = workDir;
-        this.infra = EmbeddedInfrastructure.start(InfrastructureSettings.forTests(workDir.resolve("infra")));
+        InfrastructureSettings settings = InfrastructureSettings.forTests(workDir.resolve("infra"));
+        this.infra = EmbeddedInfrastructure.start(new InfrastructureSettings(settings.dataDir(), storesOnDisk, settings.host(),
+                settings.kafkaPort(), settings.kafkaControllerPort(), settings.mongoPort(), settings.redisPort(), settings.external()));
         this.projectsFile = workDir.resolve("projects.yml");
         // No rate limit worth the name: the benchmark measures the gateway, not the limiter.
         Files.writeString(projectsFile, """

@@ -64,7 +64,7 @@ final class Benchmark {
 
     List<Figure> run(Path workDir) throws Exception {
         List<Figure> figures = new ArrayList<>();
-        try (BenchServices services = new BenchServices(options.home(), workDir);
+        try (BenchServices services = new BenchServices(options.home(), workDir, false);
              HttpLoad load = new HttpLoad();
              KafkaOffsets offsets = new KafkaOffsets(services.infrastructure().kafkaBootstrapServers(), eventTopics)) {
             String bootstrap = services.infrastructure().kafkaBootstrapServers();

@@ -53,7 +53,7 @@ final class Soak {
     }
 
     Result run(Path workDir) throws Exception {
-        try (BenchServices services = new BenchServices(options.home(), workDir);
+        try (BenchServices services = new BenchServices(options.home(), workDir, true);
              HttpLoad load = new HttpLoad();
              KafkaOffsets offsets = new KafkaOffsets(services.infrastructure().kafkaBootstrapServers(), TopicNames.defaults().eventTopics(new EventFamilies()))) {
             Map<String, ServiceProcess> running = new LinkedHashMap<>();
