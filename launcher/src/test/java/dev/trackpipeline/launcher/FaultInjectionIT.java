@@ -30,9 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the MongoDB-wire server and Redis each run in a process of their own ({@code bin/track infra}),
  * the three services in theirs. Under a steady load it kills the writer and the aggregator with
  * SIGKILL again and again, stops each service with SIGTERM, and then restarts the Kafka broker,
- * Redis and MongoDB, each once with SIGTERM and once with SIGKILL followed by an outage. Afterwards MongoDB must hold every event answered 202,
- * nothing else but events whose answer was a 503 or none at all, each once; and the aggregated
- * count must equal what MongoDB holds.
+ * Redis and MongoDB, each once after SIGTERM and once after SIGKILL followed by an outage.
+ * Afterwards MongoDB must hold every event answered 202, nothing else but events whose answer
+ * was a 503 or none at all, each once; and the aggregated count must equal what MongoDB holds.
  *
  * <p>The CI variant is short. The full one is a command of its own, {@code bin/track faults}
  * (10 kill cycles, 30 s outages, 400 events/s: about 150,000 events).
