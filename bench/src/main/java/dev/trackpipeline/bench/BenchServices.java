@@ -44,9 +44,7 @@ final class BenchServices implements AutoCloseable {
     BenchServices(Path home, Path workDir, boolean storesOnDisk) throws IOException {
         this.home = home;
         this.workDir = workDir;
-        InfrastructureSettings settings = InfrastructureSettings.forTests(workDir.resolve("infra"));
-        this.infra = EmbeddedInfrastructure.start(new InfrastructureSettings(settings.dataDir(), storesOnDisk, settings.host(),
-                settings.kafkaPort(), settings.kafkaControllerPort(), settings.mongoPort(), settings.redisPort(), settings.external()));
+        this.infra = EmbeddedInfrastructure.start(InfrastructureSettings.forTests(workDir.resolve("infra")).withPersistence(storesOnDisk));
         this.projectsFile = workDir.resolve("projects.yml");
         // No rate limit worth the name: the benchmark measures the gateway, not the limiter.
         Files.writeString(projectsFile, """

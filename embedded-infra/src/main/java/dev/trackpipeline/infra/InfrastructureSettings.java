@@ -22,6 +22,16 @@ public record InfrastructureSettings(Path dataDir, boolean persistent, String ho
                 freePort(), ExternalServers.none());
     }
 
+    /** The same servers and ports, with data kept across restarts or not. */
+    public InfrastructureSettings withPersistence(boolean keepData) {
+        return new InfrastructureSettings(dataDir, keepData, host, kafkaPort, kafkaControllerPort, mongoPort, redisPort, external);
+    }
+
+    /** The same settings, with {@code servers} used instead of starting their embedded counterparts. */
+    public InfrastructureSettings withExternal(ExternalServers servers) {
+        return new InfrastructureSettings(dataDir, persistent, host, kafkaPort, kafkaControllerPort, mongoPort, redisPort, servers);
+    }
+
     public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);

@@ -51,9 +51,7 @@ class EmbeddedInfrastructureTest {
 
     @Test
     void keepsKafkaTopicsAndMongoDocumentsAcrossARestartOnTheSameDataDirectory() throws Exception {
-        InfrastructureSettings settings = InfrastructureSettings.forTests(dataDir);
-        InfrastructureSettings persistent = new InfrastructureSettings(dataDir, true, settings.host(), settings.kafkaPort(),
-                settings.kafkaControllerPort(), settings.mongoPort(), settings.redisPort(), ExternalServers.none());
+        InfrastructureSettings persistent = InfrastructureSettings.forTests(dataDir).withPersistence(true);
 
         try (EmbeddedInfrastructure infra = EmbeddedInfrastructure.start(persistent)) {
             produceAndConsume(infra.kafkaBootstrapServers(), "kept", "before restart");

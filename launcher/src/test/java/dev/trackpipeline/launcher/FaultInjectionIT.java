@@ -81,8 +81,7 @@ class FaultInjectionIT {
                 """.formatted(APIKEY, READ_TOKEN));
         ExternalServers external = new ExternalServers(Optional.of(kafkaAddress), Optional.of(mongoUri),
                 Optional.of(new RedisAddress(ports.host(), ports.redisPort(), Optional.empty(), 0)));
-        pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, new InfrastructureSettings(dataDir, true, ports.host(),
-                ports.kafkaPort(), ports.kafkaControllerPort(), ports.mongoPort(), ports.redisPort(), external), projects,
+        pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, ports.withPersistence(true).withExternal(external), projects,
                 InfrastructureSettings.freePort(), InfrastructureSettings.freePort(), InfrastructureSettings.freePort(), List.of("-Xmx256m")));
     }
 

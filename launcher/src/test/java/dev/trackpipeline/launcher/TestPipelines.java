@@ -2,7 +2,6 @@ package dev.trackpipeline.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trackpipeline.infra.ExternalServers;
 import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.infra.testing.KafkaTestRecords;
 import dev.trackpipeline.model.event.EventFamilies;
@@ -34,9 +33,7 @@ final class TestPipelines {
     /** Embedded infrastructure in {@code dataDir}, the demo project registry, services with 256 MB heaps. */
     static LocalPipeline startLocal(Path dataDir) throws Exception {
         Path home = Path.of(System.getProperty("track.home", ".."));
-        InfrastructureSettings ports = InfrastructureSettings.forTests(dataDir);
-        InfrastructureSettings infra = new InfrastructureSettings(dataDir, true, ports.host(), ports.kafkaPort(),
-                ports.kafkaControllerPort(), ports.mongoPort(), ports.redisPort(), ExternalServers.none());
+        InfrastructureSettings infra = InfrastructureSettings.forTests(dataDir).withPersistence(true);
         return LocalPipeline.start(new LocalPipeline.Settings(home, infra, home.resolve("config/projects.yml"),
                 InfrastructureSettings.freePort(), InfrastructureSettings.freePort(), InfrastructureSettings.freePort(), List.of("-Xmx256m")));
     }

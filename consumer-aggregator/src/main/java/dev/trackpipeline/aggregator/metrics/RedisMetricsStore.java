@@ -64,10 +64,11 @@ public class RedisMetricsStore {
             }
             List<ProjectBatch> again = new ArrayList<>();
             for (int index = 0; index < answers.size(); index++) {
-                if (answers.get(index).get() instanceof List<?> seenBefore) {
+                Object answer = answers.get(index).get();
+                if (answer instanceof List<?> seenBefore) {
                     again.add(without(pending.get(index), seenBefore));
                 } else {
-                    applied += ((Number) answers.get(index).get()).longValue();
+                    applied += ((Number) answer).longValue();
                 }
             }
             pending = again;
