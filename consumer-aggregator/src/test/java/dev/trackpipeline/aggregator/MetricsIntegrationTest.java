@@ -377,6 +377,28 @@ class MetricsIntegrationTest {
                         .isEqualTo("header track-received-at: expected epoch milliseconds, got \"soon\""));
     }
 
+    /** The aggregator skips the recordings it counts; a blank one must still be refused, as the writer refuses it. */
+    @Test
+    void deadLettersAReplayChunkWithABlankRecordingAndCountsTheOthers() throws Exception {
+        FixtureRecord valid = FixtureRecords.of(fixtures.first("recordScreen"), Instant.now());
+        String blank = new String(valid.value(), StandardCharsets.UTF_8).replaceFirst("\"events\":\"[^\"]*\"", "\"events\":\"  \"");
+        Map<String, String> headers = new HashMap<>(valid.headers());
+        headers.put(TrackHeaders.EVENT_ID, "blank-recording");
+        FixtureRecord invalid = new FixtureRecord("blank-recording", "recordScreen", valid.topic(), valid.key(),
+                blank.getBytes(StandardCharsets.UTF_8), headers);
+
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), List.of(invalid, valid));
+        awaitNothingLeftToConsume();
+
+        assertThat(overview("1h").get("byType").get("recordScreen").longValue()).isEqualTo(1);
+        assertThat(KafkaTestRecords.readAll(infra.kafkaBootstrapServers(), "track.dead-letter")).anySatisfy(record -> {
+            assertThat(new String(record.headers().lastHeader(TrackHeaders.EVENT_ID).value(), StandardCharsets.UTF_8))
+                    .isEqualTo("blank-recording");
+            assertThat(new String(record.headers().lastHeader(TrackHeaders.DEAD_LETTER_REASON).value(), StandardCharsets.UTF_8))
+                    .isEqualTo("events: must not be empty");
+        });
+    }
+
     @Test
     void refusesReadsWithoutTheProjectsTokenAndUnknownWindows() throws Exception {
         assertThat(get("/api/metrics/overview?apikey=demo-project", null).statusCode()).isEqualTo(401);

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -39,7 +40,9 @@ public class TrackRuntimeAutoConfiguration {
         return properties.limits().toIngestLimits();
     }
 
+    /** A consumer that never reads some fields declares its own reader (see the aggregator). */
     @Bean
+    @ConditionalOnMissingBean
     EventRecordReader eventRecordReader(EventValidator validator, IngestLimits limits) {
         return new EventRecordReader(validator, limits);
     }

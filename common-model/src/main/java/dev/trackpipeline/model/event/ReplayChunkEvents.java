@@ -8,6 +8,9 @@ import java.util.List;
  */
 public final class ReplayChunkEvents implements EventFamily {
 
+    /** The field holding the recording itself. */
+    public static final String PAYLOAD = "events";
+
     @Override
     public String name() {
         return "record-screen";
@@ -21,6 +24,6 @@ public final class ReplayChunkEvents implements EventFamily {
     @Override
     public void check(EventCheck check) {
         check.requireString("recordScreenId");
-        check.requireString("events");
+        check.requireString(PAYLOAD);
     }
 }

@@ -8,8 +8,10 @@ import dev.trackpipeline.model.ingest.IngestLimits;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -22,10 +24,21 @@ public final class EventRecordReader {
 
     private final JsonMapper json;
     private final EventValidator validator;
+    private final Set<String> unreadFields;
 
     public EventRecordReader(EventValidator validator, IngestLimits limits) {
+        this(validator, limits, Set.of());
+    }
+
+    /**
+     * A reader for a consumer that never looks at some top-level string fields: their content is
+     * skipped, not decoded, and the event's tree holds a placeholder in their place. It accepts and
+     * refuses exactly what the plain reader does.
+     */
+    public EventRecordReader(EventValidator validator, IngestLimits limits, Set<String> unreadFields) {
         this.json = EventJson.mapper(limits);
         this.validator = validator;
+        this.unreadFields = Set.copyOf(unreadFields);
     }
 
     /**
@@ -47,7 +60,7 @@ public final class EventRecordReader {
         }
         JsonNode event;
         try {
-            event = json.readTree(value);
+            event = readTree(value);
         } catch (JacksonException e) {
             throw new InvalidRecordException(Outcome.INVALID_JSON, "value: malformed JSON: " + e.getOriginalMessage());
         }
@@ -61,6 +74,12 @@ public final class EventRecordReader {
                     "header " + TrackHeaders.APIKEY + ": \"" + apikey + "\" differs from the event's apikey");
         });
         return new EventRecord(eventId, receivedAt, valid.apikey(), valid.type(), valid.family(), valid.sessionId(), event);
+    }
+
+    private JsonNode readTree(byte[] value) {
+        try (JsonParser parser = new UnreadStringsParser(json.createParser(value), value, unreadFields)) {
+            return json.readTree(parser);
+        }
     }
 
     public static Optional<String> utf8(byte[] headerValue) {

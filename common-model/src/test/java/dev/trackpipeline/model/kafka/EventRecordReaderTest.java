@@ -67,6 +67,22 @@ class EventRecordReaderTest {
                 e -> assertThat(e.outcome()).isEqualTo(Outcome.INVALID_EVENT));
     }
 
+    @Test
+    void refusesAValueWithAnythingButWhitespaceAfterTheEvent() {
+        String event = new String(errorEvent, java.nio.charset.StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> read((event + " {}").getBytes())).isInstanceOfSatisfying(InvalidRecordException.class, e -> {
+            assertThat(e.outcome()).isEqualTo(Outcome.INVALID_JSON);
+            assertThat(e.getMessage()).startsWith("value: malformed JSON: Trailing token (`JsonToken.START_OBJECT`) found after value");
+        });
+        assertThat(read((event + " \n").getBytes()).eventId()).isEqualTo("0123456789abcdef0123456789abcdef");
+    }
+
+    @Test
+    void refusesAnEmptyValueAsNoEvent() {
+        assertThatThrownBy(() -> read("  ".getBytes())).hasMessage("event: expected a JSON object, got nothing");
+    }
+
     private EventRecord read(byte[] value) {
         return reader.read(name -> Optional.ofNullable(headers.get(name)), value);
     }
