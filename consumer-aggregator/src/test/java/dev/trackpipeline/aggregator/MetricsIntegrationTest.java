@@ -107,7 +107,8 @@ class MetricsIntegrationTest {
         assertThat(after.increaseSince(before, "track_consume_events_total" + performance + ",outcome=\"counted\"}")).isEqualTo(48);
         assertThat(after.increaseSince(before, "track_consume_events_total" + performance + ",outcome=\"duplicate\"}")).isEqualTo(48);
         assertThat(after.increaseSince(before, "track_consume_end_to_end_seconds_count" + performance + "}")).isEqualTo(96);
-        assertThat(metrics).contains("track_consume_write_seconds_count" + performance + "}", "track_consume_batch_events_count",
+        assertThat(metrics).contains("track_consume_write_seconds_count{application=\"consumer-aggregator\",family=\"all\",group=\"track-aggregator\"}",
+                "track_consume_batch_events_count",
                 "kafka_consumer_fetch_manager_records_lag");
     }
 

@@ -21,6 +21,9 @@ import java.util.function.Supplier;
  */
 public final class ConsumerMeters {
 
+    /** The family tag of a write that holds every family's events. */
+    public static final String ALL_FAMILIES = "all";
+
     private final MeterRegistry meters;
     private final String group;
     private final Clock clock;
@@ -44,6 +47,12 @@ public final class ConsumerMeters {
     /** Times one write of a family's events to the store. */
     public <T> T timeWrite(EventFamily family, Supplier<T> write) {
         return writeTimers.computeIfAbsent(family.name(), name -> latency(TrackMeters.CONSUME_WRITE, "One store write", name))
+                .record(write);
+    }
+
+    /** Times one write of a whole batch, every family together; its family tag is {@value #ALL_FAMILIES}. */
+    public <T> T timeWrite(Supplier<T> write) {
+        return writeTimers.computeIfAbsent(ALL_FAMILIES, name -> latency(TrackMeters.CONSUME_WRITE, "One store write", name))
                 .record(write);
     }
 

@@ -62,6 +62,13 @@ class ConsumerMetersTest {
                 "track_consume_events_total{family=\"http\",group=\"track-writer\",outcome=\"duplicate\"} 1.0");
     }
 
+    @Test
+    void timesAWriteOfEveryFamilyTogetherUnderFamilyAll() {
+        meters.timeWrite(() -> 1L);
+
+        assertThat(registry.scrape()).contains("track_consume_write_seconds_count{family=\"all\",group=\"track-writer\"} 1");
+    }
+
     private static Consumed receivedAgo(long millis) {
         EventRecord event = new EventRecord("id-" + millis, NOW.minusMillis(millis), "demo-project", "xhr", new HttpFailureEvents(),
                 "session", JsonNodeFactory.instance.objectNode());

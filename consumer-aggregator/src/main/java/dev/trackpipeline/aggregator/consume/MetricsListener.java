@@ -4,6 +4,7 @@ import dev.trackpipeline.model.kafka.ConsumerGroups;
 
 import dev.trackpipeline.aggregator.metrics.EventCounts;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore;
+import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.PartitionUpdates;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.RecordUpdates;
 import dev.trackpipeline.aggregator.AggregatorProperties;
 import dev.trackpipeline.model.event.EventFamily;
@@ -21,7 +22,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
-/** Counts every polled batch into Redis, one atomic script per partition; offsets are committed afterwards. */
+/** Counts every polled batch into Redis, one atomic script per partition and project; offsets are committed afterwards. */
 @Component
 public class MetricsListener {
 
@@ -49,15 +50,19 @@ public class MetricsListener {
                 consumed -> new TopicPartition(consumed.record().topic(), consumed.record().partition()),
                 LinkedHashMap::new, Collectors.toList()));
         meters.batch(events.size());
-        byPartition.forEach((partition, consumed) -> {
+        List<PartitionUpdates> updates = byPartition.entrySet().stream().map(partition -> new PartitionUpdates(
+                partition.getKey().topic(), partition.getKey().partition(), partition.getValue().stream()
+                        .map(event -> new RecordUpdates(event.record().offset(), event.event().apikey(), event.event().eventId(),
+                                counts.of(event.event()))).toList())).toList();
+        List<Long> applied = meters.timeWrite(() -> store.apply(updates));
+        int index = 0;
+        for (List<Consumed> consumed : byPartition.values()) {
             // A topic holds one family's events.
             EventFamily family = consumed.get(0).event().family();
-            List<RecordUpdates> updates = consumed.stream().map(event -> new RecordUpdates(event.record().offset(),
-                    event.event().apikey(), event.event().eventId(), counts.of(event.event()))).toList();
-            long applied = meters.timeWrite(family, () -> store.apply(partition.topic(), partition.partition(), updates));
-            meters.count(family, "counted", applied);
-            meters.count(family, "duplicate", updates.size() - applied);
-            meters.stored(consumed);
-        });
+            meters.count(family, "counted", applied.get(index));
+            meters.count(family, "duplicate", consumed.size() - applied.get(index));
+            index++;
+        }
+        meters.stored(events);
     }
 }

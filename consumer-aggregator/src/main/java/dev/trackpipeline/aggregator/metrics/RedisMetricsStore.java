@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,8 +17,8 @@ import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Response;
 
 /**
- * Applies a partition's batch to Redis, one Lua script per project, each together with that
- * project's last applied offset of the partition. Because updates and marker change in one
+ * Applies a polled batch to Redis, one Lua script per partition and project, each together with
+ * that project's last applied offset of the partition. Because updates and marker change in one
  * atomic step, a batch Kafka delivers again (after a crash before the offset commit, or a replay)
  * is recognised and not counted twice, even if the crash fell between two projects' scripts.
  * Every key a script touches carries the project's hash tag, so this works on Redis Cluster too.
@@ -44,54 +45,73 @@ public class RedisMetricsStore {
     public record RecordUpdates(long offset, String apikey, String eventId, List<MetricUpdate> updates) {
     }
 
-    /** One project's records of the batch, and the highest offset among them, which its marker moves to. */
-    private record ProjectBatch(String apikey, long highestOffset, List<RecordUpdates> records) {
+    /** One partition's records of a polled batch. */
+    public record PartitionUpdates(String topic, int partition, List<RecordUpdates> records) {
+    }
+
+    /** One project's records of one partition's batch, and the highest offset among them, which its marker moves to. */
+    private record ProjectBatch(int partitionIndex, String partitionField, String apikey, long highestOffset,
+                                List<RecordUpdates> records) {
     }
 
     /** @return how many records were applied; the others had been applied before */
     public long apply(String topic, int partition, List<RecordUpdates> records) {
-        String partitionField = topic + ":" + partition;
-        List<ProjectBatch> pending = byProject(records);
-        long applied = 0;
+        return apply(List.of(new PartitionUpdates(topic, partition, records))).get(0);
+    }
+
+    /**
+     * Applies a polled batch's partitions in one pipeline: a round trip per poll, not per
+     * partition, which matters when a poll holds a few records of each of many partitions.
+     *
+     * @return per partition, in order, how many records were applied
+     */
+    public List<Long> apply(List<PartitionUpdates> partitions) {
+        long[] applied = new long[partitions.size()];
+        List<ProjectBatch> pending = new ArrayList<>();
+        for (int index = 0; index < partitions.size(); index++) {
+            pending.addAll(byProject(index, partitions.get(index)));
+        }
         while (!pending.isEmpty()) {
             List<Response<Object>> answers = new ArrayList<>(pending.size());
             try (var pipeline = redis.pipelined()) {
                 for (ProjectBatch batch : pending) {
                     answers.add(pipeline.eval(script, List.of(MetricKeys.progress(batch.apikey(), properties.groupId())),
-                            arguments(partitionField, batch)));
+                            arguments(batch)));
                 }
                 pipeline.sync();
             }
             List<ProjectBatch> again = new ArrayList<>();
             for (int index = 0; index < answers.size(); index++) {
                 Object answer = answers.get(index).get();
+                ProjectBatch batch = pending.get(index);
                 if (answer instanceof List<?> seenBefore) {
-                    again.add(without(pending.get(index), seenBefore));
+                    again.add(without(batch, seenBefore));
                 } else {
-                    applied += ((Number) answer).longValue();
+                    applied[batch.partitionIndex()] += ((Number) answer).longValue();
                 }
             }
             pending = again;
         }
-        return applied;
+        return Arrays.stream(applied).boxed().toList();
     }
 
     /**
      * Groups the records by project, keeping only the first of records with the same event id: a
      * client's re-send within one batch is a duplicate the script could not tell from its original.
      */
-    private static List<ProjectBatch> byProject(List<RecordUpdates> records) {
+    private static List<ProjectBatch> byProject(int partitionIndex, PartitionUpdates partition) {
+        String partitionField = partition.topic() + ":" + partition.partition();
         Map<String, List<RecordUpdates>> byProject = new LinkedHashMap<>();
         Map<String, Long> highest = new LinkedHashMap<>();
         Set<String> seen = new HashSet<>();
-        for (RecordUpdates record : records) {
+        for (RecordUpdates record : partition.records()) {
             highest.merge(record.apikey(), record.offset(), Math::max);
             if (seen.add(record.apikey() + "\n" + record.eventId())) {
                 byProject.computeIfAbsent(record.apikey(), apikey -> new ArrayList<>()).add(record);
             }
         }
-        return highest.entrySet().stream().map(project -> new ProjectBatch(project.getKey(), project.getValue(),
-                byProject.get(project.getKey()))).toList();
+        return highest.entrySet().stream().map(project -> new ProjectBatch(partitionIndex, partitionField, project.getKey(),
+                project.getValue(), byProject.get(project.getKey()))).toList();
     }
 
     /** The batch without the records at the script's positions (from 1); may be empty, which just moves the marker. */
@@ -104,13 +124,13 @@ public class RedisMetricsStore {
                 kept.add(batch.records().get(index));
             }
         }
-        return new ProjectBatch(batch.apikey(), batch.highestOffset(), kept);
+        return new ProjectBatch(batch.partitionIndex(), batch.partitionField(), batch.apikey(), batch.highestOffset(), kept);
     }
 
-    private List<String> arguments(String partitionField, ProjectBatch batch) {
+    private List<String> arguments(ProjectBatch batch) {
         MergedUpdates merged = new MergedUpdates();
         List<String> args = new ArrayList<>();
-        args.add(partitionField);
+        args.add(batch.partitionField());
         args.add(String.valueOf(properties.dedupWindow().toSeconds()));
         args.add(MetricKeys.pages(batch.apikey()));
         args.add(String.valueOf(properties.maxPagesPerProject()));

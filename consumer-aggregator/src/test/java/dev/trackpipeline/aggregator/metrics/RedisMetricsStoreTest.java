@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trackpipeline.aggregator.AggregatorProperties;
 import dev.trackpipeline.aggregator.metrics.MetricUpdate.Operation;
+import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.PartitionUpdates;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.RecordUpdates;
 import dev.trackpipeline.infra.EmbeddedRedisServer;
 import dev.trackpipeline.infra.InfrastructureSettings;
@@ -87,6 +88,21 @@ class RedisMetricsStoreTest {
         assertThat(applied).isEqualTo(3);
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("2");
         assertThat(redis.hget("track:{blog}:m:1", "events")).isEqualTo("1");
+    }
+
+    @Test
+    void appliesEveryPartitionOfAPollTogetherAndTellsHowManyOfEachCounted() {
+        store.apply("track.error", 1, List.of(event(10, "a")));
+
+        List<Long> applied = store.apply(List.of(
+                new PartitionUpdates("track.error", 0, List.of(event(5, "b"), event(6, "c"))),
+                new PartitionUpdates("track.error", 1, List.of(event(10, "a"), event(11, "d"))),
+                new PartitionUpdates("track.http", 0, List.of(event(7, "c"), event(8, "e")))));
+
+        assertThat(applied).containsExactly(2L, 1L, 1L);
+        assertThat(redis.hget(COUNTERS, "events")).isEqualTo("5");
+        assertThat(redis.hgetAll(MetricKeys.progress("shop", "store-test")))
+                .isEqualTo(Map.of("track.error:0", "6", "track.error:1", "11", "track.http:0", "8"));
     }
 
     @Test
