@@ -418,6 +418,13 @@ class EventStoreIntegrationTest {
         assertThat(client.getClusterDescription().getClusterSettings().getServerSelectionTimeout(TimeUnit.MILLISECONDS)).isEqualTo(5000);
     }
 
+    /** The store recognises redelivered events, so waiting for each commit would only slow the consumer. */
+    @Test
+    void commitsOffsetsWithoutWaitingForTheBroker(@Autowired org.springframework.kafka.config.KafkaListenerEndpointRegistry listeners) {
+        assertThat(listeners.getListenerContainers()).isNotEmpty()
+                .allSatisfy(container -> assertThat(container.getContainerProperties().isSyncCommits()).isFalse());
+    }
+
     @Test
     void reportsHealthyWhenMongoAnswersPing() throws Exception {
         HttpResponse<String> health = get("/actuator/health", null);

@@ -22,7 +22,8 @@ import org.springframework.kafka.core.KafkaAdmin;
 /** The schema, topics and project registry every service uses, wired once. */
 @AutoConfiguration
 @EnableConfigurationProperties(TrackProperties.class)
-@Import({ReadAuthorization.class, ApiErrorResponses.class, ConsumerFailureHandling.class, ApiDescription.class})
+@Import({ReadAuthorization.class, ApiErrorResponses.class, ConsumerFailureHandling.class, AsynchronousOffsetCommits.class,
+        ApiDescription.class})
 public class TrackRuntimeAutoConfiguration {
 
     @Bean
