@@ -36,7 +36,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--connections", description = "concurrent connections at saturation (default 64)")
     int connections = 64;
 
-    @Option(names = "--drain-events", description = "events each consumer drains (default 60000, quick 10000)")
+    @Option(names = "--drain-events", description = "events each consumer drains and is measured on, after as many to warm up (default 60000, quick 10000)")
     Integer drainEvents;
 
     @Option(names = "--probes", description = "end-to-end latency probes (default 200, quick 20)")

@@ -61,7 +61,7 @@ record BenchReport(Machine machine, Settings settings, List<Figure> figures) {
                 .append(machine.memoryMiB()).append(" MiB, ").append(machine.os()).append(", ").append(machine.jvm()).append("\n");
         out.append("- traffic: ").append(settings.traffic()).append("; ").append(settings.connections()).append(" connections, ")
                 .append(fmt(settings.secondsPerLoadRun())).append(" s per load run, ").append(settings.drainEvents())
-                .append(" events per drain, ").append(settings.probes()).append(" end-to-end probes\n\n");
+                .append(" events per drain after as many to warm up, ").append(settings.probes()).append(" end-to-end probes\n\n");
         out.append("| figure | ours | baseline | ratio | target | met |\n| --- | --- | --- | --- | --- | --- |\n");
         for (Figure figure : figures) {
             out.append("| ").append(figure.name()).append(" | ").append(spread(figure.value(), figure.unit())).append(" | ");

@@ -119,18 +119,20 @@ final class Benchmark {
             figures.add(ratio("gateway batches of 10", "events/s", batch10, "ProducerPerformance", producer, 0.5));
             figures.add(ratio("gateway batches of 50", "events/s", batch50, "ProducerPerformance", producer, 0.5));
 
-            step("filling the topics with " + options.drainEvents() + " new events for the consumers");
+            step("filling the topics with " + options.drainEvents() + " events to warm each consumer up, then as many to measure");
             Map<TopicPartition, Long> start = offsets.ends();
             postAll(reportData, options.traffic().batches(options.drainEvents() / 50, 50));
+            Map<TopicPartition, Long> warmedUp = offsets.ends();
+            postAll(reportData, options.traffic().batches(options.drainEvents() / 50, 50));
             Map<TopicPartition, Long> end = offsets.ends();
-            long startSum = KafkaOffsets.sum(start.values());
+            long warmedUpSum = KafkaOffsets.sum(warmedUp.values());
             long endSum = KafkaOffsets.sum(end.values());
-            List<EventRecord> prepared = StoredEvents.read(bootstrap, start, end);
+            List<EventRecord> prepared = StoredEvents.read(bootstrap, warmedUp, end);
 
             DrainRuns writer = new DrainRuns(services);
             for (int run = 1; run <= options.repeats(); run++) {
                 step("writer, run " + run + ": draining " + prepared.size() + " events, then raw insertMany of the same documents");
-                writer.run(run, "bench-writer-", offsets, start, startSum, endSum,
+                writer.run(run, "bench-writer-", offsets, start, warmedUpSum, endSum,
                         (group, n) -> services.writer(group, "bench_writer_" + n),
                         n -> {
                             double rate = StoreBaselines.insertMany(services.mongoUri("bench_raw_" + n), "bench_raw_" + n, prepared);
@@ -144,7 +146,7 @@ final class Benchmark {
             DrainRuns aggregator = new DrainRuns(services);
             for (int run = 1; run <= options.repeats(); run++) {
                 step("aggregator, run " + run + ": draining " + prepared.size() + " events, then raw pipelined Redis commands");
-                aggregator.run(run, "bench-aggregator-", offsets, start, startSum, endSum,
+                aggregator.run(run, "bench-aggregator-", offsets, start, warmedUpSum, endSum,
                         (group, n) -> services.aggregator(group, n),
                         n -> StoreBaselines.pipelinedRedis(services.infrastructure().redis(), Options.MAX_REPEATS + n, prepared),
                         n -> { });

@@ -41,7 +41,11 @@ final class DrainRuns implements AutoCloseable {
         this.services = services;
     }
 
-    void run(int run, String groupPrefix, KafkaOffsets offsets, Map<TopicPartition, Long> start, long startSum, long endSum,
+    /**
+     * @param start       where the group starts: the warm-up events come first
+     * @param warmedUpSum the offsets' sum past the warm-up events, where the measurement starts
+     */
+    void run(int run, String groupPrefix, KafkaOffsets offsets, Map<TopicPartition, Long> start, long warmedUpSum, long endSum,
              Starter starter, Baseline baseline, Cleanup cleanup) throws Exception {
         if (current != null) {
             memory.close();
@@ -50,7 +54,7 @@ final class DrainRuns implements AutoCloseable {
         }
         String group = groupPrefix + run;
         offsets.place(group, start);
-        rates.add(ConsumerDrain.measure(offsets, group, startSum, endSum, () -> {
+        rates.add(ConsumerDrain.measure(offsets, group, warmedUpSum, endSum, () -> {
             current = starter.start(group, run);
             memory = new ResourceSampler(current);
             return null;
