@@ -131,7 +131,7 @@ final class Benchmark {
 
             DrainRuns writer = new DrainRuns(services);
             for (int run = 1; run <= options.repeats(); run++) {
-                step("writer, run " + run + ": draining " + prepared.size() + " events, then raw insertMany of the same documents");
+                step("writer, run " + run + ": raw insertMany of " + prepared.size() + " documents, then the writer draining the same events");
                 writer.run(run, "bench-writer-", offsets, start, warmedUpSum, endSum,
                         (group, n) -> services.writer(group, "bench_writer_" + n),
                         n -> {
@@ -145,7 +145,7 @@ final class Benchmark {
 
             DrainRuns aggregator = new DrainRuns(services);
             for (int run = 1; run <= options.repeats(); run++) {
-                step("aggregator, run " + run + ": draining " + prepared.size() + " events, then raw pipelined Redis commands");
+                step("aggregator, run " + run + ": raw pipelined Redis commands for " + prepared.size() + " events, then the aggregator draining them");
                 aggregator.run(run, "bench-aggregator-", offsets, start, warmedUpSum, endSum,
                         (group, n) -> services.aggregator(group, n),
                         n -> StoreBaselines.pipelinedRedis(services.infrastructure().redis(), Options.MAX_REPEATS + n, prepared),

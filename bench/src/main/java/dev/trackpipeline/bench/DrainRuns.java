@@ -9,8 +9,10 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Repeated drains of the same prepared events by fresh instances of one consumer, each in a
- * group and a store of its own and each followed by its baseline. The last instance keeps
- * running (the end-to-end measurement uses it) until {@link #close()}.
+ * group and a store of its own and each after its baseline. The baseline goes first so that it
+ * runs beside no other run's data: the previous drain's database is dropped before it, and the
+ * stand-in shares a heap with the broker. The last instance keeps running (the end-to-end
+ * measurement uses it) until {@link #close()}.
  */
 final class DrainRuns implements AutoCloseable {
 
@@ -52,6 +54,7 @@ final class DrainRuns implements AutoCloseable {
             services.stop(current);
             cleanup.after(run - 1);
         }
+        baselines.add(baseline.measure(run));
         String group = groupPrefix + run;
         offsets.place(group, start);
         rates.add(ConsumerDrain.measure(offsets, group, warmedUpSum, endSum, () -> {
@@ -59,7 +62,6 @@ final class DrainRuns implements AutoCloseable {
             memory = new ResourceSampler(current);
             return null;
         }, TIMEOUT));
-        baselines.add(baseline.measure(run));
     }
 
     ServiceProcess current() {
