@@ -42,7 +42,7 @@ class FaultInjectionIT {
     static final String APIKEY = "faults";
     static final String READ_TOKEN = "faults-read-token";
 
-    static final int KILLS = Integer.getInteger("track.faults.kills", 3);
+    static final int KILLS = Integer.getInteger("track.faults.kills", 2);
     static final Duration OUTAGE = Duration.parse("PT" + System.getProperty("track.faults.outage", "5s").toUpperCase());
     static final double EVENTS_PER_SECOND = Double.parseDouble(System.getProperty("track.faults.rate", "200"));
 
