@@ -46,14 +46,16 @@ public final class ConsumerMeters {
 
     /** Times one write of a family's events to the store. */
     public <T> T timeWrite(EventFamily family, Supplier<T> write) {
-        return writeTimers.computeIfAbsent(family.name(), name -> latency(TrackMeters.CONSUME_WRITE, "One store write", name))
-                .record(write);
+        return timeWrite(family.name(), write);
     }
 
     /** Times one write of a whole batch, every family together; its family tag is {@value #ALL_FAMILIES}. */
     public <T> T timeWrite(Supplier<T> write) {
-        return writeTimers.computeIfAbsent(ALL_FAMILIES, name -> latency(TrackMeters.CONSUME_WRITE, "One store write", name))
-                .record(write);
+        return timeWrite(ALL_FAMILIES, write);
+    }
+
+    private <T> T timeWrite(String family, Supplier<T> write) {
+        return writeTimers.computeIfAbsent(family, name -> latency(TrackMeters.CONSUME_WRITE, "One store write", name)).record(write);
     }
 
     public void count(EventFamily family, String outcome, long events) {

@@ -54,16 +54,11 @@ public class RedisMetricsStore {
                                 List<RecordUpdates> records) {
     }
 
-    /** @return how many records were applied; the others had been applied before */
-    public long apply(String topic, int partition, List<RecordUpdates> records) {
-        return apply(List.of(new PartitionUpdates(topic, partition, records))).get(0);
-    }
-
     /**
      * Applies a polled batch's partitions in one pipeline: a round trip per poll, not per
      * partition, which matters when a poll holds a few records of each of many partitions.
      *
-     * @return per partition, in order, how many records were applied
+     * @return per partition, in order, how many records were applied; the others had been applied before
      */
     public List<Long> apply(List<PartitionUpdates> partitions) {
         long[] applied = new long[partitions.size()];

@@ -42,7 +42,7 @@ class RedisMetricsStoreTest {
 
     @Test
     void appliesAFreshBatchInOneStepAndMovesTheMarkerToItsLastOffset() {
-        long applied = store.apply("track.error", 0, List.of(event(10, "a"), event(11, "b"), event(12, "c")));
+        long applied = apply("track.error", 0, List.of(event(10, "a"), event(11, "b"), event(12, "c")));
 
         assertThat(applied).isEqualTo(3);
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("3");
@@ -52,7 +52,7 @@ class RedisMetricsStoreTest {
 
     @Test
     void countsOnceAnEventTheClientSentTwiceWithinOneBatch() {
-        long applied = store.apply("track.error", 0, List.of(event(10, "a"), event(11, "a"), event(12, "b")));
+        long applied = apply("track.error", 0, List.of(event(10, "a"), event(11, "a"), event(12, "b")));
 
         assertThat(applied).isEqualTo(2);
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("2");
@@ -60,9 +60,9 @@ class RedisMetricsStoreTest {
 
     @Test
     void appliesTheFreshRecordsOfABatchThatAlsoHoldsReSendsOfEarlierEvents() {
-        store.apply("track.error", 0, List.of(event(10, "a"), event(11, "b")));
+        apply("track.error", 0, List.of(event(10, "a"), event(11, "b")));
 
-        long applied = store.apply("track.error", 0, List.of(event(12, "a"), event(13, "c"), event(14, "b"), event(15, "d")));
+        long applied = apply("track.error", 0, List.of(event(12, "a"), event(13, "c"), event(14, "b"), event(15, "d")));
 
         assertThat(applied).isEqualTo(2);
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("4");
@@ -72,10 +72,10 @@ class RedisMetricsStoreTest {
     @Test
     void countsNothingOfABatchKafkaDeliversAgainAndStillMovesTheMarkerPastABatchOfReSendsOnly() {
         List<RecordUpdates> batch = List.of(event(10, "a"), event(11, "b"));
-        store.apply("track.error", 0, batch);
+        apply("track.error", 0, batch);
 
-        assertThat(store.apply("track.error", 0, batch)).isZero();
-        assertThat(store.apply("track.error", 0, List.of(event(12, "a"), event(13, "b")))).isZero();
+        assertThat(apply("track.error", 0, batch)).isZero();
+        assertThat(apply("track.error", 0, List.of(event(12, "a"), event(13, "b")))).isZero();
 
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("2");
         assertThat(redis.hget(MetricKeys.progress("shop", "store-test"), "track.error:0")).isEqualTo("13");
@@ -83,7 +83,7 @@ class RedisMetricsStoreTest {
 
     @Test
     void keepsEachProjectsRecordsApartInOneBatch() {
-        long applied = store.apply("track.error", 3, List.of(event(1, "a"), event("blog", 2, "a"), event(3, "b")));
+        long applied = apply("track.error", 3, List.of(event(1, "a"), event("blog", 2, "a"), event(3, "b")));
 
         assertThat(applied).isEqualTo(3);
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("2");
@@ -92,7 +92,7 @@ class RedisMetricsStoreTest {
 
     @Test
     void appliesEveryPartitionOfAPollTogetherAndTellsHowManyOfEachCounted() {
-        store.apply("track.error", 1, List.of(event(10, "a")));
+        apply("track.error", 1, List.of(event(10, "a")));
 
         List<Long> applied = store.apply(List.of(
                 new PartitionUpdates("track.error", 0, List.of(event(5, "b"), event(6, "c"))),
@@ -107,12 +107,17 @@ class RedisMetricsStoreTest {
 
     @Test
     void givesPagesBeyondTheCapTheSharedPageName() {
-        store.apply("track.performance", 0, List.of(pageView(1, "a", "/one"), pageView(2, "b", "/two"), pageView(3, "c", "/three"),
+        apply("track.performance", 0, List.of(pageView(1, "a", "/one"), pageView(2, "b", "/two"), pageView(3, "c", "/three"),
                 pageView(4, "d", "/one")));
 
         assertThat(Map.of("/one", redis.hget(PAGES + "/one", "views"), "/two", redis.hget(PAGES + "/two", "views"),
                 MetricKeys.OTHER_PAGE, redis.hget(PAGES + MetricKeys.OTHER_PAGE, "views")))
                 .isEqualTo(Map.of("/one", "2", "/two", "1", MetricKeys.OTHER_PAGE, "1"));
+    }
+
+    /** One partition's batch alone, as a poll holding only that partition would apply it. */
+    private long apply(String topic, int partition, List<RecordUpdates> records) {
+        return store.apply(List.of(new PartitionUpdates(topic, partition, records))).get(0);
     }
 
     private static RecordUpdates event(long offset, String eventId) {
