@@ -36,8 +36,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--connections", description = "concurrent connections at saturation (default 64)")
     int connections = 64;
 
-    @Option(names = "--drain-events", description = "events each consumer drains and is measured on, after as many to warm up (default 60000, quick 10000)")
+    @Option(names = "--drain-events", description = "events each consumer drains and is measured on (default 60000, quick 10000)")
     Integer drainEvents;
+
+    @Option(names = "--drain-warm-up", paramLabel = "EVENTS",
+            description = "events each fresh consumer drains unmeasured first, so its drain measures compiled code (default as many as --drain-events, quick 5000)")
+    Integer drainWarmUp;
 
     @Option(names = "--probes", description = "end-to-end latency probes (default 200, quick 20)")
     Integer probes;
@@ -73,8 +77,9 @@ public final class BenchCommand implements Callable<Integer> {
             traffic = TrafficMix.fromFixtures(captured);
             trafficName = "the real SDK's captured events (" + captured.getFileName() + "), in their captured mix";
         }
+        int drained = drainEvents != null ? drainEvents : quick ? 10_000 : 60_000;
         var options = new Benchmark.Options(checkout, traffic, trafficName, quick ? "quick" : "full", runs, measured, measured,
-                connections, drainEvents != null ? drainEvents : quick ? 10_000 : 60_000, probes != null ? probes : quick ? 20 : 200);
+                connections, drained, drainWarmUp != null ? drainWarmUp : quick ? 5_000 : drained, probes != null ? probes : quick ? 20 : 200);
 
         Path work = Files.createTempDirectory("track-bench");
         List<BenchReport.Figure> figures = new Benchmark(options, System.out).run(work);
@@ -83,7 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         var report = new BenchReport(machine(checkout, now),
                 new BenchReport.Settings(options.mode(), runs, trafficName, connections, measured.toMillis() / 1000.0,
-                        options.drainEvents(), options.probes()), figures);
+                        options.drainEvents(), options.drainWarmUpEvents(), options.probes()), figures);
         Path results = locations.results();
         String stem = now.format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmm")) + "-" + options.mode();
         report.write(results, stem);

@@ -35,7 +35,7 @@ final class Benchmark {
 
     /** How much to measure; {@link #quick} for a smoke run under two minutes. */
     record Options(Path home, TrafficMix traffic, String trafficName, String mode, int repeats, Duration warmUp, Duration measure,
-                   int connections, int drainEvents, int probes) {
+                   int connections, int drainEvents, int drainWarmUpEvents, int probes) {
 
         static final int MAX_REPEATS = 5;
 
@@ -56,6 +56,8 @@ final class Benchmark {
     private final Options options;
     private final PrintStream progress;
     private final List<String> eventTopics = TopicNames.defaults().eventTopics(new EventFamilies());
+
+    private final long startedAt = System.nanoTime();
 
     Benchmark(Options options, PrintStream progress) {
         this.options = options;
@@ -119,9 +121,10 @@ final class Benchmark {
             figures.add(ratio("gateway batches of 10", "events/s", batch10, "ProducerPerformance", producer, 0.5));
             figures.add(ratio("gateway batches of 50", "events/s", batch50, "ProducerPerformance", producer, 0.5));
 
-            step("filling the topics with " + options.drainEvents() + " events to warm each consumer up, then as many to measure");
+            step("filling the topics with " + options.drainWarmUpEvents() + " events to warm each consumer up, then "
+                    + options.drainEvents() + " to measure");
             Map<TopicPartition, Long> start = offsets.ends();
-            postAll(reportData, options.traffic().batches(options.drainEvents() / 50, 50));
+            postAll(reportData, options.traffic().batches(options.drainWarmUpEvents() / 50, 50));
             Map<TopicPartition, Long> warmedUp = offsets.ends();
             postAll(reportData, options.traffic().batches(options.drainEvents() / 50, 50));
             Map<TopicPartition, Long> end = offsets.ends();
@@ -214,7 +217,8 @@ final class Benchmark {
     }
 
     private void step(String what) {
-        progress.println("bench: " + what);
+        long elapsed = Duration.ofNanos(System.nanoTime() - startedAt).toSeconds();
+        progress.printf("bench [%d:%02d]: %s%n", elapsed / 60, elapsed % 60, what);
     }
 
     private static <T> Figure ratio(String name, String unit, List<T> ours, ToDoubleFunction<T> value, String baselineName,
