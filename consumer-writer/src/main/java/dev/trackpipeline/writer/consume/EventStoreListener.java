@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.bson.Document;
+import org.bson.RawBsonDocument;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
@@ -58,7 +58,7 @@ public class EventStoreListener {
         meters.batch(events.size());
         Map<ConsumerRecord<String, byte[]>, String> refused = new IdentityHashMap<>();
         byFamily.forEach((family, consumed) -> {
-            List<Document> documents = consumed.stream().map(event -> EventDocuments.toDocument(event.event())).toList();
+            List<RawBsonDocument> documents = consumed.stream().map(event -> EventDocuments.toBson(event.event())).toList();
             EventRepository.Inserted inserted = meters.timeWrite(family, () -> repository.insertAll(family, documents));
             meters.count(family, "stored", inserted.stored());
             meters.count(family, "duplicate", inserted.duplicates());

@@ -8,7 +8,11 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bson.BsonBinaryWriter;
 import org.bson.Document;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.DocumentCodec;
+import org.bson.codecs.EncoderContext;
 import org.bson.types.Decimal128;
 import tools.jackson.databind.JsonNode;
 
@@ -20,7 +24,18 @@ import tools.jackson.databind.JsonNode;
  */
 public final class EventDocuments {
 
+    private static final DocumentCodec CODEC = new DocumentCodec();
+
     private EventDocuments() {
+    }
+
+    /** What the writer inserts: {@link #toDocument} encoded once, here, so the driver only copies its bytes. */
+    public static RawBsonDocument toBson(EventRecord record) {
+        BulkStringOutputBuffer buffer = new BulkStringOutputBuffer(1024);
+        try (BsonBinaryWriter writer = new BsonBinaryWriter(buffer)) {
+            CODEC.encode(writer, toDocument(record), EncoderContext.builder().isEncodingCollectibleDocument(true).build());
+        }
+        return new RawBsonDocument(buffer.getInternalBuffer(), 0, buffer.getPosition());
     }
 
     public static Document toDocument(EventRecord record) {

@@ -9,6 +9,7 @@ import com.mongodb.client.model.InsertManyOptions;
 import dev.trackpipeline.model.event.EventFamily;
 import java.util.List;
 import org.bson.Document;
+import org.bson.RawBsonDocument;
 import org.springframework.stereotype.Component;
 
 /** One collection per event family; inserts are idempotent because {@code _id} is the event id. */
@@ -47,9 +48,9 @@ public class EventRepository {
      * of the write as a whole (MongoDB unreachable, write concern not met) is thrown, so the batch
      * is retried and its offsets are not committed.
      */
-    public Inserted insertAll(EventFamily family, List<Document> documents) {
+    public Inserted insertAll(EventFamily family, List<RawBsonDocument> documents) {
         try {
-            collection(family).insertMany(documents, new InsertManyOptions().ordered(false));
+            collection(family).withDocumentClass(RawBsonDocument.class).insertMany(documents, new InsertManyOptions().ordered(false));
             return new Inserted(documents.size(), 0, List.of());
         } catch (MongoBulkWriteException e) {
             if (e.getWriteConcernError() != null) {
