@@ -134,17 +134,20 @@ final class Benchmark {
 
             DrainRuns writer = new DrainRuns(services);
             for (int run = 1; run <= options.repeats(); run++) {
-                step("writer, run " + run + ": raw insertMany of " + prepared.size() + " documents, then the writer draining the same events");
+                step("writer, run " + run + ": raw insertMany of " + prepared.size() + " documents after " + options.drainWarmUpEvents()
+                        + " unmeasured, then the writer draining the same events after its warm-up");
                 writer.run(run, "bench-writer-", offsets, start, warmedUpSum, endSum,
                         (group, n) -> services.writer(group, "bench_writer_" + n),
                         n -> {
-                            double rate = StoreBaselines.insertMany(services.mongoUri("bench_raw_" + n), "bench_raw_" + n, prepared);
+                            StoreBaselines.Measured measured = StoreBaselines.insertMany(services.mongoUri("bench_raw_" + n),
+                                    "bench_raw_" + n, prepared, options.drainWarmUpEvents());
                             services.dropDatabase("bench_raw_" + n);
-                            return rate;
+                            return measured;
                         },
                         n -> services.dropDatabase("bench_writer_" + n));
             }
             figures.add(ratio("writer drain", "events/s", writer.rates, "raw insertMany", writer.baselines, 0.7));
+            figures.addAll(cpuFigures("writer", writer, "raw insertMany"));
 
             DrainRuns aggregator = new DrainRuns(services);
             for (int run = 1; run <= options.repeats(); run++) {
@@ -155,6 +158,7 @@ final class Benchmark {
                         n -> { });
             }
             figures.add(ratio("aggregator drain", "events/s", aggregator.rates, "raw pipelined Redis", aggregator.baselines, 0.5));
+            figures.addAll(cpuFigures("aggregator", aggregator, "raw pipelined Redis"));
 
             // Half of what the whole pipeline sustains: its slowest stage, with all three sharing the machine.
             double pipelineMax = Math.min(Spread.of(ingestMax.stream().map(HttpLoad.Result::requestsPerSecond).toList()).median(),
@@ -238,6 +242,19 @@ final class Benchmark {
         Spread of = Spread.of(ours.stream().map(value::applyAsDouble).toList());
         Spread base = Spread.of(baseline.stream().map(value::applyAsDouble).toList());
         return new Figure(name, unit, of, baselineName, base, of.median() / base.median(), null, null);
+    }
+
+    /**
+     * What a drain and its baseline cost in CPU per event, all processes together: on a machine
+     * whose cores they fill, the rates can be no further apart than these are.
+     */
+    private static List<Figure> cpuFigures(String consumer, DrainRuns runs, String baselineName) {
+        Spread total = Spread.of(runs.cpuPerEvent);
+        Spread baseline = Spread.of(runs.baselineCpuPerEvent);
+        return List.of(
+                new Figure(consumer + " drain CPU per event, all processes", "µs", total, baselineName, baseline,
+                        total.median() / baseline.median(), null, null),
+                new Figure(consumer + "'s own CPU per event", "µs", Spread.of(runs.serviceCpuPerEvent), null, null, null, null, null));
     }
 
     private static Figure single(String name, String unit, double value, String target, Boolean met) {

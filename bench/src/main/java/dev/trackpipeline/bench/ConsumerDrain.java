@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * How fast a consumer drains prepared events: the group's committed offsets are watched from
@@ -19,16 +20,21 @@ final class ConsumerDrain {
     private ConsumerDrain() {
     }
 
+    /** A drain's rate, and the CPU it took per event, over the same window. */
+    record Drained(double eventsPerSecond, CpuTime.PerEvent cpu) {
+    }
+
     /**
-     * Starts {@code service} (which joins {@code group}) and returns events per second.
+     * Starts {@code service} (which joins {@code group}) and measures its drain.
      *
      * @param warmedUpSum the committed offsets' sum once the warm-up events are consumed
+     * @param servicePid  the started service's process id, for its CPU time
      */
-    static double measure(KafkaOffsets offsets, String group, long warmedUpSum, long endSum, Callable<?> service,
-                          Duration timeout) throws Exception {
+    static Drained measure(KafkaOffsets offsets, String group, long warmedUpSum, long endSum, Callable<?> service,
+                           LongSupplier servicePid, Duration timeout) throws Exception {
         ExecutorService watcher = Executors.newSingleThreadExecutor();
         try {
-            Future<Double> rate = watcher.submit(() -> watch(offsets, group, warmedUpSum, endSum, timeout));
+            Future<Drained> rate = watcher.submit(() -> watch(offsets, group, warmedUpSum, endSum, servicePid, timeout));
             service.call();
             return rate.get(timeout.toSeconds(), TimeUnit.SECONDS);
         } finally {
@@ -36,22 +42,26 @@ final class ConsumerDrain {
         }
     }
 
-    private static double watch(KafkaOffsets offsets, String group, long warmedUpSum, long endSum, Duration timeout) throws Exception {
+    private static Drained watch(KafkaOffsets offsets, String group, long warmedUpSum, long endSum, LongSupplier servicePid,
+                                 Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         long firstAt = -1;
         long firstCommitted = 0;
+        CpuTime firstCpu = CpuTime.NONE;
         while (System.nanoTime() < deadline) {
             long committed = offsets.committed(group);
             long now = System.nanoTime();
             if (firstAt < 0 && committed >= warmedUpSum) {
                 firstAt = now;
                 firstCommitted = committed;
+                firstCpu = CpuTime.now(servicePid.getAsLong());
             }
             if (committed >= endSum) {
                 if (now == firstAt || committed == firstCommitted) {
                     throw new IllegalStateException(group + " drained everything in one commit: too few events to measure a rate");
                 }
-                return (endSum - firstCommitted) / ((now - firstAt) / 1e9);
+                CpuTime used = CpuTime.now(servicePid.getAsLong()).since(firstCpu);
+                return new Drained((endSum - firstCommitted) / ((now - firstAt) / 1e9), used.perEvent(endSum - firstCommitted));
             }
             Thread.sleep(20);
         }

@@ -21,9 +21,9 @@ final class DrainRuns implements AutoCloseable {
         ServiceProcess start(String group, int run) throws Exception;
     }
 
-    /** The baseline of one run, in events per second. */
+    /** The baseline of one run. */
     interface Baseline {
-        double measure(int run) throws Exception;
+        StoreBaselines.Measured measure(int run) throws Exception;
     }
 
     /** Cleans up after a stopped run (its store is no longer needed). */
@@ -35,8 +35,12 @@ final class DrainRuns implements AutoCloseable {
 
     final List<Double> rates = new ArrayList<>();
     final List<Double> baselines = new ArrayList<>();
+    /** Microseconds of CPU per event: the drain's (service and infrastructure), the service's own, and the baseline's. */
+    final List<Double> cpuPerEvent = new ArrayList<>();
+    final List<Double> serviceCpuPerEvent = new ArrayList<>();
+    final List<Double> baselineCpuPerEvent = new ArrayList<>();
     private final BenchServices services;
-    private ServiceProcess current;
+    private volatile ServiceProcess current;
     private ResourceSampler memory;
 
     DrainRuns(BenchServices services) {
@@ -54,14 +58,20 @@ final class DrainRuns implements AutoCloseable {
             services.stop(current);
             cleanup.after(run - 1);
         }
-        baselines.add(baseline.measure(run));
+        StoreBaselines.Measured measured = baseline.measure(run);
+        baselines.add(measured.eventsPerSecond());
+        baselineCpuPerEvent.add(measured.cpu().totalMicros());
         String group = groupPrefix + run;
         offsets.place(group, start);
-        rates.add(ConsumerDrain.measure(offsets, group, warmedUpSum, endSum, () -> {
+        current = null;
+        ConsumerDrain.Drained drained = ConsumerDrain.measure(offsets, group, warmedUpSum, endSum, () -> {
             current = starter.start(group, run);
             memory = new ResourceSampler(current);
             return null;
-        }, TIMEOUT));
+        }, () -> current == null ? 0 : current.pid(), TIMEOUT);
+        rates.add(drained.eventsPerSecond());
+        cpuPerEvent.add(drained.cpu().totalMicros());
+        serviceCpuPerEvent.add(drained.cpu().serviceMicros());
     }
 
     ServiceProcess current() {

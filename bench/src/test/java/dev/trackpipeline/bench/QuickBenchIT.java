@@ -33,7 +33,8 @@ class QuickBenchIT {
         assertThat(report.path("settings").path("mode").stringValue()).isEqualTo("quick");
         List<String> names = new ArrayList<>();
         report.path("figures").forEach(figure -> names.add(figure.path("name").stringValue()));
-        assertThat(names).hasSize(19).contains("gateway single events at saturation", "gateway batches of 10", "gateway batches of 50",
+        assertThat(names).hasSize(23).contains("writer drain CPU per event, all processes", "aggregator's own CPU per event",
+                "gateway single events at saturation", "gateway batches of 10", "gateway batches of 50",
                 "writer drain", "aggregator drain", "end to end p99, 202 → MongoDB, at half load",
                 "end to end p99, 202 → metrics API, at half load", "gateway peak RSS under load");
         report.path("figures").forEach(figure -> {
