@@ -49,7 +49,8 @@ class EventBsonTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "plain ascii", "häßlich", "emoji 😀 in text", "lone surrogate \ud800 here", "tab\tand\nnewline"})
+    @ValueSource(strings = {"", "plain ascii", "häßlich", "页面白屏", "emoji 😀 in text", "lone surrogate \ud800 here",
+            "lone low surrogate \udc00", "ends on a high surrogate \ud83d", "a question mark? and \ud800", "tab\tand\nnewline"})
     void stringsOfAnyKindAreEncodedAsTheDriverEncodesThem(String text) {
         Document document = new Document("_id", "e1").append(text.isEmpty() ? "empty" : text, text).append("nested", new Document("value", text));
 
