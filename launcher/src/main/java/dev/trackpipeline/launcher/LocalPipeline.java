@@ -72,14 +72,14 @@ public final class LocalPipeline implements AutoCloseable {
 
     /** Stops one service gracefully (operators and tests stop a consumer to move its offsets). */
     public void stop(String service) throws InterruptedException {
-        ServiceProcess process = services.stream().filter(running -> running.name().equals(service)).findFirst().orElseThrow();
+        ServiceProcess process = running(service);
         process.close();
         services.remove(process);
     }
 
     /** Kills one service with SIGKILL, as a crash would (fault tests). */
     public void kill(String service) throws InterruptedException {
-        ServiceProcess process = services.stream().filter(running -> running.name().equals(service)).findFirst().orElseThrow();
+        ServiceProcess process = running(service);
         process.kill();
         services.remove(process);
     }
@@ -96,7 +96,16 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     public String url(String service) {
-        return services.stream().filter(process -> process.name().equals(service)).findFirst().orElseThrow().url();
+        return running(service).url();
+    }
+
+    /** The running service's output (its log file). */
+    public Path log(String service) {
+        return running(service).log();
+    }
+
+    private ServiceProcess running(String service) {
+        return services.stream().filter(process -> process.name().equals(service)).findFirst().orElseThrow();
     }
 
     void printReadyLines() {

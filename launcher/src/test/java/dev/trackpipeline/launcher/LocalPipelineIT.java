@@ -9,6 +9,7 @@ import dev.trackpipeline.model.fixtures.WebSeeFixtures;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures.CapturedRequest;
 import dev.trackpipeline.model.metrics.PrometheusSamples;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -257,6 +258,16 @@ class LocalPipelineIT {
             answers.add(get(base + query).replaceAll("\"(from|to)\":\\d+,", ""));
         }
         return answers;
+    }
+
+    /** Inside a Spring Boot jar lz4-java would not pick its native build on its own (see NativeLz4). */
+    @Test
+    @Order(6)
+    void everyServiceCompressesAndDecompressesWithTheNativeLz4Codec() throws Exception {
+        for (String service : List.of("gateway", "consumer-writer", "consumer-aggregator")) {
+            assertThat(Files.readString(pipeline.log(service))).as(service)
+                    .contains("Kafka's lz4 codec: LZ4Factory:JNI, checksum XXHashFactory:JNI");
+        }
     }
 
     private static void awaitBothConsumersCaughtUp() {
