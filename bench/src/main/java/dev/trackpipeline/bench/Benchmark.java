@@ -249,11 +249,9 @@ final class Benchmark {
      * whose cores they fill, the rates can be no further apart than these are.
      */
     private static List<Figure> cpuFigures(String consumer, DrainRuns runs, String baselineName) {
-        Spread total = Spread.of(runs.cpuPerEvent);
-        Spread baseline = Spread.of(runs.baselineCpuPerEvent);
         return List.of(
-                new Figure(consumer + " drain CPU per event, all processes", "µs", total, baselineName, baseline,
-                        total.median() / baseline.median(), null, null),
+                plain(consumer + " drain CPU per event, all processes", "µs", runs.cpuPerEvent, Double::doubleValue, baselineName,
+                        runs.baselineCpuPerEvent),
                 new Figure(consumer + "'s own CPU per event", "µs", Spread.of(runs.serviceCpuPerEvent), null, null, null, null, null));
     }
 

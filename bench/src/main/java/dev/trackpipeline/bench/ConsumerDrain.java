@@ -34,9 +34,9 @@ final class ConsumerDrain {
                            LongSupplier servicePid, Duration timeout) throws Exception {
         ExecutorService watcher = Executors.newSingleThreadExecutor();
         try {
-            Future<Drained> rate = watcher.submit(() -> watch(offsets, group, warmedUpSum, endSum, servicePid, timeout));
+            Future<Drained> drained = watcher.submit(() -> watch(offsets, group, warmedUpSum, endSum, servicePid, timeout));
             service.call();
-            return rate.get(timeout.toSeconds(), TimeUnit.SECONDS);
+            return drained.get(timeout.toSeconds(), TimeUnit.SECONDS);
         } finally {
             watcher.shutdownNow();
         }

@@ -49,8 +49,6 @@ final class StoreBaselines {
      * compiled. The stand-in keeps documents on the heap it shares with the broker, and how full
      * that heap is changes what an insert costs. The documents are the writer's own, encoded
      * before the clock starts: what is measured is the driver and the store alone.
-     *
-     * @return documents per second
      */
     static Measured insertMany(String mongoUri, String database, List<EventRecord> events, int warmUp) {
         try (var client = MongoClients.create(mongoUri)) {
