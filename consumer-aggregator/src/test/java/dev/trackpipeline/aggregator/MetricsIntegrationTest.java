@@ -416,6 +416,14 @@ class MetricsIntegrationTest {
         assertThat(get("/actuator/health", null).body()).contains("\"status\":\"UP\"");
     }
 
+    @Test
+    void offersTheBenchmarksListenerControlsOnlyWhenTheBenchmarkTurnsThemOn() throws Exception {
+        assertThat(get("/bench/listeners", null).statusCode()).isEqualTo(404);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/bench/listeners/pause"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+        assertThat(listeners.getListenerContainer("track-aggregator").isPauseRequested()).isFalse();
+    }
+
     private void rewindAggregatorTo(Map<TopicPartition, OffsetAndMetadata> offsets) throws Exception {
         var container = listeners.getListenerContainer("track-aggregator");
         container.stop();

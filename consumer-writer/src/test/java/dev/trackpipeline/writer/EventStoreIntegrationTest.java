@@ -57,6 +57,7 @@ class EventStoreIntegrationTest {
         registry.add("track.projects-file", () -> FixtureRecords.testProjectsFile().toString());
         registry.add("track.consumer.refused-attempts", () -> "2");
         registry.add("track.consumer.refused-backoff", () -> "100ms");
+        registry.add("track.bench.listener-controls", () -> "true");
     }
 
     @AfterAll
@@ -461,6 +462,24 @@ class EventStoreIntegrationTest {
                 "kafka_consumer_fetch_manager_records_lag");
     }
 
+    @Test
+    void theBenchmarksListenerControlsHoldEventsBackUntilTheListenersResume() throws Exception {
+        assertThat(post("/bench/listeners/pause").statusCode()).isEqualTo(200);
+        String marker;
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> get("/bench/listeners", null).body().contains("\"paused\":true"));
+            marker = produceMarker();
+
+            // A running writer stores a fresh event in well under a second (every other test waits on that).
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> storedCount(List.of(marker)) == 0);
+        } finally {
+            assertThat(post("/bench/listeners/resume").body()).contains("\"pauseRequested\":false");
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(List.of(marker)) == 1);
+        assertThat(get("/bench/listeners", null).body()).isEqualTo("{\"code\":0,\"data\":{\"pauseRequested\":false,\"paused\":false}}");
+    }
+
     private List<String> indexNames(String collection) {
         return database.getCollection(collection).listIndexes().map(index -> index.getString("name")).into(new ArrayList<>());
     }
@@ -514,6 +533,11 @@ class EventStoreIntegrationTest {
         HttpResponse<String> response = get("/api/errors/list?apikey=demo-project&" + query, token);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return json.readTree(response.body());
+    }
+
+    private HttpResponse<String> post(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).POST(HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path, String token) throws Exception {

@@ -23,7 +23,7 @@ import org.springframework.kafka.core.KafkaAdmin;
 @AutoConfiguration
 @EnableConfigurationProperties(TrackProperties.class)
 @Import({ReadAuthorization.class, ApiErrorResponses.class, ConsumerFailureHandling.class, AsynchronousOffsetCommits.class,
-        NativeLz4.class, ApiDescription.class})
+        NativeLz4.class, ApiDescription.class, BenchListenerControls.class})
 public class TrackRuntimeAutoConfiguration {
 
     @Bean
