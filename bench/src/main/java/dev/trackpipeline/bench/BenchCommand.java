@@ -43,6 +43,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "events each fresh consumer drains unmeasured first, so its drain measures compiled code (default as many as --drain-events, quick 5000)")
     Integer drainWarmUp;
 
+    @Option(names = "--drain-settle", paramLabel = "SECONDS",
+            description = "the longest pause of a warmed-up consumer, before its drain is measured, for its JIT compilers to go quiet (default 60, quick 3)")
+    Integer drainSettle;
+
     @Option(names = "--probes", description = "end-to-end latency probes (default 200, quick 20)")
     Integer probes;
 
@@ -79,7 +83,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         int drained = drainEvents != null ? drainEvents : quick ? 10_000 : 60_000;
         var options = new Benchmark.Options(checkout, traffic, trafficName, quick ? "quick" : "full", runs, measured, measured,
-                connections, drained, drainWarmUp != null ? drainWarmUp : quick ? 5_000 : drained, probes != null ? probes : quick ? 20 : 200);
+                connections, drained, drainWarmUp != null ? drainWarmUp : quick ? 5_000 : drained,
+                Duration.ofSeconds(drainSettle != null ? drainSettle : quick ? 3 : 60), probes != null ? probes : quick ? 20 : 200);
 
         Path work = Files.createTempDirectory("track-bench");
         List<BenchReport.Figure> figures = new Benchmark(options, System.out).run(work);
@@ -88,7 +93,8 @@ public final class BenchCommand implements Callable<Integer> {
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         var report = new BenchReport(machine(checkout, now),
                 new BenchReport.Settings(options.mode(), runs, trafficName, connections, measured.toMillis() / 1000.0,
-                        options.drainEvents(), options.drainWarmUpEvents(), options.probes()), figures);
+                        options.drainEvents(), options.drainWarmUpEvents(), options.drainSettleLimit().toSeconds(), options.probes()),
+                figures);
         Path results = locations.results();
         String stem = now.format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmm")) + "-" + options.mode();
         report.write(results, stem);

@@ -22,7 +22,7 @@ record BenchReport(Machine machine, Settings settings, List<Figure> figures) {
 
     /** How the run was made. */
     record Settings(String mode, int repeats, String traffic, int connections, double secondsPerLoadRun, int drainEvents,
-                    int drainWarmUpEvents, int probes) {
+                    int drainWarmUpEvents, long drainSettleLimitSeconds, int probes) {
     }
 
     /** Median, smallest and largest of the repeated runs. */
@@ -62,7 +62,9 @@ record BenchReport(Machine machine, Settings settings, List<Figure> figures) {
                 .append(machine.memoryMiB()).append(" MiB, ").append(machine.os()).append(", ").append(machine.jvm()).append("\n");
         out.append("- traffic: ").append(settings.traffic()).append("; ").append(settings.connections()).append(" connections, ")
                 .append(fmt(settings.secondsPerLoadRun())).append(" s per load run, ").append(settings.drainEvents())
-                .append(" events per drain after ").append(settings.drainWarmUpEvents()).append(" to warm up, ")
+                .append(" events per drain after ").append(settings.drainWarmUpEvents())
+                .append(" to warm up and a pause of up to ").append(settings.drainSettleLimitSeconds())
+                .append(" s for the consumer's compilers, ")
                 .append(settings.probes()).append(" end-to-end probes\n\n");
         out.append("| figure | ours | baseline | ratio | target | met |\n| --- | --- | --- | --- | --- | --- |\n");
         for (Figure figure : figures) {

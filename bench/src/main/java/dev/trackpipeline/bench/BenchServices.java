@@ -25,6 +25,7 @@ final class BenchServices implements AutoCloseable {
     static final String PROBE_APIKEY = "bench-probe";
     static final String PROBE_TOKEN = "bench-probe-token";
     static final String READ_TOKEN = "demo-read-token";
+    private static final String LISTENER_CONTROLS = "-Dtrack.bench.listener-controls=true";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
     /** What bin/track gives the services, so the benchmark measures what users run. */
     private static final List<String> JVM_OPTIONS = List.of(System.getenv().getOrDefault("TRACK_SERVICE_JAVA_OPTS",
@@ -69,16 +70,19 @@ final class BenchServices implements AutoCloseable {
         return start("gateway", "GATEWAY_PORT", Map.of(), List.of("-Dtrack.gateway.bench-noop-route=true"));
     }
 
-    /** A writer in consumer group {@code group}, writing to the empty database {@code database}. */
+    /**
+     * A writer in consumer group {@code group}, writing to the empty database {@code database},
+     * with the listener controls ({@link ListenerControls}) the drains pause it by.
+     */
     ServiceProcess writer(String group, String database) throws Exception {
         return start("consumer-writer", "WRITER_PORT", Map.of("MONGODB_URI", mongoUri(database)),
-                List.of("-Dtrack.writer.group-id=" + group));
+                List.of("-Dtrack.writer.group-id=" + group, LISTENER_CONTROLS));
     }
 
-    /** An aggregator in consumer group {@code group}, counting into the empty Redis database {@code database}. */
+    /** An aggregator in consumer group {@code group}, counting into the empty Redis database {@code database}; with listener controls. */
     ServiceProcess aggregator(String group, int database) throws Exception {
         return start("consumer-aggregator", "AGGREGATOR_PORT", Map.of("REDIS_DB", String.valueOf(database)),
-                List.of("-Dtrack.aggregator.group-id=" + group));
+                List.of("-Dtrack.aggregator.group-id=" + group, LISTENER_CONTROLS));
     }
 
     String mongoUri(String database) {

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
@@ -35,7 +36,7 @@ final class Benchmark {
 
     /** How much to measure; {@link #quick} for a smoke run under two minutes. */
     record Options(Path home, TrafficMix traffic, String trafficName, String mode, int repeats, Duration warmUp, Duration measure,
-                   int connections, int drainEvents, int drainWarmUpEvents, int probes) {
+                   int connections, int drainEvents, int drainWarmUpEvents, Duration drainSettleLimit, int probes) {
 
         static final int MAX_REPEATS = 5;
 
@@ -132,7 +133,7 @@ final class Benchmark {
             long endSum = KafkaOffsets.sum(end.values());
             List<EventRecord> prepared = StoredEvents.read(bootstrap, warmedUp, end);
 
-            DrainRuns writer = new DrainRuns(services);
+            DrainRuns writer = new DrainRuns(services, options.drainSettleLimit());
             for (int run = 1; run <= options.repeats(); run++) {
                 step("writer, run " + run + ": raw insertMany of " + prepared.size() + " documents after " + options.drainWarmUpEvents()
                         + " unmeasured, then the writer draining the same events after its warm-up");
@@ -145,17 +146,19 @@ final class Benchmark {
                             return measured;
                         },
                         n -> services.dropDatabase("bench_writer_" + n));
+                settled("writer", writer);
             }
             figures.add(ratio("writer drain", "events/s", writer.rates, "raw insertMany", writer.baselines, 0.7));
             figures.addAll(cpuFigures("writer", writer, "raw insertMany"));
 
-            DrainRuns aggregator = new DrainRuns(services);
+            DrainRuns aggregator = new DrainRuns(services, options.drainSettleLimit());
             for (int run = 1; run <= options.repeats(); run++) {
                 step("aggregator, run " + run + ": raw pipelined Redis commands for " + prepared.size() + " events, then the aggregator draining them");
                 aggregator.run(run, "bench-aggregator-", offsets, start, warmedUpSum, endSum,
                         (group, n) -> services.aggregator(group, n),
                         n -> StoreBaselines.pipelinedRedis(services.infrastructure().redis(), Options.MAX_REPEATS + n, prepared),
                         n -> { });
+                settled("aggregator", aggregator);
             }
             figures.add(ratio("aggregator drain", "events/s", aggregator.rates, "raw pipelined Redis", aggregator.baselines, 0.5));
             figures.addAll(cpuFigures("aggregator", aggregator, "raw pipelined Redis"));
@@ -220,6 +223,13 @@ final class Benchmark {
         }
     }
 
+    private void settled(String consumer, DrainRuns runs) {
+        CompilerThreads.Settled last = runs.settled.get(runs.settled.size() - 1);
+        step(String.format(Locale.ROOT, "%s: paused %.1f s after its warm-up %s, then drained at %,.0f events/s", consumer,
+                last.waited().toMillis() / 1e3, last.quiet() ? "until its compilers went quiet" : "without its compilers going quiet",
+                runs.rates.get(runs.rates.size() - 1)));
+    }
+
     private void step(String what) {
         long elapsed = Duration.ofNanos(System.nanoTime() - startedAt).toSeconds();
         progress.printf("bench [%d:%02d]: %s%n", elapsed / 60, elapsed % 60, what);
@@ -252,7 +262,12 @@ final class Benchmark {
         return List.of(
                 plain(consumer + " drain CPU per event, all processes", "µs", runs.cpuPerEvent, Double::doubleValue, baselineName,
                         runs.baselineCpuPerEvent),
-                new Figure(consumer + "'s own CPU per event", "µs", Spread.of(runs.serviceCpuPerEvent), null, null, null, null, null));
+                new Figure(consumer + "'s own CPU per event", "µs", Spread.of(runs.serviceCpuPerEvent), null, null, null, null, null),
+                new Figure(consumer + "'s JIT compilers' CPU per event", "µs", Spread.of(runs.compilerCpuPerEvent), null, null, null,
+                        null, null),
+                new Figure(consumer + "'s pause for its compilers before the drain", "s",
+                        Spread.of(runs.settled.stream().map(settled -> settled.waited().toMillis() / 1e3).toList()), null, null, null,
+                        null, null));
     }
 
     private static Figure single(String name, String unit, double value, String target, Boolean met) {

@@ -39,12 +39,18 @@ final class DrainRuns implements AutoCloseable {
     final List<Double> cpuPerEvent = new ArrayList<>();
     final List<Double> serviceCpuPerEvent = new ArrayList<>();
     final List<Double> baselineCpuPerEvent = new ArrayList<>();
+    /** Microseconds per event the service's JIT compilers used in the drain, and its pause for them before. */
+    final List<Double> compilerCpuPerEvent = new ArrayList<>();
+    final List<CompilerThreads.Settled> settled = new ArrayList<>();
     private final BenchServices services;
+    private final Duration settleLimit;
     private volatile ServiceProcess current;
     private ResourceSampler memory;
 
-    DrainRuns(BenchServices services) {
+    /** @param settleLimit the longest pause of a warmed-up consumer for its compilers, before it is measured anyway */
+    DrainRuns(BenchServices services, Duration settleLimit) {
         this.services = services;
+        this.settleLimit = settleLimit;
     }
 
     /**
@@ -67,11 +73,13 @@ final class DrainRuns implements AutoCloseable {
         ConsumerDrain.Drained drained = ConsumerDrain.measure(offsets, group, warmedUpSum, endSum, () -> {
             current = starter.start(group, run);
             memory = new ResourceSampler(current);
-            return null;
-        }, () -> current == null ? 0 : current.pid(), TIMEOUT);
+            return current;
+        }, settleLimit, TIMEOUT);
         rates.add(drained.eventsPerSecond());
         cpuPerEvent.add(drained.cpu().totalMicros());
         serviceCpuPerEvent.add(drained.cpu().serviceMicros());
+        compilerCpuPerEvent.add(drained.compilerMicrosPerEvent());
+        settled.add(drained.settled());
     }
 
     ServiceProcess current() {

@@ -33,7 +33,8 @@ class QuickBenchIT {
         assertThat(report.path("settings").path("mode").stringValue()).isEqualTo("quick");
         List<String> names = new ArrayList<>();
         report.path("figures").forEach(figure -> names.add(figure.path("name").stringValue()));
-        assertThat(names).hasSize(23).contains("writer drain CPU per event, all processes", "aggregator's own CPU per event",
+        assertThat(names).hasSize(27).contains("writer drain CPU per event, all processes", "aggregator's own CPU per event",
+                "writer's JIT compilers' CPU per event", "aggregator's pause for its compilers before the drain",
                 "gateway single events at saturation", "gateway batches of 10", "gateway batches of 50",
                 "writer drain", "aggregator drain", "end to end p99, 202 → MongoDB, at half load",
                 "end to end p99, 202 → metrics API, at half load", "gateway peak RSS under load");
