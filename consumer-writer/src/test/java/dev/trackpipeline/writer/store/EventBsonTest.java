@@ -3,6 +3,7 @@ package dev.trackpipeline.writer.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.trackpipeline.model.errors.ErrorFingerprints;
 import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.model.event.EventValidator;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
@@ -11,8 +12,12 @@ import dev.trackpipeline.model.fixtures.WebSeeFixtures;
 import dev.trackpipeline.model.ingest.IngestLimits;
 import dev.trackpipeline.model.kafka.EventRecord;
 import dev.trackpipeline.model.kafka.EventRecordReader;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -24,28 +29,64 @@ import org.bson.codecs.DocumentCodec;
 import org.bson.codecs.EncoderContext;
 import org.bson.io.BasicOutputBuffer;
 import org.bson.io.OutputBuffer;
+import org.bson.types.Decimal128;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
 
-/** The writer encodes its documents itself; the bytes must be exactly the driver's. */
+/**
+ * The writer encodes its documents itself, straight from the JSON tree; the bytes must be exactly
+ * what the driver makes of the same document built as a {@code Document} ({@link #referenceDocument}).
+ */
 class EventBsonTest {
 
+    private static final Instant RECEIVED_AT = Instant.parse("2026-11-26T10:00:00Z");
     private static final EventRecordReader READER = new EventRecordReader(new EventValidator(new EventFamilies()), IngestLimits.DEFAULTS);
 
     @Test
-    void everyCapturedEventIsEncodedToTheBytesTheDriverWouldSend() {
+    void everyCapturedEventIsEncodedToTheBytesTheDriverMakesOfItsDocument() {
         List<EventRecord> events = WebSeeFixtures.load().posts().stream()
-                .map(request -> FixtureRecords.of(request, Instant.parse("2026-11-26T10:00:00Z")))
+                .map(request -> FixtureRecords.of(request, RECEIVED_AT))
                 .map(EventBsonTest::read).toList();
 
         assertThat(events).hasSizeGreaterThan(80);
+        assertThat(events).anySatisfy(event -> assertThat(event.type()).isEqualTo("error"));
         for (EventRecord event : events) {
-            Document document = EventDocuments.toDocument(event);
-            RawBsonDocument bson = EventDocuments.toBson(event);
-            assertThat(bytesOf(bson)).as(event.type()).isEqualTo(driverBytes(buffer -> encode(buffer, document)));
-            assertThat(bson.toJson()).isEqualTo(document.toJson());
+            assertEncodedAsTheDriverEncodes(event);
         }
+    }
+
+    @Test
+    void everyKindOfJsonValueAndKeyIsEncodedAsTheDriverEncodesItsDocument() {
+        EventRecord event = read(FixtureRecords.of(new WebSeeFixtures.CapturedRequest("POST", "/reportData", "application/json", null, """
+                {"type":"custom","apikey":"demo-project","time":1795642100000,"uuid":"s1",
+                 "small":-7,"large":9007199254740993,"huge":123456789012345678901234567890,"fraction":0.1,"exponent":-2.5e-8,
+                 "yes":true,"no":false,"nothing":null,"text":"页面 😀 \\u0000 end",
+                 "receivedAt":"the SDK's own","fingerprint":1,"$where":"x","a.b":{"_id":1,"$in":[1,"two",null,[3.5,{"c.d":[]}],{}]},
+                 "100%":{"empty":{},"list":[]}}
+                """), RECEIVED_AT));
+
+        RawBsonDocument bson = assertEncodedAsTheDriverEncodes(event);
+
+        assertThat(bson.keySet()).containsExactly("_id", "type", "apikey", "time", "uuid", "small", "large", "huge", "fraction", "exponent",
+                "yes", "no", "nothing", "text", "%72eceivedAt", "%66ingerprint", "%24where", "a%2Eb", "100%25", "receivedAt");
+        assertThat(bson.get("small").isInt32()).isTrue();
+        assertThat(bson.get("large").asInt64().getValue()).isEqualTo(9007199254740993L);
+        assertThat(bson.get("huge").asDecimal128().getValue().bigDecimalValue()).isEqualByComparingTo("123456789012345678901234567890");
+        assertThat(bson.getDocument("a%2Eb").getArray("%24in")).hasSize(5);
+        assertThat(bson.getDateTime("receivedAt").getValue()).isEqualTo(RECEIVED_AT.toEpochMilli());
+    }
+
+    @Test
+    void anErrorEventCarriesItsGroupAfterItsFields() {
+        EventRecord error = read(FixtureRecords.of(WebSeeFixtures.load().first("error"), RECEIVED_AT));
+
+        RawBsonDocument bson = assertEncodedAsTheDriverEncodes(error);
+
+        List<String> keys = List.copyOf(bson.keySet());
+        assertThat(keys.subList(keys.size() - 3, keys.size())).containsExactly("receivedAt", "fingerprint", "errorTitle");
+        assertThat(bson.getString("errorTitle").getValue()).isNotBlank();
     }
 
     @ParameterizedTest
@@ -76,6 +117,44 @@ class EventBsonTest {
 
         assertThat(ours).isEqualTo(driverBytes(buffer -> encode(buffer, document)));
         assertThat(new RawBsonDocument(ours).getString("text").getValue()).isEqualTo("before\u0000after");
+    }
+
+    private static RawBsonDocument assertEncodedAsTheDriverEncodes(EventRecord event) {
+        Document document = referenceDocument(event);
+        RawBsonDocument bson = EventDocuments.toBson(event);
+        assertThat(bytesOf(bson)).as(event.type()).isEqualTo(driverBytes(buffer -> encode(buffer, document)));
+        assertThat(bson.toJson()).isEqualTo(document.toJson());
+        return bson;
+    }
+
+    /** The document as the driver's own types spell it: what {@link EventDocuments#toBson} must encode. */
+    private static Document referenceDocument(EventRecord record) {
+        Document document = new Document("_id", record.eventId());
+        record.event().properties().forEach(field -> document.append(DocumentKeys.encode(field.getKey(), true), value(field.getValue())));
+        document.append("receivedAt", Date.from(record.receivedAt()));
+        ErrorFingerprints.of(record.type(), record.event()).ifPresent(group ->
+                document.append("fingerprint", group.fingerprint()).append("errorTitle", group.title()));
+        return document;
+    }
+
+    private static Object value(JsonNode node) {
+        if (node.isObject()) {
+            Document nested = new Document();
+            node.properties().forEach(field -> nested.append(DocumentKeys.encode(field.getKey(), false), value(field.getValue())));
+            return nested;
+        }
+        if (node.isArray()) {
+            List<Object> list = new ArrayList<>();
+            node.forEach(element -> list.add(value(element)));
+            return list;
+        }
+        if (node.isString()) return node.stringValue();
+        if (node.isBoolean()) return node.booleanValue();
+        if (node.isInt()) return node.intValue();
+        if (node.isLong()) return node.longValue();
+        if (node.isBigInteger()) return new Decimal128(new BigDecimal((BigInteger) node.numberValue()));
+        if (node.isNumber()) return node.doubleValue();
+        return null;
     }
 
     private static EventRecord read(FixtureRecord record) {
