@@ -86,12 +86,14 @@ public final class BenchCommand implements Callable<Integer> {
                 connections, drained, drainWarmUp != null ? drainWarmUp : quick ? 5_000 : drained,
                 Duration.ofSeconds(drainSettle != null ? drainSettle : quick ? 3 : 60), probes != null ? probes : quick ? 20 : 200);
 
+        // Read before the run: the report names the code that ran, whatever is edited while it runs.
+        String commit = gitCommit(checkout);
         Path work = Files.createTempDirectory("track-bench");
         List<BenchReport.Figure> figures = new Benchmark(options, System.out).run(work);
         deleteRecursively(work);
 
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
-        var report = new BenchReport(machine(checkout, now),
+        var report = new BenchReport(machine(commit, now),
                 new BenchReport.Settings(options.mode(), runs, trafficName, connections, measured.toMillis() / 1000.0,
                         options.drainEvents(), options.drainWarmUpEvents(), options.drainSettleLimit().toSeconds(), options.probes()),
                 figures);
@@ -105,10 +107,10 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static BenchReport.Machine machine(Path checkout, ZonedDateTime now) throws IOException, InterruptedException {
+    private static BenchReport.Machine machine(String commit, ZonedDateTime now) throws IOException {
         var os = ManagementFactory.getOperatingSystemMXBean();
         long memoryMiB = os instanceof com.sun.management.OperatingSystemMXBean system ? system.getTotalMemorySize() / (1024 * 1024) : -1;
-        return new BenchReport.Machine(now.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), gitCommit(checkout),
+        return new BenchReport.Machine(now.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), commit,
                 System.getProperty("os.name") + " " + System.getProperty("os.version"), cpuModel(),
                 Runtime.getRuntime().availableProcessors(), memoryMiB,
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));

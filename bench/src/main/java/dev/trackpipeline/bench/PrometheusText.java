@@ -17,8 +17,16 @@ final class PrometheusText {
     }
 
     static String scrape(HttpClient http, ServiceProcess service) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(service.url() + "/actuator/prometheus")).timeout(Duration.ofSeconds(2)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return get(http, URI.create(service.url() + "/actuator/prometheus"));
+    }
+
+    /** Only metric {@code name}: a sampler that reads one metric twice a second should not make the service render them all. */
+    static String scrape(HttpClient http, ServiceProcess service, String name) throws IOException, InterruptedException {
+        return get(http, URI.create(service.url() + "/actuator/prometheus?includedNames=" + name));
+    }
+
+    private static String get(HttpClient http, URI uri) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** The sum of metric {@code name}'s samples whose labels contain every one of {@code labelFragments}. */

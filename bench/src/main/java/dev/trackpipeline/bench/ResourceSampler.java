@@ -21,6 +21,8 @@ final class ResourceSampler implements AutoCloseable {
     record Peak(double rssMiB, double heapMiB) {
     }
 
+    private static final String HEAP_USED = "jvm_memory_used_bytes";
+
     private final ServiceProcess service;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -43,7 +45,7 @@ final class ResourceSampler implements AutoCloseable {
     private void sample() {
         try {
             rssMiB = Math.max(rssMiB, rssKiB(service.pid()) / 1024.0);
-            heapMiB = Math.max(heapMiB, usedHeapBytes(PrometheusText.scrape(http, service)) / (1024.0 * 1024));
+            heapMiB = Math.max(heapMiB, usedHeapBytes(PrometheusText.scrape(http, service, HEAP_USED)) / (1024.0 * 1024));
         } catch (IOException | RuntimeException e) {
             // a missed sample under load; the next one counts
         } catch (InterruptedException e) {
@@ -66,7 +68,7 @@ final class ResourceSampler implements AutoCloseable {
 
     /** Sum of {@code jvm_memory_used_bytes} over the heap pools. */
     static double usedHeapBytes(String prometheus) {
-        return PrometheusText.sum(prometheus, "jvm_memory_used_bytes", "area=\"heap\"");
+        return PrometheusText.sum(prometheus, HEAP_USED, "area=\"heap\"");
     }
 
     @Override
