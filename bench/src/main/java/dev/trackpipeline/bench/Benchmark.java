@@ -137,7 +137,7 @@ final class Benchmark {
             for (int run = 1; run <= options.repeats(); run++) {
                 step("writer, run " + run + ": raw insertMany of " + prepared.size() + " documents after " + options.drainWarmUpEvents()
                         + " unmeasured, then the writer draining the same events after its warm-up");
-                writer.run(run, "bench-writer-", offsets, start, warmedUpSum, endSum,
+                DrainRuns.Run drained = writer.run(run, "bench-writer-", offsets, start, warmedUpSum, endSum,
                         (group, n) -> services.writer(group, "bench_writer_" + n),
                         n -> {
                             StoreBaselines.Measured measured = StoreBaselines.insertMany(services.mongoUri("bench_raw_" + n),
@@ -146,26 +146,28 @@ final class Benchmark {
                             return measured;
                         },
                         n -> services.dropDatabase("bench_writer_" + n));
-                settled("writer", writer);
+                settled("writer", drained);
             }
-            figures.add(ratio("writer drain", "events/s", writer.rates, "raw insertMany", writer.baselines, 0.7));
+            figures.add(ratio("writer drain", "events/s", writer.each(DrainRuns.Run::rate), "raw insertMany",
+                    writer.each(DrainRuns.Run::baselineRate), 0.7));
             figures.addAll(cpuFigures("writer", writer, "raw insertMany"));
 
             DrainRuns aggregator = new DrainRuns(services, options.drainSettleLimit());
             for (int run = 1; run <= options.repeats(); run++) {
                 step("aggregator, run " + run + ": raw pipelined Redis commands for " + prepared.size() + " events, then the aggregator draining them");
-                aggregator.run(run, "bench-aggregator-", offsets, start, warmedUpSum, endSum,
+                DrainRuns.Run drained = aggregator.run(run, "bench-aggregator-", offsets, start, warmedUpSum, endSum,
                         (group, n) -> services.aggregator(group, n),
                         n -> StoreBaselines.pipelinedRedis(services.infrastructure().redis(), Options.MAX_REPEATS + n, prepared),
                         n -> { });
-                settled("aggregator", aggregator);
+                settled("aggregator", drained);
             }
-            figures.add(ratio("aggregator drain", "events/s", aggregator.rates, "raw pipelined Redis", aggregator.baselines, 0.5));
+            figures.add(ratio("aggregator drain", "events/s", aggregator.each(DrainRuns.Run::rate), "raw pipelined Redis",
+                    aggregator.each(DrainRuns.Run::baselineRate), 0.5));
             figures.addAll(cpuFigures("aggregator", aggregator, "raw pipelined Redis"));
 
             // Half of what the whole pipeline sustains: its slowest stage, with all three sharing the machine.
             double pipelineMax = Math.min(Spread.of(ingestMax.stream().map(HttpLoad.Result::requestsPerSecond).toList()).median(),
-                    Math.min(Spread.of(writer.rates).median(), Spread.of(aggregator.rates).median()));
+                    Math.min(Spread.of(writer.each(DrainRuns.Run::rate)).median(), Spread.of(aggregator.each(DrainRuns.Run::rate)).median()));
             double half = pipelineMax / 2;
             step("end to end: " + options.probes() + " probes while /reportData takes " + Math.round(half) + " requests/s");
             Duration loadTime = Duration.ofSeconds(10 + options.probes() / 4);
@@ -223,11 +225,11 @@ final class Benchmark {
         }
     }
 
-    private void settled(String consumer, DrainRuns runs) {
-        CompilerThreads.Settled last = runs.settled.get(runs.settled.size() - 1);
+    private void settled(String consumer, DrainRuns.Run run) {
+        CompilerThreads.Settled settled = run.drain().settled();
         step(String.format(Locale.ROOT, "%s: paused %.1f s after its warm-up %s, then drained at %,.0f events/s", consumer,
-                last.waited().toMillis() / 1e3, last.quiet() ? "until its compilers went quiet" : "without its compilers going quiet",
-                runs.rates.get(runs.rates.size() - 1)));
+                settled.waited().toMillis() / 1e3, settled.quiet() ? "until its compilers went quiet" : "without its compilers going quiet",
+                run.rate()));
     }
 
     private void step(String what) {
@@ -260,14 +262,17 @@ final class Benchmark {
      */
     private static List<Figure> cpuFigures(String consumer, DrainRuns runs, String baselineName) {
         return List.of(
-                plain(consumer + " drain CPU per event, all processes", "µs", runs.cpuPerEvent, Double::doubleValue, baselineName,
-                        runs.baselineCpuPerEvent),
-                new Figure(consumer + "'s own CPU per event", "µs", Spread.of(runs.serviceCpuPerEvent), null, null, null, null, null),
-                new Figure(consumer + "'s JIT compilers' CPU per event", "µs", Spread.of(runs.compilerCpuPerEvent), null, null, null,
-                        null, null),
-                new Figure(consumer + "'s pause for its compilers before the drain", "s",
-                        Spread.of(runs.settled.stream().map(settled -> settled.waited().toMillis() / 1e3).toList()), null, null, null,
-                        null, null));
+                plain(consumer + " drain CPU per event, all processes", "µs", runs.each(run -> run.drain().cpu().totalMicros()),
+                        Double::doubleValue, baselineName, runs.each(run -> run.baseline().cpu().totalMicros())),
+                unpaired(consumer + "'s own CPU per event", "µs", runs.each(run -> run.drain().cpu().serviceMicros())),
+                unpaired(consumer + "'s JIT compilers' CPU per event", "µs", runs.each(run -> run.drain().compilerMicrosPerEvent())),
+                unpaired(consumer + "'s pause for its compilers before the drain", "s",
+                        runs.each(run -> run.drain().settled().waited().toMillis() / 1e3)));
+    }
+
+    /** A figure of every run with no baseline of its own: it explains one that has. */
+    private static Figure unpaired(String name, String unit, List<Double> runs) {
+        return new Figure(name, unit, Spread.of(runs), null, null, null, null, null);
     }
 
     private static Figure single(String name, String unit, double value, String target, Boolean met) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -33,15 +34,19 @@ final class DrainRuns implements AutoCloseable {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
 
-    final List<Double> rates = new ArrayList<>();
-    final List<Double> baselines = new ArrayList<>();
-    /** Microseconds of CPU per event: the drain's (service and infrastructure), the service's own, and the baseline's. */
-    final List<Double> cpuPerEvent = new ArrayList<>();
-    final List<Double> serviceCpuPerEvent = new ArrayList<>();
-    final List<Double> baselineCpuPerEvent = new ArrayList<>();
-    /** Microseconds per event the service's JIT compilers used in the drain, and its pause for them before. */
-    final List<Double> compilerCpuPerEvent = new ArrayList<>();
-    final List<CompilerThreads.Settled> settled = new ArrayList<>();
+    /** One run: its baseline and its drain. */
+    record Run(StoreBaselines.Measured baseline, ConsumerDrain.Drained drain) {
+
+        double rate() {
+            return drain.eventsPerSecond();
+        }
+
+        double baselineRate() {
+            return baseline.eventsPerSecond();
+        }
+    }
+
+    private final List<Run> runs = new ArrayList<>();
     private final BenchServices services;
     private final Duration settleLimit;
     private volatile ServiceProcess current;
@@ -57,7 +62,7 @@ final class DrainRuns implements AutoCloseable {
      * @param start       where the group starts: the warm-up events come first
      * @param warmedUpSum the offsets' sum past the warm-up events, where the measurement starts
      */
-    void run(int run, String groupPrefix, KafkaOffsets offsets, Map<TopicPartition, Long> start, long warmedUpSum, long endSum,
+    Run run(int run, String groupPrefix, KafkaOffsets offsets, Map<TopicPartition, Long> start, long warmedUpSum, long endSum,
              Starter starter, Baseline baseline, Cleanup cleanup) throws Exception {
         if (current != null) {
             memory.close();
@@ -65,8 +70,6 @@ final class DrainRuns implements AutoCloseable {
             cleanup.after(run - 1);
         }
         StoreBaselines.Measured measured = baseline.measure(run);
-        baselines.add(measured.eventsPerSecond());
-        baselineCpuPerEvent.add(measured.cpu().totalMicros());
         String group = groupPrefix + run;
         offsets.place(group, start);
         current = null;
@@ -75,11 +78,14 @@ final class DrainRuns implements AutoCloseable {
             memory = new ResourceSampler(current);
             return current;
         }, settleLimit, TIMEOUT);
-        rates.add(drained.eventsPerSecond());
-        cpuPerEvent.add(drained.cpu().totalMicros());
-        serviceCpuPerEvent.add(drained.cpu().serviceMicros());
-        compilerCpuPerEvent.add(drained.compilerMicrosPerEvent());
-        settled.add(drained.settled());
+        Run measuredRun = new Run(measured, drained);
+        runs.add(measuredRun);
+        return measuredRun;
+    }
+
+    /** One figure of every run so far, in order. */
+    List<Double> each(ToDoubleFunction<Run> figure) {
+        return runs.stream().map(figure::applyAsDouble).toList();
     }
 
     ServiceProcess current() {
