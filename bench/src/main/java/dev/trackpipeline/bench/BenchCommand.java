@@ -94,7 +94,7 @@ public final class BenchCommand implements Callable<Integer> {
 
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         var report = new BenchReport(machine(commit, now),
-                new BenchReport.Settings(options.mode(), runs, trafficName, connections, measured.toMillis() / 1000.0,
+                new BenchReport.PipelineSettings(options.mode(), runs, trafficName, connections, measured.toMillis() / 1000.0,
                         options.drainEvents(), options.drainWarmUpEvents(), options.drainSettleLimit().toSeconds(), options.probes()),
                 figures);
         Path results = locations.results();
@@ -107,7 +107,7 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static BenchReport.Machine machine(String commit, ZonedDateTime now) throws IOException {
+    static BenchReport.Machine machine(String commit, ZonedDateTime now) throws IOException {
         var os = ManagementFactory.getOperatingSystemMXBean();
         long memoryMiB = os instanceof com.sun.management.OperatingSystemMXBean system ? system.getTotalMemorySize() / (1024 * 1024) : -1;
         return new BenchReport.Machine(now.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), commit,
@@ -127,7 +127,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static String gitCommit(Path checkout) throws IOException, InterruptedException {
+    static String gitCommit(Path checkout) throws IOException, InterruptedException {
         Process git = new ProcessBuilder("git", "-C", checkout.toString(), "describe", "--always", "--dirty", "--abbrev=12")
                 .redirectErrorStream(true).start();
         String commit = new String(git.getInputStream().readAllBytes()).trim();

@@ -20,9 +20,39 @@ record BenchReport(Machine machine, Settings settings, List<Figure> figures) {
     record Machine(String date, String gitCommit, String os, String cpu, int cores, long memoryMiB, String jvm) {
     }
 
-    /** How the run was made. */
-    record Settings(String mode, int repeats, String traffic, int connections, double secondsPerLoadRun, int drainEvents,
-                    int drainWarmUpEvents, long drainSettleLimitSeconds, int probes) {
+    /** How the run was made; {@link #describe} is the report's line about it. */
+    interface Settings {
+
+        String mode();
+
+        /** Measurements per figure, whose median the figure is. */
+        int repeats();
+
+        String describe();
+    }
+
+    /** A run of the whole pipeline ({@code bin/track bench}). */
+    record PipelineSettings(String mode, int repeats, String traffic, int connections, double secondsPerLoadRun, int drainEvents,
+                            int drainWarmUpEvents, long drainSettleLimitSeconds, int probes) implements Settings {
+
+        @Override
+        public String describe() {
+            return "traffic: " + traffic + "; " + connections + " connections, " + fmt(secondsPerLoadRun) + " s per load run, "
+                    + drainEvents + " events per drain after " + drainWarmUpEvents + " to warm up and a pause of up to "
+                    + drainSettleLimitSeconds + " s for the consumer's compilers, " + probes + " end-to-end probes";
+        }
+    }
+
+    /** JMH micro-benchmarks ({@code bin/track micro-bench}): every measured iteration is one of the runs. */
+    record MicroSettings(String mode, int repeats, String traffic, int forks, double secondsPerIteration, String jvmOptions)
+            implements Settings {
+
+        @Override
+        public String describe() {
+            return "traffic: " + traffic + "; JMH, " + (forks == 0 ? "in the calling JVM" : forks + " forks with " + jvmOptions)
+                    + ", " + repeats + (repeats == 1 ? " measured iteration" : " measured iterations") + " of " + fmt(secondsPerIteration)
+                    + " s after as many of warm-up";
+        }
     }
 
     /** Median, smallest and largest of the repeated runs. */
@@ -60,12 +90,7 @@ record BenchReport(Machine machine, Settings settings, List<Figure> figures) {
                 .append(settings.repeats()).append(settings.repeats() == 1 ? " run" : " runs").append(" per figure (median, [min–max])\n");
         out.append("- ").append(machine.cpu()).append(", ").append(machine.cores()).append(" cores, ")
                 .append(machine.memoryMiB()).append(" MiB, ").append(machine.os()).append(", ").append(machine.jvm()).append("\n");
-        out.append("- traffic: ").append(settings.traffic()).append("; ").append(settings.connections()).append(" connections, ")
-                .append(fmt(settings.secondsPerLoadRun())).append(" s per load run, ").append(settings.drainEvents())
-                .append(" events per drain after ").append(settings.drainWarmUpEvents())
-                .append(" to warm up and a pause of up to ").append(settings.drainSettleLimitSeconds())
-                .append(" s for the consumer's compilers, ")
-                .append(settings.probes()).append(" end-to-end probes\n\n");
+        out.append("- ").append(settings.describe()).append("\n\n");
         out.append("| figure | ours | baseline | ratio | target | met |\n| --- | --- | --- | --- | --- | --- |\n");
         for (Figure figure : figures) {
             out.append("| ").append(figure.name()).append(" | ").append(spread(figure.value(), figure.unit())).append(" | ");

@@ -14,10 +14,15 @@ import org.springframework.context.annotation.Configuration;
  * still accepts and refuses exactly what the writer's reader does).
  */
 @Configuration(proxyBeanMethods = false)
-class CountingReader {
+public class CountingReader {
+
+    /** The aggregator's reader; public for the benchmark, which measures it beside the writer's. */
+    public static EventRecordReader of(EventValidator validator, IngestLimits limits) {
+        return new EventRecordReader(validator, limits, Set.of(ReplayChunkEvents.PAYLOAD));
+    }
 
     @Bean
     EventRecordReader eventRecordReader(EventValidator validator, IngestLimits limits) {
-        return new EventRecordReader(validator, limits, Set.of(ReplayChunkEvents.PAYLOAD));
+        return of(validator, limits);
     }
 }
