@@ -79,9 +79,7 @@ public class PerEventBenchmarks {
         Instant receivedAt = Instant.parse("2026-11-26T12:00:00Z");
         for (byte[] body : TrafficMix.fromFixtures(Path.of(capturedTraffic)).events(EVENTS)) {
             AcceptedEvent accepted = gateway.read(body).accepted().get(0);
-            KafkaValue value = new KafkaValue(accepted.rawJson(), Map.of(TrackHeaders.EVENT_ID, accepted.eventId(),
-                    TrackHeaders.RECEIVED_AT, String.valueOf(receivedAt.toEpochMilli()), TrackHeaders.APIKEY, accepted.apikey(),
-                    TrackHeaders.TYPE, accepted.type(), TrackHeaders.SCHEMA_VERSION, TrackHeaders.CURRENT_SCHEMA_VERSION));
+            KafkaValue value = new KafkaValue(accepted.rawJson(), TrackHeaders.of(accepted, receivedAt));
             values.add(value);
             EventRecord event = read(writerReader, value);
             events.add(event);

@@ -1,5 +1,10 @@
 package dev.trackpipeline.model.kafka;
 
+import dev.trackpipeline.model.ingest.AcceptedEvent;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * Kafka header names. The record value stays the SDK's event untouched; everything the gateway
  * knows about it travels here.
@@ -22,5 +27,19 @@ public final class TrackHeaders {
     public static final String CURRENT_SCHEMA_VERSION = "1";
 
     private TrackHeaders() {
+    }
+
+    /**
+     * The headers every event record carries, in the order the gateway writes them: what it knows
+     * of the event ({@link #CLIENT_HASH} aside, which only the gateway can make).
+     */
+    public static Map<String, String> of(AcceptedEvent event, Instant receivedAt) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(EVENT_ID, event.eventId());
+        headers.put(RECEIVED_AT, String.valueOf(receivedAt.toEpochMilli()));
+        headers.put(APIKEY, event.apikey());
+        headers.put(TYPE, event.type());
+        headers.put(SCHEMA_VERSION, CURRENT_SCHEMA_VERSION);
+        return headers;
     }
 }

@@ -80,11 +80,7 @@ public class EventPublisher {
 
     private ProducerRecord<String, byte[]> record(AcceptedEvent event, Instant receivedAt, String clientHash) {
         var headers = new RecordHeaders();
-        header(headers, TrackHeaders.EVENT_ID, event.eventId());
-        header(headers, TrackHeaders.RECEIVED_AT, String.valueOf(receivedAt.toEpochMilli()));
-        header(headers, TrackHeaders.APIKEY, event.apikey());
-        header(headers, TrackHeaders.TYPE, event.type());
-        header(headers, TrackHeaders.SCHEMA_VERSION, TrackHeaders.CURRENT_SCHEMA_VERSION);
+        TrackHeaders.of(event, receivedAt).forEach((name, value) -> header(headers, name, value));
         header(headers, TrackHeaders.CLIENT_HASH, clientHash);
         return new ProducerRecord<>(topics.forFamily(event.family()), null, event.partitionKey(), event.rawJson(), headers);
     }
