@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 /** Where {@code bench} and {@code soak} find the built services and the captured traffic, and where they write. */
 final class BenchLocations {
 
-    @Option(names = "--fixtures", description = "the captured SDK traffic (default: ../shared/fixtures/web-see/captured.jsonl beside the checkout)")
+    @Option(names = "--fixtures", description = "the captured SDK traffic (default: fixtures/web-see/captured.jsonl in the checkout)")
     Path fixtures;
 
     @Option(names = "--home", description = "the checkout, where the services' jars are built (default: -Dtrack.home or the current directory)")
@@ -20,7 +20,7 @@ final class BenchLocations {
     }
 
     Path capturedTraffic() {
-        return fixtures != null ? fixtures : checkout().resolve("../shared/fixtures/web-see/captured.jsonl").normalize();
+        return fixtures != null ? fixtures : checkout().resolve("fixtures/web-see/captured.jsonl");
     }
 
     Path results() {
