@@ -18,6 +18,8 @@ public enum Outcome {
     KAFKA_UNAVAILABLE("kafka_unavailable"),
     MISSING_METADATA("missing_metadata"),
     REFUSED_BY_STORE("refused_by_store"),
+    /** A record its store cannot take whatever is retried: a consumer failed on it alone, store up. */
+    UNSTORABLE("unstorable"),
     OVERLOADED("overloaded");
 
     private final String code;

@@ -13,7 +13,18 @@ import dev.trackpipeline.infra.EmbeddedMongoServer;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords.FixtureRecord;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
+import dev.trackpipeline.model.kafka.TrackHeaders;
+import dev.trackpipeline.model.metrics.TrackMeters;
+import dev.trackpipeline.runtime.ConsumerProgress;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.health.contributor.Status;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -24,7 +35,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** MongoDB goes away under the writer: it must pause, commit nothing, and resume by itself. */
-@SpringBootTest(properties = "track.writer.group-id=outage-writer")
+@SpringBootTest(properties = {"track.writer.group-id=outage-writer", "track.consumer.stalled-after=2s"})
 class MongoOutageTest {
 
     static final EmbeddedInfrastructure infra = EmbeddedInfrastructure.startForTests();
@@ -64,7 +75,51 @@ class MongoOutageTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> committed() == 6);
     }
 
+    /**
+     * The poison record is set aside while MongoDB is down; once it is back, the poison alone goes to
+     * the dead-letter topic (a whole-batch retry used to send every record of the batch there).
+     * Meanwhile the stall shows in the health and the metrics.
+     */
+    @Test
+    void aPoisonRecordDuringTheOutageIsDeadLetteredAloneOnceMongoIsBack(@Autowired ConsumerProgress progress,
+                                                                        @Autowired MeterRegistry meters) throws Exception {
+        List<FixtureRecord> whiteScreens = WebSeeFixtures.load().ofType("whiteScreen").stream()
+                .map(request -> FixtureRecords.of(request, Instant.now())).toList();
+        FixtureRecord first = whiteScreens.get(0);
+        Map<String, String> withoutEventId = new HashMap<>(first.headers());
+        withoutEventId.remove(TrackHeaders.EVENT_ID);
+        FixtureRecord poison = new FixtureRecord("poison", "whiteScreen", first.topic(), first.key(), first.value(), withoutEventId);
+        List<FixtureRecord> records = new ArrayList<>(whiteScreens.subList(0, 7));
+        records.add(poison);
+        records.addAll(whiteScreens.subList(7, whiteScreens.size()));
+        mongo.close();
+
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), records);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> progress.health().getStatus().equals(Status.DOWN));
+        assertThat(progress.health().getDetails().get("lastFailure").toString()).contains("MongoTimeoutException");
+        assertThat(meters.get(TrackMeters.CONSUME_FAILING).gauge().value()).isGreaterThan(2);
+        assertThat(meters.get(TrackMeters.CONSUME_OLDEST_UNSTORED).gauge().value()).isGreaterThan(2);
+        assertThat(whiteScreenCommitted()).isZero();
+        mongo = EmbeddedMongoServer.start(Optional.empty(), "127.0.0.1", mongoPort);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> whiteScreenCommitted() == 15);
+        try (var client = MongoClients.create(MONGO_URI)) {
+            assertThat(client.getDatabase("track").getCollection("white-screen").countDocuments()).isEqualTo(14);
+        }
+        List<ConsumerRecord<String, byte[]>> deadLetters = KafkaTestRecords.readAll(infra.kafkaBootstrapServers(), "track.dead-letter");
+        assertThat(deadLetters).singleElement().satisfies(letter ->
+                assertThat(new String(letter.headers().lastHeader(TrackHeaders.DEAD_LETTER_REASON).value(), StandardCharsets.UTF_8))
+                        .isEqualTo("header track-event-id: is missing"));
+        assertThat(progress.health().getStatus()).isEqualTo(Status.UP);
+        assertThat(meters.get(TrackMeters.CONSUME_FAILING).gauge().value()).isZero();
+    }
+
     private static long committed() throws Exception {
         return KafkaTestRecords.committedOffsets(infra.kafkaBootstrapServers(), "outage-writer", "track.http");
+    }
+
+    private static long whiteScreenCommitted() throws Exception {
+        return KafkaTestRecords.committedOffsets(infra.kafkaBootstrapServers(), "outage-writer", "track.white-screen");
     }
 }

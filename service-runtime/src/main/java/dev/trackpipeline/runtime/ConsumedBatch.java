@@ -3,51 +3,174 @@ package dev.trackpipeline.runtime;
 import dev.trackpipeline.model.kafka.EventRecord;
 import dev.trackpipeline.model.kafka.EventRecordReader;
 import dev.trackpipeline.model.kafka.InvalidRecordException;
+import dev.trackpipeline.runtime.EventStore.Refusal;
+import dev.trackpipeline.runtime.EventStore.RefusalKind;
+import dev.trackpipeline.model.kafka.TrackHeaders;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
-import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Reads a polled batch into events for a store. At the first record that can never be stored,
- * the events before it are handed to the store first and then the record is reported with
- * {@link BatchListenerFailedException}: the error handler commits what was stored, dead-letters
- * that record and redelivers the rest.
+ * Takes a polled batch from Kafka to a store, so that no record can stop the others: the batch
+ * either ends with every record stored or dead-lettered, and its offsets may be committed, or it
+ * throws an outage and is polled again whole. In order:
+ * <ol>
+ *   <li>each record is read and validated; one that can never be stored is set aside for the
+ *       dead-letter topic;</li>
+ *   <li>the others go to the store together. If the store throws something that is not an
+ *       outage, the batch is split in halves until the records that cause it are found alone,
+ *       so the rest is stored;</li>
+ *   <li>records the store refused while up are offered again a few times;</li>
+ *   <li>what is left is published to the dead-letter topic, and only then does the batch end.</li>
+ * </ol>
+ * An outage at any step (the store, or Kafka for the dead letters) is thrown, so nothing is
+ * committed and the error handler polls the batch again until the store is back. Storing twice is
+ * harmless: both stores recognise what they already hold.
  */
 public final class ConsumedBatch {
 
-    private final EventRecordReader reader;
+    private static final Logger log = LoggerFactory.getLogger(ConsumedBatch.class);
 
-    public ConsumedBatch(EventRecordReader reader) {
+    private final EventRecordReader reader;
+    private final StoreOutages outages;
+    private final DeadLetters deadLetters;
+    private final ConsumerProgress progress;
+    private final TrackProperties.Consumer settings;
+
+    public ConsumedBatch(EventRecordReader reader, StoreOutages outages, DeadLetters deadLetters, ConsumerProgress progress,
+                         TrackProperties.Consumer settings) {
         this.reader = reader;
+        this.outages = outages;
+        this.deadLetters = deadLetters;
+        this.progress = progress;
+        this.settings = settings;
     }
 
     /** A record and the event read from it. */
     public record Consumed(ConsumerRecord<String, byte[]> record, EventRecord event) {
     }
 
-    public void storeEach(List<ConsumerRecord<String, byte[]>> records, Consumer<List<Consumed>> store) {
+    public void store(List<ConsumerRecord<String, byte[]>> records, EventStore store) {
+        try {
+            settle(records, store);
+        } catch (RuntimeException failure) {
+            progress.failed(failure, oldestReceivedAt(records));
+            throw failure;
+        }
+        progress.progressed();
+    }
+
+    private void settle(List<ConsumerRecord<String, byte[]>> records, EventStore store) {
         List<Consumed> readable = new ArrayList<>(records.size());
-        for (int index = 0; index < records.size(); index++) {
-            ConsumerRecord<String, byte[]> record = records.get(index);
+        List<DeadLetter> givenUp = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
             try {
                 readable.add(new Consumed(record, reader.read(name -> headerOf(record, name), record.value())));
             } catch (InvalidRecordException invalid) {
-                if (!readable.isEmpty()) {
-                    store.accept(readable);
-                }
-                throw new BatchListenerFailedException(invalid.getMessage(), invalid, index);
+                givenUp.add(new DeadLetter(record, invalid.outcome(), invalid.getMessage()));
             }
         }
         if (!readable.isEmpty()) {
-            store.accept(readable);
+            for (Refusal refusal : storeOfferingRefusedAgain(readable, store)) {
+                givenUp.add(new DeadLetter(refusal.event().record(), refusal.kind().outcome(), refusal.reason()));
+            }
+        }
+        deadLetters.publish(givenUp);
+    }
+
+    /** @return the refusals that stand after the last attempt */
+    private List<Refusal> storeOfferingRefusedAgain(List<Consumed> events, EventStore store) {
+        List<Refusal> standing = new ArrayList<>();
+        List<Consumed> pending = events;
+        for (int attempt = 1; !pending.isEmpty(); attempt++) {
+            List<Consumed> again = new ArrayList<>();
+            for (Refusal refusal : storeIsolatingFailures(pending, store)) {
+                if (refusal.kind().worthRetrying() && attempt < settings.refusedAttempts()) {
+                    again.add(refusal.event());
+                } else {
+                    standing.add(refusal);
+                }
+            }
+            if (!again.isEmpty()) {
+                log.info("The store did not take {} of {} events (attempt {} of {}); offering them again in {}", again.size(),
+                        pending.size(), attempt, settings.refusedAttempts(), settings.refusedBackoff());
+                pause(settings.refusedBackoff());
+            }
+            pending = again;
+        }
+        if (standing.stream().anyMatch(refusal -> refusal.kind() == RefusalKind.FAILED_ALONE) && !outages.answers()) {
+            throw new StoreSilentException(standing.size());
+        }
+        return standing;
+    }
+
+    /**
+     * Stores the events. A failure that is no outage is narrowed down by halves to the events that
+     * cause it, each refused with the failure as its reason.
+     */
+    private List<Refusal> storeIsolatingFailures(List<Consumed> events, EventStore store) {
+        try {
+            return store.store(events);
+        } catch (RuntimeException failure) {
+            if (outages.isOutage(failure)) {
+                throw failure;
+            }
+            if (events.size() == 1) {
+                return List.of(new Refusal(events.get(0), RefusalKind.FAILED_ALONE,
+                        "storing this record alone failed: " + describe(failure)));
+            }
+            log.warn("Storing {} events failed ({}); narrowing it down to the events that cause it", events.size(), describe(failure));
+            int half = events.size() / 2;
+            List<Refusal> refused = new ArrayList<>(storeIsolatingFailures(events.subList(0, half), store));
+            refused.addAll(storeIsolatingFailures(events.subList(half, events.size()), store));
+            return refused;
         }
     }
 
-    private static java.util.Optional<String> headerOf(ConsumerRecord<String, byte[]> record, String name) {
+    private static String describe(Throwable failure) {
+        return failure.getClass().getSimpleName() + ": " + failure.getMessage();
+    }
+
+    private static void pause(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to offer refused events again", e);
+        }
+    }
+
+    private static Optional<Instant> oldestReceivedAt(List<ConsumerRecord<String, byte[]>> records) {
+        return records.stream().map(record -> headerOf(record, TrackHeaders.RECEIVED_AT)).flatMap(Optional::stream)
+                .map(ConsumedBatch::epochMillis).flatMap(Optional::stream).min(Comparator.naturalOrder());
+    }
+
+    private static Optional<Instant> epochMillis(String text) {
+        try {
+            return Optional.of(Instant.ofEpochMilli(Long.parseLong(text)));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> headerOf(ConsumerRecord<String, byte[]> record, String name) {
         Header header = record.headers().lastHeader(name);
         return EventRecordReader.utf8(header == null ? null : header.value());
+    }
+
+    /** Events failed for no known reason and the store does not answer a ping: an outage, not bad events. */
+    static final class StoreSilentException extends RuntimeException {
+
+        StoreSilentException(int events) {
+            super(events + " events failed for no known reason and the store does not answer: waiting for it instead of "
+                    + "dead-lettering them");
+        }
     }
 }

@@ -1,87 +1,49 @@
 package dev.trackpipeline.runtime;
 
-import dev.trackpipeline.model.metrics.TrackMeters;
-
-import dev.trackpipeline.model.Outcome;
-import dev.trackpipeline.model.kafka.InvalidRecordException;
+import dev.trackpipeline.model.ingest.IngestLimits;
 import dev.trackpipeline.model.kafka.TopicNames;
-import dev.trackpipeline.model.kafka.TrackHeaders;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import java.time.Clock;
+import java.util.Map;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.listener.ConsumerRecordRecoverer;
-import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
-import org.springframework.util.backoff.FixedBackOff;
 
 /**
- * What a consumer does when a batch fails, as configuration rather than listener code. Three
- * kinds of failure, three answers:
- * <ul>
- *   <li>a record that can never be stored ({@link InvalidRecordException}) goes to the
- *       dead-letter topic at once, with its outcome and reason in headers;</li>
- *   <li>a record the store refuses while it is up ({@link RecordRefusedByStoreException}) is
- *       offered again a few times, then dead-lettered the same way;</li>
- *   <li>anything else is an outage of the store: retried with growing pauses and no end,
- *       committing nothing, so the consumer resumes by itself when the store is back.</li>
- * </ul>
+ * What a consumer does when a batch fails. {@link ConsumedBatch} already settles every record it
+ * can (stored, or dead-lettered with its reason), so what reaches the error handler is an outage:
+ * of the store, or of Kafka while dead letters are published. The handler polls the batch again
+ * with growing pauses and no end, committing nothing, so the consumer resumes by itself when the
+ * store is back; {@link ConsumerProgress} makes the wait visible in logs, metrics and health.
+ * Only consumers have these: a consumer declares its store's {@link StoreOutages}.
  */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnBean(StoreOutages.class)
 public class ConsumerFailureHandling {
 
     @Bean
-    DefaultErrorHandler trackErrorHandler(KafkaTemplate<?, ?> template, TopicNames topics, MeterRegistry meters,
-                                          TrackProperties properties) {
-        var deadLetter = new DeadLetterPublishingRecoverer(template,
-                (record, failure) -> new TopicPartition(topics.deadLetter(), -1));
-        deadLetter.setHeadersFunction((record, failure) -> {
-            var headers = new RecordHeaders();
-            headers.add(TrackHeaders.DEAD_LETTER_OUTCOME, outcomeOf(failure).code().getBytes(StandardCharsets.UTF_8));
-            headers.add(TrackHeaders.DEAD_LETTER_REASON, reasonOf(failure).getBytes(StandardCharsets.UTF_8));
-            return headers;
-        });
-        ConsumerRecordRecoverer countedDeadLetter = (record, failure) -> {
-            deadLetter.accept(record, failure);
-            meters.counter(TrackMeters.CONSUME_DEAD_LETTERED, "topic", record.topic(), "outcome", outcomeOf(failure).code()).increment();
-        };
-
+    DefaultErrorHandler trackErrorHandler() {
         ExponentialBackOff untilTheStoreIsBack = new ExponentialBackOff(500, 2.0);
         untilTheStoreIsBack.setMaxInterval(30_000);
-        var handler = new DefaultErrorHandler(countedDeadLetter, untilTheStoreIsBack);
-        handler.addNotRetryableExceptions(InvalidRecordException.class);
-        TrackProperties.Consumer consumer = properties.consumer();
-        handler.setBackOffFunction((record, failure) -> causeOf(failure, RecordRefusedByStoreException.class) == null ? null
-                : new FixedBackOff(consumer.refusedBackoff().toMillis(), Math.max(0, consumer.refusedAttempts() - 1)));
+        // The back-off never ends, so nothing is ever recovered; if it were, refusing keeps the batch uncommitted.
+        var handler = new DefaultErrorHandler((record, failure) -> {
+            throw new IllegalStateException("a failed batch is retried, never skipped", failure);
+        }, untilTheStoreIsBack);
+        // Spring Kafka gives up at once on some kinds (ClassCastException among them); none of them is about one record here.
+        handler.setClassifications(Map.of(), true);
         return handler;
     }
 
-    private static Outcome outcomeOf(Throwable failure) {
-        InvalidRecordException invalid = causeOf(failure, InvalidRecordException.class);
-        if (invalid != null) {
-            return invalid.outcome();
-        }
-        return causeOf(failure, RecordRefusedByStoreException.class) != null ? Outcome.REFUSED_BY_STORE : Outcome.INVALID_EVENT;
+    @Bean
+    ConsumerProgress consumerProgress(MeterRegistry meters, TrackProperties properties) {
+        return new ConsumerProgress(meters, Clock.systemUTC(), properties.consumer().stalledAfter());
     }
 
-    private static String reasonOf(Throwable failure) {
-        Throwable known = causeOf(failure, InvalidRecordException.class);
-        if (known == null) {
-            known = causeOf(failure, RecordRefusedByStoreException.class);
-        }
-        return String.valueOf((known == null ? failure : known).getMessage());
-    }
-
-    private static <T extends Throwable> T causeOf(Throwable failure, Class<T> kind) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (kind.isInstance(cause)) {
-                return kind.cast(cause);
-            }
-        }
-        return null;
+    @Bean
+    DeadLetters deadLetters(KafkaTemplate<String, byte[]> kafka, TopicNames topics, IngestLimits limits, MeterRegistry meters) {
+        return new KafkaDeadLetters(kafka, topics, limits, meters);
     }
 }

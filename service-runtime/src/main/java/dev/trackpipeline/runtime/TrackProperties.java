@@ -23,13 +23,15 @@ public record TrackProperties(String projectsFile, @DefaultValue("5s") Duration 
      * @param refusedAttempts how many times a record the store refuses (while the store itself is
      *                        up) is offered to it before it goes to the dead-letter topic
      * @param refusedBackoff  the pause between those attempts
+     * @param stalledAfter    how long a consumer may fail to store a batch before its health turns DOWN
      */
-    public record Consumer(@DefaultValue("3") int refusedAttempts, @DefaultValue("2s") Duration refusedBackoff) {
+    public record Consumer(@DefaultValue("3") int refusedAttempts, @DefaultValue("2s") Duration refusedBackoff,
+                           @DefaultValue("2m") Duration stalledAfter) {
     }
 
     /** Any limit left unset keeps its default from {@link IngestLimits#DEFAULTS}. */
     public record Limits(Integer maxBodyBytes, Integer maxDecompressedBytes, Integer maxEventBytes,
-                         Integer maxEventsPerBody, Integer maxNestingDepth) {
+                         Integer maxEventsPerBody, Integer maxNestingDepth, Integer maxEventTokens) {
 
         public IngestLimits toIngestLimits() {
             IngestLimits defaults = IngestLimits.DEFAULTS;

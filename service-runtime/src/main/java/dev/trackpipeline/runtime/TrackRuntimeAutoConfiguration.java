@@ -12,6 +12,7 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -48,9 +49,12 @@ public class TrackRuntimeAutoConfiguration {
         return new EventRecordReader(validator, limits);
     }
 
+    /** Only in a consumer: it declares its store's {@link StoreOutages}. */
     @Bean
-    ConsumedBatch consumedBatch(EventRecordReader reader) {
-        return new ConsumedBatch(reader);
+    @ConditionalOnBean(StoreOutages.class)
+    ConsumedBatch consumedBatch(EventRecordReader reader, StoreOutages outages, DeadLetters deadLetters, ConsumerProgress progress,
+                                TrackProperties properties) {
+        return new ConsumedBatch(reader, outages, deadLetters, progress, properties.consumer());
     }
 
     @Bean

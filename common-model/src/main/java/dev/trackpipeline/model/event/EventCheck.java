@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Checks the fields of one event, or of an object inside it, and collects every violation with
@@ -14,7 +15,10 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>Lenient where the real SDK needs it (optional fields absent, unknown fields kept, numbers
  * sent as strings); strict about what would poison a store or a metric (wrong kinds, values that
- * are not finite numbers, timestamps outside any clock's range).
+ * are not finite numbers, timestamps outside any clock's range). A number sent as a string is
+ * turned into a number in the event's tree, so what the consumers store and count is a number:
+ * a string {@code time} would sort above every number and match no time window. The Kafka record
+ * keeps the bytes as sent.
  */
 public final class EventCheck {
 
@@ -65,11 +69,15 @@ public final class EventCheck {
 
     /** A finite number, or a string holding one (some SDK builds send numbers as strings). */
     public void optionalNumber(String field) {
-        expect(field, EventCheck::isFiniteNumber, "a number");
+        if (expect(field, EventCheck::isFiniteNumber, "a number")) {
+            asNumber(field);
+        }
     }
 
     public void optionalInteger(String field) {
-        expect(field, value -> isFiniteNumber(value) && Math.rint(numberOf(value)) == numberOf(value), "an integer");
+        if (expect(field, value -> isFiniteNumber(value) && Math.rint(numberOf(value)) == numberOf(value), "an integer")) {
+            asNumber(field);
+        }
     }
 
     public void requireEpochMillis(String field) {
@@ -79,6 +87,8 @@ public final class EventCheck {
         } else if (!isFiniteNumber(value) || numberOf(value) <= 0 || numberOf(value) > LATEST_EPOCH_MILLIS
                 || Math.rint(numberOf(value)) != numberOf(value)) {
             violate(field, "expected a positive integer of epoch milliseconds, got " + describe(value));
+        } else {
+            asNumber(field);
         }
     }
 
@@ -136,10 +146,21 @@ public final class EventCheck {
         violations.add(path + field + ": " + problem);
     }
 
-    private void expect(String field, Predicate<JsonNode> kind, String expected) {
+    /** @return whether the field holds a value of the kind expected */
+    private boolean expect(String field, Predicate<JsonNode> kind, String expected) {
         JsonNode value = node.get(field);
         if (!absent(value) && !kind.test(value)) {
             violate(field, "expected " + expected + ", got " + describe(value));
+            return false;
+        }
+        return !absent(value);
+    }
+
+    /** Replaces a valid number sent as a string by the number, in the event's tree. */
+    private void asNumber(String field) {
+        JsonNode value = node.get(field);
+        if (value.isString() && node instanceof ObjectNode object) {
+            object.set(field, EventNumbers.numberNode(value.stringValue()));
         }
     }
 

@@ -23,6 +23,10 @@ public final class TrackHeaders {
     public static final String DEAD_LETTER_OUTCOME = "track-dead-letter-outcome";
     /** On dead-letter records: the field path and what is wrong. */
     public static final String DEAD_LETTER_REASON = "track-dead-letter-reason";
+    /** On dead-letter records: the consumer group that gave up on the record (the writer and the aggregator each may). */
+    public static final String DEAD_LETTER_GROUP = "track-dead-letter-group";
+    /** On dead-letter records: where the record was, as {@code topic:partition:offset}, to find it again while Kafka keeps it. */
+    public static final String DEAD_LETTER_SOURCE = "track-dead-letter-source";
 
     public static final String CURRENT_SCHEMA_VERSION = "1";
 

@@ -29,6 +29,10 @@ public final class TrackMeters {
     public static final String CONSUME_END_TO_END = "track.consume.end.to.end";
     /** Records sent to a dead-letter topic; tags {@code topic}, {@code outcome}. */
     public static final String CONSUME_DEAD_LETTERED = "track.consume.dead.lettered";
+    /** Seconds the consumer has been failing to store a batch (0 while it makes progress); the service's {@code application} tag tells which. */
+    public static final String CONSUME_FAILING = "track.consume.failing";
+    /** Age in seconds of the oldest event in a batch the consumer is failing to store (0 when none is). */
+    public static final String CONSUME_OLDEST_UNSTORED = "track.consume.oldest.unstored";
 
     /**
      * Histogram buckets of every latency above: twelve fixed boundaries, the same in each

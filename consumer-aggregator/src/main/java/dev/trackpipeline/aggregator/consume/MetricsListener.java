@@ -11,6 +11,7 @@ import dev.trackpipeline.model.event.EventFamily;
 import dev.trackpipeline.runtime.ConsumedBatch;
 import dev.trackpipeline.runtime.ConsumerMeters;
 import dev.trackpipeline.runtime.ConsumedBatch.Consumed;
+import dev.trackpipeline.runtime.EventStore.Refusal;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -22,7 +23,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
-/** Counts every polled batch into Redis, one atomic script per partition and project; offsets are committed afterwards. */
+/**
+ * Counts every polled batch into Redis, one atomic script per partition and project; offsets are
+ * committed afterwards. What cannot be counted is settled by {@link ConsumedBatch}.
+ */
 @Component
 public class MetricsListener {
 
@@ -42,10 +46,11 @@ public class MetricsListener {
     @KafkaListener(id = ConsumerGroups.AGGREGATOR, groupId = "${track.aggregator.group-id:" + ConsumerGroups.AGGREGATOR + "}",
             topics = "#{@topicNames.eventTopics(@eventFamilies)}")
     public void count(List<ConsumerRecord<String, byte[]>> records) {
-        batches.storeEach(records, this::applyByPartition);
+        batches.store(records, this::applyByPartition);
     }
 
-    private void applyByPartition(List<Consumed> events) {
+    /** Counting takes every event it is given: there is nothing for Redis to refuse. */
+    private List<Refusal> applyByPartition(List<Consumed> events) {
         Map<TopicPartition, List<Consumed>> byPartition = events.stream().collect(Collectors.groupingBy(
                 consumed -> new TopicPartition(consumed.record().topic(), consumed.record().partition()),
                 LinkedHashMap::new, Collectors.toList()));
@@ -64,5 +69,6 @@ public class MetricsListener {
             index++;
         }
         meters.stored(events);
+        return List.of();
     }
 }

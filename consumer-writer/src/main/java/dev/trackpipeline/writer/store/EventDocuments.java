@@ -22,7 +22,41 @@ import tools.jackson.databind.JsonNode;
  */
 public final class EventDocuments {
 
+    private static final BigInteger LARGEST_EXACT_DECIMAL128 = BigInteger.TEN.pow(34).subtract(BigInteger.ONE);
+
+    /** The largest document MongoDB stores (its {@code maxBsonObjectSize}). */
+    public static final int MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+
     private EventDocuments() {
+    }
+
+    /** An event's document, or why it cannot be one. */
+    public sealed interface Encoded {
+
+        record Document(RawBsonDocument bson) implements Encoded {
+        }
+
+        record Unstorable(String reason) implements Encoded {
+        }
+    }
+
+    /**
+     * The document the writer inserts for the event, or why there can be none. The gateway's
+     * limits keep every accepted event well inside MongoDB's; a record written to a topic by
+     * something else, or under raised limits, may not be, and must not stop its neighbours.
+     */
+    public static Encoded encode(EventRecord record) {
+        RawBsonDocument bson;
+        try {
+            bson = toBson(record);
+        } catch (RuntimeException e) {
+            return new Encoded.Unstorable("cannot be encoded as BSON: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        if (bson.getByteBuffer().remaining() > MAX_DOCUMENT_BYTES) {
+            return new Encoded.Unstorable("its document of " + bson.getByteBuffer().remaining()
+                    + " bytes is larger than MongoDB stores (" + MAX_DOCUMENT_BYTES + " bytes)");
+        }
+        return new Encoded.Document(bson);
     }
 
     /**
@@ -50,7 +84,11 @@ public final class EventDocuments {
         return new RawBsonDocument(buffer.getInternalBuffer(), 0, buffer.getPosition());
     }
 
-    /** A JSON value as BSON: integers stay 32 or 64 bits, larger ones become Decimal128, other numbers doubles. */
+    /**
+     * A JSON value as BSON: integers stay 32 or 64 bits, larger ones become Decimal128 while it
+     * holds them exactly (34 digits) and doubles beyond, as the browser's JavaScript reads them;
+     * other numbers are doubles.
+     */
     private static void write(BsonWriter writer, JsonNode node) {
         if (node.isObject()) {
             writer.writeStartDocument();
@@ -74,7 +112,12 @@ public final class EventDocuments {
         } else if (node.isLong()) {
             writer.writeInt64(node.longValue());
         } else if (node.isBigInteger()) {
-            writer.writeDecimal128(new Decimal128(new BigDecimal((BigInteger) node.numberValue())));
+            BigInteger integer = (BigInteger) node.numberValue();
+            if (integer.abs().compareTo(LARGEST_EXACT_DECIMAL128) <= 0) {
+                writer.writeDecimal128(new Decimal128(new BigDecimal(integer)));
+            } else {
+                writer.writeDouble(integer.doubleValue());
+            }
         } else if (node.isNumber()) {
             writer.writeDouble(node.doubleValue());
         } else {

@@ -1,0 +1,60 @@
+package dev.trackpipeline.aggregator.metrics;
+
+import dev.trackpipeline.runtime.StoreOutages;
+import java.util.List;
+import org.springframework.stereotype.Component;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisBusyException;
+import redis.clients.jedis.exceptions.JedisClusterOperationException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * What counts as Redis being away rather than refusing what was written: no connection or pool,
+ * a timeout, a server loading its data set, busy with a script, read-only after a failover, out
+ * of memory, unable to persist, a cluster without a master for a slot, credentials refused. The
+ * aggregator waits these out; anything else is about its records.
+ */
+@Component
+public class RedisOutages implements StoreOutages {
+
+    /** Error prefixes of a server that cannot take writes now (Redis's own error codes). */
+    private static final List<String> UNAVAILABLE_ERRORS = List.of("LOADING", "BUSY", "READONLY", "MASTERDOWN", "CLUSTERDOWN",
+            "TRYAGAIN", "OOM", "MISCONF", "NOREPLICAS", "NOAUTH", "WRONGPASS", "NOPERM", "MOVED", "ASK");
+
+    private final JedisPooled redis;
+
+    public RedisOutages(JedisPooled redis) {
+        this.redis = redis;
+    }
+
+    @Override
+    public boolean isOutage(Throwable failure) {
+        return StoreOutages.anyCause(failure, RedisOutages::isUnavailable);
+    }
+
+    @Override
+    public boolean answers() {
+        try {
+            return "PONG".equals(redis.ping());
+        } catch (JedisException e) {
+            return false;
+        }
+    }
+
+    private static boolean isUnavailable(Throwable failure) {
+        if (failure instanceof JedisConnectionException || failure instanceof JedisBusyException
+                || failure instanceof JedisAccessControlException || failure instanceof JedisClusterOperationException) {
+            return true;
+        }
+        if (failure instanceof JedisDataException data && data.getMessage() != null) {
+            String error = data.getMessage();
+            return UNAVAILABLE_ERRORS.stream().anyMatch(code -> error.startsWith(code + " ") || error.equals(code)
+                    || error.contains("-" + code + " ") || error.contains(": " + code + " "));
+        }
+        // Jedis wraps "could not get a resource from the pool" in a plain JedisException.
+        return failure instanceof JedisException && failure.getCause() instanceof java.util.NoSuchElementException;
+    }
+}

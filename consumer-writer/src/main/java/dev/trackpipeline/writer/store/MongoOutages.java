@@ -1,0 +1,82 @@
+package dev.trackpipeline.writer.store;
+
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.MongoCommandException;
+import com.mongodb.MongoConnectionPoolClearedException;
+import com.mongodb.MongoException;
+import com.mongodb.MongoExecutionTimeoutException;
+import com.mongodb.MongoInterruptedException;
+import com.mongodb.MongoNodeIsRecoveringException;
+import com.mongodb.MongoNotPrimaryException;
+import com.mongodb.MongoOperationTimeoutException;
+import com.mongodb.MongoSecurityException;
+import com.mongodb.MongoServerUnavailableException;
+import com.mongodb.MongoSocketException;
+import com.mongodb.MongoTimeoutException;
+import com.mongodb.MongoWriteConcernException;
+import com.mongodb.client.MongoDatabase;
+import dev.trackpipeline.runtime.StoreOutages;
+import java.util.Set;
+import org.bson.Document;
+import org.springframework.stereotype.Component;
+
+/**
+ * What counts as MongoDB being away rather than refusing what was written: no connection, a
+ * timeout, no primary (an election), a node recovering or shutting down, a write concern not met,
+ * credentials refused. The writer waits these out; any other failure is about its documents.
+ */
+@Component
+public class MongoOutages implements StoreOutages {
+
+    /**
+     * Server error codes of a node that cannot serve now: HostUnreachable, HostNotFound,
+     * NetworkTimeout, ShutdownInProgress, PrimarySteppedDown, ExceededTimeLimit, SocketException,
+     * NotWritablePrimary, InterruptedAtShutdown, InterruptedDueToReplStateChange,
+     * NotPrimaryNoSecondaryOk, NotPrimaryOrSecondary, StaleConfig (the driver's own retryable list).
+     */
+    private static final Set<Integer> UNAVAILABLE_CODES = Set.of(6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 13388);
+
+    private final MongoDatabase database;
+
+    public MongoOutages(MongoDatabase database) {
+        this.database = database;
+    }
+
+    @Override
+    public boolean isOutage(Throwable failure) {
+        return StoreOutages.anyCause(failure, MongoOutages::isUnavailable);
+    }
+
+    @Override
+    public boolean answers() {
+        try {
+            database.runCommand(new Document("ping", 1));
+            return true;
+        } catch (MongoException e) {
+            return false;
+        }
+    }
+
+    private static boolean isUnavailable(Throwable failure) {
+        if (failure instanceof MongoSocketException || failure instanceof MongoTimeoutException
+                || failure instanceof MongoOperationTimeoutException || failure instanceof MongoExecutionTimeoutException
+                || failure instanceof MongoNotPrimaryException || failure instanceof MongoNodeIsRecoveringException
+                || failure instanceof MongoServerUnavailableException || failure instanceof MongoConnectionPoolClearedException
+                || failure instanceof MongoWriteConcernException || failure instanceof MongoSecurityException
+                || failure instanceof MongoInterruptedException) {
+            return true;
+        }
+        if (failure instanceof MongoBulkWriteException bulk) {
+            return bulk.getWriteConcernError() != null;
+        }
+        if (failure instanceof MongoException mongo && (mongo.hasErrorLabel("RetryableWriteError")
+                || mongo.hasErrorLabel(MongoException.TRANSIENT_TRANSACTION_ERROR_LABEL))) {
+            return true;
+        }
+        if (failure instanceof MongoCommandException command) {
+            return UNAVAILABLE_CODES.contains(command.getErrorCode());
+        }
+        // The client closed under the listener (shutdown): nothing about the documents.
+        return failure instanceof IllegalStateException && "state should be: open".equals(failure.getMessage());
+    }
+}

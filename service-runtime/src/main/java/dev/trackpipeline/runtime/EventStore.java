@@ -1,0 +1,54 @@
+package dev.trackpipeline.runtime;
+
+import dev.trackpipeline.model.Outcome;
+import dev.trackpipeline.runtime.ConsumedBatch.Consumed;
+import java.util.List;
+
+/**
+ * A consumer's store, as {@link ConsumedBatch} drives it: it takes a batch's events, keeps what it
+ * can and names the events it refused. An outage of the store is thrown, not returned.
+ */
+@FunctionalInterface
+public interface EventStore {
+
+    /** @return the events the store did not take, each with the reason; empty when it took them all */
+    List<Refusal> store(List<Consumed> events);
+
+    /** Why an event was not taken, and whether offering it again may help. */
+    enum RefusalKind {
+        /** The store, while up, refused the event's write (a conflict that may clear). */
+        REFUSED_BY_STORE(Outcome.REFUSED_BY_STORE, true),
+        /** The event can never be written: it cannot be encoded, or it is larger than the store takes. */
+        UNSTORABLE(Outcome.UNSTORABLE, false),
+        /** Storing the event alone failed, for no known reason and with the store up. */
+        FAILED_ALONE(Outcome.UNSTORABLE, true);
+
+        private final Outcome outcome;
+        private final boolean worthRetrying;
+
+        RefusalKind(Outcome outcome, boolean worthRetrying) {
+            this.outcome = outcome;
+            this.worthRetrying = worthRetrying;
+        }
+
+        public Outcome outcome() {
+            return outcome;
+        }
+
+        public boolean worthRetrying() {
+            return worthRetrying;
+        }
+    }
+
+    /** An event the store did not take. */
+    record Refusal(Consumed event, RefusalKind kind, String reason) {
+
+        public static Refusal byStore(Consumed event, String reason) {
+            return new Refusal(event, RefusalKind.REFUSED_BY_STORE, reason);
+        }
+
+        public static Refusal unstorable(Consumed event, String reason) {
+            return new Refusal(event, RefusalKind.UNSTORABLE, reason);
+        }
+    }
+}

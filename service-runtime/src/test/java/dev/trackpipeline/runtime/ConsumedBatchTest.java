@@ -1,0 +1,230 @@
+package dev.trackpipeline.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.trackpipeline.model.Outcome;
+import dev.trackpipeline.model.event.EventFamilies;
+import dev.trackpipeline.model.event.EventValidator;
+import dev.trackpipeline.model.ingest.IngestLimits;
+import dev.trackpipeline.model.kafka.EventRecordReader;
+import dev.trackpipeline.model.kafka.TrackHeaders;
+import dev.trackpipeline.runtime.ConsumedBatch.Consumed;
+import dev.trackpipeline.runtime.EventStore.Refusal;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.contributor.Status;
+
+/**
+ * A batch ends with every record stored or dead-lettered, or it throws an outage and is polled
+ * again whole; no record ever takes its neighbours along.
+ */
+class ConsumedBatchTest {
+
+    static final long RECEIVED_AT = 1_795_642_106_952L;
+
+    /** The store's outages in these tests: {@link StoreDown}, and nothing else. */
+    static final class StoreDown extends RuntimeException {
+        StoreDown() {
+            super("connection refused");
+        }
+    }
+
+    final List<DeadLetter> deadLetters = new ArrayList<>();
+    final List<String> stored = new ArrayList<>();
+    final List<Integer> storeCallSizes = new ArrayList<>();
+    boolean storeAnswersPing = true;
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    final ConsumerProgress progress = new ConsumerProgress(meters, Clock.systemUTC(), Duration.ofMinutes(2));
+    final StoreOutages outages = new StoreOutages() {
+        @Override
+        public boolean isOutage(Throwable failure) {
+            return StoreOutages.anyCause(failure, StoreDown.class::isInstance);
+        }
+
+        @Override
+        public boolean answers() {
+            return storeAnswersPing;
+        }
+    };
+    final ConsumedBatch batch = new ConsumedBatch(
+            new EventRecordReader(new EventValidator(new EventFamilies()), IngestLimits.DEFAULTS), outages,
+            deadLetters::addAll, progress, new TrackProperties.Consumer(3, Duration.ofMillis(1), Duration.ofMinutes(2)));
+
+    @Test
+    void storesTheReadableRecordsAndDeadLettersTheUnreadableOneWithItsReason() {
+        var records = List.of(event(0, "first"), record(1, "{\"type\":\"custom\"}", Map.of(TrackHeaders.EVENT_ID, "x")), event(2, "third"));
+
+        batch.store(records, storing(message -> false));
+
+        assertThat(stored).containsExactly("first", "third");
+        assertThat(deadLetters).singleElement().satisfies(letter -> {
+            assertThat(letter.record().offset()).isEqualTo(1);
+            assertThat(letter.outcome()).isEqualTo(Outcome.MISSING_METADATA);
+            assertThat(letter.reason()).isEqualTo("header track-received-at: is missing");
+        });
+    }
+
+    @Test
+    void narrowsAnUnexpectedFailureDownToTheRecordThatCausesItAndStoresTheRest() {
+        var records = new ArrayList<ConsumerRecord<String, byte[]>>();
+        for (int offset = 0; offset < 9; offset++) {
+            records.add(event(offset, offset == 5 ? "poison" : "event-" + offset));
+        }
+
+        batch.store(records, storing(message -> message.equals("poison")));
+
+        assertThat(stored).containsExactlyInAnyOrder("event-0", "event-1", "event-2", "event-3", "event-4", "event-6", "event-7", "event-8");
+        assertThat(deadLetters).singleElement().satisfies(letter -> {
+            assertThat(letter.record().offset()).isEqualTo(5);
+            assertThat(letter.outcome()).isEqualTo(Outcome.UNSTORABLE);
+            assertThat(letter.reason()).isEqualTo("storing this record alone failed: IllegalArgumentException: cannot store poison");
+        });
+        // The whole batch, halves down to the poison alone (9 = 4 + 5, 5 = 2 + 3, 2 = 1 + 1), then the poison alone twice more.
+        assertThat(storeCallSizes).containsExactly(9, 4, 5, 2, 1, 1, 3, 1, 1);
+        assertThat(progress.health().getStatus()).isEqualTo(Status.UP);
+    }
+
+    @Test
+    void offersARecordTheStoreRefusedAgainAFewTimesThenDeadLettersIt() {
+        List<Integer> offered = new ArrayList<>();
+        EventStore refusingTheSecond = events -> {
+            List<Refusal> refused = new ArrayList<>();
+            for (Consumed event : events) {
+                if (message(event).equals("conflict")) {
+                    offered.add(1);
+                    refused.add(Refusal.byStore(event, "E11000 duplicate key"));
+                } else {
+                    stored.add(message(event));
+                }
+            }
+            return refused;
+        };
+
+        batch.store(List.of(event(0, "first"), event(1, "conflict"), event(2, "third")), refusingTheSecond);
+
+        assertThat(offered).hasSize(3);
+        assertThat(stored).containsExactly("first", "third");
+        assertThat(deadLetters).singleElement().satisfies(letter -> {
+            assertThat(letter.outcome()).isEqualTo(Outcome.REFUSED_BY_STORE);
+            assertThat(letter.reason()).isEqualTo("E11000 duplicate key");
+        });
+    }
+
+    @Test
+    void deadLettersAnUnstorableRecordAtOnce() {
+        List<Integer> offered = new ArrayList<>();
+        EventStore tooLarge = events -> events.stream().filter(event -> message(event).equals("huge"))
+                .peek(event -> offered.add(1)).map(event -> Refusal.unstorable(event, "larger than MongoDB stores")).toList();
+
+        batch.store(List.of(event(0, "huge")), tooLarge);
+
+        assertThat(offered).hasSize(1);
+        assertThat(deadLetters).singleElement().satisfies(letter -> assertThat(letter.outcome()).isEqualTo(Outcome.UNSTORABLE));
+    }
+
+    @Test
+    void throwsAnOutageWithoutDeadLetteringAnythingAndReportsTheConsumerFailing() {
+        var records = List.of(event(0, "first"), event(1, "second"));
+
+        assertThatThrownBy(() -> batch.store(records, events -> {
+            throw new StoreDown();
+        })).isInstanceOf(StoreDown.class);
+
+        assertThat(deadLetters).isEmpty();
+        assertThat(meters.get("track.consume.failing").gauge().value()).isGreaterThanOrEqualTo(0);
+        assertThat(meters.get("track.consume.oldest.unstored").gauge().value()).isPositive();
+        assertThat(progress.health().getDetails()).containsEntry("attempts", 1)
+                .containsEntry("lastFailure", "StoreDown: connection refused");
+
+        batch.store(records, storing(message -> false));
+
+        assertThat(stored).containsExactly("first", "second");
+        assertThat(progress.health().getDetails()).isEmpty();
+        assertThat(meters.get("track.consume.oldest.unstored").gauge().value()).isZero();
+    }
+
+    @Test
+    void aPoisonRecordDuringAnOutageTakesNoNeighbourAlongOnceTheStoreIsBack() {
+        var records = List.of(event(0, "first"), record(1, "not json", Map.of()), event(2, "poison"), event(3, "fourth"));
+        boolean[] down = {true};
+        EventStore store = events -> {
+            if (down[0]) {
+                throw new StoreDown();
+            }
+            return storing(message -> message.equals("poison")).store(events);
+        };
+
+        assertThatThrownBy(() -> batch.store(records, store)).isInstanceOf(StoreDown.class);
+        assertThat(deadLetters).isEmpty();
+        down[0] = false;
+        batch.store(records, store);
+
+        assertThat(stored).containsExactly("first", "fourth");
+        assertThat(deadLetters).extracting(letter -> letter.record().offset()).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void waitsInsteadOfDeadLetteringWhenRecordsFailForNoKnownReasonAndTheStoreDoesNotAnswer() {
+        storeAnswersPing = false;
+
+        assertThatThrownBy(() -> batch.store(List.of(event(0, "a"), event(1, "b")), events -> {
+            throw new IllegalStateException("an unexpected kind of socket trouble");
+        })).isInstanceOf(ConsumedBatch.StoreSilentException.class);
+
+        assertThat(deadLetters).isEmpty();
+    }
+
+    @Test
+    void throwsWhenTheDeadLettersCannotBePublishedSoTheBatchIsPolledAgain() {
+        ConsumedBatch withKafkaDown = new ConsumedBatch(
+                new EventRecordReader(new EventValidator(new EventFamilies()), IngestLimits.DEFAULTS), outages,
+                letters -> {
+                    throw new org.apache.kafka.common.KafkaException("dead-letter topic unreachable");
+                }, progress, new TrackProperties.Consumer(3, Duration.ofMillis(1), Duration.ofMinutes(2)));
+
+        assertThatThrownBy(() -> withKafkaDown.store(List.of(record(0, "not json", Map.of())), storing(message -> false)))
+                .hasMessage("dead-letter topic unreachable");
+        assertThat(progress.health().getDetails()).containsEntry("attempts", 1);
+    }
+
+    private EventStore storing(Predicate<String> poison) {
+        return events -> {
+            storeCallSizes.add(events.size());
+            for (Consumed event : events) {
+                if (poison.test(message(event))) {
+                    throw new IllegalArgumentException("cannot store " + message(event));
+                }
+            }
+            events.forEach(event -> stored.add(message(event)));
+            return List.of();
+        };
+    }
+
+    private static String message(Consumed event) {
+        return event.event().event().get("message").stringValue();
+    }
+
+    private static ConsumerRecord<String, byte[]> event(long offset, String message) {
+        String json = "{\"type\":\"custom\",\"apikey\":\"demo-project\",\"uuid\":\"s-1\",\"time\":" + RECEIVED_AT
+                + ",\"message\":\"" + message + "\"}";
+        return record(offset, json, Map.of(TrackHeaders.EVENT_ID, "event-" + offset, TrackHeaders.RECEIVED_AT, String.valueOf(RECEIVED_AT)));
+    }
+
+    private static ConsumerRecord<String, byte[]> record(long offset, String value, Map<String, String> headers) {
+        var recordHeaders = new RecordHeaders();
+        headers.forEach((name, text) -> recordHeaders.add(name, text.getBytes(StandardCharsets.UTF_8)));
+        return new ConsumerRecord<>("track.custom", 0, offset, RECEIVED_AT, TimestampType.CREATE_TIME, -1, -1, "demo-project:s-1",
+                value.getBytes(StandardCharsets.UTF_8), recordHeaders, java.util.Optional.empty());
+    }
+}
