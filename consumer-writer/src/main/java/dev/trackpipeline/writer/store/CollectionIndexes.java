@@ -1,6 +1,8 @@
 package dev.trackpipeline.writer.store;
 
+import com.mongodb.MongoCommandException;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import dev.trackpipeline.model.event.EventFamilies;
@@ -8,36 +10,96 @@ import dev.trackpipeline.model.event.EventFamily;
 import dev.trackpipeline.model.event.PerformanceEvents;
 import dev.trackpipeline.writer.WriterProperties;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.stereotype.Component;
 
 /**
- * Creates, at start-up, an index for every query the API runs and a TTL index per family for
- * retention. The MongoDB-wire stand-in accepts these definitions without enforcing them; real
- * MongoDB enforces them.
+ * Creates an index for every query the API runs and a TTL index per family for retention. The
+ * writer must start whether or not MongoDB is there (its consumer waits for MongoDB anyway), so
+ * when MongoDB is away at start-up the indexes are created once it is back, trying again every
+ * {@code RETRY} meanwhile. A retention changed in the configuration is applied to the existing
+ * TTL index, and a retention removed drops it: MongoDB would refuse the new definition beside the
+ * old one, and a service that cannot start over a changed setting helps no one. The MongoDB-wire
+ * stand-in accepts these definitions without enforcing them; real MongoDB enforces them.
  */
 @Component
-public class CollectionIndexes implements ApplicationRunner {
+public class CollectionIndexes implements ApplicationRunner, DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(CollectionIndexes.class);
+    static final String RETENTION_INDEX = "retention";
+    private static final Duration RETRY = Duration.ofSeconds(5);
+    private static final int COMMAND_NOT_FOUND = 59;
 
     private final EventRepository repository;
+    private final MongoDatabase database;
     private final EventFamilies families;
     private final WriterProperties properties;
+    private final MongoOutages outages;
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "collection-indexes");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicBoolean created = new AtomicBoolean();
 
-    public CollectionIndexes(EventRepository repository, EventFamilies families, WriterProperties properties) {
+    public CollectionIndexes(EventRepository repository, MongoDatabase database, EventFamilies families, WriterProperties properties,
+                             MongoOutages outages) {
         this.repository = repository;
+        this.database = database;
         this.families = families;
         this.properties = properties;
+        this.outages = outages;
     }
 
     @Override
     public void run(ApplicationArguments args) {
+        if (!tryEnsureAll()) {
+            retries.scheduleWithFixedDelay(() -> {
+                if (tryEnsureAll()) {
+                    retries.shutdown();
+                }
+            }, RETRY.toSeconds(), RETRY.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    /** Whether every family's indexes are in place. */
+    public boolean created() {
+        return created.get();
+    }
+
+    /** @return true once every index is in place; false when MongoDB is away (anything else is thrown) */
+    boolean tryEnsureAll() {
+        try {
+            ensureAll();
+            if (!created.getAndSet(true)) {
+                log.info("MongoDB indexes in place for {} collections", families.all().size());
+            }
+            return true;
+        } catch (RuntimeException e) {
+            if (!outages.isOutage(e)) {
+                throw e;
+            }
+            log.warn("MongoDB is not reachable, so its indexes are not created yet; trying again in {} s: {}", RETRY.toSeconds(),
+                    e.getMessage());
+            return false;
+        }
+    }
+
+    void ensureAll() {
         families.all().forEach(this::ensureIndexes);
     }
 
-    void ensureIndexes(EventFamily family) {
+    private void ensureIndexes(EventFamily family) {
         MongoCollection<Document> collection = repository.collection(family);
         collection.createIndex(Indexes.compoundIndex(Indexes.ascending("apikey"), Indexes.descending("time")),
                 new IndexOptions().name("apikey_time"));
@@ -55,10 +117,48 @@ public class CollectionIndexes implements ApplicationRunner {
         if (family.name().equals("error") || family.name().equals("record-screen")) {
             collection.createIndex(Indexes.ascending("recordScreenId"), new IndexOptions().name("recordScreenId").sparse(true));
         }
-        Duration retention = properties.retention().get(family.name());
-        if (retention != null) {
-            collection.createIndex(Indexes.ascending("receivedAt"),
-                    new IndexOptions().name("retention").expireAfter(retention.toSeconds(), TimeUnit.SECONDS));
+        ensureRetention(family, collection);
+    }
+
+    private void ensureRetention(EventFamily family, MongoCollection<Document> collection) {
+        Optional<Duration> wanted = Optional.ofNullable(properties.retention().get(family.name()));
+        Optional<Long> existing = collection.listIndexes().into(new java.util.ArrayList<>()).stream()
+                .filter(index -> RETENTION_INDEX.equals(index.getString("name")))
+                .map(index -> index.get("expireAfterSeconds") instanceof Number seconds ? seconds.longValue() : -1L).findFirst();
+        if (wanted.isEmpty()) {
+            if (existing.isPresent()) {
+                log.info("Retention of {} removed from the configuration: its documents are kept from now on", family.name());
+                collection.dropIndex(RETENTION_INDEX);
+            }
+            return;
         }
+        long seconds = wanted.get().toSeconds();
+        if (existing.isPresent() && existing.get() != seconds) {
+            log.info("Retention of {} changed from {} s to {} s", family.name(), existing.get(), seconds);
+            changeRetention(family, collection, seconds);
+        } else if (existing.isEmpty()) {
+            collection.createIndex(Indexes.ascending("receivedAt"),
+                    new IndexOptions().name(RETENTION_INDEX).expireAfter(seconds, TimeUnit.SECONDS));
+        }
+    }
+
+    /** MongoDB changes a TTL in place ({@code collMod}); the stand-in has no collMod, so there the index is built again. */
+    private void changeRetention(EventFamily family, MongoCollection<Document> collection, long seconds) {
+        try {
+            database.runCommand(new Document("collMod", family.name())
+                    .append("index", new Document("name", RETENTION_INDEX).append("expireAfterSeconds", seconds)));
+        } catch (MongoCommandException e) {
+            if (e.getErrorCode() != COMMAND_NOT_FOUND && !String.valueOf(e.getErrorMessage()).contains("no such command")) {
+                throw e;
+            }
+            collection.dropIndex(RETENTION_INDEX);
+            collection.createIndex(Indexes.ascending("receivedAt"),
+                    new IndexOptions().name(RETENTION_INDEX).expireAfter(seconds, TimeUnit.SECONDS));
+        }
+    }
+
+    @Override
+    public void destroy() {
+        retries.shutdownNow();
     }
 }
