@@ -92,7 +92,9 @@ public final class ConsumedBatch {
         for (int attempt = 1; !pending.isEmpty(); attempt++) {
             List<Consumed> again = new ArrayList<>();
             for (Refusal refusal : storeIsolatingFailures(pending, store)) {
-                if (refusal.kind().worthRetrying() && attempt < settings.refusedAttempts()) {
+                boolean worthRetrying = refusal.kind() == RefusalKind.FAILED_ALONE ? store.offersFailedEventsAgain()
+                        : refusal.kind().worthRetrying();
+                if (worthRetrying && attempt < settings.refusedAttempts()) {
                     again.add(refusal.event());
                 } else {
                     standing.add(refusal);

@@ -14,6 +14,30 @@ public interface EventStore {
     /** @return the events the store did not take, each with the reason; empty when it took them all */
     List<Refusal> store(List<Consumed> events);
 
+    /**
+     * Whether an event on which the store failed alone, for no known reason, may be offered to it
+     * again. A store that recognises what it applied by offset (the aggregator's progress markers)
+     * would take a later attempt for a redelivery and skip it, so there the first failure is final.
+     */
+    default boolean offersFailedEventsAgain() {
+        return true;
+    }
+
+    /** The store, with an event that failed alone dead-lettered at once ({@link #offersFailedEventsAgain()}). */
+    static EventStore failingAloneIsFinal(EventStore store) {
+        return new EventStore() {
+            @Override
+            public List<Refusal> store(List<Consumed> events) {
+                return store.store(events);
+            }
+
+            @Override
+            public boolean offersFailedEventsAgain() {
+                return false;
+            }
+        };
+    }
+
     /** Why an event was not taken, and whether offering it again may help. */
     enum RefusalKind {
         /** The store, while up, refused the event's write (a conflict that may clear). */

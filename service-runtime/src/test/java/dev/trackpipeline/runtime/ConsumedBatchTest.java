@@ -96,6 +96,17 @@ class ConsumedBatchTest {
     }
 
     @Test
+    void deadLettersAFailingRecordAtOnceWhenTheStoreCannotTakeItLaterThanItsNeighbours() {
+        batch.store(List.of(event(0, "first"), event(1, "poison"), event(2, "third")),
+                EventStore.failingAloneIsFinal(storing(message -> message.equals("poison"))));
+
+        assertThat(stored).containsExactlyInAnyOrder("first", "third");
+        assertThat(deadLetters).singleElement().satisfies(letter -> assertThat(letter.record().offset()).isEqualTo(1));
+        // The whole batch, then 3 = 1 + 2, 2 = 1 + 1; the poison is not offered again.
+        assertThat(storeCallSizes).containsExactly(3, 1, 2, 1, 1);
+    }
+
+    @Test
     void offersARecordTheStoreRefusedAgainAFewTimesThenDeadLettersIt() {
         List<Integer> offered = new ArrayList<>();
         EventStore refusingTheSecond = events -> {

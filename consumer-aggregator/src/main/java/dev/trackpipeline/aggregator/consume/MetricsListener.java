@@ -11,6 +11,7 @@ import dev.trackpipeline.model.event.EventFamily;
 import dev.trackpipeline.runtime.ConsumedBatch;
 import dev.trackpipeline.runtime.ConsumerMeters;
 import dev.trackpipeline.runtime.ConsumedBatch.Consumed;
+import dev.trackpipeline.runtime.EventStore;
 import dev.trackpipeline.runtime.EventStore.Refusal;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -46,7 +47,8 @@ public class MetricsListener {
     @KafkaListener(id = ConsumerGroups.AGGREGATOR, groupId = "${track.aggregator.group-id:" + ConsumerGroups.AGGREGATOR + "}",
             topics = "#{@topicNames.eventTopics(@eventFamilies)}")
     public void count(List<ConsumerRecord<String, byte[]>> records) {
-        batches.store(records, this::applyByPartition);
+        // A record counted after later offsets of its partition would be taken for a redelivery: no second attempt.
+        batches.store(records, EventStore.failingAloneIsFinal(this::applyByPartition));
     }
 
     /** Counting takes every event it is given: there is nothing for Redis to refuse. */
