@@ -273,6 +273,28 @@ class ReportDataIntegrationTest {
         assertThat(ids.get(0)).isEqualTo(ids.get(1));
     }
 
+    /** The preflight and each event ask the project the same question, so a preflight never passes for events all refused. */
+    @Test
+    void acceptsEventsFromEverySubdomainOfAWildcardOriginAndRefusesALookAlikeFromThePreflightOn() throws Exception {
+        Files.writeString(projectsFile, "  - {apikey: blog, readToken: blog-token, allowedOrigins: ['https://*.blog.example']}\n",
+                StandardOpenOption.APPEND);
+        byte[] event = fixtures.first("error").body().replace("\"apikey\":\"demo-project\"", "\"apikey\":\"blog\"")
+                .getBytes(StandardCharsets.UTF_8);
+        await().atMost(Duration.ofSeconds(10)).until(() -> preflight("https://news.blog.example").statusCode() == 200);
+
+        assertThat(preflight("https://news.blog.example").headers().firstValue("Access-Control-Allow-Origin"))
+                .hasValue("https://news.blog.example");
+        assertThat(post(event, "application/json", Map.of("Origin", "https://news.blog.example")).statusCode()).isEqualTo(202);
+        assertThat(preflight("https://blog.example.evil.test").statusCode()).isEqualTo(403);
+        assertThat(post(event, "application/json", Map.of("Origin", "https://blog.example.evil.test")).statusCode()).isEqualTo(403);
+    }
+
+    private HttpResponse<String> preflight(String origin) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri("/reportData")).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", origin).header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "content-type").build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void refusesThePreflightOfAnOriginNoProjectAllows() throws Exception {
         HttpRequest preflight = HttpRequest.newBuilder(uri("/reportData"))

@@ -5,20 +5,21 @@ import java.util.List;
 /**
  * A project that may send events ({@code apikey}) and read them back ({@code readToken}).
  *
- * @param allowedOrigins browser origins allowed to post events; {@code "*"} allows any
+ * @param allowedOrigins browser origins allowed to post events: exact origins, {@code https://*.domain}
+ *                       for every subdomain, {@code "*"} for any
  */
-public record Project(String apikey, String name, String readToken, List<String> allowedOrigins, RateLimit rateLimit) {
+public record Project(String apikey, String name, String readToken, AllowedOrigins allowedOrigins, RateLimit rateLimit) {
 
     public Project {
         requireText("apikey", apikey);
         requireText("readToken", readToken);
         name = name == null || name.isBlank() ? apikey : name;
-        allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+        allowedOrigins = allowedOrigins == null ? new AllowedOrigins(List.of()) : allowedOrigins;
         rateLimit = rateLimit == null ? RateLimit.DEFAULT : rateLimit;
     }
 
     public boolean allowsOrigin(String origin) {
-        return allowedOrigins.contains("*") || allowedOrigins.contains(origin);
+        return allowedOrigins.allows(origin);
     }
 
     private static void requireText(String field, String value) {

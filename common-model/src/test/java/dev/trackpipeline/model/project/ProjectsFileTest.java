@@ -53,6 +53,9 @@ class ProjectsFileTest {
         assertThatThrownBy(() -> ProjectsFile.load(duplicate)).hasMessageContaining("dup.yml").hasMessageContaining("apikey a: listed twice");
         assertThatThrownBy(() -> ProjectsFile.load(noToken)).hasMessageContaining("readToken: is required");
         assertThatThrownBy(() -> ProjectsFile.load(unknownField)).hasMessageContaining("redToken");
+        Path trailingSlash = write("slash.yml", "projects:\n  - {apikey: a, readToken: t, allowedOrigins: ['https://shop.example/']}\n");
+        assertThatThrownBy(() -> ProjectsFile.load(trailingSlash)).hasMessageContaining("slash.yml")
+                .hasMessageContaining("allowedOrigins: \"https://shop.example/\" is not an origin");
         assertThatThrownBy(() -> ProjectsFile.load(dir.resolve("missing.yml"))).hasMessageEndingWith("missing.yml does not exist");
     }
 
