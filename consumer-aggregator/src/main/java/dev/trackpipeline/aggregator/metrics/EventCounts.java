@@ -26,6 +26,10 @@ import tools.jackson.databind.json.JsonMapper;
  * What one event adds to the metrics, in every bucket it falls in. Buckets follow the gateway's
  * received-at, not the browser's clock: skewed clients cannot scatter counts, and a rebuild from
  * the topics lands in the same buckets.
+ *
+ * <p>Client text names nothing in Redis at any length: a page is at most 200 characters
+ * ({@link UrlPaths#page}), a failing request at most {@link BoundedText#MAX_LENGTH}, and an error
+ * group is named by its fingerprint.
  */
 @Component
 public class EventCounts {
@@ -87,7 +91,7 @@ public class EventCounts {
         JsonNode event = record.event();
         if (record.family().name().equals("http")) {
             String method = event.path("requestData").path("method").asString("GET").toUpperCase();
-            String request = method + " " + UrlPaths.path(event.path("url").asString(""));
+            String request = BoundedText.of(method + " " + UrlPaths.path(event.path("url").asString("")));
             updates.add(new MetricUpdate(Operation.ZINCRBY, MetricKeys.httpFailures(record.apikey(), resolution, bucket), request, "1", ttl));
         }
         String metric = event.path("name").asString("");

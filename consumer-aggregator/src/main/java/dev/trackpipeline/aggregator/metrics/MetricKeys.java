@@ -58,7 +58,10 @@ public final class MetricKeys {
         return counters(apikey, resolution, bucket) + ":vital:" + metric;
     }
 
-    /** Sorted set of failing XHR/fetch requests ("METHOD /path") by occurrences in one bucket. */
+    /**
+     * Sorted set of failing XHR/fetch requests ("METHOD /path", at most {@link BoundedText#MAX_LENGTH}
+     * characters) by occurrences in one bucket.
+     */
     public static String httpFailures(String apikey, Resolution resolution, long bucket) {
         return counters(apikey, resolution, bucket) + ":http-failures";
     }

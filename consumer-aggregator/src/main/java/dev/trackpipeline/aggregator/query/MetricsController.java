@@ -117,7 +117,8 @@ public class MetricsController {
 
     /** Long tasks, resource load durations and the most frequent failing requests in the window. */
     @Operation(summary = "What made pages slow or broken", description = "Long tasks, resource load durations, the most frequent "
-            + "failing requests and the pages' JavaScript heap in the window.")
+            + "failing requests (METHOD /path, at most 200 characters: a longer one keeps its beginning and a hash) and the pages' "
+            + "JavaScript heap in the window.")
     @GetMapping("/api/metrics/performance")
     public ApiResponse<PageCosts> performance(@RequestParam String apikey, @RequestParam(defaultValue = "1h") String window,
                                               @RequestParam(defaultValue = "20") int limit,
