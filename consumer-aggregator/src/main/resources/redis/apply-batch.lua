@@ -3,28 +3,32 @@
 -- whole script runs on the node that owns the project.
 --
 -- KEYS[1]: the project's progress hash (field per topic-partition: last applied offset)
--- ARGV[1]: partition field; ARGV[2]: dedup TTL seconds;
--- ARGV[3]: the project's set of page keys; ARGV[4]: most pages kept apart;
--- ARGV[5]: TTL seconds of the page set and the progress hash (the longest bucket retention: a
--- marker unused that long guards no bucket that still exists); ARGV[6]: the page name shared by
--- the pages beyond the cap; ARGV[7]: the highest offset of the project's records in the batch;
--- ARGV[8]: how many records follow, each as offset and seen-key; then the records' updates,
--- merged by the aggregator (MergedUpdates), each as op, key, field, value, page, ttl.
+-- ARGV[1]: partition field; ARGV[2]: dedup TTL seconds; ARGV[3]: most pages a bucket keeps
+-- apart; ARGV[4]: most error groups and failing requests a bucket names; ARGV[5]: TTL seconds of
+-- the progress hash (the longest bucket retention: a marker unused that long guards no bucket
+-- that still exists); ARGV[6]: the name shared by everything beyond a cap; ARGV[7]: the suffix
+-- that makes an error groups key its samples key; ARGV[8]: the highest offset of the project's
+-- records in the batch; ARGV[9]: how many records follow, each as offset and seen-key; then the
+-- records' updates, merged by the aggregator (MergedUpdates), each as op, key, field, value,
+-- page, ttl.
 --
 -- A record at or below the marker was applied before (a redelivery or a replay); a record whose
 -- event id was seen within the window is a client re-send. The updates are merged across the
 -- records, so they can only be applied all together: if any record is one of those, nothing is
 -- written and the script returns the positions (from 1) of such records, for the aggregator to
 -- merge the others again and call once more. Otherwise it returns how many records it applied.
+--
+-- A project's apikey is public, so whatever clients name (pages, error groups, failing requests)
+-- is kept apart per bucket up to a cap, first come first kept.
 local last = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
 local dedupTtl = ARGV[2]
-local pagesKey, pageLimit, pagesTtl, otherPage = ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
-local highest = tonumber(ARGV[7])
-local records = tonumber(ARGV[8])
+local pageLimit, groupLimit, progressTtl, other, samplesSuffix = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
+local highest = tonumber(ARGV[8])
+local records = tonumber(ARGV[9])
 
 local seenBefore = {}
 for r = 1, records do
-  local offset, seenKey = tonumber(ARGV[7 + 2 * r]), ARGV[8 + 2 * r]
+  local offset, seenKey = tonumber(ARGV[8 + 2 * r]), ARGV[9 + 2 * r]
   if offset <= last or redis.call('EXISTS', seenKey) == 1 then
     seenBefore[#seenBefore + 1] = r
   end
@@ -33,22 +37,55 @@ if #seenBefore > 0 then
   return seenBefore
 end
 for r = 1, records do
-  redis.call('SET', ARGV[8 + 2 * r], '1', 'EX', dedupTtl)
+  redis.call('SET', ARGV[9 + 2 * r], '1', 'EX', dedupTtl)
 end
 
--- A page gets histograms of its own while the project has fewer than pageLimit pages; later
--- pages share otherPage, so hostile or generated URLs cannot grow Redis without bound.
+-- ttl: each key's TTL, set once at the end; sketches: each sketch's members, added in batches.
+local ttl, sketches = {}, {}
+
+-- A page gets histograms of its own in a bucket while the bucket has fewer than pageLimit pages;
+-- later pages share the other page, so hostile or generated URLs cannot grow Redis without
+-- bound, and since the set of pages is the bucket's, junk of an earlier bucket holds no place in
+-- a later one. The set is the page hashes' prefix without its final colon.
 local admitted = {}
-local function pageOf(page)
-  if admitted[page] == nil then
-    admitted[page] = redis.call('SISMEMBER', pagesKey, page) == 1
-        or (redis.call('SCARD', pagesKey) < pageLimit and redis.call('SADD', pagesKey, page) == 1)
-    redis.call('EXPIRE', pagesKey, pagesTtl)
+local function pageOf(prefix, page, seconds)
+  local pages = string.sub(prefix, 1, -2)
+  local known = admitted[pages]
+  if not known then
+    known = {}
+    admitted[pages] = known
   end
-  if admitted[page] then
+  if known[page] == nil then
+    known[page] = redis.call('SISMEMBER', pages, page) == 1
+        or (redis.call('SCARD', pages) < pageLimit and redis.call('SADD', pages, page) == 1)
+    ttl[pages] = seconds
+  end
+  if known[page] then
     return page
   end
-  return otherPage
+  return other
+end
+
+-- A sorted set of groups (error fingerprints, failing requests) names its first groupLimit
+-- members; later ones are counted as the other member, so the counts still add up.
+local named = {}
+local function memberOf(key, member)
+  if redis.call('ZSCORE', key, member) then
+    return member
+  end
+  local size = named[key]
+  if size == nil then
+    size = redis.call('ZCARD', key)
+    if redis.call('ZSCORE', key, other) then
+      size = size - 1
+    end
+  end
+  if size < groupLimit then
+    named[key] = size + 1
+    return member
+  end
+  named[key] = size
+  return other
 end
 
 -- HMAX keeps the larger number; HLATEST keeps the "<received-at ms> <value>" with the latest
@@ -67,19 +104,19 @@ local function keepBetter(key, field, value, better)
   end
 end
 
--- ttl: each key's TTL, set once at the end; sketches: each sketch's members, added in batches.
-local ttl, sketches = {}, {}
-for i = 9 + 2 * records, #ARGV, 6 do
+-- samples: positions of the SAMPLE updates, applied once every group has been counted.
+local samples = {}
+for i = 10 + 2 * records, #ARGV, 6 do
   local op, key, field, value, page = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   if op == 'HINCRBY' then
     redis.call('HINCRBY', key, field, value)
   elseif op == 'PAGE_HINCRBY' then
-    key = key .. pageOf(page)
+    key = key .. pageOf(key, page, ARGV[i + 5])
     redis.call('HINCRBY', key, field, value)
   elseif op == 'ZINCRBY' then
-    redis.call('ZINCRBY', key, value, field)
-  elseif op == 'HSETNX' then
-    redis.call('HSETNX', key, field, value)
+    redis.call('ZINCRBY', key, value, memberOf(key, field))
+  elseif op == 'SAMPLE' then
+    samples[#samples + 1] = i
   elseif op == 'HMAX' then
     keepBetter(key, field, value, larger)
   elseif op == 'HLATEST' then
@@ -94,6 +131,14 @@ for i = 9 + 2 * records, #ARGV, 6 do
   end
   ttl[key] = ARGV[i + 5]
 end
+-- A group's sample is kept only while its bucket names the group, so samples are as capped as
+-- the groups and a named group always has one.
+for _, i in ipairs(samples) do
+  local key, field = ARGV[i + 1], ARGV[i + 2]
+  if redis.call('ZSCORE', string.sub(key, 1, -#samplesSuffix - 1), field) then
+    redis.call('HSETNX', key, field, ARGV[i + 3])
+  end
+end
 for key, members in pairs(sketches) do
   for first = 1, #members, 1000 do
     redis.call('PFADD', key, unpack(members, first, math.min(first + 999, #members)))
@@ -102,8 +147,9 @@ end
 for key, seconds in pairs(ttl) do
   redis.call('EXPIRE', key, seconds)
 end
+
 if highest > last then
   redis.call('HSET', KEYS[1], ARGV[1], highest)
 end
-redis.call('EXPIRE', KEYS[1], pagesTtl)
+redis.call('EXPIRE', KEYS[1], progressTtl)
 return records

@@ -85,7 +85,7 @@ final class StoreBaselines {
 
     static Measured pipelinedRedis(RedisAddress redis, int database, List<EventRecord> events) {
         EventCounts counts = new EventCounts(new AggregatorProperties("bench", null, Duration.ofHours(1), Duration.ofHours(48),
-                Duration.ofDays(30), 500));
+                Duration.ofDays(30), 500, 500));
         List<List<List<MetricUpdate>>> batches = partition(events).stream()
                 .map(batch -> batch.stream().map(counts::of).toList()).toList();
         var config = DefaultJedisClientConfig.builder().database(database).password(redis.password().orElse(null)).build();
@@ -99,7 +99,7 @@ final class StoreBaselines {
                             switch (update.operation()) {
                                 case HINCRBY -> pipeline.hincrBy(update.key(), update.field(), Long.parseLong(update.argument()));
                                 case ZINCRBY -> pipeline.zincrby(update.key(), Double.parseDouble(update.argument()), update.field());
-                                case HSETNX -> pipeline.hsetnx(update.key(), update.field(), update.argument());
+                                case SAMPLE -> pipeline.hsetnx(update.key(), update.field(), update.argument());
                                 case HMAX, HLATEST -> pipeline.hset(update.key(), update.field(), update.argument());
                                 case PAGE_HINCRBY -> pipeline.hincrBy(update.key() + update.argument(), update.field(), 1);
                                 case PFADD -> pipeline.pfadd(update.key(), update.field());

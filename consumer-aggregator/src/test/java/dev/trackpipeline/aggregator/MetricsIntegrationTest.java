@@ -5,6 +5,8 @@ import dev.trackpipeline.infra.testing.KafkaTestRecords;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.trackpipeline.aggregator.metrics.MetricKeys;
+import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
 import dev.trackpipeline.model.metrics.PrometheusSamples;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
@@ -165,10 +167,13 @@ class MetricsIntegrationTest {
 
     @Test
     void keepsAtMostTheConfiguredNumberOfPagesApartAndCountsTheRestAsOther() throws Exception {
-        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), lcpOnPages(12, 100));
+        Instant now = Instant.now();
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), lcpOnPages(12, 100, now));
         awaitNothingLeftToConsume();
 
-        assertThat(redis.scard("track:{demo-project}:pages")).isEqualTo(MAX_PAGES);
+        // Pages are kept apart per bucket: the minute's and the hour's sets are each full.
+        assertThat(redis.scard(MetricKeys.pages("demo-project", Resolution.MINUTE, Resolution.MINUTE.bucketOf(now)))).isEqualTo(MAX_PAGES);
+        assertThat(redis.scard(MetricKeys.pages("demo-project", Resolution.HOUR, Resolution.HOUR.bucketOf(now)))).isEqualTo(MAX_PAGES);
         assertThat(read("/api/metrics/vitals?apikey=demo-project&window=1h&pageUrl=/p10/").get("LCP").get("samples").longValue()).isEqualTo(1);
         assertThat(read("/api/metrics/vitals?apikey=demo-project&window=1h&pageUrl=/p11/").size()).isZero();
         JsonNode other = read("/api/metrics/vitals?apikey=demo-project&window=1h&pageUrl=(other)").get("LCP");
@@ -180,7 +185,7 @@ class MetricsIntegrationTest {
     @Test
     void ranksPagesByTheP75OfAVitalSlowestFirstWithThePagesBeyondTheCapAsOne() throws Exception {
         // /pN/ has an LCP of 450·N ms: /p11/ and /p12/ lie beyond the cap of ten and count as (other).
-        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), lcpOnPages(12, 450));
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), lcpOnPages(12, 450, Instant.now()));
         awaitNothingLeftToConsume();
 
         JsonNode slowest = read("/api/metrics/pages?apikey=demo-project&window=1h&vital=LCP&limit=4");
@@ -197,15 +202,18 @@ class MetricsIntegrationTest {
         assertThat(unknownVital.body()).contains("vital: expected one of [LCP, INP, CLS, FCP, TTFB, FID, FSP], got \\\"SPEED\\\"");
     }
 
-    /** One LCP event on each of the pages /p1/ to /p{count}/, the value of /pN/ being N times {@code millisPerPage}. */
-    private static List<FixtureRecord> lcpOnPages(int count, int millisPerPage) {
+    /**
+     * One LCP event on each of the pages /p1/ to /p{count}/, the value of /pN/ being N times
+     * {@code millisPerPage}, all received at once: in one bucket, which keeps its first pages apart.
+     */
+    private static List<FixtureRecord> lcpOnPages(int count, int millisPerPage, Instant receivedAt) {
         String session = java.util.UUID.randomUUID().toString();
         List<FixtureRecord> records = new java.util.ArrayList<>();
         for (int page = 1; page <= count; page++) {
             records.add(FixtureRecords.of(new WebSeeFixtures.CapturedRequest("POST", "/reportData", "application/json", null,
                     "{\"type\":\"performance\",\"name\":\"LCP\",\"value\":" + (millisPerPage * page) + ",\"rating\":\"good\",\"time\":1795642100000,"
                             + "\"apikey\":\"demo-project\",\"uuid\":\"" + session + "\",\"pageUrl\":\"http://127.0.0.1:8080/p" + page + "/\"}"),
-                    Instant.now()));
+                    receivedAt));
         }
         return records;
     }
@@ -241,9 +249,11 @@ class MetricsIntegrationTest {
         awaitNothingLeftToConsume();
 
         java.util.Set<String> keys = redis.keys("track:*");
+        // A bucket's page set ends in ":page", its pages' hashes carry ":page:<page>".
         assertThat(keys).hasSizeGreaterThan(20)
-                .anyMatch(key -> key.endsWith(":pages")).anyMatch(key -> key.contains(":progress:"))
-                .anyMatch(key -> key.contains(":page:")).anyMatch(key -> key.endsWith(":memory"));
+                .anyMatch(key -> key.endsWith(":page")).anyMatch(key -> key.contains(":progress:"))
+                .anyMatch(key -> key.contains(":page:")).anyMatch(key -> key.endsWith(":memory"))
+                .anyMatch(key -> key.endsWith(":errors" + MetricKeys.SAMPLES_SUFFIX));
         assertThat(keys).allSatisfy(key -> assertThat(redis.ttl(key)).as(key).isPositive());
     }
 

@@ -60,7 +60,7 @@ class AcceptedMeansStoredAndCountedTest {
     final EventRecordReader writerReader = new EventRecordReader(validator, IngestLimits.DEFAULTS);
     final EventRecordReader aggregatorReader = CountingReader.of(validator, IngestLimits.DEFAULTS);
     final AggregatorProperties aggregator = new AggregatorProperties("contract", new AggregatorProperties.Redis("127.0.0.1", 0, null, 0),
-            Duration.ofHours(1), Duration.ofHours(48), Duration.ofDays(30), 500);
+            Duration.ofHours(1), Duration.ofHours(48), Duration.ofDays(30), 500, 500);
     final EventCounts counts = new EventCounts(aggregator);
     final RedisMetricsStore store = new RedisMetricsStore(redis, aggregator);
     /** Event ids counted so far: a generated event may repeat, and a repeat is rightly not counted twice. */

@@ -29,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Client text names nothing in Redis at any length: a page is at most 200 characters
  * ({@link UrlPaths#page}), a failing request at most {@link BoundedText#MAX_LENGTH}, and an error
- * group is named by its fingerprint.
+ * group is named by its fingerprint; the script caps how many of each a bucket keeps apart.
  */
 @Component
 public class EventCounts {
@@ -51,11 +51,9 @@ public class EventCounts {
     public List<MetricUpdate> of(EventRecord record) {
         List<MetricUpdate> updates = new ArrayList<>();
         Optional<ErrorGroup> group = ErrorFingerprints.of(record.type(), record.event());
-        addBucket(updates, record, group, Resolution.MINUTE, properties.minuteBucketRetention());
-        addBucket(updates, record, group, Resolution.HOUR, properties.hourBucketRetention());
-        group.ifPresent(found -> updates.add(new MetricUpdate(Operation.HSETNX, MetricKeys.errorSamples(record.apikey()),
-                found.fingerprint(), json.writeValueAsString(new ErrorSample(found.title(), record.type(), record.eventId())),
-                properties.hourBucketRetention().toSeconds())));
+        Optional<String> sample = group.map(found -> json.writeValueAsString(new ErrorSample(found.title(), record.type(), record.eventId())));
+        addBucket(updates, record, group, sample, Resolution.MINUTE, properties.minuteBucketRetention());
+        addBucket(updates, record, group, sample, Resolution.HOUR, properties.hourBucketRetention());
         return updates;
     }
 
@@ -63,7 +61,7 @@ public class EventCounts {
     public record ErrorSample(String title, String type, String sampleEventId) {
     }
 
-    private void addBucket(List<MetricUpdate> updates, EventRecord record, Optional<ErrorGroup> group,
+    private void addBucket(List<MetricUpdate> updates, EventRecord record, Optional<ErrorGroup> group, Optional<String> sample,
                            Resolution resolution, Duration retention) {
         long bucket = resolution.bucketOf(record.receivedAt());
         long ttl = retention.toSeconds();
@@ -79,8 +77,13 @@ public class EventCounts {
         }
         updates.add(new MetricUpdate(Operation.PFADD, MetricKeys.sessions(record.apikey(), resolution, bucket),
                 record.sessionId(), "", ttl));
-        group.ifPresent(found -> updates.add(new MetricUpdate(Operation.ZINCRBY,
-                MetricKeys.errorGroups(record.apikey(), resolution, bucket), found.fingerprint(), "1", ttl)));
+        // Samples live in the bucket beside the counts, so that they age out with them.
+        group.ifPresent(found -> {
+            updates.add(new MetricUpdate(Operation.ZINCRBY, MetricKeys.errorGroups(record.apikey(), resolution, bucket),
+                    found.fingerprint(), "1", ttl));
+            updates.add(new MetricUpdate(Operation.SAMPLE, MetricKeys.errorSamples(record.apikey(), resolution, bucket),
+                    found.fingerprint(), sample.orElseThrow(), ttl));
+        });
         addVital(updates, record, resolution, bucket, counters, ttl);
         addPageCosts(updates, record, resolution, bucket, counters, ttl);
     }

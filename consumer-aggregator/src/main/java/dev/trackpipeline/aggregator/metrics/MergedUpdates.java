@@ -13,7 +13,7 @@ import java.util.Map;
  * write per key and field instead of one per event, which is most of what Redis spent on a batch.
  *
  * <p>Each operation merges as Redis would have applied its updates one by one: increments add
- * up, {@code HSETNX} keeps the first value, {@code HMAX} the largest, {@code HLATEST} the latest
+ * up, {@code SAMPLE} keeps the first value, {@code HMAX} the largest, {@code HLATEST} the latest
  * time, and a sketch's members are a set. The script then applies the merged value against what
  * Redis already holds.
  */
@@ -37,7 +37,7 @@ public final class MergedUpdates {
             case PAGE_HINCRBY -> increments.merge(target, 1L, Long::sum);
             case ZINCRBY -> values.merge(target, update.argument(), (kept, added) ->
                     new BigDecimal(kept).add(new BigDecimal(added)).toPlainString());
-            case HSETNX -> values.putIfAbsent(target, update.argument());
+            case SAMPLE -> values.putIfAbsent(target, update.argument());
             case HMAX -> values.merge(target, update.argument(), (kept, candidate) ->
                     new BigDecimal(candidate).compareTo(new BigDecimal(kept)) > 0 ? candidate : kept);
             case HLATEST -> values.merge(target, update.argument(), (kept, candidate) ->

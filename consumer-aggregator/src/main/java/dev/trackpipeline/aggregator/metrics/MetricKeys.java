@@ -43,14 +43,20 @@ public final class MetricKeys {
         return counters(apikey, resolution, bucket) + ":sessions";
     }
 
-    /** Sorted set of error fingerprints by occurrences in one bucket. */
+    /** Sorted set of error fingerprints by occurrences in one bucket, the groups beyond its cap as {@link #OTHER}. */
     public static String errorGroups(String apikey, Resolution resolution, long bucket) {
         return counters(apikey, resolution, bucket) + ":errors";
     }
 
-    /** Per fingerprint: its title, type and the id of one occurrence, for top-error lists. */
-    public static String errorSamples(String apikey) {
-        return "track:{" + apikey + "}:error-samples";
+    /** Suffix that makes a bucket's error groups key its samples key; the script strips it to find the groups. */
+    public static final String SAMPLES_SUFFIX = ":samples";
+
+    /**
+     * Per fingerprint named in the bucket's {@link #errorGroups}: its title, type and the id of one
+     * occurrence, for top-error lists. The key is the groups key plus {@link #SAMPLES_SUFFIX}.
+     */
+    public static String errorSamples(String apikey, Resolution resolution, long bucket) {
+        return errorGroups(apikey, resolution, bucket) + SAMPLES_SUFFIX;
     }
 
     /** Log-scale histogram of one web vital in one bucket ({@link VitalsHistogram}). */
@@ -60,7 +66,7 @@ public final class MetricKeys {
 
     /**
      * Sorted set of failing XHR/fetch requests ("METHOD /path", at most {@link BoundedText#MAX_LENGTH}
-     * characters) by occurrences in one bucket.
+     * characters) by occurrences in one bucket, the requests beyond its cap as {@link #OTHER}.
      */
     public static String httpFailures(String apikey, Resolution resolution, long bucket) {
         return counters(apikey, resolution, bucket) + ":http-failures";
@@ -90,19 +96,25 @@ public final class MetricKeys {
         return "track:{" + apikey + "}:progress:" + groupId;
     }
 
-    /** Where the vitals of pages beyond a project's page cap are counted together. */
-    public static final String OTHER_PAGE = "(other)";
+    /**
+     * What stands for everything beyond a bucket's cap: the pages' vitals beyond its page cap, the
+     * error groups and failing requests beyond its group cap.
+     */
+    public static final String OTHER = "(other)";
 
-    /** The project's pages that have vitals of their own (at most a configured number). */
-    public static String pages(String apikey) {
-        return "track:{" + apikey + "}:pages";
+    /**
+     * The pages with vitals of their own in one bucket (at most a configured number): the
+     * {@link #pageVitalsPrefix} without its final colon, which is how the script finds it.
+     */
+    public static String pages(String apikey, Resolution resolution, long bucket) {
+        return counters(apikey, resolution, bucket) + ":page";
     }
 
     /**
      * Prefix of the hash of one page's vitals in one bucket; the script completes it with the
-     * page, or with {@link #OTHER_PAGE} once the project has as many pages as it may keep apart.
+     * page, or with {@link #OTHER} once the bucket has as many pages as it may keep apart.
      */
     public static String pageVitalsPrefix(String apikey, Resolution resolution, long bucket) {
-        return counters(apikey, resolution, bucket) + ":page:";
+        return pages(apikey, resolution, bucket) + ":";
     }
 }

@@ -3,17 +3,23 @@ package dev.trackpipeline.aggregator.metrics;
 /**
  * One change to Redis, followed by {@code EXPIRE key ttlSeconds} so every key ages out.
  *
- * @param argument the increment (HINCRBY, ZINCRBY) or the value (HSETNX); unused by PFADD
+ * @param argument the increment (HINCRBY, ZINCRBY), the value (SAMPLE, HMAX, HLATEST) or the page
+ *                 (PAGE_HINCRBY); unused by PFADD
  */
 public record MetricUpdate(Operation operation, String key, String field, String argument, long ttlSeconds) {
 
     /**
-     * The updates the aggregation script knows: Redis commands, and three of its own:
+     * The updates the aggregation script knows. Those named by client text are capped per key,
+     * since a project's apikey is public: {@code ZINCRBY} counts a member while its sorted set
+     * names fewer than the group cap, later members as {@code (other)}; {@code SAMPLE} sets a
+     * field once (as HSETNX), only for a group the bucket names ({@link MetricKeys#errorSamples});
+     * {@code PAGE_HINCRBY} increments a field of a page's hash (the key is a prefix, the argument
+     * the page) if the bucket keeps the page apart (the first pages up to the page cap), else the
+     * same field of {@code (other)}'s hash.
      * {@code HMAX} keeps the larger number, {@code HLATEST} keeps the {@code "<time> <value>"}
-     * with the latest time, {@code PAGE_HINCRBY} increments a field of a page's hash (the key is
-     * a prefix, the argument the page).
+     * with the latest time; {@code HINCRBY} and {@code PFADD} are Redis's.
      */
-    public enum Operation { HINCRBY, PFADD, ZINCRBY, HSETNX, HMAX, HLATEST, PAGE_HINCRBY }
+    public enum Operation { HINCRBY, PFADD, ZINCRBY, SAMPLE, HMAX, HLATEST, PAGE_HINCRBY }
 
     static MetricUpdate increment(String key, String field, long ttlSeconds) {
         return new MetricUpdate(Operation.HINCRBY, key, field, "1", ttlSeconds);

@@ -127,10 +127,11 @@ public class RedisMetricsStore {
         List<String> args = new ArrayList<>();
         args.add(batch.partitionField());
         args.add(String.valueOf(properties.dedupWindow().toSeconds()));
-        args.add(MetricKeys.pages(batch.apikey()));
         args.add(String.valueOf(properties.maxPagesPerProject()));
+        args.add(String.valueOf(properties.maxGroupsPerBucket()));
         args.add(String.valueOf(properties.hourBucketRetention().toSeconds()));
-        args.add(MetricKeys.OTHER_PAGE);
+        args.add(MetricKeys.OTHER);
+        args.add(MetricKeys.SAMPLES_SUFFIX);
         args.add(String.valueOf(batch.highestOffset()));
         args.add(String.valueOf(batch.records().size()));
         for (RecordUpdates record : batch.records()) {

@@ -12,8 +12,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.springframework.stereotype.Component;
@@ -28,6 +30,9 @@ public class MetricsReader {
 
     /** The vitals in the order dashboards show them. */
     static final List<String> VITALS = List.of("LCP", "INP", "CLS", "FCP", "TTFB", "FID", "FSP");
+
+    /** What a top-error list shows of the groups a bucket had no room to name. */
+    private static final ErrorSample OTHER_GROUPS = new ErrorSample("Other error groups (beyond those a bucket names apart)", "", "");
 
     private final JedisPooled redis;
     private final JsonMapper json = JsonMapper.builder().build();
@@ -69,17 +74,25 @@ public class MetricsReader {
     }
 
     /**
-     * The pages with the highest p75 of one vital, slowest first (ties by page). Reads every kept
-     * page's buckets in one pipeline: the page cap bounds the cost.
+     * The pages with the highest p75 of one vital, slowest first (ties by page). Each bucket names
+     * its own pages: reads their sets, then each bucket's hashes of its pages and of
+     * {@code (other)}, so the page cap bounds the cost per bucket.
      */
     public List<PageVital> slowestPages(String apikey, String vital, MetricWindow window, Instant now, int limit) {
-        List<String> pages = new ArrayList<>(redis.smembers(MetricKeys.pages(apikey)));
-        pages.add(MetricKeys.OTHER_PAGE);
         List<Long> buckets = window.buckets(now);
+        List<Response<Set<String>>> pageSets = new ArrayList<>();
+        try (var pipeline = redis.pipelined()) {
+            buckets.forEach(bucket -> pageSets.add(pipeline.smembers(MetricKeys.pages(apikey, window.resolution(), bucket))));
+            pipeline.sync();
+        }
         Map<String, List<Response<Map<String, String>>>> responses = new LinkedHashMap<>();
         try (var pipeline = redis.pipelined()) {
-            pages.forEach(page -> responses.put(page, buckets.stream()
-                    .map(bucket -> pipeline.hgetAll(MetricKeys.pageVitalsPrefix(apikey, window.resolution(), bucket) + page)).toList()));
+            for (int index = 0; index < buckets.size(); index++) {
+                String prefix = MetricKeys.pageVitalsPrefix(apikey, window.resolution(), buckets.get(index));
+                Set<String> pages = new LinkedHashSet<>(pageSets.get(index).get());
+                pages.add(MetricKeys.OTHER);
+                pages.forEach(page -> responses.computeIfAbsent(page, first -> new ArrayList<>()).add(pipeline.hgetAll(prefix + page)));
+            }
             pipeline.sync();
         }
         String histogramPrefix = EventCounts.pageHistogramField(vital, "");
@@ -162,16 +175,31 @@ public class MetricsReader {
         return new PageCosts.Memory(totals.getOrDefault("memory:samples", 0L), last, max, totals.getOrDefault("memory:invalid", 0L));
     }
 
+    /**
+     * The largest error groups of the window, each with the sample of the newest bucket that has
+     * one. The groups beyond a bucket's cap are added up as {@code (other)}, which has no sample.
+     */
     public List<TopError> topErrors(String apikey, MetricWindow window, Instant now, int limit) {
-        List<Map.Entry<String, Long>> top = sumSortedSets(window.buckets(now),
+        List<Long> buckets = window.buckets(now);
+        List<Map.Entry<String, Long>> top = sumSortedSets(buckets,
                 bucket -> MetricKeys.errorGroups(apikey, window.resolution(), bucket)).stream().limit(limit).toList();
         if (top.isEmpty()) {
             return List.of();
         }
-        List<String> samples = redis.hmget(MetricKeys.errorSamples(apikey), top.stream().map(Map.Entry::getKey).toArray(String[]::new));
+        String[] fingerprints = top.stream().map(Map.Entry::getKey).toArray(String[]::new);
+        List<Response<List<String>>> newestFirst = new ArrayList<>();
+        try (var pipeline = redis.pipelined()) {
+            for (int index = buckets.size() - 1; index >= 0; index--) {
+                newestFirst.add(pipeline.hmget(MetricKeys.errorSamples(apikey, window.resolution(), buckets.get(index)), fingerprints));
+            }
+            pipeline.sync();
+        }
         List<TopError> errors = new ArrayList<>();
         for (int i = 0; i < top.size(); i++) {
-            ErrorSample sample = samples.get(i) == null ? new ErrorSample("", "", "") : json.readValue(samples.get(i), ErrorSample.class);
+            int field = i;
+            ErrorSample sample = top.get(i).getKey().equals(MetricKeys.OTHER) ? OTHER_GROUPS
+                    : newestFirst.stream().map(samples -> samples.get().get(field)).filter(java.util.Objects::nonNull).findFirst()
+                            .map(found -> json.readValue(found, ErrorSample.class)).orElse(new ErrorSample("", "", ""));
             errors.add(new TopError(top.get(i).getKey(), top.get(i).getValue(), sample.title(), sample.type(), sample.sampleEventId()));
         }
         return errors;

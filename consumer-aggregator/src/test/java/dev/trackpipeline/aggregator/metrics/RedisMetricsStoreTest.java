@@ -9,6 +9,7 @@ import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.RecordUpdates;
 import dev.trackpipeline.infra.EmbeddedRedisServer;
 import dev.trackpipeline.infra.InfrastructureSettings;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,16 +17,22 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.params.ScanParams;
 
-/** The store against a real Redis: each record counts once, whatever mix of fresh and seen records a batch holds. */
+/**
+ * The store against a real Redis: each record counts once, whatever mix of fresh and seen records
+ * a batch holds, and what clients name (pages, groups) takes a bounded room.
+ */
 class RedisMetricsStoreTest {
 
     static final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
     static final JedisPooled redis = new JedisPooled(server.host(), server.port());
+    /** Two pages and two groups per bucket. */
     static final AggregatorProperties properties = new AggregatorProperties("store-test", null, Duration.ofHours(1),
-            Duration.ofHours(48), Duration.ofDays(30), 2);
+            Duration.ofHours(48), Duration.ofDays(30), 2, 2);
     static final String COUNTERS = "track:{shop}:m:1";
     static final String PAGES = "track:{shop}:pv:m:1:";
+    static final String GROUPS = "track:{shop}:m:1:errors";
 
     final RedisMetricsStore store = new RedisMetricsStore(redis, properties);
 
@@ -107,17 +114,68 @@ class RedisMetricsStoreTest {
 
     @Test
     void givesPagesBeyondTheCapTheSharedPageName() {
-        apply("track.performance", 0, List.of(pageView(1, "a", "/one"), pageView(2, "b", "/two"), pageView(3, "c", "/three"),
-                pageView(4, "d", "/one")));
+        apply("track.performance", 0, List.of(pageView(1, "a", PAGES, "/one"), pageView(2, "b", PAGES, "/two"),
+                pageView(3, "c", PAGES, "/three"), pageView(4, "d", PAGES, "/one")));
 
         assertThat(Map.of("/one", redis.hget(PAGES + "/one", "views"), "/two", redis.hget(PAGES + "/two", "views"),
-                MetricKeys.OTHER_PAGE, redis.hget(PAGES + MetricKeys.OTHER_PAGE, "views")))
-                .isEqualTo(Map.of("/one", "2", "/two", "1", MetricKeys.OTHER_PAGE, "1"));
+                MetricKeys.OTHER, redis.hget(PAGES + MetricKeys.OTHER, "views")))
+                .isEqualTo(Map.of("/one", "2", "/two", "1", MetricKeys.OTHER, "1"));
+    }
+
+    /** The page set is the bucket's (the prefix without its colon), so it ages out with the bucket. */
+    @Test
+    void keepsPagesApartPerBucketSoThatAnEarlierBucketsPagesHoldNoPlaceInALaterOne() {
+        String laterBucket = "track:{shop}:pv:m:2:";
+        apply("track.performance", 0, List.of(pageView(1, "a", PAGES, "/junk-1"), pageView(2, "b", PAGES, "/junk-2")));
+
+        apply("track.performance", 0, List.of(pageView(3, "c", laterBucket, "/shop/"), pageView(4, "d", PAGES, "/shop/")));
+
+        assertThat(redis.smembers("track:{shop}:pv:m:1")).containsExactlyInAnyOrder("/junk-1", "/junk-2");
+        assertThat(redis.smembers("track:{shop}:pv:m:2")).containsExactly("/shop/");
+        assertThat(redis.hget(laterBucket + "/shop/", "views")).isEqualTo("1");
+        assertThat(redis.hget(PAGES + MetricKeys.OTHER, "views")).isEqualTo("1");
+        assertThat(redis.ttl("track:{shop}:pv:m:2")).isPositive();
+    }
+
+    @Test
+    void namesTheFirstGroupsOfABucketAndCountsTheRestAsOtherSoTheCountsStillAddUp() {
+        apply("track.error", 0, List.of(error(1, "a", "fp-1"), error(2, "b", "fp-2"), error(3, "c", "fp-3")));
+        apply("track.error", 0, List.of(error(4, "d", "fp-1"), error(5, "e", "fp-4"), error(6, "f", "fp-3")));
+
+        assertThat(redis.zrangeWithScores(GROUPS, 0, -1)).extracting(tuple -> tuple.getElement() + "=" + (long) tuple.getScore())
+                .containsExactlyInAnyOrder("fp-1=2", "fp-2=1", MetricKeys.OTHER + "=3");
+    }
+
+    @Test
+    void keepsASampleOnlyOfTheGroupsItsBucketNames() {
+        apply("track.error", 0, List.of(error(1, "a", "fp-1"), error(2, "b", "fp-2"), error(3, "c", "fp-3"), error(4, "d", "fp-1")));
+
+        assertThat(redis.hgetAll(GROUPS + MetricKeys.SAMPLES_SUFFIX)).isEqualTo(Map.of("fp-1", "sample of a", "fp-2", "sample of b"));
+        assertThat(redis.ttl(GROUPS + MetricKeys.SAMPLES_SUFFIX)).isPositive();
+    }
+
+    @Test
+    void givesEveryKeyItWritesATtl() {
+        apply("track.error", 0, List.of(event(1, "a"), error(2, "b", "fp-1"), error(3, "c", "fp-2"), error(4, "d", "fp-3"),
+                pageView(5, "e", PAGES, "/one"), pageView(6, "f", PAGES, "/two"), pageView(7, "g", PAGES, "/three")));
+
+        assertThat(keys("*")).isNotEmpty().allSatisfy(key -> assertThat(redis.ttl(key)).as(key).isPositive());
     }
 
     /** One partition's batch alone, as a poll holding only that partition would apply it. */
     private long apply(String topic, int partition, List<RecordUpdates> records) {
         return store.apply(List.of(new PartitionUpdates(topic, partition, records))).get(0);
+    }
+
+    private static List<String> keys(String pattern) {
+        List<String> keys = new ArrayList<>();
+        String cursor = ScanParams.SCAN_POINTER_START;
+        do {
+            var page = redis.scan(cursor, new ScanParams().match(pattern).count(1000));
+            keys.addAll(page.getResult());
+            cursor = page.getCursor();
+        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        return keys;
     }
 
     private static RecordUpdates event(long offset, String eventId) {
@@ -128,7 +186,13 @@ class RedisMetricsStoreTest {
         return new RecordUpdates(offset, apikey, eventId, List.of(MetricUpdate.increment("track:{" + apikey + "}:m:1", "events", 60)));
     }
 
-    private static RecordUpdates pageView(long offset, String eventId, String page) {
-        return new RecordUpdates(offset, "shop", eventId, List.of(new MetricUpdate(Operation.PAGE_HINCRBY, PAGES, "views", page, 60)));
+    private static RecordUpdates pageView(long offset, String eventId, String bucketPrefix, String page) {
+        return new RecordUpdates(offset, "shop", eventId, List.of(new MetricUpdate(Operation.PAGE_HINCRBY, bucketPrefix, "views", page, 60)));
+    }
+
+    private static RecordUpdates error(long offset, String eventId, String fingerprint) {
+        return new RecordUpdates(offset, "shop", eventId, List.of(
+                new MetricUpdate(Operation.ZINCRBY, GROUPS, fingerprint, "1", 60),
+                new MetricUpdate(Operation.SAMPLE, GROUPS + MetricKeys.SAMPLES_SUFFIX, fingerprint, "sample of " + eventId, 60)));
     }
 }
