@@ -3,41 +3,71 @@
 -- whole script runs on the node that owns the project.
 --
 -- KEYS[1]: the project's progress hash (field per topic-partition: last applied offset)
--- ARGV[1]: partition field; ARGV[2]: dedup TTL seconds; ARGV[3]: most pages a bucket keeps
--- apart; ARGV[4]: most error groups and failing requests a bucket names; ARGV[5]: TTL seconds of
--- the progress hash (the longest bucket retention: a marker unused that long guards no bucket
--- that still exists); ARGV[6]: the name shared by everything beyond a cap; ARGV[7]: the suffix
--- that makes an error groups key its samples key; ARGV[8]: the highest offset of the project's
--- records in the batch; ARGV[9]: how many records follow, each as offset and seen-key; then the
--- records' updates, merged by the aggregator (MergedUpdates), each as op, key, field, value,
--- page, ttl.
+-- ARGV[1]: partition field;
+-- ARGV[2]: the project's dedup ring: the hash of which slice each slot holds, whose key plus
+-- ":<slot>" names the slot's set of compact event ids; ARGV[3]: slots in the ring; ARGV[4]: most
+-- ids a slot keeps; ARGV[5]: the current slice; ARGV[6]: TTL seconds of the ring's keys;
+-- ARGV[7]: most pages a bucket keeps apart; ARGV[8]: most error groups and failing requests a
+-- bucket names; ARGV[9]: TTL seconds of the progress hash (the longest bucket retention: a marker
+-- unused that long guards no bucket that still exists); ARGV[10]: the name shared by everything
+-- beyond a cap; ARGV[11]: the suffix that makes an error groups key its samples key;
+-- ARGV[12]: the highest offset of the project's records in the batch; ARGV[13]: how many records
+-- follow, each as offset and compact id; then the records' updates, merged by the aggregator
+-- (MergedUpdates), each as op, key, field, value, page, ttl.
 --
 -- A record at or below the marker was applied before (a redelivery or a replay); a record whose
--- event id was seen within the window is a client re-send. The updates are merged across the
--- records, so they can only be applied all together: if any record is one of those, nothing is
--- written and the script returns the positions (from 1) of such records, for the aggregator to
--- merge the others again and call once more. Otherwise it returns how many records it applied.
+-- id is in the ring is a client re-send. The updates are merged across the records, so they can
+-- only be applied all together: if any record is one of those, nothing is written and the script
+-- returns 'seen' and the positions (from 1) of such records, for the aggregator to merge the
+-- others again and call once more. Otherwise it returns 'applied', how many records it applied,
+-- and how many of their ids the ring had no room to remember.
 --
 -- A project's apikey is public, so whatever clients name (pages, error groups, failing requests)
--- is kept apart per bucket up to a cap, first come first kept.
+-- is kept apart per bucket up to a cap, first come first kept, and the ring has a fixed room: a
+-- project's keys are bounded by the caps, not by its traffic. Needs Redis 6.2 (SMISMEMBER).
 local last = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
-local dedupTtl = ARGV[2]
-local pageLimit, groupLimit, progressTtl, other, samplesSuffix = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
-local highest = tonumber(ARGV[8])
-local records = tonumber(ARGV[9])
+local ringKey, slots, idsPerSlot, slice, ringTtl = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+local pageLimit, groupLimit, progressTtl, other, samplesSuffix = tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9], ARGV[10], ARGV[11]
+local highest = tonumber(ARGV[12])
+local records = tonumber(ARGV[13])
+local firstUpdate = 14 + 2 * records
 
-local seenBefore = {}
+local ids, seen = {}, {}
 for r = 1, records do
-  local offset, seenKey = tonumber(ARGV[8 + 2 * r]), ARGV[9 + 2 * r]
-  if offset <= last or redis.call('EXISTS', seenKey) == 1 then
+  ids[r] = ARGV[13 + 2 * r]
+  seen[r] = tonumber(ARGV[12 + 2 * r]) <= last
+end
+
+-- A slot counts while it holds one of the ring's latest slices; an older one is cleared when its
+-- slot is next written to.
+local slotNames = {}
+for slot = 0, slots - 1 do
+  slotNames[slot + 1] = tostring(slot)
+end
+local held = redis.call('HMGET', ringKey, unpack(slotNames))
+if records > 0 then
+  for slot = 0, slots - 1 do
+    local slotSlice = tonumber(held[slot + 1])
+    if slotSlice and slotSlice > slice - slots then
+      for first = 1, records, 1000 do
+        local found = redis.call('SMISMEMBER', ringKey .. ':' .. slot, unpack(ids, first, math.min(first + 999, records)))
+        for offset = 1, #found do
+          if found[offset] == 1 then
+            seen[first + offset - 1] = true
+          end
+        end
+      end
+    end
+  end
+end
+local seenBefore = {'seen'}
+for r = 1, records do
+  if seen[r] then
     seenBefore[#seenBefore + 1] = r
   end
 end
-if #seenBefore > 0 then
+if #seenBefore > 1 then
   return seenBefore
-end
-for r = 1, records do
-  redis.call('SET', ARGV[9 + 2 * r], '1', 'EX', dedupTtl)
 end
 
 -- ttl: each key's TTL, set once at the end; sketches: each sketch's members, added in batches.
@@ -106,7 +136,7 @@ end
 
 -- samples: positions of the SAMPLE updates, applied once every group has been counted.
 local samples = {}
-for i = 10 + 2 * records, #ARGV, 6 do
+for i = firstUpdate, #ARGV, 6 do
   local op, key, field, value, page = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   if op == 'HINCRBY' then
     redis.call('HINCRBY', key, field, value)
@@ -148,8 +178,32 @@ for key, seconds in pairs(ttl) do
   redis.call('EXPIRE', key, seconds)
 end
 
+-- Remember the records' ids in the current slice's slot, taking the slot over from the slice
+-- it held before; ids beyond the slot's room are not remembered, and said so.
+local unremembered = 0
+if records > 0 then
+  local slot = slice % slots
+  local slotKey = ringKey .. ':' .. slot
+  local slotSlice = tonumber(held[slot + 1])
+  if not slotSlice or slotSlice < slice then
+    redis.call('DEL', slotKey)
+    redis.call('HSET', ringKey, slot, slice)
+    slotSlice = slice
+  end
+  local kept = 0
+  if slotSlice == slice then
+    kept = math.max(0, math.min(records, idsPerSlot - redis.call('SCARD', slotKey)))
+    for first = 1, kept, 1000 do
+      redis.call('SADD', slotKey, unpack(ids, first, math.min(first + 999, kept)))
+    end
+    redis.call('EXPIRE', slotKey, ringTtl)
+  end
+  unremembered = records - kept
+  redis.call('EXPIRE', ringKey, ringTtl)
+end
+
 if highest > last then
   redis.call('HSET', KEYS[1], ARGV[1], highest)
 end
 redis.call('EXPIRE', KEYS[1], progressTtl)
-return records
+return {'applied', records, unremembered}

@@ -85,7 +85,7 @@ final class StoreBaselines {
 
     static Measured pipelinedRedis(RedisAddress redis, int database, List<EventRecord> events) {
         EventCounts counts = new EventCounts(new AggregatorProperties("bench", null, Duration.ofHours(1), Duration.ofHours(48),
-                Duration.ofDays(30), 500, 500));
+                Duration.ofDays(30), 500, 500, 10_000));
         List<List<List<MetricUpdate>>> batches = partition(events).stream()
                 .map(batch -> batch.stream().map(counts::of).toList()).toList();
         var config = DefaultJedisClientConfig.builder().database(database).password(redis.password().orElse(null)).build();

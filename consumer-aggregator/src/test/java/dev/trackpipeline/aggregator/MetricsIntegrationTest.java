@@ -253,7 +253,8 @@ class MetricsIntegrationTest {
         assertThat(keys).hasSizeGreaterThan(20)
                 .anyMatch(key -> key.endsWith(":page")).anyMatch(key -> key.contains(":progress:"))
                 .anyMatch(key -> key.contains(":page:")).anyMatch(key -> key.endsWith(":memory"))
-                .anyMatch(key -> key.endsWith(":errors" + MetricKeys.SAMPLES_SUFFIX));
+                .anyMatch(key -> key.endsWith(":errors" + MetricKeys.SAMPLES_SUFFIX))
+                .anyMatch(key -> key.equals(MetricKeys.dedupSlices("demo-project"))).anyMatch(key -> key.contains(":dedup:"));
         assertThat(keys).allSatisfy(key -> assertThat(redis.ttl(key)).as(key).isPositive());
     }
 
@@ -351,7 +352,8 @@ class MetricsIntegrationTest {
         KafkaTestRecords.produce(infra.kafkaBootstrapServers(), records);
         awaitNothingLeftToConsume();
         JsonNode before = overview("1h");
-        redis.del(redis.keys("track:{demo-project}:seen:*").toArray(String[]::new));
+        // Forget every re-send id: only the progress markers can tell the replayed records now.
+        redis.del(redis.keys("track:{demo-project}:dedup*").toArray(String[]::new));
 
         rewindAggregatorTo(beforeThisTest);
         awaitNothingLeftToConsume();

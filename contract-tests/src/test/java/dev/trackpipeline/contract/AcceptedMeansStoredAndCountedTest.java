@@ -22,6 +22,7 @@ import dev.trackpipeline.model.kafka.EventRecordReader;
 import dev.trackpipeline.model.kafka.TrackHeaders;
 import dev.trackpipeline.writer.store.EventDocuments;
 import dev.trackpipeline.writer.store.EventDocuments.Encoded;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,10 +60,11 @@ class AcceptedMeansStoredAndCountedTest {
     final IngestBatchReader gateway = new IngestBatchReader(validator, IngestLimits.DEFAULTS);
     final EventRecordReader writerReader = new EventRecordReader(validator, IngestLimits.DEFAULTS);
     final EventRecordReader aggregatorReader = CountingReader.of(validator, IngestLimits.DEFAULTS);
+    /** Room in the dedup ring for every event of the run, so that any repeat of an id must be recognised. */
     final AggregatorProperties aggregator = new AggregatorProperties("contract", new AggregatorProperties.Redis("127.0.0.1", 0, null, 0),
-            Duration.ofHours(1), Duration.ofHours(48), Duration.ofDays(30), 500, 500);
+            Duration.ofHours(1), Duration.ofHours(48), Duration.ofDays(30), 500, 500, 1_000_000);
     final EventCounts counts = new EventCounts(aggregator);
-    final RedisMetricsStore store = new RedisMetricsStore(redis, aggregator);
+    final RedisMetricsStore store = new RedisMetricsStore(redis, aggregator, new SimpleMeterRegistry());
     /** Event ids counted so far: a generated event may repeat, and a repeat is rightly not counted twice. */
     final Set<String> counted = new HashSet<>();
     long offset;

@@ -77,9 +77,17 @@ public final class MetricKeys {
         return counters(apikey, resolution, bucket) + ":resource-durations";
     }
 
-    /** Remembers an event id for the dedup window. */
-    public static String seen(String apikey, String eventId) {
-        return "track:{" + apikey + "}:seen:" + eventId;
+    /**
+     * Which slice of time each slot of the project's dedup ring holds (field: slot, value: slice);
+     * the slots themselves are {@link #dedupSlot} keys.
+     */
+    public static String dedupSlices(String apikey) {
+        return "track:{" + apikey + "}:dedup";
+    }
+
+    /** Set of the compact ids ({@link DedupIds}) of the events counted in one slice of the dedup window. */
+    public static String dedupSlot(String apikey, int slot) {
+        return dedupSlices(apikey) + ":" + slot;
     }
 
     /** Fields of {@link #memory}: the largest used JS heap, and the latest as {@code "<received-at ms> <bytes>"}. */

@@ -1,10 +1,15 @@
 package dev.trackpipeline.aggregator.metrics;
 
 import dev.trackpipeline.aggregator.AggregatorProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -12,6 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Response;
@@ -27,17 +36,42 @@ import redis.clients.jedis.Response;
  * only if none of the records was applied before. When some were (a redelivery, a client's
  * re-send), the script writes nothing and names them; the others are merged again and sent once
  * more. Fresh batches, the usual case, take one call.
+ *
+ * <p>A client's re-send is recognised by its event id in the project's {@link DedupRing}, which
+ * has room for a fixed number of ids; the events counted without room to remember their ids are
+ * counted in {@link #UNREMEMBERED} and logged, at most once a minute.
  */
 @Component
 public class RedisMetricsStore {
 
+    /** Events counted whose ids the dedup ring had no room for: a re-send of them would count again. */
+    public static final String UNREMEMBERED = "track.aggregator.dedup.unremembered";
+
+    private static final Logger log = LoggerFactory.getLogger(RedisMetricsStore.class);
+    private static final Duration LOG_UNREMEMBERED_EVERY = Duration.ofMinutes(1);
+
     private final JedisPooled redis;
     private final AggregatorProperties properties;
+    private final DedupRing ring;
+    private final Clock clock;
+    private final Counter unremembered;
     private final String script;
+    private final AtomicReference<Instant> lastUnrememberedLog = new AtomicReference<>(Instant.MIN);
 
-    public RedisMetricsStore(JedisPooled redis, AggregatorProperties properties) {
+    @Autowired
+    public RedisMetricsStore(JedisPooled redis, AggregatorProperties properties, MeterRegistry meters) {
+        this(redis, properties, meters, Clock.systemUTC());
+    }
+
+    /** @param clock the time that chooses the dedup ring's slice */
+    public RedisMetricsStore(JedisPooled redis, AggregatorProperties properties, MeterRegistry meters, Clock clock) {
         this.redis = redis;
         this.properties = properties;
+        this.ring = new DedupRing(properties.dedupWindow(), properties.dedupIdsPerSlice());
+        this.clock = clock;
+        this.unremembered = Counter.builder(UNREMEMBERED)
+                .description("Events counted whose ids the dedup ring had no room to remember: a re-send of them would count again")
+                .register(meters);
         this.script = load("/redis/apply-batch.lua");
     }
 
@@ -77,12 +111,13 @@ public class RedisMetricsStore {
             }
             List<ProjectBatch> again = new ArrayList<>();
             for (int index = 0; index < answers.size(); index++) {
-                Object answer = answers.get(index).get();
+                List<?> answer = (List<?>) answers.get(index).get();
                 ProjectBatch batch = pending.get(index);
-                if (answer instanceof List<?> seenBefore) {
-                    again.add(without(batch, seenBefore));
+                if (answer.get(0).equals("seen")) {
+                    again.add(without(batch, answer.subList(1, answer.size())));
                 } else {
-                    applied[batch.partitionIndex()] += ((Number) answer).longValue();
+                    applied[batch.partitionIndex()] += ((Number) answer.get(1)).longValue();
+                    countUnremembered(batch.apikey(), ((Number) answer.get(2)).longValue());
                 }
             }
             pending = again;
@@ -126,7 +161,11 @@ public class RedisMetricsStore {
         MergedUpdates merged = new MergedUpdates();
         List<String> args = new ArrayList<>();
         args.add(batch.partitionField());
-        args.add(String.valueOf(properties.dedupWindow().toSeconds()));
+        args.add(MetricKeys.dedupSlices(batch.apikey()));
+        args.add(String.valueOf(ring.slots()));
+        args.add(String.valueOf(ring.idsPerSlice()));
+        args.add(String.valueOf(ring.sliceOf(clock.instant())));
+        args.add(String.valueOf(ring.ttlSeconds()));
         args.add(String.valueOf(properties.maxPagesPerProject()));
         args.add(String.valueOf(properties.maxGroupsPerBucket()));
         args.add(String.valueOf(properties.hourBucketRetention().toSeconds()));
@@ -136,11 +175,25 @@ public class RedisMetricsStore {
         args.add(String.valueOf(batch.records().size()));
         for (RecordUpdates record : batch.records()) {
             args.add(String.valueOf(record.offset()));
-            args.add(MetricKeys.seen(record.apikey(), record.eventId()));
+            args.add(DedupIds.of(record.eventId()));
             merged.addAll(record.updates());
         }
         args.addAll(merged.arguments());
         return args;
+    }
+
+    private void countUnremembered(String apikey, long events) {
+        if (events == 0) {
+            return;
+        }
+        unremembered.increment(events);
+        Instant now = clock.instant();
+        Instant last = lastUnrememberedLog.get();
+        if (now.isAfter(last.plus(LOG_UNREMEMBERED_EVERY)) && lastUnrememberedLog.compareAndSet(last, now)) {
+            log.warn("Project {}: {} events counted whose ids the dedup ring had no room to remember (at most {} per {}-second slice); "
+                            + "a client's re-send of them would count again. Logged at most once a minute; {} counts them all.",
+                    apikey, events, ring.idsPerSlice(), properties.dedupWindow().toSeconds() / DedupRing.SLICES, UNREMEMBERED);
+        }
     }
 
     private static String load(String resource) {

@@ -8,7 +8,11 @@ import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.PartitionUpdates;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.RecordUpdates;
 import dev.trackpipeline.infra.EmbeddedRedisServer;
 import dev.trackpipeline.infra.InfrastructureSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,20 +25,22 @@ import redis.clients.jedis.params.ScanParams;
 
 /**
  * The store against a real Redis: each record counts once, whatever mix of fresh and seen records
- * a batch holds, and what clients name (pages, groups) takes a bounded room.
+ * a batch holds, and what clients name (pages, groups, event ids) takes a bounded room.
  */
 class RedisMetricsStoreTest {
 
     static final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
     static final JedisPooled redis = new JedisPooled(server.host(), server.port());
-    /** Two pages and two groups per bucket. */
+    /** Two pages and two groups per bucket, three ids per slice of the dedup ring. */
     static final AggregatorProperties properties = new AggregatorProperties("store-test", null, Duration.ofHours(1),
-            Duration.ofHours(48), Duration.ofDays(30), 2, 2);
+            Duration.ofHours(48), Duration.ofDays(30), 2, 2, 3);
     static final String COUNTERS = "track:{shop}:m:1";
     static final String PAGES = "track:{shop}:pv:m:1:";
     static final String GROUPS = "track:{shop}:m:1:errors";
+    static final Instant NOON = Instant.parse("2026-05-04T12:00:00Z");
 
-    final RedisMetricsStore store = new RedisMetricsStore(redis, properties);
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    RedisMetricsStore store = storeAt(NOON);
 
     @AfterAll
     static void stop() {
@@ -155,6 +161,58 @@ class RedisMetricsStoreTest {
     }
 
     @Test
+    void recognisesAClientsReSendForTheWholeDedupWindowAndCountsItAgainAfterIt() {
+        apply("track.error", 0, List.of(event(1, "a"), event(2, "b")));
+
+        store = storeAt(NOON.plus(Duration.ofMinutes(59)));
+        assertThat(apply("track.error", 0, List.of(event(3, "a")))).isZero();
+        store = storeAt(NOON.plus(Duration.ofMinutes(65)));
+        assertThat(apply("track.error", 0, List.of(event(4, "b")))).isEqualTo(1);
+
+        assertThat(redis.hget(COUNTERS, "events")).isEqualTo("3");
+    }
+
+    @Test
+    void countsAgainTheReSendOfAnEventItHadNoRoomToRememberAndSaysHowManyItForgot() {
+        apply("track.error", 0, List.of(event(1, "a"), event(2, "b"), event(3, "c"), event(4, "d"), event(5, "e")));
+
+        long applied = apply("track.error", 0, List.of(event(6, "a"), event(7, "d"), event(8, "e")));
+
+        assertThat(applied).isEqualTo(2);
+        assertThat(redis.hget(COUNTERS, "events")).isEqualTo("7");
+        assertThat(meters.counter(RedisMetricsStore.UNREMEMBERED).count()).isEqualTo(4);
+    }
+
+    @Test
+    void recognisesARedeliveryByTheMarkerAloneWhenTheRingHadNoRoomForItsIds() {
+        List<RecordUpdates> batch = List.of(event(1, "a"), event(2, "b"), event(3, "c"), event(4, "d"), event(5, "e"));
+        apply("track.error", 0, batch);
+        redis.del(redis.keys("track:{shop}:dedup*").toArray(String[]::new));
+
+        assertThat(apply("track.error", 0, batch)).isZero();
+        assertThat(redis.hget(COUNTERS, "events")).isEqualTo("5");
+    }
+
+    @Test
+    void holdsNoMoreIdsThanTheRingsSlotsTimesItsRoomPerSliceHoweverManyEventsArrive() {
+        long offset = 0;
+        for (int minute = 0; minute < 180; minute += 2) {
+            store = storeAt(NOON.plus(Duration.ofMinutes(minute)));
+            List<RecordUpdates> batch = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                batch.add(event(offset++, "event-" + offset));
+            }
+            apply("track.error", 0, batch);
+        }
+
+        assertThat(keys("track:{shop}:dedup:*")).hasSize(DedupRing.SLICES + 1);
+        for (int slot = 0; slot <= DedupRing.SLICES; slot++) {
+            assertThat(redis.scard(MetricKeys.dedupSlot("shop", slot))).isLessThanOrEqualTo(3);
+        }
+        assertThat(redis.hget(COUNTERS, "events")).isEqualTo("900");
+    }
+
+    @Test
     void givesEveryKeyItWritesATtl() {
         apply("track.error", 0, List.of(event(1, "a"), error(2, "b", "fp-1"), error(3, "c", "fp-2"), error(4, "d", "fp-3"),
                 pageView(5, "e", PAGES, "/one"), pageView(6, "f", PAGES, "/two"), pageView(7, "g", PAGES, "/three")));
@@ -165,6 +223,10 @@ class RedisMetricsStoreTest {
     /** One partition's batch alone, as a poll holding only that partition would apply it. */
     private long apply(String topic, int partition, List<RecordUpdates> records) {
         return store.apply(List.of(new PartitionUpdates(topic, partition, records))).get(0);
+    }
+
+    private RedisMetricsStore storeAt(Instant now) {
+        return new RedisMetricsStore(redis, properties, meters, Clock.fixed(now, ZoneOffset.UTC));
     }
 
     private static List<String> keys(String pattern) {
