@@ -79,7 +79,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 Map.entry("share.coordinator.state.topic.min.isr", "1"),
                 // Topics are declared by the services with their own settings, never created by a typo.
                 Map.entry("auto.create.topics.enable", "false"),
-                Map.entry("group.initial.rebalance.delay.ms", "0")));
+                Map.entry("group.initial.rebalance.delay.ms", "0"),
+                // The log cleaner takes its whole dedupe buffer from the heap as it starts (128 MB by
+                // default), in whatever JVM hosts this broker: the launcher's or a test's, where it
+                // ran a 256 MB gateway out of memory. The compacted topics here are the internal ones,
+                // a few thousand keys: 8 MB holds 300,000 per pass.
+                Map.entry("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024))));
         return config;
     }
 
