@@ -40,7 +40,8 @@ public record TrackProperties(String projectsFile, @DefaultValue("5s") Duration 
                     Objects.requireNonNullElse(maxDecompressedBytes, defaults.maxDecompressedBytes()),
                     Objects.requireNonNullElse(maxEventBytes, defaults.maxEventBytes()),
                     Objects.requireNonNullElse(maxEventsPerBody, defaults.maxEventsPerBody()),
-                    Objects.requireNonNullElse(maxNestingDepth, defaults.maxNestingDepth()));
+                    Objects.requireNonNullElse(maxNestingDepth, defaults.maxNestingDepth()),
+                    Objects.requireNonNullElse(maxEventTokens, defaults.maxEventTokens()));
         }
     }
 

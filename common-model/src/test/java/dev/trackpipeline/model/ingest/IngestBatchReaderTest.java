@@ -222,6 +222,78 @@ class IngestBatchReaderTest {
     }
 
     @Test
+    void refusesAnEventOverTheByteLimitWithoutBuildingItsTree() {
+        IngestBatchReader strict = new IngestBatchReader(new EventValidator(new EventFamilies()),
+                new IngestLimits(1 << 22, 1 << 23, 100_000, 500, 64, 100_000));
+        String dense = custom("[" + "{},".repeat(40_000) + "{}]");
+        RecordingTreeMemory memory = new RecordingTreeMemory();
+
+        IngestBatch batch = strict.read(("[" + dense + "]").getBytes(StandardCharsets.UTF_8), memory);
+
+        assertThat(batch.rejected()).containsExactly(new Rejection(0, Outcome.EVENT_TOO_LARGE,
+                "events[0]: " + dense.length() + " bytes, more than the limit of 100000 (maxEventBytes)"));
+        assertThat(memory.taken).isEmpty();
+    }
+
+    @Test
+    void refusesAnEventOfMoreValuesThanTheTokenLimitWithoutBuildingItsTreeButKeepsItsNeighbours() {
+        String small = fixtures.first("whiteScreen").body();
+        String dense = custom("[" + "{},".repeat(199_999) + "{}]"); // 600 KB, within the byte limit
+        RecordingTreeMemory memory = new RecordingTreeMemory();
+
+        IngestBatch batch = reader.read(("[" + small + "," + dense + "]").getBytes(StandardCharsets.UTF_8), memory);
+
+        assertThat(batch.accepted()).extracting(AcceptedEvent::index).containsExactly(0);
+        // the event object, its six scalars, its two arrays and their 200,000 values
+        assertThat(batch.rejected()).containsExactly(new Rejection(1, Outcome.EVENT_TOO_LARGE,
+                "events[1]: 200009 tokens, more than the limit of 100000 (maxEventTokens)"));
+        assertThat(memory.taken).hasSize(1);
+    }
+
+    @Test
+    void countsTheValuesOfTheRealSdksRichestEventFarBelowTheDefaultTokenLimit() {
+        IngestBatchReader justBelow = new IngestBatchReader(new EventValidator(new EventFamilies()),
+                new IngestLimits(1 << 22, 1 << 23, 1 << 20, 500, 64, 6_714));
+
+        List<Rejection> rejected = fixtures.posts().stream().flatMap(request -> justBelow.read(request.bodyBytes()).rejected().stream()).toList();
+
+        assertThat(rejected).containsExactly(new Rejection(0, Outcome.EVENT_TOO_LARGE,
+                "event: 6715 tokens, more than the limit of 6714 (maxEventTokens)"));
+        assertThat(IngestLimits.DEFAULTS.maxEventTokens()).isGreaterThanOrEqualTo(10 * 6_715);
+    }
+
+    @Test
+    void takesMemoryForEachEventsTreeBeforeBuildingItAndGivesItBackAfter() {
+        CapturedRequest error = fixtures.first("error");
+        CapturedRequest replay = largest("recordScreen");
+        RecordingTreeMemory memory = new RecordingTreeMemory();
+
+        IngestBatch batch = reader.read(("[" + error.body() + "," + replay.body() + "]").getBytes(StandardCharsets.UTF_8), memory);
+
+        assertThat(batch.accepted()).hasSize(2);
+        assertThat(memory.taken).hasSize(2).allSatisfy(bytes -> assertThat(bytes).isGreaterThan(0));
+        assertThat(memory.taken.get(1)).isGreaterThanOrEqualTo(2L * replay.bodyBytes().length);
+        assertThat(memory.held).isZero();
+    }
+
+    @Test
+    void refusesTheWholeBodyToBeSentAgainLaterWhenATreeCannotHaveItsMemory() {
+        String event = fixtures.first("whiteScreen").body();
+        RecordingTreeMemory memory = new RecordingTreeMemory();
+        memory.grants = 1;
+
+        IngestBatch batch = reader.read(("[" + event + "," + event + "]").getBytes(StandardCharsets.UTF_8), memory);
+
+        assertThat(batch.accepted()).isEmpty();
+        assertThat(batch.rejected()).singleElement().satisfies(rejection -> {
+            assertThat(rejection.index()).isEqualTo(Rejection.WHOLE_BODY);
+            assertThat(rejection.outcome()).isEqualTo(Outcome.OVERLOADED);
+            assertThat(rejection.reason()).endsWith("nothing was accepted, retry later");
+        });
+        assertThat(memory.held).isZero();
+    }
+
+    @Test
     void refusesMoreEventsThanOneBodyMayCarry() {
         IngestBatchReader strict = new IngestBatchReader(new EventValidator(new EventFamilies()),
                 new IngestLimits(1 << 22, 1 << 23, 1 << 20, 2, 64));
@@ -245,6 +317,35 @@ class IngestBatchReaderTest {
             assertThat(rejection.outcome()).isEqualTo(Outcome.INVALID_JSON);
             assertThat(rejection.reason()).contains("nesting depth");
         });
+    }
+
+    /** A valid custom event whose field {@code x} holds {@code value}. */
+    private static String custom(String value) {
+        return "{\"type\":\"custom\",\"status\":\"ok\",\"message\":\"m\",\"time\":1795642106952,\"apikey\":\"demo-project\","
+                + "\"uuid\":\"u-1\",\"breadcrumb\":[],\"x\":" + value + "}";
+    }
+
+    /** Grants the first {@code grants} requests for memory and keeps account of them. */
+    private static final class RecordingTreeMemory implements TreeMemory {
+
+        final List<Long> taken = new java.util.ArrayList<>();
+        long held;
+        int grants = Integer.MAX_VALUE;
+
+        @Override
+        public boolean tryTake(long bytes) {
+            if (taken.size() == grants) {
+                return false;
+            }
+            taken.add(bytes);
+            held += bytes;
+            return true;
+        }
+
+        @Override
+        public void giveBack(long bytes) {
+            held -= bytes;
+        }
     }
 
     private CapturedRequest vital(String metric) {
