@@ -18,6 +18,8 @@ public final class TrackMeters {
     public static final String INGEST_PUBLISH = "track.ingest.publish";
     /** Bytes of accepted events the gateway holds until Kafka acknowledges them. */
     public static final String INGEST_IN_FLIGHT_BYTES = "track.ingest.in.flight.bytes";
+    /** Heap the gateway's requests hold while their bodies are read and parsed (bodies, events, trees). */
+    public static final String INGEST_PARSING_BYTES = "track.ingest.parsing.bytes";
 
     /** Events per polled batch; tag {@code group}. */
     public static final String CONSUME_BATCH_EVENTS = "track.consume.batch.events";

@@ -11,9 +11,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param clientHashSalt salt of the client-address hash in the Kafka headers
  * @param maxInFlight    most bytes of accepted events waiting for Kafka at once; beyond it requests
  *                       are answered 503 (see {@link InFlightEvents})
+ * @param maxParsing     most heap that requests being read and parsed hold at once (bodies, the
+ *                       events cut out of them, their trees); beyond it requests are answered 503
+ *                       (see {@link ParsingMemory})
  */
 @ConfigurationProperties("track.gateway")
 public record GatewayProperties(@DefaultValue("10s") Duration publishTimeout, @DefaultValue("5s") Duration retryAfter,
                                 @DefaultValue("track-pipeline") String clientHashSalt,
-                                @DefaultValue("32MB") DataSize maxInFlight) {
+                                @DefaultValue("32MB") DataSize maxInFlight, @DefaultValue("64MB") DataSize maxParsing) {
 }

@@ -30,7 +30,8 @@ class IngestApiDescription implements OpenApiCustomizer {
             new Answer("413", "The body, its gzip-decompressed size or its number of events is over the limit."),
             new Answer("415", "A content type other than JSON or text, or an encoding other than gzip."),
             new Answer("429", "Every event is over its project's rate limit; Retry-After says when the next one fits."),
-            new Answer("503", "Kafka did not acknowledge in time, or too many events wait for it; nothing accepted. Retry after Retry-After."));
+            new Answer("503", "Kafka did not acknowledge in time, or too many events wait for it, or too many bodies are being parsed;"
+                    + " nothing accepted. Retry after Retry-After."));
 
     @Override
     public void customise(OpenAPI openApi) {

@@ -3,6 +3,8 @@ package dev.trackpipeline.gateway.ingest;
 import dev.trackpipeline.model.event.EventValidator;
 import dev.trackpipeline.model.ingest.IngestBatchReader;
 import dev.trackpipeline.model.ingest.IngestLimits;
+import dev.trackpipeline.model.metrics.TrackMeters;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,6 +15,13 @@ class IngestConfiguration {
     @Bean
     IngestBatchReader ingestBatchReader(EventValidator validator, IngestLimits limits) {
         return new IngestBatchReader(validator, limits);
+    }
+
+    @Bean
+    ParsingMemory parsingMemory(GatewayProperties properties, MeterRegistry meters) {
+        ParsingMemory parsing = new ParsingMemory(properties.maxParsing().toBytes());
+        meters.gauge(TrackMeters.INGEST_PARSING_BYTES, parsing, ParsingMemory::bytes);
+        return parsing;
     }
 
     @Bean

@@ -24,16 +24,20 @@ public class NoopRouteController {
     private static final String ANSWER = "{\"accepted\":0,\"rejected\":[]}";
 
     private final RequestBodyReader bodyReader;
+    private final ParsingMemory parsing;
 
-    public NoopRouteController(IngestLimits limits) {
+    public NoopRouteController(IngestLimits limits, ParsingMemory parsing) {
         this.bodyReader = new RequestBodyReader(limits);
+        this.parsing = parsing;
     }
 
     @PostMapping("/bench/noop")
     public ResponseEntity<String> noop(HttpServletRequest request) throws IOException {
-        byte[] body = bodyReader.read(request.getInputStream(), request.getContentLengthLong(),
-                request.getHeader(HttpHeaders.CONTENT_ENCODING));
-        return ResponseEntity.status(HttpStatus.ACCEPTED).contentType(MediaType.APPLICATION_JSON)
-                .header("X-Body-Bytes", String.valueOf(body.length)).body(ANSWER);
+        try (ParsingMemory.Lease memory = parsing.lease()) {
+            byte[] body = bodyReader.read(request.getInputStream(), request.getContentLengthLong(),
+                    request.getHeader(HttpHeaders.CONTENT_ENCODING), memory);
+            return ResponseEntity.status(HttpStatus.ACCEPTED).contentType(MediaType.APPLICATION_JSON)
+                    .header("X-Body-Bytes", String.valueOf(body.length)).body(ANSWER);
+        }
     }
 }

@@ -40,6 +40,8 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code POST /reportData}: read the body within limits, validate each event (common-model),
  * check its project, origin and rate limit, publish the rest and answer 202 once Kafka holds
  * them. The request thread does not wait for Kafka: the answer completes when Kafka does.
+ * Until its events are handed to Kafka, a request holds its body, its events and their trees
+ * within {@link ParsingMemory}; from then on, its events within {@link InFlightEvents}.
  */
 @RestController
 public class ReportDataController {
@@ -56,11 +58,12 @@ public class ReportDataController {
     private final GatewayProperties properties;
     private final IngestOutcomes outcomes;
     private final InFlightEvents inFlight;
+    private final ParsingMemory parsing;
     private final Clock clock;
 
     public ReportDataController(IngestBatchReader batchReader, IngestLimits limits, ProjectCatalog projects,
                                 ProjectRateLimits rateLimits, EventPublisher publisher, GatewayProperties properties,
-                                MeterRegistry meters, Clock clock) {
+                                ParsingMemory parsing, MeterRegistry meters, Clock clock) {
         this.batchReader = batchReader;
         this.bodyReader = new RequestBodyReader(limits);
         this.projects = projects;
@@ -71,6 +74,7 @@ public class ReportDataController {
         this.outcomes = new IngestOutcomes(meters);
         this.inFlight = new InFlightEvents(properties.maxInFlight().toBytes());
         meters.gauge(TrackMeters.INGEST_IN_FLIGHT_BYTES, inFlight, InFlightEvents::bytes);
+        this.parsing = parsing;
         this.clock = clock;
     }
 
@@ -78,9 +82,11 @@ public class ReportDataController {
     public CompletableFuture<ResponseEntity<IngestResponse>> reportData(HttpServletRequest request) throws IOException {
         Instant receivedAt = clock.instant();
         RequestBodyReader.requireSupportedContentType(request.getContentType());
-        byte[] body = bodyReader.read(request.getInputStream(), request.getContentLengthLong(),
-                request.getHeader(HttpHeaders.CONTENT_ENCODING));
-        return ingest(body, receivedAt, request);
+        try (ParsingMemory.Lease memory = parsing.lease()) {
+            byte[] body = bodyReader.read(request.getInputStream(), request.getContentLengthLong(),
+                    request.getHeader(HttpHeaders.CONTENT_ENCODING), memory);
+            return ingest(body, receivedAt, request, memory);
+        }
     }
 
     /**
@@ -89,11 +95,18 @@ public class ReportDataController {
      */
     @GetMapping(path = "/reportData", params = "data")
     public CompletableFuture<ResponseEntity<IngestResponse>> imageBeacon(@RequestParam String data, HttpServletRequest request) {
-        return ingest(data.getBytes(StandardCharsets.UTF_8), clock.instant(), request);
+        try (ParsingMemory.Lease memory = parsing.lease()) {
+            return ingest(data.getBytes(StandardCharsets.UTF_8), clock.instant(), request, memory);
+        }
     }
 
-    private CompletableFuture<ResponseEntity<IngestResponse>> ingest(byte[] body, Instant receivedAt, HttpServletRequest request) {
-        IngestBatch batch = batchReader.read(body);
+    private CompletableFuture<ResponseEntity<IngestResponse>> ingest(byte[] body, Instant receivedAt, HttpServletRequest request,
+                                                                     ParsingMemory.Lease memory) {
+        // room for the events cut out of the body: they stay until Kafka has them
+        if (!memory.tryTake(body.length)) {
+            throw RequestBodyReader.overloaded();
+        }
+        IngestBatch batch = batchReader.read(body, memory);
         List<Rejection> rejected = new ArrayList<>(batch.rejected());
         List<AcceptedEvent> permitted = permittedByProject(batch.accepted(), Optional.ofNullable(request.getHeader(HttpHeaders.ORIGIN)),
                 rejected);
@@ -169,6 +182,10 @@ public class ReportDataController {
 
     private ResponseEntity<IngestResponse> refusedAll(List<Rejection> rejected, Duration retryAfter) {
         IngestResponse body = new IngestResponse(0, rejected.stream().map(IngestResponse.RejectedEvent::of).toList());
+        if (rejected.stream().anyMatch(rejection -> rejection.outcome() == Outcome.OVERLOADED)) {
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .header(HttpHeaders.RETRY_AFTER, String.valueOf(properties.retryAfter().toSeconds())).body(body);
+        }
         if (rejected.stream().anyMatch(rejection -> rejection.outcome() == Outcome.RATE_LIMITED)) {
             return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
                     .header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, ceilSeconds(retryAfter)))).body(body);
@@ -203,7 +220,10 @@ public class ReportDataController {
     @ExceptionHandler(IngestRefusedException.class)
     ResponseEntity<IngestResponse> refused(IngestRefusedException e) {
         outcomes.count(List.of(), List.of(new Rejection(Rejection.WHOLE_BODY, e.outcome(), e.getMessage())));
-        return ResponseEntity.status(e.status())
-                .body(IngestResponse.refused(new Rejection(Rejection.WHOLE_BODY, e.outcome(), e.getMessage())));
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(e.status());
+        if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
+            answer.header(HttpHeaders.RETRY_AFTER, String.valueOf(properties.retryAfter().toSeconds()));
+        }
+        return answer.body(IngestResponse.refused(new Rejection(Rejection.WHOLE_BODY, e.outcome(), e.getMessage())));
     }
 }

@@ -3,7 +3,6 @@ package dev.trackpipeline.gateway.ingest;
 import dev.trackpipeline.model.Outcome;
 import dev.trackpipeline.model.ingest.IngestLimits;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
@@ -16,7 +15,8 @@ import org.springframework.http.MediaType;
 /**
  * Reads a {@code /reportData} body within the configured limits: never more than the body limit
  * from the wire, never more than the decompressed limit out of gzip, so neither a huge upload
- * nor a gzip bomb can take the gateway's memory.
+ * nor a gzip bomb can take the gateway's memory; and every buffer within the request's share of
+ * {@link ParsingMemory}, so neither can many of them at once.
  */
 final class RequestBodyReader {
 
@@ -49,44 +49,81 @@ final class RequestBodyReader {
         }
     }
 
-    byte[] read(InputStream wire, long declaredLength, String contentEncoding) throws IOException {
+    /**
+     * @param memory holds every buffer the body takes as it grows; when it cannot, the request is
+     *               refused 503 {@link Outcome#OVERLOADED} (after the rest of the body is read
+     *               and dropped, so the client gets the answer rather than a reset connection)
+     * @return the decompressed body, which {@code memory} holds
+     */
+    byte[] read(InputStream wire, long declaredLength, String contentEncoding, ParsingMemory.Lease memory) throws IOException {
         if (declaredLength > limits.maxBodyBytes()) {
             throw bodyTooLarge();
         }
-        byte[] body = readAtMost(wire, limits.maxBodyBytes(), this::bodyTooLarge);
         String encoding = contentEncoding == null ? "identity" : contentEncoding.trim().toLowerCase(Locale.ROOT);
-        return switch (encoding) {
-            case "", "identity" -> body;
-            case "gzip", "x-gzip" -> gunzip(body);
+        boolean gzip = switch (encoding) {
+            case "", "identity" -> false;
+            case "gzip", "x-gzip" -> true;
             default -> throw new IngestRefusedException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, Outcome.UNSUPPORTED_MEDIA_TYPE,
                     "Content-Encoding: \"" + contentEncoding + "\" is not supported, expected gzip or none");
         };
+        byte[] body;
+        try {
+            body = new LeasedBuffer(memory, limits.maxBodyBytes(), declaredLength, this::bodyTooLarge, RequestBodyReader::overloaded)
+                    .readAll(wire);
+        } catch (IngestRefusedException e) {
+            if (e.outcome() == Outcome.OVERLOADED) {
+                drain(wire);
+            }
+            throw e;
+        }
+        if (!gzip) {
+            return body;
+        }
+        byte[] decompressed = gunzip(body, memory);
+        memory.giveBack(body.length);
+        return decompressed;
     }
 
-    private byte[] gunzip(byte[] compressed) throws IOException {
+    private byte[] gunzip(byte[] compressed, ParsingMemory.Lease memory) throws IOException {
         try (InputStream gzip = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
-            return readAtMost(gzip, limits.maxDecompressedBytes(), () -> new IngestRefusedException(
+            return new LeasedBuffer(memory, limits.maxDecompressedBytes(), statedLength(compressed), () -> new IngestRefusedException(
                     HttpStatus.PAYLOAD_TOO_LARGE, Outcome.BODY_TOO_LARGE,
-                    "body: more than " + limits.maxDecompressedBytes() + " bytes after gzip (maxDecompressedBytes)"));
+                    "body: more than " + limits.maxDecompressedBytes() + " bytes after gzip (maxDecompressedBytes)"),
+                    RequestBodyReader::overloaded).readAll(gzip);
         } catch (ZipException | java.io.EOFException e) {
             throw new IngestRefusedException(HttpStatus.BAD_REQUEST, Outcome.INVALID_JSON,
                     "body: Content-Encoding is gzip but the body is not valid gzip");
         }
     }
 
-    private static byte[] readAtMost(InputStream in, int limit, java.util.function.Supplier<IngestRefusedException> tooLarge)
-            throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, 16 * 1024));
-        byte[] buffer = new byte[16 * 1024];
-        int total = 0;
-        for (int read = in.read(buffer); read != -1; read = in.read(buffer)) {
-            total += read;
-            if (total > limit) {
-                throw tooLarge.get();
-            }
-            out.write(buffer, 0, read);
+    /** The decompressed length gzip's trailer states (modulo 4 GiB, of the last member only): a hint, never trusted. */
+    private static long statedLength(byte[] gzip) {
+        if (gzip.length < 18) {
+            return -1;
         }
-        return out.toByteArray();
+        int at = gzip.length - 4;
+        return (gzip[at] & 0xffL) | (gzip[at + 1] & 0xffL) << 8 | (gzip[at + 2] & 0xffL) << 16 | (gzip[at + 3] & 0xffL) << 24;
+    }
+
+    /** Reads and drops what is left of a refused body, up to the body limit, holding nothing. */
+    private void drain(InputStream wire) {
+        byte[] scratch = new byte[8 * 1024];
+        try {
+            for (long left = limits.maxBodyBytes(); left > 0; ) {
+                int read = wire.read(scratch, 0, (int) Math.min(scratch.length, left));
+                if (read == -1) {
+                    return;
+                }
+                left -= read;
+            }
+        } catch (IOException e) {
+            // the client went away: there is no one left to answer
+        }
+    }
+
+    static IngestRefusedException overloaded() {
+        return new IngestRefusedException(HttpStatus.SERVICE_UNAVAILABLE, Outcome.OVERLOADED,
+                "the gateway is reading and parsing as much as its memory allows; nothing was accepted, retry later");
     }
 
     private IngestRefusedException bodyTooLarge() {

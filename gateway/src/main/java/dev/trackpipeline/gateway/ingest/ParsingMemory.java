@@ -1,0 +1,74 @@
+package dev.trackpipeline.gateway.ingest;
+
+import dev.trackpipeline.model.ingest.TreeMemory;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Bounds the heap that requests being read and parsed hold at once: their bodies on the wire and
+ * after gzip, the events cut out of them, and the JSON tree of the event being checked. Each
+ * request thread may hold a decompressed body of 8 MiB and a tree several times larger, so the
+ * thread count bounds nothing a 256 MB heap can take: eight concurrent 8 KB gzip bombs ran it out
+ * of memory. A request that cannot have what it needs is answered 503 at once instead. A request
+ * is always granted what it needs while no other holds anything, so the largest allowed body is
+ * never refused for its size alone.
+ */
+final class ParsingMemory {
+
+    private final long limitBytes;
+    private final AtomicLong bytes = new AtomicLong();
+
+    ParsingMemory(long limitBytes) {
+        this.limitBytes = limitBytes;
+    }
+
+    /** What one request holds; closing it gives back whatever it still holds. */
+    Lease lease() {
+        return new Lease();
+    }
+
+    long bytes() {
+        return bytes.get();
+    }
+
+    long limitBytes() {
+        return limitBytes;
+    }
+
+    /** One request's share, taken as its buffers grow. Used by the request's own thread only. */
+    final class Lease implements TreeMemory, AutoCloseable {
+
+        private long held;
+
+        private Lease() {
+        }
+
+        @Override
+        public boolean tryTake(long more) {
+            while (true) {
+                long current = bytes.get();
+                if (current != held && current + more > limitBytes) {
+                    return false;
+                }
+                if (bytes.compareAndSet(current, current + more)) {
+                    held += more;
+                    return true;
+                }
+            }
+        }
+
+        @Override
+        public void giveBack(long fewer) {
+            held -= fewer;
+            bytes.addAndGet(-fewer);
+        }
+
+        long held() {
+            return held;
+        }
+
+        @Override
+        public void close() {
+            giveBack(held);
+        }
+    }
+}

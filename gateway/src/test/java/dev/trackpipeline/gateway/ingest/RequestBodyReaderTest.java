@@ -1,0 +1,87 @@
+package dev.trackpipeline.gateway.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.trackpipeline.model.Outcome;
+import dev.trackpipeline.model.ingest.IngestLimits;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
+
+class RequestBodyReaderTest {
+
+    private final RequestBodyReader reader = new RequestBodyReader(IngestLimits.DEFAULTS);
+    private final byte[] body = filled(300_000);
+
+    @Test
+    void holdsExactlyTheBodyOnceReadWhenItsLengthWasToldOrNot() throws IOException {
+        for (long declared : new long[] {body.length, -1}) {
+            ParsingMemory memory = new ParsingMemory(64 << 20);
+            ParsingMemory.Lease lease = memory.lease();
+
+            byte[] read = reader.read(new ByteArrayInputStream(body), declared, null, lease);
+
+            assertThat(read).isEqualTo(body);
+            assertThat(lease.held()).isEqualTo(body.length);
+            assertThat(memory.bytes()).isEqualTo(body.length);
+        }
+    }
+
+    @Test
+    void holdsOnlyTheDecompressedBodyOnceAGzippedOneIsRead() throws IOException {
+        ParsingMemory.Lease lease = new ParsingMemory(64 << 20).lease();
+
+        byte[] read = reader.read(new ByteArrayInputStream(gzip(body)), -1, "gzip", lease);
+
+        assertThat(read).isEqualTo(body);
+        assertThat(lease.held()).isEqualTo(body.length);
+    }
+
+    @Test
+    void refusesABodyItsRequestCannotHoldNowWith503AfterReadingItToTheEnd() {
+        ParsingMemory memory = new ParsingMemory(100_000);
+        memory.lease().tryTake(50_000); // another request holds half
+        ParsingMemory.Lease lease = memory.lease();
+        ByteArrayInputStream wire = new ByteArrayInputStream(body);
+
+        assertThatThrownBy(() -> reader.read(wire, body.length, null, lease))
+                .isInstanceOfSatisfying(IngestRefusedException.class, refused -> {
+                    assertThat(refused.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+                    assertThat(refused.outcome()).isEqualTo(Outcome.OVERLOADED);
+                });
+        assertThat(wire.available()).isZero();
+        lease.close();
+        assertThat(memory.bytes()).isEqualTo(50_000);
+    }
+
+    @Test
+    void stillRefusesAGzipBombPastTheDecompressedLimitWith413() throws IOException {
+        byte[] bomb = gzip(new byte[IngestLimits.DEFAULTS.maxDecompressedBytes() + 1]);
+        ParsingMemory.Lease lease = new ParsingMemory(64 << 20).lease();
+
+        assertThatThrownBy(() -> reader.read(new ByteArrayInputStream(bomb), bomb.length, "gzip", lease))
+                .isInstanceOfSatisfying(IngestRefusedException.class, refused -> {
+                    assertThat(refused.status()).isEqualTo(HttpStatus.PAYLOAD_TOO_LARGE);
+                    assertThat(refused.getMessage()).isEqualTo("body: more than 8388608 bytes after gzip (maxDecompressedBytes)");
+                });
+    }
+
+    private static byte[] filled(int length) {
+        byte[] bytes = new byte[length];
+        Arrays.fill(bytes, (byte) 'x');
+        return bytes;
+    }
+
+    private static byte[] gzip(byte[] bytes) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
+            gzip.write(bytes);
+        }
+        return out.toByteArray();
+    }
+}
