@@ -19,13 +19,16 @@ public final class ServiceProcess implements AutoCloseable {
     private static final Duration GRACE = Duration.ofSeconds(30);
 
     /**
-     * JVM options of a service unless TRACK_SERVICE_JAVA_OPTS says otherwise (bin/track repeats
-     * them). Measured with the gateway on 2 cores: against {@code -Xmx512m} with G1, a 256 MB
-     * heap with the serial collector served 36 % more requests (14,086 against 10,366 per
-     * second) in 307 MB instead of 430 MB resident; G1's concurrent threads compete with the
-     * request threads for the two cores.
+     * JVM options of a service unless TRACK_SERVICE_JAVA_OPTS says otherwise (bin/track and the
+     * Dockerfiles repeat them). Measured with the gateway on 2 cores: against {@code -Xmx512m}
+     * with G1, a 256 MB heap with the serial collector served 36 % more requests (14,086 against
+     * 10,366 per second) in 307 MB instead of 430 MB resident; G1's concurrent threads compete
+     * with the request threads for the two cores. An OutOfMemoryError ends the process: thrown in
+     * a thread of Kafka's producer or consumer, it would otherwise leave a service that answers
+     * its health checks but can no longer publish or consume, and only an exit lets a supervisor
+     * start a sound one.
      */
-    public static final String DEFAULT_JVM_OPTIONS = "-Xmx256m -XX:+UseSerialGC";
+    public static final String DEFAULT_JVM_OPTIONS = "-Xmx256m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError";
 
     private final String name;
     private final int port;

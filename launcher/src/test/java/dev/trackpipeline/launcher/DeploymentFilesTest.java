@@ -44,6 +44,19 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void everyServiceEndsOnOutOfMemoryErrorWhereverItRunsAndComposeStartsItAgain() throws Exception {
+        String exit = "-XX:+ExitOnOutOfMemoryError";
+        JsonNode services = yaml.readTree(Files.readString(HOME.resolve("docker-compose.yml"))).get("services");
+
+        assertThat(ServiceProcess.DEFAULT_JVM_OPTIONS.split(" ")).contains(exit);
+        assertThat(Files.readString(HOME.resolve("bin/track"))).contains("${TRACK_SERVICE_JAVA_OPTS:-" + ServiceProcess.DEFAULT_JVM_OPTIONS + "}");
+        for (String service : List.of("gateway", "consumer-writer", "consumer-aggregator")) {
+            assertThat(Files.readString(HOME.resolve(service).resolve("Dockerfile"))).contains(exit);
+            assertThat(services.get(service).get("restart").stringValue()).isEqualTo("unless-stopped");
+        }
+    }
+
+    @Test
     void grafanaIsProvisionedWithThePrometheusDataSourceAndTheDashboard() throws Exception {
         JsonNode datasource = yaml.readTree(Files.readString(HOME.resolve("deploy/grafana/provisioning/datasources/prometheus.yml")))
                 .get("datasources").get(0);
