@@ -1,5 +1,6 @@
 package dev.trackpipeline.runtime;
 
+import dev.trackpipeline.model.ingest.TreeCost;
 import dev.trackpipeline.model.kafka.EventRecord;
 import dev.trackpipeline.model.kafka.EventRecordReader;
 import dev.trackpipeline.model.kafka.InvalidRecordException;
@@ -67,22 +68,40 @@ public final class ConsumedBatch {
         progress.progressed();
     }
 
+    /**
+     * Reads and stores the records in parts whose trees stay within
+     * {@code track.consumer.max-trees-bytes}: a poll of hostile events (up to 500 records, each a
+     * tree fifty times its bytes) must not run the consumer out of heap. Parts follow the records'
+     * order, so a partition's offsets only grow from one part to the next.
+     */
     private void settle(List<ConsumerRecord<String, byte[]>> records, EventStore store) {
-        List<Consumed> readable = new ArrayList<>(records.size());
         List<DeadLetter> givenUp = new ArrayList<>();
+        List<Consumed> part = new ArrayList<>();
+        long partTrees = 0;
         for (ConsumerRecord<String, byte[]> record : records) {
+            long trees = record.value() == null ? 0 : TreeCost.ofJson(record.value());
+            if (!part.isEmpty() && partTrees + trees > settings.maxTreesBytes().toBytes()) {
+                storePart(part, store, givenUp);
+                part = new ArrayList<>();
+                partTrees = 0;
+            }
             try {
-                readable.add(new Consumed(record, reader.read(name -> headerOf(record, name), record.value())));
+                part.add(new Consumed(record, reader.read(name -> headerOf(record, name), record.value())));
+                partTrees += trees;
             } catch (InvalidRecordException invalid) {
                 givenUp.add(new DeadLetter(record, invalid.outcome(), invalid.getMessage()));
             }
         }
-        if (!readable.isEmpty()) {
-            for (Refusal refusal : storeOfferingRefusedAgain(readable, store)) {
+        storePart(part, store, givenUp);
+        deadLetters.publish(givenUp);
+    }
+
+    private void storePart(List<Consumed> part, EventStore store, List<DeadLetter> givenUp) {
+        if (!part.isEmpty()) {
+            for (Refusal refusal : storeOfferingRefusedAgain(part, store)) {
                 givenUp.add(new DeadLetter(refusal.event().record(), refusal.kind().outcome(), refusal.reason()));
             }
         }
-        deadLetters.publish(givenUp);
     }
 
     /** @return the refusals that stand after the last attempt */

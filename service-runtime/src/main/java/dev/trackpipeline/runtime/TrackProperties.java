@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Settings every service shares.
@@ -24,9 +25,11 @@ public record TrackProperties(String projectsFile, @DefaultValue("5s") Duration 
      *                        up) is offered to it before it goes to the dead-letter topic
      * @param refusedBackoff  the pause between those attempts
      * @param stalledAfter    how long a consumer may fail to store a batch before its health turns DOWN
+     * @param maxTreesBytes   the most heap the JSON trees of a poll's events may take at once (by
+     *                        {@code TreeCost}); a poll over it is stored in parts
      */
     public record Consumer(@DefaultValue("3") int refusedAttempts, @DefaultValue("2s") Duration refusedBackoff,
-                           @DefaultValue("2m") Duration stalledAfter) {
+                           @DefaultValue("2m") Duration stalledAfter, @DefaultValue("48MB") DataSize maxTreesBytes) {
     }
 
     /** Any limit left unset keeps its default from {@link IngestLimits#DEFAULTS}. */

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import org.springframework.util.unit.DataSize;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,8 @@ import org.springframework.boot.health.contributor.Status;
 class ConsumedBatchTest {
 
     static final long RECEIVED_AT = 1_795_642_106_952L;
+    static final TrackProperties.Consumer SETTINGS = new TrackProperties.Consumer(3, Duration.ofMillis(1), Duration.ofMinutes(2),
+            DataSize.ofMegabytes(48));
 
     /** The store's outages in these tests: {@link StoreDown}, and nothing else. */
     static final class StoreDown extends RuntimeException {
@@ -59,7 +62,7 @@ class ConsumedBatchTest {
     };
     final ConsumedBatch batch = new ConsumedBatch(
             new EventRecordReader(new EventValidator(new EventFamilies()), IngestLimits.DEFAULTS), outages,
-            deadLetters::addAll, progress, new TrackProperties.Consumer(3, Duration.ofMillis(1), Duration.ofMinutes(2)));
+            deadLetters::addAll, progress, SETTINGS);
 
     @Test
     void storesTheReadableRecordsAndDeadLettersTheUnreadableOneWithItsReason() {
@@ -132,6 +135,24 @@ class ConsumedBatchTest {
         });
     }
 
+    /** A poll of hostile events could hold trees fifty times its bytes; it is stored in parts instead. */
+    @Test
+    void storesAPollWhoseTreesWouldTakeMoreThanTheBudgetInPartsInOrder() {
+        // Each of these events may take at most 4,692 bytes of tree (6 values, 1,746 bytes); the budget holds two.
+        ConsumedBatch smallBudget = new ConsumedBatch(
+                new EventRecordReader(new EventValidator(new EventFamilies()), IngestLimits.DEFAULTS), outages, deadLetters::addAll,
+                progress, new TrackProperties.Consumer(3, Duration.ofMillis(1), Duration.ofMinutes(2), DataSize.ofBytes(10_000)));
+        var records = new ArrayList<ConsumerRecord<String, byte[]>>();
+        for (int offset = 0; offset < 5; offset++) {
+            records.add(event(offset, "event-" + offset + "-" + "x".repeat(1_650)));
+        }
+
+        smallBudget.store(records, storing(message -> false));
+
+        assertThat(storeCallSizes).containsExactly(2, 2, 1);
+        assertThat(stored).hasSize(5).isSortedAccordingTo(java.util.Comparator.naturalOrder());
+    }
+
     @Test
     void deadLettersAnUnstorableRecordAtOnce() {
         List<Integer> offered = new ArrayList<>();
@@ -202,7 +223,7 @@ class ConsumedBatchTest {
                 new EventRecordReader(new EventValidator(new EventFamilies()), IngestLimits.DEFAULTS), outages,
                 letters -> {
                     throw new org.apache.kafka.common.KafkaException("dead-letter topic unreachable");
-                }, progress, new TrackProperties.Consumer(3, Duration.ofMillis(1), Duration.ofMinutes(2)));
+                }, progress, SETTINGS);
 
         assertThatThrownBy(() -> withKafkaDown.store(List.of(record(0, "not json", Map.of())), storing(message -> false)))
                 .hasMessage("dead-letter topic unreachable");

@@ -23,12 +23,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class IngestBatchReader {
 
-    /**
-     * Heap a tree takes per value, at most: measured with Jackson 3.1 on the costliest shapes,
-     * objects of one property ({@code {"a":{}}}, 143 bytes) and of many distinct names (178).
-     */
-    static final int TREE_BYTES_PER_TOKEN = 200;
-
     private final JsonMapper json;
     private final EventValidator validator;
     private final IngestLimits limits;
@@ -108,7 +102,7 @@ public final class IngestBatchReader {
                     at(index, inArray) + ": " + tokens + " tokens, more than the limit of " + limits.maxEventTokens() + " (maxEventTokens)"));
             return true;
         }
-        long treeBytes = treeBytes(end - start, tokens);
+        long treeBytes = TreeCost.of(end - start, tokens);
         if (!memory.tryTake(treeBytes)) {
             return false;
         }
@@ -156,11 +150,6 @@ public final class IngestBatchReader {
             }
         }
         return tokens;
-    }
-
-    /** The most heap a tree of the event can take: its values, and its strings at up to two bytes a character. */
-    static long treeBytes(int eventBytes, long tokens) {
-        return tokens * TREE_BYTES_PER_TOKEN + 2L * eventBytes;
     }
 
     private static IngestBatch overloaded() {

@@ -25,6 +25,7 @@ public final class EventRecordReader {
     private final JsonMapper json;
     private final EventValidator validator;
     private final Set<String> unreadFields;
+    private final IngestLimits limits;
 
     public EventRecordReader(EventValidator validator, IngestLimits limits) {
         this(validator, limits, Set.of());
@@ -39,6 +40,7 @@ public final class EventRecordReader {
         this.json = EventJson.mapper(limits);
         this.validator = validator;
         this.unreadFields = Set.copyOf(unreadFields);
+        this.limits = limits;
     }
 
     /**
@@ -57,6 +59,11 @@ public final class EventRecordReader {
         }
         if (value == null) {
             throw new InvalidRecordException(Outcome.INVALID_JSON, "value: is empty");
+        }
+        // The gateway's limit holds for every record, whoever wrote it: a larger tree could run a consumer out of heap.
+        if (value.length > limits.maxEventBytes()) {
+            throw new InvalidRecordException(Outcome.EVENT_TOO_LARGE, "value: " + value.length + " bytes, more than the limit of "
+                    + limits.maxEventBytes() + " (maxEventBytes)");
         }
         JsonNode event;
         try {

@@ -78,6 +78,18 @@ class EventRecordReaderTest {
         assertThat(read((event + " \n").getBytes()).eventId()).isEqualTo("0123456789abcdef0123456789abcdef");
     }
 
+    /** Only a record written past the gateway can be larger; its tree could run the consumer out of heap. */
+    @Test
+    void refusesAValueLargerThanTheGatewayAcceptsBeforeReadingIt() {
+        byte[] large = new byte[IngestLimits.DEFAULTS.maxEventBytes() + 1];
+        java.util.Arrays.fill(large, (byte) '[');
+
+        assertThatThrownBy(() -> read(large)).isInstanceOfSatisfying(InvalidRecordException.class, e -> {
+            assertThat(e.outcome()).isEqualTo(Outcome.EVENT_TOO_LARGE);
+            assertThat(e.getMessage()).isEqualTo("value: 1048577 bytes, more than the limit of 1048576 (maxEventBytes)");
+        });
+    }
+
     @Test
     void refusesAnEmptyValueAsNoEvent() {
         assertThatThrownBy(() -> read("  ".getBytes())).hasMessage("event: expected a JSON object, got nothing");
