@@ -161,7 +161,7 @@ class JunkCannotGrowRedisTest {
         assertThat(overview.errors()).isEqualTo(2 * (JUNK / 3) + 22);
         assertThat(reader.overview(APIKEY, MetricWindow.parse("3d"), NOW).byType()).isEqualTo(byType);
         // The ring remembered the real events, which came first; most junk found no room.
-        assertThat(meters.counter(RedisMetricsStore.UNREMEMBERED).count()).isEqualTo(JUNK + real.size() + laterVisits.size() - 10_000);
+        assertThat(meters.counter(dev.trackpipeline.model.metrics.TrackMeters.AGGREGATOR_DEDUP_UNREMEMBERED).count()).isEqualTo(JUNK + real.size() + laterVisits.size() - 10_000);
     }
 
     @Test

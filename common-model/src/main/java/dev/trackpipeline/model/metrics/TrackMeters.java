@@ -31,6 +31,11 @@ public final class TrackMeters {
     public static final String CONSUME_END_TO_END = "track.consume.end.to.end";
     /** Records sent to a dead-letter topic; tags {@code topic}, {@code outcome}. */
     public static final String CONSUME_DEAD_LETTERED = "track.consume.dead.lettered";
+    /**
+     * Events counted whose id the aggregator could not remember for the dedup window (the slice of
+     * the project's dedup ring was full): a client's re-send of one of them would be counted again.
+     */
+    public static final String AGGREGATOR_DEDUP_UNREMEMBERED = "track.aggregator.dedup.unremembered";
     /** Seconds the consumer has been failing to store a batch (0 while it makes progress); the service's {@code application} tag tells which. */
     public static final String CONSUME_FAILING = "track.consume.failing";
     /** Age in seconds of the oldest event in a batch the consumer is failing to store (0 when none is). */

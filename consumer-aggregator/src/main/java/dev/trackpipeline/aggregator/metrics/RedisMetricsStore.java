@@ -1,6 +1,7 @@
 package dev.trackpipeline.aggregator.metrics;
 
 import dev.trackpipeline.aggregator.AggregatorProperties;
+import dev.trackpipeline.model.metrics.TrackMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -39,13 +40,12 @@ import redis.clients.jedis.Response;
  *
  * <p>A client's re-send is recognised by its event id in the project's {@link DedupRing}, which
  * has room for a fixed number of ids; the events counted without room to remember their ids are
- * counted in {@link #UNREMEMBERED} and logged, at most once a minute.
+ * counted in {@link TrackMeters#AGGREGATOR_DEDUP_UNREMEMBERED} and logged, at most once a minute.
  */
 @Component
 public class RedisMetricsStore {
 
     /** Events counted whose ids the dedup ring had no room for: a re-send of them would count again. */
-    public static final String UNREMEMBERED = "track.aggregator.dedup.unremembered";
 
     private static final Logger log = LoggerFactory.getLogger(RedisMetricsStore.class);
     private static final Duration LOG_UNREMEMBERED_EVERY = Duration.ofMinutes(1);
@@ -69,7 +69,7 @@ public class RedisMetricsStore {
         this.properties = properties;
         this.ring = new DedupRing(properties.dedupWindow(), properties.dedupIdsPerSlice());
         this.clock = clock;
-        this.unremembered = Counter.builder(UNREMEMBERED)
+        this.unremembered = Counter.builder(TrackMeters.AGGREGATOR_DEDUP_UNREMEMBERED)
                 .description("Events counted whose ids the dedup ring had no room to remember: a re-send of them would count again")
                 .register(meters);
         this.script = load("/redis/apply-batch.lua");
@@ -192,7 +192,7 @@ public class RedisMetricsStore {
         if (now.isAfter(last.plus(LOG_UNREMEMBERED_EVERY)) && lastUnrememberedLog.compareAndSet(last, now)) {
             log.warn("Project {}: {} events counted whose ids the dedup ring had no room to remember (at most {} per {}-second slice); "
                             + "a client's re-send of them would count again. Logged at most once a minute; {} counts them all.",
-                    apikey, events, ring.idsPerSlice(), properties.dedupWindow().toSeconds() / DedupRing.SLICES, UNREMEMBERED);
+                    apikey, events, ring.idsPerSlice(), properties.dedupWindow().toSeconds() / DedupRing.SLICES, TrackMeters.AGGREGATOR_DEDUP_UNREMEMBERED);
         }
     }
 

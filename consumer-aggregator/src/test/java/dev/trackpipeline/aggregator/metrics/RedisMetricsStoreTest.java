@@ -180,7 +180,7 @@ class RedisMetricsStoreTest {
 
         assertThat(applied).isEqualTo(2);
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("7");
-        assertThat(meters.counter(RedisMetricsStore.UNREMEMBERED).count()).isEqualTo(4);
+        assertThat(meters.counter(dev.trackpipeline.model.metrics.TrackMeters.AGGREGATOR_DEDUP_UNREMEMBERED).count()).isEqualTo(4);
     }
 
     @Test
