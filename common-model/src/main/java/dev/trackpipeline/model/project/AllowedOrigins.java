@@ -38,6 +38,21 @@ public final class AllowedOrigins {
         return entries;
     }
 
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof AllowedOrigins origins && origins.entries.equals(entries);
+    }
+
+    @Override
+    public int hashCode() {
+        return entries.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return entries.toString();
+    }
+
     public boolean allows(String origin) {
         return origin != null && allows.test(origin.toLowerCase(Locale.ROOT));
     }

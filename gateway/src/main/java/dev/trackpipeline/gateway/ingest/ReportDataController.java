@@ -108,12 +108,13 @@ public class ReportDataController {
         }
         IngestBatch batch = batchReader.read(body, memory);
         List<Rejection> rejected = new ArrayList<>(batch.rejected());
-        List<AcceptedEvent> permitted = permittedByProject(batch.accepted(), Optional.ofNullable(request.getHeader(HttpHeaders.ORIGIN)),
-                rejected);
+        // One look at the registry per request: it may be reloaded meanwhile, and a project removed.
+        Map<Project, List<AcceptedEvent>> permitted = permittedByProject(projects.current(), batch.accepted(),
+                Optional.ofNullable(request.getHeader(HttpHeaders.ORIGIN)), rejected);
         Duration retryAfter = Duration.ZERO;
         List<AcceptedEvent> accepted = new ArrayList<>();
-        for (Map.Entry<String, List<AcceptedEvent>> project : byProject(permitted).entrySet()) {
-            Project owner = projects.current().find(project.getKey()).orElseThrow();
+        for (Map.Entry<Project, List<AcceptedEvent>> project : permitted.entrySet()) {
+            Project owner = project.getKey();
             ProjectRateLimits.Admission admission = rateLimits.admit(owner, project.getValue().size());
             accepted.addAll(project.getValue().subList(0, admission.admitted()));
             for (AcceptedEvent over : project.getValue().subList(admission.admitted(), project.getValue().size())) {
@@ -155,10 +156,13 @@ public class ReportDataController {
         });
     }
 
-    /** Events of registered projects from origins those projects allow; the others become rejections. */
-    private List<AcceptedEvent> permittedByProject(List<AcceptedEvent> events, Optional<String> origin, List<Rejection> rejected) {
-        ProjectRegistry registry = projects.current();
-        List<AcceptedEvent> permitted = new ArrayList<>();
+    /**
+     * Events of projects the registry holds, from origins those projects allow, under their project;
+     * the others become rejections.
+     */
+    static Map<Project, List<AcceptedEvent>> permittedByProject(ProjectRegistry registry, List<AcceptedEvent> events,
+                                                               Optional<String> origin, List<Rejection> rejected) {
+        Map<Project, List<AcceptedEvent>> permitted = new LinkedHashMap<>();
         for (AcceptedEvent event : events) {
             Optional<Project> project = registry.find(event.apikey());
             if (project.isEmpty()) {
@@ -168,17 +172,12 @@ public class ReportDataController {
                 rejected.add(new Rejection(event.index(), Outcome.ORIGIN_NOT_ALLOWED,
                         "Origin: " + origin.get() + " is not allowed for project \"" + event.apikey() + "\"", event.type()));
             } else {
-                permitted.add(event);
+                permitted.computeIfAbsent(project.get(), owner -> new ArrayList<>()).add(event);
             }
         }
         return permitted;
     }
 
-    private static Map<String, List<AcceptedEvent>> byProject(List<AcceptedEvent> events) {
-        Map<String, List<AcceptedEvent>> byProject = new LinkedHashMap<>();
-        events.forEach(event -> byProject.computeIfAbsent(event.apikey(), apikey -> new ArrayList<>()).add(event));
-        return byProject;
-    }
 
     private ResponseEntity<IngestResponse> refusedAll(List<Rejection> rejected, Duration retryAfter) {
         IngestResponse body = new IngestResponse(0, rejected.stream().map(IngestResponse.RejectedEvent::of).toList());
