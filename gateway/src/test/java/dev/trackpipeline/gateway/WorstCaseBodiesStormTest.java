@@ -143,6 +143,11 @@ class WorstCaseBodiesStormTest {
         bodies.add(new Body("one event of 1 MiB of {}", utf8(event("dense", repeated("{}", MIB - 400))), null, invalid));
         bodies.add(new Body("one event with a 1 MiB string", utf8(event("string", "[\"" + "x".repeat(MIB - 420) + "\"]")), null, valid));
         bodies.add(new Body("one event with a 4 MiB string", utf8(event("string", "[\"" + "x".repeat(4 * MIB - 420) + "\"]")), null, invalid));
+        // every element of the breadcrumb a violation: the reasons are what could grow here (review of issue 18)
+        String manyViolations = "{\"type\":\"custom\",\"apikey\":\"x\",\"uuid\":\"u\",\"time\":1795642106952,\"breadcrumb\":"
+                + repeated("1", 190_000) + "}";
+        bodies.add(new Body("gzip: 8 MiB of events each wrong 90,000 times", gzip(array(events(manyViolations, 8 * MIB - 400))),
+                "gzip", invalid));
         bodies.add(new Body("nesting past the limit", utf8(event("deep", "[".repeat(10_000) + "]".repeat(10_000))), null, invalid));
         bodies.add(new Body("500 captured events", array(captured(500)), null, valid));
         bodies.add(new Body("gzip: 500 captured events", gzip(array(captured(500))), "gzip", valid));
@@ -158,7 +163,11 @@ class WorstCaseBodiesStormTest {
 
     /** As many such events as fit in {@code bytes}, in an array. */
     private static List<String> events(String uuid, String value, int bytes) {
-        String one = event(uuid, value);
+        return events(event(uuid, value), bytes);
+    }
+
+    /** As many copies of {@code one} as fit in {@code bytes}, in an array. */
+    private static List<String> events(String one, int bytes) {
         List<String> events = new ArrayList<>();
         for (int total = 2; total + one.length() + 1 <= bytes; total += one.length() + 1) {
             events.add(one);

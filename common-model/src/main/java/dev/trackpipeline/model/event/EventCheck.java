@@ -27,13 +27,19 @@ public final class EventCheck {
 
     private final JsonNode node;
     private final String path;
-    private final List<String> violations;
+    /**
+     * Violations kept per event: a hostile array of 100,000 wrong elements would otherwise make
+     * reasons of hundreds of megabytes, in the gateway's answer and the consumers' dead letters.
+     */
+    static final int MAX_VIOLATIONS = 20;
+
+    private final Found violations;
 
     EventCheck(JsonNode event) {
-        this(event, "", new ArrayList<>());
+        this(event, "", new Found());
     }
 
-    private EventCheck(JsonNode node, String path, List<String> violations) {
+    private EventCheck(JsonNode node, String path, Found violations) {
         this.node = node;
         this.path = path;
         this.violations = violations;
@@ -138,12 +144,25 @@ public final class EventCheck {
         return value != null && value.isString() ? Optional.of(value.stringValue()) : Optional.empty();
     }
 
+    /** The violations found: the first {@value #MAX_VIOLATIONS} of them, then how many more there were. */
     List<String> violations() {
-        return List.copyOf(violations);
+        List<String> shown = new ArrayList<>(violations.first);
+        if (violations.count > MAX_VIOLATIONS) {
+            shown.add("event: and " + (violations.count - MAX_VIOLATIONS) + " more violations");
+        }
+        return List.copyOf(shown);
     }
 
     void violate(String field, String problem) {
-        violations.add(path + field + ": " + problem);
+        if (violations.count++ < MAX_VIOLATIONS) {
+            violations.first.add(path + field + ": " + problem);
+        }
+    }
+
+    /** What an event's checks found, shared by the checks of the objects inside it. */
+    private static final class Found {
+        final List<String> first = new ArrayList<>();
+        int count;
     }
 
     /** @return whether the field holds a value of the kind expected */
