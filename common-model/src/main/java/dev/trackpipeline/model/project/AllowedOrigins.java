@@ -11,14 +11,16 @@ import java.util.regex.Pattern;
 /**
  * The browser origins a project accepts events from: {@code "*"} for any, an exact origin
  * ({@code https://shop.example}, {@code http://127.0.0.1:8080}), or every subdomain of one
- * ({@code https://*.shop.example}). The gateway's CORS preflight and its check of each event ask
+ * ({@code https://*.shop.example}), or {@code "null"} (sandboxed frames, {@code file://} pages). The gateway's CORS preflight and its check of each event ask
  * this same question, so a preflight never passes for an origin whose events are then refused.
  * An entry that is no origin (a path, a trailing slash, no scheme) is refused when the projects
  * file is read, rather than silently never matching.
  */
 public final class AllowedOrigins {
 
-    private static final Pattern ORIGIN = Pattern.compile("(https?)://(\\*\\.)?([a-z0-9-]+(\\.[a-z0-9-]+)*|\\[[0-9a-f:.]+\\])(:[0-9]{1,5})?");
+    /** Any scheme (apps send {@code capacitor://localhost}, extensions {@code chrome-extension://<id>}), a host, a port. */
+    private static final Pattern ORIGIN = Pattern.compile(
+            "([a-z][a-z0-9+.-]*)://(\\*\\.)?([a-z0-9_~%!$&'()+,;=-]+(\\.[a-z0-9_~%!$&'()+,;=-]+)*|\\[[0-9a-f:.]+\\])(:[0-9]{1,5})?");
 
     private final List<String> entries;
     private final Predicate<String> allows;
@@ -61,11 +63,15 @@ public final class AllowedOrigins {
         if ("*".equals(entry)) {
             return origin -> true;
         }
+        if ("null".equals(entry)) {
+            // What a sandboxed frame or a file:// page sends as its origin.
+            return "null"::equals;
+        }
         String pattern = entry == null ? "" : entry.toLowerCase(Locale.ROOT);
         var parts = ORIGIN.matcher(pattern);
         if (!parts.matches()) {
             throw new IllegalArgumentException("allowedOrigins: \"" + entry + "\" is not an origin: expected scheme://host[:port] "
-                    + "without a path or a trailing slash (https://shop.example), every subdomain (https://*.shop.example), or \"*\"");
+                    + "without a path or a trailing slash (https://shop.example), every subdomain (https://*.shop.example), \"null\" or \"*\"");
         }
         if (parts.group(2) == null) {
             String exact = withoutDefaultPort(pattern);

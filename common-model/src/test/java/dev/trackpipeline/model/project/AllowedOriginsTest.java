@@ -35,6 +35,19 @@ class AllowedOriginsTest {
         assertThat(origins.allows("https://x/.shop.example")).isFalse();
     }
 
+    /** Real projects run in apps, extensions and sandboxed frames too: a projects file listing them must still load. */
+    @Test
+    void takesTheOriginsOfAppsExtensionsAndSandboxedFrames() {
+        AllowedOrigins origins = new AllowedOrigins(List.of("capacitor://localhost", "chrome-extension://abcdefghijklmnop", "null",
+                "https://my_host.internal:8443"));
+
+        assertThat(origins.allows("capacitor://localhost")).isTrue();
+        assertThat(origins.allows("chrome-extension://abcdefghijklmnop")).isTrue();
+        assertThat(origins.allows("null")).isTrue();
+        assertThat(origins.allows("https://my_host.internal:8443")).isTrue();
+        assertThat(origins.allows("https://other.internal")).isFalse();
+    }
+
     @Test
     void allowsAnyOriginWithAStar() {
         assertThat(new AllowedOrigins(List.of("*")).allows("https://anything.test:1234")).isTrue();
@@ -44,10 +57,10 @@ class AllowedOriginsTest {
     @Test
     void refusesAnEntryThatIsNoOriginSayingWhatAnOriginLooksLike() {
         for (String notAnOrigin : List.of("https://shop.example/", "https://shop.example/app", "shop.example", "https://*shop.example",
-                "https://shop.*.example", "ftp://shop.example", "")) {
+                "https://shop.*.example", "https://shop.example?x", "")) {
             assertThatThrownBy(() -> new AllowedOrigins(List.of(notAnOrigin))).as(notAnOrigin)
                     .hasMessage("allowedOrigins: \"" + notAnOrigin + "\" is not an origin: expected scheme://host[:port] without a "
-                            + "path or a trailing slash (https://shop.example), every subdomain (https://*.shop.example), or \"*\"");
+                            + "path or a trailing slash (https://shop.example), every subdomain (https://*.shop.example), \"null\" or \"*\"");
         }
     }
 }
