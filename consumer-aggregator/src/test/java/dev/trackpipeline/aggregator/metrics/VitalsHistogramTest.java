@@ -39,6 +39,22 @@ class VitalsHistogramTest {
         assertThat(VitalsHistogram.percentile(histogram, 1.0)).isCloseTo(0.02, within(0.0002));
     }
 
+    /** One event of 35,000 distinct tiny durations used to add 35,000 fields to a bucket's histogram. */
+    @Test
+    void countsEverythingBelowOneTenThousandthAsZeroSoAHistogramHasAFewThousandBucketsAtMost() {
+        java.util.Set<String> buckets = new java.util.HashSet<>();
+        for (int exponent = 4; exponent <= 320; exponent++) {
+            buckets.add(VitalsHistogram.bucketOf(Math.pow(10, -exponent)));
+        }
+        for (double value = 1e-4; value <= 3_600_000; value *= 1.001) {
+            buckets.add(VitalsHistogram.bucketOf(value));
+        }
+
+        assertThat(VitalsHistogram.bucketOf(0.00009)).isEqualTo(VitalsHistogram.ZERO_BUCKET);
+        assertThat(VitalsHistogram.bucketOf(0.0001)).isNotEqualTo(VitalsHistogram.ZERO_BUCKET);
+        assertThat(buckets).hasSizeLessThan(1_300);
+    }
+
     @Test
     void hasNoPercentileWithoutValues() {
         assertThat(VitalsHistogram.percentile(Map.of(), 0.75)).isNaN();
