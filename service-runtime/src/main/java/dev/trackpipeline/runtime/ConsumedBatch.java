@@ -38,6 +38,12 @@ import org.slf4j.LoggerFactory;
 public final class ConsumedBatch {
 
     private static final Logger log = LoggerFactory.getLogger(ConsumedBatch.class);
+    /**
+     * When every record of a part this large fails alone for no known reason, the store fails
+     * everything (rights revoked, a server too old, a quota): waited out, not that many records
+     * dead-lettered. Fewer may well be bad records that arrived together.
+     */
+    static final int EVERY_RECORD_FAILING_IS_AN_OUTAGE = 4;
 
     private final EventRecordReader reader;
     private final StoreOutages outages;
@@ -126,8 +132,12 @@ public final class ConsumedBatch {
             }
             pending = again;
         }
-        if (standing.stream().anyMatch(refusal -> refusal.kind() == RefusalKind.FAILED_ALONE) && !outages.answers()) {
+        long failedAlone = standing.stream().filter(refusal -> refusal.kind() == RefusalKind.FAILED_ALONE).count();
+        if (failedAlone > 0 && !outages.answers()) {
             throw new StoreSilentException(standing.size());
+        }
+        if (failedAlone == events.size() && events.size() >= EVERY_RECORD_FAILING_IS_AN_OUTAGE) {
+            throw new StoreFailsEverythingException(events.size(), standing.get(0).reason());
         }
         return standing;
     }
@@ -184,6 +194,15 @@ public final class ConsumedBatch {
     private static Optional<String> headerOf(ConsumerRecord<String, byte[]> record, String name) {
         Header header = record.headers().lastHeader(name);
         return EventRecordReader.utf8(header == null ? null : header.value());
+    }
+
+    /** Every record of a part failed alone for no known reason: the store fails everything, an outage. */
+    static final class StoreFailsEverythingException extends RuntimeException {
+
+        StoreFailsEverythingException(int events, String firstReason) {
+            super("each of " + events + " events failed alone for no known reason, so the store is taken to fail everything and "
+                    + "waited for instead of dead-lettering them: " + firstReason);
+        }
     }
 
     /** Events failed for no known reason and the store does not answer a ping: an outage, not bad events. */

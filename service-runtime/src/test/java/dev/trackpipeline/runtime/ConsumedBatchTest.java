@@ -217,6 +217,26 @@ class ConsumedBatchTest {
         assertThat(deadLetters).isEmpty();
     }
 
+    /** Rights revoked, a Redis too old for the script, a quota: the store answers pings and fails every write. */
+    @Test
+    void waitsInsteadOfDeadLetteringWhenEveryRecordOfTheBatchFailsAloneForNoKnownReason() {
+        var records = List.of(event(0, "a"), event(1, "b"), event(2, "c"), event(3, "d"));
+
+        assertThatThrownBy(() -> batch.store(records, storing(message -> true)))
+                .isInstanceOf(ConsumedBatch.StoreFailsEverythingException.class)
+                .hasMessageEndingWith("storing this record alone failed: IllegalArgumentException: cannot store a");
+
+        assertThat(deadLetters).isEmpty();
+        assertThat(progress.health().getDetails()).containsEntry("attempts", 1);
+    }
+
+    @Test
+    void deadLettersAFewRecordsThatAllFailAloneAsTheBadRecordsTheyMayBe() {
+        batch.store(List.of(event(0, "a"), event(1, "b")), storing(message -> true));
+
+        assertThat(deadLetters).hasSize(2);
+    }
+
     @Test
     void throwsWhenTheDeadLettersCannotBePublishedSoTheBatchIsPolledAgain() {
         ConsumedBatch withKafkaDown = new ConsumedBatch(

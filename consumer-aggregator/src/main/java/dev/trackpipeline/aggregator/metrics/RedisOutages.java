@@ -14,15 +14,16 @@ import redis.clients.jedis.exceptions.JedisException;
 /**
  * What counts as Redis being away rather than refusing what was written: no connection or pool,
  * a timeout, a server loading its data set, busy with a script, read-only after a failover, out
- * of memory, unable to persist, a cluster without a master for a slot, credentials refused. The
- * aggregator waits these out; anything else is about its records.
+ * of memory, unable to persist, a cluster without a master for a slot, credentials refused, a
+ * server too old for the script's commands. The aggregator waits these out; anything else is
+ * about its records.
  */
 @Component
 public class RedisOutages implements StoreOutages {
 
     /** Error prefixes of a server that cannot take writes now (Redis's own error codes). */
     private static final List<String> UNAVAILABLE_ERRORS = List.of("LOADING", "BUSY", "READONLY", "MASTERDOWN", "CLUSTERDOWN",
-            "TRYAGAIN", "OOM", "MISCONF", "NOREPLICAS", "NOAUTH", "WRONGPASS", "NOPERM", "MOVED", "ASK");
+            "TRYAGAIN", "OOM", "MISCONF", "NOREPLICAS", "NOAUTH", "WRONGPASS", "NOPERM", "MOVED", "ASK", "NOSCRIPT", "CROSSSLOT");
 
     private final JedisPooled redis;
 
@@ -51,6 +52,11 @@ public class RedisOutages implements StoreOutages {
         }
         if (failure instanceof JedisDataException data && data.getMessage() != null) {
             String error = data.getMessage();
+            // A Redis too old for the script (SMISMEMBER needs 6.2) fails every batch alike: wait for an upgrade.
+            if (error.toLowerCase(java.util.Locale.ROOT).contains("unknown redis command")
+                    || error.toLowerCase(java.util.Locale.ROOT).contains("unknown command")) {
+                return true;
+            }
             return UNAVAILABLE_ERRORS.stream().anyMatch(code -> error.startsWith(code + " ") || error.equals(code)
                     || error.contains("-" + code + " ") || error.contains(": " + code + " "));
         }

@@ -53,7 +53,10 @@ public class EventRepository {
             collection(family).withDocumentClass(RawBsonDocument.class).insertMany(documents, new InsertManyOptions().ordered(false));
             return new Inserted(documents.size(), 0, List.of());
         } catch (MongoBulkWriteException e) {
-            if (e.getWriteConcernError() != null) {
+            // A write concern not met, or documents refused because the node cannot take writes now (a
+            // stepdown, rights revoked): the store is away, not the documents wrong.
+            if (e.getWriteConcernError() != null
+                    || e.getWriteErrors().stream().anyMatch(error -> MongoOutages.isUnavailableCode(error.getCode()))) {
                 throw e;
             }
             List<BulkWriteError> duplicates = e.getWriteErrors().stream().filter(EventRepository::isDuplicateEventId).toList();

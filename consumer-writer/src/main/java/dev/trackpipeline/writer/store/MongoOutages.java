@@ -34,7 +34,9 @@ public class MongoOutages implements StoreOutages {
      * NotWritablePrimary, InterruptedAtShutdown, InterruptedDueToReplStateChange,
      * NotPrimaryNoSecondaryOk, NotPrimaryOrSecondary, StaleConfig (the driver's own retryable list).
      */
-    private static final Set<Integer> UNAVAILABLE_CODES = Set.of(6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 13388);
+    private static final Set<Integer> UNAVAILABLE_CODES = Set.of(6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 13388,
+            // Unauthorized, AuthenticationFailed (a user's rights revoked), AtlasError (a storage quota): every write alike
+            13, 18, 8000);
 
     private final MongoDatabase database;
 
@@ -57,6 +59,11 @@ public class MongoOutages implements StoreOutages {
         }
     }
 
+    /** Whether a server error code, of a command or of one document's write, says MongoDB cannot take writes now. */
+    public static boolean isUnavailableCode(int code) {
+        return UNAVAILABLE_CODES.contains(code);
+    }
+
     private static boolean isUnavailable(Throwable failure) {
         if (failure instanceof MongoSocketException || failure instanceof MongoTimeoutException
                 || failure instanceof MongoOperationTimeoutException || failure instanceof MongoExecutionTimeoutException
@@ -67,7 +74,8 @@ public class MongoOutages implements StoreOutages {
             return true;
         }
         if (failure instanceof MongoBulkWriteException bulk) {
-            return bulk.getWriteConcernError() != null;
+            return bulk.getWriteConcernError() != null
+                    || bulk.getWriteErrors().stream().anyMatch(error -> UNAVAILABLE_CODES.contains(error.getCode()));
         }
         if (failure instanceof MongoException mongo && (mongo.hasErrorLabel("RetryableWriteError")
                 || mongo.hasErrorLabel(MongoException.TRANSIENT_TRANSACTION_ERROR_LABEL))) {
