@@ -419,6 +419,16 @@ class EventStoreIntegrationTest {
         assertThat(client.getClusterDescription().getClusterSettings().getServerSelectionTimeout(TimeUnit.MILLISECONDS)).isEqualTo(5000);
     }
 
+    /** The driver's default is to wait forever, which would hold the consumer with nothing logged or counted. */
+    @Test
+    void waitsAMinuteNotForeverForMongosAnswer(
+            @Autowired List<org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilderCustomizer> customizers) {
+        var settings = com.mongodb.MongoClientSettings.builder();
+        customizers.forEach(customizer -> customizer.customize(settings));
+
+        assertThat(settings.build().getSocketSettings().getReadTimeout(TimeUnit.MILLISECONDS)).isEqualTo(60_000);
+    }
+
     /** The store recognises redelivered events, so waiting for each commit would only slow the consumer. */
     @Test
     void commitsOffsetsWithoutWaitingForTheBroker(@Autowired org.springframework.kafka.config.KafkaListenerEndpointRegistry listeners) {

@@ -65,6 +65,7 @@ public final class ConsumedBatch {
     }
 
     public void store(List<ConsumerRecord<String, byte[]>> records, EventStore store) {
+        progress.began();
         try {
             settle(records, store);
         } catch (RuntimeException failure) {

@@ -6,14 +6,19 @@ import dev.trackpipeline.model.kafka.TrackHeaders;
 import dev.trackpipeline.model.metrics.TrackMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
@@ -57,14 +62,24 @@ public final class KafkaDeadLetters implements DeadLetters {
             return;
         }
         String group = KafkaUtils.getConsumerGroupId();
-        List<CompletableFuture<?>> sent = deadLetters.stream().<CompletableFuture<?>>map(letter -> kafka.send(record(letter, group))).toList();
-        try {
-            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new KafkaException("could not publish " + deadLetters.size() + " dead letters to " + topic, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KafkaException("interrupted while publishing dead letters to " + topic, e);
+        List<CompletableFuture<?>> sent = deadLetters.stream().<CompletableFuture<?>>map(letter -> kafka.send(record(letter, group, false)))
+                .toList();
+        if (!await(sent)) {
+            // The dead-letter topic may predate this service with the broker's 1 MB limit: a value it
+            // refuses is left out rather than retried forever; everything else failing is an outage.
+            List<CompletableFuture<?>> again = new ArrayList<>();
+            for (int index = 0; index < sent.size(); index++) {
+                Throwable failure = failureOf(sent.get(index));
+                if (failure instanceof RecordTooLargeException) {
+                    again.add(kafka.send(record(deadLetters.get(index), group, true)));
+                } else if (failure != null) {
+                    throw new KafkaException("could not publish " + deadLetters.size() + " dead letters to " + topic, failure);
+                }
+            }
+            if (!await(again)) {
+                throw new KafkaException("could not publish " + again.size() + " dead letters to " + topic + ", even without their values",
+                        again.stream().map(KafkaDeadLetters::failureOf).filter(Objects::nonNull).findFirst().orElse(null));
+            }
         }
         for (DeadLetter letter : deadLetters) {
             log.warn("Dead-lettered {}:{}:{} ({}): {}", letter.record().topic(), letter.record().partition(),
@@ -74,7 +89,41 @@ public final class KafkaDeadLetters implements DeadLetters {
         }
     }
 
+    /** @return whether every send succeeded; false once any failed (or the wait ran out) */
+    private static boolean await(List<CompletableFuture<?>> sent) {
+        try {
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
+            return true;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while publishing dead letters", e);
+        }
+    }
+
+    /** The cause a send failed with, unwrapped; null while it has not failed. */
+    private static Throwable failureOf(CompletableFuture<?> send) {
+        if (!send.isCompletedExceptionally()) {
+            return send.isDone() ? null : new TimeoutException("no answer from Kafka");
+        }
+        try {
+            send.join();
+            return null;
+        } catch (CompletionException | CancellationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            while (cause.getCause() != null && !(cause instanceof RecordTooLargeException)) {
+                cause = cause.getCause();
+            }
+            return cause;
+        }
+    }
+
     ProducerRecord<String, byte[]> record(DeadLetter letter, String group) {
+        return record(letter, group, false);
+    }
+
+    private ProducerRecord<String, byte[]> record(DeadLetter letter, String group, boolean refusedForItsSize) {
         var source = letter.record();
         var headers = new RecordHeaders();
         for (Header header : source.headers()) {
@@ -82,9 +131,10 @@ public final class KafkaDeadLetters implements DeadLetters {
                 headers.add(header.key(), header.value());
             }
         }
-        boolean valueLeftOut = source.value() != null && source.value().length > limits.maxEventBytes();
+        boolean valueLeftOut = source.value() != null && (refusedForItsSize || source.value().length > limits.maxEventBytes());
+        String why = refusedForItsSize ? "the dead-letter topic refused it for its size" : "it is larger than any accepted event";
         String reason = abbreviate(letter.reason()) + (valueLeftOut ? " (the record's value of " + source.value().length
-                + " bytes is left out: it is larger than any accepted event; " + TrackHeaders.DEAD_LETTER_SOURCE + " says where it is)" : "");
+                + " bytes is left out: " + why + "; " + TrackHeaders.DEAD_LETTER_SOURCE + " says where it is)" : "");
         headers.add(TrackHeaders.DEAD_LETTER_OUTCOME, utf8(letter.outcome().code()));
         headers.add(TrackHeaders.DEAD_LETTER_REASON, utf8(reason));
         headers.add(TrackHeaders.DEAD_LETTER_SOURCE, utf8(source.topic() + ":" + source.partition() + ":" + source.offset()));

@@ -38,6 +38,8 @@ public final class TrackMeters {
     public static final String AGGREGATOR_DEDUP_UNREMEMBERED = "track.aggregator.dedup.unremembered";
     /** Seconds the consumer has been failing to store a batch (0 while it makes progress); the service's {@code application} tag tells which. */
     public static final String CONSUME_FAILING = "track.consume.failing";
+    /** Seconds the batch the consumer is storing now has been in hand (0 between batches): a hung store call shows here. */
+    public static final String CONSUME_BATCH_IN_HAND = "track.consume.batch.in.hand";
     /** Age in seconds of the oldest event in a batch the consumer is failing to store (0 when none is). */
     public static final String CONSUME_OLDEST_UNSTORED = "track.consume.oldest.unstored";
 

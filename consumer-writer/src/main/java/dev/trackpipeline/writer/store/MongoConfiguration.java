@@ -39,6 +39,20 @@ class MongoConfiguration {
         };
     }
 
+    /**
+     * The driver waits for an answer forever by default: a server that accepts a write and never
+     * answers would hold the consumer without a failure to log or count. A bounded wait turns it
+     * into an outage, waited out like any other.
+     */
+    @Bean
+    MongoClientSettingsBuilderCustomizer socketTimeout(WriterProperties properties, @Value("${spring.mongodb.uri}") String uri) {
+        return settings -> {
+            if (new ConnectionString(uri).getSocketTimeout() == null) {
+                settings.applyToSocketSettings(socket -> socket.readTimeout(properties.socketTimeout().toMillis(), TimeUnit.MILLISECONDS));
+            }
+        };
+    }
+
     /** Answers with {@code ping}, which both real MongoDB and the MongoDB-wire stand-in understand. */
     @Bean
     AbstractHealthIndicator mongoPingHealthIndicator(MongoDatabase database) {
