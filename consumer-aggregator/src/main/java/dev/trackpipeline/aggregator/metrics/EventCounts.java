@@ -93,7 +93,7 @@ public class EventCounts {
                               String counters, long ttl) {
         JsonNode event = record.event();
         if (record.family().name().equals("http")) {
-            String method = event.path("requestData").path("method").asString("GET").toUpperCase();
+            String method = event.path("requestData").path("method").asString("GET").toUpperCase(java.util.Locale.ROOT);
             String request = BoundedText.of(method + " " + UrlPaths.path(event.path("url").asString("")));
             updates.add(new MetricUpdate(Operation.ZINCRBY, MetricKeys.httpFailures(record.apikey(), resolution, bucket), request, "1", ttl));
         }
