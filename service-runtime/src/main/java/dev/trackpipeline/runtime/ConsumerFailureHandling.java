@@ -1,5 +1,6 @@
 package dev.trackpipeline.runtime;
 
+import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.model.ingest.IngestLimits;
 import dev.trackpipeline.model.kafka.TopicNames;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,6 +9,9 @@ import java.util.Map;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.apache.kafka.clients.admin.Admin;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
@@ -17,7 +21,8 @@ import org.springframework.util.backoff.ExponentialBackOff;
  * can (stored, or dead-lettered with its reason), so what reaches the error handler is an outage:
  * of the store, or of Kafka while dead letters are published. The handler polls the batch again
  * with growing pauses and no end, committing nothing, so the consumer resumes by itself when the
- * store is back; {@link ConsumerProgress} makes the wait visible in logs, metrics and health.
+ * store is back; {@link ConsumerProgress} makes the wait visible in logs, metrics and health, and
+ * {@link CommittedLag} the backlog it leaves.
  * Only consumers have these: a consumer declares its store's {@link StoreOutages}.
  */
 @Configuration(proxyBeanMethods = false)
@@ -40,6 +45,13 @@ public class ConsumerFailureHandling {
     @Bean
     ConsumerProgress consumerProgress(MeterRegistry meters, TrackProperties properties) {
         return new ConsumerProgress(meters, Clock.systemUTC(), properties.consumer().stalledAfter());
+    }
+
+    @Bean(destroyMethod = "close")
+    CommittedLag committedLag(KafkaAdmin kafkaAdmin, KafkaListenerEndpointRegistry listeners, TopicNames topics, EventFamilies families,
+                              MeterRegistry meters, TrackProperties properties) {
+        return new CommittedLag(Admin.create(kafkaAdmin.getConfigurationProperties()), listeners, topics.eventTopics(families), meters,
+                properties.consumer().lagInterval());
     }
 
     @Bean

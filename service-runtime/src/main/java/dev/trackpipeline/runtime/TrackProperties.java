@@ -27,9 +27,11 @@ public record TrackProperties(String projectsFile, @DefaultValue("5s") Duration 
      * @param stalledAfter    how long a consumer may fail to store a batch before its health turns DOWN
      * @param maxTreesBytes   the most heap the JSON trees of a poll's events may take at once (by
      *                        {@code TreeCost}); a poll over it is stored in parts
+     * @param lagInterval     how often the group's committed lag is read from the broker
      */
     public record Consumer(@DefaultValue("3") int refusedAttempts, @DefaultValue("2s") Duration refusedBackoff,
-                           @DefaultValue("2m") Duration stalledAfter, @DefaultValue("48MB") DataSize maxTreesBytes) {
+                           @DefaultValue("2m") Duration stalledAfter, @DefaultValue("48MB") DataSize maxTreesBytes,
+                           @DefaultValue("15s") Duration lagInterval) {
     }
 
     /** Any limit left unset keeps its default from {@link IngestLimits#DEFAULTS}. */

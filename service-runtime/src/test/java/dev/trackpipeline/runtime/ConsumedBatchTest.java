@@ -34,7 +34,7 @@ class ConsumedBatchTest {
 
     static final long RECEIVED_AT = 1_795_642_106_952L;
     static final TrackProperties.Consumer SETTINGS = new TrackProperties.Consumer(3, Duration.ofMillis(1), Duration.ofMinutes(2),
-            DataSize.ofMegabytes(48));
+            DataSize.ofMegabytes(48), Duration.ofSeconds(15));
 
     /** The store's outages in these tests: {@link StoreDown}, and nothing else. */
     static final class StoreDown extends RuntimeException {
@@ -141,7 +141,7 @@ class ConsumedBatchTest {
         // Each of these events may take at most 4,692 bytes of tree (6 values, 1,746 bytes); the budget holds two.
         ConsumedBatch smallBudget = new ConsumedBatch(
                 new EventRecordReader(new EventValidator(new EventFamilies()), IngestLimits.DEFAULTS), outages, deadLetters::addAll,
-                progress, new TrackProperties.Consumer(3, Duration.ofMillis(1), Duration.ofMinutes(2), DataSize.ofBytes(10_000)));
+                progress, new TrackProperties.Consumer(3, Duration.ofMillis(1), Duration.ofMinutes(2), DataSize.ofBytes(10_000), Duration.ofSeconds(15)));
         var records = new ArrayList<ConsumerRecord<String, byte[]>>();
         for (int offset = 0; offset < 5; offset++) {
             records.add(event(offset, "event-" + offset + "-" + "x".repeat(1_650)));

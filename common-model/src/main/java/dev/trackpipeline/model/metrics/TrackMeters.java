@@ -38,6 +38,11 @@ public final class TrackMeters {
     public static final String AGGREGATOR_DEDUP_UNREMEMBERED = "track.aggregator.dedup.unremembered";
     /** Seconds the consumer has been failing to store a batch (0 while it makes progress); the service's {@code application} tag tells which. */
     public static final String CONSUME_FAILING = "track.consume.failing";
+    /**
+     * Records of the event topics the consumer group has not committed (neither stored nor
+     * dead-lettered), read from the broker; Kafka's own lag counts from the fetch position instead.
+     */
+    public static final String CONSUME_COMMITTED_LAG = "track.consume.committed.lag";
     /** Seconds the batch the consumer is storing now has been in hand (0 between batches): a hung store call shows here. */
     public static final String CONSUME_BATCH_IN_HAND = "track.consume.batch.in.hand";
     /** Age in seconds of the oldest event in a batch the consumer is failing to store (0 when none is). */
