@@ -64,7 +64,7 @@ class AcceptedMeansStoredAndCountedTest {
     final AggregatorProperties aggregator = new AggregatorProperties("contract", new AggregatorProperties.Redis("127.0.0.1", 0, null, 0),
             Duration.ofHours(1), Duration.ofHours(48), Duration.ofDays(30), 500, 500, 1_000_000);
     final EventCounts counts = new EventCounts(aggregator);
-    final RedisMetricsStore store = new RedisMetricsStore(redis, aggregator, new SimpleMeterRegistry());
+    final RedisMetricsStore store = new RedisMetricsStore(redis, aggregator, new SimpleMeterRegistry(), java.time.Clock.systemUTC());
     /** Event ids counted so far: a generated event may repeat, and a repeat is rightly not counted twice. */
     final Set<String> counted = new HashSet<>();
     long offset;

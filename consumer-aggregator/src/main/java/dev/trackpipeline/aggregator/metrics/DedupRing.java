@@ -33,6 +33,16 @@ public record DedupRing(Duration window, int idsPerSlice) {
         return SLICES + 1;
     }
 
+    /**
+     * Room for a project that may send {@code eventsPerSecond}: enough to remember every event of
+     * a slice at that rate, and never less than {@link #idsPerSlice()}. The bound on the ring is
+     * then the operator's rate limit, not anything a client sends.
+     */
+    public int roomFor(int eventsPerSecond) {
+        long atThatRate = (long) eventsPerSecond * sliceMillis() / 1000;
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(idsPerSlice, atThatRate));
+    }
+
     public long sliceOf(Instant time) {
         return time.toEpochMilli() / sliceMillis();
     }

@@ -2,6 +2,8 @@ package dev.trackpipeline.aggregator.metrics;
 
 import dev.trackpipeline.aggregator.AggregatorProperties;
 import dev.trackpipeline.model.metrics.TrackMeters;
+import dev.trackpipeline.model.project.Project;
+import dev.trackpipeline.runtime.ProjectCatalog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.ToIntFunction;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -54,17 +57,30 @@ public class RedisMetricsStore {
     private final AggregatorProperties properties;
     private final DedupRing ring;
     private final Clock clock;
+    private final ToIntFunction<String> eventsPerSecond;
     private final Counter unremembered;
     private final String script;
     private final AtomicReference<Instant> lastUnrememberedLog = new AtomicReference<>(Instant.MIN);
 
+    /** Each project's dedup room fits its rate limit in the registry (the configured room at least). */
     @Autowired
-    public RedisMetricsStore(JedisPooled redis, AggregatorProperties properties, MeterRegistry meters) {
-        this(redis, properties, meters, Clock.systemUTC());
+    public RedisMetricsStore(JedisPooled redis, AggregatorProperties properties, MeterRegistry meters, ProjectCatalog projects) {
+        this(redis, properties, meters, Clock.systemUTC(), apikey -> projects.current().find(apikey)
+                .map(Project::rateLimit).orElse(Project.RateLimit.DEFAULT).eventsPerSecond());
     }
 
-    /** @param clock the time that chooses the dedup ring's slice */
+    /** @param clock the time that chooses the dedup ring's slice; every project gets the configured dedup room */
     public RedisMetricsStore(JedisPooled redis, AggregatorProperties properties, MeterRegistry meters, Clock clock) {
+        this(redis, properties, meters, clock, apikey -> 0);
+    }
+
+    /**
+     * @param clock           the time that chooses the dedup ring's slice
+     * @param eventsPerSecond a project's rate limit, which sizes its dedup room
+     */
+    public RedisMetricsStore(JedisPooled redis, AggregatorProperties properties, MeterRegistry meters, Clock clock,
+                             ToIntFunction<String> eventsPerSecond) {
+        this.eventsPerSecond = eventsPerSecond;
         this.redis = redis;
         this.properties = properties;
         this.ring = new DedupRing(properties.dedupWindow(), properties.dedupIdsPerSlice());
@@ -163,7 +179,7 @@ public class RedisMetricsStore {
         args.add(batch.partitionField());
         args.add(MetricKeys.dedupSlices(batch.apikey()));
         args.add(String.valueOf(ring.slots()));
-        args.add(String.valueOf(ring.idsPerSlice()));
+        args.add(String.valueOf(ring.roomFor(eventsPerSecond.applyAsInt(batch.apikey()))));
         args.add(String.valueOf(ring.sliceOf(clock.instant())));
         args.add(String.valueOf(ring.ttlSeconds()));
         args.add(String.valueOf(properties.maxPagesPerProject()));
@@ -192,7 +208,7 @@ public class RedisMetricsStore {
         if (now.isAfter(last.plus(LOG_UNREMEMBERED_EVERY)) && lastUnrememberedLog.compareAndSet(last, now)) {
             log.warn("Project {}: {} events counted whose ids the dedup ring had no room to remember (at most {} per {}-second slice); "
                             + "a client's re-send of them would count again. Logged at most once a minute; {} counts them all.",
-                    apikey, events, ring.idsPerSlice(), properties.dedupWindow().toSeconds() / DedupRing.SLICES, TrackMeters.AGGREGATOR_DEDUP_UNREMEMBERED);
+                    apikey, events, ring.roomFor(eventsPerSecond.applyAsInt(apikey)), properties.dedupWindow().toSeconds() / DedupRing.SLICES, TrackMeters.AGGREGATOR_DEDUP_UNREMEMBERED);
         }
     }
 

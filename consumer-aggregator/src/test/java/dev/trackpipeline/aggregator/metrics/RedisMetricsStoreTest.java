@@ -183,6 +183,20 @@ class RedisMetricsStoreTest {
         assertThat(meters.counter(dev.trackpipeline.model.metrics.TrackMeters.AGGREGATOR_DEDUP_UNREMEMBERED).count()).isEqualTo(4);
     }
 
+    /** The room follows the operator's rate limit for the project, not anything a client sends. */
+    @Test
+    void givesAProjectRoomForEveryEventItsRateLimitLetsThroughInASlice() {
+        // The configured room here is 2 ids a slice; a rate limit of 1 event a second makes 300 for a 5-minute slice.
+        store = new RedisMetricsStore(redis, properties, meters, Clock.fixed(NOON, ZoneOffset.UTC), apikey -> 1);
+        apply("track.error", 0, List.of(event(1, "a"), event(2, "b"), event(3, "c"), event(4, "d"), event(5, "e")));
+
+        long applied = apply("track.error", 0, List.of(event(6, "a"), event(7, "d"), event(8, "e")));
+
+        assertThat(applied).isZero();
+        assertThat(redis.hget(COUNTERS, "events")).isEqualTo("5");
+        assertThat(meters.counter(dev.trackpipeline.model.metrics.TrackMeters.AGGREGATOR_DEDUP_UNREMEMBERED).count()).isZero();
+    }
+
     @Test
     void recognisesARedeliveryByTheMarkerAloneWhenTheRingHadNoRoomForItsIds() {
         List<RecordUpdates> batch = List.of(event(1, "a"), event(2, "b"), event(3, "c"), event(4, "d"), event(5, "e"));
