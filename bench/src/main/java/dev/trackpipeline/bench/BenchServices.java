@@ -105,14 +105,17 @@ final class BenchServices implements AutoCloseable {
     private ServiceProcess start(String module, String portVariable, Map<String, String> environment, List<String> options)
             throws Exception {
         int port = InfrastructureSettings.freePort();
+        // The gateway answers health and metrics on a port of its own; the consumers on their API port.
+        int managementPort = module.equals("gateway") ? InfrastructureSettings.freePort() : port;
         Map<String, String> env = new LinkedHashMap<>(infra.environment());
         env.put("TRACK_PROJECTS_FILE", projectsFile.toString());
         env.put(portVariable, String.valueOf(port));
+        env.put("GATEWAY_MANAGEMENT_PORT", String.valueOf(managementPort));
         env.putAll(environment);
         List<String> jvmOptions = new ArrayList<>(JVM_OPTIONS);
         jvmOptions.addAll(options);
         Path jar = home.resolve(module).resolve("target").resolve(module + "-exec.jar");
-        ServiceProcess service = ServiceProcess.start(module, jar, port, env, jvmOptions, workDir.resolve("logs"));
+        ServiceProcess service = ServiceProcess.start(module, jar, port, managementPort, env, jvmOptions, workDir.resolve("logs"));
         running.add(service);
         service.awaitHealthy(START_TIMEOUT);
         return service;

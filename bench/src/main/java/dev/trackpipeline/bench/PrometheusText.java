@@ -17,12 +17,12 @@ final class PrometheusText {
     }
 
     static String scrape(HttpClient http, ServiceProcess service) throws IOException, InterruptedException {
-        return get(http, URI.create(service.url() + "/actuator/prometheus"));
+        return get(http, URI.create(service.managementUrl() + "/actuator/prometheus"));
     }
 
     /** Only metric {@code name}: a sampler that reads one metric twice a second should not make the service render them all. */
     static String scrape(HttpClient http, ServiceProcess service, String name) throws IOException, InterruptedException {
-        return get(http, URI.create(service.url() + "/actuator/prometheus?includedNames=" + name));
+        return get(http, URI.create(service.managementUrl() + "/actuator/prometheus?includedNames=" + name));
     }
 
     private static String get(HttpClient http, URI uri) throws IOException, InterruptedException {

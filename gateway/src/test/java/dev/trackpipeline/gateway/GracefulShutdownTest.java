@@ -41,7 +41,7 @@ class GracefulShutdownTest {
     @Test
     void answersEveryInFlightRequestTruthfullyWhileStopping() throws Exception {
         ConfigurableApplicationContext gateway = new SpringApplicationBuilder(GatewayApplication.class).run(
-                "--server.port=0",
+                "--server.port=0", "--management.server.port=0",
                 "--spring.kafka.bootstrap-servers=" + infra.kafkaBootstrapServers(),
                 "--track.projects-file=" + FixtureRecords.testProjectsFile());
         int port = ((WebServerApplicationContext) gateway).getWebServer().getPort();

@@ -40,6 +40,9 @@ class KafkaUnavailableTest {
     @Value("${local.server.port}")
     int port;
 
+    @Value("${local.management.port}")
+    int managementPort;
+
     @Test
     void answers503WithRetryAfterWhenKafkaCannotTakeTheEvents() throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/reportData"))
@@ -68,7 +71,7 @@ class KafkaUnavailableTest {
         assertThat(refused.body()).contains("\"outcome\":\"overloaded\"", "bytes of events waiting for Kafka; nothing was accepted, retry later");
         assertThat(waiting.get(10, TimeUnit.SECONDS).body()).contains("\"outcome\":\"kafka_unavailable\"");
         await().atMost(Duration.ofSeconds(5)).until(() -> inFlightBytes(http) == 0);
-        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body()).contains("track_ingest_events_total{application=\"gateway\",outcome=\"overloaded\",type=\"error\"} 1.0",
                 "track_ingest_publish_seconds_count{application=\"gateway\",outcome=\"failed\"}");
     }
@@ -81,7 +84,7 @@ class KafkaUnavailableTest {
     }
 
     private double inFlightBytes(HttpClient http) throws Exception {
-        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
+        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         return PrometheusSamples.parse(metrics).value("track_ingest_in_flight_bytes{application=\"gateway\"}");
     }

@@ -61,6 +61,9 @@ class ReportDataIntegrationTest {
     @Value("${local.server.port}")
     int port;
 
+    @Value("${local.management.port}")
+    int managementPort;
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
@@ -240,7 +243,7 @@ class ReportDataIntegrationTest {
                 + "\"reason\":\"apikey: project \\\"limited\\\" is over its rate limit of 1 events/s\"}]}");
         assertThat(limited.statusCode()).isEqualTo(429);
         assertThat(limited.headers().firstValue("Retry-After")).hasValue("1");
-        assertThat(get("/actuator/prometheus").body())
+        assertThat(management("/actuator/prometheus").body())
                 .contains("track_ingest_events_total{application=\"gateway\",outcome=\"rate_limited\",type=\"error\"}",
                         "track_ingest_publish_seconds_bucket{application=\"gateway\",outcome=\"acknowledged\",le=\"30.0\"}");
     }
@@ -310,11 +313,17 @@ class ReportDataIntegrationTest {
     }
 
     @Test
-    void exposesOnlyHealthAndPrometheusOnTheActuator() throws Exception {
-        assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
-        assertThat(get("/actuator/prometheus").body()).contains("track_ingest_events_total");
-        assertThat(get("/actuator/env").statusCode()).isEqualTo(404);
-        assertThat(get("/actuator/beans").statusCode()).isEqualTo(404);
+    void exposesOnlyHealthAndPrometheusAndOnlyOnTheManagementPort() throws Exception {
+        assertThat(management("/actuator/health").statusCode()).isEqualTo(200);
+        assertThat(management("/actuator/prometheus").body()).contains("track_ingest_events_total");
+        assertThat(management("/actuator/env").statusCode()).isEqualTo(404);
+        assertThat(management("/actuator/beans").statusCode()).isEqualTo(404);
+        // The public port serves ingestion only: no metrics, no health, no API description for anyone who asks.
+        assertThat(managementPort).isNotEqualTo(port);
+        assertThat(get("/actuator/prometheus").statusCode()).isEqualTo(404);
+        assertThat(get("/actuator/health").statusCode()).isEqualTo(404);
+        assertThat(get("/v3/api-docs").statusCode()).isEqualTo(404);
+        assertThat(management("/v3/api-docs").statusCode()).isEqualTo(404);
     }
 
     @Test
@@ -363,6 +372,11 @@ class ReportDataIntegrationTest {
 
     private HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> management(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private URI uri(String path) {

@@ -26,6 +26,10 @@ final class LocalCommand implements Callable<Integer> {
     @Option(names = "--gateway-port", defaultValue = "${env:GATEWAY_PORT:-3000}")
     int gatewayPort;
 
+    @Option(names = "--gateway-management-port", defaultValue = "${env:GATEWAY_MANAGEMENT_PORT:-3010}",
+            description = "where the gateway answers health and metrics (default: ${DEFAULT-VALUE}); its public port does not")
+    int gatewayManagementPort;
+
     @Option(names = "--writer-port", defaultValue = "${env:WRITER_PORT:-3001}")
     int writerPort;
 
@@ -45,7 +49,7 @@ final class LocalCommand implements Callable<Integer> {
         long started = System.nanoTime();
         Path registry = projectsFile.isAbsolute() ? projectsFile : home.resolve(projectsFile);
         LocalPipeline pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, infra.settings(), registry,
-                gatewayPort, writerPort, aggregatorPort, jvmOptions));
+                gatewayPort, gatewayManagementPort, writerPort, aggregatorPort, jvmOptions));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("stopping track-pipeline...");

@@ -28,11 +28,12 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     /**
-     * @param home         the checkout, where each service's jar is under {@code <module>/target}
-     * @param projectsFile the project registry the services load
+     * @param home                  the checkout, where each service's jar is under {@code <module>/target}
+     * @param projectsFile          the project registry the services load
+     * @param gatewayManagementPort where the gateway answers health and metrics (its public port does not)
      */
     public record Settings(Path home, InfrastructureSettings infrastructure, Path projectsFile,
-                           int gatewayPort, int writerPort, int aggregatorPort, List<String> jvmOptions) {
+                           int gatewayPort, int gatewayManagementPort, int writerPort, int aggregatorPort, List<String> jvmOptions) {
     }
 
     public static LocalPipeline start(Settings settings) throws Exception {
@@ -54,6 +55,7 @@ public final class LocalPipeline implements AutoCloseable {
 
     /** The services, each named after its module, in start order. */
     static final List<String> SERVICES = List.of("gateway", "consumer-writer", "consumer-aggregator");
+    static final String GATEWAY_MANAGEMENT_PORT = "GATEWAY_MANAGEMENT_PORT";
     private static final Map<String, String> PORT_VARIABLES = Map.of(
             "gateway", "GATEWAY_PORT", "consumer-writer", "WRITER_PORT", "consumer-aggregator", "AGGREGATOR_PORT");
 
@@ -66,8 +68,11 @@ public final class LocalPipeline implements AutoCloseable {
             default -> settings.aggregatorPort();
         };
         env.put(PORT_VARIABLES.get(module), String.valueOf(port));
+        int managementPort = module.equals("gateway") ? settings.gatewayManagementPort() : port;
+        env.put(GATEWAY_MANAGEMENT_PORT, String.valueOf(settings.gatewayManagementPort()));
         Path jar = settings.home().resolve(module).resolve("target").resolve(module + "-exec.jar");
-        return ServiceProcess.start(module, jar, port, env, settings.jvmOptions(), settings.infrastructure().dataDir().resolve("logs"));
+        return ServiceProcess.start(module, jar, port, managementPort, env, settings.jvmOptions(),
+                settings.infrastructure().dataDir().resolve("logs"));
     }
 
     /** Stops one service gracefully (operators and tests stop a consumer to move its offsets). */
@@ -99,6 +104,11 @@ public final class LocalPipeline implements AutoCloseable {
         return running(service).url();
     }
 
+    /** Where the service answers health and metrics. */
+    public String managementUrl(String service) {
+        return running(service).managementUrl();
+    }
+
     /** The running service's output (its log file). */
     public Path log(String service) {
         return running(service).log();
@@ -111,7 +121,8 @@ public final class LocalPipeline implements AutoCloseable {
     void printReadyLines() {
         infra.components().forEach(component -> ReadyLines.print(component.name(), component.address(),
                 component.embedded() ? "embedded" : "external"));
-        services.forEach(service -> ReadyLines.print(service.name(), service.url(), "pid " + service.pid() + ", log " + service.log()));
+        services.forEach(service -> ReadyLines.print(service.name(), service.url(), "pid " + service.pid() + ", log " + service.log()
+                + (service.managementUrl().equals(service.url()) ? "" : ", health and metrics at " + service.managementUrl())));
     }
 
     /** Services first, so they finish and commit while Kafka and the stores are still there. */

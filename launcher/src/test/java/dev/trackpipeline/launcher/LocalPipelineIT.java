@@ -228,7 +228,7 @@ class LocalPipelineIT {
     }
 
     private static PrometheusSamples scrape(String service) throws Exception {
-        return PrometheusSamples.parse(get(pipeline.url(service) + "/actuator/prometheus"));
+        return PrometheusSamples.parse(get(pipeline.managementUrl(service) + "/actuator/prometheus"));
     }
 
     private static long countedEvents() throws Exception {
