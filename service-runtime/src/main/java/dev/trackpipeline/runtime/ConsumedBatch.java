@@ -4,13 +4,13 @@ import dev.trackpipeline.model.ingest.TreeCost;
 import dev.trackpipeline.model.kafka.EventRecord;
 import dev.trackpipeline.model.kafka.EventRecordReader;
 import dev.trackpipeline.model.kafka.InvalidRecordException;
+import dev.trackpipeline.model.kafka.TrackHeaders;
 import dev.trackpipeline.runtime.EventStore.Refusal;
 import dev.trackpipeline.runtime.EventStore.RefusalKind;
-import dev.trackpipeline.model.kafka.TrackHeaders;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -118,9 +118,7 @@ public final class ConsumedBatch {
         for (int attempt = 1; !pending.isEmpty(); attempt++) {
             List<Consumed> again = new ArrayList<>();
             for (Refusal refusal : storeIsolatingFailures(pending, store)) {
-                boolean worthRetrying = refusal.kind() == RefusalKind.FAILED_ALONE ? store.offersFailedEventsAgain()
-                        : refusal.kind().worthRetrying();
-                if (worthRetrying && attempt < settings.refusedAttempts()) {
+                if (store.offersAgain(refusal) && attempt < settings.refusedAttempts()) {
                     again.add(refusal.event());
                 } else {
                     standing.add(refusal);

@@ -15,15 +15,16 @@ public interface EventStore {
     List<Refusal> store(List<Consumed> events);
 
     /**
-     * Whether an event on which the store failed alone, for no known reason, may be offered to it
-     * again. A store that recognises what it applied by offset (the aggregator's progress markers)
-     * would take a later attempt for a redelivery and skip it, so there the first failure is final.
+     * Whether a refused event may be offered to the store again: as its kind says, by default. A
+     * store that recognises what it applied by offset (the aggregator's progress markers) would take
+     * a later attempt at an event that failed alone for a redelivery and skip it; see
+     * {@link #failingAloneIsFinal}.
      */
-    default boolean offersFailedEventsAgain() {
-        return true;
+    default boolean offersAgain(Refusal refusal) {
+        return refusal.kind().worthRetrying();
     }
 
-    /** The store, with an event that failed alone dead-lettered at once ({@link #offersFailedEventsAgain()}). */
+    /** The store, with an event that failed alone dead-lettered at once instead of offered again. */
     static EventStore failingAloneIsFinal(EventStore store) {
         return new EventStore() {
             @Override
@@ -32,8 +33,8 @@ public interface EventStore {
             }
 
             @Override
-            public boolean offersFailedEventsAgain() {
-                return false;
+            public boolean offersAgain(Refusal refusal) {
+                return refusal.kind() != RefusalKind.FAILED_ALONE && store.offersAgain(refusal);
             }
         };
     }
