@@ -56,9 +56,10 @@ public final class AllowedOrigins {
     }
 
     public boolean allows(String origin) {
-        return origin != null && allows.test(origin.toLowerCase(Locale.ROOT));
+        return origin != null && allows.test(withoutDefaultPort(origin.toLowerCase(Locale.ROOT)));
     }
 
+    /** A test of an origin already lower-cased and without its default port. */
     private static Predicate<String> matcher(String entry) {
         if ("*".equals(entry)) {
             return origin -> true;
@@ -74,17 +75,12 @@ public final class AllowedOrigins {
                     + "without a path or a trailing slash (https://shop.example), every subdomain (https://*.shop.example), \"null\" or \"*\"");
         }
         if (parts.group(2) == null) {
-            String exact = withoutDefaultPort(pattern);
-            return origin -> withoutDefaultPort(origin).equals(exact);
+            return withoutDefaultPort(pattern)::equals;
         }
         String scheme = parts.group(1);
         String suffix = "." + parts.group(3) + (parts.group(5) == null ? "" : parts.group(5));
-        return origin -> {
-            String candidate = withoutDefaultPort(origin);
-            return candidate.startsWith(scheme + "://") && candidate.endsWith(suffix)
-                    && candidate.length() > scheme.length() + 3 + suffix.length()
-                    && ORIGIN.matcher(candidate).matches();
-        };
+        return origin -> origin.startsWith(scheme + "://") && origin.endsWith(suffix)
+                && origin.length() > scheme.length() + 3 + suffix.length() && ORIGIN.matcher(origin).matches();
     }
 
     /** {@code https://a:443} and {@code https://a} are one origin; browsers send the latter. */
