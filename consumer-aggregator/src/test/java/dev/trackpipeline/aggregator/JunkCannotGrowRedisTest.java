@@ -8,6 +8,7 @@ import dev.trackpipeline.aggregator.metrics.BoundedText;
 import dev.trackpipeline.aggregator.metrics.DedupRing;
 import dev.trackpipeline.aggregator.metrics.EventCounts;
 import dev.trackpipeline.aggregator.metrics.MetricKeys;
+import dev.trackpipeline.aggregator.metrics.RedisKeys;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.PartitionUpdates;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.RecordUpdates;
@@ -48,7 +49,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.JedisPooled;
-import redis.clients.jedis.params.ScanParams;
 
 /**
  * A project's apikey ships in every page, so anyone can send it anything. 100,000 junk events,
@@ -253,13 +253,6 @@ class JunkCannotGrowRedisTest {
     }
 
     private static List<String> keys(String pattern) {
-        List<String> keys = new ArrayList<>();
-        String cursor = ScanParams.SCAN_POINTER_START;
-        do {
-            var page = redis.scan(cursor, new ScanParams().match(pattern).count(1000));
-            keys.addAll(page.getResult());
-            cursor = page.getCursor();
-        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-        return keys;
+        return RedisKeys.matching(redis, pattern);
     }
 }

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.JedisPooled;
-import redis.clients.jedis.params.ScanParams;
 
 /**
  * The store against a real Redis: each record counts once, whatever mix of fresh and seen records
@@ -244,14 +243,7 @@ class RedisMetricsStoreTest {
     }
 
     private static List<String> keys(String pattern) {
-        List<String> keys = new ArrayList<>();
-        String cursor = ScanParams.SCAN_POINTER_START;
-        do {
-            var page = redis.scan(cursor, new ScanParams().match(pattern).count(1000));
-            keys.addAll(page.getResult());
-            cursor = page.getCursor();
-        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-        return keys;
+        return RedisKeys.matching(redis, pattern);
     }
 
     private static RecordUpdates event(long offset, String eventId) {
