@@ -13,7 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                       are answered 503 (see {@link InFlightEvents})
  * @param maxParsing     most heap that requests being read and parsed hold at once (bodies, the
  *                       events cut out of them, their trees); beyond it requests are answered 503
- *                       (see {@link ParsingMemory})
+ *                       (see {@link ParsingMemory}); a quarter of it is kept for requests that hold at
+ *                       most 256 KB, so large hostile bodies cannot keep browsers' posts out
  */
 @ConfigurationProperties("track.gateway")
 public record GatewayProperties(@DefaultValue("10s") Duration publishTimeout, @DefaultValue("5s") Duration retryAfter,

@@ -19,7 +19,7 @@ class IngestConfiguration {
 
     @Bean
     ParsingMemory parsingMemory(GatewayProperties properties, MeterRegistry meters) {
-        ParsingMemory parsing = new ParsingMemory(properties.maxParsing().toBytes());
+        ParsingMemory parsing = ParsingMemory.withDefaultShares(properties.maxParsing().toBytes());
         meters.gauge(TrackMeters.INGEST_PARSING_BYTES, parsing, ParsingMemory::bytes);
         return parsing;
     }

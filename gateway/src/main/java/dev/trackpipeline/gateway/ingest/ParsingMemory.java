@@ -11,14 +11,33 @@ import java.util.concurrent.atomic.AtomicLong;
  * of memory. A request that cannot have what it needs is answered 503 at once instead. A request
  * is always granted what it needs while no other holds anything, so the largest allowed body is
  * never refused for its size alone.
+ *
+ * <p>The bound alone would let four gzip bombs of 10 KB each, which grow to 16 MB apiece, keep
+ * every browser's few-kilobyte post out. So the last {@code reservedForSmall} bytes go only to
+ * requests that hold at most {@code smallRequestBytes} once granted: large requests compete with
+ * each other for the rest, and a real SDK's posts, far below that size, are not refused for
+ * memory however many large ones are being parsed.
  */
 final class ParsingMemory {
 
     private final long limitBytes;
+    private final long smallRequestBytes;
+    private final long reservedForSmall;
     private final AtomicLong bytes = new AtomicLong();
 
-    ParsingMemory(long limitBytes) {
+    ParsingMemory(long limitBytes, long smallRequestBytes, long reservedForSmall) {
+        if (reservedForSmall > limitBytes) {
+            throw new IllegalArgumentException("the bytes reserved for small requests (" + reservedForSmall
+                    + ") cannot exceed the parsing limit (" + limitBytes + ")");
+        }
         this.limitBytes = limitBytes;
+        this.smallRequestBytes = smallRequestBytes;
+        this.reservedForSmall = reservedForSmall;
+    }
+
+    /** A quarter of the limit kept for requests of at most 256 KB. */
+    static ParsingMemory withDefaultShares(long limitBytes) {
+        return new ParsingMemory(limitBytes, 256 * 1024, limitBytes / 4);
     }
 
     /** What one request holds; closing it gives back whatever it still holds. */
@@ -44,9 +63,10 @@ final class ParsingMemory {
 
         @Override
         public boolean tryTake(long more) {
+            long limitForThis = held + more <= smallRequestBytes ? limitBytes : limitBytes - reservedForSmall;
             while (true) {
                 long current = bytes.get();
-                if (current != held && current + more > limitBytes) {
+                if (current != held && current + more > limitForThis) {
                     return false;
                 }
                 if (bytes.compareAndSet(current, current + more)) {

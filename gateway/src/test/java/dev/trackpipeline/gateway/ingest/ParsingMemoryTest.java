@@ -1,6 +1,7 @@
 package dev.trackpipeline.gateway.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
@@ -8,7 +9,7 @@ class ParsingMemoryTest {
 
     @Test
     void grantsRequestsUntilTheirBytesWouldPassTheLimitAndAgainOnceTheyAreDone() {
-        ParsingMemory memory = new ParsingMemory(10_000);
+        ParsingMemory memory = new ParsingMemory(10_000, 0, 0);
         ParsingMemory.Lease first = memory.lease();
         ParsingMemory.Lease second = memory.lease();
 
@@ -22,7 +23,7 @@ class ParsingMemoryTest {
 
     @Test
     void alwaysGrantsARequestThatIsTheOnlyOneHoldingAnythingHoweverMuchItNeeds() {
-        ParsingMemory memory = new ParsingMemory(1_000);
+        ParsingMemory memory = new ParsingMemory(1_000, 0, 0);
         ParsingMemory.Lease alone = memory.lease();
         ParsingMemory.Lease other = memory.lease();
 
@@ -35,7 +36,7 @@ class ParsingMemoryTest {
 
     @Test
     void givesBackWhatARequestStillHoldsWhenItEnds() {
-        ParsingMemory memory = new ParsingMemory(10_000);
+        ParsingMemory memory = new ParsingMemory(10_000, 0, 0);
         try (ParsingMemory.Lease lease = memory.lease()) {
             lease.tryTake(3_000);
             lease.tryTake(2_000);
@@ -43,5 +44,31 @@ class ParsingMemoryTest {
             assertThat(lease.held()).isEqualTo(2_000);
         }
         assertThat(memory.bytes()).isZero();
+    }
+
+    @Test
+    void keepsItsReserveForSmallRequestsWhileLargeOnesHoldTheRest() {
+        ParsingMemory memory = new ParsingMemory(10_000, 500, 2_000);
+        ParsingMemory.Lease bomb = memory.lease();
+        ParsingMemory.Lease otherBomb = memory.lease();
+
+        assertThat(bomb.tryTake(5_000)).isTrue();
+        assertThat(otherBomb.tryTake(3_000)).isTrue();
+        assertThat(otherBomb.tryTake(1)).as("a large request cannot take the reserve").isFalse();
+
+        ParsingMemory.Lease browser = memory.lease();
+        ParsingMemory.Lease anotherBrowser = memory.lease();
+        assertThat(browser.tryTake(300)).isTrue();
+        assertThat(browser.tryTake(200)).isTrue();
+        assertThat(browser.tryTake(1)).as("past the small size, a request is large").isFalse();
+        assertThat(anotherBrowser.tryTake(500)).isTrue();
+        assertThat(memory.bytes()).isEqualTo(9_000);
+    }
+
+    @Test
+    void refusesAReserveLargerThanTheLimit() {
+        assertThatThrownBy(() -> new ParsingMemory(1_000, 100, 2_000))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot exceed the parsing limit");
     }
 }

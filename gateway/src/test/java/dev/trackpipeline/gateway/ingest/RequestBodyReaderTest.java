@@ -21,7 +21,7 @@ class RequestBodyReaderTest {
     @Test
     void holdsExactlyTheBodyOnceReadWhenItsLengthWasToldOrNot() throws IOException {
         for (long declared : new long[] {body.length, -1}) {
-            ParsingMemory memory = new ParsingMemory(64 << 20);
+            ParsingMemory memory = ParsingMemory.withDefaultShares(64 << 20);
             ParsingMemory.Lease lease = memory.lease();
 
             byte[] read = reader.read(new ByteArrayInputStream(body), declared, null, lease);
@@ -34,7 +34,7 @@ class RequestBodyReaderTest {
 
     @Test
     void holdsOnlyTheDecompressedBodyOnceAGzippedOneIsRead() throws IOException {
-        ParsingMemory.Lease lease = new ParsingMemory(64 << 20).lease();
+        ParsingMemory.Lease lease = ParsingMemory.withDefaultShares(64 << 20).lease();
 
         byte[] read = reader.read(new ByteArrayInputStream(gzip(body)), -1, "gzip", lease);
 
@@ -44,7 +44,7 @@ class RequestBodyReaderTest {
 
     @Test
     void refusesABodyItsRequestCannotHoldNowWith503AfterReadingItToTheEnd() {
-        ParsingMemory memory = new ParsingMemory(100_000);
+        ParsingMemory memory = new ParsingMemory(100_000, 0, 0);
         memory.lease().tryTake(50_000); // another request holds half
         ParsingMemory.Lease lease = memory.lease();
         ByteArrayInputStream wire = new ByteArrayInputStream(body);
@@ -62,13 +62,30 @@ class RequestBodyReaderTest {
     @Test
     void stillRefusesAGzipBombPastTheDecompressedLimitWith413() throws IOException {
         byte[] bomb = gzip(new byte[IngestLimits.DEFAULTS.maxDecompressedBytes() + 1]);
-        ParsingMemory.Lease lease = new ParsingMemory(64 << 20).lease();
+        ParsingMemory.Lease lease = ParsingMemory.withDefaultShares(64 << 20).lease();
 
         assertThatThrownBy(() -> reader.read(new ByteArrayInputStream(bomb), bomb.length, "gzip", lease))
                 .isInstanceOfSatisfying(IngestRefusedException.class, refused -> {
                     assertThat(refused.status()).isEqualTo(HttpStatus.PAYLOAD_TOO_LARGE);
                     assertThat(refused.getMessage()).isEqualTo("body: more than 8388608 bytes after gzip (maxDecompressedBytes)");
                 });
+    }
+
+    @Test
+    void readsABrowsersPostWhileGzipBombsHoldAllTheyMayAndRefusesTheNextBomb() throws IOException {
+        ParsingMemory memory = ParsingMemory.withDefaultShares(64 << 20);
+        byte[] bomb = gzip(new byte[IngestLimits.DEFAULTS.maxDecompressedBytes()]);
+        // Five bombs being read at once, each grown to the decompressed limit (40 MiB of the 48 that large requests may hold).
+        for (int bombs = 0; bombs < 5; bombs++) {
+            reader.read(new ByteArrayInputStream(bomb), bomb.length, "gzip", memory.lease());
+        }
+        byte[] browserPost = filled(6_000);
+
+        byte[] read = reader.read(new ByteArrayInputStream(gzip(browserPost)), -1, "gzip", memory.lease());
+
+        assertThat(read).isEqualTo(browserPost);
+        assertThatThrownBy(() -> reader.read(new ByteArrayInputStream(bomb), bomb.length, "gzip", memory.lease()))
+                .isInstanceOfSatisfying(IngestRefusedException.class, refused -> assertThat(refused.outcome()).isEqualTo(Outcome.OVERLOADED));
     }
 
     private static byte[] filled(int length) {
