@@ -10,7 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retryAfter     what a 503 tells the client to wait before retrying
  * @param clientHashSalt salt of the client-address hash in the Kafka headers
  * @param maxInFlight    most bytes of accepted events waiting for Kafka at once; beyond it requests
- *                       are answered 503 (see {@link InFlightEvents})
+ *                       are answered 503 (see {@link InFlightEvents}); a quarter of it is kept for
+ *                       requests of at most 256 KB of events
  * @param maxParsing     most heap that requests being read and parsed hold at once (bodies, the
  *                       events cut out of them, their trees); beyond it requests are answered 503
  *                       (see {@link ParsingMemory}); a quarter of it is kept for requests that hold at

@@ -72,7 +72,7 @@ public class ReportDataController {
         this.clientHash = new ClientAddressHash(properties.clientHashSalt());
         this.properties = properties;
         this.outcomes = new IngestOutcomes(meters);
-        this.inFlight = new InFlightEvents(properties.maxInFlight().toBytes());
+        this.inFlight = InFlightEvents.withDefaultShares(properties.maxInFlight().toBytes());
         meters.gauge(TrackMeters.INGEST_IN_FLIGHT_BYTES, inFlight, InFlightEvents::bytes);
         this.parsing = parsing;
         this.clock = clock;
