@@ -7,11 +7,13 @@
 -- ARGV[2]: the project's dedup ring: the hash of which slice each slot holds, whose key plus
 -- ":<slot>" names the slot's set of compact event ids; ARGV[3]: slots in the ring; ARGV[4]: most
 -- ids a slot keeps; ARGV[5]: the current slice; ARGV[6]: TTL seconds of the ring's keys;
--- ARGV[7]: most pages a bucket keeps apart; ARGV[8]: most error groups and failing requests a
--- bucket names; ARGV[9]: TTL seconds of the progress hash (the longest bucket retention: a marker
--- unused that long guards no bucket that still exists); ARGV[10]: the name shared by everything
--- beyond a cap; ARGV[11]: the suffix that makes an error groups key its samples key;
--- ARGV[12]: the highest offset of the project's records in the batch; ARGV[13]: how many records
+-- ARGV[7]: most pages an hour bucket keeps apart; ARGV[8]: most pages a minute bucket keeps
+-- apart; ARGV[9]: what every key of the project's minute buckets begins with; ARGV[10]: most
+-- error groups and failing requests a bucket names; ARGV[11]: TTL seconds of the progress hash
+-- (the longest bucket retention: a marker unused that long guards no bucket that still exists);
+-- ARGV[12]: the name shared by everything a bucket does not name; ARGV[13]: the suffix that makes
+-- an error groups key its samples key; ARGV[14]: the suffix that makes a capped key its ranks key;
+-- ARGV[15]: the highest offset of the project's records in the batch; ARGV[16]: how many records
 -- follow, each as offset and compact id; then the records' updates, merged by the aggregator
 -- (MergedUpdates), each as op, key, field, value, page, ttl.
 --
@@ -23,19 +25,22 @@
 -- and how many of their ids the ring had no room to remember.
 --
 -- A project's apikey is public, so whatever clients name (pages, error groups, failing requests)
--- is kept apart per bucket up to a cap, first come first kept, and the ring has a fixed room: a
--- project's keys are bounded by the caps, not by its traffic. Needs Redis 6.2 (SMISMEMBER).
+-- is kept apart per bucket up to a cap, and the ring has a fixed room: a project's keys are
+-- bounded by the caps, not by its traffic. Which names a full bucket keeps is decided by count,
+-- not by arrival (see "Capped names" below), so a flood that starts a bucket cannot push the real
+-- names that follow into the other name. Needs Redis 6.2 (SMISMEMBER).
 local last = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
 local ringKey, slots, idsPerSlot, slice, ringTtl = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
-local pageLimit, groupLimit, progressTtl, other, samplesSuffix = tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9], ARGV[10], ARGV[11]
-local highest = tonumber(ARGV[12])
-local records = tonumber(ARGV[13])
-local firstUpdate = 14 + 2 * records
+local hourPageLimit, minutePageLimit, minuteKeys = tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9]
+local groupLimit, progressTtl, other, samplesSuffix, rankSuffix = tonumber(ARGV[10]), ARGV[11], ARGV[12], ARGV[13], ARGV[14]
+local highest = tonumber(ARGV[15])
+local records = tonumber(ARGV[16])
+local firstUpdate = 17 + 2 * records
 
 local ids, seen = {}, {}
 for r = 1, records do
-  ids[r] = ARGV[13 + 2 * r]
-  seen[r] = tonumber(ARGV[12 + 2 * r]) <= last
+  ids[r] = ARGV[16 + 2 * r]
+  seen[r] = tonumber(ARGV[15 + 2 * r]) <= last
 end
 
 -- A slot counts while it holds one of the ring's latest slices; an older one is cleared when its
@@ -73,48 +78,130 @@ end
 -- ttl: each key's TTL, set once at the end; sketches: each sketch's members, added in batches.
 local ttl, sketches = {}, {}
 
--- A page gets histograms of its own in a bucket while the bucket has fewer than pageLimit pages;
--- later pages share the other page, so hostile or generated URLs cannot grow Redis without
--- bound, and since the set of pages is the bucket's, junk of an earlier bucket holds no place in
--- a later one. The set is the page hashes' prefix without its final colon.
-local admitted = {}
-local function pageOf(prefix, page, seconds)
-  local pages = string.sub(prefix, 1, -2)
-  local known = admitted[pages]
-  if not known then
-    known = {}
-    admitted[pages] = known
+-- Capped names. Each bucket keeps apart at most a cap of pages (a hash of vitals each), and of
+-- error groups and of failing requests (a member of their sorted set each). Beside the exact data,
+-- a ranks sorted set (the capped key plus rankSuffix; for pages, the hashes' prefix without its
+-- final colon) holds the names kept apart with Space-Saving estimates (Metwally et al.) of their
+-- counts. A name not yet kept apart, arriving in a full bucket, takes the place of the name of
+-- the lowest rank (ties by name, the sorted set's order), and that rank plus its own count. So a
+-- newcomer ranks above the name it evicted, and is not the next to go while other names share
+-- that rank; the ranks add up to everything the bucket counted of their kind, so the lowest is at
+-- most that total over the cap, and a name counted more often than that is never evicted, however
+-- many names were sent before or after it. The first-come rule this replaces let a flood at the
+-- start of a bucket push every later name of it into the other name.
+--
+-- The exact data stays exact: the evicted name's joins the other name's (its count, or each field
+-- of its hash) and its sample goes, so what a name shows counts it since it was (last) kept apart,
+-- its earlier occurrences sit in the other name, and the names and the other name still add up to
+-- the bucket's total. The other name is never ranked, so never evicted. Ranks are the bucket's,
+-- so an earlier bucket's names hold no place in a later one.
+--
+-- Every name is admitted or evicted once per call, with its count over the whole batch, before
+-- any update is applied: the updates of a name a later name of the same batch evicts then go to
+-- the other name directly, and no hash or member is made only to be moved at once. A page counts
+-- the increments its vitals make in its hash (one to three a measurement: its histogram bucket,
+-- its rating and the SDK's, or its being invalid), a group or a request its occurrences.
+--
+-- A bucket begun by the previous version (first come, first kept, no ranks) keeps the names it
+-- gave until it ages out; its caps then count only the names given since.
+local capped, cappedOrder = {}, {}
+
+local function cappedOf(key, rank, limit, seconds, pages)
+  local entry = capped[key]
+  if not entry then
+    entry = {rank = rank, limit = limit, ttl = seconds, pages = pages, names = {}, counts = {}, kept = {}}
+    capped[key] = entry
+    cappedOrder[#cappedOrder + 1] = key
   end
-  if known[page] == nil then
-    known[page] = redis.call('SISMEMBER', pages, page) == 1
-        or (redis.call('SCARD', pages) < pageLimit and redis.call('SADD', pages, page) == 1)
-    ttl[pages] = seconds
-  end
-  if known[page] then
-    return page
-  end
-  return other
+  return entry
 end
 
--- A sorted set of groups (error fingerprints, failing requests) names its first groupLimit
--- members; later ones are counted as the other member, so the counts still add up.
-local named = {}
-local function memberOf(key, member)
-  if redis.call('ZSCORE', key, member) then
-    return member
+local function count(entry, name, value)
+  if name == other then
+    return
   end
-  local size = named[key]
-  if size == nil then
-    size = redis.call('ZCARD', key)
-    if redis.call('ZSCORE', key, other) then
-      size = size - 1
+  if not entry.counts[name] then
+    entry.names[#entry.names + 1] = name
+    entry.counts[name] = 0
+  end
+  entry.counts[name] = entry.counts[name] + tonumber(value)
+end
+
+-- A page's key is its hash's prefix; a group's, its sorted set.
+local function pagesOf(prefix, seconds)
+  local limit = hourPageLimit
+  if string.sub(prefix, 1, #minuteKeys) == minuteKeys then
+    limit = minutePageLimit
+  end
+  return cappedOf(prefix, string.sub(prefix, 1, -2) .. rankSuffix, limit, seconds, true)
+end
+
+local function groupsOf(key, seconds)
+  return cappedOf(key, key .. rankSuffix, groupLimit, seconds, false)
+end
+
+-- The evicted name's exact data joins the other name's, so the bucket's totals still add up.
+local function release(key, name)
+  if capped[key].pages then
+    local hash = key .. name
+    local fields = redis.call('HGETALL', hash)
+    for f = 1, #fields, 2 do
+      redis.call('HINCRBY', key .. other, fields[f], fields[f + 1])
+    end
+    if #fields > 0 then
+      redis.call('DEL', hash)
+      ttl[key .. other] = capped[key].ttl
+    end
+  else
+    local counted = redis.call('ZSCORE', key, name)
+    if counted then
+      redis.call('ZINCRBY', key, counted, other)
+      redis.call('ZREM', key, name)
+    end
+    -- Failing requests have no samples: deleting from a key that does not exist costs nothing.
+    redis.call('HDEL', key .. samplesSuffix, name)
+  end
+end
+
+for i = firstUpdate, #ARGV, 6 do
+  local op = ARGV[i]
+  if op == 'PAGE_HINCRBY' then
+    count(pagesOf(ARGV[i + 1], ARGV[i + 5]), ARGV[i + 4], ARGV[i + 3])
+  elseif op == 'ZINCRBY' then
+    count(groupsOf(ARGV[i + 1], ARGV[i + 5]), ARGV[i + 2], ARGV[i + 3])
+  end
+end
+
+for _, key in ipairs(cappedOrder) do
+  local entry = capped[key]
+  local size = redis.call('ZCARD', entry.rank)
+  for _, name in ipairs(entry.names) do
+    local counted = entry.counts[name]
+    if redis.call('ZADD', entry.rank, 'XX', 'INCR', counted, name) then
+      entry.kept[name] = true
+    elseif size < entry.limit then
+      redis.call('ZADD', entry.rank, counted, name)
+      size = size + 1
+      entry.kept[name] = true
+    else
+      local lowest = redis.call('ZRANGE', entry.rank, 0, 0, 'WITHSCORES')
+      if #lowest == 2 then
+        redis.call('ZREM', entry.rank, lowest[1])
+        release(key, lowest[1])
+        entry.kept[lowest[1]] = nil
+        redis.call('ZADD', entry.rank, tonumber(lowest[2]) + counted, name)
+        entry.kept[name] = true
+      end
     end
   end
-  if size < groupLimit then
-    named[key] = size + 1
-    return member
+  ttl[entry.rank] = entry.ttl
+end
+
+-- What a capped update's name is once every name of the batch was admitted or evicted.
+local function nameIn(key, name)
+  if capped[key].kept[name] then
+    return name
   end
-  named[key] = size
   return other
 end
 
@@ -141,10 +228,10 @@ for i = firstUpdate, #ARGV, 6 do
   if op == 'HINCRBY' then
     redis.call('HINCRBY', key, field, value)
   elseif op == 'PAGE_HINCRBY' then
-    key = key .. pageOf(key, page, ARGV[i + 5])
+    key = key .. nameIn(key, page)
     redis.call('HINCRBY', key, field, value)
   elseif op == 'ZINCRBY' then
-    redis.call('ZINCRBY', key, value, memberOf(key, field))
+    redis.call('ZINCRBY', key, value, nameIn(key, field))
   elseif op == 'SAMPLE' then
     samples[#samples + 1] = i
   elseif op == 'HMAX' then
@@ -162,10 +249,10 @@ for i = firstUpdate, #ARGV, 6 do
   ttl[key] = ARGV[i + 5]
 end
 -- A group's sample is kept only while its bucket names the group, so samples are as capped as
--- the groups and a named group always has one.
+-- the groups and a named group always has one; the other name stands for many groups, so has none.
 for _, i in ipairs(samples) do
   local key, field = ARGV[i + 1], ARGV[i + 2]
-  if redis.call('ZSCORE', string.sub(key, 1, -#samplesSuffix - 1), field) then
+  if field ~= other and redis.call('ZSCORE', string.sub(key, 1, -#samplesSuffix - 1), field) then
     redis.call('HSETNX', key, field, ARGV[i + 3])
   end
 end

@@ -4,25 +4,42 @@ import dev.trackpipeline.model.kafka.ConsumerGroups;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Every bucket and the dedup ring are capped, since a project's apikey is public and anyone can
  * send it anything: what a project keeps in Redis is bounded by these numbers, not by its traffic.
  *
- * @param groupId               the aggregator's consumer group
- * @param dedupWindow           how long an event id is remembered, so a client's re-send counts once
- * @param minuteBucketRetention how long per-minute buckets live
- * @param hourBucketRetention   how long per-hour buckets live
- * @param maxPagesPerProject    how many pages get vitals of their own in one bucket of a project
- *                              (first come, first kept); later ones are counted together as {@code (other)}
- * @param maxGroupsPerBucket    how many error groups (each with a sample) and how many failing
- *                              requests one bucket of a project names (first come, first kept);
- *                              later ones are counted together as {@code (other)}
- * @param dedupIdsPerSlice      how many event ids of one project are remembered per twelfth of the
- *                              dedup window (5 minutes of the default hour); a re-send of an event
- *                              counted beyond that is counted again, and
- *                              {@code track_aggregator_dedup_unremembered_total} says how many were
+ * <p>A full bucket decides by count, not by arrival: a newcomer takes the place of the name of the
+ * lowest count estimate (Space-Saving), whose exact counts join {@code (other)}. A flood of new
+ * names at the start of a bucket therefore cannot push the real names that follow into
+ * {@code (other)}, and a name counted more than the bucket's total of its kind over the cap is
+ * always named; a name shows its counts since it was (last) named, its earlier ones are in
+ * {@code (other)}, and the totals add up.
+ *
+ * <p>Page hashes are the bulk of what a flood leaves (one hash of vitals per page and bucket), so
+ * minute buckets, 2,880 of them in the default 48 hours, keep fewer pages than the 720 hour
+ * buckets of 30 days: at most 2,880 × (50 + 1) + 720 × (500 + 1) = 507,600 page hashes per project
+ * with the defaults ({@code (other)} included), where one cap of 500 for both allowed 1,803,600.
+ *
+ * @param groupId                 the aggregator's consumer group
+ * @param dedupWindow             how long an event id is remembered, so a client's re-send counts once
+ * @param minuteBucketRetention   how long per-minute buckets live
+ * @param hourBucketRetention     how long per-hour buckets live
+ * @param maxPagesPerProject      how many pages get vitals of their own in one <em>hour</em> bucket of
+ *                                a project ({@code track.aggregator.max-pages-per-project}: the name
+ *                                predates the minute cap and is kept so existing settings still
+ *                                apply); the others are counted together as {@code (other)}
+ * @param maxPagesPerMinuteBucket how many pages get vitals of their own in one minute bucket of a
+ *                                project; the others are counted together as {@code (other)}
+ * @param maxGroupsPerBucket      how many error groups (each with a sample) and how many failing
+ *                                requests one bucket of a project names; the others are counted
+ *                                together as {@code (other)}
+ * @param dedupIdsPerSlice        how many event ids of one project are remembered per twelfth of the
+ *                                dedup window (5 minutes of the default hour); a re-send of an event
+ *                                counted beyond that is counted again, and
+ *                                {@code track_aggregator_dedup_unremembered_total} says how many were
  */
 @ConfigurationProperties("track.aggregator")
 public record AggregatorProperties(@DefaultValue(ConsumerGroups.AGGREGATOR) String groupId, @DefaultValue Redis redis,
@@ -30,8 +47,27 @@ public record AggregatorProperties(@DefaultValue(ConsumerGroups.AGGREGATOR) Stri
                                    @DefaultValue("48h") Duration minuteBucketRetention,
                                    @DefaultValue("30d") Duration hourBucketRetention,
                                    @DefaultValue("500") int maxPagesPerProject,
+                                   @DefaultValue("" + DEFAULT_MAX_PAGES_PER_MINUTE_BUCKET) int maxPagesPerMinuteBucket,
                                    @DefaultValue("500") int maxGroupsPerBucket,
                                    @DefaultValue("10000") int dedupIdsPerSlice) {
+
+    /** The minute cap's default, for callers that predate it. */
+    public static final int DEFAULT_MAX_PAGES_PER_MINUTE_BUCKET = 50;
+
+    /** The one Spring binds: with a second constructor it could not tell which. */
+    @ConstructorBinding
+    public AggregatorProperties {
+    }
+
+    /**
+     * Properties whose minute buckets keep {@value #DEFAULT_MAX_PAGES_PER_MINUTE_BUCKET} pages: the
+     * signature before the minute cap, which the contract tests and the benchmark still call.
+     */
+    public AggregatorProperties(String groupId, Redis redis, Duration dedupWindow, Duration minuteBucketRetention,
+                                Duration hourBucketRetention, int maxPagesPerProject, int maxGroupsPerBucket, int dedupIdsPerSlice) {
+        this(groupId, redis, dedupWindow, minuteBucketRetention, hourBucketRetention, maxPagesPerProject,
+                DEFAULT_MAX_PAGES_PER_MINUTE_BUCKET, maxGroupsPerBucket, dedupIdsPerSlice);
+    }
 
     /** Where Redis is, in the seed server's terms (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD, REDIS_DB). */
     public record Redis(@DefaultValue("127.0.0.1") String host, @DefaultValue("6379") int port, String password,

@@ -35,7 +35,16 @@ public final class MetricKeys {
 
     /** Hash of counters for one project and one bucket. */
     public static String counters(String apikey, Resolution resolution, long bucket) {
-        return "track:{" + apikey + "}:" + resolution.code + ":" + bucket;
+        return bucketsPrefix(apikey, resolution) + bucket;
+    }
+
+    /**
+     * What every key of one project's buckets of one resolution begins with. The script is told
+     * the minute buckets' prefix to choose their page cap: the project is known exactly, so no
+     * apikey can make an hour bucket's key look like a minute bucket's.
+     */
+    public static String bucketsPrefix(String apikey, Resolution resolution) {
+        return "track:{" + apikey + "}:" + resolution.code + ":";
     }
 
     /** HyperLogLog of the page sessions ({@code uuid}) seen in one bucket. */
@@ -43,9 +52,32 @@ public final class MetricKeys {
         return counters(apikey, resolution, bucket) + ":sessions";
     }
 
-    /** Sorted set of error fingerprints by occurrences in one bucket, the groups beyond its cap as {@link #OTHER}. */
+    /**
+     * Sorted set of error fingerprints by their exact occurrences in one bucket since the bucket
+     * (last) named them; the occurrences of the groups it does not name, or named before, count as
+     * {@link #OTHER}, so the scores add up to the bucket's errors. Which groups are named is
+     * decided by {@link #errorGroupRanks}.
+     */
     public static String errorGroups(String apikey, Resolution resolution, long bucket) {
         return counters(apikey, resolution, bucket) + ":errors";
+    }
+
+    /**
+     * Suffix that makes a capped key (a sorted set of groups, or the {@link #pageVitalsPrefix}
+     * without its final colon) the key of its ranks: the sorted set of the names the bucket keeps
+     * apart, each with its Space-Saving estimate, an upper bound of its count in the bucket. When a
+     * new name finds the bucket full, the name of the lowest rank gives up its place (its exact
+     * counts go to {@link #OTHER}) and the newcomer takes that rank plus its own count. The ranks
+     * add up to the bucket's total of their kind, so a name counted more than that total over the
+     * cap is never the lowest and keeps its place, however many names a flood sends before or
+     * after it. {@link #OTHER} is never ranked, so never evicted. Ties go by name, a sorted set's
+     * order.
+     */
+    public static final String RANK_SUFFIX = "-rank";
+
+    /** The ranks ({@link #RANK_SUFFIX}) of the fingerprints {@link #errorGroups} names. */
+    public static String errorGroupRanks(String apikey, Resolution resolution, long bucket) {
+        return errorGroups(apikey, resolution, bucket) + RANK_SUFFIX;
     }
 
     /** Suffix that makes a bucket's error groups key its samples key; the script strips it to find the groups. */
@@ -66,10 +98,16 @@ public final class MetricKeys {
 
     /**
      * Sorted set of failing XHR/fetch requests ("METHOD /path", at most {@link BoundedText#MAX_LENGTH}
-     * characters) by occurrences in one bucket, the requests beyond its cap as {@link #OTHER}.
+     * characters) by occurrences in one bucket, capped as {@link #errorGroups} are: the requests
+     * the bucket does not name count as {@link #OTHER}.
      */
     public static String httpFailures(String apikey, Resolution resolution, long bucket) {
         return counters(apikey, resolution, bucket) + ":http-failures";
+    }
+
+    /** The ranks ({@link #RANK_SUFFIX}) of the requests {@link #httpFailures} names. */
+    public static String httpFailureRanks(String apikey, Resolution resolution, long bucket) {
+        return httpFailures(apikey, resolution, bucket) + RANK_SUFFIX;
     }
 
     /** Log-scale histogram of resource load durations (resource-list entries) in one bucket. */
@@ -105,24 +143,28 @@ public final class MetricKeys {
     }
 
     /**
-     * What stands for everything beyond a bucket's cap: the pages' vitals beyond its page cap, the
-     * error groups and failing requests beyond its group cap.
+     * What stands for everything a bucket does not name: the vitals of the pages it keeps no hash
+     * for, the error groups and failing requests it does not name, and the counts of those it
+     * named before they gave up their place.
      */
     public static final String OTHER = "(other)";
 
     /**
-     * The pages with vitals of their own in one bucket (at most a configured number): the
-     * {@link #pageVitalsPrefix} without its final colon, which is how the script finds it.
+     * The ranks ({@link #RANK_SUFFIX}) of the pages with vitals of their own in one bucket (at most
+     * a configured number per resolution): the {@link #pageVitalsPrefix} without its final colon,
+     * plus the suffix, which is how the script finds it. A new name: the previous version kept a
+     * set under the name without the suffix, which this sorted set must not collide with.
      */
-    public static String pages(String apikey, Resolution resolution, long bucket) {
-        return counters(apikey, resolution, bucket) + ":page";
+    public static String pageRanks(String apikey, Resolution resolution, long bucket) {
+        return counters(apikey, resolution, bucket) + ":page" + RANK_SUFFIX;
     }
 
     /**
-     * Prefix of the hash of one page's vitals in one bucket; the script completes it with the
-     * page, or with {@link #OTHER} once the bucket has as many pages as it may keep apart.
+     * Prefix of the hash of one page's vitals in one bucket; the script completes it with the page
+     * while {@link #pageRanks} names it, else with {@link #OTHER}. A page's hash holds its vitals
+     * since the bucket (last) named it.
      */
     public static String pageVitalsPrefix(String apikey, Resolution resolution, long bucket) {
-        return pages(apikey, resolution, bucket) + ":";
+        return counters(apikey, resolution, bucket) + ":page:";
     }
 }

@@ -9,12 +9,13 @@ package dev.trackpipeline.aggregator.metrics;
 public record MetricUpdate(Operation operation, String key, String field, String argument, long ttlSeconds) {
 
     /**
-     * The updates the aggregation script knows. Those named by client text are capped per key,
-     * since a project's apikey is public: {@code ZINCRBY} counts a member while its sorted set
-     * names fewer than the group cap, later members as {@code (other)}; {@code SAMPLE} sets a
-     * field once (as HSETNX), only for a group the bucket names ({@link MetricKeys#errorSamples});
+     * The updates the aggregation script knows. Those named by client text are capped per bucket,
+     * since a project's apikey is public: {@code ZINCRBY} counts a member while its bucket names it
+     * (a full bucket names a newcomer in place of its lowest-ranked member, whose count moves to
+     * {@code (other)}; {@link MetricKeys#RANK_SUFFIX}), else as {@code (other)}; {@code SAMPLE} sets
+     * a field once (as HSETNX), only for a group the bucket names ({@link MetricKeys#errorSamples});
      * {@code PAGE_HINCRBY} increments a field of a page's hash (the key is a prefix, the argument
-     * the page) if the bucket keeps the page apart (the first pages up to the page cap), else the
+     * the page) if the bucket keeps the page apart, by the same rule and its own page cap, else the
      * same field of {@code (other)}'s hash.
      * {@code HMAX} keeps the larger number, {@code HLATEST} keeps the {@code "<time> <value>"}
      * with the latest time; {@code HINCRBY} and {@code PFADD} are Redis's.

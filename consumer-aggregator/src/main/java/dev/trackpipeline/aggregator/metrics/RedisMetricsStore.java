@@ -183,10 +183,13 @@ public class RedisMetricsStore {
         args.add(String.valueOf(ring.sliceOf(clock.instant())));
         args.add(String.valueOf(ring.ttlSeconds()));
         args.add(String.valueOf(properties.maxPagesPerProject()));
+        args.add(String.valueOf(properties.maxPagesPerMinuteBucket()));
+        args.add(MetricKeys.bucketsPrefix(batch.apikey(), MetricKeys.Resolution.MINUTE));
         args.add(String.valueOf(properties.maxGroupsPerBucket()));
         args.add(String.valueOf(properties.hourBucketRetention().toSeconds()));
         args.add(MetricKeys.OTHER);
         args.add(MetricKeys.SAMPLES_SUFFIX);
+        args.add(MetricKeys.RANK_SUFFIX);
         args.add(String.valueOf(batch.highestOffset()));
         args.add(String.valueOf(batch.records().size()));
         for (RecordUpdates record : batch.records()) {

@@ -100,8 +100,9 @@ public class MetricsController {
     }
 
     /** The pages with the highest p75 of one web vital ({@code vital}, LCP by default), slowest first. */
-    @Operation(summary = "Pages by the p75 of one web vital, slowest first", description = "Each bucket keeps its first pages apart "
-            + "(track.aggregator.max-pages-per-project); the pages beyond are counted together as (other).")
+    @Operation(summary = "Pages by the p75 of one web vital, slowest first", description = "Each bucket keeps at most so many pages "
+            + "apart (track.aggregator.max-pages-per-minute-bucket and max-pages-per-project for hour buckets), chosen by how often "
+            + "they were measured; the others are counted together as (other), and a page shows its vitals since its bucket named it.")
     @GetMapping("/api/metrics/pages")
     public ApiResponse<List<PageVital>> slowestPages(@RequestParam String apikey, @RequestParam(defaultValue = "1h") String window,
                                                      @RequestParam(defaultValue = "LCP") String vital,
@@ -118,7 +119,7 @@ public class MetricsController {
     /** Long tasks, resource load durations and the most frequent failing requests in the window. */
     @Operation(summary = "What made pages slow or broken", description = "Long tasks, resource load durations, the most frequent "
             + "failing requests (METHOD /path, at most 200 characters: a longer one keeps its beginning and a hash; each bucket names "
-            + "its first requests, the rest count as (other)) and the pages' JavaScript heap in the window.")
+            + "at most so many, chosen by how often they failed, the rest count as (other)) and the pages' JavaScript heap in the window.")
     @GetMapping("/api/metrics/performance")
     public ApiResponse<PageCosts> performance(@RequestParam String apikey, @RequestParam(defaultValue = "1h") String window,
                                               @RequestParam(defaultValue = "20") int limit,
@@ -130,8 +131,9 @@ public class MetricsController {
 
     /** The largest error groups (by fingerprint) in the window, with a sample of each. */
     @Operation(summary = "The largest error groups in the window", description = "Grouped by fingerprint, largest first, each with "
-            + "its title, type and the id of one event (readable from the writer's /api/errors/{id}). Each bucket names its first groups "
-            + "(track.aggregator.max-groups-per-bucket); the groups beyond are counted together as (other).")
+            + "its title, type and the id of one event (readable from the writer's /api/errors/{id}). Each bucket names at most so many "
+            + "groups (track.aggregator.max-groups-per-bucket), chosen by how often they occurred; the others are counted together as "
+            + "(other), and a group shows its count since its bucket named it.")
     @GetMapping("/api/metrics/top-errors")
     public ApiResponse<List<TopError>> topErrors(@RequestParam String apikey, @RequestParam(defaultValue = "1h") String window,
                                                  @RequestParam(defaultValue = "10") int limit,

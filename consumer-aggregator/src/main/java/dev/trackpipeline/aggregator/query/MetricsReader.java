@@ -75,21 +75,22 @@ public class MetricsReader {
 
     /**
      * The pages with the highest p75 of one vital, slowest first (ties by page). Each bucket names
-     * its own pages: reads their sets, then each bucket's hashes of its pages and of
-     * {@code (other)}, so the page cap bounds the cost per bucket.
+     * its own pages: reads their ranks, then each bucket's hashes of its pages and of
+     * {@code (other)}, so the page cap bounds the cost per bucket. A page's hash holds its vitals
+     * since its bucket (last) named it, the rest are in {@code (other)}'s.
      */
     public List<PageVital> slowestPages(String apikey, String vital, MetricWindow window, Instant now, int limit) {
         List<Long> buckets = window.buckets(now);
-        List<Response<Set<String>>> pageSets = new ArrayList<>();
+        List<Response<List<String>>> pageRanks = new ArrayList<>();
         try (var pipeline = redis.pipelined()) {
-            buckets.forEach(bucket -> pageSets.add(pipeline.smembers(MetricKeys.pages(apikey, window.resolution(), bucket))));
+            buckets.forEach(bucket -> pageRanks.add(pipeline.zrange(MetricKeys.pageRanks(apikey, window.resolution(), bucket), 0, -1)));
             pipeline.sync();
         }
         Map<String, List<Response<Map<String, String>>>> responses = new LinkedHashMap<>();
         try (var pipeline = redis.pipelined()) {
             for (int index = 0; index < buckets.size(); index++) {
                 String prefix = MetricKeys.pageVitalsPrefix(apikey, window.resolution(), buckets.get(index));
-                Set<String> pages = new LinkedHashSet<>(pageSets.get(index).get());
+                Set<String> pages = new LinkedHashSet<>(pageRanks.get(index).get());
                 pages.add(MetricKeys.OTHER);
                 pages.forEach(page -> responses.computeIfAbsent(page, first -> new ArrayList<>()).add(pipeline.hgetAll(prefix + page)));
             }

@@ -3,6 +3,7 @@ package dev.trackpipeline.aggregator.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trackpipeline.aggregator.AggregatorProperties;
+import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
 import dev.trackpipeline.aggregator.metrics.MetricUpdate.Operation;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.PartitionUpdates;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.RecordUpdates;
@@ -17,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,18 +27,25 @@ import redis.clients.jedis.JedisPooled;
 
 /**
  * The store against a real Redis: each record counts once, whatever mix of fresh and seen records
- * a batch holds, and what clients name (pages, groups, event ids) takes a bounded room.
+ * a batch holds, and what clients name (pages, groups, event ids) takes a bounded room. A full
+ * bucket decides by count which names it keeps apart (Space-Saving), and its counts stay exact:
+ * what a name gives up joins {@code (other)}.
  */
 class RedisMetricsStoreTest {
 
     static final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
     static final JedisPooled redis = new JedisPooled(server.host(), server.port());
-    /** Two pages and two groups per bucket, three ids per slice of the dedup ring. */
+    /** Two pages per hour bucket, one per minute bucket, two groups per bucket, three ids per slice of the dedup ring. */
     static final AggregatorProperties properties = new AggregatorProperties("store-test", null, Duration.ofHours(1),
-            Duration.ofHours(48), Duration.ofDays(30), 2, 2, 3);
-    static final String COUNTERS = "track:{shop}:m:1";
-    static final String PAGES = "track:{shop}:pv:m:1:";
-    static final String GROUPS = "track:{shop}:m:1:errors";
+            Duration.ofHours(48), Duration.ofDays(30), 2, 1, 2, 3);
+    static final String COUNTERS = MetricKeys.counters("shop", Resolution.MINUTE, 1);
+    static final String PAGES = MetricKeys.pageVitalsPrefix("shop", Resolution.HOUR, 1);
+    static final String PAGE_RANKS = MetricKeys.pageRanks("shop", Resolution.HOUR, 1);
+    static final String MINUTE_PAGES = MetricKeys.pageVitalsPrefix("shop", Resolution.MINUTE, 1);
+    static final String GROUPS = MetricKeys.errorGroups("shop", Resolution.MINUTE, 1);
+    static final String GROUP_RANKS = MetricKeys.errorGroupRanks("shop", Resolution.MINUTE, 1);
+    static final String SAMPLES = MetricKeys.errorSamples("shop", Resolution.MINUTE, 1);
+    static final String OTHER = MetricKeys.OTHER;
     static final Instant NOON = Instant.parse("2026-05-04T12:00:00Z");
 
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -118,45 +128,133 @@ class RedisMetricsStoreTest {
     }
 
     @Test
-    void givesPagesBeyondTheCapTheSharedPageName() {
-        apply("track.performance", 0, List.of(pageView(1, "a", PAGES, "/one"), pageView(2, "b", PAGES, "/two"),
-                pageView(3, "c", PAGES, "/three"), pageView(4, "d", PAGES, "/one")));
+    void namesGroupsAndPagesWhileTheirBucketHasRoom() {
+        apply("track.error", 0, List.of(error(1, "a", "fp-1"), error(2, "b", "fp-2"), error(3, "c", "fp-1"),
+                pageView(4, "d", PAGES, "/one"), pageView(5, "e", PAGES, "/two")));
 
-        assertThat(Map.of("/one", redis.hget(PAGES + "/one", "views"), "/two", redis.hget(PAGES + "/two", "views"),
-                MetricKeys.OTHER, redis.hget(PAGES + MetricKeys.OTHER, "views")))
-                .isEqualTo(Map.of("/one", "2", "/two", "1", MetricKeys.OTHER, "1"));
+        assertThat(scores(GROUPS)).isEqualTo(Map.of("fp-1", 2L, "fp-2", 1L));
+        assertThat(scores(GROUP_RANKS)).isEqualTo(Map.of("fp-1", 2L, "fp-2", 1L));
+        assertThat(views(PAGES, "/one", "/two", OTHER)).containsExactly("1", "1", null);
     }
 
-    /** The page set is the bucket's (the prefix without its colon), so it ages out with the bucket. */
+    @Test
+    void givesTheLowestRankedGroupsPlaceToANewcomerAndMovesItsExactCountToOtherAndDropsItsSample() {
+        apply("track.error", 0, List.of(error(1, "a", "fp-1"), error(2, "b", "fp-1"), error(3, "c", "fp-1"), error(4, "d", "fp-2")));
+
+        apply("track.error", 0, List.of(error(5, "e", "fp-3")));
+
+        assertThat(scores(GROUPS)).isEqualTo(Map.of("fp-1", 3L, "fp-3", 1L, OTHER, 1L));
+        assertThat(redis.hgetAll(SAMPLES)).isEqualTo(Map.of("fp-1", "sample of a", "fp-3", "sample of e"));
+        // The newcomer takes the rank it evicted plus its own count: an upper bound of its count in the bucket.
+        assertThat(scores(GROUP_RANKS)).isEqualTo(Map.of("fp-1", 3L, "fp-3", 2L));
+    }
+
+    @Test
+    void countsANameItNamesAgainFromItsReturnAndKeepsWhatItCountedBeforeInOther() {
+        apply("track.error", 0, List.of(error(1, "a", "fp-1"), error(2, "b", "fp-2")));
+        apply("track.error", 0, List.of(error(3, "c", "fp-3")));
+
+        apply("track.error", 0, List.of(error(4, "d", "fp-1"), error(5, "e", "fp-1")));
+
+        // fp-1 gave its place to fp-3, then took fp-2's: 2 since then, its first occurrence and fp-2's in (other).
+        assertThat(scores(GROUPS)).isEqualTo(Map.of("fp-1", 2L, "fp-3", 1L, OTHER, 2L));
+        assertThat(scores(GROUPS).values().stream().mapToLong(Long::longValue).sum()).isEqualTo(5);
+    }
+
+    @Test
+    void movesAnEvictedPagesVitalsFieldByFieldIntoTheOtherPagesHashAndDeletesItsHash() {
+        apply("track.performance", 0, List.of(pageView(1, "a", PAGES, "/one"), pageView(2, "b", PAGES, "/one"),
+                pageView(3, "c", PAGES, "/one"), pageView(4, "d", PAGES, "/one"),
+                pageView(5, "e", PAGES, "/two"), pageField(6, "f", PAGES, "/two", "vital:LCP:good")));
+        apply("track.performance", 0, List.of(pageView(7, "g", PAGES, "/three")));
+
+        apply("track.performance", 0, List.of(pageView(8, "h", PAGES, "/four"), pageView(9, "i", PAGES, "/four")));
+
+        // /two (rank 2) went for /three, which took rank 3 and, still below /one's 4, went for /four.
+        assertThat(scores(PAGE_RANKS)).isEqualTo(Map.of("/one", 4L, "/four", 5L));
+        assertThat(redis.exists(PAGES + "/two")).isFalse();
+        assertThat(redis.exists(PAGES + "/three")).isFalse();
+        assertThat(redis.hgetAll(PAGES + OTHER)).isEqualTo(Map.of("views", "2", "vital:LCP:good", "1"));
+        assertThat(views(PAGES, "/one", "/four")).containsExactly("4", "2");
+    }
+
+    @Test
+    void givesANewcomerTheRankItEvictedPlusItsOwnCountSoTheNextNewcomerEvictsAnotherName() {
+        apply("track.performance", 0, List.of(pageView(1, "a", PAGES, "/m"), pageView(2, "b", PAGES, "/n")));
+        apply("track.performance", 0, List.of(pageView(3, "c", PAGES, "/a")));
+
+        apply("track.performance", 0, List.of(pageView(4, "d", PAGES, "/z")));
+
+        // /a sorts first, so had it taken a rank of its own count only (1, as /n's) it would have gone now.
+        assertThat(scores(PAGE_RANKS)).isEqualTo(Map.of("/a", 2L, "/z", 2L));
+        assertThat(views(PAGES, "/a", "/z", OTHER)).containsExactly("1", "1", "2");
+    }
+
+    @Test
+    void neverRanksOtherSoNoNewcomerEvictsItAndItOnlyGrows() {
+        List<Long> other = new ArrayList<>();
+        for (int offset = 1; offset <= 6; offset++) {
+            apply("track.error", 0, List.of(error(offset, "event-" + offset, "fp-" + offset)));
+            other.add(scores(GROUPS).getOrDefault(OTHER, 0L));
+
+            assertThat(redis.zrange(GROUP_RANKS, 0, -1)).doesNotContain(OTHER).hasSize(Math.min(offset, 2));
+        }
+        // A client naming its group (other) adds to it and takes no place either.
+        apply("track.error", 0, List.of(error(7, "event-7", OTHER)));
+
+        assertThat(other).containsExactly(0L, 0L, 1L, 2L, 3L, 4L);
+        assertThat(scores(GROUPS)).isEqualTo(Map.of("fp-5", 1L, "fp-6", 1L, OTHER, 5L));
+        assertThat(redis.zrange(GROUP_RANKS, 0, -1)).containsExactlyInAnyOrder("fp-5", "fp-6");
+    }
+
+    @Test
+    void changesNothingWhenKafkaDeliversABatchThatEvictedNamesAgain() {
+        apply("track.error", 0, List.of(error(1, "a", "fp-1"), error(2, "b", "fp-2"), pageView(3, "c", PAGES, "/one"),
+                pageView(4, "d", PAGES, "/two")));
+        List<RecordUpdates> evicting = List.of(error(5, "e", "fp-3"), error(6, "f", "fp-4"), pageView(7, "g", PAGES, "/three"));
+        apply("track.error", 0, evicting);
+        // Only the marker can tell now: the ring forgot the ids.
+        redis.del(keys("track:{shop}:dedup*").toArray(String[]::new));
+        Map<String, Object> before = contents();
+
+        assertThat(apply("track.error", 0, evicting)).isZero();
+
+        assertThat(contents()).isEqualTo(before);
+        assertThat(scores(GROUPS)).isEqualTo(Map.of("fp-3", 1L, "fp-4", 1L, OTHER, 2L));
+    }
+
+    @Test
+    void keepsFewerPagesApartInAMinuteBucketThanInAnHourBucket() {
+        apply("track.performance", 0, List.of(pageView(1, "a", PAGES, "/one"), pageView(2, "b", MINUTE_PAGES, "/one"),
+                pageView(3, "c", PAGES, "/two"), pageView(4, "d", MINUTE_PAGES, "/two")));
+
+        assertThat(redis.zrange(PAGE_RANKS, 0, -1)).containsExactlyInAnyOrder("/one", "/two");
+        assertThat(redis.zrange(MetricKeys.pageRanks("shop", Resolution.MINUTE, 1), 0, -1)).containsExactly("/two");
+        assertThat(views(MINUTE_PAGES, "/one", "/two", OTHER)).containsExactly(null, "1", "1");
+    }
+
+    /** The ranks are the bucket's (the prefix without its colon, plus the suffix), so they age out with the bucket. */
     @Test
     void keepsPagesApartPerBucketSoThatAnEarlierBucketsPagesHoldNoPlaceInALaterOne() {
-        String laterBucket = "track:{shop}:pv:m:2:";
+        String laterBucket = MetricKeys.pageVitalsPrefix("shop", Resolution.HOUR, 2);
         apply("track.performance", 0, List.of(pageView(1, "a", PAGES, "/junk-1"), pageView(2, "b", PAGES, "/junk-2")));
 
-        apply("track.performance", 0, List.of(pageView(3, "c", laterBucket, "/shop/"), pageView(4, "d", PAGES, "/shop/")));
+        apply("track.performance", 0, List.of(pageView(3, "c", laterBucket, "/shop/")));
 
-        assertThat(redis.smembers("track:{shop}:pv:m:1")).containsExactlyInAnyOrder("/junk-1", "/junk-2");
-        assertThat(redis.smembers("track:{shop}:pv:m:2")).containsExactly("/shop/");
-        assertThat(redis.hget(laterBucket + "/shop/", "views")).isEqualTo("1");
-        assertThat(redis.hget(PAGES + MetricKeys.OTHER, "views")).isEqualTo("1");
-        assertThat(redis.ttl("track:{shop}:pv:m:2")).isPositive();
+        assertThat(redis.zrange(PAGE_RANKS, 0, -1)).containsExactly("/junk-1", "/junk-2");
+        assertThat(redis.zrange(MetricKeys.pageRanks("shop", Resolution.HOUR, 2), 0, -1)).containsExactly("/shop/");
+        assertThat(views(laterBucket, "/shop/", OTHER)).containsExactly("1", null);
+        assertThat(redis.ttl(MetricKeys.pageRanks("shop", Resolution.HOUR, 2))).isPositive();
     }
 
-    @Test
-    void namesTheFirstGroupsOfABucketAndCountsTheRestAsOtherSoTheCountsStillAddUp() {
-        apply("track.error", 0, List.of(error(1, "a", "fp-1"), error(2, "b", "fp-2"), error(3, "c", "fp-3")));
-        apply("track.error", 0, List.of(error(4, "d", "fp-1"), error(5, "e", "fp-4"), error(6, "f", "fp-3")));
-
-        assertThat(redis.zrangeWithScores(GROUPS, 0, -1)).extracting(tuple -> tuple.getElement() + "=" + (long) tuple.getScore())
-                .containsExactlyInAnyOrder("fp-1=2", "fp-2=1", MetricKeys.OTHER + "=3");
-    }
-
+    /** A group evicted by a later group of the same batch never gets a sample, nor a member. */
     @Test
     void keepsASampleOnlyOfTheGroupsItsBucketNames() {
         apply("track.error", 0, List.of(error(1, "a", "fp-1"), error(2, "b", "fp-2"), error(3, "c", "fp-3"), error(4, "d", "fp-1")));
 
-        assertThat(redis.hgetAll(GROUPS + MetricKeys.SAMPLES_SUFFIX)).isEqualTo(Map.of("fp-1", "sample of a", "fp-2", "sample of b"));
-        assertThat(redis.ttl(GROUPS + MetricKeys.SAMPLES_SUFFIX)).isPositive();
+        assertThat(redis.hgetAll(SAMPLES)).isEqualTo(Map.of("fp-1", "sample of a", "fp-3", "sample of c"));
+        assertThat(scores(GROUPS)).isEqualTo(Map.of("fp-1", 2L, "fp-3", 1L, OTHER, 1L));
+        assertThat(redis.ttl(SAMPLES)).isPositive();
     }
 
     @Test
@@ -229,6 +327,8 @@ class RedisMetricsStoreTest {
     void givesEveryKeyItWritesATtl() {
         apply("track.error", 0, List.of(event(1, "a"), error(2, "b", "fp-1"), error(3, "c", "fp-2"), error(4, "d", "fp-3"),
                 pageView(5, "e", PAGES, "/one"), pageView(6, "f", PAGES, "/two"), pageView(7, "g", PAGES, "/three")));
+        // Evictions of names counted in an earlier batch, which move their counts to (other).
+        apply("track.error", 0, List.of(error(8, "h", "fp-4"), pageView(9, "i", PAGES, "/four"), pageView(10, "j", MINUTE_PAGES, "/one")));
 
         assertThat(keys("*")).isNotEmpty().allSatisfy(key -> assertThat(redis.ttl(key)).as(key).isPositive());
     }
@@ -255,7 +355,40 @@ class RedisMetricsStoreTest {
     }
 
     private static RecordUpdates pageView(long offset, String eventId, String bucketPrefix, String page) {
-        return new RecordUpdates(offset, "shop", eventId, List.of(new MetricUpdate(Operation.PAGE_HINCRBY, bucketPrefix, "views", page, 60)));
+        return pageField(offset, eventId, bucketPrefix, page, "views");
+    }
+
+    private static RecordUpdates pageField(long offset, String eventId, String bucketPrefix, String page, String field) {
+        return new RecordUpdates(offset, "shop", eventId, List.of(new MetricUpdate(Operation.PAGE_HINCRBY, bucketPrefix, field, page, 60)));
+    }
+
+    /** The views field of each page's hash, null where it has none. */
+    private static List<String> views(String bucketPrefix, String... pages) {
+        List<String> views = new ArrayList<>();
+        for (String page : pages) {
+            views.add(redis.hget(bucketPrefix + page, "views"));
+        }
+        return views;
+    }
+
+    private static Map<String, Long> scores(String key) {
+        Map<String, Long> scores = new TreeMap<>();
+        redis.zrangeWithScores(key, 0, -1).forEach(tuple -> scores.put(tuple.getElement(), (long) tuple.getScore()));
+        return scores;
+    }
+
+    /** What every key holds, by key: enough to see that nothing changed. */
+    private static Map<String, Object> contents() {
+        Map<String, Object> contents = new TreeMap<>();
+        for (String key : keys("*")) {
+            contents.put(key, switch (redis.type(key)) {
+                case "hash" -> redis.hgetAll(key);
+                case "zset" -> scores(key);
+                case "set" -> new TreeSet<>(redis.smembers(key));
+                default -> redis.type(key);
+            });
+        }
+        return contents;
     }
 
     private static RecordUpdates error(long offset, String eventId, String fingerprint) {
