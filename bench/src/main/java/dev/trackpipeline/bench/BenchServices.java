@@ -3,6 +3,8 @@ package dev.trackpipeline.bench;
 import com.mongodb.client.MongoClients;
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
 import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.launcher.Service;
+import dev.trackpipeline.launcher.ServicePorts;
 import dev.trackpipeline.launcher.ServiceProcess;
 import java.io.IOException;
 import java.net.URI;
@@ -67,7 +69,7 @@ final class BenchServices implements AutoCloseable {
 
     /** The gateway, with the no-op route the benchmark compares {@code /reportData} against. */
     ServiceProcess gateway() throws Exception {
-        return start("gateway", "GATEWAY_PORT", Map.of(), List.of("-Dtrack.gateway.bench-noop-route=true"));
+        return start(Service.GATEWAY, Map.of(), List.of("-Dtrack.gateway.bench-noop-route=true"));
     }
 
     /**
@@ -75,13 +77,13 @@ final class BenchServices implements AutoCloseable {
      * with the listener controls ({@link ListenerControls}) the drains pause it by.
      */
     ServiceProcess writer(String group, String database) throws Exception {
-        return start("consumer-writer", "WRITER_PORT", Map.of("MONGODB_URI", mongoUri(database)),
+        return start(Service.WRITER, Map.of("MONGODB_URI", mongoUri(database)),
                 List.of("-Dtrack.writer.group-id=" + group, LISTENER_CONTROLS));
     }
 
     /** An aggregator in consumer group {@code group}, counting into the empty Redis database {@code database}; with listener controls. */
     ServiceProcess aggregator(String group, int database) throws Exception {
-        return start("consumer-aggregator", "AGGREGATOR_PORT", Map.of("REDIS_DB", String.valueOf(database)),
+        return start(Service.AGGREGATOR, Map.of("REDIS_DB", String.valueOf(database)),
                 List.of("-Dtrack.aggregator.group-id=" + group, LISTENER_CONTROLS));
     }
 
@@ -102,20 +104,17 @@ final class BenchServices implements AutoCloseable {
         running.remove(service);
     }
 
-    private ServiceProcess start(String module, String portVariable, Map<String, String> environment, List<String> options)
-            throws Exception {
-        int port = InfrastructureSettings.freePort();
-        // The gateway answers health and metrics on a port of its own; the consumers on their API port.
-        int managementPort = module.equals("gateway") ? InfrastructureSettings.freePort() : port;
+    private ServiceProcess start(Service module, Map<String, String> environment, List<String> options) throws Exception {
+        ServicePorts.Ports ports = ServicePorts.Ports.free();
         Map<String, String> env = new LinkedHashMap<>(infra.environment());
         env.put("TRACK_PROJECTS_FILE", projectsFile.toString());
-        env.put(portVariable, String.valueOf(port));
-        env.put("GATEWAY_MANAGEMENT_PORT", String.valueOf(managementPort));
+        env.putAll(module.environment(ports));
         env.putAll(environment);
         List<String> jvmOptions = new ArrayList<>(JVM_OPTIONS);
         jvmOptions.addAll(options);
-        Path jar = home.resolve(module).resolve("target").resolve(module + "-exec.jar");
-        ServiceProcess service = ServiceProcess.start(module, jar, port, managementPort, env, jvmOptions, workDir.resolve("logs"));
+        Path jar = home.resolve(module.module()).resolve("target").resolve(module.module() + "-exec.jar");
+        ServiceProcess service = ServiceProcess.start(module.module(), jar, ports.api(), ports.management(), env, jvmOptions,
+                workDir.resolve("logs"));
         running.add(service);
         service.awaitHealthy(START_TIMEOUT);
         return service;

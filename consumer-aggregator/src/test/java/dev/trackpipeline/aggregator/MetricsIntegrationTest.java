@@ -76,6 +76,9 @@ class MetricsIntegrationTest {
     @Value("${local.server.port}")
     int port;
 
+    @Value("${local.management.port}")
+    int managementPort;
+
     private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = JsonMapper.builder().build();
 
@@ -88,7 +91,7 @@ class MetricsIntegrationTest {
     @Test
     void countsEveryEventTheRealSdkSentExactlyOnceEvenWhenTheClientSendsItAgain() throws Exception {
         List<FixtureRecord> records = fixtures.posts().stream().map(request -> FixtureRecords.of(request, Instant.now())).toList();
-        PrometheusSamples before = PrometheusSamples.parse(get("/actuator/prometheus", null).body());
+        PrometheusSamples before = PrometheusSamples.parse(management("/actuator/prometheus", null).body());
 
         KafkaTestRecords.produce(infra.kafkaBootstrapServers(), records);
         KafkaTestRecords.produce(infra.kafkaBootstrapServers(), records);
@@ -104,7 +107,7 @@ class MetricsIntegrationTest {
         assertThat(overview.get("sessions").longValue()).isEqualTo(6);
         assertThat(overview.get("whiteScreenChecks").longValue()).isEqualTo(14);
         assertThat(overview.get("whiteScreens").longValue()).isEqualTo(9);
-        String metrics = get("/actuator/prometheus", null).body();
+        String metrics = management("/actuator/prometheus", null).body();
         PrometheusSamples after = PrometheusSamples.parse(metrics);
         String performance = "{application=\"consumer-aggregator\",family=\"performance\",group=\"track-aggregator\"";
         assertThat(after.increaseSince(before, "track_consume_events_total" + performance + ",outcome=\"counted\"}")).isEqualTo(48);
@@ -433,7 +436,15 @@ class MetricsIntegrationTest {
 
     @Test
     void reportsHealthyWhenRedisAnswersPing() throws Exception {
-        assertThat(get("/actuator/health", null).body()).contains("\"status\":\"UP\"");
+        assertThat(management("/actuator/health", null).body()).contains("\"status\":\"UP\"");
+    }
+
+    @Test
+    void answersHealthAndMetricsOnlyOnTheManagementPort() throws Exception {
+        assertThat(managementPort).isNotEqualTo(port);
+        assertThat(get("/actuator/health", null).statusCode()).isEqualTo(404);
+        assertThat(get("/actuator/prometheus", null).statusCode()).isEqualTo(404);
+        assertThat(management("/actuator/env", null).statusCode()).isEqualTo(404);
     }
 
     @Test
@@ -494,6 +505,15 @@ class MetricsIntegrationTest {
     }
 
     private HttpResponse<String> get(String path, String token) throws Exception {
+        return get(port, path, token);
+    }
+
+    /** Health and metrics answer on the management port only. */
+    private HttpResponse<String> management(String path, String token) throws Exception {
+        return get(managementPort, path, token);
+    }
+
+    private HttpResponse<String> get(int port, String path, String token) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET();
         if (token != null) {
             request.header("Authorization", "Bearer " + token);

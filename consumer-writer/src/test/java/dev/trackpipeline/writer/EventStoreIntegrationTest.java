@@ -71,6 +71,9 @@ class EventStoreIntegrationTest {
     @Value("${local.server.port}")
     int port;
 
+    @Value("${local.management.port}")
+    int managementPort;
+
     private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = JsonMapper.builder().build();
 
@@ -115,7 +118,7 @@ class EventStoreIntegrationTest {
             assertThat(header(record, TrackHeaders.DEAD_LETTER_OUTCOME)).isEqualTo("missing_metadata");
             assertThat(header(record, TrackHeaders.DEAD_LETTER_REASON)).isEqualTo("header track-event-id: is missing");
         });
-        assertThat(get("/actuator/prometheus", null).body())
+        assertThat(management("/actuator/prometheus", null).body())
                 .contains("track_consume_dead_lettered_total{application=\"consumer-writer\",outcome=\"missing_metadata\",topic=\"track.white-screen\"}");
     }
 
@@ -141,7 +144,7 @@ class EventStoreIntegrationTest {
                         .startsWith("MongoDB refused the document: E11000 duplicate key error").contains("test_unique_order");
             });
             assertThat(storedCount(List.of(conflicting.eventId()))).isZero();
-            assertThat(get("/actuator/prometheus", null).body()).contains(
+            assertThat(management("/actuator/prometheus", null).body()).contains(
                     "track_consume_events_total{application=\"consumer-writer\",family=\"custom\",group=\"track-writer\",outcome=\"refused\"} 2.0",
                     "track_consume_dead_lettered_total{application=\"consumer-writer\",outcome=\"refused_by_store\",topic=\"track.custom\"} 1.0");
         } finally {
@@ -438,15 +441,23 @@ class EventStoreIntegrationTest {
 
     @Test
     void reportsHealthyWhenMongoAnswersPing() throws Exception {
-        HttpResponse<String> health = get("/actuator/health", null);
+        HttpResponse<String> health = management("/actuator/health", null);
 
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains("\"status\":\"UP\"");
     }
 
     @Test
+    void answersHealthAndMetricsOnlyOnTheManagementPort() throws Exception {
+        assertThat(managementPort).isNotEqualTo(port);
+        assertThat(get("/actuator/health", null).statusCode()).isEqualTo(404);
+        assertThat(get("/actuator/prometheus", null).statusCode()).isEqualTo(404);
+        assertThat(management("/actuator/env", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void countsStoredAndDuplicateDocumentsWriteAndEndToEndLatencyAndConsumerLag() throws Exception {
-        PrometheusSamples before = PrometheusSamples.parse(get("/actuator/prometheus", null).body());
+        PrometheusSamples before = PrometheusSamples.parse(management("/actuator/prometheus", null).body());
         FixtureRecord shopFetch = shopRecords("fetch").get(0);
         // An event no other test sends: its own time makes its own event id.
         FixtureRecord event = FixtureRecords.of(new WebSeeFixtures.CapturedRequest("POST", "/reportData", "application/json", null,
@@ -455,10 +466,10 @@ class EventStoreIntegrationTest {
         KafkaTestRecords.produce(infra.kafkaBootstrapServers(), List.of(event));
         await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(List.of(event.eventId())) == 1);
         KafkaTestRecords.produce(infra.kafkaBootstrapServers(), List.of(event));
-        await().atMost(Duration.ofSeconds(30)).until(() -> get("/actuator/prometheus", null).body()
+        await().atMost(Duration.ofSeconds(30)).until(() -> management("/actuator/prometheus", null).body()
                 .contains("track_consume_events_total{application=\"consumer-writer\",family=\"http\",group=\"track-writer\",outcome=\"duplicate\"}"));
 
-        String metrics = get("/actuator/prometheus", null).body();
+        String metrics = management("/actuator/prometheus", null).body();
         PrometheusSamples after = PrometheusSamples.parse(metrics);
 
         // At least: other tests' redeliveries may be stored meanwhile (ConsumerMetersTest counts exactly).
@@ -551,6 +562,15 @@ class EventStoreIntegrationTest {
     }
 
     private HttpResponse<String> get(String path, String token) throws Exception {
+        return get(port, path, token);
+    }
+
+    /** Health and metrics answer on the management port only. */
+    private HttpResponse<String> management(String path, String token) throws Exception {
+        return get(managementPort, path, token);
+    }
+
+    private HttpResponse<String> get(int port, String path, String token) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET();
         if (token != null) {
             request.header("Authorization", "Bearer " + token);

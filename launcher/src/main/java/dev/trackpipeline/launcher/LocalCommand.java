@@ -2,6 +2,7 @@ package dev.trackpipeline.launcher;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -23,18 +24,29 @@ final class LocalCommand implements Callable<Integer> {
             description = "Project registry (default: ${DEFAULT-VALUE}, which holds demo-project / demo-read-token).")
     Path projectsFile;
 
-    @Option(names = "--gateway-port", defaultValue = "${env:GATEWAY_PORT:-3000}")
+    @Option(names = "--gateway-port", defaultValue = "${env:GATEWAY_PORT:-3000}",
+            description = "the public port every page posts to (default: ${DEFAULT-VALUE})")
     int gatewayPort;
 
-    @Option(names = "--gateway-management-port", defaultValue = "${env:GATEWAY_MANAGEMENT_PORT:-3010}",
-            description = "where the gateway answers health and metrics (default: ${DEFAULT-VALUE}); its public port does not")
-    int gatewayManagementPort;
-
-    @Option(names = "--writer-port", defaultValue = "${env:WRITER_PORT:-3001}")
+    @Option(names = "--writer-port", defaultValue = "${env:WRITER_PORT:-3001}",
+            description = "the writer's query API (default: ${DEFAULT-VALUE})")
     int writerPort;
 
-    @Option(names = "--aggregator-port", defaultValue = "${env:AGGREGATOR_PORT:-3002}")
+    @Option(names = "--aggregator-port", defaultValue = "${env:AGGREGATOR_PORT:-3002}",
+            description = "the aggregator's metrics API and dashboard (default: ${DEFAULT-VALUE})")
     int aggregatorPort;
+
+    @Option(names = "--gateway-management-port", defaultValue = "${env:GATEWAY_MANAGEMENT_PORT:-3010}",
+            description = "where the gateway answers health and metrics (default: ${DEFAULT-VALUE}); no API port does")
+    int gatewayManagementPort;
+
+    @Option(names = "--writer-management-port", defaultValue = "${env:WRITER_MANAGEMENT_PORT:-3011}",
+            description = "where the writer answers health and metrics (default: ${DEFAULT-VALUE})")
+    int writerManagementPort;
+
+    @Option(names = "--aggregator-management-port", defaultValue = "${env:AGGREGATOR_MANAGEMENT_PORT:-3012}",
+            description = "where the aggregator answers health and metrics (default: ${DEFAULT-VALUE})")
+    int aggregatorManagementPort;
 
     @Option(names = "--service-jvm-options", defaultValue = "${env:TRACK_SERVICE_JAVA_OPTS:-" + ServiceProcess.DEFAULT_JVM_OPTIONS + "}", split = " ",
             description = "JVM options of each service process (default: ${DEFAULT-VALUE}).")
@@ -48,8 +60,11 @@ final class LocalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long started = System.nanoTime();
         Path registry = projectsFile.isAbsolute() ? projectsFile : home.resolve(projectsFile);
-        LocalPipeline pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, infra.settings(), registry,
-                gatewayPort, gatewayManagementPort, writerPort, aggregatorPort, jvmOptions));
+        ServicePorts ports = new ServicePorts(Map.of(
+                Service.GATEWAY, new ServicePorts.Ports(gatewayPort, gatewayManagementPort),
+                Service.WRITER, new ServicePorts.Ports(writerPort, writerManagementPort),
+                Service.AGGREGATOR, new ServicePorts.Ports(aggregatorPort, aggregatorManagementPort)));
+        LocalPipeline pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, infra.settings(), registry, ports, jvmOptions));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("stopping track-pipeline...");

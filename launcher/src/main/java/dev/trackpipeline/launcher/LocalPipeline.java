@@ -28,19 +28,19 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     /**
-     * @param home                  the checkout, where each service's jar is under {@code <module>/target}
-     * @param projectsFile          the project registry the services load
-     * @param gatewayManagementPort where the gateway answers health and metrics (its public port does not)
+     * @param home         the checkout, where each service's jar is under {@code <module>/target}
+     * @param projectsFile the project registry the services load
+     * @param ports        where each service answers its API, and health and metrics
      */
-    public record Settings(Path home, InfrastructureSettings infrastructure, Path projectsFile,
-                           int gatewayPort, int gatewayManagementPort, int writerPort, int aggregatorPort, List<String> jvmOptions) {
+    public record Settings(Path home, InfrastructureSettings infrastructure, Path projectsFile, ServicePorts ports,
+                           List<String> jvmOptions) {
     }
 
     public static LocalPipeline start(Settings settings) throws Exception {
         EmbeddedInfrastructure infra = EmbeddedInfrastructure.start(settings.infrastructure());
         List<ServiceProcess> services = new ArrayList<>();
         try {
-            for (String service : SERVICES) {
+            for (Service service : Service.values()) {
                 services.add(startService(settings, infra, service));
             }
             for (ServiceProcess service : services) {
@@ -53,25 +53,13 @@ public final class LocalPipeline implements AutoCloseable {
         }
     }
 
-    /** The services, each named after its module, in start order. */
-    static final List<String> SERVICES = List.of("gateway", "consumer-writer", "consumer-aggregator");
-    static final String GATEWAY_MANAGEMENT_PORT = "GATEWAY_MANAGEMENT_PORT";
-    private static final Map<String, String> PORT_VARIABLES = Map.of(
-            "gateway", "GATEWAY_PORT", "consumer-writer", "WRITER_PORT", "consumer-aggregator", "AGGREGATOR_PORT");
-
-    private static ServiceProcess startService(Settings settings, EmbeddedInfrastructure infra, String module) throws Exception {
+    private static ServiceProcess startService(Settings settings, EmbeddedInfrastructure infra, Service service) throws Exception {
         Map<String, String> env = new LinkedHashMap<>(infra.environment());
         env.put("TRACK_PROJECTS_FILE", settings.projectsFile().toAbsolutePath().toString());
-        int port = switch (module) {
-            case "gateway" -> settings.gatewayPort();
-            case "consumer-writer" -> settings.writerPort();
-            default -> settings.aggregatorPort();
-        };
-        env.put(PORT_VARIABLES.get(module), String.valueOf(port));
-        int managementPort = module.equals("gateway") ? settings.gatewayManagementPort() : port;
-        env.put(GATEWAY_MANAGEMENT_PORT, String.valueOf(settings.gatewayManagementPort()));
-        Path jar = settings.home().resolve(module).resolve("target").resolve(module + "-exec.jar");
-        return ServiceProcess.start(module, jar, port, managementPort, env, settings.jvmOptions(),
+        env.putAll(settings.ports().environment(service));
+        ServicePorts.Ports ports = settings.ports().of(service);
+        Path jar = settings.home().resolve(service.module()).resolve("target").resolve(service.module() + "-exec.jar");
+        return ServiceProcess.start(service.module(), jar, ports.api(), ports.management(), env, settings.jvmOptions(),
                 settings.infrastructure().dataDir().resolve("logs"));
     }
 
@@ -91,7 +79,7 @@ public final class LocalPipeline implements AutoCloseable {
 
     /** Starts a stopped service again and waits until it is healthy. */
     public void start(String service) throws Exception {
-        ServiceProcess process = startService(settings, infra, service);
+        ServiceProcess process = startService(settings, infra, Service.ofModule(service));
         services.add(process);
         process.awaitHealthy(START_TIMEOUT);
     }
@@ -122,7 +110,7 @@ public final class LocalPipeline implements AutoCloseable {
         infra.components().forEach(component -> ReadyLines.print(component.name(), component.address(),
                 component.embedded() ? "embedded" : "external"));
         services.forEach(service -> ReadyLines.print(service.name(), service.url(), "pid " + service.pid() + ", log " + service.log()
-                + (service.managementUrl().equals(service.url()) ? "" : ", health and metrics at " + service.managementUrl())));
+                + ", health and metrics at " + service.managementUrl()));
     }
 
     /** Services first, so they finish and commit while Kafka and the stores are still there. */

@@ -81,13 +81,13 @@ class DeploymentFilesTest {
     }
 
     @Test
-    void prometheusScrapesEveryServiceTheGatewayOnItsManagementPort() throws IOException {
+    void prometheusScrapesEveryServiceOnItsManagementPort() throws IOException {
         JsonNode config = yaml.readTree(Files.readString(HOME.resolve("deploy/prometheus/prometheus.yml")));
         JsonNode job = config.get("scrape_configs").get(0);
 
         assertThat(job.get("metrics_path").stringValue()).isEqualTo("/actuator/prometheus");
         assertThat(yaml.convertValue(job.get("static_configs").get(0).get("targets"), List.class))
-                .containsExactlyInAnyOrder("gateway:3010", "consumer-writer:3001", "consumer-aggregator:3002");
+                .containsExactlyInAnyOrder("gateway:3010", "consumer-writer:3011", "consumer-aggregator:3012");
     }
 
     /** Runs docker-compose; skipped where it is not installed, unless CI demands it (TRACK_REQUIRE_DOCKER_COMPOSE). */

@@ -82,7 +82,7 @@ class FaultInjectionIT {
         ExternalServers external = new ExternalServers(Optional.of(kafkaAddress), Optional.of(mongoUri),
                 Optional.of(new RedisAddress(ports.host(), ports.redisPort(), Optional.empty(), 0)));
         pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, ports.withPersistence(true).withExternal(external), projects,
-                InfrastructureSettings.freePort(), InfrastructureSettings.freePort(), InfrastructureSettings.freePort(), InfrastructureSettings.freePort(), List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError")));
+                ServicePorts.free(), List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError")));
     }
 
     @AfterAll

@@ -35,7 +35,7 @@ final class TestPipelines {
         Path home = Path.of(System.getProperty("track.home", ".."));
         InfrastructureSettings infra = InfrastructureSettings.forTests(dataDir).withPersistence(true);
         return LocalPipeline.start(new LocalPipeline.Settings(home, infra, home.resolve("config/projects.yml"),
-                InfrastructureSettings.freePort(), InfrastructureSettings.freePort(), InfrastructureSettings.freePort(), InfrastructureSettings.freePort(), List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError")));
+                ServicePorts.free(), List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError")));
     }
 
     /** Posts a captured request's body to the gateway's {@code /reportData}, as the SDK sent it. */
