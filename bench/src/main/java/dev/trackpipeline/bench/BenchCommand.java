@@ -27,6 +27,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "a smoke run under two minutes: one short run per figure")
     boolean quick;
 
+    @Option(names = "--pipeline", description = {"the whole pipeline as users meet it, driven by wrk with the captured SDK requests:",
+            "cold start, the sustained rate (consumers' lag bounded), the gateway alone beside its no-op route,",
+            "CPU per event and peak RSS of every process (about 15 minutes; with --quick, about 2)"})
+    boolean pipeline;
+
     @Option(names = "--repeats", description = "runs per figure; the report gives the median and the spread (default 3, quick 1)")
     Integer repeats;
 
@@ -65,6 +70,9 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ChildProcesses.stopWhenThisProcessStops();
         Path checkout = locations.checkout();
+        if (pipeline) {
+            return pipelineLoad(checkout);
+        }
         int runs = repeats != null ? repeats : quick ? 1 : 3;
         Duration measured = Duration.ofSeconds(seconds != null ? seconds : quick ? 2 : 10);
         TrafficMix traffic;
@@ -97,6 +105,34 @@ public final class BenchCommand implements Callable<Integer> {
                 new BenchReport.PipelineSettings(options.mode(), runs, trafficName, connections, measured.toMillis() / 1000.0,
                         options.drainEvents(), options.drainWarmUpEvents(), options.drainSettleLimit().toSeconds(), options.probes()),
                 figures);
+        Path results = locations.results();
+        String stem = now.format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmm")) + "-" + options.mode();
+        report.write(results, stem);
+        report.write(results, "latest-" + options.mode());
+        System.out.println();
+        System.out.print(report.markdown());
+        System.out.println("\nbench: wrote " + results.resolve(stem + ".md") + " and .json");
+        return 0;
+    }
+
+    private int pipelineLoad(Path checkout) throws Exception {
+        if (!Wrk.installed()) {
+            System.err.println("bench: --pipeline drives HTTP with wrk, which is not installed (Debian package wrk: apt-get install wrk)");
+            return 2;
+        }
+        Path captured = locations.capturedTraffic();
+        var options = quick
+                ? new PipelineLoad.Options(checkout, captured, "pipeline-quick", 32, Duration.ofSeconds(5), 3, Duration.ofSeconds(10), 2, 100,
+                        Duration.ofSeconds(5))
+                : new PipelineLoad.Options(checkout, captured, "pipeline", 32, Duration.ofSeconds(10), 6, Duration.ofSeconds(60), 7, 800,
+                        Duration.ofSeconds(20));
+        String commit = gitCommit(checkout);
+        Path work = Files.createTempDirectory("track-bench-pipeline");
+        List<BenchReport.Figure> figures = new PipelineLoad(options, System.out).run(work);
+        deleteRecursively(work);
+        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+        var report = new BenchReport(machine(commit, now), new BenchReport.LoadSettings(options.mode(), options.connections(),
+                options.window().toSeconds(), options.step().toSeconds(), options.alone().toSeconds(), InfraChild.JVM_OPTIONS), figures);
         Path results = locations.results();
         String stem = now.format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmm")) + "-" + options.mode();
         report.write(results, stem);

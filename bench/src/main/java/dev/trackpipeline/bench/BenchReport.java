@@ -43,6 +43,27 @@ record BenchReport(Machine machine, Settings settings, List<Figure> figures) {
         }
     }
 
+    /** The whole pipeline driven by wrk ({@code bin/track bench --pipeline}): every figure is one measurement. */
+    record LoadSettings(String mode, int connections, long secondsPerColdWindow, long secondsPerPacedStep, long secondsAlone,
+                        String infrastructureJvmOptions) implements Settings {
+
+        @Override
+        public int repeats() {
+            return 1;
+        }
+
+        @Override
+        public String describe() {
+            return "traffic: the real SDK's captured requests as captured, each with a session of its own, posted by wrk -t2 with "
+                    + connections + " connections (64 when paced); cold start in windows of " + secondsPerColdWindow
+                    + " s from the moment every service is healthy; paced steps of " + secondsPerPacedStep
+                    + " s, sustained when wrk sent ≥ 0.9× the rate asked, nothing was refused and both consumers' committed lag stayed"
+                    + " under 5 s of the offered events (at least 1,000) through the step's second half; the gateway alone and its"
+                    + " no-op route " + secondsAlone + " s each; infrastructure JVM options: "
+                    + (infrastructureJvmOptions.isEmpty() ? "none (the JVM's defaults)" : infrastructureJvmOptions);
+        }
+    }
+
     /** JMH micro-benchmarks ({@code bin/track micro-bench}): every measured iteration is one of the runs. */
     record MicroSettings(String mode, int repeats, String traffic, int forks, double secondsPerIteration, String jvmOptions)
             implements Settings {

@@ -1,0 +1,102 @@
+package dev.trackpipeline.bench;
+
+import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.model.infra.InfrastructureDefaults;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code bin/track infra} as a process of its own: the broker, the MongoDB-wire stand-in (its
+ * file store, as {@code bin/track local} keeps it) and Redis, with the JVM options users get, so
+ * that its CPU and memory are measured apart from the load generator and the services.
+ */
+final class InfraChild implements AutoCloseable {
+
+    /** What bin/track gives the infrastructure's JVM (see there). */
+    static final String JVM_OPTIONS = System.getenv().getOrDefault("TRACK_JAVA_OPTS", "").trim();
+
+    private final Process process;
+    private final Path log;
+    private final int kafkaPort;
+    private final int mongoPort;
+    private final int redisPort;
+
+    private InfraChild(Process process, Path log, int kafkaPort, int mongoPort, int redisPort) {
+        this.process = process;
+        this.log = log;
+        this.kafkaPort = kafkaPort;
+        this.mongoPort = mongoPort;
+        this.redisPort = redisPort;
+    }
+
+    static InfraChild start(Path home, Path dataDir, Duration timeout) throws IOException, InterruptedException {
+        int kafka = InfrastructureSettings.freePort();
+        int mongo = InfrastructureSettings.freePort();
+        int redis = InfrastructureSettings.freePort();
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        if (!JVM_OPTIONS.isEmpty()) {
+            command.addAll(List.of(JVM_OPTIONS.split("\\s+")));
+        }
+        command.addAll(List.of("-Dtrack.home=" + home, "-jar", home.resolve("launcher/target/launcher-exec.jar").toString(), "infra",
+                "--data-dir", dataDir.toString(), "--kafka-port", String.valueOf(kafka),
+                "--kafka-controller-port", String.valueOf(InfrastructureSettings.freePort()),
+                "--mongo-port", String.valueOf(mongo), "--redis-port", String.valueOf(redis)));
+        Files.createDirectories(dataDir);
+        Path log = dataDir.resolve("infra.log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        // The infrastructure is the benchmark's own: none named by the caller's environment.
+        builder.environment().keySet().removeAll(List.of("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI", "REDIS_HOST", "REDIS_PORT"));
+        InfraChild infra = new InfraChild(builder.start(), log, kafka, mongo, redis);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!Files.readString(log).contains("infrastructure ready")) {
+            if (!infra.process.isAlive() || System.nanoTime() > deadline) {
+                infra.close();
+                throw new IllegalStateException("the infrastructure did not start; see " + log + ":\n" + Files.readString(log));
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        return infra;
+    }
+
+    String kafkaBootstrapServers() {
+        return "127.0.0.1:" + kafkaPort;
+    }
+
+    /** What the services are told, as {@code bin/track local} tells them. */
+    Map<String, String> environment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrapServers());
+        env.put("MONGODB_URI", "mongodb://127.0.0.1:" + mongoPort + "/" + InfrastructureDefaults.MONGO_DATABASE);
+        env.put("REDIS_HOST", "127.0.0.1");
+        env.put("REDIS_PORT", String.valueOf(redisPort));
+        env.put("REDIS_DB", "0");
+        return env;
+    }
+
+    /** The JVM and the redis-server it started. */
+    List<ProcessHandle> processes() {
+        List<ProcessHandle> all = new ArrayList<>();
+        all.add(process.toHandle());
+        process.toHandle().descendants().forEach(all::add);
+        return all;
+    }
+
+    Path log() {
+        return log;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}
