@@ -11,11 +11,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param clientHashSalt salt of the client-address hash in the Kafka headers
  * @param maxInFlight    most bytes of accepted events waiting for Kafka at once; beyond it requests
  *                       are answered 503 (see {@link InFlightEvents}); a quarter of it is kept for
- *                       requests of at most 256 KB of events
+ *                       requests of at most 1 MiB of events
  * @param maxParsing     most heap that requests being read and parsed hold at once (bodies, the
  *                       events cut out of them, their trees); beyond it requests are answered 503
  *                       (see {@link ParsingMemory}); a quarter of it is kept for requests that hold at
- *                       most 256 KB, so large hostile bodies cannot keep browsers' posts out
+ *                       most 3 MiB, so large hostile bodies cannot keep browsers' posts out
  */
 @ConfigurationProperties("track.gateway")
 public record GatewayProperties(@DefaultValue("10s") Duration publishTimeout, @DefaultValue("5s") Duration retryAfter,

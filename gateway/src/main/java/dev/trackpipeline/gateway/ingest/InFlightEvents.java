@@ -32,9 +32,9 @@ final class InFlightEvents {
         this.reservedForSmall = reservedForSmall;
     }
 
-    /** A quarter of the limit kept for requests of at most 256 KB of events. */
+    /** A quarter of the limit kept for requests of at most 1 MiB of events (the SDK's largest post was 365 KB). */
     static InFlightEvents withDefaultShares(long limitBytes) {
-        return new InFlightEvents(limitBytes, 256 * 1024, limitBytes / 4);
+        return new InFlightEvents(limitBytes, 1L << 20, limitBytes / 4);
     }
 
     boolean tryAdmit(long eventBytes) {

@@ -35,9 +35,13 @@ final class ParsingMemory {
         this.reservedForSmall = reservedForSmall;
     }
 
-    /** A quarter of the limit kept for requests of at most 256 KB. */
+    /**
+     * A quarter of the limit kept for requests that hold at most 3 MiB: the largest posts the real
+     * SDK sent (a 176 KB resource list, a 365 KB session-replay chunk) hold about 2 MB each with
+     * their copies and tree, so five of them fit in the reserve of the default 64 MB at once.
+     */
     static ParsingMemory withDefaultShares(long limitBytes) {
-        return new ParsingMemory(limitBytes, 256 * 1024, limitBytes / 4);
+        return new ParsingMemory(limitBytes, 3L << 20, limitBytes / 4);
     }
 
     /** What one request holds; closing it gives back whatever it still holds. */

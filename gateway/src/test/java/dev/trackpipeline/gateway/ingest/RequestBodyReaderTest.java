@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trackpipeline.model.Outcome;
+import dev.trackpipeline.model.event.EventFamilies;
+import dev.trackpipeline.model.event.EventValidator;
+import dev.trackpipeline.model.fixtures.WebSeeFixtures;
+import dev.trackpipeline.model.ingest.IngestBatch;
+import dev.trackpipeline.model.ingest.IngestBatchReader;
 import dev.trackpipeline.model.ingest.IngestLimits;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -86,6 +91,23 @@ class RequestBodyReaderTest {
         assertThat(read).isEqualTo(browserPost);
         assertThatThrownBy(() -> reader.read(new ByteArrayInputStream(bomb), bomb.length, "gzip", memory.lease()))
                 .isInstanceOfSatisfying(IngestRefusedException.class, refused -> assertThat(refused.outcome()).isEqualTo(Outcome.OVERLOADED));
+    }
+
+    @Test
+    void readsAndParsesTheRealSdksLargestPostWhileLargeRequestsHoldAllTheyMay() throws IOException {
+        ParsingMemory memory = ParsingMemory.withDefaultShares(64 << 20);
+        assertThat(memory.lease().tryTake(48 << 20)).as("large requests hold all but the reserve").isTrue();
+        byte[] largest = WebSeeFixtures.load().posts().stream().map(WebSeeFixtures.CapturedRequest::bodyBytes)
+                .max(java.util.Comparator.comparingInt(bytes -> bytes.length)).orElseThrow();
+        IngestBatchReader events = new IngestBatchReader(new EventValidator(new EventFamilies()), IngestLimits.DEFAULTS);
+
+        try (ParsingMemory.Lease lease = memory.lease()) {
+            byte[] read = reader.read(new ByteArrayInputStream(largest), largest.length, null, lease);
+            IngestBatch batch = events.read(read, lease);
+
+            assertThat(batch.rejected()).isEmpty();
+            assertThat(batch.accepted()).isNotEmpty();
+        }
     }
 
     private static byte[] filled(int length) {
