@@ -65,8 +65,12 @@ class AcceptedMeansStoredAndCountedTest {
             Duration.ofHours(1), Duration.ofHours(48), Duration.ofDays(30), 500, 500, 1_000_000);
     final EventCounts counts = new EventCounts(aggregator);
     final RedisMetricsStore store = new RedisMetricsStore(redis, aggregator, new SimpleMeterRegistry(), java.time.Clock.systemUTC());
-    /** Event ids counted so far: a generated event may repeat, and a repeat is rightly not counted twice. */
-    final Set<String> counted = new HashSet<>();
+    /**
+     * What the writer holds so far, as its collection and {@code _id}: a generated event may
+     * repeat, and a repeat is rightly neither stored nor counted twice; anything new to the writer
+     * must be new to the aggregator too.
+     */
+    final Set<String> stored = new HashSet<>();
     long offset;
 
     int accepted;
@@ -110,7 +114,8 @@ class AcceptedMeansStoredAndCountedTest {
             List<MetricUpdate> updates = counts.of(toCount);
             long applied = store.apply(List.of(new PartitionUpdates("track." + accepted.family().name(), 0,
                     List.of(new RecordUpdates(offset++, accepted.apikey(), accepted.eventId(), updates))))).get(0);
-            assertThat(applied).as("counted %s", json).isEqualTo(counted.add(accepted.eventId()) ? 1 : 0);
+            boolean newToTheWriter = stored.add(accepted.family().name() + "/" + decoded.getString("_id"));
+            assertThat(applied).as("counted %s", json).isEqualTo(newToTheWriter ? 1 : 0);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.trackpipeline.model.ingest;
 
+import dev.trackpipeline.model.event.EventFamily;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -10,7 +11,10 @@ import tools.jackson.databind.JsonNode;
  * Event ids. The web-see SDK sends no id and retries by sending the same bytes again, so the id
  * is derived from the event's own bytes: a retried upload, a redelivery and a replay all carry
  * one id, which the stores use to keep a single copy. An SDK that does send an {@code eventId}
- * has it honoured, scoped by project so that two projects' ids can never collide.
+ * has it honoured, scoped by project so that two projects' ids can never collide, and by family:
+ * the writer keeps one copy per family's collection and the aggregator one count per project, so
+ * an id shared by an error and a custom event must name two events to both, or one would be
+ * stored and never counted.
  */
 public final class EventIds {
 
@@ -20,11 +24,11 @@ public final class EventIds {
     private EventIds() {
     }
 
-    public static String of(JsonNode event, String apikey, byte[] rawEvent) {
+    public static String of(JsonNode event, String apikey, EventFamily family, byte[] rawEvent) {
         JsonNode supplied = event.get(SUPPLIED_ID_FIELD);
         if (supplied != null && supplied.isString() && !supplied.stringValue().isBlank()
                 && supplied.stringValue().length() <= MAX_SUPPLIED_ID_LENGTH) {
-            return hash((apikey + "\u0000" + supplied.stringValue()).getBytes(StandardCharsets.UTF_8));
+            return hash((apikey + "\u0000" + family.name() + "\u0000" + supplied.stringValue()).getBytes(StandardCharsets.UTF_8));
         }
         return fromContent(rawEvent);
     }

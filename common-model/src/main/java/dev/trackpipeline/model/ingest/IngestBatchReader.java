@@ -115,7 +115,7 @@ public final class IngestBatchReader {
                         inArray ? invalid.reasonAt(at(index, true)) : invalid.reason(),
                         invalid.knownType().orElse(Rejection.UNKNOWN_TYPE)));
             } else if (verdict instanceof Verdict.Valid valid) {
-                accepted.add(new AcceptedEvent(index, EventIds.of(node, valid.apikey(), raw), valid.family(), valid.type(),
+                accepted.add(new AcceptedEvent(index, EventIds.of(node, valid.apikey(), valid.family(), raw), valid.family(), valid.type(),
                         valid.apikey(), valid.sessionId(), raw));
             }
             return true;

@@ -63,7 +63,7 @@ class IngestBatchReaderTest {
     }
 
     @Test
-    void honoursAnEventIdTheSenderSuppliesScopedByProject() {
+    void honoursAnEventIdTheSenderSuppliesScopedByProjectAndFamily() {
         String event = fixtures.first("whiteScreen").body();
         String withId = event.replace("{\"type\"", "{\"eventId\":\"client-42\",\"type\"");
         String sameIdOtherContent = withId.replace("\"status\":\"error\"", "\"status\":\"ok\"");
@@ -74,6 +74,10 @@ class IngestBatchReaderTest {
         assertThat(reader.read(sameIdOtherContent.getBytes(StandardCharsets.UTF_8)).accepted().get(0).eventId()).isEqualTo(id);
         assertThat(reader.read(sameIdOtherProject.getBytes(StandardCharsets.UTF_8)).accepted().get(0).eventId()).isNotEqualTo(id);
         assertThat(reader.read(event.getBytes(StandardCharsets.UTF_8)).accepted().get(0).eventId()).isNotEqualTo(id);
+        // A custom event with the same id is another event: the writer keeps it in another collection, so the aggregator must count it.
+        String custom = "{\"eventId\":\"client-42\",\"type\":\"custom\",\"apikey\":\"demo-project\",\"uuid\":\"u\",\"time\":1795642106952,"
+                + "\"status\":\"ok\",\"breadcrumb\":[]}";
+        assertThat(reader.read(custom.getBytes(StandardCharsets.UTF_8)).accepted().get(0).eventId()).isNotEqualTo(id);
     }
 
     @Test
