@@ -36,7 +36,10 @@ public class MongoOutages implements StoreOutages {
      */
     private static final Set<Integer> UNAVAILABLE_CODES = Set.of(6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 13388,
             // Unauthorized, AuthenticationFailed (a user's rights revoked), AtlasError (a storage quota): every write alike
-            13, 18, 8000);
+            13, 18, 8000,
+            // LockTimeout, LockBusy, WriteConflict, TemporarilyUnavailable: contention or a busy node, gone on a retry;
+            // taken for the documents' fault they would dead-letter good events after three attempts
+            24, 46, 112, 365);
 
     private final MongoDatabase database;
 

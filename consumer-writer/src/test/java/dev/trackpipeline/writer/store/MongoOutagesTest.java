@@ -33,6 +33,15 @@ class MongoOutagesTest {
         assertThat(outages.isOutage(bulkWriteError(8000, "you are over your space quota"))).isTrue();
     }
 
+    /** Contention and a busy node pass on a retry: dead-lettering them would lose nothing but good events. */
+    @Test
+    void waitsOutWriteConflictsLocksAndATemporarilyUnavailableNode() {
+        assertThat(outages.isOutage(bulkWriteError(112, "WriteConflict error: this operation conflicted with another operation"))).isTrue();
+        assertThat(outages.isOutage(bulkWriteError(24, "Unable to acquire lock"))).isTrue();
+        assertThat(outages.isOutage(bulkWriteError(46, "lock busy"))).isTrue();
+        assertThat(outages.isOutage(bulkWriteError(365, "cache pressure: temporarily unavailable"))).isTrue();
+    }
+
     @Test
     void takesAnyOtherRefusalForOneAboutTheDocuments() {
         assertThat(outages.isOutage(bulkWriteError(11000, "E11000 duplicate key error"))).isFalse();
