@@ -46,7 +46,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     /**
      * @param port           the service's API port
-     * @param managementPort where it answers health and metrics (the gateway's own; the API port for the others)
+     * @param managementPort where it answers health and metrics (a port of its own for every service)
      */
     public static ServiceProcess start(String name, Path jar, int port, int managementPort, Map<String, String> environment,
                                        List<String> jvmOptions, Path logDir) throws IOException {

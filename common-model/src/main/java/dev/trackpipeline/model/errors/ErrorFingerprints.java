@@ -3,6 +3,7 @@ package dev.trackpipeline.model.errors;
 import dev.trackpipeline.model.ingest.EventIds;
 import dev.trackpipeline.model.urls.UrlPaths;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
@@ -46,7 +47,7 @@ public final class ErrorFingerprints {
 
     private static ErrorGroup httpFailure(String type, JsonNode event) {
         JsonNode request = event.path("requestData");
-        String method = text(request, "method").isEmpty() ? "GET" : text(request, "method").toUpperCase();
+        String method = text(request, "method").isEmpty() ? "GET" : text(request, "method").toUpperCase(Locale.ROOT);
         String path = UrlPaths.path(text(event, "url"));
         String status = text(event.path("response"), "Status");
         return group(type + "\n" + method + "\n" + path + "\n" + status, method + " " + path + " → " + (status.isEmpty() ? "?" : status));

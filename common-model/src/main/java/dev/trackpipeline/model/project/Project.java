@@ -1,5 +1,6 @@
 package dev.trackpipeline.model.project;
 
+import dev.trackpipeline.model.event.EventValidator;
 import java.util.List;
 
 /**
@@ -12,6 +13,15 @@ public record Project(String apikey, String name, String readToken, AllowedOrigi
 
     public Project {
         requireText("apikey", apikey);
+        // Events name their project by apikey, and the gateway refuses longer ones: such a project could never send.
+        if (apikey.length() > EventValidator.MAX_APIKEY_LENGTH) {
+            throw new IllegalArgumentException("apikey: longer than " + EventValidator.MAX_APIKEY_LENGTH
+                    + " characters, which no event may carry");
+        }
+        // The aggregator's keys hold the apikey as their Redis Cluster hash tag ({apikey}): a brace would cut it short.
+        if (apikey.indexOf('{') >= 0 || apikey.indexOf('}') >= 0) {
+            throw new IllegalArgumentException("apikey: may not contain '{' or '}'");
+        }
         requireText("readToken", readToken);
         name = name == null || name.isBlank() ? apikey : name;
         allowedOrigins = allowedOrigins == null ? new AllowedOrigins(List.of()) : allowedOrigins;

@@ -46,6 +46,20 @@ class ErrorFingerprintsTest {
     }
 
     @Test
+    void groupsAFailingRequestAlikeWhateverTheMachinesLocale() {
+        ObjectNode link = (ObjectNode) fixtures.first("xhr").event();
+        ((ObjectNode) link.get("requestData")).put("method", "link");
+        String underRoot = fingerprint("xhr", link);
+        java.util.Locale before = java.util.Locale.getDefault();
+        try {
+            java.util.Locale.setDefault(java.util.Locale.forLanguageTag("tr")); // where "link" upper-cases to "LİNK"
+            assertThat(fingerprint("xhr", link)).isEqualTo(underRoot);
+        } finally {
+            java.util.Locale.setDefault(before);
+        }
+    }
+
+    @Test
     void keepsDifferentProblemsApart() {
         ObjectNode notFound = (ObjectNode) fixtures.first("xhr").event();
         ObjectNode serverError = notFound.deepCopy();

@@ -60,6 +60,17 @@ class ProjectsFileTest {
     }
 
     @Test
+    void refusesAnApikeyNoEventCouldCarryOrThatWouldBreakTheAggregatorsHashTag() throws IOException {
+        Path tooLong = write("long.yml", "projects:\n  - {apikey: " + "k".repeat(129) + ", readToken: t}\n");
+        Path brace = write("brace.yml", "projects:\n  - {apikey: 'shop}x', readToken: t}\n");
+
+        assertThatThrownBy(() -> ProjectsFile.load(tooLong)).hasMessageContaining("long.yml")
+                .hasMessageContaining("apikey: longer than 128 characters, which no event may carry");
+        assertThatThrownBy(() -> ProjectsFile.load(brace)).hasMessageContaining("brace.yml")
+                .hasMessageContaining("apikey: may not contain '{' or '}'");
+    }
+
+    @Test
     void grantsReadsOnlyToTheProjectsOwnToken() throws IOException {
         ProjectRegistry registry = ProjectsFile.load(write("two.yml", """
                 projects:

@@ -125,13 +125,18 @@ public final class EventDocuments {
         }
     }
 
-    /** The event as the SDK sent it, plus {@code id} and {@code receivedAt} (epoch ms), for the read API. */
+    /**
+     * The event as the SDK sent it, plus {@code id} and {@code receivedAt} (epoch ms), for the read
+     * API. The pipeline's id wins over a top-level {@code id} the client sent: an answer's id must
+     * be the one {@code /api/errors/{id}} finds (the client's stays in the stored document).
+     */
     public static Map<String, Object> toApi(Document document) {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("id", document.get("_id"));
         document.forEach((key, value) -> {
-            if (!DocumentKeys.RESERVED.contains(key)) {
-                event.put(DocumentKeys.decode(key), apiValue(value));
+            String name = DocumentKeys.decode(key);
+            if (!DocumentKeys.RESERVED.contains(key) && !name.equals("id")) {
+                event.put(name, apiValue(value));
             }
         });
         event.put("receivedAt", document.getDate("receivedAt").getTime());

@@ -79,6 +79,17 @@ class EventBsonTest {
     }
 
     @Test
+    void theReadApisIdIsThePipelinesWhateverIdTheClientSent() {
+        Document stored = new Document("_id", "4f1c").append("id", "the client's").append("type", "custom")
+                .append("receivedAt", Date.from(RECEIVED_AT));
+
+        var answer = EventDocuments.toApi(stored);
+
+        assertThat(answer.get("id")).isEqualTo("4f1c");
+        assertThat(answer.get("type")).isEqualTo("custom");
+    }
+
+    @Test
     void anErrorEventCarriesItsGroupAfterItsFields() {
         EventRecord error = read(FixtureRecords.of(WebSeeFixtures.load().first("error"), RECEIVED_AT));
 
