@@ -1,6 +1,7 @@
 package dev.trackpipeline.bench;
 
 import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.launcher.LocalPipeline;
 import dev.trackpipeline.model.infra.InfrastructureDefaults;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,8 +20,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class InfraChild implements AutoCloseable {
 
-    /** What bin/track gives the infrastructure's JVM (see there). */
-    static final String JVM_OPTIONS = System.getenv().getOrDefault("TRACK_JAVA_OPTS", "").trim();
+    /** What bin/track gives the infrastructure's JVM. */
+    static final String JVM_OPTIONS = System.getenv().getOrDefault("TRACK_JAVA_OPTS", LocalPipeline.DEFAULT_INFRA_JVM_OPTIONS).trim();
 
     private final Process process;
     private final Path log;

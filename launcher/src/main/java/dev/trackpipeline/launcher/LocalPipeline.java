@@ -17,6 +17,16 @@ public final class LocalPipeline implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
 
+    /**
+     * What {@code bin/track local} and {@code bin/track infra} give the JVM that holds the broker
+     * and the MongoDB-wire stand-in (Redis is a process of its own). Without a bound the JVM
+     * sized its heap from the machine (a quarter of it) and grew to 2-7 GB resident under load;
+     * the broker and the stand-in's file store (its page cache is 16 MB) need far less, which
+     * {@code bin/track bench --pipeline} measures (peak RSS of the infrastructure). Exiting on
+     * OutOfMemoryError stops a half-dead broker from taking writes it cannot keep.
+     */
+    public static final String DEFAULT_INFRA_JVM_OPTIONS = "-Xmx768m -XX:+ExitOnOutOfMemoryError";
+
     private final Settings settings;
     private final EmbeddedInfrastructure infra;
     private final List<ServiceProcess> services;
