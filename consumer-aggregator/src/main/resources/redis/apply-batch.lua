@@ -140,7 +140,10 @@ local function groupsOf(key, seconds)
   return cappedOf(key, key .. rankSuffix, groupLimit, seconds, false)
 end
 
--- The evicted name's exact data joins the other name's, so the bucket's totals still add up.
+-- The evicted name's exact data joins the other name's, so the bucket's totals still add up. A
+-- page's hash has a bounded number of fields (485: its histograms are on a coarse scale, see
+-- EventCounts.MAX_PAGE_FIELDS), which bounds what one eviction costs inside the script; with
+-- fine histograms one took up to 8,000 HINCRBYs.
 local function release(key, name)
   if capped[key].pages then
     local hash = key .. name

@@ -18,10 +18,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * always named; a name shows its counts since it was (last) named, its earlier ones are in
  * {@code (other)}, and the totals add up.
  *
- * <p>Page hashes are the bulk of what a flood leaves (one hash of vitals per page and bucket), so
+ * <p>Page hashes are much of what a flood leaves (one hash of vitals per page and bucket), so
  * minute buckets, 2,880 of them in the default 48 hours, keep fewer pages than the 720 hour
  * buckets of 30 days: at most 2,880 × (50 + 1) + 720 × (500 + 1) = 507,600 page hashes per project
  * with the defaults ({@code (other)} included), where one cap of 500 for both allowed 1,803,600.
+ * Each has at most {@code EventCounts.MAX_PAGE_FIELDS} (485) fields however many distinct values
+ * it is sent, about 7 KB.
+ *
+ * <p>With the defaults and every cap filled (the longest names, every page hash and histogram
+ * full), a minute bucket takes about 1.46 MB and an hour bucket about 4.5 MB (Redis 7.0), so a
+ * project holds at most about 2,880 × 1.46 MB + 720 × 4.5 MB ≈ 7.4 GB of buckets (3.3 GB of it
+ * page hashes, which on the fine scale could take up to 575 KB each), plus its dedup ring: 13
+ * slices of up to max({@code dedupIdsPerSlice}, rate limit × 300 s) ids at about 61 to 69 bytes,
+ * 240 to 270 MB at the default 1,000 events/s.
  *
  * @param groupId                 the aggregator's consumer group
  * @param dedupWindow             how long an event id is remembered, so a client's re-send counts once

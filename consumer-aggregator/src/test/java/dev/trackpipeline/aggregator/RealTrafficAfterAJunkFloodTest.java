@@ -127,7 +127,7 @@ class RealTrafficAfterAJunkFloodTest {
                 assertThat(pages.get(page).samples()).as(page).isEqualTo(MINUTES * VISITS * perVisit));
         // The fixtures' two LCPs of /shop/ (1152 and 1200 ms), at every visit.
         assertThat(shop.samples()).isEqualTo(MINUTES * VISITS * 2);
-        assertThat(shop.p75()).isCloseTo(1200, within(1200 * 0.01));
+        assertThat(shop.p75()).isCloseTo(1200, within(1200 * JunkFlood.PAGE_ERROR));
         assertThat(pages.values().stream().mapToLong(PageVital::samples).sum()).isEqualTo(JUNK / 3 + 1 + MINUTES * VISITS * realLcpCount());
     }
 

@@ -41,6 +41,18 @@ public class EventCounts {
     /** No browser tab holds more JavaScript heap than this; larger values are measurement errors. */
     private static final double LARGEST_PLAUSIBLE_HEAP_BYTES = 64L * 1024 * 1024 * 1024;
 
+    /**
+     * The most fields a page's hash (or the hash of a bucket's {@code (other)} pages) can have,
+     * whatever it is sent: per vital, 7 counts (invalid, 3 ratings, 3 ratings of the SDK's) and the
+     * buckets of its {@link VitalsHistogram#forPage page scale}, 62 for a duration and 64 for CLS:
+     * 6 × 69 + 71 = 485. That is below Redis's default {@code hash-max-listpack-entries} (512), so a
+     * full hash stays one compact listpack of about 7 KB (MEMORY USAGE, Redis 6.2 and 7.0; 25 KB as
+     * a hash table, should that setting be lowered), where the fine histograms took up to 8,129
+     * fields and 575 KB. Evicting a page (the script's {@code release})
+     * moves at most this many fields to {@code (other)}.
+     */
+    public static final int MAX_PAGE_FIELDS = 485;
+
     private final AggregatorProperties properties;
     private final JsonMapper json = JsonMapper.builder().build();
 
@@ -124,7 +136,7 @@ public class EventCounts {
             event.path("resourceList").forEach(entry -> EventNumbers.of(entry.get("duration"))
                     .ifPresent(duration -> {
                         if (duration >= 0 && duration <= LONGEST_PLAUSIBLE_MS) {
-                            histogram.merge(VitalsHistogram.bucketOf(duration), 1L, Long::sum);
+                            histogram.merge(VitalsHistogram.FINE.bucketOf(duration), 1L, Long::sum);
                         }
                     }));
             String key = MetricKeys.resourceDurations(record.apikey(), resolution, bucket);
@@ -133,8 +145,9 @@ public class EventCounts {
     }
 
     /**
-     * A web vital goes into the project's histogram and rating counts, and the same again in its
-     * page's hash (fields {@code vital:<metric>:h:<bucket>} for the histogram), so a window's
+     * A web vital goes into the project's histogram ({@link VitalsHistogram#FINE}) and rating
+     * counts, and the same again in its page's hash, the histogram there on the coarse
+     * {@link VitalsHistogram#forPage page scale} ({@link #pageHistogramField}), so a window's
      * percentiles can be read for the whole project or for one page.
      */
     private void addVital(List<MetricUpdate> updates, EventRecord record, Resolution resolution, long bucket,
@@ -158,10 +171,11 @@ public class EventCounts {
             countField.accept("vital:" + metric + ":invalid");
             return;
         }
-        String histogramBucket = VitalsHistogram.bucketOf(value.getAsDouble());
-        updates.add(MetricUpdate.increment(MetricKeys.vitalHistogram(record.apikey(), resolution, bucket, metric), histogramBucket, ttl));
+        updates.add(MetricUpdate.increment(MetricKeys.vitalHistogram(record.apikey(), resolution, bucket, metric),
+                VitalsHistogram.FINE.bucketOf(value.getAsDouble()), ttl));
         if (page != null) {
-            updates.add(new MetricUpdate(Operation.PAGE_HINCRBY, pagePrefix, pageHistogramField(metric, histogramBucket), page, ttl));
+            updates.add(new MetricUpdate(Operation.PAGE_HINCRBY, pagePrefix,
+                    pageHistogramField(metric, VitalsHistogram.forPage(metric).bucketOf(value.getAsDouble())), page, ttl));
         }
         countField.accept("vital:" + metric + ":" + threshold.get().rate(value.getAsDouble()).label());
         String sdkRating = record.event().path("rating").asString("");
@@ -170,9 +184,17 @@ public class EventCounts {
         }
     }
 
-    /** The field of a page's hash that counts one histogram bucket of one vital. */
+    /**
+     * The field of a page's hash that counts one bucket of one vital's histogram on its
+     * {@link VitalsHistogram#forPage page scale}, such as {@code LCP:32}. The previous version
+     * wrote fine buckets there as {@code vital:<metric>:h:<bucket>}: read on the coarse scale, fine
+     * bucket 359 (about 1.2 s) would stand for 1.25^359 ms, so the coarse ones need names of their
+     * own, which no fine one can be mistaken for; the fine ones are no longer read and age out with
+     * their buckets. Short, because a page hash holds hundreds of them, each name stored in full
+     * in the listpack.
+     */
     public static String pageHistogramField(String metric, String histogramBucket) {
-        return "vital:" + metric + ":h:" + histogramBucket;
+        return metric + ":" + histogramBucket;
     }
 
     // Only known statuses become field names, which bounds the hash whatever clients send.

@@ -91,7 +91,7 @@ public final class MetricKeys {
         return errorGroups(apikey, resolution, bucket) + SAMPLES_SUFFIX;
     }
 
-    /** Log-scale histogram of one web vital in one bucket ({@link VitalsHistogram}). */
+    /** Log-scale histogram of one web vital in one bucket ({@link VitalsHistogram#FINE}). */
     public static String vitalHistogram(String apikey, Resolution resolution, long bucket, String metric) {
         return counters(apikey, resolution, bucket) + ":vital:" + metric;
     }
@@ -110,7 +110,7 @@ public final class MetricKeys {
         return httpFailures(apikey, resolution, bucket) + RANK_SUFFIX;
     }
 
-    /** Log-scale histogram of resource load durations (resource-list entries) in one bucket. */
+    /** Log-scale histogram ({@link VitalsHistogram#FINE}) of resource load durations (resource-list entries) in one bucket. */
     public static String resourceDurations(String apikey, Resolution resolution, long bucket) {
         return counters(apikey, resolution, bucket) + ":resource-durations";
     }
@@ -162,7 +162,7 @@ public final class MetricKeys {
     /**
      * Prefix of the hash of one page's vitals in one bucket; the script completes it with the page
      * while {@link #pageRanks} names it, else with {@link #OTHER}. A page's hash holds its vitals
-     * since the bucket (last) named it.
+     * since the bucket (last) named it, in at most {@link EventCounts#MAX_PAGE_FIELDS} fields.
      */
     public static String pageVitalsPrefix(String apikey, Resolution resolution, long bucket) {
         return counters(apikey, resolution, bucket) + ":page:";

@@ -85,8 +85,9 @@ public class MetricsController {
      * p50/p75/p95 and rating counts per web vital, of the whole project or of one page
      * ({@code pageUrl}, reduced as {@link UrlPaths#page} reduces the SDK's).
      */
-    @Operation(summary = "Web vitals percentiles of the project or of one page", description = "p50, p75 and p95 within 1 %, "
-            + "the web-vitals rating of p75 and the counts by rating. pageUrl is reduced as the SDK's page URLs are: path and hash route.")
+    @Operation(summary = "Web vitals percentiles of the project or of one page", description = "p50, p75 and p95 within 1 % "
+            + "(within 11.1 % for one page: a page's histograms are coarser, so that each page's hash stays small), the web-vitals "
+            + "rating of p75 and the counts by rating. pageUrl is reduced as the SDK's page URLs are: path and hash route.")
     @GetMapping("/api/metrics/vitals")
     public ApiResponse<Map<String, VitalSummary>> vitals(@RequestParam String apikey, @RequestParam(defaultValue = "1h") String window,
                                                          @RequestParam(required = false) String pageUrl,
@@ -102,7 +103,8 @@ public class MetricsController {
     /** The pages with the highest p75 of one web vital ({@code vital}, LCP by default), slowest first. */
     @Operation(summary = "Pages by the p75 of one web vital, slowest first", description = "Each bucket keeps at most so many pages "
             + "apart (track.aggregator.max-pages-per-minute-bucket and max-pages-per-project for hour buckets), chosen by how often "
-            + "they were measured; the others are counted together as (other), and a page shows its vitals since its bucket named it.")
+            + "they were measured; the others are counted together as (other), and a page shows its vitals since its bucket named it. "
+            + "p75 is within 11.1 %, so pages closer than that may tie (ties by page).")
     @GetMapping("/api/metrics/pages")
     public ApiResponse<List<PageVital>> slowestPages(@RequestParam String apikey, @RequestParam(defaultValue = "1h") String window,
                                                      @RequestParam(defaultValue = "LCP") String vital,

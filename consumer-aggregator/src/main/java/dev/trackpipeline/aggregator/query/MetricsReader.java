@@ -64,20 +64,24 @@ public class MetricsReader {
     }
 
     /**
-     * One page's vitals: read from the page's own hashes, where histogram buckets are fields
-     * {@code vital:<metric>:h:<bucket>} beside the rating counts.
+     * One page's vitals: read from the page's own hashes, where the histogram buckets
+     * ({@link EventCounts#pageHistogramField}) are fields beside the rating counts. Percentiles are
+     * on the coarse {@link VitalsHistogram#forPage page scale}, within 11.1 % (the project's within
+     * 1 %). A bucket written before that scale holds its histograms in fields of another name,
+     * which are not read: its pages show no percentiles until it ages out.
      */
     public Map<String, VitalSummary> pageVitals(String apikey, String page, MetricWindow window, Instant now) {
         Map<String, Long> totals = sumHashes(window.buckets(now),
                 bucket -> MetricKeys.pageVitalsPrefix(apikey, window.resolution(), bucket) + page);
-        return summarise(totals, metric -> prefixed(totals, EventCounts.pageHistogramField(metric, "")));
+        return summarise(totals, metric -> prefixed(totals, EventCounts.pageHistogramField(metric, "")), VitalsHistogram::forPage);
     }
 
     /**
      * The pages with the highest p75 of one vital, slowest first (ties by page). Each bucket names
      * its own pages: reads their ranks, then each bucket's hashes of its pages and of
      * {@code (other)}, so the page cap bounds the cost per bucket. A page's hash holds its vitals
-     * since its bucket (last) named it, the rest are in {@code (other)}'s.
+     * since its bucket (last) named it, the rest are in {@code (other)}'s. The p75s are on the
+     * coarse scale ({@link #pageVitals}), so pages whose p75s differ by less than that may tie.
      */
     public List<PageVital> slowestPages(String apikey, String vital, MetricWindow window, Instant now, int limit) {
         List<Long> buckets = window.buckets(now);
@@ -103,7 +107,7 @@ public class MetricsReader {
             Map<String, Long> histogram = prefixed(addUp(pageBuckets), histogramPrefix);
             long samples = histogram.values().stream().mapToLong(Long::longValue).sum();
             if (samples > 0) {
-                double p75 = VitalsHistogram.percentile(histogram, 0.75);
+                double p75 = VitalsHistogram.forPage(vital).percentile(histogram, 0.75);
                 ranked.add(new PageVital(page, samples, p75, thresholds.rate(p75).label()));
             }
         });
@@ -114,10 +118,12 @@ public class MetricsReader {
 
     private Map<String, VitalSummary> vitals(String apikey, MetricWindow window, Instant now, Map<String, Long> totals) {
         List<Long> buckets = window.buckets(now);
-        return summarise(totals, metric -> sumHashes(buckets, bucket -> MetricKeys.vitalHistogram(apikey, window.resolution(), bucket, metric)));
+        return summarise(totals, metric -> sumHashes(buckets, bucket -> MetricKeys.vitalHistogram(apikey, window.resolution(), bucket, metric)),
+                metric -> VitalsHistogram.FINE);
     }
 
-    private static Map<String, VitalSummary> summarise(Map<String, Long> totals, Function<String, Map<String, Long>> histogramOf) {
+    private static Map<String, VitalSummary> summarise(Map<String, Long> totals, Function<String, Map<String, Long>> histogramOf,
+                                                       Function<String, VitalsHistogram> scaleOf) {
         Map<String, VitalSummary> vitals = new LinkedHashMap<>();
         for (String metric : VITALS) {
             Map<String, Long> histogram = histogramOf.apply(metric);
@@ -126,10 +132,11 @@ public class MetricsReader {
             if (samples == 0 && invalid == 0) {
                 continue;
             }
-            Double p75 = samples == 0 ? null : VitalsHistogram.percentile(histogram, 0.75);
+            VitalsHistogram scale = scaleOf.apply(metric);
+            Double p75 = percentile(scale, histogram, samples, 0.75);
             String rating = p75 == null ? null : VitalThresholds.of(metric).orElseThrow().rate(p75).label();
-            vitals.put(metric, new VitalSummary(samples, percentile(histogram, samples, 0.50), p75,
-                    percentile(histogram, samples, 0.95), rating,
+            vitals.put(metric, new VitalSummary(samples, percentile(scale, histogram, samples, 0.50), p75,
+                    percentile(scale, histogram, samples, 0.95), rating,
                     ratings(totals, "vital:" + metric + ":"), ratings(totals, "vital:" + metric + ":sdk:"), invalid));
         }
         return vitals;
@@ -144,8 +151,9 @@ public class MetricsReader {
                 bucket -> MetricKeys.httpFailures(apikey, window.resolution(), bucket)).stream().limit(limit)
                 .map(entry -> new PageCosts.RequestCount(entry.getKey(), entry.getValue())).toList();
         return new PageCosts(new PageCosts.LongTasks(totals.getOrDefault("longTask:count", 0L), totals.getOrDefault("longTask:totalMs", 0L)),
-                new PageCosts.Durations(samples, percentile(durations, samples, 0.50), percentile(durations, samples, 0.75),
-                        percentile(durations, samples, 0.95)), failures, memory(apikey, window, buckets, totals));
+                new PageCosts.Durations(samples, percentile(VitalsHistogram.FINE, durations, samples, 0.50),
+                        percentile(VitalsHistogram.FINE, durations, samples, 0.75),
+                        percentile(VitalsHistogram.FINE, durations, samples, 0.95)), failures, memory(apikey, window, buckets, totals));
     }
 
     /** The largest used heap of any bucket, and the latest sample of all. */
@@ -269,8 +277,8 @@ public class MetricsReader {
         return totals;
     }
 
-    private static Double percentile(Map<String, Long> histogram, long samples, double p) {
-        return samples == 0 ? null : VitalsHistogram.percentile(histogram, p);
+    private static Double percentile(VitalsHistogram scale, Map<String, Long> histogram, long samples, double p) {
+        return samples == 0 ? null : scale.percentile(histogram, p);
     }
 
     private static Map<String, Long> ratings(Map<String, Long> totals, String prefix) {

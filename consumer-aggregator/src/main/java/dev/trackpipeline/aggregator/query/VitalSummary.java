@@ -4,8 +4,8 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.Map;
 
 /**
- * One web vital over a window. Percentiles are nearest-rank, within 1 % of the exact value, and
- * null when no plausible value arrived.
+ * One web vital over a window. Percentiles are nearest-rank, within 1 % of the exact value for the
+ * project and 11.1 % for one page ({@code VitalsHistogram}), and null when no plausible value arrived.
  *
  * @param rating      the web-vitals rating of p75 (good, needs-improvement, poor)
  * @param ratings     counts by the web-vitals thresholds
