@@ -20,7 +20,11 @@ public enum Outcome {
     REFUSED_BY_STORE("refused_by_store"),
     /** A record its store cannot take whatever is retried: a consumer failed on it alone, store up. */
     UNSTORABLE("unstorable"),
-    OVERLOADED("overloaded");
+    OVERLOADED("overloaded"),
+    /** A request body not fully received within the gateway's body-read timeout. */
+    BODY_TIMEOUT("body_timeout"),
+    /** A request refused unread: its client address already had as many bodies being read as the gateway allows one address. */
+    TOO_MANY_BODY_READS("too_many_body_reads");
 
     private final String code;
 

@@ -20,6 +20,10 @@ public final class TrackMeters {
     public static final String INGEST_IN_FLIGHT_BYTES = "track.ingest.in.flight.bytes";
     /** Heap the gateway's requests hold while their bodies are read and parsed (bodies, events, trees). */
     public static final String INGEST_PARSING_BYTES = "track.ingest.parsing.bytes";
+    /** Request bodies the gateway is reading now, each on a request thread. */
+    public static final String INGEST_BODY_READS = "track.ingest.body.reads";
+    /** Client addresses with at least one request body being read now. */
+    public static final String INGEST_BODY_READ_CLIENTS = "track.ingest.body.read.clients";
 
     /** Events per polled batch; tag {@code group}. */
     public static final String CONSUME_BATCH_EVENTS = "track.consume.batch.events";

@@ -16,9 +16,27 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                       events cut out of them, their trees); beyond it requests are answered 503
  *                       (see {@link ParsingMemory}); a quarter of it is kept for requests that hold at
  *                       most 3 MiB, so large hostile bodies cannot keep browsers' posts out
+ * @param bodyReadTimeout       a request body not fully received this long after its read began is
+ *                              answered 408 {@code body_timeout}; Tomcat's wait for each read of a
+ *                              body is set to the same, so a client that stops sending is answered
+ *                              too (see {@link SlowBodyReads})
+ * @param maxBodyReadsPerClient most request bodies read at once from one client address; beyond it a
+ *                              request is answered 503 {@code too_many_body_reads} before any of its
+ *                              body is read (see {@link BodyReadsPerClient})
  */
 @ConfigurationProperties("track.gateway")
 public record GatewayProperties(@DefaultValue("10s") Duration publishTimeout, @DefaultValue("5s") Duration retryAfter,
                                 @DefaultValue("track-pipeline") String clientHashSalt,
-                                @DefaultValue("32MB") DataSize maxInFlight, @DefaultValue("64MB") DataSize maxParsing) {
+                                @DefaultValue("32MB") DataSize maxInFlight, @DefaultValue("64MB") DataSize maxParsing,
+                                @DefaultValue("10s") Duration bodyReadTimeout, @DefaultValue("16") int maxBodyReadsPerClient) {
+
+    public GatewayProperties {
+        if (bodyReadTimeout.toMillis() < 1 || bodyReadTimeout.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("track.gateway.body-read-timeout: must be at least 1ms and fit Tomcat's"
+                    + " millisecond timeouts, got " + bodyReadTimeout);
+        }
+        if (maxBodyReadsPerClient < 1) {
+            throw new IllegalArgumentException("track.gateway.max-body-reads-per-client: must be at least 1, got " + maxBodyReadsPerClient);
+        }
+    }
 }

@@ -27,11 +27,12 @@ class IngestApiDescription implements OpenApiCustomizer {
             new Answer("202", "Kafka holds every accepted event; rejected lists the others with a reason each."),
             new Answer("400", "No event accepted: the body is not JSON, or every event is invalid."),
             new Answer("403", "Every event is for an unknown apikey or from an origin its project does not allow."),
+            new Answer("408", "The body was not all received within the body-read timeout; nothing accepted, the connection is closed."),
             new Answer("413", "The body, its gzip-decompressed size or its number of events is over the limit."),
             new Answer("415", "A content type other than JSON or text, or an encoding other than gzip."),
             new Answer("429", "Every event is over its project's rate limit; Retry-After says when the next one fits."),
-            new Answer("503", "Kafka did not acknowledge in time, or too many events wait for it, or too many bodies are being parsed;"
-                    + " nothing accepted. Retry after Retry-After."));
+            new Answer("503", "Kafka did not acknowledge in time, or too many events wait for it, or too many bodies are being parsed,"
+                    + " or too many are being read from the client's address; nothing accepted. Retry after Retry-After."));
 
     @Override
     public void customise(OpenAPI openApi) {

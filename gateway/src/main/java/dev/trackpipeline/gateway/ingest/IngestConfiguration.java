@@ -25,6 +25,14 @@ class IngestConfiguration {
     }
 
     @Bean
+    BodyReadsPerClient bodyReadsPerClient(GatewayProperties properties, MeterRegistry meters) {
+        BodyReadsPerClient bodyReads = new BodyReadsPerClient(properties.maxBodyReadsPerClient());
+        meters.gauge(TrackMeters.INGEST_BODY_READS, bodyReads, BodyReadsPerClient::reads);
+        meters.gauge(TrackMeters.INGEST_BODY_READ_CLIENTS, bodyReads, BodyReadsPerClient::addresses);
+        return bodyReads;
+    }
+
+    @Bean
     Clock clock() {
         return Clock.systemUTC();
     }

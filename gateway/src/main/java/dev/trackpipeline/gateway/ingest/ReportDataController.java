@@ -59,13 +59,14 @@ public class ReportDataController {
     private final IngestOutcomes outcomes;
     private final InFlightEvents inFlight;
     private final ParsingMemory parsing;
+    private final BodyReadsPerClient bodyReads;
     private final Clock clock;
 
     public ReportDataController(IngestBatchReader batchReader, IngestLimits limits, ProjectCatalog projects,
                                 ProjectRateLimits rateLimits, EventPublisher publisher, GatewayProperties properties,
-                                ParsingMemory parsing, MeterRegistry meters, Clock clock) {
+                                ParsingMemory parsing, BodyReadsPerClient bodyReads, MeterRegistry meters, Clock clock) {
         this.batchReader = batchReader;
-        this.bodyReader = new RequestBodyReader(limits);
+        this.bodyReader = new RequestBodyReader(limits, properties.bodyReadTimeout());
         this.projects = projects;
         this.rateLimits = rateLimits;
         this.publisher = publisher;
@@ -75,6 +76,7 @@ public class ReportDataController {
         this.inFlight = InFlightEvents.withDefaultShares(properties.maxInFlight().toBytes());
         meters.gauge(TrackMeters.INGEST_IN_FLIGHT_BYTES, inFlight, InFlightEvents::bytes);
         this.parsing = parsing;
+        this.bodyReads = bodyReads;
         this.clock = clock;
     }
 
@@ -83,8 +85,8 @@ public class ReportDataController {
         Instant receivedAt = clock.instant();
         RequestBodyReader.requireSupportedContentType(request.getContentType());
         try (ParsingMemory.Lease memory = parsing.lease()) {
-            byte[] body = bodyReader.read(request.getInputStream(), request.getContentLengthLong(),
-                    request.getHeader(HttpHeaders.CONTENT_ENCODING), memory);
+            byte[] body = bodyReads.read(request.getRemoteAddr(), () -> bodyReader.read(request.getInputStream(),
+                    request.getContentLengthLong(), request.getHeader(HttpHeaders.CONTENT_ENCODING), memory));
             return ingest(body, receivedAt, request, memory);
         }
     }

@@ -5,7 +5,9 @@ import dev.trackpipeline.model.ingest.IngestLimits;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.springframework.http.HttpStatus;
@@ -16,14 +18,24 @@ import org.springframework.http.MediaType;
  * Reads a {@code /reportData} body within the configured limits: never more than the body limit
  * from the wire, never more than the decompressed limit out of gzip, so neither a huge upload
  * nor a gzip bomb can take the gateway's memory; and every buffer within the request's share of
- * {@link ParsingMemory}, so neither can many of them at once.
+ * {@link ParsingMemory}, so neither can many of them at once; and never for longer than the
+ * body-read timeout, so a slow or stalled client cannot keep the request thread that reads it.
  */
 final class RequestBodyReader {
 
     private final IngestLimits limits;
+    private final Duration timeout;
+    private final LongSupplier nanoClock;
 
-    RequestBodyReader(IngestLimits limits) {
+    RequestBodyReader(IngestLimits limits, Duration timeout) {
+        this(limits, timeout, System::nanoTime);
+    }
+
+    /** @param nanoClock as {@link System#nanoTime()} */
+    RequestBodyReader(IngestLimits limits, Duration timeout, LongSupplier nanoClock) {
         this.limits = limits;
+        this.timeout = timeout;
+        this.nanoClock = nanoClock;
     }
 
     /** application/json, or text/plain as navigator.sendBeacon sends it; UTF-8 either way. */
@@ -54,6 +66,8 @@ final class RequestBodyReader {
      *               refused 503 {@link Outcome#OVERLOADED} (after the rest of the body is read
      *               and dropped, so the client gets the answer rather than a reset connection)
      * @return the decompressed body, which {@code memory} holds
+     * @throws IngestRefusedException 408 {@link Outcome#BODY_TIMEOUT} when the body is not all there
+     *                                within the timeout, or a read of it timed out
      */
     byte[] read(InputStream wire, long declaredLength, String contentEncoding, ParsingMemory.Lease memory) throws IOException {
         if (declaredLength > limits.maxBodyBytes()) {
@@ -66,13 +80,14 @@ final class RequestBodyReader {
             default -> throw new IngestRefusedException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, Outcome.UNSUPPORTED_MEDIA_TYPE,
                     "Content-Encoding: \"" + contentEncoding + "\" is not supported, expected gzip or none");
         };
+        InputStream timed = new DeadlineInputStream(wire, timeout, nanoClock, () -> timedOut(timeout));
         byte[] body;
         try {
             body = new LeasedBuffer(memory, limits.maxBodyBytes(), declaredLength, this::bodyTooLarge, RequestBodyReader::overloaded)
-                    .readAll(wire);
+                    .readAll(timed);
         } catch (IngestRefusedException e) {
             if (e.outcome() == Outcome.OVERLOADED) {
-                drain(wire);
+                drain(timed);
             }
             throw e;
         }
@@ -105,7 +120,10 @@ final class RequestBodyReader {
         return (gzip[at] & 0xffL) | (gzip[at + 1] & 0xffL) << 8 | (gzip[at + 2] & 0xffL) << 16 | (gzip[at + 3] & 0xffL) << 24;
     }
 
-    /** Reads and drops what is left of a refused body, up to the body limit, holding nothing. */
+    /**
+     * Reads and drops what is left of a refused body, up to the body limit, holding nothing; within
+     * the same deadline, past which the body is refused as late instead.
+     */
     private void drain(InputStream wire) {
         byte[] scratch = new byte[8 * 1024];
         try {
@@ -119,6 +137,17 @@ final class RequestBodyReader {
         } catch (IOException e) {
             // the client went away: there is no one left to answer
         }
+    }
+
+    static IngestRefusedException timedOut(Duration timeout) {
+        return new IngestRefusedException(HttpStatus.REQUEST_TIMEOUT, Outcome.BODY_TIMEOUT,
+                "body: not received within " + shortly(timeout) + " (bodyReadTimeout)");
+    }
+
+    /** 10s, or 1500ms: as the setting is usually written. */
+    private static String shortly(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }
 
     static IngestRefusedException overloaded() {

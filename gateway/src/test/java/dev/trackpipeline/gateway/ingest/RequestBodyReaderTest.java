@@ -13,14 +13,18 @@ import dev.trackpipeline.model.ingest.IngestLimits;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 
 class RequestBodyReaderTest {
 
-    private final RequestBodyReader reader = new RequestBodyReader(IngestLimits.DEFAULTS);
+    private final RequestBodyReader reader = new RequestBodyReader(IngestLimits.DEFAULTS, Duration.ofSeconds(10));
     private final byte[] body = filled(300_000);
 
     @Test
@@ -107,6 +111,101 @@ class RequestBodyReaderTest {
 
             assertThat(batch.rejected()).isEmpty();
             assertThat(batch.accepted()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void refusesABodyStillArrivingAtItsDeadlineWith408ThoughEveryReadBringsABite() {
+        AtomicLong now = new AtomicLong();
+        RequestBodyReader timed = new RequestBodyReader(IngestLimits.DEFAULTS, Duration.ofSeconds(10), now::get);
+        // a byte a second: each read returns long before any per-read timeout would end it
+        Trickle wire = new Trickle(body, Duration.ofSeconds(1), now);
+
+        assertThatThrownBy(() -> timed.read(wire, body.length, null, ParsingMemory.withDefaultShares(64 << 20).lease()))
+                .isInstanceOfSatisfying(IngestRefusedException.class, refused -> {
+                    assertThat(refused.status()).isEqualTo(HttpStatus.REQUEST_TIMEOUT);
+                    assertThat(refused.outcome()).isEqualTo(Outcome.BODY_TIMEOUT);
+                    assertThat(refused.getMessage()).isEqualTo("body: not received within 10s (bodyReadTimeout)");
+                });
+        assertThat(wire.served).as("bytes read before the refusal").isEqualTo(11);
+    }
+
+    @Test
+    void readsABodyThatIsAllThereByItsDeadlineHoweverSlowlyItCame() throws IOException {
+        AtomicLong now = new AtomicLong();
+        RequestBodyReader timed = new RequestBodyReader(IngestLimits.DEFAULTS, Duration.ofSeconds(10), now::get);
+        byte[] small = filled(9);
+
+        byte[] read = timed.read(new Trickle(small, Duration.ofSeconds(1), now), small.length, null,
+                ParsingMemory.withDefaultShares(64 << 20).lease());
+
+        assertThat(read).isEqualTo(small);
+    }
+
+    @Test
+    void refusesABodyWhoseReadTimedOutWith408() {
+        // what Tomcat throws when its wait for the next bytes of a body runs out
+        InputStream stalled = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw new IOException("client abort", new SocketTimeoutException());
+            }
+        };
+
+        assertThatThrownBy(() -> reader.read(stalled, body.length, null, ParsingMemory.withDefaultShares(64 << 20).lease()))
+                .isInstanceOfSatisfying(IngestRefusedException.class, refused -> {
+                    assertThat(refused.status()).isEqualTo(HttpStatus.REQUEST_TIMEOUT);
+                    assertThat(refused.outcome()).isEqualTo(Outcome.BODY_TIMEOUT);
+                });
+    }
+
+    @Test
+    void stopsDroppingTheRestOfABodyRefusedForMemoryAtItsDeadline() {
+        AtomicLong now = new AtomicLong();
+        RequestBodyReader timed = new RequestBodyReader(IngestLimits.DEFAULTS, Duration.ofSeconds(10), now::get);
+        ParsingMemory memory = new ParsingMemory(100_000, 0, 0);
+        memory.lease().tryTake(100_000); // other requests hold it all
+        Trickle wire = new Trickle(body, Duration.ofSeconds(1), now);
+
+        assertThatThrownBy(() -> timed.read(wire, body.length, null, memory.lease()))
+                .isInstanceOfSatisfying(IngestRefusedException.class, refused -> assertThat(refused.outcome()).isEqualTo(Outcome.BODY_TIMEOUT));
+        assertThat(wire.served).isLessThan(body.length);
+    }
+
+    /** A body that comes one byte at a time, each {@code pace} after the one before. */
+    private static final class Trickle extends InputStream {
+
+        private final byte[] bytes;
+        private final long paceNanos;
+        private final AtomicLong now;
+        int served;
+
+        Trickle(byte[] bytes, Duration pace, AtomicLong now) {
+            this.bytes = bytes;
+            this.paceNanos = pace.toNanos();
+            this.now = now;
+        }
+
+        @Override
+        public int read() {
+            if (served == bytes.length) {
+                return -1;
+            }
+            now.addAndGet(paceNanos);
+            return bytes[served++];
+        }
+
+        @Override
+        public int read(byte[] into, int offset, int length) {
+            if (length == 0) {
+                return 0;
+            }
+            int next = read();
+            if (next == -1) {
+                return -1;
+            }
+            into[offset] = (byte) next;
+            return 1;
         }
     }
 
