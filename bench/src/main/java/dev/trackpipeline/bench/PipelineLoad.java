@@ -282,6 +282,7 @@ final class PipelineLoad {
                 List<String> jvmOptions = new ArrayList<>(JVM_OPTIONS);
                 if (service == Service.GATEWAY) {
                     jvmOptions.add("-Dtrack.gateway.bench-noop-route=true");
+                    jvmOptions.add(BenchServices.ONE_CLIENT_MANY_CONNECTIONS);
                 }
                 Path jar = home.resolve(service.module()).resolve("target").resolve(service.module() + "-exec.jar");
                 running.put(service, ServiceProcess.start(service.module(), jar, ports.of(service).api(), ports.of(service).management(),
