@@ -17,10 +17,12 @@ import java.util.Optional;
 public final class EmbeddedMongoServer implements AutoCloseable {
 
     private final MongoServer server;
+    private final MongoBackend backend;
     private final String uri;
 
-    private EmbeddedMongoServer(MongoServer server, String uri) {
+    private EmbeddedMongoServer(MongoServer server, MongoBackend backend, String uri) {
         this.server = server;
+        this.backend = backend;
         this.uri = uri;
     }
 
@@ -34,7 +36,7 @@ public final class EmbeddedMongoServer implements AutoCloseable {
             server.shutdownNow();
             throw new IllegalStateException("MongoDB-wire server failed to start on " + host + ":" + port + ": " + e.getMessage(), e);
         }
-        return new EmbeddedMongoServer(server, "mongodb://" + host + ":" + port + "/" + InfrastructureDefaults.MONGO_DATABASE);
+        return new EmbeddedMongoServer(server, backend, "mongodb://" + host + ":" + port + "/" + InfrastructureDefaults.MONGO_DATABASE);
     }
 
     private static MongoBackend fileBackend(Path file) {
@@ -43,11 +45,16 @@ public final class EmbeddedMongoServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create " + file.getParent(), e);
         }
-        return new CommitBeforeReplyH2Backend(file.toAbsolutePath().toString());
+        return CommitBeforeReplyH2Backend.open(file.toAbsolutePath());
     }
 
     public String uri() {
         return uri;
+    }
+
+    /** For tests that reach into the store. */
+    MongoBackend backend() {
+        return backend;
     }
 
     @Override
