@@ -57,7 +57,7 @@ record BenchReport(Machine machine, Settings settings, List<Figure> figures) {
             return "traffic: the real SDK's captured requests as captured, each with a session of its own, posted by wrk -t2 with "
                     + connections + " connections (64 when paced); cold start in windows of " + secondsPerColdWindow
                     + " s from the moment every service is healthy; paced steps of " + secondsPerPacedStep
-                    + " s, sustained when wrk sent ≥ 0.9× the rate asked, nothing was refused and both consumers' committed lag stayed"
+                    + " s (the rate reported is what wrk sent), sustained when nothing was refused and both consumers' committed lag stayed"
                     + " under 5 s of the offered events (at least 1,000) through the step's second half; the gateway alone and its"
                     + " no-op route " + secondsAlone + " s each; infrastructure JVM options: "
                     + (infrastructureJvmOptions.isEmpty() ? "none (the JVM's defaults)" : infrastructureJvmOptions);

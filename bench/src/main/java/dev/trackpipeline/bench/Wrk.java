@@ -68,10 +68,12 @@ final class Wrk {
 
     /**
      * About {@code rate} requests per second: each connection pauses after every answer so that
-     * {@code connections} of them send that many, if answers are quick; the result says what was sent.
+     * {@code connections} of them send that many, its pause shortened by the answers' expected
+     * latency (the last run's median); the result says what was sent.
      */
-    Result paced(URI url, Path mix, int connections, double rate, Duration duration) throws IOException, InterruptedException {
-        long pauseMs = Math.max(1, Math.round(connections * 1000.0 / rate));
+    Result paced(URI url, Path mix, int connections, double rate, double latencyMs, Duration duration)
+            throws IOException, InterruptedException {
+        long pauseMs = Math.max(1, Math.round(connections * 1000.0 / rate - latencyMs));
         return run(url, mix, connections, duration, pauseMs);
     }
 
