@@ -105,13 +105,7 @@ public final class BenchCommand implements Callable<Integer> {
                 new BenchReport.PipelineSettings(options.mode(), runs, trafficName, connections, measured.toMillis() / 1000.0,
                         options.drainEvents(), options.drainWarmUpEvents(), options.drainSettleLimit().toSeconds(), options.probes()),
                 figures);
-        Path results = locations.results();
-        String stem = now.format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmm")) + "-" + options.mode();
-        report.write(results, stem);
-        report.write(results, "latest-" + options.mode());
-        System.out.println();
-        System.out.print(report.markdown());
-        System.out.println("\nbench: wrote " + results.resolve(stem + ".md") + " and .json");
+        publish(report, now);
         return 0;
     }
 
@@ -133,14 +127,20 @@ public final class BenchCommand implements Callable<Integer> {
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         var report = new BenchReport(machine(commit, now), new BenchReport.LoadSettings(options.mode(), options.connections(),
                 options.window().toSeconds(), options.step().toSeconds(), options.alone().toSeconds(), InfraChild.JVM_OPTIONS), figures);
+        publish(report, now);
+        return 0;
+    }
+
+    /** Writes the report under its date and as the latest of its mode, and prints it. */
+    private void publish(BenchReport report, ZonedDateTime now) throws IOException {
         Path results = locations.results();
-        String stem = now.format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmm")) + "-" + options.mode();
+        String mode = report.settings().mode();
+        String stem = now.format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmm")) + "-" + mode;
         report.write(results, stem);
-        report.write(results, "latest-" + options.mode());
+        report.write(results, "latest-" + mode);
         System.out.println();
         System.out.print(report.markdown());
         System.out.println("\nbench: wrote " + results.resolve(stem + ".md") + " and .json");
-        return 0;
     }
 
     static BenchReport.Machine machine(String commit, ZonedDateTime now) throws IOException {

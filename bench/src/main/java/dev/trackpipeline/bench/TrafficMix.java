@@ -1,8 +1,6 @@
 package dev.trackpipeline.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,15 +39,8 @@ final class TrafficMix {
     static TrafficMix fromFixtures(Path capturedJsonl) throws IOException {
         JsonMapper json = JsonMapper.builder().build();
         List<ObjectNode> events = new ArrayList<>();
-        for (String line : Files.readAllLines(capturedJsonl, StandardCharsets.UTF_8)) {
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode request = json.readTree(line);
-            if (!"POST".equals(request.path("method").asString("")) || !request.path("body").isString()) {
-                continue;
-            }
-            JsonNode body = json.readTree(request.get("body").stringValue());
+        for (CapturedPosts.Post post : CapturedPosts.read(capturedJsonl, json)) {
+            JsonNode body = json.readTree(post.body());
             if (body.isArray()) {
                 body.forEach(event -> events.add((ObjectNode) event));
             } else {

@@ -27,22 +27,14 @@ final class WrkMix {
         JsonMapper json = JsonMapper.builder().build();
         List<String> lines = new ArrayList<>();
         long events = 0;
-        for (String line : Files.readAllLines(capturedJsonl, StandardCharsets.UTF_8)) {
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode request = json.readTree(line);
-            if (!"POST".equals(request.path("method").asString("")) || !request.path("body").isString()) {
-                continue;
-            }
-            String body = request.get("body").stringValue();
+        for (CapturedPosts.Post post : CapturedPosts.read(capturedJsonl, json)) {
+            String body = post.body();
             if (body.indexOf('\n') >= 0 || body.indexOf('\t') >= 0) {
                 body = json.writeValueAsString(json.readTree(body)); // one line, as the mix file needs
             }
             JsonNode parsed = json.readTree(body);
             events += parsed.isArray() ? parsed.size() : 1;
-            lines.add(request.path("contentType").asString("application/json") + "\t"
-                    + SESSION.matcher(body).replaceAll("\"uuid\":\"__UUID__\""));
+            lines.add(post.contentType() + "\t" + SESSION.matcher(body).replaceAll("\"uuid\":\"__UUID__\""));
         }
         if (lines.isEmpty()) {
             throw new IllegalArgumentException(capturedJsonl + " holds no POST to send");
