@@ -118,7 +118,9 @@ class DashboardBrowserIT {
         assertThat(topError.get(3).getText()).hasSize(32);
 
         List<WebElement> slowest = browser.findElements(By.cssSelector("#slowest-pages tbody tr td:first-child"));
-        assertThat(slowest).extracting(WebElement::getText).containsExactly("/shop/", "/reports/", "/gallery/", "/admin/#/settings");
+        // /gallery/'s LCP (248 ms) and /admin/#/settings' (216 ms) fall in one bucket of a page's
+        // coarse scale (γ = 1.25, within 11.1 %), so they tie and rank by page.
+        assertThat(slowest).extracting(WebElement::getText).containsExactly("/shop/", "/reports/", "/admin/#/settings", "/gallery/");
         assertThat(browser.findElement(By.cssSelector("#slowest-pages tbody tr:first-child td:nth-child(2)")).getAttribute("class"))
                 .contains("rating-good");
 
