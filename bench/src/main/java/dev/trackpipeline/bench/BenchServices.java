@@ -35,7 +35,7 @@ final class BenchServices implements AutoCloseable {
     private static final String LISTENER_CONTROLS = "-Dtrack.bench.listener-controls=true";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
     /** What bin/track gives the services, so the benchmark measures what users run. */
-    private static final List<String> JVM_OPTIONS = List.of(System.getenv().getOrDefault("TRACK_SERVICE_JAVA_OPTS",
+    static final List<String> JVM_OPTIONS = List.of(System.getenv().getOrDefault("TRACK_SERVICE_JAVA_OPTS",
             ServiceProcess.DEFAULT_JVM_OPTIONS).trim().split("\\s+"));
 
     private final Path home;
@@ -117,12 +117,17 @@ final class BenchServices implements AutoCloseable {
         env.putAll(environment);
         List<String> jvmOptions = new ArrayList<>(JVM_OPTIONS);
         jvmOptions.addAll(options);
-        Path jar = home.resolve(module.module()).resolve("target").resolve(module.module() + "-exec.jar");
+        Path jar = jarOf(home, module);
         ServiceProcess service = ServiceProcess.start(module.module(), jar, ports.api(), ports.management(), env, jvmOptions,
                 workDir.resolve("logs"));
         running.add(service);
         service.awaitHealthy(START_TIMEOUT);
         return service;
+    }
+
+    /** The service's executable jar in the checkout {@code home}, as {@code ./mvnw package} builds it. */
+    static Path jarOf(Path home, Service service) {
+        return home.resolve(service.module()).resolve("target").resolve(service.module() + "-exec.jar");
     }
 
     @Override

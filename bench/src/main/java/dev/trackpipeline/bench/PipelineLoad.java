@@ -260,9 +260,6 @@ final class PipelineLoad {
     /** The three services, started as bin/track local starts them, against the infrastructure child. */
     private static final class Services implements AutoCloseable {
 
-        private static final List<String> JVM_OPTIONS = List.of(System.getenv().getOrDefault("TRACK_SERVICE_JAVA_OPTS",
-                ServiceProcess.DEFAULT_JVM_OPTIONS).trim().split("\\s+"));
-
         private final Path home;
         private final InfraChild infra;
         private final Path projects;
@@ -282,14 +279,13 @@ final class PipelineLoad {
                 Map<String, String> env = new LinkedHashMap<>(infra.environment());
                 env.put("TRACK_PROJECTS_FILE", projects.toString());
                 env.putAll(ports.environment(service));
-                List<String> jvmOptions = new ArrayList<>(JVM_OPTIONS);
+                List<String> jvmOptions = new ArrayList<>(BenchServices.JVM_OPTIONS);
                 if (service == Service.GATEWAY) {
                     jvmOptions.add("-Dtrack.gateway.bench-noop-route=true");
                     jvmOptions.add(BenchServices.ONE_CLIENT_MANY_CONNECTIONS);
                 }
-                Path jar = home.resolve(service.module()).resolve("target").resolve(service.module() + "-exec.jar");
-                running.put(service, ServiceProcess.start(service.module(), jar, ports.of(service).api(), ports.of(service).management(),
-                        env, jvmOptions, logs));
+                running.put(service, ServiceProcess.start(service.module(), BenchServices.jarOf(home, service), ports.of(service).api(),
+                        ports.of(service).management(), env, jvmOptions, logs));
             }
             for (ServiceProcess process : running.values()) {
                 process.awaitHealthy(Duration.ofMinutes(3));
