@@ -7,7 +7,7 @@
 -- ARGV[2]: the project's dedup ring: the hash of which slice each slot holds, whose key plus
 -- ":<slot>" names the slot's set of compact event ids; ARGV[3]: slots in the ring; ARGV[4]: most
 -- ids a slot keeps; ARGV[5]: the current slice; ARGV[6]: TTL seconds of the ring's keys;
--- ARGV[7]: most pages an hour bucket keeps apart; ARGV[8]: most pages a minute bucket keeps
+-- ARGV[7]: most pages an hour or a day bucket keeps apart; ARGV[8]: most pages a minute bucket keeps
 -- apart; ARGV[9]: what every key of the project's minute buckets begins with; ARGV[10]: most
 -- error groups and failing requests a bucket names; ARGV[11]: TTL seconds of the progress hash
 -- (the longest bucket retention: a marker unused that long guards no bucket that still exists);

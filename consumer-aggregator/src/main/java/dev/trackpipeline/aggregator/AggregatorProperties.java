@@ -36,6 +36,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param dedupWindow             how long an event id is remembered, so a client's re-send counts once
  * @param minuteBucketRetention   how long per-minute buckets live
  * @param hourBucketRetention     how long per-hour buckets live
+ * @param dayBucketRetention      how long per-day buckets live: a bucket a day per project, written
+ *                                beside the minute and hour ones so that a long window is read
+ *                                from a few buckets (up to 4.5 MB each with every cap full, like
+ *                                an hour bucket: about 140 MB per project for 31 days)
  * @param maxPagesPerProject      how many pages get vitals of their own in one <em>hour</em> bucket of
  *                                a project ({@code track.aggregator.max-pages-per-project}: the name
  *                                predates the minute cap and is kept so existing settings still
@@ -49,6 +53,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                                dedup window (5 minutes of the default hour); a re-send of an event
  *                                counted beyond that is counted again, and
  *                                {@code track_aggregator_dedup_unremembered_total} says how many were
+ * @param reads                   how the metrics API reads Redis, apart from the counting
  */
 @ConfigurationProperties("track.aggregator")
 public record AggregatorProperties(@DefaultValue(ConsumerGroups.AGGREGATOR) String groupId, @DefaultValue Redis redis,
@@ -58,7 +63,9 @@ public record AggregatorProperties(@DefaultValue(ConsumerGroups.AGGREGATOR) Stri
                                    @DefaultValue("500") int maxPagesPerProject,
                                    @DefaultValue("" + DEFAULT_MAX_PAGES_PER_MINUTE_BUCKET) int maxPagesPerMinuteBucket,
                                    @DefaultValue("500") int maxGroupsPerBucket,
-                                   @DefaultValue("10000") int dedupIdsPerSlice) {
+                                   @DefaultValue("10000") int dedupIdsPerSlice,
+                                   @DefaultValue("31d") Duration dayBucketRetention,
+                                   @DefaultValue Reads reads) {
 
     /** The minute cap's default, for callers that predate it. */
     public static final int DEFAULT_MAX_PAGES_PER_MINUTE_BUCKET = 50;
@@ -66,6 +73,23 @@ public record AggregatorProperties(@DefaultValue(ConsumerGroups.AGGREGATOR) Stri
     /** The one Spring binds: with a second constructor it could not tell which. */
     @ConstructorBinding
     public AggregatorProperties {
+    }
+
+    /** Properties with the default day buckets and reads: the signature before them, which the tests still call. */
+    public AggregatorProperties(String groupId, Redis redis, Duration dedupWindow, Duration minuteBucketRetention,
+                                Duration hourBucketRetention, int maxPagesPerProject, int maxPagesPerMinuteBucket,
+                                int maxGroupsPerBucket, int dedupIdsPerSlice) {
+        this(groupId, redis, dedupWindow, minuteBucketRetention, hourBucketRetention, maxPagesPerProject, maxPagesPerMinuteBucket,
+                maxGroupsPerBucket, dedupIdsPerSlice, Duration.ofDays(31), Reads.DEFAULTS);
+    }
+
+    /** The longest any bucket lives: how long a progress marker must outlive the buckets it guards. */
+    public Duration longestBucketRetention() {
+        Duration longest = minuteBucketRetention;
+        for (Duration retention : new Duration[] {hourBucketRetention, dayBucketRetention}) {
+            longest = retention.compareTo(longest) > 0 ? retention : longest;
+        }
+        return longest;
     }
 
     /**
@@ -76,6 +100,24 @@ public record AggregatorProperties(@DefaultValue(ConsumerGroups.AGGREGATOR) Stri
                                 Duration hourBucketRetention, int maxPagesPerProject, int maxGroupsPerBucket, int dedupIdsPerSlice) {
         this(groupId, redis, dedupWindow, minuteBucketRetention, hourBucketRetention, maxPagesPerProject,
                 DEFAULT_MAX_PAGES_PER_MINUTE_BUCKET, maxGroupsPerBucket, dedupIdsPerSlice);
+    }
+
+    /**
+     * The metrics API reads with connections of its own, so that a dashboard left open can never
+     * take the connections the counting needs; beyond {@code connections} reads at once a request
+     * waits at most {@code maxWait}, then is answered 503.
+     *
+     * @param connections           Redis connections for reads, so how many read at once
+     * @param maxWait               how long a read waits for a connection before it is refused
+     * @param slowestPageCandidates how many of a window's busiest pages (by vitals counted) the
+     *                              slowest-pages ranking considers, besides {@code (other)}: it
+     *                              reads each candidate's histogram in each bucket of the window,
+     *                              so this bounds its cost whatever the page caps
+     */
+    public record Reads(@DefaultValue("4") int connections, @DefaultValue("2s") Duration maxWait,
+                        @DefaultValue("100") int slowestPageCandidates) {
+
+        public static final Reads DEFAULTS = new Reads(4, Duration.ofSeconds(2), 100);
     }
 
     /** Where Redis is, in the seed server's terms (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD, REDIS_DB). */

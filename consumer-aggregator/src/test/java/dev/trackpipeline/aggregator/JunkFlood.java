@@ -8,6 +8,7 @@ import dev.trackpipeline.aggregator.metrics.RedisMetricsStore;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.PartitionUpdates;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.RecordUpdates;
 import dev.trackpipeline.aggregator.query.MetricsReader;
+import dev.trackpipeline.aggregator.query.ReadConnections;
 import dev.trackpipeline.infra.EmbeddedRedisServer;
 import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.model.event.EventFamilies;
@@ -75,7 +76,11 @@ final class JunkFlood implements AutoCloseable {
     private final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
     final JedisPooled redis = new JedisPooled(server.host(), server.port());
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    final MetricsReader reader = new MetricsReader(redis);
+    private final ReadConnections reads = new ReadConnections(new AggregatorProperties(PROPERTIES.groupId(),
+            new AggregatorProperties.Redis(server.host(), server.port(), null, 0), PROPERTIES.dedupWindow(),
+            PROPERTIES.minuteBucketRetention(), PROPERTIES.hourBucketRetention(), PROPERTIES.maxPagesPerProject(),
+            PROPERTIES.maxPagesPerMinuteBucket(), PROPERTIES.maxGroupsPerBucket(), PROPERTIES.dedupIdsPerSlice()));
+    final MetricsReader reader = new MetricsReader(reads, PROPERTIES);
     private final RedisMetricsStore store;
     private final EventCounts counts = new EventCounts(PROPERTIES);
     private final JunkEvents junk = new JunkEvents(APIKEY);
@@ -90,13 +95,13 @@ final class JunkFlood implements AutoCloseable {
     }
 
     /**
-     * Most keys the caps allow in the buckets written (each with as many page hashes as its page
+     * Most keys the caps allow in the buckets written (an hour's and a day's caps are the same; each with as many page hashes as its page
      * cap, plus (other)'s, and the real data's keys) and beside them.
      */
-    static long keysTheCapsAllow(int minuteBuckets, int hourBuckets) {
+    static long keysTheCapsAllow(int minuteBuckets, int hourBuckets, int dayBuckets) {
         long perBucket = KEYS_PER_BUCKET + REAL_DATA_KEYS_PER_BUCKET + 1L;
         return minuteBuckets * (perBucket + PROPERTIES.maxPagesPerMinuteBucket())
-                + hourBuckets * (perBucket + PROPERTIES.maxPagesPerProject()) + KEYS_PER_PROJECT;
+                + (hourBuckets + dayBuckets) * (perBucket + PROPERTIES.maxPagesPerProject()) + KEYS_PER_PROJECT;
     }
 
     /** Sends the flood's junk events up to (not including) the given one, each at its time in the flood. */
@@ -144,7 +149,7 @@ final class JunkFlood implements AutoCloseable {
     String memoryByKind() {
         Map<String, long[]> kinds = new TreeMap<>();
         for (String key : keys("*")) {
-            String kind = key.replaceFirst("^track:\\{[^}]*}:", "").replaceFirst("^([mh]):\\d+", "<$1-bucket>")
+            String kind = key.replaceFirst("^track:\\{[^}]*}:", "").replaceFirst("^([mhd]):\\d+", "<$1-bucket>")
                     .replaceFirst(":page:.*", ":page:<page>").replaceFirst("^dedup:\\d+", "dedup:<slot>");
             long[] sum = kinds.computeIfAbsent(kind, ignored -> new long[2]);
             sum[0]++;
@@ -160,6 +165,7 @@ final class JunkFlood implements AutoCloseable {
 
     @Override
     public void close() {
+        reads.close();
         redis.close();
         server.close();
     }

@@ -66,6 +66,7 @@ public class EventCounts {
         Optional<String> sample = group.map(found -> json.writeValueAsString(new ErrorSample(found.title(), record.type(), record.eventId())));
         addBucket(updates, record, group, sample, Resolution.MINUTE, properties.minuteBucketRetention());
         addBucket(updates, record, group, sample, Resolution.HOUR, properties.hourBucketRetention());
+        addBucket(updates, record, group, sample, Resolution.DAY, properties.dayBucketRetention());
         return updates;
     }
 

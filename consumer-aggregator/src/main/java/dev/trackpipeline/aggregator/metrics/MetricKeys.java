@@ -9,9 +9,13 @@ import java.time.Instant;
  */
 public final class MetricKeys {
 
-    /** A time bucket resolution and how its keys are named. */
+    /**
+     * A time bucket resolution and how its keys are named. Every event is counted in a bucket of
+     * each, so a window is read from the coarsest buckets that fit in it ({@code MetricWindow}):
+     * the day buckets are there for the reads, which would otherwise grow with the window.
+     */
     public enum Resolution {
-        MINUTE("m", Duration.ofMinutes(1)), HOUR("h", Duration.ofHours(1));
+        MINUTE("m", Duration.ofMinutes(1)), HOUR("h", Duration.ofHours(1)), DAY("d", Duration.ofDays(1));
 
         private final String code;
         private final Duration length;
@@ -27,6 +31,23 @@ public final class MetricKeys {
 
         public long bucketOf(Instant time) {
             return time.toEpochMilli() / length.toMillis();
+        }
+
+        /** How many minutes one bucket spans. */
+        public long minutes() {
+            return length.toMinutes();
+        }
+    }
+
+    /** One bucket of one resolution: {@code index} counts buckets of that length since the epoch (UTC). */
+    public record Bucket(Resolution resolution, long index) {
+
+        public long startMillis() {
+            return index * resolution.length().toMillis();
+        }
+
+        public long endMillis() {
+            return startMillis() + resolution.length().toMillis();
         }
     }
 
@@ -135,6 +156,15 @@ public final class MetricKeys {
     /** Hash of the JavaScript heap samples' largest and latest value in one bucket. */
     public static String memory(String apikey, Resolution resolution, long bucket) {
         return counters(apikey, resolution, bucket) + ":memory";
+    }
+
+    /**
+     * A key of the project's slot for one read to add sorted sets up in (ZUNIONSTORE) and take the
+     * largest from, rather than carry every member of every bucket to the reader; the reader
+     * deletes it at once, and it expires anyway.
+     */
+    public static String readScratch(String apikey) {
+        return "track:{" + apikey + "}:read:" + java.util.UUID.randomUUID();
     }
 
     /** A project's last applied offset per topic-partition, for one consumer group. */

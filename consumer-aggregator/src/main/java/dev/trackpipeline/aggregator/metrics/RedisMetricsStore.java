@@ -186,7 +186,7 @@ public class RedisMetricsStore {
         args.add(String.valueOf(properties.maxPagesPerMinuteBucket()));
         args.add(MetricKeys.bucketsPrefix(batch.apikey(), MetricKeys.Resolution.MINUTE));
         args.add(String.valueOf(properties.maxGroupsPerBucket()));
-        args.add(String.valueOf(properties.hourBucketRetention().toSeconds()));
+        args.add(String.valueOf(properties.longestBucketRetention().toSeconds()));
         args.add(MetricKeys.OTHER);
         args.add(MetricKeys.SAMPLES_SUFFIX);
         args.add(MetricKeys.RANK_SUFFIX);

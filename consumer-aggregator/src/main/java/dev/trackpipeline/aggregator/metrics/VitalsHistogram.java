@@ -1,5 +1,7 @@
 package dev.trackpipeline.aggregator.metrics;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -82,6 +84,16 @@ public final class VitalsHistogram {
             return 1;
         }
         return (int) (1 + indexOf(Math.min(largest, ceiling)) - indexOf(floor) + 1);
+    }
+
+    /** Every bucket of the scale as {@link #bucketOf} names them: what a reader asks for to get a histogram, and nothing else. */
+    public List<String> buckets() {
+        List<String> buckets = new ArrayList<>();
+        buckets.add(ZERO_BUCKET);
+        for (long index = indexOf(floor); index <= indexOf(ceiling); index++) {
+            buckets.add(String.valueOf(index));
+        }
+        return buckets;
     }
 
     /** The most a percentile read back is off, relative to the true value, between the floor and the ceiling. */

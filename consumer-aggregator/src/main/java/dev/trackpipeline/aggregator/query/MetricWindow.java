@@ -1,5 +1,6 @@
 package dev.trackpipeline.aggregator.query;
 
+import dev.trackpipeline.aggregator.metrics.MetricKeys.Bucket;
 import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
 import dev.trackpipeline.runtime.ApiException;
 import java.time.Duration;
@@ -12,12 +13,26 @@ import org.springframework.http.HttpStatus;
 
 /**
  * A window ending now, such as {@code 15m}, {@code 1h}, {@code 24h} or {@code 7d}. Up to 48 h it
- * is read from minute buckets, beyond that from hour buckets (kept 30 days).
+ * starts at a minute (minute buckets are kept 48 h), beyond that at an hour (hour buckets are kept
+ * 30 days): its {@code resolution} is the precision of its start.
+ *
+ * <p>It is read from the coarsest buckets that fit in it ({@link #cover}): every event is counted
+ * in a minute, an hour and a day bucket, so the minutes from its start to the next hour, the hours
+ * from there to the next day, then whole days, the last of them the day holding now. A window then
+ * costs at most 59 + 23 + 31 buckets however long it is, where minute by minute a day took 1,440;
+ * its counts are the same, since each event is in exactly one bucket of the cover.
+ *
+ * <p>A window of at most an hour is read minute by minute all the same (at most 60 buckets, no
+ * more than the cover of a longer window): what a bucket names apart (pages, error groups, failing
+ * requests) it counts exactly only since it (last) named it, and under a flood of new names a
+ * minute bucket, which sees fewer of them, keeps the real ones apart with their every occurrence
+ * where the hour bucket may not.
  */
 public record MetricWindow(String text, Duration length, Resolution resolution) {
 
     private static final Pattern FORMAT = Pattern.compile("(\\d{1,4})([mhd])");
     static final Duration MINUTE_BUCKETS_UP_TO = Duration.ofHours(48);
+    static final Duration MINUTE_BY_MINUTE_UP_TO = Duration.ofHours(1);
     static final Duration LONGEST = Duration.ofDays(30);
 
     public static MetricWindow parse(String text) {
@@ -26,15 +41,62 @@ public record MetricWindow(String text, Duration length, Resolution resolution) 
         return new MetricWindow(text, length, resolution);
     }
 
-    /** The buckets covering the window that ends in the bucket holding {@code now}, oldest first. */
-    public List<Long> buckets(Instant now) {
-        long last = resolution.bucketOf(now);
+    /**
+     * The first minute of the window: a whole number of its resolution's buckets ending with the
+     * one holding {@code now}, at least that one.
+     */
+    public long firstMinute(Instant now) {
         long count = Math.max(1, length.toMillis() / resolution.length().toMillis());
-        List<Long> buckets = new ArrayList<>();
-        for (long bucket = last - count + 1; bucket <= last; bucket++) {
-            buckets.add(bucket);
+        return (resolution.bucketOf(now) - count + 1) * resolution.minutes();
+    }
+
+    /** The minute holding {@code now}, the window's last. */
+    public static long lastMinute(Instant now) {
+        return Resolution.MINUTE.bucketOf(now);
+    }
+
+    public long startMillis(Instant now) {
+        return firstMinute(now) * Resolution.MINUTE.length().toMillis();
+    }
+
+    /** The end of the bucket of the window's resolution holding {@code now}. */
+    public long endMillis(Instant now) {
+        return (resolution.bucketOf(now) + 1) * resolution.length().toMillis();
+    }
+
+    /** The buckets that hold each event of the window exactly once, coarsest where they fit, oldest first. */
+    public List<Bucket> cover(Instant now) {
+        if (length.compareTo(MINUTE_BY_MINUTE_UP_TO) <= 0) {
+            List<Bucket> minutes = new ArrayList<>();
+            for (long minute = firstMinute(now); minute <= lastMinute(now); minute++) {
+                minutes.add(new Bucket(Resolution.MINUTE, minute));
+            }
+            return minutes;
         }
-        return buckets;
+        return cover(firstMinute(now), lastMinute(now) + 1, true);
+    }
+
+    /**
+     * Buckets holding each minute from {@code fromMinute} to {@code toMinute} (exclusive) once:
+     * from the left, the coarsest bucket that starts there and ends by {@code toMinute}. When
+     * {@code openEnd}, {@code toMinute} is the minute after now and nothing is counted after it, so
+     * a bucket that starts in time may end later: the hour and the day holding now.
+     */
+    static List<Bucket> cover(long fromMinute, long toMinute, boolean openEnd) {
+        List<Bucket> cover = new ArrayList<>();
+        long minute = fromMinute;
+        while (minute < toMinute) {
+            Resolution fitting = Resolution.MINUTE;
+            for (Resolution coarser : List.of(Resolution.DAY, Resolution.HOUR)) {
+                if (minute % coarser.minutes() == 0 && (openEnd || minute + coarser.minutes() <= toMinute)) {
+                    fitting = coarser;
+                    break;
+                }
+            }
+            cover.add(new Bucket(fitting, minute / fitting.minutes()));
+            minute += fitting.minutes();
+        }
+        return cover;
     }
 
     /** A duration such as {@code 15m}, {@code 1h} or {@code 7d}, at most 30 days; {@code parameter} names it in errors. */

@@ -104,7 +104,9 @@ public class MetricsController {
     @Operation(summary = "Pages by the p75 of one web vital, slowest first", description = "Each bucket keeps at most so many pages "
             + "apart (track.aggregator.max-pages-per-minute-bucket and max-pages-per-project for hour buckets), chosen by how often "
             + "they were measured; the others are counted together as (other), and a page shows its vitals since its bucket named it. "
-            + "p75 is within 11.1 %, so pages closer than that may tie (ties by page).")
+            + "p75 is within 11.1 %, so pages closer than that may tie (ties by page). Only the window's busiest pages are ranked "
+            + "(track.aggregator.reads.slowest-page-candidates, 100: those measured most often) and (other), so that the cost of "
+            + "a call is bounded whatever the page caps.")
     @GetMapping("/api/metrics/pages")
     public ApiResponse<List<PageVital>> slowestPages(@RequestParam String apikey, @RequestParam(defaultValue = "1h") String window,
                                                      @RequestParam(defaultValue = "LCP") String vital,

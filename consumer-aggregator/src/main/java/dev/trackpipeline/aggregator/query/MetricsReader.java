@@ -1,66 +1,84 @@
 package dev.trackpipeline.aggregator.query;
 
+import dev.trackpipeline.aggregator.AggregatorProperties;
 import dev.trackpipeline.aggregator.metrics.EventCounts.ErrorSample;
 import dev.trackpipeline.aggregator.metrics.EventCounts;
 import dev.trackpipeline.aggregator.metrics.MetricKeys;
+import dev.trackpipeline.aggregator.metrics.MetricKeys.Bucket;
 import dev.trackpipeline.aggregator.metrics.VitalsHistogram;
-import dev.trackpipeline.model.event.PerformanceEvents;
 import dev.trackpipeline.model.vitals.VitalThresholds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.springframework.stereotype.Component;
-import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.resps.Tuple;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Reads a window's buckets in pipelines and adds them up. */
+/**
+ * Reads a window's buckets and adds them up, at a cost bounded by construction: a window is read
+ * from the coarsest buckets that fit in it ({@link MetricWindow#cover}, at most 59 + 23 + 31
+ * buckets), replies are added up a few buckets at a time rather than held whole, the largest
+ * members of sorted sets are added up in Redis and only the top ones carried here, and the
+ * slowest pages are looked for among a window's busiest. Reads use connections of their own
+ * ({@link ReadConnections}), never the counting's.
+ */
 @Component
 public class MetricsReader {
 
     /** The vitals in the order dashboards show them. */
     static final List<String> VITALS = List.of("LCP", "INP", "CLS", "FCP", "TTFB", "FID", "FSP");
 
+    /**
+     * How many buckets one pipeline reads before its replies are added up: a window's replies are
+     * never all held at once (a bucket's histogram hash may have over a thousand fields).
+     */
+    static final int BUCKETS_PER_PIPELINE = 16;
+
+    /** How long a scratch key outlives a read that died before deleting it. */
+    private static final long SCRATCH_TTL_SECONDS = 60;
+
     /** What a top-error list shows of the groups a bucket had no room to name. */
     private static final ErrorSample OTHER_GROUPS = new ErrorSample("Other error groups (beyond those a bucket names apart)", "", "");
 
-    private final JedisPooled redis;
+    private final ReadConnections redis;
+    private final int slowestPageCandidates;
     private final JsonMapper json = JsonMapper.builder().build();
 
-    public MetricsReader(JedisPooled redis) {
+    public MetricsReader(ReadConnections redis, AggregatorProperties properties) {
         this.redis = redis;
+        this.slowestPageCandidates = properties.reads().slowestPageCandidates();
     }
 
     public Overview overview(String apikey, MetricWindow window, Instant now) {
-        List<Long> buckets = window.buckets(now);
-        Map<String, Long> totals = sumHashes(buckets, bucket -> MetricKeys.counters(apikey, window.resolution(), bucket));
-        long sessions = redis.pfcount(buckets.stream()
-                .map(bucket -> MetricKeys.sessions(apikey, window.resolution(), bucket)).toArray(String[]::new));
+        List<Bucket> cover = window.cover(now);
+        Map<String, Long> totals = sumHashes(cover, bucket -> MetricKeys.counters(apikey, bucket.resolution(), bucket.index()));
+        long sessions = sessions(apikey, cover);
         long events = totals.getOrDefault("events", 0L);
         long errors = totals.getOrDefault("errors", 0L);
         long checks = totals.getOrDefault("type:whiteScreen", 0L);
         long blank = totals.getOrDefault("whiteScreen:blank", 0L);
         Map<String, Overview.VitalP75> vitals = new LinkedHashMap<>();
-        vitals(apikey, window, now, totals).forEach((metric, summary) ->
+        vitals(apikey, cover, totals).forEach((metric, summary) ->
                 vitals.put(metric, new Overview.VitalP75(summary.p75(), summary.rating(), summary.samples())));
-        return new Overview(apikey, window.text(), windowStart(window, buckets), windowEnd(window, buckets), events,
+        return new Overview(apikey, window.text(), window.startMillis(now), window.endMillis(now), events,
                 prefixed(totals, "type:"), prefixed(totals, "status:"), errors, ratio(errors, events), sessions, checks, blank,
                 ratio(blank, checks), vitals);
     }
 
     public Map<String, VitalSummary> vitals(String apikey, MetricWindow window, Instant now) {
-        List<Long> buckets = window.buckets(now);
-        return vitals(apikey, window, now, sumHashes(buckets, bucket -> MetricKeys.counters(apikey, window.resolution(), bucket)));
+        List<Bucket> cover = window.cover(now);
+        return vitals(apikey, cover, sumHashes(cover, bucket -> MetricKeys.counters(apikey, bucket.resolution(), bucket.index())));
     }
 
     /**
@@ -71,40 +89,53 @@ public class MetricsReader {
      * which are not read: its pages show no percentiles until it ages out.
      */
     public Map<String, VitalSummary> pageVitals(String apikey, String page, MetricWindow window, Instant now) {
-        Map<String, Long> totals = sumHashes(window.buckets(now),
-                bucket -> MetricKeys.pageVitalsPrefix(apikey, window.resolution(), bucket) + page);
+        Map<String, Long> totals = sumHashes(window.cover(now),
+                bucket -> MetricKeys.pageVitalsPrefix(apikey, bucket.resolution(), bucket.index()) + page);
         return summarise(totals, metric -> prefixed(totals, EventCounts.pageHistogramField(metric, "")), VitalsHistogram::forPage);
     }
 
     /**
-     * The pages with the highest p75 of one vital, slowest first (ties by page). Each bucket names
-     * its own pages: reads their ranks, then each bucket's hashes of its pages and of
-     * {@code (other)}, so the page cap bounds the cost per bucket. A page's hash holds its vitals
-     * since its bucket (last) named it, the rest are in {@code (other)}'s. The p75s are on the
-     * coarse scale ({@link #pageVitals}), so pages whose p75s differ by less than that may tie.
+     * The pages with the highest p75 of one vital, slowest first (ties by page), among the
+     * window's busiest: the {@code slowestPageCandidates} pages its buckets rank highest (by the
+     * vitals counted for them, added up in Redis) and {@code (other)}. Each bucket is asked which
+     * candidates it names (one ZMSCORE), then for the vital's histogram fields of those only, so
+     * the cost is at most buckets × (1 + named candidates) whatever the page caps: looking at every
+     * page of every bucket, one call over 48 hours sent up to 1.44 million commands and ran the
+     * aggregator out of memory. A page's hash holds its vitals since its bucket (last) named it,
+     * the rest are in {@code (other)}'s. The p75s are on the coarse scale ({@link #pageVitals}), so
+     * pages whose p75s differ by less than that may tie.
      */
     public List<PageVital> slowestPages(String apikey, String vital, MetricWindow window, Instant now, int limit) {
-        List<Long> buckets = window.buckets(now);
-        List<Response<List<String>>> pageRanks = new ArrayList<>();
-        try (var pipeline = redis.pipelined()) {
-            buckets.forEach(bucket -> pageRanks.add(pipeline.zrange(MetricKeys.pageRanks(apikey, window.resolution(), bucket), 0, -1)));
-            pipeline.sync();
-        }
-        Map<String, List<Response<Map<String, String>>>> responses = new LinkedHashMap<>();
-        try (var pipeline = redis.pipelined()) {
-            for (int index = 0; index < buckets.size(); index++) {
-                String prefix = MetricKeys.pageVitalsPrefix(apikey, window.resolution(), buckets.get(index));
-                Set<String> pages = new LinkedHashSet<>(pageRanks.get(index).get());
-                pages.add(MetricKeys.OTHER);
-                pages.forEach(page -> responses.computeIfAbsent(page, first -> new ArrayList<>()).add(pipeline.hgetAll(prefix + page)));
+        List<Bucket> cover = window.cover(now);
+        String[] candidates = largestMembers(apikey, keys(cover, bucket -> MetricKeys.pageRanks(apikey, bucket.resolution(), bucket.index())),
+                slowestPageCandidates).stream().map(Map.Entry::getKey).toArray(String[]::new);
+        List<String> histogramBuckets = VitalsHistogram.forPage(vital).buckets();
+        String[] fields = histogramBuckets.stream().map(bucket -> EventCounts.pageHistogramField(vital, bucket)).toArray(String[]::new);
+        Map<String, Map<String, Long>> histograms = new LinkedHashMap<>();
+        for (List<Bucket> some : chunks(cover)) {
+            List<List<String>> named = namedIn(apikey, some, candidates);
+            Map<String, List<Response<List<String>>>> responses = new LinkedHashMap<>();
+            try (var pipeline = redis.pipeline()) {
+                for (int index = 0; index < some.size(); index++) {
+                    String prefix = MetricKeys.pageVitalsPrefix(apikey, some.get(index).resolution(), some.get(index).index());
+                    named.get(index).forEach(page -> responses.computeIfAbsent(page, first -> new ArrayList<>())
+                            .add(pipeline.hmget(prefix + page, fields)));
+                }
+                pipeline.sync();
             }
-            pipeline.sync();
+            responses.forEach((page, replies) -> replies.forEach(reply -> {
+                List<String> counts = reply.get();
+                for (int field = 0; field < counts.size(); field++) {
+                    if (counts.get(field) != null) {
+                        histograms.computeIfAbsent(page, first -> new HashMap<>())
+                                .merge(histogramBuckets.get(field), Long.parseLong(counts.get(field)), Long::sum);
+                    }
+                }
+            }));
         }
-        String histogramPrefix = EventCounts.pageHistogramField(vital, "");
         var thresholds = VitalThresholds.of(vital).orElseThrow();
         List<PageVital> ranked = new ArrayList<>();
-        responses.forEach((page, pageBuckets) -> {
-            Map<String, Long> histogram = prefixed(addUp(pageBuckets), histogramPrefix);
+        histograms.forEach((page, histogram) -> {
             long samples = histogram.values().stream().mapToLong(Long::longValue).sum();
             if (samples > 0) {
                 double p75 = VitalsHistogram.forPage(vital).percentile(histogram, 0.75);
@@ -116,9 +147,35 @@ public class MetricsReader {
                 .limit(limit).toList();
     }
 
-    private Map<String, VitalSummary> vitals(String apikey, MetricWindow window, Instant now, Map<String, Long> totals) {
-        List<Long> buckets = window.buckets(now);
-        return summarise(totals, metric -> sumHashes(buckets, bucket -> MetricKeys.vitalHistogram(apikey, window.resolution(), bucket, metric)),
+    /** Per bucket, the candidates it names (has a hash of vitals for), and {@code (other)}, which every bucket may have. */
+    private List<List<String>> namedIn(String apikey, List<Bucket> buckets, String[] candidates) {
+        List<Response<List<Double>>> ranks = new ArrayList<>();
+        if (candidates.length > 0) {
+            try (var pipeline = redis.pipeline()) {
+                buckets.forEach(bucket -> ranks.add(pipeline.zmscore(MetricKeys.pageRanks(apikey, bucket.resolution(), bucket.index()),
+                        candidates)));
+                pipeline.sync();
+            }
+        }
+        List<List<String>> named = new ArrayList<>();
+        for (int index = 0; index < buckets.size(); index++) {
+            List<String> pages = new ArrayList<>();
+            if (candidates.length > 0) {
+                List<Double> scores = ranks.get(index).get();
+                for (int candidate = 0; candidate < candidates.length; candidate++) {
+                    if (scores.get(candidate) != null) {
+                        pages.add(candidates[candidate]);
+                    }
+                }
+            }
+            pages.add(MetricKeys.OTHER);
+            named.add(pages);
+        }
+        return named;
+    }
+
+    private Map<String, VitalSummary> vitals(String apikey, List<Bucket> cover, Map<String, Long> totals) {
+        return summarise(totals, metric -> sumHashes(cover, bucket -> MetricKeys.vitalHistogram(apikey, bucket.resolution(), bucket.index(), metric)),
                 metric -> VitalsHistogram.FINE);
     }
 
@@ -143,29 +200,31 @@ public class MetricsReader {
     }
 
     public PageCosts pageCosts(String apikey, MetricWindow window, Instant now, int limit) {
-        List<Long> buckets = window.buckets(now);
-        Map<String, Long> totals = sumHashes(buckets, bucket -> MetricKeys.counters(apikey, window.resolution(), bucket));
-        Map<String, Long> durations = sumHashes(buckets, bucket -> MetricKeys.resourceDurations(apikey, window.resolution(), bucket));
+        List<Bucket> cover = window.cover(now);
+        Map<String, Long> totals = sumHashes(cover, bucket -> MetricKeys.counters(apikey, bucket.resolution(), bucket.index()));
+        Map<String, Long> durations = sumHashes(cover, bucket -> MetricKeys.resourceDurations(apikey, bucket.resolution(), bucket.index()));
         long samples = durations.values().stream().mapToLong(Long::longValue).sum();
-        List<PageCosts.RequestCount> failures = sumSortedSets(buckets,
-                bucket -> MetricKeys.httpFailures(apikey, window.resolution(), bucket)).stream().limit(limit)
+        List<PageCosts.RequestCount> failures = largestMembers(apikey,
+                keys(cover, bucket -> MetricKeys.httpFailures(apikey, bucket.resolution(), bucket.index())), limit).stream()
                 .map(entry -> new PageCosts.RequestCount(entry.getKey(), entry.getValue())).toList();
         return new PageCosts(new PageCosts.LongTasks(totals.getOrDefault("longTask:count", 0L), totals.getOrDefault("longTask:totalMs", 0L)),
                 new PageCosts.Durations(samples, percentile(VitalsHistogram.FINE, durations, samples, 0.50),
                         percentile(VitalsHistogram.FINE, durations, samples, 0.75),
-                        percentile(VitalsHistogram.FINE, durations, samples, 0.95)), failures, memory(apikey, window, buckets, totals));
+                        percentile(VitalsHistogram.FINE, durations, samples, 0.95)), failures, memory(apikey, cover, totals));
     }
 
     /** The largest used heap of any bucket, and the latest sample of all. */
-    private PageCosts.Memory memory(String apikey, MetricWindow window, List<Long> buckets, Map<String, Long> totals) {
+    private PageCosts.Memory memory(String apikey, List<Bucket> cover, Map<String, Long> totals) {
         Long max = null;
         long lastAt = -1;
         Long last = null;
-        try (var pipeline = redis.pipelined()) {
+        for (List<Bucket> some : chunks(cover)) {
             List<Response<List<String>>> responses = new ArrayList<>();
-            buckets.forEach(bucket -> responses.add(pipeline.hmget(MetricKeys.memory(apikey, window.resolution(), bucket),
-                    MetricKeys.MAX_USED_HEAP, MetricKeys.LAST_USED_HEAP)));
-            pipeline.sync();
+            try (var pipeline = redis.pipeline()) {
+                some.forEach(bucket -> responses.add(pipeline.hmget(MetricKeys.memory(apikey, bucket.resolution(), bucket.index()),
+                        MetricKeys.MAX_USED_HEAP, MetricKeys.LAST_USED_HEAP)));
+                pipeline.sync();
+            }
             for (Response<List<String>> response : responses) {
                 String bucketMax = response.get().get(0);
                 String bucketLast = response.get().get(1);
@@ -189,26 +248,38 @@ public class MetricsReader {
      * one. The groups beyond a bucket's cap are added up as {@code (other)}, which has no sample.
      */
     public List<TopError> topErrors(String apikey, MetricWindow window, Instant now, int limit) {
-        List<Long> buckets = window.buckets(now);
-        List<Map.Entry<String, Long>> top = sumSortedSets(buckets,
-                bucket -> MetricKeys.errorGroups(apikey, window.resolution(), bucket)).stream().limit(limit).toList();
+        List<Bucket> cover = window.cover(now);
+        List<Map.Entry<String, Long>> top = largestMembers(apikey,
+                keys(cover, bucket -> MetricKeys.errorGroups(apikey, bucket.resolution(), bucket.index())), limit);
         if (top.isEmpty()) {
             return List.of();
         }
         String[] fingerprints = top.stream().map(Map.Entry::getKey).toArray(String[]::new);
-        List<Response<List<String>>> newestFirst = new ArrayList<>();
-        try (var pipeline = redis.pipelined()) {
-            for (int index = buckets.size() - 1; index >= 0; index--) {
-                newestFirst.add(pipeline.hmget(MetricKeys.errorSamples(apikey, window.resolution(), buckets.get(index)), fingerprints));
+        String[] samples = new String[fingerprints.length];
+        List<Bucket> newestFirst = new ArrayList<>(cover);
+        Collections.reverse(newestFirst);
+        for (List<Bucket> some : chunks(newestFirst)) {
+            List<Response<List<String>>> responses = new ArrayList<>();
+            try (var pipeline = redis.pipeline()) {
+                some.forEach(bucket -> responses.add(pipeline.hmget(MetricKeys.errorSamples(apikey, bucket.resolution(), bucket.index()),
+                        fingerprints)));
+                pipeline.sync();
             }
-            pipeline.sync();
+            responses.forEach(response -> {
+                for (int field = 0; field < samples.length; field++) {
+                    if (samples[field] == null) {
+                        samples[field] = response.get().get(field);
+                    }
+                }
+            });
+            if (Arrays.stream(samples).allMatch(Objects::nonNull)) {
+                break;
+            }
         }
         List<TopError> errors = new ArrayList<>();
         for (int i = 0; i < top.size(); i++) {
-            int field = i;
             ErrorSample sample = top.get(i).getKey().equals(MetricKeys.OTHER) ? OTHER_GROUPS
-                    : newestFirst.stream().map(samples -> samples.get().get(field)).filter(java.util.Objects::nonNull).findFirst()
-                            .map(found -> json.readValue(found, ErrorSample.class)).orElse(new ErrorSample("", "", ""));
+                    : samples[i] == null ? new ErrorSample("", "", "") : json.readValue(samples[i], ErrorSample.class);
             errors.add(new TopError(top.get(i).getKey(), top.get(i).getValue(), sample.title(), sample.type(), sample.sampleEventId()));
         }
         return errors;
@@ -216,65 +287,116 @@ public class MetricsReader {
 
     /**
      * A counter ({@code events}, {@code errors}, {@code whiteScreens}, {@code type:<type>},
-     * {@code status:<status>}) or {@code sessions} per step.
+     * {@code status:<status>}) or {@code sessions} per step. Steps start at whole multiples of the
+     * step since the epoch (the first one at the window's start), and each is read from the
+     * coarsest buckets that fit in it, as a window is.
      */
     public TimeSeries timeSeries(String apikey, String metric, MetricWindow window, Duration step, String stepText, Instant now) {
-        List<Long> buckets = window.buckets(now);
-        long bucketsPerStep = step.toMillis() / window.resolution().length().toMillis();
-        Map<Long, List<Long>> steps = new TreeMap<>();
-        buckets.forEach(bucket -> steps.computeIfAbsent(Math.floorDiv(bucket, bucketsPerStep), key -> new ArrayList<>()).add(bucket));
+        long first = window.firstMinute(now);
+        long afterLast = MetricWindow.lastMinute(now) + 1;
+        long stepMinutes = step.toMinutes();
+        Map<Long, List<Bucket>> steps = new TreeMap<>();
+        for (long stepIndex = Math.floorDiv(first, stepMinutes); stepIndex * stepMinutes < afterLast; stepIndex++) {
+            long to = Math.min((stepIndex + 1) * stepMinutes, afterLast);
+            steps.put(stepIndex, MetricWindow.cover(Math.max(first, stepIndex * stepMinutes), to, to == afterLast));
+        }
+        String field = metric.equals("whiteScreens") ? "whiteScreen:blank" : metric;
         List<TimeSeries.Point> points = new ArrayList<>();
-        try (var pipeline = redis.pipelined()) {
-            Map<Long, Response<Long>> sessions = new LinkedHashMap<>();
-            Map<Long, List<Response<String>>> counters = new LinkedHashMap<>();
-            steps.forEach((stepIndex, stepBuckets) -> {
-                if (metric.equals("sessions")) {
-                    sessions.put(stepIndex, pipeline.pfcount(stepBuckets.stream()
-                            .map(bucket -> MetricKeys.sessions(apikey, window.resolution(), bucket)).toArray(String[]::new)));
-                } else {
-                    String field = metric.equals("whiteScreens") ? "whiteScreen:blank" : metric;
-                    counters.put(stepIndex, stepBuckets.stream()
-                            .map(bucket -> pipeline.hget(MetricKeys.counters(apikey, window.resolution(), bucket), field)).toList());
+        List<Map.Entry<Long, List<Bucket>>> ordered = new ArrayList<>(steps.entrySet());
+        for (int from = 0; from < ordered.size(); from += BUCKETS_PER_PIPELINE) {
+            Map<Long, List<Response<?>>> responses = new LinkedHashMap<>();
+            try (var pipeline = redis.pipeline()) {
+                for (Map.Entry<Long, List<Bucket>> entry : ordered.subList(from, Math.min(from + BUCKETS_PER_PIPELINE, ordered.size()))) {
+                    List<Response<?>> stepResponses = new ArrayList<>();
+                    if (metric.equals("sessions")) {
+                        stepResponses.add(pipeline.pfcount(keys(entry.getValue(),
+                                bucket -> MetricKeys.sessions(apikey, bucket.resolution(), bucket.index())).toArray(String[]::new)));
+                    } else {
+                        entry.getValue().forEach(bucket -> stepResponses.add(
+                                pipeline.hget(MetricKeys.counters(apikey, bucket.resolution(), bucket.index()), field)));
+                    }
+                    responses.put(entry.getKey(), stepResponses);
                 }
-            });
-            pipeline.sync();
-            long stepMillis = step.toMillis();
-            sessions.forEach((stepIndex, count) -> points.add(new TimeSeries.Point(stepIndex * stepMillis, count.get())));
-            counters.forEach((stepIndex, values) -> points.add(new TimeSeries.Point(stepIndex * stepMillis,
-                    values.stream().map(Response::get).filter(java.util.Objects::nonNull).mapToLong(Long::parseLong).sum())));
+                pipeline.sync();
+            }
+            responses.forEach((stepIndex, values) -> points.add(new TimeSeries.Point(stepIndex * step.toMillis(),
+                    values.stream().map(Response::get).filter(Objects::nonNull).mapToLong(value -> Long.parseLong(value.toString())).sum())));
         }
         return new TimeSeries(apikey, metric, window.text(), stepText, points);
     }
 
-    /** Adds up sorted sets over the buckets; largest first, ties by member. */
-    private List<Map.Entry<String, Long>> sumSortedSets(List<Long> buckets, Function<Long, String> keyOf) {
-        Map<String, Long> counts = new HashMap<>();
-        try (var pipeline = redis.pipelined()) {
-            List<Response<List<Tuple>>> responses = new ArrayList<>();
-            buckets.forEach(bucket -> responses.add(pipeline.zrangeWithScores(keyOf.apply(bucket), 0, -1)));
-            pipeline.sync();
-            responses.forEach(response -> response.get().forEach(tuple ->
-                    counts.merge(tuple.getElement(), (long) tuple.getScore(), Long::sum)));
+    /**
+     * The {@code limit} members of the largest scores summed over the sorted sets, largest first
+     * and ties by member, as entries of member and sum. Added up in Redis (ZUNIONSTORE into a
+     * scratch key of the project's slot), so only the top ones are carried here, however many
+     * members the buckets hold.
+     */
+    private List<Map.Entry<String, Long>> largestMembers(String apikey, List<String> keys, int limit) {
+        if (limit <= 0) {
+            return List.of();
         }
-        return counts.entrySet().stream()
-                .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
-                .toList();
+        String union = MetricKeys.readScratch(apikey);
+        try (var pipeline = redis.pipeline()) {
+            pipeline.zunionstore(union, keys.toArray(String[]::new));
+            pipeline.expire(union, SCRATCH_TTL_SECONDS);
+            Response<List<Tuple>> largest = pipeline.zrevrangeWithScores(union, 0, limit - 1);
+            pipeline.sync();
+            if (largest.get().isEmpty()) {
+                return List.of();
+            }
+            // ZREVRANGE orders ties by member descending; the lowest score's members are taken again in ascending order.
+            double lowest = largest.get().get(largest.get().size() - 1).getScore();
+            Response<List<String>> tied = pipeline.zrangeByScore(union, lowest, lowest, 0, limit);
+            pipeline.del(union);
+            pipeline.sync();
+            List<Map.Entry<String, Long>> top = new ArrayList<>();
+            largest.get().stream().filter(tuple -> tuple.getScore() > lowest)
+                    .sorted(Comparator.comparingDouble(Tuple::getScore).reversed().thenComparing(Tuple::getElement))
+                    .forEach(tuple -> top.add(Map.entry(tuple.getElement(), (long) tuple.getScore())));
+            for (String member : tied.get()) {
+                if (top.size() == limit) {
+                    break;
+                }
+                top.add(Map.entry(member, (long) lowest));
+            }
+            return top;
+        }
     }
 
-    private Map<String, Long> sumHashes(List<Long> buckets, Function<Long, String> keyOf) {
-        List<Response<Map<String, String>>> responses = new ArrayList<>();
-        try (var pipeline = redis.pipelined()) {
-            buckets.forEach(bucket -> responses.add(pipeline.hgetAll(keyOf.apply(bucket))));
+    /** PFCOUNT of the buckets' session sketches together: their union, as one sketch of the window would count. */
+    private long sessions(String apikey, List<Bucket> cover) {
+        try (var pipeline = redis.pipeline()) {
+            Response<Long> sessions = pipeline.pfcount(keys(cover, bucket -> MetricKeys.sessions(apikey, bucket.resolution(), bucket.index()))
+                    .toArray(String[]::new));
             pipeline.sync();
+            return sessions.get();
         }
-        return addUp(responses);
     }
 
-    /** Adds up the counter hashes of several buckets, field by field. */
-    private static Map<String, Long> addUp(List<Response<Map<String, String>>> hashes) {
+    /** Adds up the buckets' hashes field by field, a few buckets a pipeline. */
+    private Map<String, Long> sumHashes(List<Bucket> cover, Function<Bucket, String> keyOf) {
         Map<String, Long> totals = new TreeMap<>();
-        hashes.forEach(response -> response.get().forEach((field, value) -> totals.merge(field, Long.parseLong(value), Long::sum)));
+        for (List<Bucket> some : chunks(cover)) {
+            List<Response<Map<String, String>>> responses = new ArrayList<>();
+            try (var pipeline = redis.pipeline()) {
+                some.forEach(bucket -> responses.add(pipeline.hgetAll(keyOf.apply(bucket))));
+                pipeline.sync();
+            }
+            responses.forEach(response -> response.get().forEach((field, value) -> totals.merge(field, Long.parseLong(value), Long::sum)));
+        }
         return totals;
+    }
+
+    private static List<String> keys(List<Bucket> cover, Function<Bucket, String> keyOf) {
+        return cover.stream().map(keyOf).toList();
+    }
+
+    private static List<List<Bucket>> chunks(List<Bucket> buckets) {
+        List<List<Bucket>> chunks = new ArrayList<>();
+        for (int from = 0; from < buckets.size(); from += BUCKETS_PER_PIPELINE) {
+            chunks.add(buckets.subList(from, Math.min(from + BUCKETS_PER_PIPELINE, buckets.size())));
+        }
+        return chunks;
     }
 
     private static Double percentile(VitalsHistogram scale, Map<String, Long> histogram, long samples, double p) {
@@ -287,14 +409,6 @@ public class MetricsReader {
             ratings.put(rating, totals.getOrDefault(prefix + rating, 0L));
         }
         return ratings;
-    }
-
-    private static long windowStart(MetricWindow window, List<Long> buckets) {
-        return buckets.get(0) * window.resolution().length().toMillis();
-    }
-
-    private static long windowEnd(MetricWindow window, List<Long> buckets) {
-        return (buckets.get(buckets.size() - 1) + 1) * window.resolution().length().toMillis();
     }
 
     private static Map<String, Long> prefixed(Map<String, Long> totals, String prefix) {

@@ -3,10 +3,14 @@ package dev.trackpipeline.aggregator.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.trackpipeline.aggregator.metrics.MetricKeys.Bucket;
 import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
 import dev.trackpipeline.runtime.ApiException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class MetricWindowTest {
@@ -14,31 +18,83 @@ class MetricWindowTest {
     private static final Instant NOW = Instant.parse("2026-11-26T10:30:30Z");
 
     @Test
-    void anHourIsTheSixtyMinuteBucketsEndingInTheCurrentOne() {
-        List<Long> buckets = MetricWindow.parse("1h").buckets(NOW);
+    void anHourIsReadMinuteByMinuteToKeepWhatEachMinuteNamesApartExact() {
+        List<Bucket> cover = MetricWindow.parse("1h").cover(NOW);
 
-        assertThat(buckets).hasSize(60);
-        assertThat(buckets.get(buckets.size() - 1)).isEqualTo(Resolution.MINUTE.bucketOf(NOW));
-        assertThat(buckets).contains(Resolution.MINUTE.bucketOf(Instant.parse("2026-11-26T09:31:00Z")))
-                .doesNotContain(Resolution.MINUTE.bucketOf(Instant.parse("2026-11-26T09:30:59.999Z")));
+        assertThat(cover).hasSize(60).allMatch(bucket -> bucket.resolution() == Resolution.MINUTE);
+        assertThat(cover.get(0)).isEqualTo(new Bucket(Resolution.MINUTE, Resolution.MINUTE.bucketOf(Instant.parse("2026-11-26T09:31:00Z"))));
+        assertThat(cover.get(59)).isEqualTo(new Bucket(Resolution.MINUTE, Resolution.MINUTE.bucketOf(NOW)));
+        assertThat(MetricWindow.parse("1h").startMillis(NOW)).isEqualTo(Instant.parse("2026-11-26T09:31:00Z").toEpochMilli());
+        assertThat(MetricWindow.parse("1h").endMillis(NOW)).isEqualTo(Instant.parse("2026-11-26T10:31:00Z").toEpochMilli());
     }
 
     @Test
-    void upToTwoDaysReadsMinuteBucketsAndLongerWindowsReadHourBuckets() {
+    void twoHoursAreReadFromTheirMinutesUpToTheNextHourThenWholeHours() {
+        List<Bucket> cover = MetricWindow.parse("2h").cover(NOW);
+
+        assertThat(cover).hasSize(29 + 1 + 1);
+        assertThat(cover.get(0)).isEqualTo(new Bucket(Resolution.MINUTE, Resolution.MINUTE.bucketOf(Instant.parse("2026-11-26T08:31:00Z"))));
+        assertThat(cover.get(29)).isEqualTo(new Bucket(Resolution.HOUR, Resolution.HOUR.bucketOf(Instant.parse("2026-11-26T09:00:00Z"))));
+        assertThat(cover.get(30)).isEqualTo(new Bucket(Resolution.HOUR, Resolution.HOUR.bucketOf(NOW)));
+    }
+
+    @Test
+    void aDayIsReadFromMinutesThenHoursThenTheDayHoldingNow() {
+        Map<Resolution, Long> byResolution = MetricWindow.parse("24h").cover(NOW).stream()
+                .collect(Collectors.groupingBy(Bucket::resolution, Collectors.counting()));
+
+        // From 10:31 yesterday: 29 minutes to 11:00, 13 hours to midnight, then today.
+        assertThat(byResolution).isEqualTo(Map.of(Resolution.MINUTE, 29L, Resolution.HOUR, 13L, Resolution.DAY, 1L));
+    }
+
+    @Test
+    void windowsLongerThanTheMinuteBucketsLastStartAtAnHourAndAreReadFromHoursAndDays() {
+        MetricWindow week = MetricWindow.parse("7d");
+        List<Bucket> cover = week.cover(NOW);
+
+        assertThat(week.resolution()).isEqualTo(Resolution.HOUR);
+        assertThat(week.startMillis(NOW)).isEqualTo(Instant.parse("2026-11-19T11:00:00Z").toEpochMilli());
+        assertThat(cover).hasSize(13 + 7);
+        assertThat(cover.get(cover.size() - 1)).isEqualTo(new Bucket(Resolution.DAY, Resolution.DAY.bucketOf(NOW)));
         assertThat(MetricWindow.parse("48h").resolution()).isEqualTo(Resolution.MINUTE);
-        assertThat(MetricWindow.parse("48h").buckets(NOW)).hasSize(2_880);
-        MetricWindow threeDays = MetricWindow.parse("3d");
+        assertThat(MetricWindow.parse("50h").startMillis(NOW)).isEqualTo(Instant.parse("2026-11-24T09:00:00Z").toEpochMilli());
+        assertThat(MetricWindow.parse("1m").cover(NOW)).containsExactly(new Bucket(Resolution.MINUTE, Resolution.MINUTE.bucketOf(NOW)));
+    }
 
-        assertThat(threeDays.resolution()).isEqualTo(Resolution.HOUR);
-        assertThat(threeDays.buckets(NOW)).hasSize(72);
-        assertThat(threeDays.buckets(NOW)).contains(Resolution.HOUR.bucketOf(Instant.parse("2026-11-23T11:00:00Z")))
-                .doesNotContain(Resolution.HOUR.bucketOf(Instant.parse("2026-11-23T10:59:59.999Z")));
+    /**
+     * What makes the cover's counts those of the window's minutes: its buckets follow each other
+     * without gap or overlap from the window's first minute, and only those holding now (where
+     * nothing has been counted after now) reach past the window's last minute.
+     */
+    @Test
+    void everyWindowIsCoveredOnceWithoutGapsAndWithABoundedNumberOfBuckets() {
+        for (String text : List.of("1m", "15m", "59m", "1h", "90m", "6h", "24h", "25h", "48h", "49h", "3d", "7d", "30d")) {
+            MetricWindow window = MetricWindow.parse(text);
+            for (int minute = 0; minute < 3 * 1440; minute += 37) {
+                Instant now = Instant.parse("2026-11-26T00:00:00Z").plus(Duration.ofMinutes(minute)).plusSeconds(17);
+                List<Bucket> cover = window.cover(now);
+
+                assertThat(cover.get(0).startMillis()).as(text + " at " + now).isEqualTo(window.startMillis(now));
+                for (int i = 1; i < cover.size(); i++) {
+                    assertThat(cover.get(i).startMillis()).as(text + " at " + now).isEqualTo(cover.get(i - 1).endMillis());
+                }
+                cover.stream().filter(bucket -> bucket.endMillis() > MetricWindow.lastMinute(now) * 60_000 + 60_000)
+                        .forEach(bucket -> assertThat(bucket.startMillis()).as(text + " at " + now).isLessThanOrEqualTo(now.toEpochMilli()));
+                assertThat(cover.get(cover.size() - 1).endMillis()).as(text + " at " + now).isGreaterThan(now.toEpochMilli());
+                assertThat(cover.size()).as(text + " at " + now).isLessThanOrEqualTo(60 + 23 + 31);
+            }
+        }
     }
 
     @Test
-    void aWindowIsAWholeNumberOfItsBucketsAndAtLeastTheCurrentOne() {
-        assertThat(MetricWindow.parse("50h").buckets(NOW)).hasSize(50);
-        assertThat(MetricWindow.parse("1m").buckets(NOW)).containsExactly(Resolution.MINUTE.bucketOf(NOW));
+    void aClosedRangeIsCoveredWithoutReachingPastItsEnd() {
+        long tenOClock = Resolution.MINUTE.bucketOf(Instant.parse("2026-11-26T10:00:00Z"));
+
+        assertThat(MetricWindow.cover(tenOClock, tenOClock + 30, false)).hasSize(30)
+                .allMatch(bucket -> bucket.resolution() == Resolution.MINUTE);
+        assertThat(MetricWindow.cover(tenOClock, tenOClock + 90, false)).hasSize(1 + 30);
+        assertThat(MetricWindow.cover(tenOClock, tenOClock + 30, true))
+                .containsExactly(new Bucket(Resolution.HOUR, Resolution.HOUR.bucketOf(Instant.parse("2026-11-26T10:00:00Z"))));
     }
 
     @Test

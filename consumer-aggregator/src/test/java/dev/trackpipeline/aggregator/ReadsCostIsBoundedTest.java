@@ -1,0 +1,143 @@
+package dev.trackpipeline.aggregator;
+
+import static dev.trackpipeline.aggregator.JunkFlood.APIKEY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trackpipeline.aggregator.metrics.EventCounts;
+import dev.trackpipeline.aggregator.metrics.MetricKeys;
+import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
+import dev.trackpipeline.aggregator.query.MetricWindow;
+import dev.trackpipeline.aggregator.query.MetricsReader;
+import dev.trackpipeline.aggregator.query.PageCosts;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.JedisPooled;
+
+/**
+ * The apikey is public, so an attacker can fill every bucket up to its caps; a read must cost
+ * what its window's cover costs, never minutes × members. Redis is filled here as such an attacker
+ * would leave it: 48 hours of minute buckets whose failing-request sets are full of long names
+ * (the review that found this ran the aggregator out of memory with 500 a bucket at 24 h), and a
+ * week of hour and day buckets whose pages are at the cap. Each read's cost is counted by Redis
+ * itself (commands, bytes sent back), not timed.
+ */
+class ReadsCostIsBoundedTest {
+
+    static final Instant NOW = Instant.parse("2026-05-04T10:30:30Z");
+    static final int REQUESTS_PER_MINUTE = 100;
+    static final int PAGES_PER_BUCKET = JunkFlood.PROPERTIES.maxPagesPerProject();
+    static final int CANDIDATES = AggregatorProperties.Reads.DEFAULTS.slowestPageCandidates();
+
+    static final JunkFlood store = new JunkFlood(NOW);
+    static final JedisPooled redis = store.redis;
+    static final MetricsReader reader = store.reader;
+
+    @BeforeAll
+    static void fillEveryBucketAsAnAttackerCould() {
+        long lastMinute = Resolution.MINUTE.bucketOf(NOW);
+        try (var pipeline = redis.pipelined()) {
+            for (long minute = lastMinute - 48 * 60; minute <= lastMinute; minute++) {
+                Map<String, Double> requests = new HashMap<>();
+                for (int request = 0; request < REQUESTS_PER_MINUTE; request++) {
+                    requests.put("GET /api/" + "x".repeat(140) + "/" + minute + "/" + request, 1.0);
+                }
+                pipeline.zadd(MetricKeys.httpFailures(APIKEY, Resolution.MINUTE, minute), requests);
+                pipeline.hset(MetricKeys.counters(APIKEY, Resolution.MINUTE, minute), "events", String.valueOf(REQUESTS_PER_MINUTE));
+            }
+            for (Resolution resolution : List.of(Resolution.HOUR, Resolution.DAY)) {
+                long last = resolution.bucketOf(NOW);
+                for (long bucket = resolution.bucketOf(NOW.minus(Duration.ofDays(8))); bucket <= last; bucket++) {
+                    Map<String, Double> ranks = new HashMap<>();
+                    for (int page = 0; page < PAGES_PER_BUCKET; page++) {
+                        String name = "/page-" + bucket % 7 + "-" + page + "/";
+                        ranks.put(name, (double) (page + 1));
+                        pipeline.hset(MetricKeys.pageVitalsPrefix(APIKEY, resolution, bucket) + name,
+                                Map.of(EventCounts.pageHistogramField("LCP", String.valueOf(page % 60)), "3", "vital:LCP:good", "3"));
+                    }
+                    pipeline.zadd(MetricKeys.pageRanks(APIKEY, resolution, bucket), ranks);
+                    pipeline.hset(MetricKeys.counters(APIKEY, resolution, bucket), Map.of("events", "1000", "type:error", "600",
+                            "type:performance", "400"));
+                }
+            }
+            pipeline.sync();
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        store.close();
+    }
+
+    @Test
+    void theLargestFailingRequestsOfTwoDaysAreAddedUpInRedisAndOnlyTheTopOnesSentBack() {
+        MetricWindow twoDays = MetricWindow.parse("48h");
+        long planted = 48L * 60 * REQUESTS_PER_MINUTE * 160;
+
+        Cost cost = Cost.of(redis, () -> reader.pageCosts(APIKEY, twoDays, NOW, 20));
+
+        assertThat(((PageCosts) cost.result()).httpFailures()).hasSize(20);
+        assertThat(cost.commands()).isLessThanOrEqualTo(3L * twoDays.cover(NOW).size() + 10);
+        // Reading every member, as before, sent back all of them: about 46 MB here.
+        assertThat(cost.bytesSent()).isLessThan(256 * 1024).isLessThan(planted / 100);
+    }
+
+    @Test
+    void theSlowestPagesOfAWeekReadTheCandidatesHistogramsOnly() {
+        MetricWindow week = MetricWindow.parse("7d");
+        int buckets = week.cover(NOW).size();
+
+        Cost cost = Cost.of(redis, () -> reader.slowestPages(APIKEY, "LCP", week, NOW, 10));
+
+        assertThat((List<?>) cost.result()).hasSize(10);
+        assertThat(cost.commands()).isLessThanOrEqualTo((long) buckets * (2 + CANDIDATES) + 10)
+                .isLessThan((long) buckets * PAGES_PER_BUCKET);
+    }
+
+    /** The target: one dashboard refresh at 7 days in at most 5,000 Redis commands. */
+    @Test
+    void oneDashboardRefreshOverAWeekSendsAtMostFiveThousandCommands() {
+        MetricWindow week = MetricWindow.parse("7d");
+        Duration step = Duration.ofHours(2);
+
+        Cost cost = Cost.of(redis, () -> {
+            var overview = reader.overview(APIKEY, week, NOW);
+            reader.topErrors(APIKEY, week, NOW, 10);
+            reader.slowestPages(APIKEY, "LCP", week, NOW, 10);
+            overview.byType().keySet().forEach(type -> reader.timeSeries(APIKEY, "type:" + type, week, step, "2h", NOW));
+            List.of("errors", "sessions", "whiteScreens").forEach(metric -> reader.timeSeries(APIKEY, metric, week, step, "2h", NOW));
+            return overview;
+        });
+
+        System.out.printf("One dashboard refresh at 7d: %,d Redis commands, %,d bytes sent back%n", cost.commands(), cost.bytesSent());
+        assertThat(cost.commands()).isLessThanOrEqualTo(5_000);
+    }
+
+    /** What one read cost Redis: the commands it ran and the bytes it sent back, from INFO. */
+    record Cost(Object result, long commands, long bytesSent) {
+
+        static Cost of(JedisPooled redis, Supplier<?> read) {
+            long commandsBefore = commands(redis);
+            long bytesBefore = bytesSent(redis);
+            Object result = read.get();
+            // The INFO calls between the two readings count themselves: two commands, a few KB.
+            return new Cost(result, commands(redis) - commandsBefore - 2, bytesSent(redis) - bytesBefore);
+        }
+
+        private static long commands(JedisPooled redis) {
+            return redis.info("commandstats").lines().filter(line -> line.startsWith("cmdstat_"))
+                    .mapToLong(line -> Long.parseLong(line.replaceFirst("^cmdstat_[^:]+:calls=(\\d+),.*", "$1"))).sum();
+        }
+
+        private static long bytesSent(JedisPooled redis) {
+            return redis.info("stats").lines().filter(line -> line.startsWith("total_net_output_bytes:"))
+                    .mapToLong(line -> Long.parseLong(line.substring("total_net_output_bytes:".length()).trim())).findFirst().orElseThrow();
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.trackpipeline.aggregator.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.trackpipeline.aggregator.AggregatorProperties;
+import dev.trackpipeline.infra.EmbeddedRedisServer;
+import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.runtime.ApiException;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
+
+/** Reads wait for each other on connections of their own, and are refused, not queued, once every one stays busy. */
+class ReadConnectionsTest {
+
+    static final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void aReadFindingEveryConnectionBusyForTheWholeWaitIsAnsweredServiceUnavailable() {
+        try (ReadConnections reads = new ReadConnections(properties(new AggregatorProperties.Reads(1, Duration.ofMillis(200), 100)));
+             var busy = reads.pipeline()) {
+            busy.exists("read-test");
+
+            assertThatThrownBy(reads::pipeline).isInstanceOfSatisfying(ApiException.class, refused -> {
+                assertThat(refused.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+                assertThat(refused.getMessage()).isEqualTo("too many metric reads at once: every read connection is busy; try again shortly");
+            });
+        }
+    }
+
+    @Test
+    void aConnectionGivenBackServesTheNextRead() {
+        try (ReadConnections reads = new ReadConnections(properties(new AggregatorProperties.Reads(1, Duration.ofMillis(200), 100)))) {
+            try (var first = reads.pipeline()) {
+                first.set("read-test", "1");
+                first.sync();
+            }
+            try (var second = reads.pipeline()) {
+                var value = second.get("read-test");
+                second.sync();
+                assertThat(value.get()).isEqualTo("1");
+            }
+        }
+    }
+
+    private static AggregatorProperties properties(AggregatorProperties.Reads reads) {
+        return new AggregatorProperties("read-test", new AggregatorProperties.Redis(server.host(), server.port(), null, 0),
+                Duration.ofHours(1), Duration.ofHours(48), Duration.ofDays(30), 500, 50, 500, 10_000, Duration.ofDays(31), reads);
+    }
+}
