@@ -3,17 +3,12 @@ package dev.trackpipeline.aggregator;
 import static dev.trackpipeline.aggregator.JunkFlood.APIKEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trackpipeline.aggregator.metrics.EventCounts;
-import dev.trackpipeline.aggregator.metrics.MetricKeys;
-import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
 import dev.trackpipeline.aggregator.query.MetricWindow;
 import dev.trackpipeline.aggregator.query.MetricsReader;
 import dev.trackpipeline.aggregator.query.PageCosts;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,33 +36,7 @@ class ReadsCostIsBoundedTest {
 
     @BeforeAll
     static void fillEveryBucketAsAnAttackerCould() {
-        long lastMinute = Resolution.MINUTE.bucketOf(NOW);
-        try (var pipeline = redis.pipelined()) {
-            for (long minute = lastMinute - 48 * 60; minute <= lastMinute; minute++) {
-                Map<String, Double> requests = new HashMap<>();
-                for (int request = 0; request < REQUESTS_PER_MINUTE; request++) {
-                    requests.put("GET /api/" + "x".repeat(140) + "/" + minute + "/" + request, 1.0);
-                }
-                pipeline.zadd(MetricKeys.httpFailures(APIKEY, Resolution.MINUTE, minute), requests);
-                pipeline.hset(MetricKeys.counters(APIKEY, Resolution.MINUTE, minute), "events", String.valueOf(REQUESTS_PER_MINUTE));
-            }
-            for (Resolution resolution : List.of(Resolution.HOUR, Resolution.DAY)) {
-                long last = resolution.bucketOf(NOW);
-                for (long bucket = resolution.bucketOf(NOW.minus(Duration.ofDays(8))); bucket <= last; bucket++) {
-                    Map<String, Double> ranks = new HashMap<>();
-                    for (int page = 0; page < PAGES_PER_BUCKET; page++) {
-                        String name = "/page-" + bucket % 7 + "-" + page + "/";
-                        ranks.put(name, (double) (page + 1));
-                        pipeline.hset(MetricKeys.pageVitalsPrefix(APIKEY, resolution, bucket) + name,
-                                Map.of(EventCounts.pageHistogramField("LCP", String.valueOf(page % 60)), "3", "vital:LCP:good", "3"));
-                    }
-                    pipeline.zadd(MetricKeys.pageRanks(APIKEY, resolution, bucket), ranks);
-                    pipeline.hset(MetricKeys.counters(APIKEY, resolution, bucket), Map.of("events", "1000", "type:error", "600",
-                            "type:performance", "400"));
-                }
-            }
-            pipeline.sync();
-        }
+        AttackerFilledBuckets.fill(redis, NOW, REQUESTS_PER_MINUTE, PAGES_PER_BUCKET);
     }
 
     @AfterAll
