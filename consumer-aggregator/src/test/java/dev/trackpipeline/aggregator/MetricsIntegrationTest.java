@@ -358,6 +358,39 @@ class MetricsIntegrationTest {
     }
 
     @Test
+    void drawsSeveralMetricsAsColumnsWithTheValuesEachHasAlone() throws Exception {
+        Instant now = Instant.now();
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(),
+                fixtures.ofType("error").stream().map(request -> FixtureRecords.of(request, now.minus(Duration.ofMinutes(20)))).toList());
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(),
+                fixtures.ofType("whiteScreen").stream().map(request -> FixtureRecords.of(request, now)).toList());
+        awaitNothingLeftToConsume();
+        List<String> metrics = List.of("events", "type:error", "sessions", "whiteScreens", "status:ok");
+
+        JsonNode columns = read("/api/metrics/series?apikey=demo-project&metrics=" + String.join(",", metrics) + "&window=1h&step=10m");
+
+        assertThat(columns.get("step").asString()).isEqualTo("10m");
+        for (String metric : metrics) {
+            JsonNode alone = read("/api/metrics/timeseries?apikey=demo-project&metric=" + metric + "&window=1h&step=10m");
+            List<Long> times = new java.util.ArrayList<>();
+            List<Long> values = new java.util.ArrayList<>();
+            alone.get("points").forEach(point -> {
+                times.add(point.get("t").longValue());
+                values.add(point.get("value").longValue());
+            });
+            assertThat(columns.get("t").valueStream().map(JsonNode::longValue).toList()).as(metric).isEqualTo(times);
+            assertThat(columns.get("values").get(metric).valueStream().map(JsonNode::longValue).toList()).as(metric).isEqualTo(values);
+        }
+        assertThat(columns.get("values").get("events").valueStream().mapToLong(JsonNode::longValue).sum()).isEqualTo(20);
+        assertThat(get("/api/metrics/series?apikey=demo-project&metrics=events,cpu", "demo-read-token").body())
+                .contains("metrics: expected one of [events, errors, sessions, whiteScreens], type:<event type> or")
+                .contains("got \\\"cpu\\\"");
+        assertThat(get("/api/metrics/series?apikey=demo-project&metrics=" + String.join(",", java.util.Collections.nCopies(41, "events")), "demo-read-token").body())
+                .contains("metrics: expected 1 to 40 metrics, got 41");
+        assertThat(get("/api/metrics/series?apikey=demo-project&metrics=events", "shop-read-token").statusCode()).isEqualTo(403);
+    }
+
+    @Test
     void replayingThePartitionsCountsNothingTwice() throws Exception {
         // Where this test's records begin: earlier tests' records were counted into a Redis that
         // has since been emptied, so replaying those would rightly count them again.

@@ -69,7 +69,7 @@ class ReadsCostIsBoundedTest {
                 .isLessThan((long) buckets * PAGES_PER_BUCKET);
     }
 
-    /** The target: one dashboard refresh at 7 days in at most 5,000 Redis commands. */
+    /** The target: one dashboard refresh at 7 days (what dashboard.js asks for) in at most 5,000 Redis commands. */
     @Test
     void oneDashboardRefreshOverAWeekSendsAtMostFiveThousandCommands() {
         MetricWindow week = MetricWindow.parse("7d");
@@ -79,8 +79,8 @@ class ReadsCostIsBoundedTest {
             var overview = reader.overview(APIKEY, week, NOW);
             reader.topErrors(APIKEY, week, NOW, 10);
             reader.slowestPages(APIKEY, "LCP", week, NOW, 10);
-            overview.byType().keySet().forEach(type -> reader.timeSeries(APIKEY, "type:" + type, week, step, "2h", NOW));
-            List.of("errors", "sessions", "whiteScreens").forEach(metric -> reader.timeSeries(APIKEY, metric, week, step, "2h", NOW));
+            reader.timeSeries(APIKEY, overview.byType().keySet().stream().map(type -> "type:" + type).toList(), week, step, "2h", NOW);
+            reader.timeSeries(APIKEY, List.of("errors", "sessions", "whiteScreens"), week, step, "2h", NOW);
             return overview;
         });
 

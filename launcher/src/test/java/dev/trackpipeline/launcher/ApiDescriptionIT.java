@@ -101,11 +101,13 @@ class ApiDescriptionIT {
         OpenApiDescription api = OpenApiDescription.of(pipeline.url("consumer-aggregator"));
 
         assertThat(api.operations()).containsExactly("GET /api/metrics/overview", "GET /api/metrics/pages",
-                "GET /api/metrics/performance", "GET /api/metrics/timeseries", "GET /api/metrics/top-errors", "GET /api/metrics/vitals");
+                "GET /api/metrics/performance", "GET /api/metrics/series", "GET /api/metrics/timeseries", "GET /api/metrics/top-errors",
+                "GET /api/metrics/vitals");
         api.assertDescribes("GET", "/api/metrics/overview", aggregator("/api/metrics/overview?apikey=demo-project&window=1h"));
         api.assertDescribes("GET", "/api/metrics/overview", aggregator("/api/metrics/overview?apikey=demo-project&window=forever"));
         api.assertDescribes("GET", "/api/metrics/overview", get("/api/metrics/overview?apikey=demo-project", null, "consumer-aggregator"));
         api.assertDescribes("GET", "/api/metrics/timeseries", aggregator("/api/metrics/timeseries?apikey=demo-project&metric=type:error"));
+        api.assertDescribes("GET", "/api/metrics/series", aggregator("/api/metrics/series?apikey=demo-project&metrics=type:error,sessions"));
         HttpResponse<String> vitals = aggregator("/api/metrics/vitals?apikey=demo-project");
         assertThat(json.readTree(vitals.body()).get("data").get("INP").get("p75").isNull()).isTrue();
         api.assertDescribes("GET", "/api/metrics/vitals", vitals);

@@ -292,37 +292,68 @@ public class MetricsReader {
      * coarsest buckets that fit in it, as a window is.
      */
     public TimeSeries timeSeries(String apikey, String metric, MetricWindow window, Duration step, String stepText, Instant now) {
+        TimeSeriesSet set = timeSeries(apikey, List.of(metric), window, step, stepText, now);
+        List<Long> values = set.values().get(metric);
+        List<TimeSeries.Point> points = new ArrayList<>();
+        for (int index = 0; index < set.t().size(); index++) {
+            points.add(new TimeSeries.Point(set.t().get(index), values.get(index)));
+        }
+        return new TimeSeries(apikey, metric, window.text(), stepText, points);
+    }
+
+    /**
+     * Several metrics per step ({@link #timeSeries(String, String, MetricWindow, Duration, String, Instant)}),
+     * each bucket's counters read once for all of them (one HMGET), and the sessions with one
+     * PFCOUNT per step: a chart of 13 series over 24 hours of 24-minute steps costs 1,440 commands,
+     * where one series at a time took 13 times as many.
+     */
+    public TimeSeriesSet timeSeries(String apikey, List<String> metrics, MetricWindow window, Duration step, String stepText, Instant now) {
         long first = window.firstMinute(now);
         long afterLast = MetricWindow.lastMinute(now) + 1;
         long stepMinutes = step.toMinutes();
-        Map<Long, List<Bucket>> steps = new TreeMap<>();
+        List<Long> starts = new ArrayList<>();
+        List<List<Bucket>> steps = new ArrayList<>();
         for (long stepIndex = Math.floorDiv(first, stepMinutes); stepIndex * stepMinutes < afterLast; stepIndex++) {
             long to = Math.min((stepIndex + 1) * stepMinutes, afterLast);
-            steps.put(stepIndex, MetricWindow.cover(Math.max(first, stepIndex * stepMinutes), to, to == afterLast));
+            starts.add(stepIndex * step.toMillis());
+            steps.add(MetricWindow.cover(Math.max(first, stepIndex * stepMinutes), to, to == afterLast));
         }
-        String field = metric.equals("whiteScreens") ? "whiteScreen:blank" : metric;
-        List<TimeSeries.Point> points = new ArrayList<>();
-        List<Map.Entry<Long, List<Bucket>>> ordered = new ArrayList<>(steps.entrySet());
-        for (int from = 0; from < ordered.size(); from += BUCKETS_PER_PIPELINE) {
-            Map<Long, List<Response<?>>> responses = new LinkedHashMap<>();
+        List<String> counters = metrics.stream().filter(metric -> !metric.equals("sessions")).distinct().toList();
+        String[] fields = counters.stream().map(metric -> metric.equals("whiteScreens") ? "whiteScreen:blank" : metric).toArray(String[]::new);
+        boolean sessions = metrics.contains("sessions");
+        Map<String, List<Long>> values = new LinkedHashMap<>();
+        metrics.forEach(metric -> values.put(metric, new ArrayList<>()));
+        for (int from = 0; from < steps.size(); from += BUCKETS_PER_PIPELINE) {
+            List<List<Response<List<String>>>> counted = new ArrayList<>();
+            List<Response<Long>> sessionCounts = new ArrayList<>();
             try (var pipeline = redis.pipeline()) {
-                for (Map.Entry<Long, List<Bucket>> entry : ordered.subList(from, Math.min(from + BUCKETS_PER_PIPELINE, ordered.size()))) {
-                    List<Response<?>> stepResponses = new ArrayList<>();
-                    if (metric.equals("sessions")) {
-                        stepResponses.add(pipeline.pfcount(keys(entry.getValue(),
+                for (List<Bucket> stepCover : steps.subList(from, Math.min(from + BUCKETS_PER_PIPELINE, steps.size()))) {
+                    counted.add(fields.length == 0 ? List.of() : stepCover.stream()
+                            .map(bucket -> pipeline.hmget(MetricKeys.counters(apikey, bucket.resolution(), bucket.index()), fields)).toList());
+                    if (sessions) {
+                        sessionCounts.add(pipeline.pfcount(keys(stepCover,
                                 bucket -> MetricKeys.sessions(apikey, bucket.resolution(), bucket.index())).toArray(String[]::new)));
-                    } else {
-                        entry.getValue().forEach(bucket -> stepResponses.add(
-                                pipeline.hget(MetricKeys.counters(apikey, bucket.resolution(), bucket.index()), field)));
                     }
-                    responses.put(entry.getKey(), stepResponses);
                 }
                 pipeline.sync();
             }
-            responses.forEach((stepIndex, values) -> points.add(new TimeSeries.Point(stepIndex * step.toMillis(),
-                    values.stream().map(Response::get).filter(Objects::nonNull).mapToLong(value -> Long.parseLong(value.toString())).sum())));
+            for (int index = 0; index < counted.size(); index++) {
+                long[] sums = new long[fields.length];
+                for (Response<List<String>> bucket : counted.get(index)) {
+                    for (int field = 0; field < fields.length; field++) {
+                        String value = bucket.get().get(field);
+                        sums[field] += value == null ? 0 : Long.parseLong(value);
+                    }
+                }
+                for (int field = 0; field < fields.length; field++) {
+                    values.get(counters.get(field)).add(sums[field]);
+                }
+                if (sessions) {
+                    values.get("sessions").add(sessionCounts.get(index).get());
+                }
+            }
         }
-        return new TimeSeries(apikey, metric, window.text(), stepText, points);
+        return new TimeSeriesSet(apikey, window.text(), stepText, starts, values);
     }
 
     /**
