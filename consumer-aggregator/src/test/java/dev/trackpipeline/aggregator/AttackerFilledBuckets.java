@@ -48,6 +48,9 @@ final class AttackerFilledBuckets {
                             "type:performance", "400"));
                 }
             }
+            // The day buckets planted are whole: as if day buckets had been counted since the day before.
+            pipeline.hset(MetricKeys.dayBuckets(APIKEY), MetricKeys.FIRST_DAY,
+                    String.valueOf(-Resolution.DAY.bucketOf(now.minus(Duration.ofDays(9)))));
             pipeline.sync();
         }
     }

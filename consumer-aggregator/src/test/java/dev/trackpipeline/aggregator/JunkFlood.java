@@ -64,8 +64,8 @@ final class JunkFlood implements AutoCloseable {
      * LCP (CLS, FCP, FID, FSP, TTFB), memory and resource durations.
      */
     static final int REAL_DATA_KEYS_PER_BUCKET = 7;
-    /** Keys besides the buckets: the dedup ring's slots and the hash of their slices, the progress marker. */
-    static final int KEYS_PER_PROJECT = DedupRing.SLICES + 1 + 1 + 1;
+    /** Keys besides the buckets: the dedup ring's slots and the hash of their slices, the progress marker, the day buckets' first day. */
+    static final int KEYS_PER_PROJECT = DedupRing.SLICES + 1 + 1 + 1 + 1;
     /** A page's histograms are on the coarse scale (γ = 1.25): its percentiles are within (γ-1)/(γ+1) = 11.1 %. */
     static final double PAGE_ERROR = 1 / 9.0;
     /** The real SDK's captured events. */

@@ -67,6 +67,9 @@ public class EventCounts {
         addBucket(updates, record, group, sample, Resolution.MINUTE, properties.minuteBucketRetention());
         addBucket(updates, record, group, sample, Resolution.HOUR, properties.hourBucketRetention());
         addBucket(updates, record, group, sample, Resolution.DAY, properties.dayBucketRetention());
+        // Minus the day, so that HMAX keeps the earliest: the days after it were counted whole by day.
+        updates.add(new MetricUpdate(Operation.HMAX, MetricKeys.dayBuckets(record.apikey()), MetricKeys.FIRST_DAY,
+                String.valueOf(-Resolution.DAY.bucketOf(record.receivedAt())), properties.dayBucketRetention().toSeconds()));
         return updates;
     }
 

@@ -167,6 +167,21 @@ public final class MetricKeys {
         return "track:{" + apikey + "}:read:" + java.util.UUID.randomUUID();
     }
 
+    /**
+     * Hash of when the project's day buckets began: field {@link #FIRST_DAY} holds minus the
+     * index of the first day this version counted anything in (kept with HMAX, so the earliest
+     * day), written beside every event's day bucket. That day, and any before it, may lack what
+     * the previous version counted without day buckets, so a read takes only the later days from
+     * their day buckets and the others from their hours ({@code MetricWindow#cover}). It lives as
+     * long as the day buckets, so a project idle for longer starts again, and reads hours then.
+     */
+    public static String dayBuckets(String apikey) {
+        return "track:{" + apikey + "}:day-buckets";
+    }
+
+    /** The field of {@link #dayBuckets}: minus the first day (since the epoch, UTC) of day buckets. */
+    public static final String FIRST_DAY = "firstDay";
+
     /** A project's last applied offset per topic-partition, for one consumer group. */
     public static String progress(String apikey, String groupId) {
         return "track:{" + apikey + "}:progress:" + groupId;

@@ -66,6 +66,15 @@ public record MetricWindow(String text, Duration length, Resolution resolution) 
 
     /** The buckets that hold each event of the window exactly once, coarsest where they fit, oldest first. */
     public List<Bucket> cover(Instant now) {
+        return cover(now, Long.MIN_VALUE);
+    }
+
+    /**
+     * The window's cover ({@link #cover(Instant)}), taking from their day buckets only the days
+     * from {@code firstWholeDay} on (since the epoch, UTC): those before it were not all counted
+     * by day (day buckets are written since 07ec453), so they are read from their hours.
+     */
+    public List<Bucket> cover(Instant now, long firstWholeDay) {
         if (length.compareTo(MINUTE_BY_MINUTE_UP_TO) <= 0) {
             List<Bucket> minutes = new ArrayList<>();
             for (long minute = firstMinute(now); minute <= lastMinute(now); minute++) {
@@ -73,7 +82,7 @@ public record MetricWindow(String text, Duration length, Resolution resolution) 
             }
             return minutes;
         }
-        return cover(firstMinute(now), lastMinute(now) + 1, true);
+        return cover(firstMinute(now), lastMinute(now) + 1, true, firstWholeDay);
     }
 
     /**
@@ -83,12 +92,18 @@ public record MetricWindow(String text, Duration length, Resolution resolution) 
      * a bucket that starts in time may end later: the hour and the day holding now.
      */
     static List<Bucket> cover(long fromMinute, long toMinute, boolean openEnd) {
+        return cover(fromMinute, toMinute, openEnd, Long.MIN_VALUE);
+    }
+
+    /** As {@link #cover(long, long, boolean)}, with day buckets only from {@code firstWholeDay} on. */
+    public static List<Bucket> cover(long fromMinute, long toMinute, boolean openEnd, long firstWholeDay) {
         List<Bucket> cover = new ArrayList<>();
         long minute = fromMinute;
         while (minute < toMinute) {
             Resolution fitting = Resolution.MINUTE;
             for (Resolution coarser : List.of(Resolution.DAY, Resolution.HOUR)) {
-                if (minute % coarser.minutes() == 0 && (openEnd || minute + coarser.minutes() <= toMinute)) {
+                if (minute % coarser.minutes() == 0 && (openEnd || minute + coarser.minutes() <= toMinute)
+                        && (coarser != Resolution.DAY || minute / coarser.minutes() >= firstWholeDay)) {
                     fitting = coarser;
                     break;
                 }

@@ -61,7 +61,7 @@ public class MetricsReader {
     }
 
     public Overview overview(String apikey, MetricWindow window, Instant now) {
-        List<Bucket> cover = window.cover(now);
+        List<Bucket> cover = cover(apikey, window, now);
         Map<String, Long> totals = sumHashes(cover, bucket -> MetricKeys.counters(apikey, bucket.resolution(), bucket.index()));
         long sessions = sessions(apikey, cover);
         long events = totals.getOrDefault("events", 0L);
@@ -77,7 +77,7 @@ public class MetricsReader {
     }
 
     public Map<String, VitalSummary> vitals(String apikey, MetricWindow window, Instant now) {
-        List<Bucket> cover = window.cover(now);
+        List<Bucket> cover = cover(apikey, window, now);
         return vitals(apikey, cover, sumHashes(cover, bucket -> MetricKeys.counters(apikey, bucket.resolution(), bucket.index())));
     }
 
@@ -89,7 +89,7 @@ public class MetricsReader {
      * which are not read: its pages show no percentiles until it ages out.
      */
     public Map<String, VitalSummary> pageVitals(String apikey, String page, MetricWindow window, Instant now) {
-        Map<String, Long> totals = sumHashes(window.cover(now),
+        Map<String, Long> totals = sumHashes(cover(apikey, window, now),
                 bucket -> MetricKeys.pageVitalsPrefix(apikey, bucket.resolution(), bucket.index()) + page);
         return summarise(totals, metric -> prefixed(totals, EventCounts.pageHistogramField(metric, "")), VitalsHistogram::forPage);
     }
@@ -106,7 +106,7 @@ public class MetricsReader {
      * pages whose p75s differ by less than that may tie.
      */
     public List<PageVital> slowestPages(String apikey, String vital, MetricWindow window, Instant now, int limit) {
-        List<Bucket> cover = window.cover(now);
+        List<Bucket> cover = cover(apikey, window, now);
         String[] candidates = largestMembers(apikey, keys(cover, bucket -> MetricKeys.pageRanks(apikey, bucket.resolution(), bucket.index())),
                 slowestPageCandidates).stream().map(Map.Entry::getKey).toArray(String[]::new);
         List<String> histogramBuckets = VitalsHistogram.forPage(vital).buckets();
@@ -200,7 +200,7 @@ public class MetricsReader {
     }
 
     public PageCosts pageCosts(String apikey, MetricWindow window, Instant now, int limit) {
-        List<Bucket> cover = window.cover(now);
+        List<Bucket> cover = cover(apikey, window, now);
         Map<String, Long> totals = sumHashes(cover, bucket -> MetricKeys.counters(apikey, bucket.resolution(), bucket.index()));
         Map<String, Long> durations = sumHashes(cover, bucket -> MetricKeys.resourceDurations(apikey, bucket.resolution(), bucket.index()));
         long samples = durations.values().stream().mapToLong(Long::longValue).sum();
@@ -248,7 +248,7 @@ public class MetricsReader {
      * one. The groups beyond a bucket's cap are added up as {@code (other)}, which has no sample.
      */
     public List<TopError> topErrors(String apikey, MetricWindow window, Instant now, int limit) {
-        List<Bucket> cover = window.cover(now);
+        List<Bucket> cover = cover(apikey, window, now);
         List<Map.Entry<String, Long>> top = largestMembers(apikey,
                 keys(cover, bucket -> MetricKeys.errorGroups(apikey, bucket.resolution(), bucket.index())), limit);
         if (top.isEmpty()) {
@@ -311,12 +311,13 @@ public class MetricsReader {
         long first = window.firstMinute(now);
         long afterLast = MetricWindow.lastMinute(now) + 1;
         long stepMinutes = step.toMinutes();
+        long firstWholeDay = firstWholeDay(apikey);
         List<Long> starts = new ArrayList<>();
         List<List<Bucket>> steps = new ArrayList<>();
         for (long stepIndex = Math.floorDiv(first, stepMinutes); stepIndex * stepMinutes < afterLast; stepIndex++) {
             long to = Math.min((stepIndex + 1) * stepMinutes, afterLast);
             starts.add(stepIndex * step.toMillis());
-            steps.add(MetricWindow.cover(Math.max(first, stepIndex * stepMinutes), to, to == afterLast));
+            steps.add(MetricWindow.cover(Math.max(first, stepIndex * stepMinutes), to, to == afterLast, firstWholeDay));
         }
         List<String> counters = metrics.stream().filter(metric -> !metric.equals("sessions")).distinct().toList();
         String[] fields = counters.stream().map(metric -> metric.equals("whiteScreens") ? "whiteScreen:blank" : metric).toArray(String[]::new);
@@ -391,6 +392,27 @@ public class MetricsReader {
                 top.add(Map.entry(member, (long) lowest));
             }
             return top;
+        }
+    }
+
+    /** The window's cover, its days from their day buckets only where those counted the whole day ({@link #firstWholeDay}). */
+    private List<Bucket> cover(String apikey, MetricWindow window, Instant now) {
+        if (window.length().compareTo(MetricWindow.MINUTE_BY_MINUTE_UP_TO) <= 0) {
+            return window.cover(now);
+        }
+        return window.cover(now, firstWholeDay(apikey));
+    }
+
+    /**
+     * The first day whose day bucket holds every event of it: the day after the first this version
+     * counted by day ({@link MetricKeys#dayBuckets}). Before it, the previous version counted
+     * without day buckets, so a day there is read from its hours; with no record at all, every day.
+     */
+    private long firstWholeDay(String apikey) {
+        try (var pipeline = redis.pipeline()) {
+            Response<String> firstDay = pipeline.hget(MetricKeys.dayBuckets(apikey), MetricKeys.FIRST_DAY);
+            pipeline.sync();
+            return firstDay.get() == null ? Long.MAX_VALUE : 1 - Long.parseLong(firstDay.get());
         }
     }
 
