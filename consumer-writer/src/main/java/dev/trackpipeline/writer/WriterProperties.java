@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * @param groupId   the writer's consumer group; its committed offsets say what MongoDB holds
@@ -14,12 +15,46 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                               batch is retried with backoff (unless MONGODB_URI sets its own)
  * @param socketTimeout how long a call waits for MongoDB's answer before it fails as an outage
  *                      (unless MONGODB_URI sets {@code socketTimeoutMS})
+ * @param read  what one answer of the read API may cost
  */
 @ConfigurationProperties("track.writer")
 public record WriterProperties(@DefaultValue(ConsumerGroups.WRITER) String groupId, Map<String, Duration> retention,
-                               @DefaultValue("5s") Duration serverSelectionTimeout, @DefaultValue("60s") Duration socketTimeout) {
+                               @DefaultValue("5s") Duration serverSelectionTimeout, @DefaultValue("60s") Duration socketTimeout,
+                               @DefaultValue Read read) {
 
     public WriterProperties {
         retention = retention == null ? Map.of() : Map.copyOf(retention);
+        read = read == null ? Read.DEFAULTS : read;
+    }
+
+    /**
+     * The bounds of one answer of the read API. The apikey is public, so anyone can store events of
+     * the largest accepted size; without these, a page of them would not fit the writer's heap.
+     *
+     * @param pageBudget the encoded (BSON) size of the documents one page holds at most: a page
+     *                   stops before the document that would take it over, and says so, except that
+     *                   a page always holds its first document, however large (it was accepted, so
+     *                   it must be readable)
+     * @param countLimit how many matching documents a page counts at most for its {@code total};
+     *                   past it, the total is reported as a lower bound
+     * @param batchSize  how many documents each MongoDB cursor of a page fetches at a time: what a
+     *                   page holds beyond its own documents is at most this many per collection read
+     */
+    public record Read(@DefaultValue("4MB") DataSize pageBudget, @DefaultValue("10000") int countLimit,
+                       @DefaultValue("4") int batchSize) {
+
+        public static final Read DEFAULTS = new Read(DataSize.ofMegabytes(4), 10_000, 4);
+
+        public Read {
+            if (pageBudget == null || pageBudget.toBytes() < 1024 || pageBudget.toBytes() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("track.writer.read.page-budget: must be between 1KB and 2GB, got " + pageBudget);
+            }
+            if (countLimit < 1) {
+                throw new IllegalArgumentException("track.writer.read.count-limit: must be 1 or more, got " + countLimit);
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("track.writer.read.batch-size: must be 1 or more, got " + batchSize);
+            }
+        }
     }
 }

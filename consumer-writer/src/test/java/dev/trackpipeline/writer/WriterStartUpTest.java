@@ -110,7 +110,8 @@ class WriterStartUpTest {
                     new IndexOptions().name("retention").expireAfter(60L, TimeUnit.SECONDS));
 
             new CollectionIndexes(new EventRepository(database), database, new EventFamilies(),
-                    new WriterProperties("start-up-writer", Map.of(), Duration.ofSeconds(5), Duration.ofSeconds(60)), new MongoOutages(database)).run(null);
+                    new WriterProperties("start-up-writer", Map.of(), Duration.ofSeconds(5), Duration.ofSeconds(60),
+                    WriterProperties.Read.DEFAULTS), new MongoOutages(database)).run(null);
 
             assertThat(database.getCollection("custom").listIndexes().into(new ArrayList<>()))
                     .extracting(index -> index.getString("name")).contains("apikey_time").doesNotContain("retention");

@@ -1,6 +1,7 @@
 package dev.trackpipeline.writer.query;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import com.mongodb.client.model.Accumulators;
 import com.mongodb.client.model.Aggregates;
@@ -37,6 +38,10 @@ import org.springframework.web.bind.annotation.RestController;
 public class ErrorQueryController {
 
     static final int MAX_LIMIT = 100;
+    static final String PAGE = "Page number, from 1 (the default), of pageSize errors each; not with after.";
+    static final String PAGE_SIZE = "The most errors a page holds, 1 to " + EventPages.MAX_PAGE_SIZE + " (default 20).";
+    static final String AFTER = "A cursor: the next of a previous answer, passed back unchanged; the page holds what follows it. "
+            + "Not with page.";
 
     private final EventRepository repository;
     private final EventFamilies families;
@@ -52,16 +57,21 @@ public class ErrorQueryController {
 
     /**
      * A project's errors, newest first, paged; optionally of one {@code type} and filtered as in
-     * {@link EventFilters}.
+     * {@link EventFilters}. Without {@code type} it merges the error families' collections as they
+     * stream from MongoDB (see {@link EventPages}).
      */
-    @Operation(summary = "A project's errors, newest first, paged", description = "Of every error family, or of one type.")
+    @Operation(summary = "A project's errors, newest first, paged", description = "Of every error family, or of one type. "
+            + "Read on with after=<next of the previous answer>; page/pageSize remain for the seed server's clients (at most "
+            + EventPages.MAX_DEPTH + " events deep). A page holds at most pageSize errors and stops earlier when its documents "
+            + "reach the byte budget (budgetReached; always at least one error). total is counted up to a cap (totalIsAtLeast).")
     @GetMapping("/api/errors/list")
     public ApiResponse<EventPages.Page> list(@RequestParam String apikey,
                                     @RequestParam(required = false) Long startTime,
                                     @RequestParam(required = false) Long endTime,
                                     @RequestParam(required = false) String type,
-                                    @RequestParam(defaultValue = "1") int page,
-                                    @RequestParam(defaultValue = "20") int pageSize,
+                                    @Parameter(description = PAGE) @RequestParam(required = false) Integer page,
+                                    @Parameter(description = PAGE_SIZE) @RequestParam(defaultValue = "20") int pageSize,
+                                    @Parameter(description = AFTER) @RequestParam(required = false) String after,
                                     @RequestParam Map<String, String> parameters,
                                     @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
         authorization.requireRead(apikey, authorizationHeader);
@@ -71,12 +81,13 @@ public class ErrorQueryController {
             searched = List.of(families.forType(type).filter(EventFamily::reportsErrors).orElseThrow(() -> new ApiException(
                     HttpStatus.BAD_REQUEST, "type: expected one of " + errorTypes() + ", got \"" + type + "\"")));
         }
+        EventPages.Request request = EventPages.request(page, pageSize, after);
         List<Bson> conditions = window.conditions();
         if (type != null) conditions.add(Filters.eq("type", type));
         conditions.addAll(EventFilters.from(parameters));
         Bson filter = Filters.and(conditions);
 
-        return ApiResponse.ok(pages.read(searched.stream().map(repository::collection).toList(), filter, page, pageSize));
+        return ApiResponse.ok(pages.read(searched.stream().map(repository::collection).toList(), filter, request));
     }
 
     /** One error by its event id. */

@@ -1,6 +1,7 @@
 package dev.trackpipeline.writer.query;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import com.mongodb.client.model.Filters;
 import dev.trackpipeline.model.event.EventFamilies;
@@ -43,6 +44,9 @@ public class PerformanceQueryController {
             "fsp", new Kind("performance", Optional.of(Filters.eq("name", "FSP"))),
             "white-screen", new Kind("whiteScreen", Optional.empty()));
 
+    private static final String PAGE = "Page number, from 1 (the default), of pageSize samples each; not with after.";
+    private static final String PAGE_SIZE = "The most samples a page holds, 1 to " + EventPages.MAX_PAGE_SIZE + " (default 20).";
+
     private final EventRepository repository;
     private final EventFamilies families;
     private final ReadAuthorization authorization;
@@ -58,15 +62,18 @@ public class PerformanceQueryController {
 
     /** @param name on {@code metrics} only: one vital (FCP, LCP, TTFB, FID, INP, CLS, FSP) */
     @Operation(summary = "Performance samples of one kind, newest first, paged", description = "kind: metrics (web vitals; name "
-            + "narrows to one), resources, long-tasks, memory, fsp or white-screen.")
+            + "narrows to one), resources, long-tasks, memory, fsp or white-screen. Read on with after=<next of the previous "
+            + "answer>; page/pageSize remain for the seed server's clients (at most " + EventPages.MAX_DEPTH + " samples deep). A page "
+            + "stops early when its documents reach the byte budget (budgetReached); total is counted up to a cap (totalIsAtLeast).")
     @GetMapping("/api/performance/{kind}")
     public ApiResponse<EventPages.Page> samples(@PathVariable String kind, @RequestParam String apikey,
                                                 @RequestParam(required = false) Long startTime,
                                                 @RequestParam(required = false) Long endTime,
                                                 @RequestParam(required = false) String pageUrl,
                                                 @RequestParam(required = false) String name,
-                                                @RequestParam(defaultValue = "1") int page,
-                                                @RequestParam(defaultValue = "20") int pageSize,
+                                                @Parameter(description = PAGE) @RequestParam(required = false) Integer page,
+                                                @Parameter(description = PAGE_SIZE) @RequestParam(defaultValue = "20") int pageSize,
+                                                @Parameter(description = ErrorQueryController.AFTER) @RequestParam(required = false) String after,
                                                 @RequestParam Map<String, String> parameters,
                                                 @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
         authorization.requireRead(apikey, authorizationHeader);
@@ -85,7 +92,8 @@ public class PerformanceQueryController {
         if (pageUrl != null) {
             conditions.add(Filters.eq("pageUrl", pageUrl));
         }
+        EventPages.Request request = EventPages.request(page, pageSize, after);
         var collection = repository.collection(families.forType(samples.type()).orElseThrow());
-        return ApiResponse.ok(pages.read(collection, Filters.and(conditions), page, pageSize));
+        return ApiResponse.ok(pages.read(collection, Filters.and(conditions), request));
     }
 }
