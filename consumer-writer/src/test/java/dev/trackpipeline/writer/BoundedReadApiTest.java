@@ -9,6 +9,7 @@ import dev.trackpipeline.infra.EmbeddedInfrastructure;
 import dev.trackpipeline.infra.testing.KafkaTestRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords.FixtureRecord;
+import dev.trackpipeline.model.fixtures.WebSeeFixtures;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -142,12 +143,141 @@ class BoundedReadApiTest {
     }
 
     @Test
+    void refusesACursorOfARecordingOnAListAndOfAListOnARecording() throws Exception {
+        List<FixtureRecord> chunks = recording("cursor-kinds", 2);
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), chunks);
+        await().atMost(Duration.ofSeconds(30)).until(() -> stored(chunks) == 2);
+        String recordingCursor = read("/api/record-screen/cursor-kinds?apikey=shop&pageSize=1").get("next").stringValue();
+        List<FixtureRecord> errors = List.of(
+                PlantedEvents.record(PlantedEvents.errorJson("error", "shop", PLANTED_WINDOW - 10, 1, 10), RECEIVED_AT),
+                PlantedEvents.record(PlantedEvents.errorJson("error", "shop", PLANTED_WINDOW - 11, 2, 10), RECEIVED_AT));
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), errors);
+        await().atMost(Duration.ofSeconds(30)).until(() -> stored(errors) == 2);
+        String listCursor = read("/api/errors/list?apikey=shop&type=error&pageSize=1&startTime=" + (PLANTED_WINDOW - 11)
+                + "&endTime=" + (PLANTED_WINDOW - 10)).get("next").stringValue();
+
+        HttpResponse<String> recordingOnList = get("/api/errors/list?apikey=shop&after=" + recordingCursor);
+        HttpResponse<String> listOnRecording = get("/api/record-screen/cursor-kinds?apikey=shop&after=" + listCursor);
+
+        assertThat(recordingOnList.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(recordingOnList.body()).get("message").stringValue()).isEqualTo("after: this cursor is a position in a "
+                + "recording's chunks (in recorded order), not in a list of events (newest first); pass the next of an answer of this endpoint");
+        assertThat(listOnRecording.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(listOnRecording.body()).get("message").stringValue())
+                .startsWith("after: this cursor is a position in a list of events (newest first), not in a recording's chunks");
+    }
+
+    @Test
     void refusesACursorTogetherWithAPageNumber() throws Exception {
         HttpResponse<String> both = get("/api/errors/list?apikey=shop&page=2&after=AQ");
 
         assertThat(both.statusCode()).isEqualTo(400);
         assertThat(json.readTree(both.body()).get("message").stringValue())
                 .isEqualTo("after: cannot be combined with page (the cursor says where the page starts)");
+    }
+
+    @Test
+    void servesARecordingLongerThanOnePageInRecordedOrderThroughItsCursors() throws Exception {
+        List<FixtureRecord> chunks = recording("five-chunks", 5);
+        List<FixtureRecord> lastFirst = new ArrayList<>(chunks);
+        java.util.Collections.reverse(lastFirst);
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), lastFirst);
+        await().atMost(Duration.ofSeconds(30)).until(() -> stored(chunks) == 5);
+
+        List<JsonNode> pages = new ArrayList<>();
+        JsonNode page = read("/api/record-screen/five-chunks?apikey=shop&pageSize=2");
+        pages.add(page);
+        while (!page.get("next").isNull() && pages.size() < 10) {
+            page = read("/api/record-screen/five-chunks?apikey=shop&pageSize=2&after=" + page.get("next").stringValue());
+            pages.add(page);
+        }
+
+        assertThat(pages).extracting(each -> each.get("chunks").size()).containsExactly(2, 2, 1);
+        assertThat(pages.stream().flatMap(each -> java.util.stream.StreamSupport.stream(each.get("chunks").spliterator(), false))
+                .map(chunk -> chunk.get("id").stringValue()).toList()).containsExactlyElementsOf(chunks.stream().map(FixtureRecord::eventId).toList());
+        assertThat(pages).allSatisfy(each -> {
+            assertThat(each.get("recordScreenId").stringValue()).isEqualTo("five-chunks");
+            assertThat(each.get("uuid").stringValue()).isEqualTo("planted-session");
+            assertThat(each.get("budgetReached").booleanValue()).isFalse();
+        });
+        JsonNode pastTheEnd = read("/api/record-screen/five-chunks?apikey=shop&after="
+                + pages.get(1).get("next").stringValue() + "&pageSize=1");
+        assertThat(pastTheEnd.get("chunks")).hasSize(1);
+        assertThat(pastTheEnd.get("next").isNull()).isTrue();
+    }
+
+    @Test
+    void refusesARecordingIdLongerThanAnyTheSdkMakesAndBadPageSizes() throws Exception {
+        HttpResponse<String> tooLong = get("/api/record-screen/" + "r".repeat(129) + "?apikey=shop");
+        HttpResponse<String> longest = get("/api/record-screen/" + "r".repeat(128) + "?apikey=shop");
+        HttpResponse<String> tooManyChunks = get("/api/record-screen/five-chunks?apikey=shop&pageSize=101");
+
+        assertThat(tooLong.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(tooLong.body()).get("message").stringValue())
+                .isEqualTo("recordScreenId: must be 1 to 128 characters, got 129");
+        assertThat(longest.statusCode()).isEqualTo(404);
+        assertThat(tooManyChunks.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(tooManyChunks.body()).get("message").stringValue()).isEqualTo("pageSize: must be between 1 and 100, got 101");
+    }
+
+    @Test
+    void describesCursorsBudgetsAndBoundedTotalsInTheOpenApiDescription() throws Exception {
+        HttpResponse<String> served = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v3/api-docs")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode api = json.readTree(served.body());
+
+        for (String path : List.of("/api/errors/list", "/api/performance/{kind}", "/api/record-screen/{recordScreenId}")) {
+            JsonNode operation = api.get("paths").get(path).get("get");
+            assertThat(operation.get("parameters").findValuesAsString("name")).as(path).contains("after", "pageSize");
+            assertThat(parameter(operation, "after").get("description").stringValue()).as(path).contains("next");
+            assertThat(operation.get("description").stringValue()).as(path).contains("after", "budget");
+        }
+        JsonNode page = data(api, "/api/errors/list");
+        assertThat(page.get("properties").propertyNames()).contains("list", "total", "page", "pageSize", "next", "totalIsAtLeast",
+                "budgetReached");
+        assertThat(page.get("properties").get("next").get("type").values()).extracting(JsonNode::stringValue).containsExactly("string", "null");
+        assertThat(page.get("properties").get("page").get("type").values()).extracting(JsonNode::stringValue)
+                .containsExactly("integer", "null");
+        assertThat(page.get("properties").get("budgetReached").get("description").stringValue()).contains("4 MiB");
+        assertThat(page.get("properties").get("total").get("description").stringValue()).contains("10,000");
+        assertThat(data(api, "/api/performance/{kind}")).isEqualTo(page);
+        JsonNode recording = data(api, "/api/record-screen/{recordScreenId}");
+        assertThat(recording.get("properties").propertyNames()).contains("chunks", "next", "budgetReached");
+    }
+
+    private static JsonNode parameter(JsonNode operation, String name) {
+        for (JsonNode parameter : operation.get("parameters")) {
+            if (parameter.get("name").stringValue().equals(name)) {
+                return parameter;
+            }
+        }
+        throw new AssertionError("no parameter " + name);
+    }
+
+    /** The schema of {@code data} in the 200 answer of {@code GET path}. */
+    private static JsonNode data(JsonNode api, String path) {
+        JsonNode envelope = resolve(api, api.get("paths").get(path).get("get").get("responses").get("200").get("content")
+                .get("application/json").get("schema"));
+        return resolve(api, envelope.get("properties").get("data"));
+    }
+
+    private static JsonNode resolve(JsonNode api, JsonNode schema) {
+        return schema.has("$ref") ? api.get("components").get("schemas").get(schema.get("$ref").stringValue()
+                .substring("#/components/schemas/".length())) : schema;
+    }
+
+    /** Chunks of one recording, recorded ten seconds apart, as the SDK sends them. */
+    private static List<FixtureRecord> recording(String recordScreenId, int count) {
+        String first = WebSeeFixtures.load().first("recordScreen").body();
+        List<FixtureRecord> chunks = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String body = first.replace("\"apikey\":\"demo-project\"", "\"apikey\":\"shop\"")
+                    .replaceFirst("\"recordScreenId\":\"[^\"]+\"", "\"recordScreenId\":\"" + recordScreenId + "\"")
+                    .replaceFirst("\"uuid\":\"[^\"]+\"", "\"uuid\":\"planted-session\"")
+                    .replaceFirst("\"time\":\\d+", "\"time\":" + (PLANTED_WINDOW + i * 10_000L));
+            chunks.add(PlantedEvents.record(body, RECEIVED_AT));
+        }
+        return chunks;
     }
 
     private long stored(List<FixtureRecord> records) {

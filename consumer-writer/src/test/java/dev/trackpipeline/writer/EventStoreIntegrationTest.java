@@ -340,7 +340,7 @@ class EventStoreIntegrationTest {
     }
 
     @Test
-    void keepsARecordingLargerThanMongosDocumentLimitAndServesItBackByteForByte() throws Exception {
+    void keepsARecordingLargerThanMongosDocumentLimitAndServesItBackByteForByteAPageAtATime() throws Exception {
         String chunk = fixtures.ofType("recordScreen").stream().map(WebSeeFixtures.CapturedRequest::body)
                 .max(java.util.Comparator.comparingInt(String::length)).orElseThrow()
                 .replace("\"apikey\":\"demo-project\"", "\"apikey\":\"shop\"")
@@ -358,12 +358,34 @@ class EventStoreIntegrationTest {
         KafkaTestRecords.produce(infra.kafkaBootstrapServers(), chunks);
         await().atMost(Duration.ofSeconds(60)).until(() -> storedCount(chunks.stream().map(FixtureRecord::eventId).toList()) == 28);
 
-        JsonNode recording = read("/api/record-screen/long-session?apikey=shop", "shop-read-token").get("data");
-
+        // A page holds at most 4 MiB of chunks: six of these (about 640 KB each), then a cursor to the rest.
         List<String> served = new ArrayList<>();
-        recording.get("chunks").forEach(stored -> served.add(stored.get("events").stringValue()));
+        List<Integer> pageSizes = new ArrayList<>();
+        List<Long> pageBytes = new ArrayList<>();
+        List<Boolean> budgetReached = new ArrayList<>();
+        JsonNode page = read("/api/record-screen/long-session?apikey=shop&pageSize=100", "shop-read-token").get("data");
+        while (true) {
+            pageSizes.add(page.get("chunks").size());
+            long bytes = 0;
+            for (JsonNode stored : page.get("chunks")) {
+                served.add(stored.get("events").stringValue());
+                bytes += stored.get("events").stringValue().length();
+            }
+            pageBytes.add(bytes);
+            budgetReached.add(page.get("budgetReached").booleanValue());
+            if (page.get("next").isNull() || pageSizes.size() > 28) {
+                break;
+            }
+            page = read("/api/record-screen/long-session?apikey=shop&pageSize=100&after=" + page.get("next").stringValue(),
+                    "shop-read-token").get("data");
+        }
+
         assertThat(served.stream().mapToLong(String::length).sum()).isGreaterThan(16L * 1024 * 1024);
         assertThat(served).isEqualTo(sentEvents);
+        assertThat(sentEvents.get(0).length()).isBetween(600_000, 700_000);
+        assertThat(pageSizes).containsExactly(6, 6, 6, 6, 4);
+        assertThat(budgetReached).containsExactly(true, true, true, true, false);
+        assertThat(pageBytes).allSatisfy(bytes -> assertThat(bytes).isLessThanOrEqualTo(4L * 1024 * 1024));
     }
 
     @Test
