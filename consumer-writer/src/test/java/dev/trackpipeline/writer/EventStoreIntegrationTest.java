@@ -427,14 +427,23 @@ class EventStoreIntegrationTest {
     }
 
     @Test
-    void definesAnIndexForEveryQueryAndRetentionPerFamily() {
+    void definesAnIndexForEveryQueryAndItsSortAndRetentionPerFamily() {
         List<Document> errorIndexes = database.getCollection("error").listIndexes().into(new ArrayList<>());
         List<Document> replayIndexes = database.getCollection("record-screen").listIndexes().into(new ArrayList<>());
 
         assertThat(errorIndexes).extracting(index -> index.getString("name"))
-                .contains("apikey_time", "apikey_type_time", "apikey_fingerprint_time", "recordScreenId", "retention");
-        assertThat(indexNames("http")).contains("apikey_time", "apikey_type_time", "apikey_fingerprint_time", "retention");
-        assertThat(indexNames("performance")).contains("apikey_time", "apikey_name_time", "retention").doesNotContain("apikey_fingerprint_time");
+                .contains("apikey_time_id", "apikey_type_time_id", "apikey_fingerprint_time", "recordScreenId", "retention")
+                .doesNotContain("apikey_time", "apikey_type_time");
+        assertThat(indexNames("http")).contains("apikey_time_id", "apikey_type_time_id", "apikey_fingerprint_time", "retention");
+        assertThat(indexNames("performance")).contains("apikey_time_id", "apikey_name_time_id", "retention")
+                .doesNotContain("apikey_fingerprint_time", "apikey_name_time");
+        assertThat(indexKeys("error", "apikey_time_id")).isEqualTo(new Document("apikey", 1).append("time", -1).append("_id", 1));
+        assertThat(indexKeys("resource", "apikey_type_time_id"))
+                .isEqualTo(new Document("apikey", 1).append("type", 1).append("time", -1).append("_id", 1));
+        assertThat(indexKeys("performance", "apikey_name_time_id"))
+                .isEqualTo(new Document("apikey", 1).append("name", 1).append("time", -1).append("_id", 1));
+        assertThat(indexKeys("record-screen", "apikey_recordScreenId_time")).isEqualTo(new Document("apikey", 1)
+                .append("recordScreenId", 1).append("time", 1).append("receivedAt", 1).append("_id", 1));
         assertThat(expireAfterSeconds(errorIndexes)).isEqualTo(Duration.ofDays(90).toSeconds());
         assertThat(expireAfterSeconds(replayIndexes)).isEqualTo(Duration.ofDays(7).toSeconds());
     }
@@ -525,6 +534,11 @@ class EventStoreIntegrationTest {
 
     private List<String> indexNames(String collection) {
         return database.getCollection(collection).listIndexes().map(index -> index.getString("name")).into(new ArrayList<>());
+    }
+
+    private Document indexKeys(String collection, String name) {
+        return database.getCollection(collection).listIndexes().into(new ArrayList<>()).stream()
+                .filter(index -> name.equals(index.getString("name"))).map(index -> index.get("key", Document.class)).findFirst().orElseThrow();
     }
 
     private static long expireAfterSeconds(List<Document> indexes) {

@@ -10,9 +10,18 @@ import com.mongodb.client.model.Filters;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords.FixtureRecord;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
+import com.mongodb.client.model.Projections;
+import dev.trackpipeline.model.event.PerformanceEvents;
+import dev.trackpipeline.writer.query.EventOrder;
+import dev.trackpipeline.writer.query.RecordScreenController;
+import dev.trackpipeline.writer.store.CollectionIndexes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import org.bson.Document;
+import org.bson.RawBsonDocument;
+import org.bson.conversions.Bson;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -47,6 +56,9 @@ class RealMongoAndKafkaTest {
     @Autowired
     MongoDatabase database;
 
+    @Autowired
+    CollectionIndexes indexes;
+
     @Test
     void storesEveryFixtureEventOnceInRealMongoDb() throws Exception {
         List<FixtureRecord> records = WebSeeFixtures.load().posts().stream()
@@ -60,5 +72,84 @@ class RealMongoAndKafkaTest {
                 .countDocuments(Filters.in("_id", ids)) == 48);
         assertThat(database.getCollection("error").countDocuments(Filters.in("_id", ids))).isEqualTo(8);
         assertThat(database.getCollection("record-screen").countDocuments(Filters.in("_id", ids))).isEqualTo(5);
+    }
+
+    /**
+     * Every list the read API serves is read from an index in its order: no in-memory SORT stage,
+     * which on a project of a million events would scan them all for one page (the stand-in
+     * accepts the indexes but plans nothing, so only real MongoDB can show this).
+     */
+    @Test
+    void everyListQueryIsServedByAnIndexInItsOrderWithoutSortingInMemory() {
+        await().atMost(Duration.ofSeconds(60)).until(indexes::created);
+        Instant receivedAt = Instant.parse("2026-12-03T10:00:00Z");
+        long time = 1795950000000L;
+        for (int i = 0; i < 30; i++) {
+            String type = List.of("error", "resource", "xhr", "fetch", "unhandledrejection").get(i % 5);
+            RawBsonDocument document = PlantedEvents.document(PlantedEvents.errorJson(type, "explained", time + i / 3, i, 10), receivedAt);
+            database.getCollection(type.equals("xhr") || type.equals("fetch") ? "http" : type.equals("resource") ? "resource" : "error",
+                    RawBsonDocument.class).insertOne(document);
+        }
+        for (var sample : WebSeeFixtures.load().ofType("performance")) {
+            database.getCollection("performance", RawBsonDocument.class).insertOne(PlantedEvents.document(
+                    sample.body().replace("\"apikey\":\"demo-project\"", "\"apikey\":\"explained\""), receivedAt));
+        }
+        for (var chunk : WebSeeFixtures.load().ofType("recordScreen")) {
+            database.getCollection("record-screen", RawBsonDocument.class).insertOne(PlantedEvents.document(
+                    chunk.body().replace("\"apikey\":\"demo-project\"", "\"apikey\":\"explained\""), receivedAt));
+        }
+        Bson window = Filters.and(Filters.eq("apikey", "explained"), Filters.gte("time", time), Filters.lte("time", time + 100));
+
+        for (String collection : List.of("error", "resource", "http")) {
+            var events = database.getCollection(collection);
+            RawBsonDocument third = events.withDocumentClass(RawBsonDocument.class).find(window).sort(EventOrder.NEWEST_FIRST).skip(2).first();
+            Bson afterThird = Filters.and(window, EventOrder.after(EventOrder.cursorAfter(third, collection), collection));
+
+            assertServedByAnIndexInOrder(events.find(window).sort(EventOrder.NEWEST_FIRST).limit(21).explain(), "apikey_time_id");
+            assertServedByAnIndexInOrder(events.find(afterThird).sort(EventOrder.NEWEST_FIRST).limit(21).explain(), "apikey_time_id");
+            assertServedByAnIndexInOrder(events.find(window).projection(Projections.include("time")).sort(EventOrder.NEWEST_FIRST)
+                    .limit(100).explain(), "apikey_time_id");
+        }
+        var http = database.getCollection("http");
+        assertServedByAnIndexInOrder(http.find(Filters.and(window, Filters.eq("type", "xhr"))).sort(EventOrder.NEWEST_FIRST).limit(21)
+                .explain(), "apikey_type_time_id", "apikey_time_id");
+        var performance = database.getCollection("performance");
+        assertServedByAnIndexInOrder(performance.find(Filters.and(Filters.eq("apikey", "explained"),
+                Filters.in("name", PerformanceEvents.VITALS))).sort(EventOrder.NEWEST_FIRST).limit(21).explain(), "apikey_name_time_id");
+        assertServedByAnIndexInOrder(performance.find(Filters.and(Filters.eq("apikey", "explained"), Filters.eq("name", "memory")))
+                .sort(EventOrder.NEWEST_FIRST).limit(21).explain(), "apikey_name_time_id");
+
+        var replays = database.getCollection("record-screen");
+        Bson recording = Filters.and(Filters.eq("apikey", "explained"), Filters.eq("recordScreenId", "18ca99af-bbca-44ce-b04f-c505dd74c23d"));
+        RawBsonDocument firstChunk = replays.withDocumentClass(RawBsonDocument.class).find(recording)
+                .sort(RecordScreenController.RECORDED_ORDER).first();
+        assertServedByAnIndexInOrder(replays.find(recording).sort(RecordScreenController.RECORDED_ORDER).limit(21).explain(),
+                "apikey_recordScreenId_time");
+        assertServedByAnIndexInOrder(replays.find(Filters.and(recording, RecordScreenController.after(RecordScreenController.cursorAfter(firstChunk))))
+                .sort(RecordScreenController.RECORDED_ORDER).limit(21).explain(), "apikey_recordScreenId_time");
+        assertThat(database.getCollection("error").listIndexes().map(index -> index.getString("name")).into(new ArrayList<>()))
+                .doesNotContain("apikey_time", "apikey_type_time");
+    }
+
+    /** The winning plan scans one of the indexes named and has no blocking SORT stage (SORT_MERGE of index scans is fine). */
+    private static void assertServedByAnIndexInOrder(Document explained, String... indexNames) {
+        Document winningPlan = explained.get("queryPlanner", Document.class).get("winningPlan", Document.class);
+        List<Document> stages = new ArrayList<>();
+        collectStages(winningPlan, stages);
+        assertThat(stages).as(winningPlan.toJson()).extracting(stage -> stage.getString("stage")).contains("IXSCAN").doesNotContain("SORT");
+        assertThat(stages).as(winningPlan.toJson()).filteredOn(stage -> "IXSCAN".equals(stage.getString("stage")))
+                .extracting(stage -> stage.getString("indexName")).containsAnyOf(indexNames);
+    }
+
+    /** Every stage of a plan, classic ({@code inputStage(s)}) or slot-based ({@code queryPlan}). */
+    private static void collectStages(Object node, List<Document> stages) {
+        if (node instanceof Document document) {
+            if (document.get("stage") instanceof String) {
+                stages.add(document);
+            }
+            document.values().forEach(value -> collectStages(value, stages));
+        } else if (node instanceof List<?> list) {
+            list.forEach(value -> collectStages(value, stages));
+        }
     }
 }

@@ -114,7 +114,7 @@ class WriterStartUpTest {
                     WriterProperties.Read.DEFAULTS), new MongoOutages(database)).run(null);
 
             assertThat(database.getCollection("custom").listIndexes().into(new ArrayList<>()))
-                    .extracting(index -> index.getString("name")).contains("apikey_time").doesNotContain("retention");
+                    .extracting(index -> index.getString("name")).contains("apikey_time_id").doesNotContain("retention");
         }
     }
 

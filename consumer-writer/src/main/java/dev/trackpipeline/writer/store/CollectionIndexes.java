@@ -8,8 +8,11 @@ import com.mongodb.client.model.Indexes;
 import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.model.event.EventFamily;
 import dev.trackpipeline.model.event.PerformanceEvents;
+import dev.trackpipeline.model.event.ReplayChunkEvents;
 import dev.trackpipeline.writer.WriterProperties;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,12 +27,15 @@ import org.springframework.boot.ApplicationRunner;
 import org.springframework.stereotype.Component;
 
 /**
- * Creates an index for every query the API runs and a TTL index per family for retention. The
+ * Creates an index for every query the API runs (each serving its sort too, so that no page is
+ * sorted in memory) and a TTL index per family for retention. The
  * writer must start whether or not MongoDB is there (its consumer waits for MongoDB anyway), so
  * when MongoDB is away at start-up the indexes are created once it is back, trying again every
  * {@code RETRY} meanwhile. A retention changed in the configuration is applied to the existing
  * TTL index, and a retention removed drops it: MongoDB would refuse the new definition beside the
- * old one, and a service that cannot start over a changed setting helps no one. The MongoDB-wire
+ * old one, and a service that cannot start over a changed setting helps no one. Likewise an index
+ * of an earlier release whose keys changed is built again, and one a new index replaces is dropped
+ * once its replacement is in place, so queries are never left without an index. The MongoDB-wire
  * stand-in accepts these definitions without enforcing them; real MongoDB enforces them.
  */
 @Component
@@ -37,6 +43,8 @@ public class CollectionIndexes implements ApplicationRunner, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(CollectionIndexes.class);
     static final String RETENTION_INDEX = "retention";
+    /** The indexes of earlier releases that the current ones replace. */
+    static final List<String> REPLACED_INDEXES = List.of("apikey_time", "apikey_type_time", "apikey_name_time");
     private static final Duration RETRY = Duration.ofSeconds(5);
     private static final int COMMAND_NOT_FOUND = 59;
 
@@ -101,28 +109,71 @@ public class CollectionIndexes implements ApplicationRunner, DisposableBean {
 
     private void ensureIndexes(EventFamily family) {
         MongoCollection<Document> collection = repository.collection(family);
-        collection.createIndex(Indexes.compoundIndex(Indexes.ascending("apikey"), Indexes.descending("time")),
-                new IndexOptions().name("apikey_time"));
-        collection.createIndex(Indexes.compoundIndex(Indexes.ascending("apikey"), Indexes.ascending("type"), Indexes.descending("time")),
-                new IndexOptions().name("apikey_type_time"));
+        List<Document> existing = collection.listIndexes().into(new ArrayList<>());
+        // Every list sorts by time descending, ties by id (EventOrder): the id in the index spares MongoDB a sort in memory.
+        ensureIndex(collection, existing, "apikey_time_id", new Document("apikey", 1).append("time", -1).append("_id", 1));
+        ensureIndex(collection, existing, "apikey_type_time_id",
+                new Document("apikey", 1).append("type", 1).append("time", -1).append("_id", 1));
         if (family.reportsErrors()) {
-            collection.createIndex(Indexes.compoundIndex(Indexes.ascending("apikey"), Indexes.ascending("fingerprint"),
-                    Indexes.descending("time")), new IndexOptions().name("apikey_fingerprint_time"));
+            ensureIndex(collection, existing, "apikey_fingerprint_time", new Document("apikey", 1).append("fingerprint", 1).append("time", -1));
         }
         if (family instanceof PerformanceEvents) {
             // The performance API reads one kind of sample at a time (LCP, memory, resourceList...).
-            collection.createIndex(Indexes.compoundIndex(Indexes.ascending("apikey"), Indexes.ascending("name"),
-                    Indexes.descending("time")), new IndexOptions().name("apikey_name_time"));
+            ensureIndex(collection, existing, "apikey_name_time_id",
+                    new Document("apikey", 1).append("name", 1).append("time", -1).append("_id", 1));
         }
         if (family.name().equals("error") || family.name().equals("record-screen")) {
             collection.createIndex(Indexes.ascending("recordScreenId"), new IndexOptions().name("recordScreenId").sparse(true));
         }
+        if (family instanceof ReplayChunkEvents) {
+            // A recording is read a page of chunks at a time, in recorded order (RecordScreenController).
+            ensureIndex(collection, existing, "apikey_recordScreenId_time", new Document("apikey", 1).append("recordScreenId", 1)
+                    .append("time", 1).append("receivedAt", 1).append("_id", 1));
+        }
+        // Replaced by the indexes above, which lead with the same keys: dropped once those are in place.
+        for (String replaced : REPLACED_INDEXES) {
+            if (hasIndex(existing, replaced)) {
+                log.info("Dropping index {} of {}: replaced by one that also serves the tie-break on _id", replaced, family.name());
+                collection.dropIndex(replaced);
+            }
+        }
         ensureRetention(family, collection);
+    }
+
+    /**
+     * Creates the index, or builds it again when an index of that name has other keys: MongoDB
+     * refuses a second definition under one name, and a writer that cannot start over an index
+     * of an older release helps no one.
+     */
+    private static void ensureIndex(MongoCollection<Document> collection, List<Document> existing, String name, Document keys) {
+        Optional<Document> current = existing.stream().filter(index -> name.equals(index.getString("name"))).findFirst();
+        if (current.isPresent() && !sameKeys(current.get().get("key", Document.class), keys)) {
+            log.info("Index {} of {} had keys {}; building it again with {}", name, collection.getNamespace().getCollectionName(),
+                    current.get().get("key", Document.class).toJson(), keys.toJson());
+            collection.dropIndex(name);
+        }
+        collection.createIndex(keys, new IndexOptions().name(name));
+    }
+
+    /** The same fields in the same order and directions (1, 1.0 and 1L are one direction). */
+    static boolean sameKeys(Document actual, Document wanted) {
+        if (actual == null || !new ArrayList<>(actual.keySet()).equals(new ArrayList<>(wanted.keySet()))) {
+            return false;
+        }
+        return wanted.entrySet().stream().allMatch(entry -> direction(actual.get(entry.getKey())).equals(direction(entry.getValue())));
+    }
+
+    private static Object direction(Object value) {
+        return value instanceof Number number ? (Object) (int) Math.signum(number.doubleValue()) : value;
+    }
+
+    private static boolean hasIndex(List<Document> existing, String name) {
+        return existing.stream().anyMatch(index -> name.equals(index.getString("name")));
     }
 
     private void ensureRetention(EventFamily family, MongoCollection<Document> collection) {
         Optional<Duration> wanted = Optional.ofNullable(properties.retention().get(family.name()));
-        Optional<Long> existing = collection.listIndexes().into(new java.util.ArrayList<>()).stream()
+        Optional<Long> existing = collection.listIndexes().into(new ArrayList<>()).stream()
                 .filter(index -> RETENTION_INDEX.equals(index.getString("name")))
                 .map(index -> index.get("expireAfterSeconds") instanceof Number seconds ? seconds.longValue() : -1L).findFirst();
         if (wanted.isEmpty()) {
