@@ -159,15 +159,6 @@ public final class MetricKeys {
     }
 
     /**
-     * A key of the project's slot for one read to add sorted sets up in (ZUNIONSTORE) and take the
-     * largest from, rather than carry every member of every bucket to the reader; the reader
-     * deletes it at once, and it expires anyway.
-     */
-    public static String readScratch(String apikey) {
-        return "track:{" + apikey + "}:read:" + java.util.UUID.randomUUID();
-    }
-
-    /**
      * Hash of when the project's day buckets began: field {@link #FIRST_DAY} holds minus the
      * index of the first day this version counted anything in (kept with HMAX, so the earliest
      * day), written beside every event's day bucket. That day, and any before it, may lack what

@@ -7,6 +7,7 @@ import dev.trackpipeline.aggregator.metrics.MetricKeys;
 import dev.trackpipeline.aggregator.metrics.MetricKeys.Bucket;
 import dev.trackpipeline.aggregator.metrics.VitalsHistogram;
 import dev.trackpipeline.model.vitals.VitalThresholds;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,17 +22,17 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.springframework.stereotype.Component;
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.resps.Tuple;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads a window's buckets and adds them up, at a cost bounded by construction: a window is read
- * from the coarsest buckets that fit in it ({@link MetricWindow#cover}, at most 59 + 23 + 31
+ * from the coarsest buckets that fit in it ({@link MetricWindow#cover}, at most 60 + 23 + 31
  * buckets), replies are added up a few buckets at a time rather than held whole, the largest
  * members of sorted sets are added up in Redis and only the top ones carried here, and the
- * slowest pages are looked for among a window's busiest. Reads use connections of their own
- * ({@link ReadConnections}), never the counting's.
+ * slowest pages are looked for among a window's busiest. A read holds one connection of its own
+ * ({@link ReadConnections}) from start to end, never the counting's, and writes nothing.
  */
 @Component
 public class MetricsReader {
@@ -45,15 +46,13 @@ public class MetricsReader {
      */
     static final int BUCKETS_PER_PIPELINE = 16;
 
-    /** How long a scratch key outlives a read that died before deleting it. */
-    private static final long SCRATCH_TTL_SECONDS = 60;
-
     /** What a top-error list shows of the groups a bucket had no room to name. */
     private static final ErrorSample OTHER_GROUPS = new ErrorSample("Other error groups (beyond those a bucket names apart)", "", "");
 
     private final ReadConnections redis;
     private final int slowestPageCandidates;
     private final JsonMapper json = JsonMapper.builder().build();
+    private final String largestMembersScript = script("/redis/largest-members.lua");
 
     public MetricsReader(ReadConnections redis, AggregatorProperties properties) {
         this.redis = redis;
@@ -61,15 +60,21 @@ public class MetricsReader {
     }
 
     public Overview overview(String apikey, MetricWindow window, Instant now) {
-        List<Bucket> cover = cover(apikey, window, now);
-        Map<String, Long> totals = sumHashes(cover, bucket -> MetricKeys.counters(apikey, bucket.resolution(), bucket.index()));
-        long sessions = sessions(apikey, cover);
+        try (var pipeline = redis.pipeline()) {
+            return overview(pipeline, apikey, window, now);
+        }
+    }
+
+    private Overview overview(AbstractPipeline pipeline, String apikey, MetricWindow window, Instant now) {
+        List<Bucket> cover = cover(pipeline, apikey, window, now);
+        Map<String, Long> totals = sumHashes(pipeline, cover, bucket -> MetricKeys.counters(apikey, bucket.resolution(), bucket.index()));
+        long sessions = sessions(pipeline, apikey, cover);
         long events = totals.getOrDefault("events", 0L);
         long errors = totals.getOrDefault("errors", 0L);
         long checks = totals.getOrDefault("type:whiteScreen", 0L);
         long blank = totals.getOrDefault("whiteScreen:blank", 0L);
         Map<String, Overview.VitalP75> vitals = new LinkedHashMap<>();
-        vitals(apikey, cover, totals).forEach((metric, summary) ->
+        vitals(pipeline, apikey, cover, totals).forEach((metric, summary) ->
                 vitals.put(metric, new Overview.VitalP75(summary.p75(), summary.rating(), summary.samples())));
         return new Overview(apikey, window.text(), window.startMillis(now), window.endMillis(now), events,
                 prefixed(totals, "type:"), prefixed(totals, "status:"), errors, ratio(errors, events), sessions, checks, blank,
@@ -77,8 +82,14 @@ public class MetricsReader {
     }
 
     public Map<String, VitalSummary> vitals(String apikey, MetricWindow window, Instant now) {
-        List<Bucket> cover = cover(apikey, window, now);
-        return vitals(apikey, cover, sumHashes(cover, bucket -> MetricKeys.counters(apikey, bucket.resolution(), bucket.index())));
+        try (var pipeline = redis.pipeline()) {
+            return vitals(pipeline, apikey, window, now);
+        }
+    }
+
+    private Map<String, VitalSummary> vitals(AbstractPipeline pipeline, String apikey, MetricWindow window, Instant now) {
+        List<Bucket> cover = cover(pipeline, apikey, window, now);
+        return vitals(pipeline, apikey, cover, sumHashes(pipeline, cover, bucket -> MetricKeys.counters(apikey, bucket.resolution(), bucket.index())));
     }
 
     /**
@@ -89,7 +100,13 @@ public class MetricsReader {
      * which are not read: its pages show no percentiles until it ages out.
      */
     public Map<String, VitalSummary> pageVitals(String apikey, String page, MetricWindow window, Instant now) {
-        Map<String, Long> totals = sumHashes(cover(apikey, window, now),
+        try (var pipeline = redis.pipeline()) {
+            return pageVitals(pipeline, apikey, page, window, now);
+        }
+    }
+
+    private Map<String, VitalSummary> pageVitals(AbstractPipeline pipeline, String apikey, String page, MetricWindow window, Instant now) {
+        Map<String, Long> totals = sumHashes(pipeline, cover(pipeline, apikey, window, now),
                 bucket -> MetricKeys.pageVitalsPrefix(apikey, bucket.resolution(), bucket.index()) + page);
         return summarise(totals, metric -> prefixed(totals, EventCounts.pageHistogramField(metric, "")), VitalsHistogram::forPage);
     }
@@ -106,16 +123,22 @@ public class MetricsReader {
      * pages whose p75s differ by less than that may tie.
      */
     public List<PageVital> slowestPages(String apikey, String vital, MetricWindow window, Instant now, int limit) {
-        List<Bucket> cover = cover(apikey, window, now);
-        String[] candidates = largestMembers(apikey, keys(cover, bucket -> MetricKeys.pageRanks(apikey, bucket.resolution(), bucket.index())),
+        try (var pipeline = redis.pipeline()) {
+            return slowestPages(pipeline, apikey, vital, window, now, limit);
+        }
+    }
+
+    private List<PageVital> slowestPages(AbstractPipeline pipeline, String apikey, String vital, MetricWindow window, Instant now, int limit) {
+        List<Bucket> cover = cover(pipeline, apikey, window, now);
+        String[] candidates = largestMembers(pipeline, apikey, keys(cover, bucket -> MetricKeys.pageRanks(apikey, bucket.resolution(), bucket.index())),
                 slowestPageCandidates).stream().map(Map.Entry::getKey).toArray(String[]::new);
         List<String> histogramBuckets = VitalsHistogram.forPage(vital).buckets();
         String[] fields = histogramBuckets.stream().map(bucket -> EventCounts.pageHistogramField(vital, bucket)).toArray(String[]::new);
         Map<String, Map<String, Long>> histograms = new LinkedHashMap<>();
         for (List<Bucket> some : chunks(cover)) {
-            List<List<String>> named = namedIn(apikey, some, candidates);
+            List<List<String>> named = namedIn(pipeline, apikey, some, candidates);
             Map<String, List<Response<List<String>>>> responses = new LinkedHashMap<>();
-            try (var pipeline = redis.pipeline()) {
+            {
                 for (int index = 0; index < some.size(); index++) {
                     String prefix = MetricKeys.pageVitalsPrefix(apikey, some.get(index).resolution(), some.get(index).index());
                     named.get(index).forEach(page -> responses.computeIfAbsent(page, first -> new ArrayList<>())
@@ -148,10 +171,10 @@ public class MetricsReader {
     }
 
     /** Per bucket, the candidates it names (has a hash of vitals for), and {@code (other)}, which every bucket may have. */
-    private List<List<String>> namedIn(String apikey, List<Bucket> buckets, String[] candidates) {
+    private List<List<String>> namedIn(AbstractPipeline pipeline, String apikey, List<Bucket> buckets, String[] candidates) {
         List<Response<List<Double>>> ranks = new ArrayList<>();
         if (candidates.length > 0) {
-            try (var pipeline = redis.pipeline()) {
+            {
                 buckets.forEach(bucket -> ranks.add(pipeline.zmscore(MetricKeys.pageRanks(apikey, bucket.resolution(), bucket.index()),
                         candidates)));
                 pipeline.sync();
@@ -174,8 +197,8 @@ public class MetricsReader {
         return named;
     }
 
-    private Map<String, VitalSummary> vitals(String apikey, List<Bucket> cover, Map<String, Long> totals) {
-        return summarise(totals, metric -> sumHashes(cover, bucket -> MetricKeys.vitalHistogram(apikey, bucket.resolution(), bucket.index(), metric)),
+    private Map<String, VitalSummary> vitals(AbstractPipeline pipeline, String apikey, List<Bucket> cover, Map<String, Long> totals) {
+        return summarise(totals, metric -> sumHashes(pipeline, cover, bucket -> MetricKeys.vitalHistogram(apikey, bucket.resolution(), bucket.index(), metric)),
                 metric -> VitalsHistogram.FINE);
     }
 
@@ -200,27 +223,33 @@ public class MetricsReader {
     }
 
     public PageCosts pageCosts(String apikey, MetricWindow window, Instant now, int limit) {
-        List<Bucket> cover = cover(apikey, window, now);
-        Map<String, Long> totals = sumHashes(cover, bucket -> MetricKeys.counters(apikey, bucket.resolution(), bucket.index()));
-        Map<String, Long> durations = sumHashes(cover, bucket -> MetricKeys.resourceDurations(apikey, bucket.resolution(), bucket.index()));
+        try (var pipeline = redis.pipeline()) {
+            return pageCosts(pipeline, apikey, window, now, limit);
+        }
+    }
+
+    private PageCosts pageCosts(AbstractPipeline pipeline, String apikey, MetricWindow window, Instant now, int limit) {
+        List<Bucket> cover = cover(pipeline, apikey, window, now);
+        Map<String, Long> totals = sumHashes(pipeline, cover, bucket -> MetricKeys.counters(apikey, bucket.resolution(), bucket.index()));
+        Map<String, Long> durations = sumHashes(pipeline, cover, bucket -> MetricKeys.resourceDurations(apikey, bucket.resolution(), bucket.index()));
         long samples = durations.values().stream().mapToLong(Long::longValue).sum();
-        List<PageCosts.RequestCount> failures = largestMembers(apikey,
+        List<PageCosts.RequestCount> failures = largestMembers(pipeline, apikey,
                 keys(cover, bucket -> MetricKeys.httpFailures(apikey, bucket.resolution(), bucket.index())), limit).stream()
                 .map(entry -> new PageCosts.RequestCount(entry.getKey(), entry.getValue())).toList();
         return new PageCosts(new PageCosts.LongTasks(totals.getOrDefault("longTask:count", 0L), totals.getOrDefault("longTask:totalMs", 0L)),
                 new PageCosts.Durations(samples, percentile(VitalsHistogram.FINE, durations, samples, 0.50),
                         percentile(VitalsHistogram.FINE, durations, samples, 0.75),
-                        percentile(VitalsHistogram.FINE, durations, samples, 0.95)), failures, memory(apikey, cover, totals));
+                        percentile(VitalsHistogram.FINE, durations, samples, 0.95)), failures, memory(pipeline, apikey, cover, totals));
     }
 
     /** The largest used heap of any bucket, and the latest sample of all. */
-    private PageCosts.Memory memory(String apikey, List<Bucket> cover, Map<String, Long> totals) {
+    private PageCosts.Memory memory(AbstractPipeline pipeline, String apikey, List<Bucket> cover, Map<String, Long> totals) {
         Long max = null;
         long lastAt = -1;
         Long last = null;
         for (List<Bucket> some : chunks(cover)) {
             List<Response<List<String>>> responses = new ArrayList<>();
-            try (var pipeline = redis.pipeline()) {
+            {
                 some.forEach(bucket -> responses.add(pipeline.hmget(MetricKeys.memory(apikey, bucket.resolution(), bucket.index()),
                         MetricKeys.MAX_USED_HEAP, MetricKeys.LAST_USED_HEAP)));
                 pipeline.sync();
@@ -248,8 +277,14 @@ public class MetricsReader {
      * one. The groups beyond a bucket's cap are added up as {@code (other)}, which has no sample.
      */
     public List<TopError> topErrors(String apikey, MetricWindow window, Instant now, int limit) {
-        List<Bucket> cover = cover(apikey, window, now);
-        List<Map.Entry<String, Long>> top = largestMembers(apikey,
+        try (var pipeline = redis.pipeline()) {
+            return topErrors(pipeline, apikey, window, now, limit);
+        }
+    }
+
+    private List<TopError> topErrors(AbstractPipeline pipeline, String apikey, MetricWindow window, Instant now, int limit) {
+        List<Bucket> cover = cover(pipeline, apikey, window, now);
+        List<Map.Entry<String, Long>> top = largestMembers(pipeline, apikey,
                 keys(cover, bucket -> MetricKeys.errorGroups(apikey, bucket.resolution(), bucket.index())), limit);
         if (top.isEmpty()) {
             return List.of();
@@ -260,7 +295,7 @@ public class MetricsReader {
         Collections.reverse(newestFirst);
         for (List<Bucket> some : chunks(newestFirst)) {
             List<Response<List<String>>> responses = new ArrayList<>();
-            try (var pipeline = redis.pipeline()) {
+            {
                 some.forEach(bucket -> responses.add(pipeline.hmget(MetricKeys.errorSamples(apikey, bucket.resolution(), bucket.index()),
                         fingerprints)));
                 pipeline.sync();
@@ -308,10 +343,16 @@ public class MetricsReader {
      * where one series at a time took 13 times as many.
      */
     public TimeSeriesSet timeSeries(String apikey, List<String> metrics, MetricWindow window, Duration step, String stepText, Instant now) {
+        try (var pipeline = redis.pipeline()) {
+            return timeSeries(pipeline, apikey, metrics, window, step, stepText, now);
+        }
+    }
+
+    private TimeSeriesSet timeSeries(AbstractPipeline pipeline, String apikey, List<String> metrics, MetricWindow window, Duration step, String stepText, Instant now) {
         long first = window.firstMinute(now);
         long afterLast = MetricWindow.lastMinute(now) + 1;
         long stepMinutes = step.toMinutes();
-        long firstWholeDay = firstWholeDay(apikey);
+        long firstWholeDay = firstWholeDay(pipeline, apikey);
         List<Long> starts = new ArrayList<>();
         List<List<Bucket>> steps = new ArrayList<>();
         for (long stepIndex = Math.floorDiv(first, stepMinutes); stepIndex * stepMinutes < afterLast; stepIndex++) {
@@ -327,7 +368,7 @@ public class MetricsReader {
         for (int from = 0; from < steps.size(); from += BUCKETS_PER_PIPELINE) {
             List<List<Response<List<String>>>> counted = new ArrayList<>();
             List<Response<Long>> sessionCounts = new ArrayList<>();
-            try (var pipeline = redis.pipeline()) {
+            {
                 for (List<Bucket> stepCover : steps.subList(from, Math.min(from + BUCKETS_PER_PIPELINE, steps.size()))) {
                     counted.add(fields.length == 0 ? List.of() : stepCover.stream()
                             .map(bucket -> pipeline.hmget(MetricKeys.counters(apikey, bucket.resolution(), bucket.index()), fields)).toList());
@@ -359,48 +400,43 @@ public class MetricsReader {
 
     /**
      * The {@code limit} members of the largest scores summed over the sorted sets, largest first
-     * and ties by member, as entries of member and sum. Added up in Redis (ZUNIONSTORE into a
-     * scratch key of the project's slot), so only the top ones are carried here, however many
-     * members the buckets hold.
+     * and ties by member, as entries of member and sum. Added up in Redis by a read-only script
+     * ({@code largest-members.lua}), so only the top ones are carried here however many members
+     * the buckets hold, and it still answers where Redis refuses writes (at maxmemory under
+     * noeviction, a read-only user or replica).
      */
-    private List<Map.Entry<String, Long>> largestMembers(String apikey, List<String> keys, int limit) {
-        if (limit <= 0) {
+    private List<Map.Entry<String, Long>> largestMembers(AbstractPipeline pipeline, String apikey, List<String> keys, int limit) {
+        if (limit <= 0 || keys.isEmpty()) {
             return List.of();
         }
-        String union = MetricKeys.readScratch(apikey);
-        try (var pipeline = redis.pipeline()) {
-            pipeline.zunionstore(union, keys.toArray(String[]::new));
-            pipeline.expire(union, SCRATCH_TTL_SECONDS);
-            Response<List<Tuple>> largest = pipeline.zrevrangeWithScores(union, 0, limit - 1);
-            pipeline.sync();
-            if (largest.get().isEmpty()) {
-                return List.of();
-            }
-            // ZREVRANGE orders ties by member descending; the lowest score's members are taken again in ascending order.
-            double lowest = largest.get().get(largest.get().size() - 1).getScore();
-            Response<List<String>> tied = pipeline.zrangeByScore(union, lowest, lowest, 0, limit);
-            pipeline.del(union);
-            pipeline.sync();
-            List<Map.Entry<String, Long>> top = new ArrayList<>();
-            largest.get().stream().filter(tuple -> tuple.getScore() > lowest)
-                    .sorted(Comparator.comparingDouble(Tuple::getScore).reversed().thenComparing(Tuple::getElement))
-                    .forEach(tuple -> top.add(Map.entry(tuple.getElement(), (long) tuple.getScore())));
-            for (String member : tied.get()) {
-                if (top.size() == limit) {
-                    break;
-                }
-                top.add(Map.entry(member, (long) lowest));
-            }
-            return top;
+        Response<Object> reply = pipeline.eval(largestMembersScript, keys, List.of(String.valueOf(limit)));
+        pipeline.sync();
+        List<Map.Entry<String, Long>> top = new ArrayList<>();
+        List<?> flat = (List<?>) reply.get();
+        for (int i = 0; i < flat.size(); i += 2) {
+            top.add(Map.entry(text(flat.get(i)), Long.parseLong(text(flat.get(i + 1)))));
+        }
+        return top;
+    }
+
+    private static String script(String resource) {
+        try (var in = MetricsReader.class.getResourceAsStream(resource)) {
+            return new String(Objects.requireNonNull(in, resource).readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
+    private static String text(Object reply) {
+        return reply instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(reply);
+    }
+
     /** The window's cover, its days from their day buckets only where those counted the whole day ({@link #firstWholeDay}). */
-    private List<Bucket> cover(String apikey, MetricWindow window, Instant now) {
+    private List<Bucket> cover(AbstractPipeline pipeline, String apikey, MetricWindow window, Instant now) {
         if (window.length().compareTo(MetricWindow.MINUTE_BY_MINUTE_UP_TO) <= 0) {
             return window.cover(now);
         }
-        return window.cover(now, firstWholeDay(apikey));
+        return window.cover(now, firstWholeDay(pipeline, apikey));
     }
 
     /**
@@ -408,8 +444,8 @@ public class MetricsReader {
      * counted by day ({@link MetricKeys#dayBuckets}). Before it, the previous version counted
      * without day buckets, so a day there is read from its hours; with no record at all, every day.
      */
-    private long firstWholeDay(String apikey) {
-        try (var pipeline = redis.pipeline()) {
+    private long firstWholeDay(AbstractPipeline pipeline, String apikey) {
+        {
             Response<String> firstDay = pipeline.hget(MetricKeys.dayBuckets(apikey), MetricKeys.FIRST_DAY);
             pipeline.sync();
             return firstDay.get() == null ? Long.MAX_VALUE : 1 - Long.parseLong(firstDay.get());
@@ -417,8 +453,8 @@ public class MetricsReader {
     }
 
     /** PFCOUNT of the buckets' session sketches together: their union, as one sketch of the window would count. */
-    private long sessions(String apikey, List<Bucket> cover) {
-        try (var pipeline = redis.pipeline()) {
+    private long sessions(AbstractPipeline pipeline, String apikey, List<Bucket> cover) {
+        {
             Response<Long> sessions = pipeline.pfcount(keys(cover, bucket -> MetricKeys.sessions(apikey, bucket.resolution(), bucket.index()))
                     .toArray(String[]::new));
             pipeline.sync();
@@ -427,11 +463,11 @@ public class MetricsReader {
     }
 
     /** Adds up the buckets' hashes field by field, a few buckets a pipeline. */
-    private Map<String, Long> sumHashes(List<Bucket> cover, Function<Bucket, String> keyOf) {
+    private Map<String, Long> sumHashes(AbstractPipeline pipeline, List<Bucket> cover, Function<Bucket, String> keyOf) {
         Map<String, Long> totals = new TreeMap<>();
         for (List<Bucket> some : chunks(cover)) {
             List<Response<Map<String, String>>> responses = new ArrayList<>();
-            try (var pipeline = redis.pipeline()) {
+            {
                 some.forEach(bucket -> responses.add(pipeline.hgetAll(keyOf.apply(bucket))));
                 pipeline.sync();
             }
