@@ -47,6 +47,7 @@ public class CollectionIndexes implements ApplicationRunner, DisposableBean {
     static final List<String> REPLACED_INDEXES = List.of("apikey_time", "apikey_type_time", "apikey_name_time");
     private static final Duration RETRY = Duration.ofSeconds(5);
     private static final int COMMAND_NOT_FOUND = 59;
+    private static final int INDEX_NOT_FOUND = 27;
 
     private final EventRepository repository;
     private final MongoDatabase database;
@@ -109,7 +110,14 @@ public class CollectionIndexes implements ApplicationRunner, DisposableBean {
 
     private void ensureIndexes(EventFamily family) {
         MongoCollection<Document> collection = repository.collection(family);
-        List<Document> existing = collection.listIndexes().into(new ArrayList<>());
+        ensureIndexes(family, collection, collection.listIndexes().into(new ArrayList<>()));
+    }
+
+    /**
+     * @param existing the collection's indexes as listed a moment ago: another writer starting at
+     *                 the same time may have dropped or rebuilt some of them since
+     */
+    void ensureIndexes(EventFamily family, MongoCollection<Document> collection, List<Document> existing) {
         // Every list sorts by time descending, ties by id (EventOrder): the id in the index spares MongoDB a sort in memory.
         ensureIndex(collection, existing, "apikey_time_id", new Document("apikey", 1).append("time", -1).append("_id", 1));
         ensureIndex(collection, existing, "apikey_type_time_id",
@@ -134,7 +142,7 @@ public class CollectionIndexes implements ApplicationRunner, DisposableBean {
         for (String replaced : REPLACED_INDEXES) {
             if (hasIndex(existing, replaced)) {
                 log.info("Dropping index {} of {}: replaced by one that also serves the tie-break on _id", replaced, family.name());
-                collection.dropIndex(replaced);
+                dropIndexIfPresent(collection, replaced);
             }
         }
         ensureRetention(family, collection);
@@ -150,9 +158,26 @@ public class CollectionIndexes implements ApplicationRunner, DisposableBean {
         if (current.isPresent() && !sameKeys(current.get().get("key", Document.class), keys)) {
             log.info("Index {} of {} had keys {}; building it again with {}", name, collection.getNamespace().getCollectionName(),
                     current.get().get("key", Document.class).toJson(), keys.toJson());
-            collection.dropIndex(name);
+            dropIndexIfPresent(collection, name);
         }
         collection.createIndex(keys, new IndexOptions().name(name));
+    }
+
+    /**
+     * Drops an index that was listed a moment ago. Writers started together (replicas of one
+     * deployment) list the same indexes and drop the same ones: the one that comes second finds it
+     * gone, which is what it wanted, not a reason to fail start-up.
+     */
+    private static void dropIndexIfPresent(MongoCollection<Document> collection, String name) {
+        try {
+            collection.dropIndex(name);
+        } catch (MongoCommandException e) {
+            if (e.getErrorCode() != INDEX_NOT_FOUND) {
+                throw e;
+            }
+            log.info("Index {} of {} was already dropped (by another writer starting meanwhile)", name,
+                    collection.getNamespace().getCollectionName());
+        }
     }
 
     /** The same fields in the same order and directions (1, 1.0 and 1L are one direction). */

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.IndexOptions;
 import dev.trackpipeline.infra.EmbeddedMongoServer;
 import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.model.event.EventFamilies;
+import dev.trackpipeline.model.event.EventFamily;
 import dev.trackpipeline.writer.WriterProperties;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,6 +75,23 @@ class CollectionIndexesTest {
         assertThat(database.getCollection("record-screen").listIndexes().into(new ArrayList<>())).isEqualTo(before);
         assertThat(keys("record-screen", "apikey_recordScreenId_time")).isEqualTo(new Document("apikey", 1).append("recordScreenId", 1)
                 .append("time", 1).append("receivedAt", 1).append("_id", 1));
+    }
+
+    @Test
+    void aReplacedIndexThatAnotherWriterStartingMeanwhileDroppedDoesNotStopStartUp() {
+        MongoCollection<Document> errors = database.getCollection("error");
+        errors.createIndex(new Document("apikey", 1).append("time", -1), new IndexOptions().name("apikey_time"));
+        errors.createIndex(new Document("apikey", 1).append("time", 1), new IndexOptions().name("apikey_time_id"));
+        List<Document> listed = errors.listIndexes().into(new ArrayList<>());
+        // A second replica of the writer, started at the same moment, listed the same indexes and got there first.
+        errors.dropIndex("apikey_time");
+        errors.dropIndex("apikey_time_id");
+        EventFamily error = new EventFamilies().all().stream().filter(family -> family.name().equals("error")).findFirst().orElseThrow();
+
+        indexes().ensureIndexes(error, errors, listed);
+
+        assertThat(names("error")).contains("apikey_time_id", "apikey_type_time_id").doesNotContain("apikey_time");
+        assertThat(keys("error", "apikey_time_id")).isEqualTo(new Document("apikey", 1).append("time", -1).append("_id", 1));
     }
 
     @Test
