@@ -475,6 +475,17 @@ class MetricsIntegrationTest {
         assertThat(management("/actuator/health", null).body()).contains("\"status\":\"UP\"");
     }
 
+    /** Ready means counting and answering: the consumer's progress and Redis are part of it, the JVM's state alone is liveness. */
+    @Test
+    void isReadyWhileItCountsAndRedisAnswers() throws Exception {
+        HttpResponse<String> readiness = management("/actuator/health/readiness", null);
+
+        assertThat(readiness.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(readiness.body()).get("components").propertyNames())
+                .containsExactlyInAnyOrder("consumerProgress", "readinessState", "redisPing");
+        assertThat(management("/actuator/health/liveness", null).statusCode()).isEqualTo(200);
+    }
+
     @Test
     void answersHealthAndMetricsOnlyOnTheManagementPort() throws Exception {
         assertThat(managementPort).isNotEqualTo(port);

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -82,7 +83,8 @@ class RedisOutageTest {
      */
     @Test
     void aPoisonRecordDuringTheOutageIsDeadLetteredAloneOnceRedisIsBack(@Autowired ConsumerProgress progress,
-                                                                        @Autowired MeterRegistry meters) throws Exception {
+                                                                        @Autowired MeterRegistry meters,
+                                                                        @Autowired HealthEndpoint health) throws Exception {
         Instant receivedAt = Instant.now();
         List<FixtureRecord> errors = WebSeeFixtures.load().ofType("resource").stream()
                 .map(request -> FixtureRecords.of(request, receivedAt)).toList();
@@ -101,6 +103,9 @@ class RedisOutageTest {
         assertThat(progress.health().getDetails().get("lastFailure").toString()).contains("JedisConnectionException");
         assertThat(meters.get(TrackMeters.CONSUME_FAILING).gauge().value()).isGreaterThan(2);
         assertThat(committed("track.resource")).isZero();
+        // Not ready, for the orchestrator to take out of service; still alive: a restart would not bring Redis back.
+        assertThat(health.healthForPath("readiness").getStatus()).isEqualTo(Status.DOWN);
+        assertThat(health.healthForPath("liveness").getStatus()).isEqualTo(Status.UP);
         redis = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", redisPort);
 
         String bucket = MetricKeys.counters("demo-project", Resolution.MINUTE, Resolution.MINUTE.bucketOf(receivedAt));
@@ -112,6 +117,7 @@ class RedisOutageTest {
                 assertThat(new String(letter.headers().lastHeader(TrackHeaders.DEAD_LETTER_REASON).value(), StandardCharsets.UTF_8))
                         .isEqualTo("header track-received-at: expected epoch milliseconds, got \"soon\""));
         assertThat(progress.health().getStatus()).isEqualTo(Status.UP);
+        assertThat(health.healthForPath("readiness").getStatus()).isEqualTo(Status.UP);
     }
 
     private static long committed(String topic) throws Exception {

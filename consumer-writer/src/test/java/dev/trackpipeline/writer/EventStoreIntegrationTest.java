@@ -478,6 +478,16 @@ class EventStoreIntegrationTest {
         assertThat(health.body()).contains("\"status\":\"UP\"");
     }
 
+    /** Ready means storing and answering: the consumer's progress and MongoDB are part of it, the JVM's state alone is liveness. */
+    @Test
+    void isReadyWhileItStoresAndMongoAnswers() throws Exception {
+        HttpResponse<String> readiness = management("/actuator/health/readiness", null);
+
+        assertThat(readiness.statusCode()).isEqualTo(200);
+        assertThat(readiness.body()).contains("\"consumerProgress\"", "\"mongoPing\"", "\"readinessState\"");
+        assertThat(management("/actuator/health/liveness", null).statusCode()).isEqualTo(200);
+    }
+
     @Test
     void answersHealthAndMetricsOnlyOnTheManagementPort() throws Exception {
         assertThat(managementPort).isNotEqualTo(port);

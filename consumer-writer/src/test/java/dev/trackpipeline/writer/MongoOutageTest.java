@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -83,7 +84,8 @@ class MongoOutageTest {
      */
     @Test
     void aPoisonRecordDuringTheOutageIsDeadLetteredAloneOnceMongoIsBack(@Autowired ConsumerProgress progress,
-                                                                        @Autowired MeterRegistry meters) throws Exception {
+                                                                        @Autowired MeterRegistry meters,
+                                                                        @Autowired HealthEndpoint health) throws Exception {
         List<FixtureRecord> whiteScreens = WebSeeFixtures.load().ofType("whiteScreen").stream()
                 .map(request -> FixtureRecords.of(request, Instant.now())).toList();
         FixtureRecord first = whiteScreens.get(0);
@@ -102,6 +104,9 @@ class MongoOutageTest {
         assertThat(meters.get(TrackMeters.CONSUME_FAILING).gauge().value()).isGreaterThan(2);
         assertThat(meters.get(TrackMeters.CONSUME_OLDEST_UNSTORED).gauge().value()).isGreaterThan(2);
         assertThat(whiteScreenCommitted()).isZero();
+        // Not ready, for the orchestrator to take out of service; still alive: a restart would not bring MongoDB back.
+        assertThat(health.healthForPath("readiness").getStatus()).isEqualTo(Status.DOWN);
+        assertThat(health.healthForPath("liveness").getStatus()).isEqualTo(Status.UP);
         // Kafka's own lag counts from the fetch position, which has moved past the batch: this one has not.
         await().atMost(Duration.ofSeconds(10)).until(() -> meters.get(TrackMeters.CONSUME_COMMITTED_LAG).gauge().value() >= 15);
         mongo = EmbeddedMongoServer.start(Optional.empty(), "127.0.0.1", mongoPort);
@@ -115,6 +120,7 @@ class MongoOutageTest {
                 assertThat(new String(letter.headers().lastHeader(TrackHeaders.DEAD_LETTER_REASON).value(), StandardCharsets.UTF_8))
                         .isEqualTo("header track-event-id: is missing"));
         assertThat(progress.health().getStatus()).isEqualTo(Status.UP);
+        assertThat(health.healthForPath("readiness").getStatus()).isEqualTo(Status.UP);
         assertThat(meters.get(TrackMeters.CONSUME_FAILING).gauge().value()).isZero();
         await().atMost(Duration.ofSeconds(10)).until(() -> meters.get(TrackMeters.CONSUME_COMMITTED_LAG).gauge().value() == 0);
     }

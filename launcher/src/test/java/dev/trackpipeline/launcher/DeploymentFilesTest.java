@@ -90,6 +90,27 @@ class DeploymentFilesTest {
                 .containsExactlyInAnyOrder("gateway:3010", "consumer-writer:3011", "consumer-aggregator:3012");
     }
 
+    /**
+     * Compose knows each service ready when its management port says so: for a consumer that is
+     * storing (not stalled) with its store answering (the readiness group of its application.yml).
+     */
+    @Test
+    void composeAsksEveryServiceWhetherItIsReadyOnItsManagementPort() throws IOException {
+        JsonNode services = yaml.readTree(Files.readString(HOME.resolve("docker-compose.yml"))).get("services");
+
+        for (Map.Entry<String, Integer> service : Map.of("gateway", 3010, "consumer-writer", 3011, "consumer-aggregator", 3012).entrySet()) {
+            List<String> test = yaml.convertValue(services.get(service.getKey()).get("healthcheck").get("test"),
+                    yaml.getTypeFactory().constructCollectionType(List.class, String.class));
+            assertThat(test).as(service.getKey()).startsWith("CMD", "bash", "-c");
+            assertThat(test.get(3)).as(service.getKey())
+                    .contains("/dev/tcp/127.0.0.1/" + service.getValue(), "GET /actuator/health/readiness", "\"status\":\"UP\"");
+        }
+        for (String consumer : List.of("consumer-writer", "consumer-aggregator")) {
+            assertThat(Files.readString(HOME.resolve(consumer).resolve("src/main/resources/application.yml")))
+                    .contains("include: readinessState,consumerProgress,");
+        }
+    }
+
     /** Runs docker-compose; skipped where it is not installed, unless CI demands it (TRACK_REQUIRE_DOCKER_COMPOSE). */
     private static String dockerCompose(String... args) throws Exception {
         boolean installed = Files.isExecutable(Path.of("/usr/bin/docker-compose"))
