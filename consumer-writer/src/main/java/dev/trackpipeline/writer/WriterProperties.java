@@ -5,6 +5,7 @@ import dev.trackpipeline.model.kafka.ConsumerGroups;
 import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
@@ -31,20 +32,31 @@ public record WriterProperties(@DefaultValue(ConsumerGroups.WRITER) String group
      * The bounds of one answer of the read API. The apikey is public, so anyone can store events of
      * the largest accepted size; without these, a page of them would not fit the writer's heap.
      *
-     * @param pageBudget the encoded (BSON) size of the documents one page holds at most: a page
-     *                   stops before the document that would take it over, and says so, except that
-     *                   a page always holds its first document, however large (it was accepted, so
-     *                   it must be readable)
+     * @param pageBudget what the documents one page holds may cost the heap once decoded: their
+     *                   BSON bytes plus 150 bytes a value ({@code DecodedCost}). A page stops before
+     *                   the document that would take it over, and says so, except that a page always
+     *                   holds its first document, however large (it was accepted, so it must be
+     *                   readable)
      * @param countLimit how many matching documents a page counts at most for its {@code total};
      *                   past it, the total is reported as a lower bound
      * @param batchSize  how many documents each MongoDB cursor of a page fetches at a time: what a
      *                   page holds beyond its own documents is at most this many per collection read
+     * @param concurrentReads how many pages (of events or of a recording's chunks) are read at once:
+     *                   the budget bounds one answer, this bounds how many are held together
+     * @param maxWait    how long a read waits for one of those slots before it is answered 503
      */
     public record Read(@DefaultValue("4MB") DataSize pageBudget, @DefaultValue("10000") int countLimit,
-                       @DefaultValue("4") int batchSize) {
+                       @DefaultValue("4") int batchSize, @DefaultValue("2") int concurrentReads,
+                       @DefaultValue("2s") Duration maxWait) {
 
-        public static final Read DEFAULTS = new Read(DataSize.ofMegabytes(4), 10_000, 4);
+        public static final Read DEFAULTS = new Read(DataSize.ofMegabytes(4), 10_000, 4, 2, Duration.ofSeconds(2));
 
+        /** The defaults' concurrency and wait with the given bounds of one page. */
+        public Read(DataSize pageBudget, int countLimit, int batchSize) {
+            this(pageBudget, countLimit, batchSize, DEFAULTS.concurrentReads(), DEFAULTS.maxWait());
+        }
+
+        @ConstructorBinding
         public Read {
             if (pageBudget == null || pageBudget.toBytes() < 1024 || pageBudget.toBytes() > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("track.writer.read.page-budget: must be between 1KB and 2GB, got " + pageBudget);
@@ -54,6 +66,12 @@ public record WriterProperties(@DefaultValue(ConsumerGroups.WRITER) String group
             }
             if (batchSize < 1) {
                 throw new IllegalArgumentException("track.writer.read.batch-size: must be 1 or more, got " + batchSize);
+            }
+            if (concurrentReads < 1) {
+                throw new IllegalArgumentException("track.writer.read.concurrent-reads: must be 1 or more, got " + concurrentReads);
+            }
+            if (maxWait == null || maxWait.isNegative()) {
+                throw new IllegalArgumentException("track.writer.read.max-wait: must be 0 or more, got " + maxWait);
             }
         }
     }

@@ -47,9 +47,11 @@ public class EventPages {
     private static final int KEYS_BATCH_SIZE = 1_000;
 
     private final WriterProperties.Read limits;
+    private final ReadSlots slots;
 
-    public EventPages(WriterProperties properties) {
+    public EventPages(WriterProperties properties, ReadSlots slots) {
         this.limits = properties.read();
+        this.slots = slots;
     }
 
     /** One page of events. */
@@ -111,6 +113,10 @@ public class EventPages {
     }
 
     Page read(List<MongoCollection<Document>> collections, Bson filter, Request request) {
+        return slots.read(() -> readPage(collections, filter, request));
+    }
+
+    private Page readPage(List<MongoCollection<Document>> collections, Bson filter, Request request) {
         long countLimit = limits.countLimit();
         long counted = count(collections, filter, countLimit + 1);
         boolean totalIsAtLeast = counted > countLimit;
@@ -130,7 +136,6 @@ public class EventPages {
             }
         }
 
-        List<Source> sources = new ArrayList<>();
         try (Merge merge = new Merge()) {
             for (MongoCollection<Document> collection : collections) {
                 String name = collection.getNamespace().getCollectionName();
@@ -161,7 +166,7 @@ public class EventPages {
             if (next == null) {
                 break;
             }
-            int size = next.head.getByteBuffer().remaining();
+            long size = DecodedCost.of(next.head);
             if (!held.isEmpty() && bytes + size > budget) {
                 budgetReached = true;
                 break;

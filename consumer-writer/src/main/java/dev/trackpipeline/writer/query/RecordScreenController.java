@@ -51,13 +51,15 @@ public class RecordScreenController {
     private final EventFamilies families;
     private final ReadAuthorization authorization;
     private final WriterProperties.Read limits;
+    private final ReadSlots slots;
 
     public RecordScreenController(EventRepository repository, EventFamilies families, ReadAuthorization authorization,
-                                  WriterProperties properties) {
+                                  WriterProperties properties, ReadSlots slots) {
         this.repository = repository;
         this.families = families;
         this.authorization = authorization;
         this.limits = properties.read();
+        this.slots = slots;
     }
 
     /** One stored chunk of a recording. */
@@ -102,6 +104,11 @@ public class RecordScreenController {
         ApiException.requireBetween("pageSize", pageSize, 1, MAX_PAGE_SIZE);
         ChunkPosition position = after == null ? null : PageCursors.decodeChunks("after", after);
 
+        return ApiResponse.ok(slots.read(() -> readPage(apikey, recordScreenId, pageSize, position)));
+    }
+
+    /** A page of the recording's chunks from {@code position} on (from the first when null), within the budget. */
+    private Recording readPage(String apikey, String recordScreenId, int pageSize, ChunkPosition position) {
         List<Bson> conditions = new ArrayList<>(List.of(Filters.eq("apikey", apikey), Filters.eq("recordScreenId", recordScreenId)));
         if (position != null) {
             conditions.add(after(position));
@@ -120,7 +127,7 @@ public class RecordScreenController {
                 .limit(limit).batchSize(Math.min(limit, limits.batchSize())).cursor()) {
             while (cursor.hasNext()) {
                 RawBsonDocument document = cursor.next();
-                int size = document.getByteBuffer().remaining();
+                long size = DecodedCost.of(document);
                 if (chunks.size() == pageSize || (!chunks.isEmpty() && bytes + size > budget)) {
                     budgetReached = chunks.size() < pageSize;
                     more = true;
@@ -140,7 +147,7 @@ public class RecordScreenController {
             throw new ApiException(HttpStatus.NOT_FOUND,
                     "recordScreenId: no recording \"" + recordScreenId + "\" in project \"" + apikey + "\"");
         }
-        return ApiResponse.ok(new Recording(recordScreenId, uuid, chunks, more ? PageCursors.encode(last) : null, budgetReached));
+        return new Recording(recordScreenId, uuid, chunks, more ? PageCursors.encode(last) : null, budgetReached);
     }
 
     /**

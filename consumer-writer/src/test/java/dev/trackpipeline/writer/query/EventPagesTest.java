@@ -89,7 +89,8 @@ class EventPagesTest {
     }
 
     /** One stored error, where the API's order puts it. */
-    record Planted(String id, long time, String collection, int bsonBytes) {
+    /** @param cost what the event costs a page's budget: its BSON bytes and a cost per value ({@link DecodedCost}) */
+    record Planted(String id, long time, String collection, int bsonBytes, long cost) {
     }
 
     static final Comparator<Planted> API_ORDER = Comparator.comparingLong(Planted::time).reversed()
@@ -142,7 +143,7 @@ class EventPagesTest {
     @Test
     void aPageStopsBeforeTheDocumentThatWouldTakeItOverTheByteBudgetSaysSoAndItsCursorContinuesThere() {
         List<Planted> planted = sorted(plant(10, i -> T0 + i, i -> 3_000));
-        long budget = 11 * 1024;
+        long budget = 3 * planted.stream().mapToLong(Planted::cost).max().orElseThrow() + 1_000;
 
         List<EventPages.Page> pages = readByCursors(pages(DataSize.ofBytes(budget), 10_000, 4), 20);
 
@@ -151,7 +152,7 @@ class EventPagesTest {
         assertThat(pages).extracting(EventPages.Page::budgetReached).containsExactly(true, true, true, false);
         assertThat(pages.stream().flatMap(page -> ids(page).stream()).toList()).containsExactlyElementsOf(ids(planted));
         for (EventPages.Page page : pages) {
-            assertThat(bsonBytes(page, planted)).isLessThanOrEqualTo(budget);
+            assertThat(cost(page, planted)).isLessThanOrEqualTo(budget);
         }
     }
 
@@ -160,14 +161,44 @@ class EventPagesTest {
         // Newest first: four small errors, one of 20 KB, four small ones.
         List<Planted> planted = sorted(plant(9, i -> T0 + 10 - i, i -> i == 4 ? 20_000 : 200));
         Planted large = planted.get(4);
+        long budget = 4 * planted.get(0).cost() + 1_000;
 
-        List<EventPages.Page> pages = readByCursors(pages(DataSize.ofBytes(4096), 10_000, 4), 20);
+        List<EventPages.Page> pages = readByCursors(pages(DataSize.ofBytes(budget), 10_000, 4), 20);
 
-        assertThat(large.bsonBytes()).isGreaterThan(4096);
+        assertThat(large.cost()).isGreaterThan(budget);
         assertThat(pages).extracting(EventPagesTest::ids).containsExactly(ids(planted.subList(0, 4)), List.of(large.id()),
                 ids(planted.subList(5, 9)));
         assertThat(pages).extracting(EventPages.Page::budgetReached).containsExactly(true, true, false);
         assertThat(pages.get(1).list().get(0).get("padding").toString()).hasSize(20_000);
+    }
+
+    /**
+     * An event of tiny values costs the heap far more than its bytes once decoded (about 150 bytes a
+     * value): a page counts that, so four such events, each 3 MB once decoded though a fifth of
+     * that in BSON, come one to a page under the default 4 MB budget instead of all four at once.
+     */
+    @Test
+    void aPageCountsWhatItsEventsCostOnceDecodedSoEventsOfTinyValuesComeOneAPage() {
+        StringBuilder values = new StringBuilder("{");
+        for (int i = 0; i < 20_000; i++) {
+            values.append(i == 0 ? "" : ",").append('"').append(i).append("\":{}");
+        }
+        values.append('}');
+        List<String> planted = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String json = PlantedEvents.errorJson("error", "shop", T0 + i, i, 0);
+            RawBsonDocument document = PlantedEvents.document("{\"d\":" + values + "," + json.substring(1), RECEIVED_AT);
+            database.getCollection("error", RawBsonDocument.class).insertOne(document);
+            planted.add(0, document.getString("_id").getValue());
+            assertThat(document.getByteBuffer().remaining()).isLessThan(1024 * 1024);
+            assertThat(DecodedCost.of(document)).isGreaterThan(3_000_000);
+        }
+
+        List<EventPages.Page> pages = readByCursors(pages(DataSize.ofMegabytes(4), 10_000, 4), 20);
+
+        assertThat(pages).extracting(EventPagesTest::ids).containsExactly(List.of(planted.get(0)), List.of(planted.get(1)),
+                List.of(planted.get(2)), List.of(planted.get(3)));
+        assertThat(pages).extracting(EventPages.Page::budgetReached).containsExactly(true, true, true, false);
     }
 
     @Test
@@ -255,7 +286,7 @@ class EventPagesTest {
                     PlantedEvents.errorJson(type, "shop", time.applyAsLong(i), firstSequence + i, padding.applyAsInt(i)), RECEIVED_AT);
             database.getCollection(collection, RawBsonDocument.class).insertOne(document);
             planted.add(new Planted(document.getString("_id").getValue(), time.applyAsLong(i), collection,
-                    document.getByteBuffer().remaining()));
+                    document.getByteBuffer().remaining(), DecodedCost.of(document)));
         }
         return planted;
     }
@@ -265,8 +296,9 @@ class EventPagesTest {
     }
 
     private static EventPages pages(DataSize budget, int countLimit, int batchSize) {
-        return new EventPages(new WriterProperties("pages-test", Map.of(), Duration.ofSeconds(5), Duration.ofSeconds(60),
-                new WriterProperties.Read(budget, countLimit, batchSize)));
+        WriterProperties properties = new WriterProperties("pages-test", Map.of(), Duration.ofSeconds(5), Duration.ofSeconds(60),
+                new WriterProperties.Read(budget, countLimit, batchSize));
+        return new EventPages(properties, new ReadSlots(properties));
     }
 
     private static List<Planted> sorted(List<Planted> planted) {
@@ -281,9 +313,9 @@ class EventPagesTest {
         return page.list().stream().map(event -> (String) event.get("id")).toList();
     }
 
-    private static long bsonBytes(EventPages.Page page, List<Planted> planted) {
+    private static long cost(EventPages.Page page, List<Planted> planted) {
         List<String> ids = ids(page);
-        return planted.stream().filter(event -> ids.contains(event.id())).mapToLong(Planted::bsonBytes).sum();
+        return planted.stream().filter(event -> ids.contains(event.id())).mapToLong(Planted::cost).sum();
     }
 
     private List<BsonDocument> fetchedDocuments() {

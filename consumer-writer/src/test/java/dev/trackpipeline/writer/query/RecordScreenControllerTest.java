@@ -121,8 +121,9 @@ class RecordScreenControllerTest {
     }
 
     private RecordScreenController controller(DataSize budget) {
+        WriterProperties properties = new WriterProperties("recordings-test", Map.of(), Duration.ofSeconds(5), Duration.ofSeconds(60),
+                new WriterProperties.Read(budget, 10_000, 4));
         return new RecordScreenController(new EventRepository(database), new EventFamilies(), new ReadAuthorization(projects),
-                new WriterProperties("recordings-test", Map.of(), Duration.ofSeconds(5), Duration.ofSeconds(60),
-                        new WriterProperties.Read(budget, 10_000, 4)));
+                properties, new ReadSlots(properties));
     }
 }
