@@ -44,16 +44,19 @@ public record WriterProperties(@DefaultValue(ConsumerGroups.WRITER) String group
      * @param concurrentReads how many pages (of events or of a recording's chunks) are read at once:
      *                   the budget bounds one answer, this bounds how many are held together
      * @param maxWait    how long a read waits for one of those slots before it is answered 503
+     * @param queryTimeout how long MongoDB may work on one query of a read (its maxTimeMS): a
+     *                   filter outside the indexes over a large window is stopped, and answered
+     *                   503 naming what to narrow, rather than hold a slot and the server
      */
     public record Read(@DefaultValue("4MB") DataSize pageBudget, @DefaultValue("10000") int countLimit,
                        @DefaultValue("4") int batchSize, @DefaultValue("2") int concurrentReads,
-                       @DefaultValue("2s") Duration maxWait) {
+                       @DefaultValue("2s") Duration maxWait, @DefaultValue("10s") Duration queryTimeout) {
 
-        public static final Read DEFAULTS = new Read(DataSize.ofMegabytes(4), 10_000, 4, 2, Duration.ofSeconds(2));
+        public static final Read DEFAULTS = new Read(DataSize.ofMegabytes(4), 10_000, 4, 2, Duration.ofSeconds(2), Duration.ofSeconds(10));
 
-        /** The defaults' concurrency and wait with the given bounds of one page. */
+        /** The defaults' concurrency, wait and query timeout with the given bounds of one page. */
         public Read(DataSize pageBudget, int countLimit, int batchSize) {
-            this(pageBudget, countLimit, batchSize, DEFAULTS.concurrentReads(), DEFAULTS.maxWait());
+            this(pageBudget, countLimit, batchSize, DEFAULTS.concurrentReads(), DEFAULTS.maxWait(), DEFAULTS.queryTimeout());
         }
 
         @ConstructorBinding
@@ -72,6 +75,9 @@ public record WriterProperties(@DefaultValue(ConsumerGroups.WRITER) String group
             }
             if (maxWait == null || maxWait.isNegative()) {
                 throw new IllegalArgumentException("track.writer.read.max-wait: must be 0 or more, got " + maxWait);
+            }
+            if (queryTimeout == null || queryTimeout.isNegative() || queryTimeout.isZero()) {
+                throw new IllegalArgumentException("track.writer.read.query-timeout: must be more than 0, got " + queryTimeout);
             }
         }
     }

@@ -12,6 +12,7 @@ import dev.trackpipeline.writer.store.EventDocuments;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
@@ -141,7 +142,8 @@ public class EventPages {
                 String name = collection.getNamespace().getCollectionName();
                 Bson query = start.map(position -> Filters.and(filter, EventOrder.after(position, name))).orElse(filter);
                 int limit = request.pageSize() + 1;
-                merge.add(new Source(name, collection.withDocumentClass(RawBsonDocument.class).find(query).sort(EventOrder.NEWEST_FIRST)
+                merge.add(new Source(name, collection.withDocumentClass(RawBsonDocument.class).find(query)
+                        .maxTime(limits.queryTimeout().toMillis(), TimeUnit.MILLISECONDS).sort(EventOrder.NEWEST_FIRST)
                         .skip(skip).limit(limit).batchSize(Math.min(limit, limits.batchSize())).cursor()));
             }
             Filled filled = fill(merge, request.pageSize());
@@ -189,7 +191,8 @@ public class EventPages {
         try (Merge merge = new Merge()) {
             for (MongoCollection<Document> collection : collections) {
                 merge.add(new Source(collection.getNamespace().getCollectionName(), collection.withDocumentClass(RawBsonDocument.class)
-                        .find(filter).projection(Projections.include("time")).sort(EventOrder.NEWEST_FIRST)
+                        .find(filter).maxTime(limits.queryTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                        .projection(Projections.include("time")).sort(EventOrder.NEWEST_FIRST)
                         .limit(above).batchSize(Math.min(above, KEYS_BATCH_SIZE)).cursor()));
             }
             EventPosition last = null;
@@ -204,13 +207,14 @@ public class EventPages {
     }
 
     /** How many documents match, counting at most {@code limit} over all the collections. */
-    private static long count(List<MongoCollection<Document>> collections, Bson filter, long limit) {
+    private long count(List<MongoCollection<Document>> collections, Bson filter, long limit) {
         long counted = 0;
         for (MongoCollection<Document> collection : collections) {
             if (counted >= limit) {
                 break;
             }
-            counted += collection.countDocuments(filter, new CountOptions().limit((int) Math.min(Integer.MAX_VALUE, limit - counted)));
+            counted += collection.countDocuments(filter, new CountOptions().limit((int) Math.min(Integer.MAX_VALUE, limit - counted))
+                    .maxTime(limits.queryTimeout().toMillis(), TimeUnit.MILLISECONDS));
         }
         return counted;
     }

@@ -18,6 +18,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.bson.BsonValue;
 import org.bson.RawBsonDocument;
 import org.bson.conversions.Bson;
@@ -123,6 +124,7 @@ public class RecordScreenController {
         ChunkPosition last = null;
         long bytes = 0;
         try (MongoCursor<RawBsonDocument> cursor = replays.find(Filters.and(conditions))
+                .maxTime(limits.queryTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .projection(Projections.include("time", "receivedAt", "events", "uuid")).sort(RECORDED_ORDER)
                 .limit(limit).batchSize(Math.min(limit, limits.batchSize())).cursor()) {
             while (cursor.hasNext()) {

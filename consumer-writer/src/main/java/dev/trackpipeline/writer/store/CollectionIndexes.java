@@ -74,10 +74,27 @@ public class CollectionIndexes implements ApplicationRunner, DisposableBean {
     public void run(ApplicationArguments args) {
         if (!tryEnsureAll()) {
             retries.scheduleWithFixedDelay(() -> {
-                if (tryEnsureAll()) {
+                if (retryOnce()) {
                     retries.shutdown();
                 }
             }, RETRY.toSeconds(), RETRY.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * One retry in the background. Whatever it throws is logged and tried again: an exception
+     * escaping a scheduled task silently cancels every later run, and the indexes (the retention
+     * TTL index among them) would then never be created, with nothing saying so.
+     *
+     * @return true once every index is in place
+     */
+    boolean retryOnce() {
+        try {
+            return tryEnsureAll();
+        } catch (RuntimeException e) {
+            log.error("Creating MongoDB's indexes failed; trying again in {} s (until then lists may sort in memory and nothing "
+                    + "expires): {}", RETRY.toSeconds(), e.toString());
+            return false;
         }
     }
 

@@ -18,7 +18,7 @@ import org.springframework.util.unit.DataSize;
 class ReadSlotsTest {
 
     final ReadSlots oneSlot = new ReadSlots(new WriterProperties("slots-test", Map.of(), Duration.ofSeconds(5), Duration.ofSeconds(60),
-            new WriterProperties.Read(DataSize.ofMegabytes(4), 10_000, 4, 1, Duration.ofMillis(200))));
+            new WriterProperties.Read(DataSize.ofMegabytes(4), 10_000, 4, 1, Duration.ofMillis(200), Duration.ofSeconds(10))));
 
     @Test
     void aReadFindingEverySlotTakenForTheWholeWaitIsAnsweredServiceUnavailableAndTheNextOneAfterItIsServed() throws Exception {
@@ -55,7 +55,7 @@ class ReadSlotsTest {
 
     @Test
     void refusesSettingsThatWouldAllowNoRead() {
-        assertThatThrownBy(() -> new WriterProperties.Read(DataSize.ofMegabytes(4), 10_000, 4, 0, Duration.ofSeconds(2)))
+        assertThatThrownBy(() -> new WriterProperties.Read(DataSize.ofMegabytes(4), 10_000, 4, 0, Duration.ofSeconds(2), Duration.ofSeconds(10)))
                 .hasMessage("track.writer.read.concurrent-reads: must be 1 or more, got 0");
     }
 }

@@ -94,6 +94,32 @@ class CollectionIndexesTest {
         assertThat(keys("error", "apikey_time_id")).isEqualTo(new Document("apikey", 1).append("time", -1).append("_id", 1));
     }
 
+    /**
+     * A background retry that meets something other than an outage must not end the retries: an
+     * exception escaping a scheduled task cancels every later run, and the indexes (retention among
+     * them) would never be created.
+     */
+    @Test
+    void aBackgroundRetryThatFailsForAnotherReasonIsTriedAgainRatherThanDropped() {
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        CollectionIndexes failingOnce = new CollectionIndexes(new EventRepository(database), database, new EventFamilies(),
+                new WriterProperties("indexes-test", Map.of(), Duration.ofSeconds(5), Duration.ofSeconds(60),
+                        WriterProperties.Read.DEFAULTS), new MongoOutages(database)) {
+            @Override
+            boolean tryEnsureAll() {
+                if (attempts.incrementAndGet() == 1) {
+                    throw new IllegalStateException("index build interrupted");
+                }
+                return super.tryEnsureAll();
+            }
+        };
+
+        assertThat(failingOnce.retryOnce()).isFalse();
+        assertThat(failingOnce.created()).isFalse();
+        assertThat(failingOnce.retryOnce()).isTrue();
+        assertThat(failingOnce.created()).isTrue();
+    }
+
     @Test
     void takesOneAndOnePointZeroForTheSameDirection() {
         assertThat(CollectionIndexes.sameKeys(new Document("apikey", 1.0).append("time", -1L), new Document("apikey", 1).append("time", -1)))
