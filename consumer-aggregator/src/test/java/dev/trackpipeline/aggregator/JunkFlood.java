@@ -112,6 +112,22 @@ final class JunkFlood implements AutoCloseable {
         }
     }
 
+    /**
+     * The real SDK's captured traffic again and again, every {@code every} from {@code from} to
+     * {@code to}, each visit's events new ones (their time, so their ids, differ), all received at
+     * the visit's time; {@code beforeVisit} is told each visit's time before it is sent.
+     */
+    void sendRealTrafficEvery(Duration every, Instant from, Instant to, java.util.function.Consumer<Instant> beforeVisit) {
+        int visits = 0;
+        for (Instant at = from; !at.isAfter(to); at = at.plus(every), visits++) {
+            beforeVisit.accept(at);
+            long shift = (visits + 1) * 1_000L;
+            Instant receivedAt = at;
+            REAL.forEach(request -> send(read(later(request, shift), receivedAt)));
+        }
+        flush();
+    }
+
     /** Adds a record to the poll being gathered, applying the poll once it holds {@value #BATCH}. */
     void send(EventRecord record) {
         pending.add(record);

@@ -1,7 +1,6 @@
 package dev.trackpipeline.aggregator;
 
 import static dev.trackpipeline.aggregator.JunkFlood.APIKEY;
-import static dev.trackpipeline.aggregator.JunkFlood.REAL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trackpipeline.aggregator.metrics.MetricKeys;
@@ -38,21 +37,15 @@ class WindowsAfterTheDayBucketsUpgradeTest {
 
     @BeforeAll
     static void countTheTrafficBeforeTheUpgradeWithoutDayBucketsAndTheRestWithThem() {
-        int visits = 0;
-        boolean upgraded = false;
-        for (Instant at = NOW.minus(SPREAD); !at.isAfter(NOW); at = at.plus(EVERY), visits++) {
-            if (!upgraded && !at.isBefore(UPGRADE)) {
+        java.util.concurrent.atomic.AtomicBoolean upgraded = new java.util.concurrent.atomic.AtomicBoolean();
+        store.sendRealTrafficEvery(EVERY, NOW.minus(SPREAD), NOW, at -> {
+            if (!at.isBefore(UPGRADE) && !upgraded.getAndSet(true)) {
                 store.flush();
                 // What the version before left: no day bucket, nothing of this version's own.
                 store.keys("track:{" + APIKEY + "}:d:*").forEach(redis::del);
                 store.keys("track:{" + APIKEY + "}:day-buckets*").forEach(redis::del);
-                upgraded = true;
             }
-            long shift = (visits + 1) * 1_000L;
-            Instant receivedAt = at;
-            REAL.forEach(request -> store.send(store.read(JunkFlood.later(request, shift), receivedAt)));
-        }
-        store.flush();
+        });
     }
 
     @AfterAll

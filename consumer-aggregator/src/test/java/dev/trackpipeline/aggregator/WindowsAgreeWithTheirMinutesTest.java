@@ -1,7 +1,6 @@
 package dev.trackpipeline.aggregator;
 
 import static dev.trackpipeline.aggregator.JunkFlood.APIKEY;
-import static dev.trackpipeline.aggregator.JunkFlood.REAL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trackpipeline.aggregator.metrics.MetricKeys;
@@ -43,13 +42,7 @@ class WindowsAgreeWithTheirMinutesTest {
 
     @BeforeAll
     static void sendTheRealTrafficEveryTwentyThreeMinutes() {
-        int visits = 0;
-        for (Instant at = NOW.minus(SPREAD); !at.isAfter(NOW); at = at.plus(EVERY), visits++) {
-            long shift = (visits + 1) * 1_000L;
-            Instant receivedAt = at;
-            REAL.forEach(request -> store.send(store.read(JunkFlood.later(request, shift), receivedAt)));
-        }
-        store.flush();
+        store.sendRealTrafficEvery(EVERY, NOW.minus(SPREAD), NOW, at -> { });
     }
 
     @AfterAll
