@@ -323,6 +323,17 @@ class ReportDataIntegrationTest {
         assertThat(connector.getProperty("maxConnections")).isEqualTo(512);
     }
 
+    /**
+     * Kafka 4's admin client, its broker out of reach, rebootstraps in a loop without backoff: a
+     * gateway started before Kafka logged 100,000 lines in 40 s. Without rebootstrap it retries
+     * the bootstrap address with backoff.
+     */
+    @Test
+    void itsKafkaAdminRetriesTheBootstrapAddressInsteadOfRebootstrappingInALoop(
+            @Autowired org.springframework.kafka.core.KafkaAdmin admin) {
+        assertThat(admin.getConfigurationProperties()).containsEntry("metadata.recovery.strategy", "none");
+    }
+
     @Test
     void exposesOnlyHealthAndPrometheusAndOnlyOnTheManagementPort() throws Exception {
         assertThat(management("/actuator/health").statusCode()).isEqualTo(200);
