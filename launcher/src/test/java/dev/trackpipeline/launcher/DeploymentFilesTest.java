@@ -3,7 +3,10 @@ package dev.trackpipeline.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,11 +106,54 @@ class DeploymentFilesTest {
                     yaml.getTypeFactory().constructCollectionType(List.class, String.class));
             assertThat(test).as(service.getKey()).startsWith("CMD", "bash", "-c");
             assertThat(test.get(3)).as(service.getKey())
-                    .contains("/dev/tcp/127.0.0.1/" + service.getValue(), "GET /actuator/health/readiness", "\"status\":\"UP\"");
+                    .contains("/dev/tcp/127.0.0.1/" + service.getValue(), "GET /actuator/health/readiness");
         }
         for (String consumer : List.of("consumer-writer", "consumer-aggregator")) {
             assertThat(Files.readString(HOME.resolve(consumer).resolve("src/main/resources/application.yml")))
                     .contains("include: readinessState,consumerProgress,");
+        }
+    }
+
+    /**
+     * The healthcheck commands, run against a management port that answers as Actuator does: the
+     * readiness group shows its components (show-details: always), so a DOWN group's body holds
+     * {@code "status":"UP"} for its components that are up. Only the 200 of a ready group passes.
+     */
+    @Test
+    void composeHealthchecksPassOnlyWhenTheReadinessGroupIsUp() throws Exception {
+        JsonNode services = yaml.readTree(Files.readString(HOME.resolve("docker-compose.yml"))).get("services");
+        String down = "{\"status\":\"DOWN\",\"components\":{\"consumerProgress\":{\"status\":\"UP\"},"
+                + "\"mongoPing\":{\"status\":\"DOWN\"},\"readinessState\":{\"status\":\"UP\"}}}";
+        String up = "{\"status\":\"UP\",\"components\":{\"consumerProgress\":{\"status\":\"UP\"},"
+                + "\"mongoPing\":{\"status\":\"UP\"},\"readinessState\":{\"status\":\"UP\"}}}";
+
+        for (Map.Entry<String, Integer> service : Map.of("gateway", 3010, "consumer-writer", 3011, "consumer-aggregator", 3012).entrySet()) {
+            List<String> test = yaml.convertValue(services.get(service.getKey()).get("healthcheck").get("test"),
+                    yaml.getTypeFactory().constructCollectionType(List.class, String.class));
+            assertThat(healthcheck(test.get(3), service.getValue(), 503, down)).as(service.getKey() + " not ready").isNotZero();
+            assertThat(healthcheck(test.get(3), service.getValue(), 200, up)).as(service.getKey() + " ready").isZero();
+        }
+    }
+
+    /** The exit code of a healthcheck's bash command, its management port answered by a stand-in with this status and body. */
+    private static int healthcheck(String command, int managementPort, int status, String body) throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/actuator/health/readiness", exchange -> {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/vnd.spring-boot.actuator.v3+json");
+            exchange.sendResponseHeaders(status, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String local = command.replace("/dev/tcp/127.0.0.1/" + managementPort + " ", "/dev/tcp/127.0.0.1/" + server.getAddress().getPort() + " ");
+            assertThat(local).isNotEqualTo(command);
+            Process bash = new ProcessBuilder("bash", "-c", local).redirectErrorStream(true).start();
+            assertThat(bash.waitFor(60, TimeUnit.SECONDS)).as("the healthcheck ends").isTrue();
+            return bash.exitValue();
+        } finally {
+            server.stop(0);
         }
     }
 
