@@ -12,6 +12,7 @@ import dev.trackpipeline.model.event.EventFamily;
 import dev.trackpipeline.runtime.ApiException;
 import dev.trackpipeline.runtime.ApiResponse;
 import dev.trackpipeline.runtime.ReadAuthorization;
+import dev.trackpipeline.writer.WriterProperties;
 import dev.trackpipeline.writer.store.EventDocuments;
 import dev.trackpipeline.writer.store.EventRepository;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.springframework.http.HttpHeaders;
@@ -47,12 +49,17 @@ public class ErrorQueryController {
     private final EventFamilies families;
     private final ReadAuthorization authorization;
     private final EventPages pages;
+    private final ReadSlots slots;
+    private final long queryTimeoutMillis;
 
-    public ErrorQueryController(EventRepository repository, EventFamilies families, ReadAuthorization authorization, EventPages pages) {
+    public ErrorQueryController(EventRepository repository, EventFamilies families, ReadAuthorization authorization, EventPages pages,
+                                ReadSlots slots, WriterProperties properties) {
         this.repository = repository;
         this.families = families;
         this.authorization = authorization;
         this.pages = pages;
+        this.slots = slots;
+        this.queryTimeoutMillis = properties.read().queryTimeout().toMillis();
     }
 
     /**
@@ -98,12 +105,15 @@ public class ErrorQueryController {
                                                 @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
         authorization.requireRead(apikey, authorizationHeader);
         Bson ofProject = Filters.and(Filters.eq("_id", id), Filters.eq("apikey", apikey));
-        return families.errorFamilies().stream()
-                .map(family -> repository.collection(family).find(ofProject).first())
+        // An event of the largest accepted size made of tiny values takes about 14 MB once decoded
+        // (DecodedCost): read like a page, within a slot, so that concurrent reads of one cannot
+        // run the writer out of memory.
+        return ApiResponse.ok(slots.read(() -> families.errorFamilies().stream()
+                .map(family -> repository.collection(family).find(ofProject).maxTime(queryTimeoutMillis, TimeUnit.MILLISECONDS).first())
                 .filter(java.util.Objects::nonNull)
                 .findFirst()
-                .map(document -> ApiResponse.ok(EventDocuments.toApi(document)))
-                .orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "id: no error \"" + id + "\" in project \"" + apikey + "\""));
+                .map(EventDocuments::toApi)
+                .orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "id: no error \"" + id + "\" in project \"" + apikey + "\""))));
     }
 
     /**
@@ -120,23 +130,31 @@ public class ErrorQueryController {
         authorization.requireRead(apikey, authorizationHeader);
         ApiException.requireBetween("limit", limit, 1, MAX_LIMIT);
         Bson match = Aggregates.match(Filters.and(new QueryWindow(apikey, startTime, endTime).conditions()));
+        // Two aggregations over every error of the window per family: the costliest read there is,
+        // so it takes a slot and stops at the query timeout like the lists.
+        return ApiResponse.ok(slots.read(() -> stats(match, limit)));
+    }
+
+    private ErrorStats stats(Bson match, int limit) {
         Map<String, Long> byType = new TreeMap<>();
         List<ErrorStats.Group> groups = new ArrayList<>();
         for (EventFamily family : families.errorFamilies()) {
             var collection = repository.collection(family);
             collection.aggregate(List.of(match, Aggregates.group("$type", Accumulators.sum("count", 1))))
+                    .maxTime(queryTimeoutMillis, TimeUnit.MILLISECONDS)
                     .forEach(row -> byType.put(row.getString("_id"), ((Number) row.get("count")).longValue()));
             collection.aggregate(List.of(match,
                             Aggregates.group("$fingerprint", Accumulators.sum("count", 1), Accumulators.first("title", "$errorTitle"),
                                     Accumulators.max("lastSeen", "$time")),
                             Aggregates.sort(Sorts.orderBy(Sorts.descending("count"), Sorts.ascending("_id"))),
                             Aggregates.limit(limit)))
+                    .maxTime(queryTimeoutMillis, TimeUnit.MILLISECONDS)
                     .forEach(row -> groups.add(new ErrorStats.Group(row.getString("_id"), row.getString("title"),
                             ((Number) row.get("count")).longValue(), ((Number) row.get("lastSeen")).longValue())));
         }
         groups.sort(Comparator.comparingLong(ErrorStats.Group::count).reversed().thenComparing(ErrorStats.Group::fingerprint));
         long total = byType.values().stream().mapToLong(Long::longValue).sum();
-        return ApiResponse.ok(new ErrorStats(total, byType, List.copyOf(groups.subList(0, Math.min(limit, groups.size())))));
+        return new ErrorStats(total, byType, List.copyOf(groups.subList(0, Math.min(limit, groups.size()))));
     }
 
     private List<String> errorTypes() {

@@ -1,0 +1,94 @@
+package dev.trackpipeline.writer.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import dev.trackpipeline.infra.EmbeddedMongoServer;
+import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.model.event.EventFamilies;
+import dev.trackpipeline.model.fixtures.FixtureRecords;
+import dev.trackpipeline.runtime.ApiException;
+import dev.trackpipeline.runtime.ProjectCatalog;
+import dev.trackpipeline.runtime.ReadAuthorization;
+import dev.trackpipeline.writer.PlantedEvents;
+import dev.trackpipeline.writer.WriterProperties;
+import dev.trackpipeline.writer.store.EventRepository;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.bson.RawBsonDocument;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * One error by id and the error stats take a read slot like the lists: an error of the largest
+ * accepted size made of tiny values costs about 14 MB once decoded, and the stats aggregate every
+ * error of the window, so neither may be read by every Tomcat thread at once.
+ */
+class ErrorQueryControllerTest {
+
+    static final EmbeddedMongoServer mongo = EmbeddedMongoServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
+    static final MongoClient client = MongoClients.create(mongo.uri());
+    static final ProjectCatalog projects = new ProjectCatalog(FixtureRecords.testProjectsFile(), Duration.ofMinutes(1));
+    static final long T0 = 1795800000000L;
+
+    final MongoDatabase database = client.getDatabase("errors-" + UUID.randomUUID().toString().substring(0, 8));
+    final EventFamilies families = new EventFamilies();
+    final WriterProperties properties = new WriterProperties("errors-test", Map.of(), Duration.ofSeconds(5), Duration.ofSeconds(60),
+            new WriterProperties.Read(DataSize.ofMegabytes(4), 10_000, 4, 1, Duration.ofMillis(200), Duration.ofSeconds(10)));
+    final ReadSlots oneSlot = new ReadSlots(properties);
+    final ErrorQueryController controller = new ErrorQueryController(new EventRepository(database), families,
+            new ReadAuthorization(projects), new EventPages(properties, oneSlot), oneSlot, properties);
+
+    @AfterAll
+    static void stop() {
+        projects.close();
+        client.close();
+        mongo.close();
+    }
+
+    @Test
+    void anErrorByIdAndTheStatsWaitForASlotAndAreAnsweredServiceUnavailableWhenNoneFreesUp() throws Exception {
+        RawBsonDocument error = PlantedEvents.document(PlantedEvents.errorJson("error", "shop", T0, 1, 10), Instant.ofEpochMilli(T0));
+        new EventRepository(database).collection(families.forType("error").orElseThrow()).withDocumentClass(RawBsonDocument.class)
+                .insertOne(error);
+        String id = error.getString("_id").getValue();
+
+        CountDownLatch reading = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        CompletableFuture<String> held = CompletableFuture.supplyAsync(() -> oneSlot.read(() -> {
+            reading.countDown();
+            try {
+                finish.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "held";
+        }));
+        assertThat(reading.await(30, TimeUnit.SECONDS)).isTrue();
+
+        ApiException byId = catchThrowableOfType(() -> controller.one(id, "shop", "Bearer shop-read-token"), ApiException.class);
+        ApiException stats = catchThrowableOfType(() -> controller.stats("shop", T0 - 1, T0 + 1, 20, "Bearer shop-read-token"),
+                ApiException.class);
+
+        assertThat(byId).isNotNull();
+        assertThat(byId.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+        assertThat(stats).isNotNull();
+        assertThat(stats.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+
+        finish.countDown();
+        assertThat(held.get(30, TimeUnit.SECONDS)).isEqualTo("held");
+        assertThat(controller.one(id, "shop", "Bearer shop-read-token").data()).containsEntry("id", id);
+        assertThat(controller.stats("shop", T0 - 1, T0 + 1, 20, "Bearer shop-read-token").data().total()).isEqualTo(1);
+    }
+}
