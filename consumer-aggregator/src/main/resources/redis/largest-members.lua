@@ -5,7 +5,8 @@
 -- project's hash tag, so on Redis Cluster it runs on the node that owns the project.
 --
 -- KEYS: the sorted sets; ARGV[1]: how many members to return.
--- Returns member, sum, member, sum... largest first, ties by member (byte order, as Redis sorts).
+-- Returns member, sum, member, sum... largest first, ties by member (Lua's string order: byte
+-- order under the C locale redis-server normally runs in).
 local limit = tonumber(ARGV[1])
 local sums, members = {}, {}
 for _, key in ipairs(KEYS) do
@@ -27,21 +28,56 @@ local function before(a, b)
   return a < b
 end
 
--- A selection of the top ones rather than a sort of all: the list stays at most limit long, and
--- a member enters it only if it goes before the last one.
-local top = {}
-for _, member in ipairs(members) do
-  if #top < limit or before(member, top[#top]) then
-    local at = #top + 1
-    while at > 1 and before(member, top[at - 1]) do
-      at = at - 1
+-- A heap of the top ones rather than a sort of all: it holds at most limit members, the one that
+-- goes last at its root, and a member enters only if it goes before that one, so the work is
+-- members × log(limit) whatever order they come in (a sorted insertion was members × limit when
+-- every member beat the last: 325 ms of a blocked Redis for 85 full buckets, measured in review).
+local heap = {}
+
+local function after(a, b)
+  return before(b, a)
+end
+
+local function up(i)
+  while i > 1 do
+    local parent = math.floor(i / 2)
+    if not after(heap[i], heap[parent]) then
+      return
     end
-    table.insert(top, at, member)
-    if #top > limit then
-      top[#top] = nil
-    end
+    heap[i], heap[parent] = heap[parent], heap[i]
+    i = parent
   end
 end
+
+local function down(i)
+  local n = #heap
+  while true do
+    local last, left, right = i, 2 * i, 2 * i + 1
+    if left <= n and after(heap[left], heap[last]) then
+      last = left
+    end
+    if right <= n and after(heap[right], heap[last]) then
+      last = right
+    end
+    if last == i then
+      return
+    end
+    heap[i], heap[last] = heap[last], heap[i]
+    i = last
+  end
+end
+
+for _, member in ipairs(members) do
+  if #heap < limit then
+    heap[#heap + 1] = member
+    up(#heap)
+  elseif before(member, heap[1]) then
+    heap[1] = member
+    down(1)
+  end
+end
+table.sort(heap, before)
+local top = heap
 
 local reply = {}
 for _, member in ipairs(top) do
