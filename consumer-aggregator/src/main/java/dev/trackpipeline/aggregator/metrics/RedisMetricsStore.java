@@ -6,10 +6,6 @@ import dev.trackpipeline.model.project.Project;
 import dev.trackpipeline.runtime.ProjectCatalog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,7 +84,7 @@ public class RedisMetricsStore {
         this.unremembered = Counter.builder(TrackMeters.AGGREGATOR_DEDUP_UNREMEMBERED)
                 .description("Events counted whose ids the dedup ring had no room to remember: a re-send of them would count again")
                 .register(meters);
-        this.script = load("/redis/apply-batch.lua");
+        this.script = RedisScripts.load("/redis/apply-batch.lua");
     }
 
     /** The updates of one Kafka record. */
@@ -212,14 +208,6 @@ public class RedisMetricsStore {
             log.warn("Project {}: {} events counted whose ids the dedup ring had no room to remember (at most {} per {}-second slice); "
                             + "a client's re-send of them would count again. Logged at most once a minute; {} counts them all.",
                     apikey, events, ring.roomFor(eventsPerSecond.applyAsInt(apikey)), properties.dedupWindow().toSeconds() / DedupRing.SLICES, TrackMeters.AGGREGATOR_DEDUP_UNREMEMBERED);
-        }
-    }
-
-    private static String load(String resource) {
-        try (InputStream in = RedisMetricsStore.class.getResourceAsStream(resource)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.trackpipeline.aggregator.metrics.EventCounts.ErrorSample;
 import dev.trackpipeline.aggregator.metrics.EventCounts;
 import dev.trackpipeline.aggregator.metrics.MetricKeys;
 import dev.trackpipeline.aggregator.metrics.MetricKeys.Bucket;
+import dev.trackpipeline.aggregator.metrics.RedisScripts;
 import dev.trackpipeline.aggregator.metrics.VitalsHistogram;
 import dev.trackpipeline.model.vitals.VitalThresholds;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +53,7 @@ public class MetricsReader {
     private final ReadConnections redis;
     private final int slowestPageCandidates;
     private final JsonMapper json = JsonMapper.builder().build();
-    private final String largestMembersScript = script("/redis/largest-members.lua");
+    private final String largestMembersScript = RedisScripts.load("/redis/largest-members.lua");
 
     public MetricsReader(ReadConnections redis, AggregatorProperties properties) {
         this.redis = redis;
@@ -417,14 +418,6 @@ public class MetricsReader {
             top.add(Map.entry(text(flat.get(i)), Long.parseLong(text(flat.get(i + 1)))));
         }
         return top;
-    }
-
-    private static String script(String resource) {
-        try (var in = MetricsReader.class.getResourceAsStream(resource)) {
-            return new String(Objects.requireNonNull(in, resource).readAllBytes(), StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private static String text(Object reply) {
