@@ -38,13 +38,6 @@ import org.slf4j.LoggerFactory;
 public final class ConsumedBatch {
 
     private static final Logger log = LoggerFactory.getLogger(ConsumedBatch.class);
-    /**
-     * When every record of a part this large fails alone for no known reason, the store fails
-     * everything (rights revoked, a server too old, a quota): waited out, not that many records
-     * dead-lettered. Fewer may well be bad records that arrived together.
-     */
-    static final int EVERY_RECORD_FAILING_IS_AN_OUTAGE = 4;
-
     private final EventRecordReader reader;
     private final StoreOutages outages;
     private final DeadLetters deadLetters;
@@ -131,12 +124,12 @@ public final class ConsumedBatch {
             }
             pending = again;
         }
-        long failedAlone = standing.stream().filter(refusal -> refusal.kind() == RefusalKind.FAILED_ALONE).count();
-        if (failedAlone > 0 && !outages.answers()) {
-            throw new StoreSilentException(standing.size());
-        }
-        if (failedAlone == events.size() && events.size() >= EVERY_RECORD_FAILING_IS_AN_OUTAGE) {
-            throw new StoreFailsEverythingException(events.size(), standing.get(0).reason());
+        // Records that failed alone for no known reason are bad records or a store that takes no writes
+        // (rights revoked, a quota, read-only), which its failures do not always tell apart. Counting
+        // them cannot either: anyone may post a few events of a shape that fails, so the store is asked.
+        List<Refusal> failedAlone = standing.stream().filter(refusal -> refusal.kind() == RefusalKind.FAILED_ALONE).toList();
+        if (!failedAlone.isEmpty() && !outages.takesWrites()) {
+            throw new StoreTakesNoWritesException(failedAlone.size(), failedAlone.get(0).reason());
         }
         return standing;
     }
@@ -195,21 +188,12 @@ public final class ConsumedBatch {
         return EventRecordReader.utf8(header == null ? null : header.value());
     }
 
-    /** Every record of a part failed alone for no known reason: the store fails everything, an outage. */
-    static final class StoreFailsEverythingException extends RuntimeException {
+    /** Events failed alone for no known reason and the store did not take a probe write: an outage, not bad events. */
+    static final class StoreTakesNoWritesException extends RuntimeException {
 
-        StoreFailsEverythingException(int events, String firstReason) {
-            super("each of " + events + " events failed alone for no known reason, so the store is taken to fail everything and "
-                    + "waited for instead of dead-lettering them: " + firstReason);
-        }
-    }
-
-    /** Events failed for no known reason and the store does not answer a ping: an outage, not bad events. */
-    static final class StoreSilentException extends RuntimeException {
-
-        StoreSilentException(int events) {
-            super(events + " events failed for no known reason and the store does not answer: waiting for it instead of "
-                    + "dead-lettering them");
+        StoreTakesNoWritesException(int events, String firstReason) {
+            super(events + " events failed alone for no known reason and the store does not take a probe write either: waiting "
+                    + "for it instead of dead-lettering them (" + firstReason + ")");
         }
     }
 }

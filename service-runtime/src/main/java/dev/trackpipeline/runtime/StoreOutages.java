@@ -14,11 +14,14 @@ public interface StoreOutages {
     boolean isOutage(Throwable failure);
 
     /**
-     * Whether the store answers at all (a ping). Asked before records that failed alone for no
-     * known reason are dead-lettered: an outage that shows up as an unexpected kind of failure
-     * must not send a whole batch to the dead-letter topic.
+     * Whether the store takes a write now: one small write of its own (a probe), not a ping, since a
+     * store can answer pings and refuse every write (rights revoked, a quota, read-only). Asked when
+     * records failed alone for no known reason, before they are dead-lettered: if the store takes
+     * the probe, the records are bad and go to the dead-letter topic with their reasons, however
+     * many they are; if not, it is an outage and the batch waits for the store. An implementation
+     * never throws and logs why the probe failed.
      */
-    boolean answers();
+    boolean takesWrites();
 
     /** Whether the failure or any of its causes passes the test. */
     static boolean anyCause(Throwable failure, Predicate<Throwable> test) {

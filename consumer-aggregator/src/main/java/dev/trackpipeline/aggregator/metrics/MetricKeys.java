@@ -173,6 +173,14 @@ public final class MetricKeys {
     /** The field of {@link #dayBuckets}: minus the first day (since the epoch, UTC) of day buckets. */
     public static final String FIRST_DAY = "firstDay";
 
+    /**
+     * The key a probe write sets ({@code RedisOutages.takesWrites}), with a short expiry: outside every
+     * project's hash tag, since it belongs to none.
+     */
+    public static String writeProbe() {
+        return "track:write-probe";
+    }
+
     /** A project's last applied offset per topic-partition, for one consumer group. */
     public static String progress(String apikey, String groupId) {
         return "track:{" + apikey + "}:progress:" + groupId;

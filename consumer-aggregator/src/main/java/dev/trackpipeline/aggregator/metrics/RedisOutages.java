@@ -1,9 +1,13 @@
 package dev.trackpipeline.aggregator.metrics;
 
 import dev.trackpipeline.runtime.StoreOutages;
+import java.time.Duration;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisBusyException;
 import redis.clients.jedis.exceptions.JedisClusterOperationException;
@@ -25,6 +29,10 @@ public class RedisOutages implements StoreOutages {
     private static final List<String> UNAVAILABLE_ERRORS = List.of("LOADING", "BUSY", "READONLY", "MASTERDOWN", "CLUSTERDOWN",
             "TRYAGAIN", "OOM", "MISCONF", "NOREPLICAS", "NOAUTH", "WRONGPASS", "NOPERM", "MOVED", "ASK", "NOSCRIPT", "CROSSSLOT");
 
+    /** Long enough to look at after a failure, short enough never to count as the aggregator's state. */
+    private static final Duration PROBE_EXPIRY = Duration.ofMinutes(1);
+    private static final Logger log = LoggerFactory.getLogger(RedisOutages.class);
+
     private final JedisPooled redis;
 
     public RedisOutages(JedisPooled redis) {
@@ -36,11 +44,18 @@ public class RedisOutages implements StoreOutages {
         return StoreOutages.anyCause(failure, RedisOutages::isUnavailable);
     }
 
+    /**
+     * Sets one key with a short expiry ({@link MetricKeys#writeProbe}): a write, so a server that
+     * answers PING but takes no writes (read-only replica, out of memory, unable to persist, rights
+     * revoked) says so.
+     */
     @Override
-    public boolean answers() {
+    public boolean takesWrites() {
         try {
-            return "PONG".equals(redis.ping());
-        } catch (JedisException e) {
+            return "OK".equals(redis.set(MetricKeys.writeProbe(), String.valueOf(System.currentTimeMillis()),
+                    SetParams.setParams().px(PROBE_EXPIRY.toMillis())));
+        } catch (RuntimeException e) {
+            log.warn("Redis did not take a probe write to {}: {}: {}", MetricKeys.writeProbe(), e.getClass().getSimpleName(), e.getMessage());
             return false;
         }
     }

@@ -15,9 +15,14 @@ import com.mongodb.MongoSocketException;
 import com.mongodb.MongoTimeoutException;
 import com.mongodb.MongoWriteConcernException;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.ReplaceOptions;
 import dev.trackpipeline.runtime.StoreOutages;
+import java.util.Date;
 import java.util.Set;
 import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -41,6 +46,11 @@ public class MongoOutages implements StoreOutages {
             // taken for the documents' fault they would dead-letter good events after three attempts
             24, 46, 112, 365);
 
+    /** Where {@link #takesWrites} writes: one document, overwritten, apart from the event collections. */
+    static final String PROBE_COLLECTION = "write-probe";
+    private static final String PROBE_ID = "consumer-writer";
+    private static final Logger log = LoggerFactory.getLogger(MongoOutages.class);
+
     private final MongoDatabase database;
 
     public MongoOutages(MongoDatabase database) {
@@ -52,12 +62,19 @@ public class MongoOutages implements StoreOutages {
         return StoreOutages.anyCause(failure, MongoOutages::isUnavailable);
     }
 
+    /**
+     * Upserts one small document in {@value #PROBE_COLLECTION}: a write like the writer's, with the
+     * database's write concern, so a node that answers pings but takes no writes (rights revoked,
+     * a quota, no primary) says so.
+     */
     @Override
-    public boolean answers() {
+    public boolean takesWrites() {
         try {
-            database.runCommand(new Document("ping", 1));
+            database.getCollection(PROBE_COLLECTION).replaceOne(Filters.eq("_id", PROBE_ID),
+                    new Document("_id", PROBE_ID).append("at", new Date()), new ReplaceOptions().upsert(true));
             return true;
-        } catch (MongoException e) {
+        } catch (RuntimeException e) {
+            log.warn("MongoDB did not take a probe write to {}: {}: {}", PROBE_COLLECTION, e.getClass().getSimpleName(), e.getMessage());
             return false;
         }
     }
