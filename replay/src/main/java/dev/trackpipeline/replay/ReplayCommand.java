@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code bin/track replay}: the analysts' tool over the raw event topics. */
 @Command(name = "replay", mixinStandardHelpOptions = true, version = "track-pipeline replay 0.1.0",
         description = "Read the raw events Kafka keeps (7 days by default) without knowing Kafka's tools.",
-        subcommands = {ExportCommand.class, TopicsCommand.class, RebuildCommand.class})
+        subcommands = {ExportCommand.class, TopicsCommand.class, RebuildCommand.class, RedriveCommand.class})
 public final class ReplayCommand implements Runnable {
 
     @CommandLine.Spec

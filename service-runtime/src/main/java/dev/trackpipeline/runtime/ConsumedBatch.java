@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  *   <li>records the store refused while up are offered again a few times;</li>
  *   <li>what is left is published to the dead-letter topic, and only then does the batch end.</li>
  * </ol>
+ * A record redriven from the dead-letter topic for another consumer group is skipped before the
+ * first step ({@link RedrivenRecords}).
  * An outage at any step (the store, or Kafka for the dead letters) is thrown, so nothing is
  * committed and the error handler polls the batch again until the store is back. Storing twice is
  * harmless: both stores recognise what they already hold.
@@ -43,10 +45,12 @@ public final class ConsumedBatch {
     private final DeadLetters deadLetters;
     private final ConsumerProgress progress;
     private final TrackProperties.Consumer settings;
+    private final RedrivenRecords redriven;
 
     public ConsumedBatch(EventRecordReader reader, StoreOutages outages, DeadLetters deadLetters, ConsumerProgress progress,
-                         TrackProperties.Consumer settings) {
+                         TrackProperties.Consumer settings, RedrivenRecords redriven) {
         this.reader = reader;
+        this.redriven = redriven;
         this.outages = outages;
         this.deadLetters = deadLetters;
         this.progress = progress;
@@ -79,6 +83,9 @@ public final class ConsumedBatch {
         List<Consumed> part = new ArrayList<>();
         long partTrees = 0;
         for (ConsumerRecord<String, byte[]> record : records) {
+            if (redriven.skipsAsRedrivenElsewhere(record)) {
+                continue;
+            }
             long trees = record.value() == null ? 0 : TreeCost.ofJson(record.value());
             if (!part.isEmpty() && partTrees + trees > settings.maxTreesBytes().toBytes()) {
                 storePart(part, store, givenUp);

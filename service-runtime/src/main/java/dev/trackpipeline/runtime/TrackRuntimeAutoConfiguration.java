@@ -5,6 +5,7 @@ import dev.trackpipeline.model.event.EventValidator;
 import dev.trackpipeline.model.ingest.IngestLimits;
 import dev.trackpipeline.model.kafka.EventRecordReader;
 import dev.trackpipeline.model.kafka.TopicNames;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.support.KafkaUtils;
 
 /** The schema, topics and project registry every service uses, wired once. */
 @AutoConfiguration
@@ -53,8 +55,10 @@ public class TrackRuntimeAutoConfiguration {
     @Bean
     @ConditionalOnBean(StoreOutages.class)
     ConsumedBatch consumedBatch(EventRecordReader reader, StoreOutages outages, DeadLetters deadLetters, ConsumerProgress progress,
-                                TrackProperties properties) {
-        return new ConsumedBatch(reader, outages, deadLetters, progress, properties.consumer());
+                                TrackProperties properties, MeterRegistry meters) {
+        // The group as KafkaDeadLetters names it on the letters a redrive puts back: the listener thread's.
+        return new ConsumedBatch(reader, outages, deadLetters, progress, properties.consumer(),
+                new RedrivenRecords(KafkaUtils::getConsumerGroupId, meters));
     }
 
     @Bean

@@ -62,9 +62,12 @@ class ConsumedBatchTest {
             return storeTakesProbe;
         }
     };
+    /** The group these tests consume as, as the listener thread would name it. */
+    static final String GROUP = "track-writer";
+    final RedrivenRecords redriven = new RedrivenRecords(() -> GROUP, meters);
     final ConsumedBatch batch = new ConsumedBatch(
             new EventRecordReader(new EventValidator(new EventFamilies()), IngestLimits.DEFAULTS), outages,
-            deadLetters::addAll, progress, SETTINGS);
+            deadLetters::addAll, progress, SETTINGS, redriven);
 
     @Test
     void storesTheReadableRecordsAndDeadLettersTheUnreadableOneWithItsReason() {
@@ -143,7 +146,8 @@ class ConsumedBatchTest {
         // Each of these events may take at most 4,692 bytes of tree (6 values, 1,746 bytes); the budget holds two.
         ConsumedBatch smallBudget = new ConsumedBatch(
                 new EventRecordReader(new EventValidator(new EventFamilies()), IngestLimits.DEFAULTS), outages, deadLetters::addAll,
-                progress, new TrackProperties.Consumer(3, Duration.ofMillis(1), Duration.ofMinutes(2), DataSize.ofBytes(10_000), Duration.ofSeconds(15)));
+                progress, new TrackProperties.Consumer(3, Duration.ofMillis(1), Duration.ofMinutes(2), DataSize.ofBytes(10_000), Duration.ofSeconds(15)),
+                redriven);
         var records = new ArrayList<ConsumerRecord<String, byte[]>>();
         for (int offset = 0; offset < 5; offset++) {
             records.add(event(offset, "event-" + offset + "-" + "x".repeat(1_650)));
@@ -288,11 +292,59 @@ class ConsumedBatchTest {
                 new EventRecordReader(new EventValidator(new EventFamilies()), IngestLimits.DEFAULTS), outages,
                 letters -> {
                     throw new org.apache.kafka.common.KafkaException("dead-letter topic unreachable");
-                }, progress, SETTINGS);
+                }, progress, SETTINGS, redriven);
 
         assertThatThrownBy(() -> withKafkaDown.store(List.of(record(0, "not json", Map.of())), storing(message -> false)))
                 .hasMessage("dead-letter topic unreachable");
         assertThat(progress.health().getDetails()).containsEntry("attempts", 1);
+    }
+
+    /**
+     * A letter redriven for the aggregator is not the writer's to store again, and the reverse: the
+     * group that did not give up on it holds it already (the aggregator would count it twice).
+     */
+    @Test
+    void skipsARecordRedrivenForAnotherGroupAndAppliesOneRedrivenForItsOwn() {
+        var records = List.of(event(0, "first"), redrivenFor(event(1, "for-the-aggregator"), "track-aggregator"),
+                redrivenFor(event(2, "for-the-writer"), GROUP), event(3, "fourth"));
+
+        batch.store(records, storing(message -> false));
+
+        assertThat(stored).containsExactly("first", "for-the-writer", "fourth");
+        assertThat(deadLetters).isEmpty();
+        assertThat(meters.get(dev.trackpipeline.model.metrics.TrackMeters.CONSUME_REDRIVEN_ELSEWHERE).tag("topic", "track.custom")
+                .counter().count()).isEqualTo(1);
+        assertThat(progress.health().getStatus()).isEqualTo(Status.UP);
+    }
+
+    /** A record skipped as redriven elsewhere is never read, so even an unreadable one is no dead letter of this group's. */
+    @Test
+    void skipsARecordRedrivenForAnotherGroupUnreadAndWithoutDeadLetteringIt() {
+        var records = List.of(redrivenFor(record(0, "not json", Map.of()), "track-aggregator"),
+                redrivenFor(record(1, "not json either", Map.of()), ""));
+
+        batch.store(records, storing(message -> false));
+
+        assertThat(deadLetters).isEmpty();
+        assertThat(storeCallSizes).isEmpty();
+        assertThat(meters.get(dev.trackpipeline.model.metrics.TrackMeters.CONSUME_REDRIVEN_ELSEWHERE).counter().count()).isEqualTo(2);
+    }
+
+    /** Off a listener thread no group is known, and a redrive names one: the record is not this consumer's. */
+    @Test
+    void aConsumerThatCannotNameItsGroupSkipsEveryRedrivenRecordAndAppliesTheRest() {
+        ConsumedBatch noGroup = new ConsumedBatch(new EventRecordReader(new EventValidator(new EventFamilies()), IngestLimits.DEFAULTS),
+                outages, deadLetters::addAll, progress, SETTINGS, new RedrivenRecords(() -> null, meters));
+
+        noGroup.store(List.of(redrivenFor(event(0, "redriven"), GROUP), event(1, "plain")), storing(message -> false));
+
+        assertThat(stored).containsExactly("plain");
+    }
+
+    private static ConsumerRecord<String, byte[]> redrivenFor(ConsumerRecord<String, byte[]> record, String group) {
+        record.headers().add(TrackHeaders.REDRIVE_GROUP, group.getBytes(StandardCharsets.UTF_8));
+        record.headers().add(TrackHeaders.REDRIVEN_FROM, "track.dead-letter:0:7".getBytes(StandardCharsets.UTF_8));
+        return record;
     }
 
     private EventStore storing(Predicate<String> poison) {

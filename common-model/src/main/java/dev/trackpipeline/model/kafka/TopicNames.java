@@ -4,7 +4,7 @@ import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.model.event.EventFamily;
 import java.util.List;
 
-/** Topic names: one per event family under a common prefix, plus the dead-letter topic. */
+/** Topic names: one per event family under a common prefix, plus the dead-letter topic and its redrive log. */
 public record TopicNames(String prefix) {
 
     public static final String DEFAULT_PREFIX = "track.";
@@ -25,6 +25,14 @@ public record TopicNames(String prefix) {
 
     public String deadLetter() {
         return prefix + "dead-letter";
+    }
+
+    /**
+     * What {@code replay redrive} has put back, one compacted record per consumer group and source
+     * record, so that a letter is redriven once however often the command runs.
+     */
+    public String redriven() {
+        return prefix + "dead-letter-redriven";
     }
 
     public List<String> eventTopics(EventFamilies families) {

@@ -27,6 +27,15 @@ public final class TrackHeaders {
     public static final String DEAD_LETTER_GROUP = "track-dead-letter-group";
     /** On dead-letter records: where the record was, as {@code topic:partition:offset}, to find it again while Kafka keeps it. */
     public static final String DEAD_LETTER_SOURCE = "track-dead-letter-source";
+    /**
+     * On a record put back on its event topic from the dead-letter topic ({@code bin/track replay
+     * redrive}): the one consumer group that applies it, the group that gave up on it. Every other
+     * group skips it, since it holds or counted the record already; the aggregator would otherwise
+     * count it twice once its dedup window has passed.
+     */
+    public static final String REDRIVE_GROUP = "track-redrive-group";
+    /** On a redriven record: the dead letter it came from, as {@code topic:partition:offset}. */
+    public static final String REDRIVEN_FROM = "track-redriven-from";
 
     public static final String CURRENT_SCHEMA_VERSION = "1";
 

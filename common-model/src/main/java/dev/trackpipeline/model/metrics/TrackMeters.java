@@ -35,6 +35,8 @@ public final class TrackMeters {
     public static final String CONSUME_END_TO_END = "track.consume.end.to.end";
     /** Records sent to a dead-letter topic; tags {@code topic}, {@code outcome}. */
     public static final String CONSUME_DEAD_LETTERED = "track.consume.dead.lettered";
+    /** Records redriven from the dead-letter topic for another consumer group, skipped by this one; tag {@code topic}. */
+    public static final String CONSUME_REDRIVEN_ELSEWHERE = "track.consume.redriven.elsewhere";
     /**
      * Events counted whose id the aggregator could not remember for the dedup window (the slice of
      * the project's dedup ring was full): a client's re-send of one of them would be counted again.
