@@ -1,0 +1,82 @@
+package dev.trackpipeline.aggregator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trackpipeline.aggregator.metrics.MetricKeys;
+import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
+import dev.trackpipeline.infra.EmbeddedInfrastructure;
+import dev.trackpipeline.infra.testing.KafkaTestRecords;
+import dev.trackpipeline.model.fixtures.FixtureRecords;
+import dev.trackpipeline.model.fixtures.FixtureRecords.FixtureRecord;
+import dev.trackpipeline.model.fixtures.WebSeeFixtures;
+import dev.trackpipeline.model.kafka.TrackHeaders;
+import dev.trackpipeline.model.metrics.TrackMeters;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import redis.clients.jedis.JedisPooled;
+
+/**
+ * Records put back from the dead-letter topic by {@code replay redrive}: the aggregator counts
+ * those redriven for its own group and leaves those redriven for the writer, which it counted when
+ * it first read them (past its dedup window it would count them again).
+ */
+@SpringBootTest(properties = "track.aggregator.group-id=redrive-aggregator")
+class RedrivenRecordsTest {
+
+    static final EmbeddedInfrastructure infra = EmbeddedInfrastructure.startForTests();
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        registry.add("spring.kafka.bootstrap-servers", infra::kafkaBootstrapServers);
+        registry.add("track.aggregator.redis.host", () -> infra.redis().host());
+        registry.add("track.aggregator.redis.port", () -> infra.redis().port());
+        registry.add("track.projects-file", () -> FixtureRecords.testProjectsFile().toString());
+    }
+
+    @AfterAll
+    static void stop() {
+        infra.close();
+    }
+
+    @Autowired
+    JedisPooled redis;
+
+    @Autowired
+    MeterRegistry meters;
+
+    @Test
+    void countsARecordRedrivenForItsOwnGroupAndLeavesOneRedrivenForTheWriter() throws Exception {
+        Instant receivedAt = Instant.now();
+        List<FixtureRecord> whiteScreens = WebSeeFixtures.load().ofType("whiteScreen").stream()
+                .map(request -> FixtureRecords.of(request, receivedAt)).toList();
+        FixtureRecord plain = whiteScreens.get(0);
+        FixtureRecord forTheWriter = redrivenFor(whiteScreens.get(1), "track-writer");
+        FixtureRecord forTheAggregator = redrivenFor(whiteScreens.get(2), "redrive-aggregator");
+
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), List.of(plain, forTheWriter, forTheAggregator));
+
+        KafkaTestRecords.awaitConsumed(infra.kafkaBootstrapServers(), "redrive-aggregator", List.of("track.white-screen"),
+                Duration.ofSeconds(60));
+        String bucket = MetricKeys.counters("demo-project", Resolution.MINUTE, Resolution.MINUTE.bucketOf(receivedAt));
+        assertThat(redis.hget(bucket, "events")).isEqualTo("2");
+        assertThat(meters.get(TrackMeters.CONSUME_REDRIVEN_ELSEWHERE).tag("topic", "track.white-screen").counter().count()).isEqualTo(1);
+        assertThat(KafkaTestRecords.readAll(infra.kafkaBootstrapServers(), "track.dead-letter")).isEmpty();
+    }
+
+    private static FixtureRecord redrivenFor(FixtureRecord record, String group) {
+        Map<String, String> headers = new HashMap<>(record.headers());
+        headers.put(TrackHeaders.REDRIVE_GROUP, group);
+        headers.put(TrackHeaders.REDRIVEN_FROM, "track.dead-letter:0:0");
+        return new FixtureRecord(record.eventId(), record.type(), record.topic(), record.key(), record.value(), headers);
+    }
+}
