@@ -13,8 +13,12 @@
 -- (the longest bucket retention: a marker unused that long guards no bucket that still exists);
 -- ARGV[12]: the name shared by everything a bucket does not name; ARGV[13]: the suffix that makes
 -- an error groups key its samples key; ARGV[14]: the suffix that makes a capped key its ranks key;
--- ARGV[15]: the highest offset of the project's records in the batch; ARGV[16]: how many records
--- follow, each as offset and compact id; then the records' updates, merged by the aggregator
+-- ARGV[15]: what every key of the project's hour buckets begins with; ARGV[16]: the hash of when
+-- the project's day buckets began (MetricKeys.dayBuckets) and ARGV[17] its field, minus the first
+-- day; ARGV[18]: TTL seconds of the hours of that first day (the day buckets' retention);
+-- ARGV[19]: most error groups and failing requests a minute bucket names (ARGV[10] is the hour
+-- and day buckets'); ARGV[20]: the highest offset of the project's records in the batch; ARGV[21]:
+-- how many records follow, each as offset and compact id; then the records' updates, merged by the aggregator
 -- (MergedUpdates), each as op, key, field, value, page, ttl.
 --
 -- A record at or below the marker was applied before (a redelivery or a replay); a record whose
@@ -33,14 +37,16 @@ local last = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
 local ringKey, slots, idsPerSlot, slice, ringTtl = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 local hourPageLimit, minutePageLimit, minuteKeys = tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9]
 local groupLimit, progressTtl, other, samplesSuffix, rankSuffix = tonumber(ARGV[10]), ARGV[11], ARGV[12], ARGV[13], ARGV[14]
-local highest = tonumber(ARGV[15])
-local records = tonumber(ARGV[16])
-local firstUpdate = 17 + 2 * records
+local hourKeys, dayBuckets, firstDayField, firstDayHoursTtl = ARGV[15], ARGV[16], ARGV[17], ARGV[18]
+local minuteGroupLimit = tonumber(ARGV[19])
+local highest = tonumber(ARGV[20])
+local records = tonumber(ARGV[21])
+local firstUpdate = 22 + 2 * records
 
 local ids, seen = {}, {}
 for r = 1, records do
-  ids[r] = ARGV[16 + 2 * r]
-  seen[r] = tonumber(ARGV[15 + 2 * r]) <= last
+  ids[r] = ARGV[21 + 2 * r]
+  seen[r] = tonumber(ARGV[20 + 2 * r]) <= last
 end
 
 -- A slot counts while it holds one of the ring's latest slices; an older one is cleared when its
@@ -137,7 +143,11 @@ local function pagesOf(prefix, seconds)
 end
 
 local function groupsOf(key, seconds)
-  return cappedOf(key, key .. rankSuffix, groupLimit, seconds, false)
+  local limit = groupLimit
+  if string.sub(key, 1, #minuteKeys) == minuteKeys then
+    limit = minuteGroupLimit
+  end
+  return cappedOf(key, key .. rankSuffix, limit, seconds, false)
 end
 
 -- The evicted name's exact data joins the other name's, so the bucket's totals still add up. A
@@ -208,6 +218,36 @@ local function nameIn(key, name)
   return other
 end
 
+-- The first day of day buckets. A reader takes that day from its hours (MetricsReader.firstWholeDay),
+-- since a version without day buckets may have counted part of it. When the project has no record
+-- yet and no hour bucket of the batch's earliest day exists, nothing was counted that day before:
+-- the record then says the day is whole (it names the day before), so that the day is read from
+-- its day bucket and its hours need not outlive the hour retention. A record is missing only after
+-- a month without events, when every hour bucket has expired too.
+if redis.call('HEXISTS', dayBuckets, firstDayField) == 0 then
+  local earliest = nil
+  for i = firstUpdate, #ARGV, 6 do
+    if ARGV[i] == 'HMAX' and ARGV[i + 1] == dayBuckets and ARGV[i + 2] == firstDayField then
+      local day = -tonumber(ARGV[i + 3])
+      if not earliest or day < earliest then
+        earliest = day
+      end
+    end
+  end
+  if earliest then
+    local counted = false
+    for hour = earliest * 24, earliest * 24 + 23 do
+      if redis.call('EXISTS', hourKeys .. hour) == 1 then
+        counted = true
+        break
+      end
+    end
+    if not counted then
+      redis.call('HSET', dayBuckets, firstDayField, 1 - earliest)
+    end
+  end
+end
+
 -- HMAX keeps the larger number; HLATEST keeps the "<received-at ms> <value>" with the latest
 -- time, whatever order the records arrive in. current is nil or false when nothing is kept yet.
 local function larger(candidate, current)
@@ -264,7 +304,20 @@ for key, members in pairs(sketches) do
     redis.call('PFADD', key, unpack(members, first, math.min(first + 999, #members)))
   end
 end
+-- The hours of a first day that is not whole are what reads it (see above): they live as long as
+-- the day buckets, beyond the hour retention. Only that one day's, so at most 24 hour buckets more,
+-- and only in the month after a version without day buckets.
+local firstDay = redis.call('HGET', dayBuckets, firstDayField)
+if firstDay then
+  firstDay = -tonumber(firstDay)
+end
 for key, seconds in pairs(ttl) do
+  if firstDay and string.sub(key, 1, #hourKeys) == hourKeys then
+    local hour = tonumber(string.match(key, '^%d+', #hourKeys + 1))
+    if hour and math.floor(hour / 24) == firstDay then
+      seconds = firstDayHoursTtl
+    end
+  end
   redis.call('EXPIRE', key, seconds)
 end
 

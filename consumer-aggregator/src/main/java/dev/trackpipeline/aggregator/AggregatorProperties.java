@@ -1,8 +1,11 @@
 package dev.trackpipeline.aggregator;
 
+import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
+import dev.trackpipeline.aggregator.query.MetricWindow;
 import dev.trackpipeline.model.kafka.ConsumerGroups;
 
 import java.time.Duration;
+import java.util.Locale;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -18,28 +21,36 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * always named; a name shows its counts since it was (last) named, its earlier ones are in
  * {@code (other)}, and the totals add up.
  *
- * <p>Page hashes are much of what a flood leaves (one hash of vitals per page and bucket), so
- * minute buckets, 2,880 of them in the default 48 hours, keep fewer pages than the 720 hour
- * buckets of 30 days: at most 2,880 × (50 + 1) + 720 × (500 + 1) = 507,600 page hashes per project
- * with the defaults ({@code (other)} included), where one cap of 500 for both allowed 1,803,600.
- * Each has at most {@code EventCounts.MAX_PAGE_FIELDS} (485) fields however many distinct values
- * it is sent, about 7 KB.
+ * <p>How long buckets live is what a project's Redis is mostly made of, so each resolution is kept
+ * just longer than the oldest bucket any window or series step reads ({@code MetricWindow}: a
+ * window of up to an hour starts at a minute, up to a day at an hour, beyond that at midnight),
+ * which the compact constructor insists on. With the defaults at most 71 minute buckets (70
+ * minutes), 25 hour buckets (24 hours) and 31 day buckets (30 days) are alive at once.
  *
- * <p>With the defaults and every cap filled (the longest names, every page hash and histogram
- * full), a minute bucket takes about 1.46 MB and an hour bucket about 4.5 MB (Redis 7.0), so a
- * project holds at most about 2,880 × 1.46 MB + 720 × 4.5 MB ≈ 7.4 GB of buckets (3.3 GB of it
- * page hashes, which on the fine scale could take up to 575 KB each), plus its dedup ring: 13
- * slices of up to max({@code dedupIdsPerSlice}, rate limit × 300 s) ids at about 61 to 69 bytes,
- * 240 to 270 MB at the default 1,000 events/s.
+ * <p>Page hashes are much of what a flood leaves (one hash of vitals per page and bucket, at most
+ * {@code EventCounts.MAX_PAGE_FIELDS} (485) fields however many distinct values it is sent, about
+ * 7 KB), so minute buckets keep fewer pages than hour and day buckets, and fewer error groups and
+ * failing requests: 50 of each, where hour and day buckets keep 200 pages and 500 groups and
+ * requests. Every cap full, with the longest and widest names, a minute bucket takes at most
+ * 1.65 MB and an hour or day bucket 4.45 MB (measured 1.60 and 4.33 MB with Redis 7.0), and a
+ * remembered event id 88 bytes, so a project holds at most 71 × 1.65 + 56 × 4.45 = 366 MB of
+ * buckets, plus its dedup ring: 13 slices of up to max({@code dedupIdsPerSlice}, rate limit ×
+ * 300 s) ids, 343 MB at the default 1,000 events/s: 710 MB in all
+ * ({@code RedisMemoryBound.STATED_PER_PROJECT_WITH_DEFAULTS}, checked by
+ * {@code WorstCaseRedisMemoryTest}). The previous defaults (minute buckets 48 hours, hour buckets
+ * 30 days, 500 pages an hour bucket) allowed about 7.4 GB.
  *
  * @param groupId                 the aggregator's consumer group
  * @param dedupWindow             how long an event id is remembered, so a client's re-send counts once
- * @param minuteBucketRetention   how long per-minute buckets live
- * @param hourBucketRetention     how long per-hour buckets live
- * @param dayBucketRetention      how long per-day buckets live: a bucket a day per project, written
- *                                beside the minute and hour ones so that a long window is read
- *                                from a few buckets (up to 4.5 MB each with every cap full, like
- *                                an hour bucket: about 140 MB per project for 31 days)
+ * @param minuteBucketRetention   how long per-minute buckets live after their last write: more than
+ *                                the 59 minutes a window of an hour reads back
+ * @param hourBucketRetention     how long per-hour buckets live after their last write: more than
+ *                                the 23 hours a window of a day reads back
+ * @param dayBucketRetention      how long per-day buckets live after their last write: more than the
+ *                                29 days a window of 30 days reads back. Written beside the minute
+ *                                and hour ones so that a long window is read from a few buckets;
+ *                                the hours of the first day a project counted by day, when a
+ *                                version without day buckets counted part of it, live as long
  * @param maxPagesPerProject      how many pages get vitals of their own in one <em>hour</em> bucket of
  *                                a project ({@code track.aggregator.max-pages-per-project}: the name
  *                                predates the minute cap and is kept so existing settings still
@@ -47,8 +58,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxPagesPerMinuteBucket how many pages get vitals of their own in one minute bucket of a
  *                                project; the others are counted together as {@code (other)}
  * @param maxGroupsPerBucket      how many error groups (each with a sample) and how many failing
- *                                requests one bucket of a project names; the others are counted
- *                                together as {@code (other)}
+ *                                requests one hour or day bucket of a project names; the others
+ *                                are counted together as {@code (other)}
+ * @param maxGroupsPerMinuteBucket the same for one minute bucket
  * @param dedupIdsPerSlice        how many event ids of one project are remembered per twelfth of the
  *                                dedup window (5 minutes of the default hour); a re-send of an event
  *                                counted beyond that is counted again, and
@@ -58,29 +70,48 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("track.aggregator")
 public record AggregatorProperties(@DefaultValue(ConsumerGroups.AGGREGATOR) String groupId, @DefaultValue Redis redis,
                                    @DefaultValue("1h") Duration dedupWindow,
-                                   @DefaultValue("48h") Duration minuteBucketRetention,
-                                   @DefaultValue("30d") Duration hourBucketRetention,
-                                   @DefaultValue("500") int maxPagesPerProject,
+                                   @DefaultValue("70m") Duration minuteBucketRetention,
+                                   @DefaultValue("24h") Duration hourBucketRetention,
+                                   @DefaultValue("200") int maxPagesPerProject,
                                    @DefaultValue("" + DEFAULT_MAX_PAGES_PER_MINUTE_BUCKET) int maxPagesPerMinuteBucket,
                                    @DefaultValue("500") int maxGroupsPerBucket,
                                    @DefaultValue("10000") int dedupIdsPerSlice,
-                                   @DefaultValue("31d") Duration dayBucketRetention,
+                                   @DefaultValue("30d") Duration dayBucketRetention,
+                                   @DefaultValue("" + DEFAULT_MAX_GROUPS_PER_MINUTE_BUCKET) int maxGroupsPerMinuteBucket,
                                    @DefaultValue Reads reads) {
 
-    /** The minute cap's default, for callers that predate it. */
+    /** The minute caps' defaults, for callers that predate them. */
     public static final int DEFAULT_MAX_PAGES_PER_MINUTE_BUCKET = 50;
+    public static final int DEFAULT_MAX_GROUPS_PER_MINUTE_BUCKET = 50;
 
-    /** The one Spring binds: with a second constructor it could not tell which. */
+    /**
+     * The one Spring binds: with a second constructor it could not tell which. A retention shorter
+     * than the oldest bucket some window still reads would make that window miss counts without a
+     * word, so it stops the start instead.
+     */
     @ConstructorBinding
     public AggregatorProperties {
+        requireReadable("minute-bucket-retention", minuteBucketRetention, Resolution.MINUTE);
+        requireReadable("hour-bucket-retention", hourBucketRetention, Resolution.HOUR);
+        requireReadable("day-bucket-retention", dayBucketRetention, Resolution.DAY);
     }
 
-    /** Properties with the default day buckets and reads: the signature before them, which the tests still call. */
+    private static void requireReadable(String name, Duration retention, Resolution resolution) {
+        if (retention == null || retention.compareTo(MetricWindow.oldestRead(resolution)) <= 0) {
+            throw new IllegalArgumentException("track.aggregator." + name + " must be longer than " + MetricWindow.oldestRead(resolution)
+                    + ": windows read " + resolution.name().toLowerCase(Locale.ROOT) + " buckets that old, got " + retention);
+        }
+    }
+
+    /**
+     * Properties with the default day buckets and reads, whose minute buckets name as many error
+     * groups and failing requests as the others: the signature before them, which the tests still call.
+     */
     public AggregatorProperties(String groupId, Redis redis, Duration dedupWindow, Duration minuteBucketRetention,
                                 Duration hourBucketRetention, int maxPagesPerProject, int maxPagesPerMinuteBucket,
                                 int maxGroupsPerBucket, int dedupIdsPerSlice) {
         this(groupId, redis, dedupWindow, minuteBucketRetention, hourBucketRetention, maxPagesPerProject, maxPagesPerMinuteBucket,
-                maxGroupsPerBucket, dedupIdsPerSlice, Duration.ofDays(31), Reads.DEFAULTS);
+                maxGroupsPerBucket, dedupIdsPerSlice, Duration.ofDays(30), maxGroupsPerBucket, Reads.DEFAULTS);
     }
 
     /** The longest any bucket lives: how long a progress marker must outlive the buckets it guards. */

@@ -1,7 +1,9 @@
 package dev.trackpipeline.aggregator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -11,11 +13,32 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 class AggregatorPropertiesTest {
 
     @Test
-    void keepsFiftyPagesApartPerMinuteBucketAndFiveHundredPerHourBucketByDefault() {
+    void keepsFiftyPagesApartPerMinuteBucketAndTwoHundredPerHourBucketByDefault() {
         AggregatorProperties properties = bind(Map.of());
 
         assertThat(properties.maxPagesPerMinuteBucket()).isEqualTo(50);
-        assertThat(properties.maxPagesPerProject()).isEqualTo(500);
+        assertThat(properties.maxPagesPerProject()).isEqualTo(200);
+    }
+
+    /** The defaults behind the stated worst case (RedisMemoryBound): each just longer than the oldest bucket a window reads. */
+    @Test
+    void keepsBucketsJustLongerThanAnyWindowReadsThemAndFiftyGroupsPerMinuteBucketByDefault() {
+        AggregatorProperties properties = bind(Map.of());
+
+        assertThat(properties.minuteBucketRetention()).isEqualTo(Duration.ofMinutes(70));
+        assertThat(properties.hourBucketRetention()).isEqualTo(Duration.ofHours(24));
+        assertThat(properties.dayBucketRetention()).isEqualTo(Duration.ofDays(30));
+        assertThat(properties.maxGroupsPerMinuteBucket()).isEqualTo(50);
+        assertThat(properties.maxGroupsPerBucket()).isEqualTo(500);
+    }
+
+    /** A shorter retention would have windows miss counts without a word: the aggregator does not start. */
+    @Test
+    void refusesARetentionShorterThanTheOldestBucketAWindowReads() {
+        assertThatThrownBy(() -> bind(Map.of("track.aggregator.hour-bucket-retention", "12h")))
+                .hasRootCauseMessage("track.aggregator.hour-bucket-retention must be longer than PT23H: windows read hour buckets "
+                        + "that old, got PT12H");
+        assertThat(bind(Map.of("track.aggregator.minute-bucket-retention", "48h")).minuteBucketRetention()).isEqualTo(Duration.ofHours(48));
     }
 
     @Test

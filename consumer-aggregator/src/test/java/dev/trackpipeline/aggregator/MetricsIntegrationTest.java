@@ -353,8 +353,10 @@ class MetricsIntegrationTest {
         assertThat(get("/api/metrics/timeseries?apikey=demo-project&metric=cpu", "demo-read-token").statusCode()).isEqualTo(400);
         assertThat(get("/api/metrics/timeseries?apikey=demo-project&window=1h&step=90s", "demo-read-token").body())
                 .contains("step: expected a duration such as 15m");
-        assertThat(get("/api/metrics/timeseries?apikey=demo-project&window=3d&step=30m", "demo-read-token").body())
+        assertThat(get("/api/metrics/timeseries?apikey=demo-project&window=24h&step=30m", "demo-read-token").body())
                 .contains("step: must be a whole number of hours and at most the window");
+        assertThat(get("/api/metrics/timeseries?apikey=demo-project&window=3d&step=12h", "demo-read-token").body())
+                .contains("step: must be a whole number of days and at most the window");
     }
 
     @Test

@@ -186,6 +186,11 @@ public class RedisMetricsStore {
         args.add(MetricKeys.OTHER);
         args.add(MetricKeys.SAMPLES_SUFFIX);
         args.add(MetricKeys.RANK_SUFFIX);
+        args.add(MetricKeys.bucketsPrefix(batch.apikey(), MetricKeys.Resolution.HOUR));
+        args.add(MetricKeys.dayBuckets(batch.apikey()));
+        args.add(MetricKeys.FIRST_DAY);
+        args.add(String.valueOf(properties.dayBucketRetention().toSeconds()));
+        args.add(String.valueOf(properties.maxGroupsPerMinuteBucket()));
         args.add(String.valueOf(batch.highestOffset()));
         args.add(String.valueOf(batch.records().size()));
         for (RecordUpdates record : batch.records()) {

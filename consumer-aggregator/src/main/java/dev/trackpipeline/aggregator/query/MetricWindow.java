@@ -12,15 +12,24 @@ import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
 
 /**
- * A window ending now, such as {@code 15m}, {@code 1h}, {@code 24h} or {@code 7d}. Up to 48 h it
- * starts at a minute (minute buckets are kept 48 h), beyond that at an hour (hour buckets are kept
- * 30 days): its {@code resolution} is the precision of its start.
+ * A window ending now, such as {@code 15m}, {@code 1h}, {@code 24h} or {@code 7d}: whole buckets of
+ * its {@code resolution}, the precision of its start, ending with the one holding now, as many as
+ * its length takes (at least one). Up to an hour it starts at a minute, up to 48 hours at an hour,
+ * beyond that at a day (UTC): a {@code 24h} window runs from the start of the hour 23 hours before
+ * the current one, a {@code 7d} window from midnight six days ago.
+ *
+ * <p>The precision is what keeps a project's Redis small ({@code RedisMemoryBound}): whatever
+ * window or series step is asked, no read needs a minute bucket older than an hour, an hour bucket
+ * older than 48 hours, or a day bucket older than 30 days. A window starting at a minute 24 hours
+ * ago needed that minute's bucket, so minute buckets were kept 48 hours (2,880 of them, 4.2 GB
+ * with every cap full), and one starting at an hour 30 days ago needed hour buckets for 30 days
+ * (720, 3.2 GB).
  *
  * <p>It is read from the coarsest buckets that fit in it ({@link #cover}): every event is counted
  * in a minute, an hour and a day bucket, so the minutes from its start to the next hour, the hours
  * from there to the next day, then whole days, the last of them the day holding now. A window then
- * costs at most 59 + 23 + 31 buckets however long it is, where minute by minute a day took 1,440;
- * its counts are the same, since each event is in exactly one bucket of the cover.
+ * costs at most 23 + 30 buckets however long it is, where minute by minute a day took 1,440; its
+ * counts are the same, since each event is in exactly one bucket of the cover.
  *
  * <p>A window of at most an hour is read minute by minute all the same (at most 60 buckets, no
  * more than the cover of a longer window): what a bucket names apart (pages, error groups, failing
@@ -31,22 +40,39 @@ import org.springframework.http.HttpStatus;
 public record MetricWindow(String text, Duration length, Resolution resolution) {
 
     private static final Pattern FORMAT = Pattern.compile("(\\d{1,4})([mhd])");
-    static final Duration MINUTE_BUCKETS_UP_TO = Duration.ofHours(48);
-    static final Duration MINUTE_BY_MINUTE_UP_TO = Duration.ofHours(1);
-    static final Duration LONGEST = Duration.ofDays(30);
+    /** The longest windows that start at a minute: read minute by minute. */
+    public static final Duration MINUTE_BY_MINUTE_UP_TO = Duration.ofHours(1);
+    /** The longest windows that start at an hour; longer ones start at a day. */
+    public static final Duration HOURS_UP_TO = Duration.ofHours(24);
+    public static final Duration LONGEST = Duration.ofDays(30);
 
     public static MetricWindow parse(String text) {
         Duration length = duration("window", text);
-        Resolution resolution = length.compareTo(MINUTE_BUCKETS_UP_TO) <= 0 ? Resolution.MINUTE : Resolution.HOUR;
+        Resolution resolution = length.compareTo(MINUTE_BY_MINUTE_UP_TO) <= 0 ? Resolution.MINUTE
+                : length.compareTo(HOURS_UP_TO) <= 0 ? Resolution.HOUR : Resolution.DAY;
         return new MetricWindow(text, length, resolution);
     }
 
     /**
+     * How old, at most, is the end of the oldest bucket of {@code resolution} that any window or
+     * series step needs: a window reads buckets of a resolution only back to its own start, so
+     * buckets kept longer than this after their end are never read again.
+     */
+    public static Duration oldestRead(Resolution resolution) {
+        return switch (resolution) {
+            case MINUTE -> MINUTE_BY_MINUTE_UP_TO.minus(resolution.length());
+            case HOUR -> HOURS_UP_TO.minus(resolution.length());
+            case DAY -> LONGEST.minus(resolution.length());
+        };
+    }
+
+    /**
      * The first minute of the window: a whole number of its resolution's buckets ending with the
-     * one holding {@code now}, at least that one.
+     * one holding {@code now}, as many as its length takes (so at least that one).
      */
     public long firstMinute(Instant now) {
-        long count = Math.max(1, length.toMillis() / resolution.length().toMillis());
+        long bucket = resolution.length().toMillis();
+        long count = Math.max(1, (length.toMillis() + bucket - 1) / bucket);
         return (resolution.bucketOf(now) - count + 1) * resolution.minutes();
     }
 

@@ -10,6 +10,7 @@ import dev.trackpipeline.model.urls.UrlPaths;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpHeaders;
@@ -53,12 +54,13 @@ public class MetricsController {
     /**
      * A metric per step over a window: {@code events}, {@code errors}, {@code sessions},
      * {@code whiteScreens}, {@code type:<type>} or {@code status:ok|error|other}. The step is a whole
-     * number of the window's buckets (minutes up to 48 h, hours beyond); by default the window
+     * number of the window's buckets (minutes up to 1 h, hours up to 48 h, days beyond: the
+     * precision of its start, {@link MetricWindow}); by default the window
      * is split into about 60 points.
      */
     @Operation(summary = "One metric per step over a window", description = "metric: events, errors, sessions, whiteScreens, "
-            + "type:<event type> or status:ok|error|other. step: a whole number of the window's buckets (minutes up to 48 h, hours "
-            + "beyond); by default about 60 points.")
+            + "type:<event type> or status:ok|error|other. step: a whole number of the window's buckets (minutes up to 1 h, hours "
+            + "up to 48 h, days beyond; a window starts at such a bucket); by default about 60 points, or one a bucket.")
     @GetMapping("/api/metrics/timeseries")
     public ApiResponse<TimeSeries> timeSeries(@RequestParam String apikey, @RequestParam(defaultValue = "events") String metric,
                                               @RequestParam(defaultValue = "1h") String window,
@@ -110,8 +112,8 @@ public class MetricsController {
                 ? bucket.multipliedBy(Math.max(1, window.length().toMillis() / bucket.toMillis() / 60))
                 : MetricWindow.duration("step", step);
         if (parsed.toMillis() % bucket.toMillis() != 0 || parsed.compareTo(window.length()) > 0) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "step: must be a whole number of " + (bucket.toMinutes() == 1 ? "minutes" : "hours")
-                    + " and at most the window, got \"" + step + "\"");
+            throw new ApiException(HttpStatus.BAD_REQUEST, "step: must be a whole number of "
+                    + window.resolution().name().toLowerCase(Locale.ROOT) + "s and at most the window, got \"" + step + "\"");
         }
         return parsed;
     }

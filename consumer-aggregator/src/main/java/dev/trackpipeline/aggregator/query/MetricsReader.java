@@ -434,8 +434,10 @@ public class MetricsReader {
 
     /**
      * The first day whose day bucket holds every event of it: the day after the first this version
-     * counted by day ({@link MetricKeys#dayBuckets}). Before it, the previous version counted
-     * without day buckets, so a day there is read from its hours; with no record at all, every day.
+     * counted by day ({@link MetricKeys#dayBuckets}), or that first day itself when nothing was
+     * counted before it that day (a new project: the script records it so). Before it, the previous
+     * version counted without day buckets, so a day there is read from its hours, which the script
+     * keeps as long as day buckets for that reason; with no record at all, every day.
      */
     private long firstWholeDay(AbstractPipeline pipeline, String apikey) {
         {

@@ -38,6 +38,9 @@ class RedisMetricsStoreTest {
     /** Two pages per hour bucket, one per minute bucket, two groups per bucket, three ids per slice of the dedup ring. */
     static final AggregatorProperties properties = new AggregatorProperties("store-test", null, Duration.ofHours(1),
             Duration.ofHours(48), Duration.ofDays(30), 2, 1, 2, 3);
+    /** The default retentions (70 minutes, 24 hours, 30 days), where hours and days age out apart. */
+    static final AggregatorProperties DEFAULT_RETENTIONS = new AggregatorProperties("store-test", null, Duration.ofHours(1),
+            Duration.ofMinutes(70), Duration.ofHours(24), 2, 1, 2, 3);
     static final String COUNTERS = MetricKeys.counters("shop", Resolution.MINUTE, 1);
     static final String PAGES = MetricKeys.pageVitalsPrefix("shop", Resolution.HOUR, 1);
     static final String PAGE_RANKS = MetricKeys.pageRanks("shop", Resolution.HOUR, 1);
@@ -331,6 +334,70 @@ class RedisMetricsStoreTest {
         apply("track.error", 0, List.of(error(8, "h", "fp-4"), pageView(9, "i", PAGES, "/four"), pageView(10, "j", MINUTE_PAGES, "/one")));
 
         assertThat(keys("*")).isNotEmpty().allSatisfy(key -> assertThat(redis.ttl(key)).as(key).isPositive());
+    }
+
+    /**
+     * A new project's first day has nothing counted before this version: the script records it as
+     * whole, so reads take it from its day bucket and its hours age out with the hour retention.
+     */
+    @Test
+    void recordsTheFirstDayOfANewProjectAsWholeSoItsHoursAgeOutAsAnyOthers() {
+        store = new RedisMetricsStore(redis, DEFAULT_RETENTIONS, meters, Clock.fixed(NOON, ZoneOffset.UTC));
+        long day = Resolution.DAY.bucketOf(NOON);
+        String hour = MetricKeys.counters("shop", Resolution.HOUR, Resolution.HOUR.bucketOf(NOON));
+
+        apply("track.error", 0, List.of(eventOfTheDay(1, "a", day, hour)));
+
+        assertThat(redis.hget(MetricKeys.dayBuckets("shop"), MetricKeys.FIRST_DAY)).isEqualTo(String.valueOf(1 - day));
+        assertThat(redis.ttl(hour)).isPositive().isLessThanOrEqualTo(DEFAULT_RETENTIONS.hourBucketRetention().toSeconds());
+    }
+
+    /**
+     * A day the version before day buckets counted part of is read from its hours, so those this
+     * version writes must live as long as the day buckets, or a week's window would lose that
+     * day's counts once the hour retention passed. The days after it age out as usual.
+     */
+    @Test
+    void keepsTheHoursOfAFirstDayCountedPartlyWithoutDayBucketsAsLongAsTheDayBuckets() {
+        store = new RedisMetricsStore(redis, DEFAULT_RETENTIONS, meters, Clock.fixed(NOON, ZoneOffset.UTC));
+        long day = Resolution.DAY.bucketOf(NOON);
+        String morning = MetricKeys.counters("shop", Resolution.HOUR, Resolution.HOUR.bucketOf(NOON) - 3);
+        String noon = MetricKeys.counters("shop", Resolution.HOUR, Resolution.HOUR.bucketOf(NOON));
+        String tomorrow = MetricKeys.counters("shop", Resolution.HOUR, Resolution.HOUR.bucketOf(NOON) + 24);
+        redis.hset(morning, "events", "5");
+        redis.expire(morning, Duration.ofDays(30).toSeconds());
+
+        apply("track.error", 0, List.of(eventOfTheDay(1, "a", day, noon)));
+        apply("track.error", 0, List.of(eventOfTheDay(2, "b", day + 1, tomorrow)));
+
+        assertThat(redis.hget(MetricKeys.dayBuckets("shop"), MetricKeys.FIRST_DAY)).isEqualTo(String.valueOf(-day));
+        assertThat(redis.ttl(noon)).isGreaterThan(DEFAULT_RETENTIONS.hourBucketRetention().toSeconds())
+                .isLessThanOrEqualTo(DEFAULT_RETENTIONS.dayBucketRetention().toSeconds());
+        assertThat(redis.ttl(tomorrow)).isPositive().isLessThanOrEqualTo(DEFAULT_RETENTIONS.hourBucketRetention().toSeconds());
+    }
+
+    /** Minute buckets see fewer names than hours, and are many more: they may keep fewer error groups and failing requests apart. */
+    @Test
+    void namesAtMostTheMinuteCapOfErrorGroupsInAMinuteBucketAndTheOtherCapElsewhere() {
+        var fewerInMinutes = new AggregatorProperties("store-test", null, Duration.ofHours(1), Duration.ofHours(48), Duration.ofDays(30),
+                2, 1, 2, 3, Duration.ofDays(30), 1, AggregatorProperties.Reads.DEFAULTS);
+        store = new RedisMetricsStore(redis, fewerInMinutes, meters, Clock.fixed(NOON, ZoneOffset.UTC));
+        String hourGroups = MetricKeys.errorGroups("shop", Resolution.HOUR, 1);
+
+        apply("track.error", 0, List.of(error(1, "a", "f1"), error(2, "b", "f2"), error(3, "c", "f3"),
+                new RecordUpdates(4, "shop", "d", List.of(new MetricUpdate(Operation.ZINCRBY, hourGroups, "f1", "1", 60))),
+                new RecordUpdates(5, "shop", "e", List.of(new MetricUpdate(Operation.ZINCRBY, hourGroups, "f2", "1", 60)))));
+
+        assertThat(scores(GROUPS)).hasSize(2).containsKey(OTHER).containsValue(2L);
+        assertThat(scores(hourGroups)).containsOnlyKeys("f1", "f2");
+    }
+
+    /** An event's counters in one hour bucket, and the first day of day buckets as EventCounts writes it. */
+    private static RecordUpdates eventOfTheDay(long offset, String eventId, long day, String hourCounters) {
+        return new RecordUpdates(offset, "shop", eventId, List.of(MetricUpdate.increment(hourCounters, "events",
+                        DEFAULT_RETENTIONS.hourBucketRetention().toSeconds()),
+                new MetricUpdate(Operation.HMAX, MetricKeys.dayBuckets("shop"), MetricKeys.FIRST_DAY, String.valueOf(-day),
+                        DEFAULT_RETENTIONS.dayBucketRetention().toSeconds())));
     }
 
     /** One partition's batch alone, as a poll holding only that partition would apply it. */

@@ -29,36 +29,69 @@ class MetricWindowTest {
     }
 
     @Test
-    void twoHoursAreReadFromTheirMinutesUpToTheNextHourThenWholeHours() {
-        List<Bucket> cover = MetricWindow.parse("2h").cover(NOW);
+    void windowsOfMoreThanAnHourStartAtAnHourAndAreReadFromWholeHours() {
+        MetricWindow twoHours = MetricWindow.parse("2h");
 
-        assertThat(cover).hasSize(29 + 1 + 1);
-        assertThat(cover.get(0)).isEqualTo(new Bucket(Resolution.MINUTE, Resolution.MINUTE.bucketOf(Instant.parse("2026-11-26T08:31:00Z"))));
-        assertThat(cover.get(29)).isEqualTo(new Bucket(Resolution.HOUR, Resolution.HOUR.bucketOf(Instant.parse("2026-11-26T09:00:00Z"))));
-        assertThat(cover.get(30)).isEqualTo(new Bucket(Resolution.HOUR, Resolution.HOUR.bucketOf(NOW)));
+        assertThat(twoHours.resolution()).isEqualTo(Resolution.HOUR);
+        assertThat(twoHours.startMillis(NOW)).isEqualTo(Instant.parse("2026-11-26T09:00:00Z").toEpochMilli());
+        assertThat(twoHours.cover(NOW)).containsExactly(new Bucket(Resolution.HOUR, Resolution.HOUR.bucketOf(Instant.parse("2026-11-26T09:00:00Z"))),
+                new Bucket(Resolution.HOUR, Resolution.HOUR.bucketOf(NOW)));
+        // As many hours as the length takes: 90 minutes are two of them.
+        assertThat(MetricWindow.parse("90m").startMillis(NOW)).isEqualTo(Instant.parse("2026-11-26T09:00:00Z").toEpochMilli());
     }
 
     @Test
-    void aDayIsReadFromMinutesThenHoursThenTheDayHoldingNow() {
-        Map<Resolution, Long> byResolution = MetricWindow.parse("24h").cover(NOW).stream()
+    void aDayIsReadFromTheHoursToMidnightThenTheDayHoldingNow() {
+        MetricWindow day = MetricWindow.parse("24h");
+        Map<Resolution, Long> byResolution = day.cover(NOW).stream()
                 .collect(Collectors.groupingBy(Bucket::resolution, Collectors.counting()));
 
-        // From 10:31 yesterday: 29 minutes to 11:00, 13 hours to midnight, then today.
-        assertThat(byResolution).isEqualTo(Map.of(Resolution.MINUTE, 29L, Resolution.HOUR, 13L, Resolution.DAY, 1L));
+        // From 11:00 yesterday: 13 hours to midnight, then today.
+        assertThat(day.startMillis(NOW)).isEqualTo(Instant.parse("2026-11-25T11:00:00Z").toEpochMilli());
+        assertThat(byResolution).isEqualTo(Map.of(Resolution.HOUR, 13L, Resolution.DAY, 1L));
     }
 
     @Test
-    void windowsLongerThanTheMinuteBucketsLastStartAtAnHourAndAreReadFromHoursAndDays() {
+    void windowsOfMoreThanADayStartAtMidnightAndAreReadFromWholeDays() {
         MetricWindow week = MetricWindow.parse("7d");
         List<Bucket> cover = week.cover(NOW);
 
-        assertThat(week.resolution()).isEqualTo(Resolution.HOUR);
-        assertThat(week.startMillis(NOW)).isEqualTo(Instant.parse("2026-11-19T11:00:00Z").toEpochMilli());
-        assertThat(cover).hasSize(13 + 7);
+        assertThat(week.resolution()).isEqualTo(Resolution.DAY);
+        assertThat(week.startMillis(NOW)).isEqualTo(Instant.parse("2026-11-20T00:00:00Z").toEpochMilli());
+        assertThat(cover).hasSize(7).allMatch(bucket -> bucket.resolution() == Resolution.DAY);
         assertThat(cover.get(cover.size() - 1)).isEqualTo(new Bucket(Resolution.DAY, Resolution.DAY.bucketOf(NOW)));
-        assertThat(MetricWindow.parse("48h").resolution()).isEqualTo(Resolution.MINUTE);
-        assertThat(MetricWindow.parse("50h").startMillis(NOW)).isEqualTo(Instant.parse("2026-11-24T09:00:00Z").toEpochMilli());
+        assertThat(MetricWindow.parse("24h").resolution()).isEqualTo(Resolution.HOUR);
+        assertThat(MetricWindow.parse("25h").resolution()).isEqualTo(Resolution.DAY);
+        assertThat(MetricWindow.parse("50h").startMillis(NOW)).isEqualTo(Instant.parse("2026-11-24T00:00:00Z").toEpochMilli());
         assertThat(MetricWindow.parse("1m").cover(NOW)).containsExactly(new Bucket(Resolution.MINUTE, Resolution.MINUTE.bucketOf(NOW)));
+    }
+
+    /**
+     * What lets a project keep so few buckets: whatever the window, and whatever step of it a series
+     * takes (a whole number of the window's buckets), no bucket read ended longer ago than
+     * {@link MetricWindow#oldestRead} says for its resolution, which the retentions must exceed.
+     */
+    @Test
+    void noWindowNorAnyStepOfItReadsABucketOlderThanItsResolutionsOldestRead() {
+        for (String text : List.of("1m", "15m", "59m", "1h", "61m", "90m", "6h", "23h", "24h", "25h", "48h", "3d", "7d", "30d")) {
+            MetricWindow window = MetricWindow.parse(text);
+            for (int minute = 0; minute < 3 * 1440; minute += 37) {
+                Instant now = Instant.parse("2026-11-26T00:00:00Z").plus(Duration.ofMinutes(minute)).plusSeconds(17);
+                long first = window.firstMinute(now);
+                long afterLast = MetricWindow.lastMinute(now) + 1;
+                List<Bucket> read = new java.util.ArrayList<>(window.cover(now));
+                for (long stepMinutes : List.of(window.resolution().minutes(), 7 * window.resolution().minutes())) {
+                    for (long step = Math.floorDiv(first, stepMinutes); step * stepMinutes < afterLast; step++) {
+                        long to = Math.min((step + 1) * stepMinutes, afterLast);
+                        read.addAll(MetricWindow.cover(Math.max(first, step * stepMinutes), to, to == afterLast, Long.MIN_VALUE));
+                    }
+                }
+                for (Bucket bucket : read) {
+                    assertThat(Duration.ofMillis(now.toEpochMilli() - bucket.endMillis())).as(text + " at " + now + ": " + bucket)
+                            .isLessThanOrEqualTo(MetricWindow.oldestRead(bucket.resolution()));
+                }
+            }
+        }
     }
 
     /**
