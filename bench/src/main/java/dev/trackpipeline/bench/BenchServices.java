@@ -29,9 +29,12 @@ final class BenchServices implements AutoCloseable {
     static final String READ_TOKEN = "demo-read-token";
     /**
      * The load generator is one client address with many connections, which the gateway's
-     * per-address cap on concurrent body reads (16, against slow clients) would refuse in part.
+     * per-address bounds would refuse in part: its concurrent body reads (16, against slow clients)
+     * and its requests per second (100, checked before a body is read). Its share of a project's
+     * rate limit is no bound here, the projects' limits being none worth the name.
      */
-    static final String ONE_CLIENT_MANY_CONNECTIONS = "-Dtrack.gateway.max-body-reads-per-client=100000";
+    static final List<String> ONE_CLIENT_MANY_CONNECTIONS = List.of("-Dtrack.gateway.max-body-reads-per-client=100000",
+            "-Dtrack.gateway.client-requests.per-second=1000000000", "-Dtrack.gateway.client-requests.burst=1000000000");
     private static final String LISTENER_CONTROLS = "-Dtrack.bench.listener-controls=true";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
     /** What bin/track gives the services, so the benchmark measures what users run. */
@@ -74,7 +77,9 @@ final class BenchServices implements AutoCloseable {
 
     /** The gateway, with the no-op route the benchmark compares {@code /reportData} against. */
     ServiceProcess gateway() throws Exception {
-        return start(Service.GATEWAY, Map.of(), List.of("-Dtrack.gateway.bench-noop-route=true", ONE_CLIENT_MANY_CONNECTIONS));
+        List<String> options = new ArrayList<>(ONE_CLIENT_MANY_CONNECTIONS);
+        options.add("-Dtrack.gateway.bench-noop-route=true");
+        return start(Service.GATEWAY, Map.of(), options);
     }
 
     /**

@@ -282,7 +282,7 @@ final class PipelineLoad {
                 List<String> jvmOptions = new ArrayList<>(BenchServices.JVM_OPTIONS);
                 if (service == Service.GATEWAY) {
                     jvmOptions.add("-Dtrack.gateway.bench-noop-route=true");
-                    jvmOptions.add(BenchServices.ONE_CLIENT_MANY_CONNECTIONS);
+                    jvmOptions.addAll(BenchServices.ONE_CLIENT_MANY_CONNECTIONS);
                 }
                 running.put(service, ServiceProcess.start(service.module(), BenchServices.jarOf(home, service), ports.of(service).api(),
                         ports.of(service).management(), env, jvmOptions, logs));

@@ -24,7 +24,14 @@ public enum Outcome {
     /** A request body not fully received within the gateway's body-read timeout. */
     BODY_TIMEOUT("body_timeout"),
     /** A request refused unread: its client address already had as many bodies being read as the gateway allows one address. */
-    TOO_MANY_BODY_READS("too_many_body_reads");
+    TOO_MANY_BODY_READS("too_many_body_reads"),
+    /**
+     * An event over its client's share of its project's rate limit: the project still had room, but
+     * one client (address) may not spend all of it, since the apikey any client can send is public.
+     */
+    CLIENT_RATE_LIMITED("client_rate_limited"),
+    /** A request refused unread: its client address sent more requests than the gateway takes from one address. */
+    TOO_MANY_REQUESTS("too_many_requests");
 
     private final String code;
 

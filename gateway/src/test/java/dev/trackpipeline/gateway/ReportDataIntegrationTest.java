@@ -280,6 +280,20 @@ class ReportDataIntegrationTest {
         assertThat(ids.get(0)).isEqualTo(ids.get(1));
     }
 
+    /** No proxy is trusted unless configured (ClientLimitsTest trusts one): a client cannot pick the address its limits count. */
+    @Test
+    void ignoresXForwardedForUnlessAProxyIsTrusted() throws Exception {
+        String marker = "forwarded-" + java.util.UUID.randomUUID();
+        String body = fixtures.first("whiteScreen").body().replaceFirst("\"uuid\":\"[^\"]+\"", "\"uuid\":\"" + marker + "\"");
+
+        HttpResponse<String> response = post(body.getBytes(StandardCharsets.UTF_8), "text/plain", Map.of("X-Forwarded-For", "203.0.113.77"));
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(KafkaTestRecords.readAll(infra.kafkaBootstrapServers(), "track.white-screen"))
+                .filteredOn(record -> new String(record.value(), StandardCharsets.UTF_8).contains(marker)).singleElement()
+                .satisfies(record -> assertThat(header(record, TrackHeaders.CLIENT_HASH)).isEqualTo(ClientLimitsTest.hash("127.0.0.1")));
+    }
+
     /** The preflight and each event ask the project the same question, so a preflight never passes for events all refused. */
     @Test
     void acceptsEventsFromEverySubdomainOfAWildcardOriginAndRefusesALookAlikeFromThePreflightOn() throws Exception {

@@ -82,7 +82,9 @@ class FaultInjectionIT {
         ExternalServers external = new ExternalServers(Optional.of(kafkaAddress), Optional.of(mongoUri),
                 Optional.of(new RedisAddress(ports.host(), ports.redisPort(), Optional.empty(), 0)));
         pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, ports.withPersistence(true).withExternal(external), projects,
-                ServicePorts.free(), List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError")));
+                ServicePorts.free(), List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError",
+                        // the load is one client address, which --rate may take past the gateway's 100 requests/s per address
+                        "-Dtrack.gateway.client-requests.per-second=1000000", "-Dtrack.gateway.client-requests.burst=1000000")));
     }
 
     @AfterAll

@@ -19,10 +19,12 @@ import org.springframework.http.HttpStatus;
  * keep the connection open, on the request thread and at the client's pace, which is the very
  * hold this bound is for.
  *
- * <p>The address is the TCP peer's. Behind a reverse proxy or load balancer every request comes
- * from the proxy's address, so the bound must be raised there and the proxy must bound each client
- * instead (README, Interfaces). Only addresses with a read under way have an entry, so the state is
- * bounded by the request threads, not by how many addresses ever came.
+ * <p>The address is the TCP peer's, or the client's that a trusted proxy names in X-Forwarded-For
+ * ({@link ForwardedClientAddresses}), the same one every per-client bound uses. Behind a reverse
+ * proxy that is not trusted, every request comes from the proxy's address, so the bound must be
+ * raised there and the proxy must bound each client instead (README, Interfaces). Only addresses
+ * with a read under way have an entry, so the state is bounded by the request threads, not by how
+ * many addresses ever came.
  */
 final class BodyReadsPerClient {
 

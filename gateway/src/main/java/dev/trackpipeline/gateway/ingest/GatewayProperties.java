@@ -23,12 +23,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxBodyReadsPerClient most request bodies read at once from one client address; beyond it a
  *                              request is answered 503 {@code too_many_body_reads} before any of its
  *                              body is read (see {@link BodyReadsPerClient})
+ * @param clientShare           how much of its project's rate limit one client address may use
+ *                              (see {@link ClientShare}, {@link ProjectRateLimits})
+ * @param clientRequests        requests one client address may send, checked before its body is
+ *                              read (see {@link RequestsPerClient})
  */
 @ConfigurationProperties("track.gateway")
 public record GatewayProperties(@DefaultValue("10s") Duration publishTimeout, @DefaultValue("5s") Duration retryAfter,
                                 @DefaultValue("track-pipeline") String clientHashSalt,
                                 @DefaultValue("32MB") DataSize maxInFlight, @DefaultValue("64MB") DataSize maxParsing,
-                                @DefaultValue("10s") Duration bodyReadTimeout, @DefaultValue("16") int maxBodyReadsPerClient) {
+                                @DefaultValue("10s") Duration bodyReadTimeout, @DefaultValue("16") int maxBodyReadsPerClient,
+                                @DefaultValue ClientShare clientShare, @DefaultValue ClientRequests clientRequests) {
 
     public GatewayProperties {
         if (bodyReadTimeout.toMillis() < 1 || bodyReadTimeout.toMillis() > Integer.MAX_VALUE) {

@@ -30,7 +30,9 @@ class IngestApiDescription implements OpenApiCustomizer {
             new Answer("408", "The body was not all received within the body-read timeout; nothing accepted, the connection is closed."),
             new Answer("413", "The body, its gzip-decompressed size or its number of events is over the limit."),
             new Answer("415", "A content type other than JSON or text, or an encoding other than gzip."),
-            new Answer("429", "Every event is over its project's rate limit; Retry-After says when the next one fits."),
+            new Answer("429", "Every event is over its project's rate limit or over the client's share of it, or the client's address"
+                    + " sent more requests than one address may (refused unread, the connection closed); Retry-After says when"
+                    + " the next one fits."),
             new Answer("503", "Kafka did not acknowledge in time, or too many events wait for it, or too many bodies are being parsed,"
                     + " or too many are being read from the client's address; nothing accepted. Retry after Retry-After."));
 

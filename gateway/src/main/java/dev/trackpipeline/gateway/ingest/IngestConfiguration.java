@@ -4,6 +4,7 @@ import dev.trackpipeline.model.event.EventValidator;
 import dev.trackpipeline.model.ingest.IngestBatchReader;
 import dev.trackpipeline.model.ingest.IngestLimits;
 import dev.trackpipeline.model.metrics.TrackMeters;
+import io.github.bucket4j.TimeMeter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
@@ -30,6 +31,22 @@ class IngestConfiguration {
         meters.gauge(TrackMeters.INGEST_BODY_READS, bodyReads, BodyReadsPerClient::reads);
         meters.gauge(TrackMeters.INGEST_BODY_READ_CLIENTS, bodyReads, BodyReadsPerClient::addresses);
         return bodyReads;
+    }
+
+    @Bean
+    ProjectRateLimits projectRateLimits(GatewayProperties properties, TimeMeter rateLimitTime) {
+        return new ProjectRateLimits(properties.clientShare(), rateLimitTime);
+    }
+
+    @Bean
+    RequestsPerClient requestsPerClient(GatewayProperties properties, TimeMeter rateLimitTime) {
+        return new RequestsPerClient(properties.clientRequests(), rateLimitTime);
+    }
+
+    /** The rate limits' clock. */
+    @Bean
+    TimeMeter rateLimitTime() {
+        return TimeMeter.SYSTEM_MILLISECONDS;
     }
 
     @Bean

@@ -37,8 +37,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code POST /reportData}: read the body within limits, validate each event (common-model),
- * check its project, origin and rate limit, publish the rest and answer 202 once Kafka holds
+ * {@code POST /reportData}: refuse a client address over its request rate before anything else,
+ * read the body within limits, validate each event (common-model), check its project, origin,
+ * rate limit and the client's share of it, publish the rest and answer 202 once Kafka holds
  * them. The request thread does not wait for Kafka: the answer completes when Kafka does.
  * Until its events are handed to Kafka, a request holds its body, its events and their trees
  * within {@link ParsingMemory}; from then on, its events within {@link InFlightEvents}.
@@ -48,6 +49,7 @@ public class ReportDataController {
 
     private static final Logger log = LoggerFactory.getLogger(ReportDataController.class);
     private static final Set<Outcome> FORBIDDEN = Set.of(Outcome.UNKNOWN_APIKEY, Outcome.ORIGIN_NOT_ALLOWED);
+    private static final Set<Outcome> RATE_LIMITS = Set.of(Outcome.RATE_LIMITED, Outcome.CLIENT_RATE_LIMITED);
 
     private final IngestBatchReader batchReader;
     private final RequestBodyReader bodyReader;
@@ -60,11 +62,13 @@ public class ReportDataController {
     private final InFlightEvents inFlight;
     private final ParsingMemory parsing;
     private final BodyReadsPerClient bodyReads;
+    private final RequestsPerClient requests;
     private final Clock clock;
 
     public ReportDataController(IngestBatchReader batchReader, IngestLimits limits, ProjectCatalog projects,
                                 ProjectRateLimits rateLimits, EventPublisher publisher, GatewayProperties properties,
-                                ParsingMemory parsing, BodyReadsPerClient bodyReads, MeterRegistry meters, Clock clock) {
+                                ParsingMemory parsing, BodyReadsPerClient bodyReads, RequestsPerClient requests,
+                                MeterRegistry meters, Clock clock) {
         this.batchReader = batchReader;
         this.bodyReader = new RequestBodyReader(limits, properties.bodyReadTimeout());
         this.projects = projects;
@@ -77,12 +81,14 @@ public class ReportDataController {
         meters.gauge(TrackMeters.INGEST_IN_FLIGHT_BYTES, inFlight, InFlightEvents::bytes);
         this.parsing = parsing;
         this.bodyReads = bodyReads;
+        this.requests = requests;
         this.clock = clock;
     }
 
     @PostMapping("/reportData")
     public CompletableFuture<ResponseEntity<IngestResponse>> reportData(HttpServletRequest request) throws IOException {
         Instant receivedAt = clock.instant();
+        requests.admit(request.getRemoteAddr());
         RequestBodyReader.requireSupportedContentType(request.getContentType());
         try (ParsingMemory.Lease memory = parsing.lease()) {
             byte[] body = bodyReads.read(request.getRemoteAddr(), () -> bodyReader.read(request.getInputStream(),
@@ -97,6 +103,7 @@ public class ReportDataController {
      */
     @GetMapping(path = "/reportData", params = "data")
     public CompletableFuture<ResponseEntity<IngestResponse>> imageBeacon(@RequestParam String data, HttpServletRequest request) {
+        requests.admit(request.getRemoteAddr());
         try (ParsingMemory.Lease memory = parsing.lease()) {
             return ingest(data.getBytes(StandardCharsets.UTF_8), clock.instant(), request, memory);
         }
@@ -109,6 +116,7 @@ public class ReportDataController {
             throw RequestBodyReader.overloaded();
         }
         IngestBatch batch = batchReader.read(body, memory);
+        String client = clientHash.of(request.getRemoteAddr());
         List<Rejection> rejected = new ArrayList<>(batch.rejected());
         // One look at the registry per request: it may be reloaded meanwhile, and a project removed.
         Map<Project, List<AcceptedEvent>> permitted = permittedByProject(projects.current(), batch.accepted(),
@@ -117,13 +125,22 @@ public class ReportDataController {
         List<AcceptedEvent> accepted = new ArrayList<>();
         for (Map.Entry<Project, List<AcceptedEvent>> project : permitted.entrySet()) {
             Project owner = project.getKey();
-            ProjectRateLimits.Admission admission = rateLimits.admit(owner, project.getValue().size());
-            accepted.addAll(project.getValue().subList(0, admission.admitted()));
-            for (AcceptedEvent over : project.getValue().subList(admission.admitted(), project.getValue().size())) {
+            List<AcceptedEvent> events = project.getValue();
+            ProjectRateLimits.Admission admission = rateLimits.admit(owner, client, events.size());
+            accepted.addAll(events.subList(0, admission.admitted()));
+            int withinShare = admission.admitted() + admission.overProjectLimit();
+            for (AcceptedEvent over : events.subList(admission.admitted(), withinShare)) {
                 rejected.add(new Rejection(over.index(), Outcome.RATE_LIMITED, "apikey: project \"" + owner.apikey()
                         + "\" is over its rate limit of " + owner.rateLimit().eventsPerSecond() + " events/s", over.type()));
-                retryAfter = retryAfter.compareTo(admission.retryAfter()) >= 0 ? retryAfter : admission.retryAfter();
             }
+            for (AcceptedEvent over : events.subList(withinShare, events.size())) {
+                rejected.add(new Rejection(over.index(), Outcome.CLIENT_RATE_LIMITED, "client: this address is over its share of"
+                        + " project \"" + owner.apikey() + "\"'s rate limit (clientShare): " + admission.clientShare().eventsPerSecond()
+                        + " events/s, burst " + admission.clientShare().burst() + ", of the project's " + owner.rateLimit().eventsPerSecond()
+                        + " events/s, burst " + owner.rateLimit().burst(), over.type()));
+            }
+            retryAfter = longest(retryAfter, admission.overProjectLimit() > 0 ? admission.projectRetryAfter() : Duration.ZERO);
+            retryAfter = longest(retryAfter, admission.overClientShare() > 0 ? admission.clientRetryAfter() : Duration.ZERO);
         }
         rejected.sort(Comparator.comparingInt(Rejection::index));
 
@@ -139,7 +156,7 @@ public class ReportDataController {
         }
         CompletableFuture<?> publishing;
         try {
-            publishing = publisher.publish(accepted, receivedAt, clientHash.of(request.getRemoteAddr()));
+            publishing = publisher.publish(accepted, receivedAt, client);
         } catch (RuntimeException e) {
             inFlight.release(acceptedBytes);
             throw e;
@@ -187,7 +204,7 @@ public class ReportDataController {
             return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                     .header(HttpHeaders.RETRY_AFTER, String.valueOf(properties.retryAfter().toSeconds())).body(body);
         }
-        if (rejected.stream().anyMatch(rejection -> rejection.outcome() == Outcome.RATE_LIMITED)) {
+        if (rejected.stream().anyMatch(rejection -> RATE_LIMITS.contains(rejection.outcome()))) {
             return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
                     .header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, ceilSeconds(retryAfter)))).body(body);
         }
@@ -214,6 +231,10 @@ public class ReportDataController {
                         "the gateway already has " + inFlight.limitBytes() + " bytes of events waiting for Kafka; nothing was accepted, retry later")));
     }
 
+    private static Duration longest(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
     private static long ceilSeconds(Duration duration) {
         return (duration.toMillis() + 999) / 1000;
     }
@@ -222,8 +243,14 @@ public class ReportDataController {
     ResponseEntity<IngestResponse> refused(IngestRefusedException e) {
         outcomes.count(List.of(), List.of(new Rejection(Rejection.WHOLE_BODY, e.outcome(), e.getMessage())));
         ResponseEntity.BodyBuilder answer = ResponseEntity.status(e.status());
-        if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
+        if (e.retryAfter().isPresent()) {
+            answer.header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, ceilSeconds(e.retryAfter().get()))));
+        } else if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
             answer.header(HttpHeaders.RETRY_AFTER, String.valueOf(properties.retryAfter().toSeconds()));
+        }
+        if (e.outcome() == Outcome.TOO_MANY_REQUESTS) {
+            // its body is left unread and the connection closed (SlowBodyReads), which Tomcat says itself only after a 503 or 408
+            answer.header(HttpHeaders.CONNECTION, "close");
         }
         return answer.body(IngestResponse.refused(new Rejection(Rejection.WHOLE_BODY, e.outcome(), e.getMessage())));
     }

@@ -46,9 +46,11 @@ import org.springframework.web.bind.annotation.RestController;
  * the rest, up to 2 MiB, so that the client sees the answer rather than a reset; but at the client's
  * pace, on the request thread, outside the deadline and the per-client bound, for any path. So the
  * gateway drops the rest itself, within the same bounds as any body read (as after a 413 or 415),
- * and otherwise closes the connection without reading it: at once after a 408 or 503, which say the
- * gateway will not read the body now, and after an error page (404, 405), which closes the body's
- * stream. A client still sending then may see a reset rather than the answer.
+ * and otherwise closes the connection without reading it: at once after a 408, 429 or 503, which
+ * say the gateway will not read the body now (a 429 with its body unread is a client over its
+ * request rate, {@link RequestsPerClient}, whose body is the very work that limit saves), and after
+ * an error page (404, 405), which closes the body's stream. A client still sending then may see a
+ * reset rather than the answer.
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
@@ -106,7 +108,8 @@ class SlowBodyReads {
                 return;
             }
             int status = response.getStatus();
-            boolean notNow = status == HttpStatus.REQUEST_TIMEOUT.value() || status == HttpStatus.SERVICE_UNAVAILABLE.value();
+            boolean notNow = status == HttpStatus.REQUEST_TIMEOUT.value() || status == HttpStatus.SERVICE_UNAVAILABLE.value()
+                    || status == HttpStatus.TOO_MANY_REQUESTS.value();
             if (notNow || !droppedTheRest(request)) {
                 request.getCoyoteRequest().action(ActionCode.DISABLE_SWALLOW_INPUT, null);
             }
