@@ -159,6 +159,20 @@ class ClientLimitsTest {
         assertThat(post("198.51.100.4", EVENT).statusCode()).as("another address").isEqualTo(202);
     }
 
+    /** One host is given a whole /64: a new address for every request must not be a new client. */
+    @Test
+    void countsTheAddressesOfOneIpv6Slash64AsOneClient() throws Exception {
+        for (int request = 1; request <= 5; request++) {
+            assertThat(post("2001:db8:0:7::" + request, EVENT).statusCode()).as("request %d of the burst", request).isEqualTo(202);
+        }
+
+        HttpResponse<String> sixth = post("2001:db8:0:7:8a2e:370:7334:abcd", EVENT);
+
+        assertThat(sixth.statusCode()).isEqualTo(429);
+        assertThat(sixth.body()).contains("\"outcome\":\"too_many_requests\"");
+        assertThat(post("2001:db8:0:8::1", EVENT).statusCode()).as("the next /64").isEqualTo(202);
+    }
+
     @Test
     void ignoresXForwardedForFromAPeerThatIsNotATrustedProxy() throws Exception {
         for (int request = 0; request < 5; request++) {

@@ -20,7 +20,8 @@ import org.springframework.http.HttpStatus;
  * hold this bound is for.
  *
  * <p>The address is the TCP peer's, or the client's that a trusted proxy names in X-Forwarded-For
- * ({@link ForwardedClientAddresses}), the same one every per-client bound uses. Behind a reverse
+ * ({@link ForwardedClientAddresses}), the same one every per-client bound uses, an IPv6 one by its
+ * /64 ({@link ClientBlock}). Behind a reverse
  * proxy that is not trusted, every request comes from the proxy's address, so the bound must be
  * raised there and the proxy must bound each client instead (README, Interfaces). Only addresses
  * with a read under way have an entry, so the state is bounded by the request threads, not by how
@@ -50,7 +51,7 @@ final class BodyReadsPerClient {
      *                                when {@code address} already has {@code limit} reads under way
      */
     <T> T read(String address, BodyRead<T> read) throws IOException {
-        String client = String.valueOf(address);
+        String client = ClientBlock.of(address);
         if (!tryStart(client)) {
             throw new IngestRefusedException(HttpStatus.SERVICE_UNAVAILABLE, Outcome.TOO_MANY_BODY_READS,
                     "client: already " + limit + " request bodies being read from this address (maxBodyReadsPerClient);"

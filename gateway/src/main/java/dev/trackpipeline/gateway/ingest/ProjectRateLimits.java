@@ -48,7 +48,7 @@ public class ProjectRateLimits {
         this.time = time;
     }
 
-    /** @param client who sent them: the salted hash of its address (see {@link ClientAddressHash}) */
+    /** @param client who sent them: its address, an IPv6 one by its /64 ({@link ClientBlock}) */
     public Admission admit(Project project, String client, int events) {
         // A changed limit (the registry was reloaded) starts a new bucket.
         LimitedBucket limited = buckets.compute(project.apikey(), (apikey, existing) ->

@@ -116,7 +116,8 @@ public class ReportDataController {
             throw RequestBodyReader.overloaded();
         }
         IngestBatch batch = batchReader.read(body, memory);
-        String client = clientHash.of(request.getRemoteAddr());
+        String address = request.getRemoteAddr();
+        String client = ClientBlock.of(address);
         List<Rejection> rejected = new ArrayList<>(batch.rejected());
         // One look at the registry per request: it may be reloaded meanwhile, and a project removed.
         Map<Project, List<AcceptedEvent>> permitted = permittedByProject(projects.current(), batch.accepted(),
@@ -156,7 +157,7 @@ public class ReportDataController {
         }
         CompletableFuture<?> publishing;
         try {
-            publishing = publisher.publish(accepted, receivedAt, client);
+            publishing = publisher.publish(accepted, receivedAt, clientHash.of(address));
         } catch (RuntimeException e) {
             inFlight.release(acceptedBytes);
             throw e;

@@ -28,12 +28,13 @@ final class RequestsPerClient {
     }
 
     /**
-     * @param address the client's address, as {@link jakarta.servlet.ServletRequest#getRemoteAddr()} resolves it
+     * @param address the client's address, as {@link jakarta.servlet.ServletRequest#getRemoteAddr()} resolves it;
+     *                an IPv6 one is counted by its /64 ({@link ClientBlock})
      * @throws IngestRefusedException 429 {@link Outcome#TOO_MANY_REQUESTS} when {@code address} has
      *                                sent its requests for now, with when the next one fits
      */
     void admit(String address) {
-        ConsumptionProbe probe = buckets.of(String.valueOf(address), key -> BoundedBuckets.perSecond(limit.perSecond(), limit.burst()))
+        ConsumptionProbe probe = buckets.of(ClientBlock.of(address), key -> BoundedBuckets.perSecond(limit.perSecond(), limit.burst()))
                 .tryConsumeAndReturnRemaining(1);
         if (!probe.isConsumed()) {
             throw new IngestRefusedException(HttpStatus.TOO_MANY_REQUESTS, Outcome.TOO_MANY_REQUESTS,
