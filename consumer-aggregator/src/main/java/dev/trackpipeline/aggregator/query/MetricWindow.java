@@ -14,16 +14,17 @@ import org.springframework.http.HttpStatus;
 /**
  * A window ending now, such as {@code 15m}, {@code 1h}, {@code 24h} or {@code 7d}: whole buckets of
  * its {@code resolution}, the precision of its start, ending with the one holding now, as many as
- * its length takes (at least one). Up to an hour it starts at a minute, up to 48 hours at an hour,
- * beyond that at a day (UTC): a {@code 24h} window runs from the start of the hour 23 hours before
- * the current one, a {@code 7d} window from midnight six days ago.
+ * its length takes (at least one). Up to an hour it starts at a minute, up to a day at an hour,
+ * beyond that at midnight (UTC): a {@code 24h} window runs from the start of the hour 23 hours
+ * before the current one, a {@code 48h} window from midnight yesterday, a {@code 7d} window from
+ * midnight six days ago.
  *
  * <p>The precision is what keeps a project's Redis small ({@code RedisMemoryBound}): whatever
  * window or series step is asked, no read needs a minute bucket older than an hour, an hour bucket
- * older than 48 hours, or a day bucket older than 30 days. A window starting at a minute 24 hours
- * ago needed that minute's bucket, so minute buckets were kept 48 hours (2,880 of them, 4.2 GB
- * with every cap full), and one starting at an hour 30 days ago needed hour buckets for 30 days
- * (720, 3.2 GB).
+ * older than a day, or a day bucket older than 30 days ({@link #oldestRead}). A window starting at
+ * a minute 48 hours ago needed that minute's bucket, so minute buckets were kept 48 hours (2,880
+ * of them, about 4 GB with every cap full), and one starting at an hour 30 days ago needed hour
+ * buckets for 30 days (720, over 3 GB).
  *
  * <p>It is read from the coarsest buckets that fit in it ({@link #cover}): every event is counted
  * in a minute, an hour and a day bucket, so the minutes from its start to the next hour, the hours

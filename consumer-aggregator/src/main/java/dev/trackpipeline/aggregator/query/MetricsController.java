@@ -54,13 +54,13 @@ public class MetricsController {
     /**
      * A metric per step over a window: {@code events}, {@code errors}, {@code sessions},
      * {@code whiteScreens}, {@code type:<type>} or {@code status:ok|error|other}. The step is a whole
-     * number of the window's buckets (minutes up to 1 h, hours up to 48 h, days beyond: the
+     * number of the window's buckets (minutes up to 1 h, hours up to 24 h, days beyond: the
      * precision of its start, {@link MetricWindow}); by default the window
      * is split into about 60 points.
      */
     @Operation(summary = "One metric per step over a window", description = "metric: events, errors, sessions, whiteScreens, "
             + "type:<event type> or status:ok|error|other. step: a whole number of the window's buckets (minutes up to 1 h, hours "
-            + "up to 48 h, days beyond; a window starts at such a bucket); by default about 60 points, or one a bucket.")
+            + "up to 24 h, days beyond; a window starts at such a bucket); by default about 60 points, or one a bucket.")
     @GetMapping("/api/metrics/timeseries")
     public ApiResponse<TimeSeries> timeSeries(@RequestParam String apikey, @RequestParam(defaultValue = "events") String metric,
                                               @RequestParam(defaultValue = "1h") String window,
