@@ -42,11 +42,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param groupId                 the aggregator's consumer group
  * @param dedupWindow             how long an event id is remembered, so a client's re-send counts once
- * @param minuteBucketRetention   how long per-minute buckets live after their last write: more than
+ * @param minuteBucketRetention   how long per-minute buckets live, counted from their end however late
+ *                                they are written: more than
  *                                the 59 minutes a window of an hour reads back
- * @param hourBucketRetention     how long per-hour buckets live after their last write: more than
+ * @param hourBucketRetention     how long per-hour buckets live, from their end: more than
  *                                the 23 hours a window of a day reads back
- * @param dayBucketRetention      how long per-day buckets live after their last write: more than the
+ * @param dayBucketRetention      how long per-day buckets live, from their end: more than the
  *                                29 days a window of 30 days reads back. Written beside the minute
  *                                and hour ones so that a long window is read from a few buckets;
  *                                the hours of the first day a project counted by day, when a

@@ -77,8 +77,17 @@ public class EventCounts {
     public record ErrorSample(String title, String type, String sampleEventId) {
     }
 
+    /** The bucket's updates, each knowing when the bucket ends, so that its TTL counts from there ({@link MetricUpdate#aged}). */
     private void addBucket(List<MetricUpdate> updates, EventRecord record, Optional<ErrorGroup> group, Optional<String> sample,
                            Resolution resolution, Duration retention) {
+        List<MetricUpdate> ofBucket = new ArrayList<>();
+        addBucketUpdates(ofBucket, record, group, sample, resolution, retention);
+        long endSecond = (resolution.bucketOf(record.receivedAt()) + 1) * resolution.length().toSeconds();
+        ofBucket.forEach(update -> updates.add(update.ofBucketEndingAt(endSecond)));
+    }
+
+    private void addBucketUpdates(List<MetricUpdate> updates, EventRecord record, Optional<ErrorGroup> group, Optional<String> sample,
+                                  Resolution resolution, Duration retention) {
         long bucket = resolution.bucketOf(record.receivedAt());
         long ttl = retention.toSeconds();
         String counters = MetricKeys.counters(record.apikey(), resolution, bucket);

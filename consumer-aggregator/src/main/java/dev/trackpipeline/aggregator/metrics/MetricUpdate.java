@@ -3,10 +3,35 @@ package dev.trackpipeline.aggregator.metrics;
 /**
  * One change to Redis, followed by {@code EXPIRE key ttlSeconds} so every key ages out.
  *
- * @param argument the increment (HINCRBY, ZINCRBY), the value (SAMPLE, HMAX, HLATEST) or the page
- *                 (PAGE_HINCRBY); unused by PFADD
+ * @param argument        the increment (HINCRBY, ZINCRBY), the value (SAMPLE, HMAX, HLATEST) or the
+ *                        page (PAGE_HINCRBY); unused by PFADD
+ * @param bucketEndSecond for a time bucket's key, when the bucket ends (epoch seconds): its TTL then
+ *                        counts from that end, not from the write ({@link #aged}); 0 for other keys
  */
-public record MetricUpdate(Operation operation, String key, String field, String argument, long ttlSeconds) {
+public record MetricUpdate(Operation operation, String key, String field, String argument, long ttlSeconds, long bucketEndSecond) {
+
+    /** An update whose TTL counts from the write. */
+    public MetricUpdate(Operation operation, String key, String field, String argument, long ttlSeconds) {
+        this(operation, key, field, argument, ttlSeconds, 0);
+    }
+
+    /** The same update of a bucket ending at {@code endSecond}. */
+    MetricUpdate ofBucketEndingAt(long endSecond) {
+        return new MetricUpdate(operation, key, field, argument, ttlSeconds, endSecond);
+    }
+
+    /**
+     * The update as written at {@code nowSecond}: a bucket written after its end (a consumer
+     * catching up, a replay) lives its retention from its end, as if written in time, so however
+     * late buckets are written, no more of them are alive than the retention holds. A TTL of zero
+     * or less has the script's EXPIRE delete the key: no window reads a bucket that old.
+     */
+    public MetricUpdate aged(long nowSecond) {
+        if (bucketEndSecond == 0 || nowSecond <= bucketEndSecond) {
+            return this;
+        }
+        return new MetricUpdate(operation, key, field, argument, ttlSeconds - (nowSecond - bucketEndSecond), bucketEndSecond);
+    }
 
     /**
      * The updates the aggregation script knows. Those named by client text are capped per bucket,

@@ -11,11 +11,11 @@ import java.time.Duration;
  * {@code WorstCaseRedisMemoryTest} fills buckets that way on a real redis-server and checks the
  * figures here hold.
  *
- * <p>A bucket lives its retention after its last write, and is last written within its own time
- * while the consumer keeps up, so at most retention ÷ bucket length + 1 buckets of each
- * resolution are alive at once (the current one included): with the defaults 71 minute, 25 hour
- * and 31 day buckets. A consumer catching up on a backlog writes old buckets with a fresh TTL, so
- * for up to a retention after it caught up a project may hold more minute and hour buckets.
+ * <p>A bucket lives at most its retention from its end ({@link MetricUpdate#aged}: written in time,
+ * its TTL counts from the write, which is before its end; written late, by a consumer catching up
+ * or a replay, from its end), so at most retention ÷ bucket length + 1 buckets of each resolution
+ * are alive at once (the current one included): with the defaults 71 minute, 25 hour and 31 day
+ * buckets.
  */
 public final class RedisMemoryBound {
 

@@ -193,10 +193,11 @@ public class RedisMetricsStore {
         args.add(String.valueOf(properties.maxGroupsPerMinuteBucket()));
         args.add(String.valueOf(batch.highestOffset()));
         args.add(String.valueOf(batch.records().size()));
+        long nowSecond = clock.instant().getEpochSecond();
         for (RecordUpdates record : batch.records()) {
             args.add(String.valueOf(record.offset()));
             args.add(DedupIds.of(record.eventId()));
-            merged.addAll(record.updates());
+            record.updates().forEach(update -> merged.add(update.aged(nowSecond)));
         }
         args.addAll(merged.arguments());
         return args;

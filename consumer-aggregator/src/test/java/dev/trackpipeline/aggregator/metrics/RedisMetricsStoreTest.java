@@ -376,6 +376,32 @@ class RedisMetricsStoreTest {
         assertThat(redis.ttl(tomorrow)).isPositive().isLessThanOrEqualTo(DEFAULT_RETENTIONS.hourBucketRetention().toSeconds());
     }
 
+    /**
+     * A consumer catching up (or a replay) writes buckets long after their end: each lives its
+     * retention from its end, as if written in time, so no more buckets are alive than the
+     * retentions hold, and one past its retention, which no window reads, is not kept at all.
+     */
+    @Test
+    void aBucketWrittenLateLivesItsRetentionFromItsEndAndOnePastItIsNotKept() {
+        store = new RedisMetricsStore(redis, DEFAULT_RETENTIONS, meters, Clock.fixed(NOON, ZoneOffset.UTC));
+        Instant tenOClock = NOON.minus(Duration.ofHours(2));
+        long minute = Resolution.MINUTE.bucketOf(tenOClock);
+        long hour = Resolution.HOUR.bucketOf(tenOClock);
+        String minuteCounters = MetricKeys.counters("shop", Resolution.MINUTE, minute);
+        String hourCounters = MetricKeys.counters("shop", Resolution.HOUR, hour);
+
+        apply("track.error", 0, List.of(new RecordUpdates(1, "shop", "a", List.of(
+                new MetricUpdate(Operation.HINCRBY, minuteCounters, "events", "1", DEFAULT_RETENTIONS.minuteBucketRetention().toSeconds(),
+                        (minute + 1) * 60),
+                new MetricUpdate(Operation.HINCRBY, hourCounters, "events", "1", DEFAULT_RETENTIONS.hourBucketRetention().toSeconds(),
+                        (hour + 1) * 3600)))));
+
+        assertThat(redis.exists(minuteCounters)).isFalse();
+        // Ended at 11:00, an hour before the write: 23 hours left.
+        assertThat(redis.ttl(hourCounters)).isPositive().isLessThanOrEqualTo(Duration.ofHours(23).toSeconds());
+        assertThat(redis.hget(MetricKeys.progress("shop", "store-test"), "track.error:0")).isEqualTo("1");
+    }
+
     /** Minute buckets see fewer names than hours, and are many more: they may keep fewer error groups and failing requests apart. */
     @Test
     void namesAtMostTheMinuteCapOfErrorGroupsInAMinuteBucketAndTheOtherCapElsewhere() {
