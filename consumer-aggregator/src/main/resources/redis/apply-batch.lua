@@ -17,9 +17,10 @@
 -- the project's day buckets began (MetricKeys.dayBuckets) and ARGV[17] its field, minus the first
 -- day; ARGV[18]: TTL seconds of the hours of that first day (the day buckets' retention);
 -- ARGV[19]: most error groups and failing requests a minute bucket names (ARGV[10] is the hour
--- and day buckets'); ARGV[20]: the highest offset of the project's records in the batch; ARGV[21]:
--- how many records follow, each as offset and compact id; then the records' updates, merged by the aggregator
--- (MergedUpdates), each as op, key, field, value, page, ttl.
+-- and day buckets'); ARGV[20]: the highest offset of the project's records in the batch;
+-- ARGV[21]: how many records follow, each as offset and compact id; then the records' updates,
+-- merged by the aggregator (MergedUpdates), each as op, key, field, value, page, ttl (zero or
+-- less for a bucket past its retention, which EXPIRE then deletes: MetricUpdate.aged).
 --
 -- A record at or below the marker was applied before (a redelivery or a replay); a record whose
 -- id is in the ring is a client re-send. The updates are merged across the records, so they can
