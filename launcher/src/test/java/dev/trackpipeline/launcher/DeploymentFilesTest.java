@@ -32,7 +32,7 @@ class DeploymentFilesTest {
         JsonNode services = yaml.readTree(normalized).get("services");
 
         assertThat(services.propertyNames()).containsExactlyInAnyOrder(
-                "kafka", "mongo", "redis", "gateway", "consumer-writer", "consumer-aggregator", "prometheus", "grafana");
+                "kafka", "mongo", "redis", "proxy", "gateway", "consumer-writer", "consumer-aggregator", "prometheus", "grafana");
         assertThat(services.get("kafka").get("image").stringValue()).startsWith("apache/kafka:");
         assertThat(services.get("kafka").get("environment").get("KAFKA_PROCESS_ROLES").stringValue()).isEqualTo("broker,controller");
         assertThat(services.get("mongo").get("image").stringValue()).startsWith("mongo:8");
@@ -44,6 +44,29 @@ class DeploymentFilesTest {
             assertThat(environment.get("REDIS_HOST").stringValue()).isEqualTo("redis");
             assertThat(HOME.resolve(service).resolve("Dockerfile")).exists();
         }
+    }
+
+    /**
+     * The gateway's port is public: compose puts the shipped nginx configuration in front of it
+     * (run for real by the gateway's ReverseProxyInFrontTest), publishes only the proxy, and has the
+     * gateway believe X-Forwarded-For from the proxy's address and no other.
+     */
+    @Test
+    void composeReachesTheGatewayOnlyThroughTheShippedProxyWhichAloneItTrusts() throws Exception {
+        JsonNode services = yaml.readTree(Files.readString(HOME.resolve("docker-compose.yml"))).get("services");
+        JsonNode proxy = services.get("proxy");
+        JsonNode gateway = services.get("gateway");
+
+        assertThat(proxy.get("image").stringValue()).startsWith("nginx:");
+        assertThat(proxy.get("volumes").get(0).stringValue())
+                .isEqualTo("./deploy/nginx/track-gateway.conf:/etc/nginx/conf.d/default.conf:ro");
+        assertThat(proxy.get("ports").get(0).stringValue()).isEqualTo("3000:3000");
+        assertThat(gateway.has("ports")).as("the gateway publishes no port of its own").isFalse();
+        String proxyAddress = proxy.get("networks").get("edge").get("ipv4_address").stringValue();
+        assertThat(gateway.get("environment").get("SERVER_FORWARDHEADERSSTRATEGY").stringValue()).isEqualTo("native");
+        assertThat(gateway.get("environment").get("SERVER_TOMCAT_REMOTEIP_INTERNALPROXIES").stringValue()).isEqualTo(proxyAddress + "/32");
+        assertThat(Files.readString(HOME.resolve("deploy/nginx/track-gateway.conf")))
+                .contains("server gateway:3000;", "proxy_request_buffering on;", "proxy_set_header X-Forwarded-For $remote_addr;");
     }
 
     @Test
