@@ -80,6 +80,7 @@ public final class ConsumedBatch {
      */
     private void settle(List<ConsumerRecord<String, byte[]>> records, EventStore store) {
         List<DeadLetter> givenUp = new ArrayList<>();
+        BatchWriteProbe probe = new BatchWriteProbe(outages);
         List<Consumed> part = new ArrayList<>();
         long partTrees = 0;
         for (ConsumerRecord<String, byte[]> record : records) {
@@ -88,7 +89,7 @@ public final class ConsumedBatch {
             }
             long trees = record.value() == null ? 0 : TreeCost.ofJson(record.value());
             if (!part.isEmpty() && partTrees + trees > settings.maxTreesBytes().toBytes()) {
-                storePart(part, store, givenUp);
+                storePart(part, store, givenUp, probe);
                 part = new ArrayList<>();
                 partTrees = 0;
             }
@@ -99,25 +100,25 @@ public final class ConsumedBatch {
                 givenUp.add(new DeadLetter(record, invalid.outcome(), invalid.getMessage()));
             }
         }
-        storePart(part, store, givenUp);
+        storePart(part, store, givenUp, probe);
         deadLetters.publish(givenUp);
     }
 
-    private void storePart(List<Consumed> part, EventStore store, List<DeadLetter> givenUp) {
+    private void storePart(List<Consumed> part, EventStore store, List<DeadLetter> givenUp, BatchWriteProbe probe) {
         if (!part.isEmpty()) {
-            for (Refusal refusal : storeOfferingRefusedAgain(part, store)) {
+            for (Refusal refusal : storeOfferingRefusedAgain(part, store, probe)) {
                 givenUp.add(new DeadLetter(refusal.event().record(), refusal.kind().outcome(), refusal.reason()));
             }
         }
     }
 
     /** @return the refusals that stand after the last attempt */
-    private List<Refusal> storeOfferingRefusedAgain(List<Consumed> events, EventStore store) {
+    private List<Refusal> storeOfferingRefusedAgain(List<Consumed> events, EventStore store, BatchWriteProbe probe) {
         List<Refusal> standing = new ArrayList<>();
         List<Consumed> pending = events;
         for (int attempt = 1; !pending.isEmpty(); attempt++) {
             List<Consumed> again = new ArrayList<>();
-            for (Refusal refusal : storeIsolatingFailures(pending, store)) {
+            for (Refusal refusal : storeIsolatingFailures(pending, store, probe)) {
                 if (store.offersAgain(refusal) && attempt < settings.refusedAttempts()) {
                     again.add(refusal.event());
                 } else {
@@ -131,21 +132,22 @@ public final class ConsumedBatch {
             }
             pending = again;
         }
-        // Records that failed alone for no known reason are bad records or a store that takes no writes
-        // (rights revoked, a quota, read-only), which its failures do not always tell apart. Counting
-        // them cannot either: anyone may post a few events of a shape that fails, so the store is asked.
-        List<Refusal> failedAlone = standing.stream().filter(refusal -> refusal.kind() == RefusalKind.FAILED_ALONE).toList();
-        if (!failedAlone.isEmpty() && !outages.takesWrites()) {
-            throw new StoreTakesNoWritesException(failedAlone.size(), failedAlone.get(0).reason());
-        }
         return standing;
     }
 
     /**
      * Stores the events. A failure that is no outage is narrowed down by halves to the events that
      * cause it, each refused with the failure as its reason.
+     * <p>
+     * A record that failed alone for no known reason is a bad record or a store that takes no writes
+     * (rights revoked, a quota, read-only), which its failures do not always tell apart; counting such
+     * records cannot either, since anyone may post a few events of a shape that fails. So the store
+     * is asked ({@link BatchWriteProbe}) as soon as the first record fails alone, before any later
+     * record is stored: the aggregator's per-partition progress would otherwise move past the failed
+     * record, and the batch polled again after the outage would find it 'seen' and neither count nor
+     * dead-letter it.
      */
-    private List<Refusal> storeIsolatingFailures(List<Consumed> events, EventStore store) {
+    private List<Refusal> storeIsolatingFailures(List<Consumed> events, EventStore store, BatchWriteProbe probe) {
         try {
             return store.store(events);
         } catch (RuntimeException failure) {
@@ -153,13 +155,16 @@ public final class ConsumedBatch {
                 throw failure;
             }
             if (events.size() == 1) {
-                return List.of(new Refusal(events.get(0), RefusalKind.FAILED_ALONE,
-                        "storing this record alone failed: " + describe(failure)));
+                String reason = "storing this record alone failed: " + describe(failure);
+                if (!probe.takesWrites()) {
+                    throw new StoreTakesNoWritesException(reason);
+                }
+                return List.of(new Refusal(events.get(0), RefusalKind.FAILED_ALONE, reason));
             }
             log.warn("Storing {} events failed ({}); narrowing it down to the events that cause it", events.size(), describe(failure));
             int half = events.size() / 2;
-            List<Refusal> refused = new ArrayList<>(storeIsolatingFailures(events.subList(0, half), store));
-            refused.addAll(storeIsolatingFailures(events.subList(half, events.size()), store));
+            List<Refusal> refused = new ArrayList<>(storeIsolatingFailures(events.subList(0, half), store, probe));
+            refused.addAll(storeIsolatingFailures(events.subList(half, events.size()), store, probe));
             return refused;
         }
     }
@@ -195,12 +200,30 @@ public final class ConsumedBatch {
         return EventRecordReader.utf8(header == null ? null : header.value());
     }
 
-    /** Events failed alone for no known reason and the store did not take a probe write: an outage, not bad events. */
+    /** An event failed alone for no known reason and the store did not take a probe write: an outage, not a bad event. */
     static final class StoreTakesNoWritesException extends RuntimeException {
 
-        StoreTakesNoWritesException(int events, String firstReason) {
-            super(events + " events failed alone for no known reason and the store does not take a probe write either: waiting "
-                    + "for it instead of dead-lettering them (" + firstReason + ")");
+        StoreTakesNoWritesException(String reason) {
+            super("an event failed alone for no known reason and the store does not take a probe write either: waiting "
+                    + "for it instead of dead-lettering the event (" + reason + ")");
+        }
+    }
+
+    /** The store's answer to a probe write, asked at most once per batch: one round trip however many records fail alone. */
+    private static final class BatchWriteProbe {
+
+        private final StoreOutages outages;
+        private Boolean answer;
+
+        BatchWriteProbe(StoreOutages outages) {
+            this.outages = outages;
+        }
+
+        boolean takesWrites() {
+            if (answer == null) {
+                answer = outages.takesWrites();
+            }
+            return answer;
         }
     }
 }

@@ -259,11 +259,42 @@ class ConsumedBatchTest {
 
         assertThatThrownBy(() -> batch.store(records, storing(message -> true)))
                 .isInstanceOf(ConsumedBatch.StoreTakesNoWritesException.class)
-                .hasMessageStartingWith("6 events failed alone for no known reason and the store does not take a probe write")
+                .hasMessageStartingWith("an event failed alone for no known reason and the store does not take a probe write")
                 .hasMessageContaining("storing this record alone failed: IllegalArgumentException: cannot store event-0");
 
         assertThat(deadLetters).isEmpty();
         assertThat(progress.health().getDetails()).containsEntry("attempts", 1);
+    }
+
+    /**
+     * The aggregator keeps a per-partition progress marker: a record stored after one that failed
+     * alone moves it past the failed one, and when the batch is polled again after the outage the
+     * failed record is taken for one already counted. So the store is asked as soon as the first
+     * record fails alone, and an outage stops the batch before any later record is applied.
+     */
+    @Test
+    void asksTheStoreAsSoonAsARecordFailsAloneAndAppliesNoLaterRecordWhenItTakesNoWrites() {
+        storeTakesProbe = false;
+        var records = List.of(event(0, "first"), event(1, "fails"), event(2, "third"), event(3, "fourth"));
+
+        assertThatThrownBy(() -> batch.store(records, storing(message -> message.equals("fails"))))
+                .isInstanceOf(ConsumedBatch.StoreTakesNoWritesException.class);
+
+        assertThat(stored).as("applied, in order").containsExactly("first");
+        assertThat(probes).isEqualTo(1);
+        assertThat(deadLetters).isEmpty();
+    }
+
+    /** One probe a batch: its answer stands for every record that fails alone in it, on every attempt. */
+    @Test
+    void asksTheStoreOnceABatchHoweverManyRecordsFailAloneAndAppliesTheRestInOrder() {
+        var records = List.of(event(0, "bad-0"), event(1, "good-1"), event(2, "bad-2"), event(3, "good-3"));
+
+        batch.store(records, storing(message -> message.startsWith("bad")));
+
+        assertThat(stored).containsExactly("good-1", "good-3");
+        assertThat(deadLetters).extracting(letter -> letter.record().offset()).containsExactly(0L, 2L);
+        assertThat(probes).isEqualTo(1);
     }
 
     /** A probe write costs a round trip: a batch the store takes whole, or refuses for known reasons, needs none. */
