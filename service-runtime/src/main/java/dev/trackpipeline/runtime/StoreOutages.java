@@ -18,8 +18,10 @@ public interface StoreOutages {
      * store can answer pings and refuse every write (rights revoked, a quota, read-only). Asked when
      * records failed alone for no known reason, before they are dead-lettered: if the store takes
      * the probe, the records are bad and go to the dead-letter topic with their reasons, however
-     * many they are; if not, it is an outage and the batch waits for the store. An implementation
-     * never throws and logs why the probe failed.
+     * many they are; if not, it is an outage and the batch waits for the store. The probe uses only
+     * rights the consumer needs anyway, so a least-privilege user passes it. An implementation never
+     * throws and logs why the probe failed: an ERROR naming the right when the store refused it for
+     * want of one (it is also asked once at start-up, {@link WriteProbeAtStartup}, to say so early).
      */
     boolean takesWrites();
 

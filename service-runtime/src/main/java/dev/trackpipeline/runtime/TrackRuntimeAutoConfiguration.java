@@ -61,6 +61,13 @@ public class TrackRuntimeAutoConfiguration {
                 new RedrivenRecords(KafkaUtils::getConsumerGroupId, meters));
     }
 
+    /** Only in a consumer: a user without a right the probe needs would halt it at its first bad record. */
+    @Bean
+    @ConditionalOnBean(StoreOutages.class)
+    WriteProbeAtStartup writeProbeAtStartup(StoreOutages outages) {
+        return new WriteProbeAtStartup(outages);
+    }
+
     @Bean
     TopicNames topicNames(TrackProperties properties) {
         return new TopicNames(properties.topics().prefix());

@@ -174,11 +174,13 @@ public final class MetricKeys {
     public static final String FIRST_DAY = "firstDay";
 
     /**
-     * The key a probe write sets ({@code RedisOutages.takesWrites}), with a short expiry: outside every
-     * project's hash tag, since it belongs to none.
+     * The hash a probe write sets ({@code RedisOutages.takesWrites}), with a short expiry: under the
+     * {@code track:} prefix with a hash tag of its own, like every key the aggregator's script writes,
+     * so an ACL that lets the aggregator write its keys lets it write this one. No project's keys end
+     * in {@code :write-probe}, so an apikey named write-probe cannot collide with it.
      */
     public static String writeProbe() {
-        return "track:write-probe";
+        return "track:{write-probe}:write-probe";
     }
 
     /** A project's last applied offset per topic-partition, for one consumer group. */

@@ -7,7 +7,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import redis.clients.jedis.JedisPooled;
-import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisBusyException;
 import redis.clients.jedis.exceptions.JedisClusterOperationException;
@@ -45,19 +44,34 @@ public class RedisOutages implements StoreOutages {
     }
 
     /**
-     * Sets one key with a short expiry ({@link MetricKeys#writeProbe}): a write, so a server that
-     * answers PING but takes no writes (read-only replica, out of memory, unable to persist, rights
-     * revoked) says so.
+     * Writes one field of one hash with a short expiry ({@link MetricKeys#writeProbe}): HSET and
+     * EXPIRE, commands the aggregator's script needs anyway, so an ACL that runs the aggregator lets
+     * the probe through. A write, so a server that answers PING but takes no writes (read-only
+     * replica, out of memory, unable to persist, rights revoked) says so.
      */
     @Override
     public boolean takesWrites() {
+        String key = MetricKeys.writeProbe();
         try {
-            return "OK".equals(redis.set(MetricKeys.writeProbe(), String.valueOf(System.currentTimeMillis()),
-                    SetParams.setParams().px(PROBE_EXPIRY.toMillis())));
+            redis.hset(key, "at", String.valueOf(System.currentTimeMillis()));
+            redis.expire(key, PROBE_EXPIRY.toSeconds());
+            return true;
         } catch (RuntimeException e) {
-            log.warn("Redis did not take a probe write to {}: {}: {}", MetricKeys.writeProbe(), e.getClass().getSimpleName(), e.getMessage());
+            if (StoreOutages.anyCause(e, RedisOutages::isUnauthorized)) {
+                log.error("Redis refused the write probe for want of a right ({}): the aggregator's user needs HSET and EXPIRE on "
+                        + "the keys track:* as its script does (docs/dead-letters.md); until it has them, the first record that fails "
+                        + "alone halts the aggregator as an outage", e.getMessage());
+            } else {
+                log.warn("Redis did not take a probe write to {}: {}: {}", key, e.getClass().getSimpleName(), e.getMessage());
+            }
             return false;
         }
+    }
+
+    /** Whether Redis refused a command for want of a right: NOPERM, an ACL that does not allow the command or key. */
+    static boolean isUnauthorized(Throwable failure) {
+        return (failure instanceof JedisAccessControlException || failure instanceof JedisDataException)
+                && failure.getMessage() != null && failure.getMessage().startsWith("NOPERM");
     }
 
     private static boolean isUnavailable(Throwable failure) {

@@ -8,6 +8,12 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.Protocol;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.slf4j.LoggerFactory;
 
 /**
  * The question the aggregator asks before it dead-letters records that failed alone for no known
@@ -33,6 +39,42 @@ class RedisWriteProbeTest {
 
         assertThat(redis.keys("*")).containsExactly(MetricKeys.writeProbe());
         assertThat(redis.pttl(MetricKeys.writeProbe())).isPositive().isLessThanOrEqualTo(60_000);
+    }
+
+    /**
+     * Under an ACL that grants the aggregator only what its script does to its own keys (HSET, EXPIRE
+     * ... on track:*), the probe passes: a probe needing SET, or a key outside track:, would fail for
+     * good and halt the aggregator at its first record that fails alone.
+     */
+    @Test
+    void aUserWithOnlyTheRightsOfTheAggregatorsScriptTakesTheProbe() {
+        redis.sendCommand(Protocol.Command.ACL, "SETUSER", "aggregator", "on", ">secret", "~track:*", "+@connection",
+                "+eval", "+evalsha", "+hset", "+hget", "+expire", "+exists", "+zadd", "+pfadd");
+
+        try (JedisPooled asAggregator = new JedisPooled("127.0.0.1", port, "aggregator", "secret")) {
+            assertThat(new RedisOutages(asAggregator).takesWrites()).isTrue();
+        }
+        assertThat(redis.pttl(MetricKeys.writeProbe())).isPositive().isLessThanOrEqualTo(60_000);
+    }
+
+    /** A right missing is said at once, naming it: the operator cannot otherwise tell why the aggregator waits. */
+    @Test
+    void aUserLackingARightOfTheScriptDoesNotTakeTheProbeAndTheLogSaysWhichRight() {
+        redis.sendCommand(Protocol.Command.ACL, "SETUSER", "aggregator", "on", ">secret", "~track:*", "+@connection", "+hset");
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(RedisOutages.class);
+        logger.addAppender(logged);
+
+        try (JedisPooled asAggregator = new JedisPooled("127.0.0.1", port, "aggregator", "secret")) {
+            assertThat(new RedisOutages(asAggregator).takesWrites()).isFalse();
+        } finally {
+            logger.detachAppender(logged);
+        }
+        assertThat(logged.list).singleElement().satisfies(event -> {
+            assertThat(event.getLevel()).isEqualTo(Level.ERROR);
+            assertThat(event.getFormattedMessage()).contains("NOPERM", "expire", "HSET and EXPIRE on the keys track:*");
+        });
     }
 
     /** Out of memory under noeviction: PING still answers PONG, which is why a ping is not the question. */

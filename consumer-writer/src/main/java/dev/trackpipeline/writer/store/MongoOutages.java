@@ -14,9 +14,9 @@ import com.mongodb.MongoServerUnavailableException;
 import com.mongodb.MongoSocketException;
 import com.mongodb.MongoTimeoutException;
 import com.mongodb.MongoWriteConcernException;
+import com.mongodb.MongoWriteException;
+import com.mongodb.ErrorCategory;
 import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.ReplaceOptions;
 import dev.trackpipeline.runtime.StoreOutages;
 import java.util.Date;
 import java.util.Set;
@@ -44,11 +44,15 @@ public class MongoOutages implements StoreOutages {
             13, 18, 8000,
             // LockTimeout, LockBusy, WriteConflict, TemporarilyUnavailable: contention or a busy node, gone on a retry;
             // taken for the documents' fault they would dead-letter good events after three attempts
-            24, 46, 112, 365);
+            24, 46, 112, 365,
+            // A sharded cluster's: StaleShardVersion, ShardNotFound, FailedToSatisfyReadPreference, StaleEpoch,
+            // NetworkInterfaceExceededTimeLimit (a shard away, or mongos routing on a stale view of the chunks)
+            63, 70, 133, 150, 202);
 
-    /** Where {@link #takesWrites} writes: one document, overwritten, apart from the event collections. */
+    /** Where {@link #takesWrites} writes: one document, inserted once, apart from the event collections. */
     static final String PROBE_COLLECTION = "write-probe";
     private static final String PROBE_ID = "consumer-writer";
+    private static final int UNAUTHORIZED = 13;
     private static final Logger log = LoggerFactory.getLogger(MongoOutages.class);
 
     private final MongoDatabase database;
@@ -63,20 +67,44 @@ public class MongoOutages implements StoreOutages {
     }
 
     /**
-     * Upserts one small document in {@value #PROBE_COLLECTION}: a write like the writer's, with the
-     * database's write concern, so a node that answers pings but takes no writes (rights revoked,
-     * a quota, no primary) says so.
+     * Inserts one small document with a fixed {@code _id} in {@value #PROBE_COLLECTION}, with the
+     * database's write concern; from the second probe on, a duplicate key error, which counts as
+     * taken: the primary took the write and evaluated it. An insert, since that is the one right
+     * the writer needs anyway (an upsert would need {@code update}, which a least-privilege role
+     * lacks). A node that answers pings but takes no writes (rights revoked, a quota, no primary)
+     * says so.
      */
     @Override
     public boolean takesWrites() {
         try {
-            database.getCollection(PROBE_COLLECTION).replaceOne(Filters.eq("_id", PROBE_ID),
-                    new Document("_id", PROBE_ID).append("at", new Date()), new ReplaceOptions().upsert(true));
+            database.getCollection(PROBE_COLLECTION).insertOne(new Document("_id", PROBE_ID).append("at", new Date()));
             return true;
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
+                return true;
+            }
+            return refused(e);
         } catch (RuntimeException e) {
-            log.warn("MongoDB did not take a probe write to {}: {}: {}", PROBE_COLLECTION, e.getClass().getSimpleName(), e.getMessage());
-            return false;
+            return refused(e);
         }
+    }
+
+    private boolean refused(RuntimeException e) {
+        if (StoreOutages.anyCause(e, MongoOutages::isUnauthorized)) {
+            log.error("MongoDB refused the write probe for want of a right ({}): the writer's user needs the action insert on the "
+                    + "collection {} of database {}, as on the event collections (docs/dead-letters.md); until it has it, the first "
+                    + "record that fails alone halts the writer as an outage", e.getMessage(), PROBE_COLLECTION, database.getName());
+        } else {
+            log.warn("MongoDB did not take a probe write to {}: {}: {}", PROBE_COLLECTION, e.getClass().getSimpleName(), e.getMessage());
+        }
+        return false;
+    }
+
+    /** Whether a failure is MongoDB's Unauthorized (code 13): the user lacks the right for what it asked. */
+    static boolean isUnauthorized(Throwable failure) {
+        return (failure instanceof MongoCommandException command && command.getErrorCode() == UNAUTHORIZED)
+                || (failure instanceof MongoWriteException write && write.getError().getCode() == UNAUTHORIZED)
+                || (failure instanceof MongoBulkWriteException bulk && bulk.getWriteErrors().stream().anyMatch(error -> error.getCode() == UNAUTHORIZED));
     }
 
     /** Whether a server error code, of a command or of one document's write, says MongoDB cannot take writes now. */

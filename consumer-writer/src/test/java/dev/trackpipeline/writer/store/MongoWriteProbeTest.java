@@ -30,17 +30,38 @@ class MongoWriteProbeTest {
         mongo.close();
     }
 
+    /**
+     * An insert of one fixed document, the duplicate key of every later probe counting as taken: the
+     * primary took and evaluated the write. Never an update, which a least-privilege role for the
+     * writer (insert and find on its collections) does not grant, and which would fail the probe
+     * for good and halt the writer at its first record that fails alone.
+     */
     @Test
-    void aServerThatTakesWritesTakesTheProbeAsOneDocumentOverwrittenEachTime() {
+    void aServerThatTakesWritesTakesTheProbeAsOneDocumentInsertedOnce() {
         assertThat(outages.takesWrites()).isTrue();
-        assertThat(outages.takesWrites()).isTrue();
+        assertThat(outages.takesWrites()).as("a duplicate key is a write the primary took and evaluated").isTrue();
 
         var probes = client.getDatabase("track").getCollection(MongoOutages.PROBE_COLLECTION);
         assertThat(probes.countDocuments()).isOne();
-        assertThat(probes.find(Filters.eq("_id", "consumer-writer")).first()).extracting(document -> document.get("at"))
-                .isInstanceOf(java.util.Date.class);
+        assertThat(probes.find(Filters.eq("_id", "consumer-writer")).first().get("at")).isInstanceOf(java.util.Date.class);
         assertThat(client.getDatabase("track").listCollectionNames().into(new java.util.ArrayList<>()))
                 .as("no event collection is touched").containsExactly(MongoOutages.PROBE_COLLECTION);
+    }
+
+    /**
+     * An insert, never an update: a least-privilege role for the writer (insert and find on its
+     * collections) grants no update, and a probe that needs one would fail for good and halt the
+     * writer at its first record that fails alone.
+     */
+    @Test
+    void theProbeNeverUpdatesTheDocumentAnEarlierProbeInserted() {
+        var probes = client.getDatabase("track").getCollection(MongoOutages.PROBE_COLLECTION);
+        java.util.Date earlier = new java.util.Date(0);
+        probes.insertOne(new Document("_id", "consumer-writer").append("at", earlier));
+
+        assertThat(outages.takesWrites()).isTrue();
+
+        assertThat(probes.find(Filters.eq("_id", "consumer-writer")).first().get("at")).isEqualTo(earlier);
     }
 
     @Test
