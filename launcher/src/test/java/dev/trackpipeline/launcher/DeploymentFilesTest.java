@@ -37,6 +37,9 @@ class DeploymentFilesTest {
         assertThat(services.get("kafka").get("environment").get("KAFKA_PROCESS_ROLES").stringValue()).isEqualTo("broker,controller");
         assertThat(services.get("mongo").get("image").stringValue()).startsWith("mongo:8");
         assertThat(services.get("redis").get("image").stringValue()).startsWith("redis:7");
+        // eviction would take progress markers and dedup ids, and count again (docs/redis-memory.md)
+        assertThat(yaml.convertValue(services.get("redis").get("command"), List.class))
+                .containsSubsequence("--maxmemory-policy", "noeviction").contains("--maxmemory");
         for (String service : List.of("gateway", "consumer-writer", "consumer-aggregator")) {
             JsonNode environment = services.get(service).get("environment");
             assertThat(environment.get("KAFKA_BOOTSTRAP_SERVERS").stringValue()).isEqualTo("kafka:9092");
