@@ -26,7 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -86,6 +89,7 @@ class RedriveTest {
         assertThat(header(letters.get(0), TrackHeaders.DEAD_LETTER_GROUP)).isEqualTo("redrive-writer");
         assertThat(stored(refused)).isZero();
         produceAggregatorsLetter(countedOnly);
+        aggregatorConsumes("track.custom");
         custom.dropIndex("test_unique_order");
 
         String redrive = replay("redrive");
@@ -111,6 +115,16 @@ class RedriveTest {
 
     private static void awaitEverythingConsumed() {
         KafkaTestRecords.awaitConsumed(infra.kafkaBootstrapServers(), "redrive-writer", List.of("track.custom"), Duration.ofSeconds(30));
+    }
+
+    /** As if the aggregator ran beside the writer: its group has committed offsets on the topic, so a redrive finds it consumes it. */
+    private static void aggregatorConsumes(String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrapServers()))) {
+            var offsets = new java.util.HashMap<TopicPartition, OffsetAndMetadata>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+                    .forEach(partition -> offsets.put(new TopicPartition(topic, partition.partition()), new OffsetAndMetadata(0)));
+            admin.alterConsumerGroupOffsets("track-aggregator", offsets).all().get(30, TimeUnit.SECONDS);
+        }
     }
 
     /** As KafkaDeadLetters writes it when the aggregator gives up on a record the writer stored (or, here, never saw). */

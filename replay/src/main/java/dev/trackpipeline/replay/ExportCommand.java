@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"Stream the raw events of a time range to JSON Lines: the event as the SDK sent it, with its event id,",
                 "received-at, apikey, type, topic, partition and offset. --from is inclusive, --to exclusive, both on the",
-                "time Kafka stored each record (the gateway's publish time). Stops at --to on every partition."})
+                "time Kafka stored each record (the gateway's publish time). Stops at --to on every partition. Copies put back",
+                "by 'replay redrive' are left out unless --include-redriven."})
 final class ExportCommand implements Callable<Integer> {
 
     @Spec
@@ -58,6 +59,10 @@ final class ExportCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--output"}, description = "Write to this file instead of standard output.")
     Path output;
+
+    @Option(names = "--include-redriven", description = "Also export the copies 'replay redrive' put back (same event id as the record "
+            + "first exported, a later offset), each with the consumer group it was redriven for as \"redrivenFor\".")
+    boolean includeRedriven;
 
     @Override
     public Integer call() throws Exception {
@@ -119,6 +124,10 @@ final class ExportCommand implements Callable<Integer> {
     }
 
     private boolean wanted(ConsumerRecord<byte[], byte[]> record) {
+        // A redriven copy repeats an event the topic holds already (its first publication): counted twice otherwise.
+        if (!includeRedriven && record.headers().lastHeader(TrackHeaders.REDRIVE_GROUP) != null) {
+            return false;
+        }
         if (apikey != null && !ExportLines.header(record, TrackHeaders.APIKEY).map(apikey::equals).orElse(false)) {
             return false;
         }

@@ -11,7 +11,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Writes one JSON line per event: {@code {"eventId","receivedAt","apikey","type","topic",
- * "partition","offset","event":{...}}}. The event is the SDK's bytes as they are in Kafka; only a
+ * "partition","offset","event":{...}}}, plus {@code "redrivenFor"} (a consumer group) on a copy
+ * {@code replay redrive} put back. The event is the SDK's bytes as they are in Kafka; only a
  * value spread over several lines is re-written compactly, so every line stays one event.
  */
 final class ExportLines implements AutoCloseable {
@@ -44,6 +45,10 @@ final class ExportLines implements AutoCloseable {
             generator.writeStringProperty("topic", record.topic());
             generator.writeNumberProperty("partition", record.partition());
             generator.writeNumberProperty("offset", record.offset());
+            Optional<String> redrivenFor = header(record, TrackHeaders.REDRIVE_GROUP);
+            if (redrivenFor.isPresent()) {
+                generator.writeStringProperty("redrivenFor", redrivenFor.get());
+            }
             generator.writeName("event");
             generator.writeRawValue(event);
             generator.writeEndObject();

@@ -17,18 +17,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,12 +32,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "redrive", mixinStandardHelpOptions = true,
         description = {"Put dead letters back on their event topics once what made a consumer give up on them is fixed. Each is",
                 "applied only by the consumer group that dead-lettered it (the other skips it: it holds or counted the record",
-                "already), and only once: what is redriven is recorded in track.dead-letter-redriven. Reads the dead-letter",
-                "topic up to where it ended when the command started. --dry-run lists what would be redriven."})
+                "already), and only once: each letter is redriven and marked in track.dead-letter-redriven in one Kafka",
+                "transaction, and a redrive started beside this one fences it. Letters of a group that does not consume their",
+                "topic (renamed? --as-group) are left out, with a non-zero exit. Reads the dead-letter topic up to where it",
+                "ended when the command started. --dry-run lists what would be redriven."})
 final class RedriveCommand implements Callable<Integer> {
-
-    /** Letters larger than the producer's default of 1 MB exist under raised limits; the topics decide what fits. */
-    private static final int MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 
     @Spec
     CommandSpec spec;
@@ -55,7 +48,12 @@ final class RedriveCommand implements Callable<Integer> {
             description = "Only letters of these consumer groups: writer, aggregator, or a group's name (default: all; each letter goes to its own group).")
     List<String> groups = new ArrayList<>();
 
-    @Option(names = "--outcome", split = ",", description = "Only letters with these outcomes, e.g. unstorable,refused_by_store.")
+    @Option(names = "--as-group", description = "Redrive the letters of the one --group for this group instead, e.g. the writer's group "
+            + "after track.writer.group-id was changed: the redriven records name it.")
+    String asGroup;
+
+    @Option(names = "--outcome", split = ",", description = "Only letters with these outcomes, e.g. unstorable,refused_by_store (default: all but "
+            + "invalid_json, invalid_event and missing_metadata, which no redrive can store).")
     List<String> outcomes = new ArrayList<>();
 
     @Option(names = "--topic", split = ",", description = "Only letters whose record came from these event topics, e.g. track.error.")
@@ -80,6 +78,7 @@ final class RedriveCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RedriveSelection selection = selection();
+        Optional<String> targetGroup = targetGroup(selection);
         if (from != null && to != null && !from.isBefore(to)) {
             throw new ReplayException(ReplayException.USAGE, "--from must be before --to");
         }
@@ -90,45 +89,64 @@ final class RedriveCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         RedriveTally tally = new RedriveTally();
         try (Admin admin = Admin.create(kafka.clientConfig()); KafkaConsumer<byte[], byte[]> consumer = kafka.consumer()) {
-            Set<String> redriven = again ? new HashSet<>() : log.read(admin, consumer);
-            List<PartitionRange> ranges = ExportRanges.of(consumer, kafka.timeout(), List.of(names.deadLetter()),
-                    Optional.ofNullable(from), Optional.ofNullable(to));
             if (!dryRun) {
-                log.create(admin);
+                log.create(admin, names.deadLetter());
             }
-            try (KafkaProducer<byte[], byte[]> producer = dryRun ? null : producer()) {
-                List<Sent> sent = new ArrayList<>();
+            // Started before the marks are read: it fences a redrive running beside this one and waits for its last
+            // transaction to end, so the marks read next hold everything that run redrove.
+            try (RedriveTransactions transactions = dryRun ? null : RedriveTransactions.start(kafka.clientConfig(), kafka.timeout())) {
+                Set<String> redriven = again ? new HashSet<>() : log.read(admin, consumer);
+                RedriveTargets targets = new RedriveTargets(admin, kafka.timeout());
+                List<PartitionRange> ranges = ExportRanges.of(consumer, kafka.timeout(), List.of(names.deadLetter()),
+                        Optional.ofNullable(from), Optional.ofNullable(to));
                 Progress progress = new Progress(err, ranges.stream().mapToLong(PartitionRange::size).sum());
-                for (DeadLetterRecord letter : (Iterable<DeadLetterRecord>) scan(consumer, ranges)::iterator) {
-                    Optional<RedriveTally.Left> left = leftOut(letter, selection, eventTopics, redriven);
-                    if (left.isPresent()) {
-                        tally.left(left.get());
-                        continue;
+                try {
+                    for (DeadLetterRecord letter : (Iterable<DeadLetterRecord>) scan(consumer, ranges)::iterator) {
+                        Optional<RedriveTally.Left> left = leftOut(letter, selection, eventTopics, redriven);
+                        if (left.isPresent()) {
+                            tally.left(left.get());
+                            continue;
+                        }
+                        String group = targetGroup.orElse(letter.group().orElseThrow());
+                        String topic = letter.source().orElseThrow().topic();
+                        if (!targets.consumes(group, topic)) {
+                            tally.notConsumed(group, topic);
+                            continue;
+                        }
+                        tally.selected(letter);
+                        String key = letter.redriveKey().orElseThrow();
+                        redriven.add(key);
+                        if (transactions != null) {
+                            var record = RedriveRecords.of(letter, group);
+                            transactions.send(record, log.mark(key, letter.position(), topic + ":" + record.partition(), group));
+                        }
+                        progress.update(tally.read());
                     }
-                    tally.selected(letter);
-                    redriven.add(letter.redriveKey().orElseThrow());
-                    if (producer != null) {
-                        sent.add(new Sent(letter.position(), letter.redriveKey().orElseThrow(), letter.source().orElseThrow().toString(),
-                                producer.send(RedriveRecords.of(letter))));
+                    if (transactions != null) {
+                        transactions.commit();
                     }
-                    progress.update(tally.read());
+                } catch (KafkaException e) {
+                    if (transactions == null) {
+                        throw e;
+                    }
+                    throw notCommitted(transactions, e);
                 }
                 progress.finish();
                 tally.printTable(out);
-                if (producer != null) {
-                    int failed = record(producer, log, sent, err);
-                    out.printf("redrove %s to their event topics, each for its own group only (%s)%n", RedriveTally.letters(sent.size() - failed),
+                if (transactions != null) {
+                    out.printf("redrove %s to their event topics, each for its own group only (%s)%n", RedriveTally.letters(transactions.committed()),
                             tally.leftOut());
-                    out.flush();
-                    if (failed > 0) {
-                        throw new ReplayException(ReplayException.UNAVAILABLE, RedriveTally.letters(failed) + " could not be redriven (above); "
-                                + "the others are, and run again redrives only what is missing");
-                    }
                 } else {
                     out.printf("dry run: %s would be redriven (%s); nothing published%n", RedriveTally.letters(tally.selectedCount()), tally.leftOut());
                 }
+                out.flush();
             }
-            out.flush();
+            if (tally.notConsumedCount() > 0) {
+                tally.printNotConsumed(err);
+                throw new ReplayException(ReplayException.UNAVAILABLE, RedriveTally.letters(tally.notConsumedCount()) + " left out: no "
+                        + "consumer group of that name reads their topic, so nobody would apply them (a group renamed since? "
+                        + "--group OLD --as-group NEW redrives them for the new name)");
+            }
             return 0;
         } catch (ExecutionException | TimeoutException | KafkaException e) {
             throw kafka.unreachable(e);
@@ -136,35 +154,37 @@ final class RedriveCommand implements Callable<Integer> {
     }
 
     /**
-     * Waits for every redriven record, then records those Kafka took in the redrive log. A crash
-     * before that leaves them unrecorded: a second run redrives them again, which the writer
-     * absorbs (same event id) and the aggregator too within its dedup window.
-     *
-     * @return how many could not be redriven
+     * The failure of a transaction: nothing of it counts (neither redriven nor marked), what was
+     * committed before does. Another redrive having fenced this one is said as such, since running
+     * again at once would only race it.
      */
-    private int record(KafkaProducer<byte[], byte[]> producer, RedriveLog log, List<Sent> sent, PrintWriter err) throws Exception {
-        producer.flush();
-        int failed = 0;
-        List<Future<RecordMetadata>> marks = new ArrayList<>();
-        for (Sent send : sent) {
-            try {
-                RecordMetadata to = send.redriven().get(kafka.timeout().toSeconds(), TimeUnit.SECONDS);
-                marks.add(producer.send(log.mark(send.key(), send.letter(), to.topic() + ":" + to.partition() + ":" + to.offset())));
-            } catch (ExecutionException e) {
-                failed++;
-                err.printf("could not redrive %s to %s: %s%n", send.letter(), send.source(), e.getCause().getMessage());
-            }
+    private ReplayException notCommitted(RedriveTransactions transactions, KafkaException failure) {
+        String before = RedriveTally.letters(transactions.committed()) + " redriven and marked before stand";
+        if (RedriveTransactions.fenced(failure)) {
+            return new ReplayException(ReplayException.UNAVAILABLE, "another redrive started and took over (transactional id "
+                    + RedriveTransactions.TRANSACTIONAL_ID + "): this one stopped, and the " + RedriveTally.letters(transactions.uncommitted())
+                    + " of its open transaction are neither redriven nor marked; " + before + ". Let the other run finish, then "
+                    + "--dry-run shows what is left");
         }
-        producer.flush();
-        for (Future<RecordMetadata> mark : marks) {
-            mark.get(kafka.timeout().toSeconds(), TimeUnit.SECONDS);
-        }
-        err.flush();
-        return failed;
+        return new ReplayException(ReplayException.UNAVAILABLE, "Kafka did not commit the transaction of "
+                + RedriveTally.letters(transactions.uncommitted()) + " with their marks (" + failure.getClass().getSimpleName() + ": "
+                + failure.getMessage() + "): none of them is redriven nor marked; " + before + ", and running again redrives "
+                + "only the rest");
     }
 
-    /** A letter on its way back, without its value: a redrive of many large letters must not hold them all. */
-    private record Sent(String letter, String key, String source, Future<RecordMetadata> redriven) {
+    /** The group named by --as-group, for the letters of the one group --group names. */
+    private Optional<String> targetGroup(RedriveSelection selection) {
+        if (asGroup == null) {
+            return Optional.empty();
+        }
+        if (asGroup.isBlank()) {
+            throw new ReplayException(ReplayException.USAGE, "--as-group: expected a consumer group's name, got \"\"");
+        }
+        if (selection.groups().size() != 1) {
+            throw new ReplayException(ReplayException.USAGE, "--as-group needs exactly one --group: the old name whose letters go to "
+                    + asGroup);
+        }
+        return Optional.of(RebuildCommand.GROUPS.getOrDefault(asGroup, asGroup));
     }
 
     /** Why a letter is not redriven, if it is not. */
@@ -172,6 +192,9 @@ final class RedriveCommand implements Callable<Integer> {
                                                        Set<String> redriven) {
         if (!selection.selects(letter)) {
             return Optional.of(RedriveTally.Left.NOT_SELECTED);
+        }
+        if (selection.leavesAsNeverStorable(letter)) {
+            return Optional.of(RedriveTally.Left.NEVER_STORABLE);
         }
         if (letter.group().isEmpty()) {
             return Optional.of(RedriveTally.Left.NO_GROUP);
@@ -236,16 +259,5 @@ final class RedriveCommand implements Callable<Integer> {
             throw new ReplayException(ReplayException.USAGE, "--reason-contains: expected some text, got \"\"");
         }
         return new RedriveSelection(groupNames, Set.copyOf(outcomes), Set.copyOf(topics), reasonContains);
-    }
-
-    private KafkaProducer<byte[], byte[]> producer() {
-        Map<String, Object> config = kafka.clientConfig();
-        // As the gateway publishes: nothing redriven is lost or written twice by a retry.
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_BYTES);
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(kafka.timeout().toMillis() * 2, 30_000));
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -21,7 +22,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * What has been redriven: a compacted topic holding one record per consumer group and source
- * record ({@link DeadLetterRecord#redriveKey}), written once the redriven records are acknowledged.
+ * record ({@link DeadLetterRecord#redriveKey}), written in the transaction of the redriven record
+ * ({@link RedriveTransactions}), so a letter is marked if and only if it is redriven.
  * It makes a redrive exact for the aggregator, whose dedup window (an hour) would not recognise a
  * letter redriven a second time later. It grows with what is redriven, not with time.
  */
@@ -46,6 +48,7 @@ final class RedriveLog {
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
+        // Read committed (KafkaOptions): the marks of a run fenced mid-transaction do not count, as its records do not.
         // Bounded by the ends at the start, so a redrive running beside this one cannot keep it reading.
         while (partitions.stream().anyMatch(partition -> consumer.position(partition, timeout) < ends.get(partition))) {
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
@@ -58,15 +61,19 @@ final class RedriveLog {
         return keys;
     }
 
-    /** Creates the topic, compacted, unless it exists. */
-    void create(Admin admin) throws Exception {
+    /**
+     * Creates the topic, compacted, unless it exists, with the dead-letter topic's replication
+     * factor: the marks are what keeps a letter from being redriven twice, and would otherwise
+     * have the broker's default, possibly one copy where the letters have three.
+     */
+    void create(Admin admin, String deadLetterTopic) throws Exception {
         if (exists(admin)) {
             return;
         }
-        NewTopic log = new NewTopic(topic, Optional.of(1), Optional.empty())
-                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        TopicDescription deadLetters = admin.describeTopics(List.of(deadLetterTopic)).allTopicNames()
+                .get(timeout.toSeconds(), TimeUnit.SECONDS).get(deadLetterTopic);
         try {
-            admin.createTopics(List.of(log)).all().get(timeout.toSeconds(), TimeUnit.SECONDS);
+            admin.createTopics(List.of(likeDeadLetters(deadLetters))).all().get(timeout.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw e;
@@ -74,9 +81,16 @@ final class RedriveLog {
         }
     }
 
-    /** The record saying that the letter at {@code letter}, recorded under {@code key}, is back on its topic at {@code redrivenTo}. */
-    ProducerRecord<byte[], byte[]> mark(String key, String letter, String redrivenTo) {
-        String value = "redriven from " + letter + " to " + redrivenTo + " at " + Instant.now();
+    /** The log's topic: one partition, compacted, as many replicas as the dead-letter topic has. */
+    NewTopic likeDeadLetters(TopicDescription deadLetters) {
+        short replicas = (short) deadLetters.partitions().get(0).replicas().size();
+        return new NewTopic(topic, Optional.of(1), Optional.of(replicas))
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+    }
+
+    /** The record saying that the letter at {@code letter}, recorded under {@code key}, is back on its topic for {@code group}. */
+    ProducerRecord<byte[], byte[]> mark(String key, String letter, String redrivenTo, String group) {
+        String value = "redriven from " + letter + " to " + redrivenTo + " for " + group + " at " + Instant.now();
         return new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -17,9 +17,10 @@ final class RedriveRecords {
      * its key, its value and the gateway's headers as they were: the same event id, so the writer
      * recognises an event it holds, and the same received-at, so the aggregator counts it in its
      * minute. The letter's own headers are left behind; {@link TrackHeaders#REDRIVE_GROUP} names
-     * the only group that applies it.
+     * the only group that applies it: the letter's, or the one an operator named for it (a group
+     * renamed since the letter was written).
      */
-    static ProducerRecord<byte[], byte[]> of(DeadLetterRecord letter) {
+    static ProducerRecord<byte[], byte[]> of(DeadLetterRecord letter, String group) {
         DeadLetterRecord.Source source = letter.source().orElseThrow();
         RecordHeaders headers = new RecordHeaders();
         for (Header header : letter.record().headers()) {
@@ -28,7 +29,7 @@ final class RedriveRecords {
                 headers.add(header.key(), header.value());
             }
         }
-        headers.add(TrackHeaders.REDRIVE_GROUP, utf8(letter.group().orElseThrow()));
+        headers.add(TrackHeaders.REDRIVE_GROUP, utf8(group));
         headers.add(TrackHeaders.REDRIVEN_FROM, utf8(letter.position()));
         return new ProducerRecord<>(source.topic(), source.partition(), letter.record().key(), letter.record().value(), headers);
     }

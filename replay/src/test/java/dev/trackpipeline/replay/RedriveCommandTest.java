@@ -12,6 +12,11 @@ import dev.trackpipeline.model.fixtures.WebSeeFixtures;
 import dev.trackpipeline.model.kafka.TopicNames;
 import dev.trackpipeline.model.kafka.TrackHeaders;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -64,6 +69,9 @@ class RedriveCommandTest {
             names.eventTopics(new EventFamilies()).forEach(topic -> topics.add(new NewTopic(topic, 2, (short) 1)));
             topics.add(new NewTopic(names.deadLetter(), 1, (short) 1));
             admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+            // The consumers as they run: each group has committed offsets on the topics it reads.
+            consumes(admin, "track-writer", error.topic(), xhr.topic());
+            consumes(admin, "track-aggregator", whiteScreen.topic());
         }
         try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrapServers(), "acks", "all"),
                 new StringSerializer(), new ByteArraySerializer())) {
@@ -170,11 +178,32 @@ class RedriveCommandTest {
         assertThat(redrive().out()).contains("redrove 0 letters");
     }
 
+    /** A redriven copy repeats an event its topic holds already: an analyst's export counts each event once. */
+    @Test
+    @Order(5)
+    void anExportLeavesTheRedrivenCopiesOutUnlessAskedForThemAndThenNamesTheirGroup() throws Exception {
+        Path dir = Files.createTempDirectory("redriven-export");
+        Path plain = dir.resolve("plain.jsonl");
+        Path withRedriven = dir.resolve("with-redriven.jsonl");
+
+        ReplayCommand.commandLine().setErr(new PrintWriter(new StringWriter()))
+                .execute("export", "-o", plain.toString(), "--bootstrap-servers", infra.kafkaBootstrapServers());
+        ReplayCommand.commandLine().setErr(new PrintWriter(new StringWriter()))
+                .execute("export", "--include-redriven", "-o", withRedriven.toString(), "--bootstrap-servers", infra.kafkaBootstrapServers());
+
+        assertThat(Files.readAllLines(plain)).as("every record of the event topics here is a redriven copy").isEmpty();
+        assertThat(Files.readAllLines(withRedriven)).hasSize(eventTopicRecords().size())
+                .anySatisfy(line -> assertThat(line).contains("\"redrivenFor\":\"track-aggregator\""))
+                .allSatisfy(line -> assertThat(line).containsPattern("\"redrivenFor\":\"track-(writer|aggregator)\""));
+    }
+
     @Test
     void explainsMistakesWithANonZeroExitBeforeReadingAnything() throws Exception {
         Run outcome = redrive("--outcome", "poisoned");
         Run topic = redrive("--topic", "track.nope");
         Run group = redrive("--group", "");
+        Run asGroupAlone = redrive("--as-group", "writer-2");
+        Run asGroupOfTwo = redrive("--group", "writer,aggregator", "--as-group", "writer-2");
         Run backwards = redrive("--from", Instant.now().toString(), "--to", Instant.now().minusSeconds(60).toString());
         Run badTime = redrive("--from", "last week");
 
@@ -184,6 +213,9 @@ class RedriveCommandTest {
         assertThat(topic.err()).contains("--topic: \"track.nope\" is no event topic, expected one of [track.error");
         assertThat(group.exit()).isEqualTo(2);
         assertThat(group.err()).contains("--group: expected writer, aggregator or a consumer group's name");
+        assertThat(asGroupAlone.exit()).isEqualTo(2);
+        assertThat(asGroupAlone.err()).contains("--as-group needs exactly one --group");
+        assertThat(asGroupOfTwo.exit()).isEqualTo(2);
         assertThat(backwards.exit()).isEqualTo(2);
         assertThat(backwards.err()).contains("--from must be before --to");
         assertThat(badTime.exit()).isEqualTo(2);
@@ -196,6 +228,16 @@ class RedriveCommandTest {
 
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).contains("did not answer within 2 s", "is it running?");
+    }
+
+    private static void consumes(Admin admin, String group, String... topics) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (String topic : topics) {
+            for (int partition = 0; partition < 2; partition++) {
+                offsets.put(new TopicPartition(topic, partition), new OffsetAndMetadata(0));
+            }
+        }
+        admin.alterConsumerGroupOffsets(group, offsets).all().get(30, TimeUnit.SECONDS);
     }
 
     /** A dead letter as KafkaDeadLetters writes it: the record's key, value and gateway headers, then why and where. */

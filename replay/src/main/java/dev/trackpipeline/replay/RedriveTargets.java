@@ -1,0 +1,48 @@
+package dev.trackpipeline.replay;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+
+/**
+ * Whether the group a letter is redriven for reads the letter's topic: it exists and has committed
+ * offsets on the topic. A record redriven for a group nobody runs (a group renamed since, or never
+ * there) is skipped by every consumer, so it would be lost while marked as redriven. Asked of
+ * Kafka once per group.
+ */
+final class RedriveTargets {
+
+    private final Admin admin;
+    private final Duration timeout;
+    private final Map<String, Map<TopicPartition, OffsetAndMetadata>> committed = new HashMap<>();
+
+    RedriveTargets(Admin admin, Duration timeout) {
+        this.admin = admin;
+        this.timeout = timeout;
+    }
+
+    boolean consumes(String group, String topic) throws Exception {
+        if (!committed.containsKey(group)) {
+            committed.put(group, committedOffsets(group));
+        }
+        return committed.get(group).entrySet().stream()
+                .anyMatch(offset -> offset.getKey().topic().equals(topic) && offset.getValue() != null);
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> committedOffsets(String group) throws Exception {
+        try {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(timeout.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return Map.of();
+            }
+            throw e;
+        }
+    }
+}
