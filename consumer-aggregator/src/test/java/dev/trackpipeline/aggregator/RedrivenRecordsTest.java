@@ -12,11 +12,18 @@ import dev.trackpipeline.model.fixtures.WebSeeFixtures;
 import dev.trackpipeline.model.kafka.TrackHeaders;
 import dev.trackpipeline.model.metrics.TrackMeters;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -71,6 +78,42 @@ class RedrivenRecordsTest {
         assertThat(redis.hget(bucket, "events")).isEqualTo("2");
         assertThat(meters.get(TrackMeters.CONSUME_REDRIVEN_ELSEWHERE).tag("topic", "track.white-screen").counter().count()).isEqualTo(1);
         assertThat(KafkaTestRecords.readAll(infra.kafkaBootstrapServers(), "track.dead-letter")).isEmpty();
+    }
+
+    /**
+     * A redrive fenced by another (two operators at once) has its open transaction aborted: its
+     * records stay in the topic, uncommitted, and are never counted, since the consumers read
+     * committed records only.
+     */
+    @Test
+    void neverCountsARecordOfAnAbortedRedriveTransaction() throws Exception {
+        Instant receivedAt = Instant.now().minus(Duration.ofMinutes(10));
+        List<FixtureRecord> whiteScreens = WebSeeFixtures.load().ofType("whiteScreen").stream()
+                .map(request -> FixtureRecords.of(request, receivedAt)).toList();
+        FixtureRecord aborted = redrivenFor(whiteScreens.get(3), "redrive-aggregator");
+        FixtureRecord committed = redrivenFor(whiteScreens.get(4), "redrive-aggregator");
+
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrapServers(),
+                "transactional.id", "test-redrive-aborted"), new StringSerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(record(aborted)).get(30, TimeUnit.SECONDS);
+            producer.abortTransaction();
+            producer.beginTransaction();
+            producer.send(record(committed)).get(30, TimeUnit.SECONDS);
+            producer.commitTransaction();
+        }
+
+        KafkaTestRecords.awaitConsumed(infra.kafkaBootstrapServers(), "redrive-aggregator", List.of("track.white-screen"),
+                Duration.ofSeconds(60));
+        String bucket = MetricKeys.counters("demo-project", Resolution.MINUTE, Resolution.MINUTE.bucketOf(receivedAt));
+        assertThat(redis.hget(bucket, "events")).isEqualTo("1");
+    }
+
+    private static ProducerRecord<String, byte[]> record(FixtureRecord fixture) {
+        var headers = new RecordHeaders();
+        fixture.headers().forEach((name, value) -> headers.add(name, value.getBytes(StandardCharsets.UTF_8)));
+        return new ProducerRecord<>(fixture.topic(), null, fixture.key(), fixture.value(), headers);
     }
 
     private static FixtureRecord redrivenFor(FixtureRecord record, String group) {
