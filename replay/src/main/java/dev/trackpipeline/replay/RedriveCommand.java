@@ -97,6 +97,7 @@ final class RedriveCommand implements Callable<Integer> {
             try (RedriveTransactions transactions = dryRun ? null : RedriveTransactions.start(kafka.clientConfig(), kafka.timeout())) {
                 Set<String> redriven = again ? new HashSet<>() : log.read(admin, consumer);
                 RedriveTargets targets = new RedriveTargets(admin, kafka.timeout());
+                Set<String> targetGroups = new java.util.TreeSet<>();
                 List<PartitionRange> ranges = ExportRanges.of(consumer, kafka.timeout(), List.of(names.deadLetter()),
                         Optional.ofNullable(from), Optional.ofNullable(to));
                 Progress progress = new Progress(err, ranges.stream().mapToLong(PartitionRange::size).sum());
@@ -114,6 +115,7 @@ final class RedriveCommand implements Callable<Integer> {
                             continue;
                         }
                         tally.selected(letter);
+                        targetGroups.add(group);
                         String key = letter.redriveKey().orElseThrow();
                         redriven.add(key);
                         if (transactions != null) {
@@ -140,6 +142,14 @@ final class RedriveCommand implements Callable<Integer> {
                     out.printf("dry run: %s would be redriven (%s); nothing published%n", RedriveTally.letters(tally.selectedCount()), tally.leftOut());
                 }
                 out.flush();
+                for (String group : targetGroups) {
+                    if (!targets.running(group)) {
+                        err.printf("note: group %s has no running member now; its letters wait for it. If it was renamed, they wait for "
+                                + "ever: redrive them again with --group %s --as-group NEW --again%n", RedriveTally.printable(group),
+                                RedriveTally.printable(group));
+                    }
+                }
+                err.flush();
             }
             if (tally.notConsumedCount() > 0) {
                 tally.printNotConsumed(err);

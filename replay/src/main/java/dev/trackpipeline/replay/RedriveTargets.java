@@ -2,6 +2,7 @@ package dev.trackpipeline.replay;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,16 @@ final class RedriveTargets {
         }
         return committed.get(group).entrySet().stream()
                 .anyMatch(offset -> offset.getKey().topic().equals(topic) && offset.getValue() != null);
+    }
+
+    /**
+     * Whether the group has a member now. One without is stopped, or renamed while Kafka still keeps
+     * its offsets (offsets.retention.minutes, 7 days by default after its last member left), which
+     * {@link #consumes} cannot tell apart: a redrive says so, so that the operator can check.
+     */
+    boolean running(String group) throws Exception {
+        return !admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get(timeout.toSeconds(), TimeUnit.SECONDS)
+                .members().isEmpty();
     }
 
     private Map<TopicPartition, OffsetAndMetadata> committedOffsets(String group) throws Exception {

@@ -124,6 +124,8 @@ class RedriveCommandTest {
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains("redrove 1 letter to their event topics, each for its own group only (6 letters read: "
                 + "4 not selected, 1 redriven before");
+        assertThat(run.err()).as("no writer runs in this test").contains("note: group track-writer has no running member now",
+                "--group track-writer --as-group NEW --again");
         List<ConsumerRecord<String, byte[]>> redriven = eventTopicRecords();
         assertThat(redriven).singleElement().satisfies(record -> {
             assertThat(record.topic()).isEqualTo("track.error");
