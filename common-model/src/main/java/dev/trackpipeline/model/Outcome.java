@@ -31,7 +31,12 @@ public enum Outcome {
      */
     CLIENT_RATE_LIMITED("client_rate_limited"),
     /** A request refused unread: its client address sent more requests than the gateway takes from one address. */
-    TOO_MANY_REQUESTS("too_many_requests");
+    TOO_MANY_REQUESTS("too_many_requests"),
+    /**
+     * Answered by the reverse proxy the project ships (deploy/nginx), never by the gateway: the proxy
+     * could not pass the request on (the gateway unreachable or restarting).
+     */
+    GATEWAY_UNREACHABLE("gateway_unreachable");
 
     private final String code;
 

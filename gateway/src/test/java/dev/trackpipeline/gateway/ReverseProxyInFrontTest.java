@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
 import dev.trackpipeline.infra.testing.KafkaTestRecords;
+import dev.trackpipeline.model.Outcome;
 import dev.trackpipeline.model.kafka.TrackHeaders;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
@@ -25,9 +26,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,7 +61,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "server.tomcat.remoteip.internal-proxies=127.0.0.1/32"})
 class ReverseProxyInFrontTest {
 
-    static final Path SHIPPED_CONFIG = Path.of(System.getProperty("track.home", "..")).resolve("deploy/nginx/track-gateway.conf");
+    static final Path SHIPPED = Path.of(System.getProperty("track.home", "..")).resolve("deploy/nginx");
     static final Path NGINX = Path.of("/usr/sbin/nginx");
     static final EmbeddedInfrastructure infra = EmbeddedInfrastructure.startForTests();
     static final byte[] EVENT = WebSeeFixtures.load().first("error").bodyBytes();
@@ -94,10 +98,7 @@ class ReverseProxyInFrontTest {
             assumeTrue(Files.isExecutable(NGINX), "Debian package nginx is not installed; the shipped reverse proxy is not checked");
         }
         proxyPort = freePort();
-        Path config = nginxHome.resolve("nginx.conf");
-        Files.writeString(config, mainConfig(shippedConfigFor(gatewayPort, proxyPort)));
-        nginx = new ProcessBuilder(NGINX.toString(), "-p", nginxHome.toString(), "-e", nginxHome.resolve("error.log").toString(),
-                "-c", config.toString()).redirectErrorStream(true).redirectOutput(nginxHome.resolve("nginx.out").toFile()).start();
+        startNginxBefore(gatewayPort);
         await().atMost(GENEROUS).ignoreException(java.net.ConnectException.class).until(() -> {
             assertThat(nginx.isAlive()).as("nginx running: %s", Files.readString(nginxHome.resolve("nginx.out"))).isTrue();
             return post().statusCode() == 202;
@@ -106,16 +107,27 @@ class ReverseProxyInFrontTest {
         await().atMost(GENEROUS).until(() -> gauge(TrackMeters.INGEST_BODY_READS) == 0);
     }
 
+    private void startNginxBefore(int upstreamPort) throws IOException {
+        Path config = nginxHome.resolve("nginx.conf");
+        Files.writeString(config, shippedMainConfig(shippedSiteFor(upstreamPort)));
+        nginx = new ProcessBuilder(NGINX.toString(), "-p", nginxHome.toString(), "-e", nginxHome.resolve("error.log").toString(),
+                "-c", config.toString()).redirectErrorStream(true).redirectOutput(nginxHome.resolve("nginx.out").toFile()).start();
+    }
+
+    private void stopNginx() throws InterruptedException {
+        nginx.destroy();
+        if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
+            nginx.destroyForcibly();
+        }
+    }
+
     @AfterEach
     void stopTheProxyAndTheStalledClients() throws Exception {
         for (Socket socket : stalled) {
             socket.close();
         }
         if (nginx != null) {
-            nginx.destroy();
-            if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
-                nginx.destroyForcibly();
-            }
+            stopNginx();
         }
     }
 
@@ -160,8 +172,9 @@ class ReverseProxyInFrontTest {
         // nginx counts a connection once it has read its request's headers: the next ones are refused once it has the 32.
         await().atMost(GENEROUS).until(() -> {
             try (Socket oneTooMany = sendHalfABody("127.0.0.50", proxyPort)) {
-                oneTooMany.setSoTimeout(1_000);
-                return firstBytes(oneTooMany).startsWith("HTTP/1.1 429");
+                String answer = readWithin(oneTooMany, Duration.ofSeconds(1));
+                return answer.startsWith("HTTP/1.1 429") && answer.contains("Retry-After: 5")
+                        && answer.contains("\"outcome\":\"too_many_requests\",\"reason\":\"client: more than 32 connections at once");
             }
         });
         assertThat(stalled).as("the 32 held connections, still waited for").allSatisfy(socket -> {
@@ -169,24 +182,78 @@ class ReverseProxyInFrontTest {
             assertThat(socket.getInputStream().available()).isZero();
         });
         try (Socket anotherAddress = sendHalfABody("127.0.0.51", proxyPort)) {
-            anotherAddress.setSoTimeout(1_000);
-            assertThat(firstBytes(anotherAddress)).as("another address's stalled body is simply waited for").isEmpty();
+            assertThat(readWithin(anotherAddress, Duration.ofSeconds(1))).as("another address's stalled body is simply waited for").isEmpty();
         }
     }
 
     @Test
-    void refusesABodyOverTheGatewaysLimitFromItsContentLengthWithoutPassingItOn() throws Exception {
+    void refusesABodyOverTheGatewaysLimitFromItsContentLengthInTheGatewaysShapeReadableByThePage() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", proxyPort)) {
             socket.setSoTimeout((int) GENEROUS.toMillis());
-            socket.getOutputStream().write(("POST /reportData HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + 5 * 1024 * 1024 + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(("POST /reportData HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+                    + "Origin: https://shop.example\r\nContent-Length: " + 5 * 1024 * 1024 + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
 
-            String answer = new String(socket.getInputStream().readNBytes(400), StandardCharsets.US_ASCII);
+            String answer = readWithin(socket, Duration.ofSeconds(3));
 
-            assertThat(answer).startsWith("HTTP/1.1 413").contains("Server: nginx");
+            assertThat(answer).startsWith("HTTP/1.1 413").contains("Content-Type: application/json",
+                    "Access-Control-Allow-Origin: https://shop.example",
+                    "{\"accepted\":0,\"rejected\":[{\"index\":-1,\"outcome\":\"body_too_large\",\"reason\":\"body: larger than 4 MiB");
         }
         assertThat(gauge(TrackMeters.INGEST_BODY_READS)).isZero();
+    }
+
+    @Test
+    void answers503WithRetryAfterInTheGatewaysShapeWhenTheGatewayCannotBeReached() throws Exception {
+        stopNginx();
+        startNginxBefore(freePort());
+        await().atMost(GENEROUS).ignoreException(java.net.ConnectException.class).until(() -> post().statusCode() == 503);
+
+        HttpResponse<String> answer = post();
+
+        assertThat(answer.headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(answer.body()).isEqualTo("{\"accepted\":0,\"rejected\":[{\"index\":-1,\"outcome\":\"gateway_unreachable\","
+                + "\"reason\":\"gateway: the proxy could not pass the request on; nothing was accepted, retry later\"}]}");
+    }
+
+    @Test
+    void passesOnARequestWithoutAHostHeader() throws Exception {
+        try (Socket client = new Socket("127.0.0.1", proxyPort)) {
+            client.setSoTimeout((int) GENEROUS.toMillis());
+            client.getOutputStream().write(("POST /reportData HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: " + EVENT.length
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            client.getOutputStream().write(EVENT);
+
+            assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).startsWith("HTTP/1.1 202");
+        }
+    }
+
+    /** The image's default 1,024 connections a worker were all taken by 32 addresses at the per-address limit. */
+    @Test
+    void servesABrowserWhileFortyAddressesHoldEveryConnectionTheyMay() throws Exception {
+        for (int address = 0; address < 40; address++) {
+            for (int connection = 0; connection < 32; connection++) {
+                stalled.add(sendHalfABody("127.0.1." + (10 + address), proxyPort));
+            }
+        }
+
+        HttpResponse<String> browser = post();
+
+        assertThat(browser.statusCode()).as(browser.body()).isEqualTo(202);
+        assertThat(gauge(TrackMeters.INGEST_BODY_READS)).isZero();
+    }
+
+    /** The reasons the proxy gives are the gateway's vocabulary (common-model's Outcome), nothing of its own. */
+    @Test
+    void namesOnlyOutcomesTheGatewayKnows() throws Exception {
+        Matcher outcomes = Pattern.compile("\"outcome\":\"([a-z_]+)\"").matcher(Files.readString(SHIPPED.resolve("track-gateway.conf")));
+        List<String> named = new ArrayList<>();
+        while (outcomes.find()) {
+            named.add(outcomes.group(1));
+        }
+
+        assertThat(named).containsExactly("body_too_large", "too_many_requests", "gateway_unreachable");
+        assertThat(Arrays.stream(Outcome.values()).map(Outcome::code)).containsAll(named);
     }
 
     /** nginx sets X-Forwarded-For to the address it saw, so what a client claims there never reaches the gateway. */
@@ -213,27 +280,29 @@ class ReverseProxyInFrontTest {
                         .isEqualTo(ClientLimitsTest.hash("127.0.0.60")));
     }
 
-    /** The shipped file with the gateway's and the proxy's ports of this test: it must still name what they replace. */
-    static String shippedConfigFor(int gatewayPort, int proxyPort) throws IOException {
-        String shipped = Files.readString(SHIPPED_CONFIG);
-        assertThat(shipped).contains("server gateway:3000;", "listen 3000;");
-        return shipped.replace("server gateway:3000;", "server 127.0.0.1:" + gatewayPort + ";")
+    /** The shipped site with the gateway's and the proxy's ports of this test: it must still name what they replace. */
+    private String shippedSiteFor(int upstreamPort) throws IOException {
+        String shipped = Files.readString(SHIPPED.resolve("track-gateway.conf"));
+        assertThat(shipped).contains("server 172.28.0.20:3000;", "listen 3000;");
+        return shipped.replace("server 172.28.0.20:3000;", "server 127.0.0.1:" + upstreamPort + ";")
                 .replace("listen 3000;", "listen 127.0.0.1:" + proxyPort + ";");
     }
 
-    /** What the nginx image's own nginx.conf provides around conf.d, with every path in the test's directory. */
-    private String mainConfig(String shipped) throws IOException {
-        Path site = nginxHome.resolve("track-gateway.conf");
-        Files.writeString(site, shipped);
+    /** The shipped nginx.conf with every path in the test's directory, including the site above. */
+    private String shippedMainConfig(String site) throws IOException {
+        Path sitePath = nginxHome.resolve("track-gateway.conf");
+        Files.writeString(sitePath, site);
+        String shipped = Files.readString(SHIPPED.resolve("nginx.conf"));
         String home = nginxHome.toString();
+        assertThat(shipped).contains("user nginx;", "pid /var/run/nginx.pid;", "error_log /var/log/nginx/error.log warn;",
+                "include /etc/nginx/conf.d/*.conf;");
         // As root, nginx would run its workers as nobody, who cannot write the temporary directory.
-        String user = "root".equals(System.getProperty("user.name")) ? "user root;\n" : "";
-        return user + "worker_processes 1;\npid " + home + "/nginx.pid;\nerror_log " + home + "/error.log warn;\ndaemon off;\n"
-                + "events { worker_connections 1024; }\n"
-                + "http {\n  access_log off;\n"
-                + "  client_body_temp_path " + home + "/body;\n  proxy_temp_path " + home + "/proxy;\n"
-                + "  fastcgi_temp_path " + home + "/fastcgi;\n  uwsgi_temp_path " + home + "/uwsgi;\n  scgi_temp_path " + home + "/scgi;\n"
-                + "  include " + site + ";\n}\n";
+        String user = "root".equals(System.getProperty("user.name")) ? "user root;" : "";
+        return shipped.replace("user nginx;", user).replace("pid /var/run/nginx.pid;", "pid " + home + "/nginx.pid;")
+                .replace("error_log /var/log/nginx/error.log warn;", "error_log " + home + "/error.log warn;\ndaemon off;")
+                .replace("include /etc/nginx/conf.d/*.conf;", "client_body_temp_path " + home + "/body;\n    proxy_temp_path " + home
+                        + "/proxy;\n    fastcgi_temp_path " + home + "/fastcgi;\n    uwsgi_temp_path " + home + "/uwsgi;\n    scgi_temp_path "
+                        + home + "/scgi;\n    include " + sitePath + ";");
     }
 
     private HttpResponse<String> post() throws Exception {
@@ -256,15 +325,19 @@ class ReverseProxyInFrontTest {
         return socket;
     }
 
-    /** What the socket received within its timeout: empty when nothing came (still waited for). */
-    private static String firstBytes(Socket socket) throws IOException {
-        byte[] first = new byte[12];
+    /** What the socket received until it was closed or nothing more came for this long: empty when nothing came (still waited for). */
+    private static String readWithin(Socket socket, Duration quiet) throws IOException {
+        socket.setSoTimeout((int) quiet.toMillis());
+        StringBuilder text = new StringBuilder();
+        byte[] buffer = new byte[4096];
         try {
-            int read = socket.getInputStream().read(first);
-            return read <= 0 ? "" : new String(first, 0, read, StandardCharsets.US_ASCII);
-        } catch (SocketTimeoutException stillWaiting) {
-            return "";
+            for (int read; (read = socket.getInputStream().read(buffer)) > 0; ) {
+                text.append(new String(buffer, 0, read, StandardCharsets.UTF_8));
+            }
+        } catch (SocketTimeoutException nothingMore) {
+            // what came so far is the answer
         }
+        return text.toString();
     }
 
     private static int freePort() throws IOException {

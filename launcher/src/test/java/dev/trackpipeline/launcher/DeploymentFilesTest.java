@@ -61,15 +61,16 @@ class DeploymentFilesTest {
         JsonNode gateway = services.get("gateway");
 
         assertThat(proxy.get("image").stringValue()).startsWith("nginx:");
-        assertThat(proxy.get("volumes").get(0).stringValue())
-                .isEqualTo("./deploy/nginx/track-gateway.conf:/etc/nginx/conf.d/default.conf:ro");
+        assertThat(yaml.convertValue(proxy.get("volumes"), List.class)).containsExactly("./deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro",
+                "./deploy/nginx/track-gateway.conf:/etc/nginx/conf.d/default.conf:ro");
         assertThat(proxy.get("ports").get(0).stringValue()).isEqualTo("3000:3000");
         assertThat(gateway.has("ports")).as("the gateway publishes no port of its own").isFalse();
         String proxyAddress = proxy.get("networks").get("edge").get("ipv4_address").stringValue();
         assertThat(gateway.get("environment").get("SERVER_FORWARDHEADERSSTRATEGY").stringValue()).isEqualTo("native");
         assertThat(gateway.get("environment").get("SERVER_TOMCAT_REMOTEIP_INTERNALPROXIES").stringValue()).isEqualTo(proxyAddress + "/32");
-        assertThat(Files.readString(HOME.resolve("deploy/nginx/track-gateway.conf")))
-                .contains("server gateway:3000;", "proxy_request_buffering on;", "proxy_set_header X-Forwarded-For $remote_addr;");
+        String gatewayAddress = gateway.get("networks").get("edge").get("ipv4_address").stringValue();
+        assertThat(Files.readString(HOME.resolve("deploy/nginx/track-gateway.conf"))).contains("server " + gatewayAddress + ":3000;",
+                "proxy_request_buffering on;", "proxy_set_header X-Forwarded-For $remote_addr;");
     }
 
     @Test
