@@ -15,12 +15,14 @@
 -- an error groups key its samples key; ARGV[14]: the suffix that makes a capped key its ranks key;
 -- ARGV[15]: what every key of the project's hour buckets begins with; ARGV[16]: the hash of when
 -- the project's day buckets began (MetricKeys.dayBuckets) and ARGV[17] its field, minus the first
--- day; ARGV[18]: TTL seconds of the hours of that first day (the day buckets' retention);
--- ARGV[19]: most error groups and failing requests a minute bucket names (ARGV[10] is the hour
--- and day buckets'); ARGV[20]: the highest offset of the project's records in the batch;
--- ARGV[21]: how many records follow, each as offset and compact id; then the records' updates,
--- merged by the aggregator (MergedUpdates), each as op, key, field, value, page, ttl (zero or
--- less for a bucket past its retention, which EXPIRE then deletes: MetricUpdate.aged).
+-- day; ARGV[18]: the day buckets' retention in milliseconds, which the hours read in place of
+-- days keep too (see "The first day" below); ARGV[19]: most error groups and failing requests a
+-- minute bucket names (ARGV[10] is the hour and day buckets'); ARGV[20]: the highest offset of
+-- the project's records in the batch; ARGV[21]: the time (epoch ms) that stands for Redis's in
+-- deciding expiries, empty for Redis's own (tests replay set times); ARGV[22]: how many records
+-- follow, each as offset and compact id; then the records' updates, merged by the aggregator
+-- (MergedUpdates), each as op, key, field, value, page, and when the key's life starts (epoch ms,
+-- -1 for at this write) and how long it is in ms (MetricUpdate.lifeStartMillis).
 --
 -- A record at or below the marker was applied before (a redelivery or a replay); a record whose
 -- id is in the ring is a client re-send. The updates are merged across the records, so they can
@@ -34,20 +36,37 @@
 -- bounded by the caps, not by its traffic. Which names a full bucket keeps is decided by count,
 -- not by arrival (see "Capped names" below), so a flood that starts a bucket cannot push the real
 -- names that follow into the other name. Needs Redis 6.2 (SMISMEMBER).
+--
+-- Expiry. A bucket expires at its end plus its retention: the same instant whenever and by
+-- whichever aggregator it is written, so no write shortens what another made, windows find a
+-- bucket as long as the retention says after its end, and at most retention ÷ length + 1 buckets
+-- of a resolution are alive. Redis's clock, not the aggregator's, says what is past: a bucket
+-- already past its retention is not written at all (no window reads it), and one that starts
+-- after now (a gateway's clock ahead) lives from now, as long as the current bucket at most.
+-- TIME before writes needs effects replication, Redis 7's only mode and 6.2's default; asked for,
+-- in case a 6.2 runs with lua-replicate-commands off.
+redis.replicate_commands()
+local clock = redis.call('TIME')
+local redisNow = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local now = tonumber(ARGV[21]) or redisNow
+-- A set time moves every expiry by its distance from Redis's clock, which is what expires keys.
+local shift = redisNow - now
 local last = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
 local ringKey, slots, idsPerSlot, slice, ringTtl = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 local hourPageLimit, minutePageLimit, minuteKeys = tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9]
 local groupLimit, progressTtl, other, samplesSuffix, rankSuffix = tonumber(ARGV[10]), ARGV[11], ARGV[12], ARGV[13], ARGV[14]
-local hourKeys, dayBuckets, firstDayField, firstDayHoursTtl = ARGV[15], ARGV[16], ARGV[17], ARGV[18]
+local hourKeys, dayBuckets, firstDayField, dayRetention = ARGV[15], ARGV[16], ARGV[17], tonumber(ARGV[18])
 local minuteGroupLimit = tonumber(ARGV[19])
 local highest = tonumber(ARGV[20])
-local records = tonumber(ARGV[21])
-local firstUpdate = 22 + 2 * records
+local records = tonumber(ARGV[22])
+local firstUpdate = 23 + 2 * records
+local UPDATE = 7
+local DAY = 86400000
 
 local ids, seen = {}, {}
 for r = 1, records do
-  ids[r] = ARGV[21 + 2 * r]
-  seen[r] = tonumber(ARGV[20 + 2 * r]) <= last
+  ids[r] = ARGV[22 + 2 * r]
+  seen[r] = tonumber(ARGV[21 + 2 * r]) <= last
 end
 
 -- A slot counts while it holds one of the ring's latest slices; an older one is cleared when its
@@ -82,8 +101,73 @@ if #seenBefore > 1 then
   return seenBefore
 end
 
--- ttl: each key's TTL, set once at the end; sketches: each sketch's members, added in batches.
-local ttl, sketches = {}, {}
+-- The first day of day buckets. A reader takes the days before the first whole one from their
+-- hours (MetricsReader.firstWholeDay), since a version without day buckets may have counted part
+-- of the first. It is recorded once, from the project's first batch (its earliest day still within
+-- the day buckets' retention), and never moved: a record of an earlier day that comes later (a
+-- partition lagging across midnight at the upgrade, a redriven dead letter keeping its received-
+-- at) would otherwise have days the previous version counted read as whole from day buckets
+-- that hold part of them. When no hour bucket of that day exists, nothing was counted that day
+-- before: the record then says the day is whole (it names the day before), so that the day is
+-- read from its day bucket and its hours need not outlive the hour retention. A record is
+-- missing only after a month without events, when every hour bucket has expired too.
+local firstDay = redis.call('HGET', dayBuckets, firstDayField)
+if not firstDay then
+  local earliest = nil
+  for i = firstUpdate, #ARGV, UPDATE do
+    if ARGV[i] == 'FIRST_DAY' then
+      local day = -tonumber(ARGV[i + 3])
+      if (day + 1) * DAY + dayRetention > now and (not earliest or day < earliest) then
+        earliest = day
+      end
+    end
+  end
+  if earliest then
+    local counted = false
+    for hour = earliest * 24, earliest * 24 + 23 do
+      if redis.call('EXISTS', hourKeys .. hour) == 1 then
+        counted = true
+        break
+      end
+    end
+    firstDay = counted and -earliest or 1 - earliest
+    redis.call('HSET', dayBuckets, firstDayField, firstDay)
+  end
+end
+local firstWholeDay = firstDay and 1 - tonumber(firstDay)
+
+-- When each update's key expires (epoch ms), or nil for a bucket already past its retention,
+-- whose updates are left out. The hours of the days before the first whole one are what reads
+-- those days, so they expire with their day's bucket, beyond the hour retention: only hours this
+-- version writes of the first day and of days before it, so at most 24 hour buckets more for
+-- each such day, and only in the month after a version without day buckets (or for a dead
+-- letter of those days redriven).
+local function expiresAt(start, life)
+  if start < 0 or start > now then
+    return now + life
+  end
+  return start + life
+end
+local at = {}
+for i = firstUpdate, #ARGV, UPDATE do
+  local key, time = ARGV[i + 1], expiresAt(tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6]))
+  if firstWholeDay and string.sub(key, 1, #hourKeys) == hourKeys then
+    local hour = tonumber(string.match(key, '^%d+', #hourKeys + 1))
+    if hour and math.floor(hour / 24) < firstWholeDay then
+      time = math.max(time, expiresAt(math.floor(hour / 24) * DAY, DAY + dayRetention))
+    end
+  end
+  if time > now then
+    at[i] = time
+  end
+end
+
+-- expiry: when each key written expires, set once at the end; sketches: each sketch's members,
+-- added in batches.
+local expiry, sketches = {}, {}
+local function expires(key, time)
+  expiry[key] = math.max(expiry[key] or 0, time)
+end
 
 -- Capped names. Each bucket keeps apart at most a cap of pages (a hash of vitals each), and of
 -- error groups and of failing requests (a member of their sorted set each). Beside the exact data,
@@ -113,10 +197,10 @@ local ttl, sketches = {}, {}
 -- gave until it ages out; its caps then count only the names given since.
 local capped, cappedOrder = {}, {}
 
-local function cappedOf(key, rank, limit, seconds, pages)
+local function cappedOf(key, rank, limit, time, pages)
   local entry = capped[key]
   if not entry then
-    entry = {rank = rank, limit = limit, ttl = seconds, pages = pages, names = {}, counts = {}, kept = {}}
+    entry = {rank = rank, limit = limit, at = time, pages = pages, names = {}, counts = {}, kept = {}}
     capped[key] = entry
     cappedOrder[#cappedOrder + 1] = key
   end
@@ -135,20 +219,20 @@ local function count(entry, name, value)
 end
 
 -- A page's key is its hash's prefix; a group's, its sorted set.
-local function pagesOf(prefix, seconds)
+local function pagesOf(prefix, time)
   local limit = hourPageLimit
   if string.sub(prefix, 1, #minuteKeys) == minuteKeys then
     limit = minutePageLimit
   end
-  return cappedOf(prefix, string.sub(prefix, 1, -2) .. rankSuffix, limit, seconds, true)
+  return cappedOf(prefix, string.sub(prefix, 1, -2) .. rankSuffix, limit, time, true)
 end
 
-local function groupsOf(key, seconds)
+local function groupsOf(key, time)
   local limit = groupLimit
   if string.sub(key, 1, #minuteKeys) == minuteKeys then
     limit = minuteGroupLimit
   end
-  return cappedOf(key, key .. rankSuffix, limit, seconds, false)
+  return cappedOf(key, key .. rankSuffix, limit, time, false)
 end
 
 -- The evicted name's exact data joins the other name's, so the bucket's totals still add up. A
@@ -164,7 +248,7 @@ local function release(key, name)
     end
     if #fields > 0 then
       redis.call('DEL', hash)
-      ttl[key .. other] = capped[key].ttl
+      expires(key .. other, capped[key].at)
     end
   else
     local counted = redis.call('ZSCORE', key, name)
@@ -177,12 +261,14 @@ local function release(key, name)
   end
 end
 
-for i = firstUpdate, #ARGV, 6 do
+for i = firstUpdate, #ARGV, UPDATE do
   local op = ARGV[i]
-  if op == 'PAGE_HINCRBY' then
-    count(pagesOf(ARGV[i + 1], ARGV[i + 5]), ARGV[i + 4], ARGV[i + 3])
+  if not at[i] then
+    -- past its retention: not counted anywhere
+  elseif op == 'PAGE_HINCRBY' then
+    count(pagesOf(ARGV[i + 1], at[i]), ARGV[i + 4], ARGV[i + 3])
   elseif op == 'ZINCRBY' then
-    count(groupsOf(ARGV[i + 1], ARGV[i + 5]), ARGV[i + 2], ARGV[i + 3])
+    count(groupsOf(ARGV[i + 1], at[i]), ARGV[i + 2], ARGV[i + 3])
   end
 end
 
@@ -208,7 +294,7 @@ for _, key in ipairs(cappedOrder) do
       end
     end
   end
-  ttl[entry.rank] = entry.ttl
+  expires(entry.rank, entry.at)
 end
 
 -- What a capped update's name is once every name of the batch was admitted or evicted.
@@ -217,36 +303,6 @@ local function nameIn(key, name)
     return name
   end
   return other
-end
-
--- The first day of day buckets. A reader takes that day from its hours (MetricsReader.firstWholeDay),
--- since a version without day buckets may have counted part of it. When the project has no record
--- yet and no hour bucket of the batch's earliest day exists, nothing was counted that day before:
--- the record then says the day is whole (it names the day before), so that the day is read from
--- its day bucket and its hours need not outlive the hour retention. A record is missing only after
--- a month without events, when every hour bucket has expired too.
-if redis.call('HEXISTS', dayBuckets, firstDayField) == 0 then
-  local earliest = nil
-  for i = firstUpdate, #ARGV, 6 do
-    if ARGV[i] == 'HMAX' and ARGV[i + 1] == dayBuckets and ARGV[i + 2] == firstDayField then
-      local day = -tonumber(ARGV[i + 3])
-      if not earliest or day < earliest then
-        earliest = day
-      end
-    end
-  end
-  if earliest then
-    local counted = false
-    for hour = earliest * 24, earliest * 24 + 23 do
-      if redis.call('EXISTS', hourKeys .. hour) == 1 then
-        counted = true
-        break
-      end
-    end
-    if not counted then
-      redis.call('HSET', dayBuckets, firstDayField, 1 - earliest)
-    end
-  end
 end
 
 -- HMAX keeps the larger number; HLATEST keeps the "<received-at ms> <value>" with the latest
@@ -267,9 +323,11 @@ end
 
 -- samples: positions of the SAMPLE updates, applied once every group has been counted.
 local samples = {}
-for i = firstUpdate, #ARGV, 6 do
+for i = firstUpdate, #ARGV, UPDATE do
   local op, key, field, value, page = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
-  if op == 'HINCRBY' then
+  if not at[i] then
+    -- past its retention: left out
+  elseif op == 'HINCRBY' then
     redis.call('HINCRBY', key, field, value)
   elseif op == 'PAGE_HINCRBY' then
     key = key .. nameIn(key, page)
@@ -282,6 +340,8 @@ for i = firstUpdate, #ARGV, 6 do
     keepBetter(key, field, value, larger)
   elseif op == 'HLATEST' then
     keepBetter(key, field, value, later)
+  elseif op == 'FIRST_DAY' then
+    -- recorded above, once
   else
     local members = sketches[key]
     if not members then
@@ -290,7 +350,9 @@ for i = firstUpdate, #ARGV, 6 do
     end
     members[#members + 1] = field
   end
-  ttl[key] = ARGV[i + 5]
+  if at[i] then
+    expires(key, at[i])
+  end
 end
 -- A group's sample is kept only while its bucket names the group, so samples are as capped as
 -- the groups and a named group always has one; the other name stands for many groups, so has none.
@@ -305,21 +367,8 @@ for key, members in pairs(sketches) do
     redis.call('PFADD', key, unpack(members, first, math.min(first + 999, #members)))
   end
 end
--- The hours of a first day that is not whole are what reads it (see above): they live as long as
--- the day buckets, beyond the hour retention. Only that one day's, so at most 24 hour buckets more,
--- and only in the month after a version without day buckets.
-local firstDay = redis.call('HGET', dayBuckets, firstDayField)
-if firstDay then
-  firstDay = -tonumber(firstDay)
-end
-for key, seconds in pairs(ttl) do
-  if firstDay and string.sub(key, 1, #hourKeys) == hourKeys then
-    local hour = tonumber(string.match(key, '^%d+', #hourKeys + 1))
-    if hour and math.floor(hour / 24) == firstDay then
-      seconds = firstDayHoursTtl
-    end
-  end
-  redis.call('EXPIRE', key, seconds)
+for key, time in pairs(expiry) do
+  redis.call('PEXPIREAT', key, string.format('%.0f', time + shift))
 end
 
 -- Remember the records' ids in the current slice's slot, taking the slot over from the slice

@@ -42,17 +42,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param groupId                 the aggregator's consumer group
  * @param dedupWindow             how long an event id is remembered, so a client's re-send counts once
- * @param minuteBucketRetention   how long per-minute buckets live, counted from their end however late
- *                                they are written: more than
- *                                the 59 minutes a window of an hour reads back
- * @param hourBucketRetention     how long per-hour buckets live, from their end: more than
- *                                the 23 hours a window of a day reads back
- * @param dayBucketRetention      how long per-day buckets live, from their end: more than the
- *                                29 days a window of 30 days reads back. Written beside the minute
- *                                and hour ones so that a long window is read from a few buckets;
- *                                the hours of the first day a project counted by day, when a
- *                                version without day buckets counted part of it, live as long
- * @param maxPagesPerProject      how many pages get vitals of their own in one <em>hour</em> bucket of
+ * @param minuteBucketRetention   how long per-minute buckets live after their end (each expires at
+ *                                its end plus this, however early or late it is written): more
+ *                                than the 59 minutes after its end a window of an hour reads one
+ * @param hourBucketRetention     how long per-hour buckets live after their end: more than the
+ *                                23 hours after its end a window of a day reads one
+ * @param dayBucketRetention      how long per-day buckets live after their end: more than the
+ *                                29 days after its end a window of 30 days reads one. Written beside
+ *                                the minute and hour ones so that a long window is read from a few
+ *                                buckets; the hours of the first day a project counted by day, when
+ *                                a version without day buckets counted part of it (and of any day
+ *                                before it), live as long after their day's end
+ * @param maxPagesPerProject      how many pages get vitals of their own in one hour or day bucket of
  *                                a project ({@code track.aggregator.max-pages-per-project}: the name
  *                                predates the minute cap and is kept so existing settings still
  *                                apply); the others are counted together as {@code (other)}
@@ -86,9 +87,10 @@ public record AggregatorProperties(@DefaultValue(ConsumerGroups.AGGREGATOR) Stri
     public static final int DEFAULT_MAX_GROUPS_PER_MINUTE_BUCKET = 50;
 
     /**
-     * The one Spring binds: with a second constructor it could not tell which. A retention shorter
-     * than the oldest bucket some window still reads would make that window miss counts without a
-     * word, so it stops the start instead.
+     * The one Spring binds: with a second constructor it could not tell which. A retention no
+     * longer than the oldest bucket some window still reads (both from the bucket's end, where its
+     * expiry is counted from) would make that window miss counts without a word, so it stops the
+     * start instead.
      */
     @ConstructorBinding
     public AggregatorProperties {

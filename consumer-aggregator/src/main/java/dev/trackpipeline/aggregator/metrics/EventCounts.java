@@ -67,8 +67,8 @@ public class EventCounts {
         addBucket(updates, record, group, sample, Resolution.MINUTE, properties.minuteBucketRetention());
         addBucket(updates, record, group, sample, Resolution.HOUR, properties.hourBucketRetention());
         addBucket(updates, record, group, sample, Resolution.DAY, properties.dayBucketRetention());
-        // Minus the day, so that HMAX keeps the earliest: the days after it were counted whole by day.
-        updates.add(new MetricUpdate(Operation.HMAX, MetricKeys.dayBuckets(record.apikey()), MetricKeys.FIRST_DAY,
+        // Minus the day, as the record keeps it; the script records the first one only (Operation.FIRST_DAY).
+        updates.add(new MetricUpdate(Operation.FIRST_DAY, MetricKeys.dayBuckets(record.apikey()), MetricKeys.FIRST_DAY,
                 String.valueOf(-Resolution.DAY.bucketOf(record.receivedAt())), properties.dayBucketRetention().toSeconds()));
         return updates;
     }
@@ -77,13 +77,13 @@ public class EventCounts {
     public record ErrorSample(String title, String type, String sampleEventId) {
     }
 
-    /** The bucket's updates, each knowing when the bucket ends, so that its TTL counts from there ({@link MetricUpdate#aged}). */
+    /** The bucket's updates, each knowing its bucket, so that it expires at the bucket's end plus the retention ({@link MetricUpdate}). */
     private void addBucket(List<MetricUpdate> updates, EventRecord record, Optional<ErrorGroup> group, Optional<String> sample,
                            Resolution resolution, Duration retention) {
         List<MetricUpdate> ofBucket = new ArrayList<>();
         addBucketUpdates(ofBucket, record, group, sample, resolution, retention);
-        long endSecond = (resolution.bucketOf(record.receivedAt()) + 1) * resolution.length().toSeconds();
-        ofBucket.forEach(update -> updates.add(update.ofBucketEndingAt(endSecond)));
+        MetricKeys.Bucket bucket = new MetricKeys.Bucket(resolution, resolution.bucketOf(record.receivedAt()));
+        ofBucket.forEach(update -> updates.add(update.of(bucket)));
     }
 
     private void addBucketUpdates(List<MetricUpdate> updates, EventRecord record, Optional<ErrorGroup> group, Optional<String> sample,

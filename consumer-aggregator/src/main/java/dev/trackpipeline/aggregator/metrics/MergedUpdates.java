@@ -13,7 +13,8 @@ import java.util.Map;
  * write per key and field instead of one per event, which is most of what Redis spent on a batch.
  *
  * <p>Each operation merges as Redis would have applied its updates one by one: increments add
- * up, {@code SAMPLE} keeps the first value, {@code HMAX} the largest, {@code HLATEST} the latest
+ * up, {@code SAMPLE} keeps the first value, {@code HMAX} the largest (and {@code FIRST_DAY}, minus
+ * the day: the batch's earliest day), {@code HLATEST} the latest
  * time, and a sketch's members are a set. The script then applies the merged value against what
  * Redis already holds.
  */
@@ -26,7 +27,8 @@ public final class MergedUpdates {
     /** Hash increments, kept as numbers: they are most of the updates (HINCRBY takes integers only). */
     private final Map<Target, Long> increments = new LinkedHashMap<>();
     private final Map<Target, String> values = new LinkedHashMap<>();
-    private final Map<Target, Long> ttlSeconds = new LinkedHashMap<>();
+    /** Each target's last update: when its key's life starts and how long it is ({@link MetricUpdate#lifeStartMillis}). */
+    private final Map<Target, MetricUpdate> lives = new LinkedHashMap<>();
 
     public void add(MetricUpdate update) {
         Target target = update.operation() == Operation.PAGE_HINCRBY
@@ -38,13 +40,13 @@ public final class MergedUpdates {
             case ZINCRBY -> values.merge(target, update.argument(), (kept, added) ->
                     new BigDecimal(kept).add(new BigDecimal(added)).toPlainString());
             case SAMPLE -> values.putIfAbsent(target, update.argument());
-            case HMAX -> values.merge(target, update.argument(), (kept, candidate) ->
+            case HMAX, FIRST_DAY -> values.merge(target, update.argument(), (kept, candidate) ->
                     new BigDecimal(candidate).compareTo(new BigDecimal(kept)) > 0 ? candidate : kept);
             case HLATEST -> values.merge(target, update.argument(), (kept, candidate) ->
                     timeOf(candidate) > timeOf(kept) ? candidate : kept);
             case PFADD -> values.putIfAbsent(target, "");
         }
-        ttlSeconds.put(target, update.ttlSeconds());
+        lives.put(target, update);
     }
 
     public void addAll(List<MetricUpdate> updates) {
@@ -59,17 +61,21 @@ public final class MergedUpdates {
         return all;
     }
 
-    /** The script's arguments: per target its operation, key, field, value, page ("" unless a page's) and TTL. */
+    /**
+     * The script's arguments: per target its operation, key, field, value, page ("" unless a
+     * page's), when its key's life starts (-1: at the write) and how long it is, in milliseconds.
+     */
     public List<String> arguments() {
         Map<Target, String> all = values();
-        List<String> arguments = new ArrayList<>(all.size() * 6);
+        List<String> arguments = new ArrayList<>(all.size() * 7);
         all.forEach((target, value) -> {
             arguments.add(target.operation().name());
             arguments.add(target.key());
             arguments.add(target.field());
             arguments.add(value);
             arguments.add(target.page());
-            arguments.add(String.valueOf(ttlSeconds.get(target)));
+            arguments.add(String.valueOf(lives.get(target).lifeStartMillis()));
+            arguments.add(String.valueOf(lives.get(target).lifeMillis()));
         });
         return arguments;
     }

@@ -160,11 +160,13 @@ public final class MetricKeys {
 
     /**
      * Hash of when the project's day buckets began: field {@link #FIRST_DAY} holds minus the
-     * index of the first day this version counted anything in (kept with HMAX, so the earliest
-     * day), written beside every event's day bucket. That day, and any before it, may lack what
-     * the previous version counted without day buckets, so a read takes only the later days from
-     * their day buckets and the others from their hours ({@code MetricWindow#cover}). It lives as
-     * long as the day buckets, so a project idle for longer starts again, and reads hours then.
+     * index of the first day this version counted anything in (the earliest day of the project's
+     * first batch, recorded once: a record of an earlier day that comes later does not move it),
+     * or minus the day before when nothing was counted that day before it. That day, and any
+     * before it, may lack what the previous version counted without day buckets, so a read takes
+     * only the later days from their day buckets and the others from their hours
+     * ({@code MetricWindow#cover}). It lives the day retention from the project's last write, so a
+     * project idle for longer starts again, and reads hours then.
      */
     public static String dayBuckets(String apikey) {
         return "track:{" + apikey + "}:day-buckets";

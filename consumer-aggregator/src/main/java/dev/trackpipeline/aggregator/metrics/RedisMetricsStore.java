@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.ToIntFunction;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -53,34 +54,47 @@ public class RedisMetricsStore {
     private final AggregatorProperties properties;
     private final DedupRing ring;
     private final Clock clock;
+    private final Optional<Clock> bucketClock;
     private final ToIntFunction<String> eventsPerSecond;
     private final Counter unremembered;
     private final String script;
     private final AtomicReference<Instant> lastUnrememberedLog = new AtomicReference<>(Instant.MIN);
 
-    /** Each project's dedup room fits its rate limit in the registry (the configured room at least). */
+    /**
+     * Each project's dedup room fits its rate limit in the registry (the configured room at least),
+     * and Redis's own clock decides when buckets expire.
+     */
     @Autowired
     public RedisMetricsStore(JedisPooled redis, AggregatorProperties properties, MeterRegistry meters, ProjectCatalog projects) {
         this(redis, properties, meters, Clock.systemUTC(), apikey -> projects.current().find(apikey)
-                .map(Project::rateLimit).orElse(Project.RateLimit.DEFAULT).eventsPerSecond());
+                .map(Project::rateLimit).orElse(Project.RateLimit.DEFAULT).eventsPerSecond(), Optional.empty());
     }
 
-    /** @param clock the time that chooses the dedup ring's slice; every project gets the configured dedup room */
+    /**
+     * For tests replaying set times: {@code clock} chooses the dedup ring's slice and stands for
+     * Redis's clock in deciding when buckets expire; every project gets the configured dedup room.
+     */
     public RedisMetricsStore(JedisPooled redis, AggregatorProperties properties, MeterRegistry meters, Clock clock) {
-        this(redis, properties, meters, clock, apikey -> 0);
+        this(redis, properties, meters, clock, apikey -> 0, Optional.of(clock));
     }
 
     /**
      * @param clock           the time that chooses the dedup ring's slice
      * @param eventsPerSecond a project's rate limit, which sizes its dedup room
+     * @param bucketClock     what stands for Redis's clock in deciding when buckets expire (tests
+     *                        replaying set times); empty for Redis's own ({@code TIME} in the
+     *                        script), the same for every aggregator whatever its clock says: one
+     *                        whose clock ran ahead would otherwise take a bucket the others are
+     *                        still filling for past its retention
      */
     public RedisMetricsStore(JedisPooled redis, AggregatorProperties properties, MeterRegistry meters, Clock clock,
-                             ToIntFunction<String> eventsPerSecond) {
+                             ToIntFunction<String> eventsPerSecond, Optional<Clock> bucketClock) {
         this.eventsPerSecond = eventsPerSecond;
         this.redis = redis;
         this.properties = properties;
         this.ring = new DedupRing(properties.dedupWindow(), properties.dedupIdsPerSlice());
         this.clock = clock;
+        this.bucketClock = bucketClock;
         this.unremembered = Counter.builder(TrackMeters.AGGREGATOR_DEDUP_UNREMEMBERED)
                 .description("Events counted whose ids the dedup ring had no room to remember: a re-send of them would count again")
                 .register(meters);
@@ -189,15 +203,15 @@ public class RedisMetricsStore {
         args.add(MetricKeys.bucketsPrefix(batch.apikey(), MetricKeys.Resolution.HOUR));
         args.add(MetricKeys.dayBuckets(batch.apikey()));
         args.add(MetricKeys.FIRST_DAY);
-        args.add(String.valueOf(properties.dayBucketRetention().toSeconds()));
+        args.add(String.valueOf(properties.dayBucketRetention().toMillis()));
         args.add(String.valueOf(properties.maxGroupsPerMinuteBucket()));
         args.add(String.valueOf(batch.highestOffset()));
+        args.add(bucketClock.map(fixed -> String.valueOf(fixed.millis())).orElse(""));
         args.add(String.valueOf(batch.records().size()));
-        long nowSecond = clock.instant().getEpochSecond();
         for (RecordUpdates record : batch.records()) {
             args.add(String.valueOf(record.offset()));
             args.add(DedupIds.of(record.eventId()));
-            record.updates().forEach(update -> merged.add(update.aged(nowSecond)));
+            record.updates().forEach(merged::add);
         }
         args.addAll(merged.arguments());
         return args;

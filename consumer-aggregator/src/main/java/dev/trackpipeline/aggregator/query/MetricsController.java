@@ -139,7 +139,7 @@ public class MetricsController {
 
     /** The pages with the highest p75 of one web vital ({@code vital}, LCP by default), slowest first. */
     @Operation(summary = "Pages by the p75 of one web vital, slowest first", description = "Each bucket keeps at most so many pages "
-            + "apart (track.aggregator.max-pages-per-minute-bucket and max-pages-per-project for hour buckets), chosen by how often "
+            + "apart (track.aggregator.max-pages-per-minute-bucket, and max-pages-per-project for hour and day buckets), chosen by how often "
             + "they were measured; the others are counted together as (other), and a page shows its vitals since its bucket named it. "
             + "p75 is within 11.1 %, so pages closer than that may tie (ties by page). Only the window's busiest pages are ranked "
             + "(track.aggregator.reads.slowest-page-candidates, 100: those measured most often) and (other), so that the cost of "
@@ -173,7 +173,8 @@ public class MetricsController {
     /** The largest error groups (by fingerprint) in the window, with a sample of each. */
     @Operation(summary = "The largest error groups in the window", description = "Grouped by fingerprint, largest first, each with "
             + "its title, type and the id of one event (readable from the writer's /api/errors/{id}). Each bucket names at most so many "
-            + "groups (track.aggregator.max-groups-per-bucket), chosen by how often they occurred; the others are counted together as "
+            + "groups (track.aggregator.max-groups-per-minute-bucket, and max-groups-per-bucket for hour and day buckets), chosen by "
+            + "how often they occurred; the others are counted together as "
             + "(other), and a group shows its count since its bucket named it.")
     @GetMapping("/api/metrics/top-errors")
     public ApiResponse<List<TopError>> topErrors(@RequestParam String apikey, @RequestParam(defaultValue = "1h") String window,

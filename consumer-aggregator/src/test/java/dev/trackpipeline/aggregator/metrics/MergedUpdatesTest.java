@@ -49,12 +49,17 @@ class MergedUpdatesTest {
                 entry(new Target(Operation.PAGE_HINCRBY, "pages:", "vital:LCP:good", "/cart"), "1")));
     }
 
+    /** A bucket's key lives from the bucket's start its length and its retention; another key from each write. */
     @Test
-    void givesTheScriptSixArgumentsPerTargetWithItsTtl() {
+    void givesTheScriptSevenArgumentsPerTargetWithWhenItsKeysLifeStartsAndHowLongItIs() {
         MergedUpdates merged = new MergedUpdates();
-        merged.add(new MetricUpdate(Operation.PAGE_HINCRBY, "pages:", "vital:CLS:poor", "/home", 3600));
-        merged.add(new MetricUpdate(Operation.PAGE_HINCRBY, "pages:", "vital:CLS:poor", "/home", 3600));
+        MetricKeys.Bucket hour = new MetricKeys.Bucket(MetricKeys.Resolution.HOUR, 10);
+        merged.add(new MetricUpdate(Operation.PAGE_HINCRBY, "pages:", "vital:CLS:poor", "/home", 3600, hour));
+        merged.add(new MetricUpdate(Operation.PAGE_HINCRBY, "pages:", "vital:CLS:poor", "/home", 3600, hour));
+        merged.add(new MetricUpdate(Operation.FIRST_DAY, "day-buckets", "firstDay", "-3", 60));
+        merged.add(new MetricUpdate(Operation.FIRST_DAY, "day-buckets", "firstDay", "-2", 60));
 
-        assertThat(merged.arguments()).containsExactly("PAGE_HINCRBY", "pages:", "vital:CLS:poor", "2", "/home", "3600");
+        assertThat(merged.arguments()).containsExactly("PAGE_HINCRBY", "pages:", "vital:CLS:poor", "2", "/home", "36000000", "7200000",
+                "FIRST_DAY", "day-buckets", "firstDay", "-2", "", "-1", "60000");
     }
 }

@@ -287,7 +287,8 @@ class RedisMetricsStoreTest {
     @Test
     void givesAProjectRoomForEveryEventItsRateLimitLetsThroughInASlice() {
         // The configured room here is 2 ids a slice; a rate limit of 1 event a second makes 300 for a 5-minute slice.
-        store = new RedisMetricsStore(redis, properties, meters, Clock.fixed(NOON, ZoneOffset.UTC), apikey -> 1);
+        store = new RedisMetricsStore(redis, properties, meters, Clock.fixed(NOON, ZoneOffset.UTC), apikey -> 1,
+                Optional.of(Clock.fixed(NOON, ZoneOffset.UTC)));
         apply("track.error", 0, List.of(event(1, "a"), event(2, "b"), event(3, "c"), event(4, "d"), event(5, "e")));
 
         long applied = apply("track.error", 0, List.of(event(6, "a"), event(7, "d"), event(8, "e")));
@@ -345,60 +346,90 @@ class RedisMetricsStoreTest {
         store = new RedisMetricsStore(redis, DEFAULT_RETENTIONS, meters, Clock.fixed(NOON, ZoneOffset.UTC));
         long day = Resolution.DAY.bucketOf(NOON);
         String hour = MetricKeys.counters("shop", Resolution.HOUR, Resolution.HOUR.bucketOf(NOON));
+        KeyExpiries expiries = KeyExpiries.inTimeOf(redis, NOON);
 
         apply("track.error", 0, List.of(eventOfTheDay(1, "a", day, hour)));
 
         assertThat(redis.hget(MetricKeys.dayBuckets("shop"), MetricKeys.FIRST_DAY)).isEqualTo(String.valueOf(1 - day));
-        assertThat(redis.ttl(hour)).isPositive().isLessThanOrEqualTo(DEFAULT_RETENTIONS.hourBucketRetention().toSeconds());
+        expiries.assertExpiresAt(hour, Instant.parse("2026-05-05T13:00:00Z"));
     }
 
     /**
      * A day the version before day buckets counted part of is read from its hours, so those this
      * version writes must live as long as the day buckets, or a week's window would lose that
-     * day's counts once the hour retention passed. The days after it age out as usual.
+     * day's counts once the hour retention passed: until the day's end plus the day retention,
+     * however late they are written. The days after it age out as usual.
      */
     @Test
-    void keepsTheHoursOfAFirstDayCountedPartlyWithoutDayBucketsAsLongAsTheDayBuckets() {
-        store = new RedisMetricsStore(redis, DEFAULT_RETENTIONS, meters, Clock.fixed(NOON, ZoneOffset.UTC));
+    void keepsTheHoursOfAFirstDayCountedPartlyWithoutDayBucketsAsLongAsItsDayBucket() {
+        Instant twoDaysLater = NOON.plus(Duration.ofDays(2));
+        store = new RedisMetricsStore(redis, DEFAULT_RETENTIONS, meters, Clock.fixed(twoDaysLater, ZoneOffset.UTC));
         long day = Resolution.DAY.bucketOf(NOON);
         String morning = MetricKeys.counters("shop", Resolution.HOUR, Resolution.HOUR.bucketOf(NOON) - 3);
         String noon = MetricKeys.counters("shop", Resolution.HOUR, Resolution.HOUR.bucketOf(NOON));
         String tomorrow = MetricKeys.counters("shop", Resolution.HOUR, Resolution.HOUR.bucketOf(NOON) + 24);
         redis.hset(morning, "events", "5");
         redis.expire(morning, Duration.ofDays(30).toSeconds());
+        KeyExpiries expiries = KeyExpiries.inTimeOf(redis, twoDaysLater);
 
         apply("track.error", 0, List.of(eventOfTheDay(1, "a", day, noon)));
         apply("track.error", 0, List.of(eventOfTheDay(2, "b", day + 1, tomorrow)));
 
         assertThat(redis.hget(MetricKeys.dayBuckets("shop"), MetricKeys.FIRST_DAY)).isEqualTo(String.valueOf(-day));
-        assertThat(redis.ttl(noon)).isGreaterThan(DEFAULT_RETENTIONS.hourBucketRetention().toSeconds())
-                .isLessThanOrEqualTo(DEFAULT_RETENTIONS.dayBucketRetention().toSeconds());
-        assertThat(redis.ttl(tomorrow)).isPositive().isLessThanOrEqualTo(DEFAULT_RETENTIONS.hourBucketRetention().toSeconds());
+        expiries.assertExpiresAt(noon, Instant.ofEpochMilli((day + 1) * Duration.ofDays(1).toMillis()).plus(Duration.ofDays(30)));
+        expiries.assertExpiresAt(tomorrow, Instant.ofEpochMilli((Resolution.HOUR.bucketOf(NOON) + 25) * 3_600_000L)
+                .plus(Duration.ofHours(24)));
     }
 
     /**
-     * A consumer catching up (or a replay) writes buckets long after their end: each lives its
-     * retention from its end, as if written in time, so no more buckets are alive than the
-     * retentions hold, and one past its retention, which no window reads, is not kept at all.
+     * The first day is recorded once. A record of an earlier day that comes later (a partition
+     * lagging across midnight at the upgrade, a redriven dead letter keeping its received-at) must
+     * not move it back: the first day, part of which the version before counted, would then be
+     * read as whole from its day bucket. The earlier day is read from its hours, which live as
+     * long as its day bucket.
      */
     @Test
-    void aBucketWrittenLateLivesItsRetentionFromItsEndAndOnePastItIsNotKept() {
+    void recordsTheFirstDayOnceSoARecordOfAnEarlierDayDoesNotMoveItBack() {
+        store = new RedisMetricsStore(redis, DEFAULT_RETENTIONS, meters, Clock.fixed(NOON, ZoneOffset.UTC));
+        long day = Resolution.DAY.bucketOf(NOON);
+        String morning = MetricKeys.counters("shop", Resolution.HOUR, Resolution.HOUR.bucketOf(NOON) - 3);
+        String noon = MetricKeys.counters("shop", Resolution.HOUR, Resolution.HOUR.bucketOf(NOON));
+        String lateYesterday = MetricKeys.counters("shop", Resolution.HOUR, Resolution.HOUR.bucketOf(NOON) - 13);
+        redis.hset(morning, "events", "5");
+        redis.expire(morning, Duration.ofDays(30).toSeconds());
+        KeyExpiries expiries = KeyExpiries.inTimeOf(redis, NOON);
+
+        apply("track.error", 0, List.of(eventOfTheDay(1, "a", day, noon)));
+        apply("track.error", 1, List.of(eventOfTheDay(1, "b", day - 1, lateYesterday)));
+
+        assertThat(redis.hget(MetricKeys.dayBuckets("shop"), MetricKeys.FIRST_DAY)).isEqualTo(String.valueOf(-day));
+        expiries.assertExpiresAt(lateYesterday, Instant.ofEpochMilli(day * Duration.ofDays(1).toMillis()).plus(Duration.ofDays(30)));
+    }
+
+    /**
+     * A consumer catching up (or a replay) writes buckets long after their end: each expires at its
+     * end plus its retention, as if written in time, so no more buckets are alive than the
+     * retentions hold, and one past its retention, which no window reads, is not written at all.
+     */
+    @Test
+    void aBucketWrittenLateExpiresAtItsEndPlusItsRetentionAndOnePastItIsNotWritten() {
         store = new RedisMetricsStore(redis, DEFAULT_RETENTIONS, meters, Clock.fixed(NOON, ZoneOffset.UTC));
         Instant tenOClock = NOON.minus(Duration.ofHours(2));
-        long minute = Resolution.MINUTE.bucketOf(tenOClock);
-        long hour = Resolution.HOUR.bucketOf(tenOClock);
-        String minuteCounters = MetricKeys.counters("shop", Resolution.MINUTE, minute);
-        String hourCounters = MetricKeys.counters("shop", Resolution.HOUR, hour);
+        MetricKeys.Bucket minute = new MetricKeys.Bucket(Resolution.MINUTE, Resolution.MINUTE.bucketOf(tenOClock));
+        MetricKeys.Bucket hour = new MetricKeys.Bucket(Resolution.HOUR, Resolution.HOUR.bucketOf(tenOClock));
+        String minuteCounters = MetricKeys.counters("shop", Resolution.MINUTE, minute.index());
+        String hourCounters = MetricKeys.counters("shop", Resolution.HOUR, hour.index());
+        KeyExpiries expiries = KeyExpiries.inTimeOf(redis, NOON);
 
         apply("track.error", 0, List.of(new RecordUpdates(1, "shop", "a", List.of(
                 new MetricUpdate(Operation.HINCRBY, minuteCounters, "events", "1", DEFAULT_RETENTIONS.minuteBucketRetention().toSeconds(),
-                        (minute + 1) * 60),
+                        minute),
                 new MetricUpdate(Operation.HINCRBY, hourCounters, "events", "1", DEFAULT_RETENTIONS.hourBucketRetention().toSeconds(),
-                        (hour + 1) * 3600)))));
+                        hour)))));
 
         assertThat(redis.exists(minuteCounters)).isFalse();
-        // Ended at 11:00, an hour before the write: 23 hours left.
-        assertThat(redis.ttl(hourCounters)).isPositive().isLessThanOrEqualTo(Duration.ofHours(23).toSeconds());
+        // Ended at 11:00, an hour before the write: it expires at 11:00 tomorrow.
+        expiries.assertExpiresAt(hourCounters, Instant.parse("2026-05-05T11:00:00Z"));
         assertThat(redis.hget(MetricKeys.progress("shop", "store-test"), "track.error:0")).isEqualTo("1");
     }
 
@@ -420,9 +451,10 @@ class RedisMetricsStoreTest {
 
     /** An event's counters in one hour bucket, and the first day of day buckets as EventCounts writes it. */
     private static RecordUpdates eventOfTheDay(long offset, String eventId, long day, String hourCounters) {
-        return new RecordUpdates(offset, "shop", eventId, List.of(MetricUpdate.increment(hourCounters, "events",
-                        DEFAULT_RETENTIONS.hourBucketRetention().toSeconds()),
-                new MetricUpdate(Operation.HMAX, MetricKeys.dayBuckets("shop"), MetricKeys.FIRST_DAY, String.valueOf(-day),
+        long hour = Long.parseLong(hourCounters.substring(MetricKeys.bucketsPrefix("shop", Resolution.HOUR).length()));
+        return new RecordUpdates(offset, "shop", eventId, List.of(new MetricUpdate(Operation.HINCRBY, hourCounters, "events", "1",
+                        DEFAULT_RETENTIONS.hourBucketRetention().toSeconds(), new MetricKeys.Bucket(Resolution.HOUR, hour)),
+                new MetricUpdate(Operation.FIRST_DAY, MetricKeys.dayBuckets("shop"), MetricKeys.FIRST_DAY, String.valueOf(-day),
                         DEFAULT_RETENTIONS.dayBucketRetention().toSeconds())));
     }
 
