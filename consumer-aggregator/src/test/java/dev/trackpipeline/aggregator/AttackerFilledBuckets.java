@@ -11,7 +11,10 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.trackpipeline.model.errors.ErrorFingerprints;
 import redis.clients.jedis.JedisPooled;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Redis as an attacker who knows the public apikey could leave it, written straight into the keys
@@ -24,6 +27,12 @@ final class AttackerFilledBuckets {
 
     /** The widest a name can be: client text is bounded in characters, and one of the BMP takes 3 bytes in UTF-8. */
     static final String WIDE = "中";
+    /**
+     * An error's message that gives the largest sample: of the widest characters a title keeps.
+     * Controls, which JSON writes as 6-byte escapes, would make twice as large a one, but a title
+     * shows each as U+FFFD, 3 bytes (ErrorFingerprints), as wide as this.
+     */
+    static final String WORST_MESSAGE = WIDE.repeat(300);
     private static final String[] RATINGS = {"good", "needs-improvement", "poor"};
 
     private AttackerFilledBuckets() {
@@ -96,12 +105,11 @@ final class AttackerFilledBuckets {
             Map<String, Double> errorGroups = new HashMap<>();
             Map<String, Double> requests = new HashMap<>();
             Map<String, String> samples = new HashMap<>();
-            String title = WIDE.repeat(119) + "…";
+            String sample = errorSample(WORST_MESSAGE);
             for (int group = 0; group < groups; group++) {
                 String fingerprint = String.format("%032x", (long) group * 7919 + bucket);
                 errorGroups.put(fingerprint, 1e12);
-                samples.put(fingerprint, "{\"title\":\"" + title + "\",\"type\":\"unhandledrejection\",\"sampleEventId\":\""
-                        + "e".repeat(64) + "\"}");
+                samples.put(fingerprint, sample);
                 requests.put(widest("GET /" + group + "/"), 1e12);
             }
             keys.add(MetricKeys.errorGroupRanks(apikey, resolution, bucket));
@@ -119,6 +127,17 @@ final class AttackerFilledBuckets {
             keys.forEach(key -> pipeline.expire(key, 86_400));
             pipeline.sync();
         }
+    }
+
+    /**
+     * The sample EventCounts stores for an unhandled rejection with this message (the longest type),
+     * its event id twice as long as any (ids are 32 hex digits).
+     */
+    static String errorSample(String message) {
+        JsonMapper json = JsonMapper.builder().build();
+        ObjectNode event = json.createObjectNode().put("message", message);
+        String title = ErrorFingerprints.of("unhandledrejection", event).orElseThrow().title();
+        return json.writeValueAsString(new EventCounts.ErrorSample(title, "unhandledrejection", "e".repeat(64)));
     }
 
     /** A name of {@link BoundedText#MAX_LENGTH} characters, as wide as they come, beginning with {@code start}. */

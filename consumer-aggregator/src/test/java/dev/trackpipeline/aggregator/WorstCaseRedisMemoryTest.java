@@ -11,6 +11,7 @@ import dev.trackpipeline.aggregator.query.MetricWindow;
 import dev.trackpipeline.infra.EmbeddedRedisServer;
 import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.model.project.Project;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -98,6 +99,27 @@ class WorstCaseRedisMemoryTest {
         assertThat(measured).isLessThanOrEqualTo(RedisMemoryBound.bytesPerProject(DEFAULTS, Project.RateLimit.DEFAULT.eventsPerSecond()));
         assertThat(RedisMemoryBound.bytesPerProject(DEFAULTS, Project.RateLimit.DEFAULT.eventsPerSecond()))
                 .isEqualTo(RedisMemoryBound.STATED_PER_PROJECT_WITH_DEFAULTS).isLessThan(750_000_000L);
+    }
+
+    /**
+     * The fill's samples are as large as any title makes them: a title shows what it cannot show
+     * as U+FFFD, so no character, however JSON or UTF-8 writes it, takes more than the fill's.
+     */
+    @Test
+    void noErrorMessageMakesALargerSampleThanTheFillsWhateverItsCharacters() {
+        long filled = bytes(AttackerFilledBuckets.errorSample(AttackerFilledBuckets.WORST_MESSAGE));
+        for (String character : List.of("\u0001", "\u001F", "\u007F", "\u0085", "\u200B", "\u202E", "\uFEFF", "\u2028", "\"", "\\",
+                "<", AttackerFilledBuckets.WIDE, "\uFFFD", "\uD83D\uDE00", "\uD800", "\uDC00")) {
+            // Behind a letter: a message is trimmed of controls at its ends.
+            String sample = AttackerFilledBuckets.errorSample("a" + character.repeat(300));
+
+            assertThat(bytes(sample)).as("a sample of %s", sample).isLessThanOrEqualTo(filled);
+        }
+        assertThat(filled).isEqualTo(bytes(AttackerFilledBuckets.errorSample(AttackerFilledBuckets.WIDE.repeat(300))));
+    }
+
+    private static long bytes(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 
     /** The buckets alive at once are those the oldest window still reads, and the current one: 71 minutes, 25 hours, 31 days. */

@@ -25,6 +25,14 @@ public final class ErrorFingerprints {
     private static final Pattern NUMBER = Pattern.compile("\\d+");
     private static final Pattern SPACES = Pattern.compile("\\s+");
     private static final int MAX_TITLE = 120;
+    /** Line breaks a title would show as one line. */
+    private static final Pattern BREAKS = Pattern.compile("[\\t\\n\\x0B\\f\\r\\p{Zl}\\p{Zp}]");
+    /**
+     * Characters a title cannot show: controls, format characters (zero-width, bidi overrides) and
+     * halves of a surrogate pair. JSON writes a control as a 6-byte escape, so a title of them
+     * would make a stored sample twice the size of any visible one (each at most 3 bytes).
+     */
+    private static final Pattern INVISIBLE = Pattern.compile("[\\p{Cc}\\p{Cf}\\p{Cs}]");
 
     private ErrorFingerprints() {
     }
@@ -75,8 +83,18 @@ public final class ErrorFingerprints {
         return slash >= 0 && slash < path.length() - 1 ? path.substring(slash + 1) : path;
     }
 
+    /**
+     * The title is for people and is stored with every group's sample, so what it cannot show
+     * becomes a space or U+FFFD, and it is cut between characters, never inside a surrogate
+     * pair; the fingerprint is of what was sent.
+     */
     private static ErrorGroup group(String identity, String title) {
-        String shortTitle = title.length() <= MAX_TITLE ? title : title.substring(0, MAX_TITLE - 1) + "…";
+        String visible = INVISIBLE.matcher(BREAKS.matcher(title).replaceAll(" ")).replaceAll("\uFFFD");
+        String shortTitle = visible;
+        if (visible.length() > MAX_TITLE) {
+            int end = MAX_TITLE - 1;
+            shortTitle = visible.substring(0, Character.isHighSurrogate(visible.charAt(end - 1)) ? end - 1 : end) + "…";
+        }
         return new ErrorGroup(EventIds.fromContent(identity.getBytes(StandardCharsets.UTF_8)), shortTitle);
     }
 

@@ -85,6 +85,37 @@ class ErrorFingerprintsTest {
                 .isEqualTo("Order <n> of user <uuid> failed <hex>");
     }
 
+    /**
+     * A title is read by people and stored with its group's sample, where JSON writes a control as
+     * a 6-byte escape: a break shows as a space, what cannot be shown (controls, format characters,
+     * half a surrogate pair) as U+FFFD, and the fingerprint still tells apart what was sent.
+     */
+    @Test
+    void showsInATitleABreakAsASpaceAndWhatCannotBeShownAsAReplacementCharacter() {
+        ObjectNode error = (ObjectNode) fixtures.first("error").event();
+        ObjectNode invisible = error.deepCopy().put("message", "a\u0001\u200Eb\u2028c\uD800d");
+        ObjectNode otherInvisible = error.deepCopy().put("message", "a\u0002\u200Eb\u2028c\uD800d");
+
+        assertThat(title("error", invisible)).startsWith("a\uFFFD\uFFFDb c\uFFFDd (");
+        assertThat(title("error", otherInvisible)).isEqualTo(title("error", invisible));
+        assertThat(fingerprint("error", otherInvisible)).isNotEqualTo(fingerprint("error", invisible));
+    }
+
+    /** A long title is cut between characters, so a character outside the BMP is never halved into one that cannot be stored. */
+    @Test
+    void cutsALongTitleBetweenCharactersNeverInsideASurrogatePair() {
+        ObjectNode error = ((ObjectNode) fixtures.first("error").event()).deepCopy().put("message", "\uD83D\uDE00".repeat(100));
+
+        String title = title("error", error);
+
+        assertThat(title).endsWith("…").hasSizeLessThanOrEqualTo(120);
+        assertThat(title.codePoints()).noneMatch(codePoint -> Character.getType(codePoint) == Character.SURROGATE);
+    }
+
+    private String title(String type, JsonNode event) {
+        return ErrorFingerprints.of(type, json.readTree(event.toString())).orElseThrow().title();
+    }
+
     private String fingerprint(String type, JsonNode event) {
         return ErrorFingerprints.of(type, json.readTree(event.toString())).orElseThrow().fingerprint();
     }

@@ -11,26 +11,27 @@ import java.time.Duration;
  * {@code WorstCaseRedisMemoryTest} fills buckets that way on a real redis-server and checks the
  * figures here hold.
  *
- * <p>A bucket lives at most its retention from its end ({@link MetricUpdate#aged}: written in time,
- * its TTL counts from the write, which is before its end; written late, by a consumer catching up
- * or a replay, from its end), so at most retention ÷ bucket length + 1 buckets of each resolution
- * are alive at once (the current one included): with the defaults 71 minute, 25 hour and 31 day
- * buckets.
+ * <p>A bucket expires at its end plus its retention ({@link MetricUpdate}), however early or late
+ * it is written (a consumer catching up, a replay), by Redis's clock; one already past that is not
+ * written, and one that has not begun (a gateway's clock ahead) lives no longer than the current
+ * one. So at most retention ÷ bucket length + 1 buckets of each resolution are alive at once (the
+ * current one included): with the defaults 71 minute, 25 hour and 31 day buckets.
  */
 public final class RedisMemoryBound {
 
     /**
      * A minute bucket with every cap of the defaults full: 50 pages (each hash at its 485 fields)
-     * and {@code (other)}'s, 50 error groups with samples of the longest titles, 50 failing
+     * and {@code (other)}'s, 50 error groups with samples of the longest titles, each character of 3
+     * bytes (a title shows a control, which JSON would escape in 6, as U+FFFD), 50 failing
      * requests, every name of the most characters allowed and each of 3 bytes, their ranks and
      * {@code (other)}, every bucket of the fine scale in each vital's histogram and in resource
-     * durations, a dense sessions sketch, every counter. Measured 1,394,928 bytes of
+     * durations, a dense sessions sketch, every counter. Measured 1,400,360 bytes of
      * {@code used_memory} with Redis 6.2 and 1,596,312 with 7.0; rounded up.
      */
     public static final long MINUTE_BUCKET_BYTES = 1_650_000;
     /**
      * An hour or a day bucket at every cap of the defaults: as a minute bucket, with 200 pages and
-     * 500 error groups and failing requests. Measured 4,188,344 bytes with Redis 6.2 and 4,329,392
+     * 500 error groups and failing requests. Measured 4,192,216 bytes with Redis 6.2 and 4,329,392
      * with 7.0; rounded up.
      */
     public static final long HOUR_OR_DAY_BUCKET_BYTES = 4_450_000;
