@@ -7,6 +7,7 @@ import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.metrics.PrometheusSamples;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
 import dev.trackpipeline.infra.InfrastructureSettings;
+import io.github.bucket4j.TimeMeter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +18,9 @@ import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -35,6 +39,27 @@ class KafkaUnavailableTest {
         int port = InfrastructureSettings.freePort();
         registry.add("spring.kafka.bootstrap-servers", () -> "127.0.0.1:" + port);
         registry.add("track.projects-file", () -> FixtureRecords.testProjectsFile().toString());
+    }
+
+    /** The rate limits' clock stands still, so a spent token comes back only if the gateway gives it back. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class StillTime {
+
+        @Bean
+        @Primary
+        TimeMeter stillRateLimitTime() {
+            return new TimeMeter() {
+                @Override
+                public long currentTimeNanos() {
+                    return 0;
+                }
+
+                @Override
+                public boolean isWallClockBased() {
+                    return false;
+                }
+            };
+        }
     }
 
     @Value("${local.server.port}")
@@ -74,6 +99,25 @@ class KafkaUnavailableTest {
         assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body()).contains("track_ingest_events_total{application=\"gateway\",outcome=\"overloaded\",type=\"error\"} 1.0",
                 "track_ingest_publish_seconds_count{application=\"gateway\",outcome=\"failed\"}");
+    }
+
+    /** Retries through an outage must not spend the budget, or browsers would be refused 429 right after it. */
+    @Test
+    void spendsNoneOfAProjectsRateLimitOnEventsRefused503() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        // "limited": 1 event/s, burst 2, and its clock stands still
+        HttpRequest limited = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/reportData"))
+                .POST(HttpRequest.BodyPublishers.ofString(WebSeeFixtures.load().first("error").body()
+                        .replace("\"apikey\":\"demo-project\"", "\"apikey\":\"limited\"")))
+                .header("Content-Type", "text/plain;charset=UTF-8")
+                .build();
+
+        for (int retry = 1; retry <= 3; retry++) {
+            HttpResponse<String> refused = http.send(limited, HttpResponse.BodyHandlers.ofString());
+
+            assertThat(refused.statusCode()).as("retry %d: %s", retry, refused.body()).isEqualTo(503);
+            assertThat(refused.body()).contains("\"outcome\":\"kafka_unavailable\"");
+        }
     }
 
     private HttpRequest errorEvent() {

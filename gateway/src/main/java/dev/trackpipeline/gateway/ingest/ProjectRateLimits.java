@@ -37,9 +37,35 @@ public class ProjectRateLimits {
      * over the client's share of it; each kind of refusal says when one more event fits.
      *
      * @param clientShare the client's limit within the project's (the project's own when it has no smaller share)
+     * @param spent       the tokens the admitted events took, to give back if they are not delivered after all
      */
     public record Admission(int admitted, int overProjectLimit, Duration projectRetryAfter,
-                            int overClientShare, Duration clientRetryAfter, Project.RateLimit clientShare) {
+                            int overClientShare, Duration clientRetryAfter, Project.RateLimit clientShare, Spent spent) {
+
+        /**
+         * Gives the admitted events' tokens back to the client's and the project's buckets, for
+         * events then refused for the gateway's sake (503: Kafka failing, too much waiting for it):
+         * retries through an outage would otherwise spend the budget, and browsers be refused 429
+         * right after it. Never past a bucket's capacity.
+         */
+        public void giveBack() {
+            spent.giveBack();
+        }
+    }
+
+    /** {@code events} tokens taken from a client's bucket ({@code null} when it has none) and its project's. */
+    record Spent(Bucket client, Bucket project, int events) {
+
+        void giveBack() {
+            if (events == 0) {
+                return;
+            }
+            // addTokens stops at capacity: a bucket that refilled meanwhile is full, never fuller
+            project.addTokens(events);
+            if (client != null) {
+                client.addTokens(events);
+            }
+        }
     }
 
     ProjectRateLimits(ClientShare share, TimeMeter time) {
@@ -66,7 +92,7 @@ public class ProjectRateLimits {
         }
         return new Admission(admitted, withinShare - admitted, admitted < withinShare ? untilOneFits(limited.bucket()) : Duration.ZERO,
                 events - withinShare, withinShare < events ? untilOneFits(clientBucket) : Duration.ZERO,
-                clientLimit.orElse(project.rateLimit()));
+                clientLimit.orElse(project.rateLimit()), new Spent(clientBucket, limited.bucket(), admitted));
     }
 
     /** Clients whose buckets are kept now. */

@@ -124,10 +124,12 @@ public class ReportDataController {
                 Optional.ofNullable(request.getHeader(HttpHeaders.ORIGIN)), rejected);
         Duration retryAfter = Duration.ZERO;
         List<AcceptedEvent> accepted = new ArrayList<>();
+        List<ProjectRateLimits.Admission> admissions = new ArrayList<>();
         for (Map.Entry<Project, List<AcceptedEvent>> project : permitted.entrySet()) {
             Project owner = project.getKey();
             List<AcceptedEvent> events = project.getValue();
             ProjectRateLimits.Admission admission = rateLimits.admit(owner, client, events.size());
+            admissions.add(admission);
             accepted.addAll(events.subList(0, admission.admitted()));
             int withinShare = admission.admitted() + admission.overProjectLimit();
             for (AcceptedEvent over : events.subList(admission.admitted(), withinShare)) {
@@ -150,7 +152,10 @@ public class ReportDataController {
             return CompletableFuture.completedFuture(refusedAll(rejected, retryAfter));
         }
         long acceptedBytes = accepted.stream().mapToLong(event -> event.rawJson().length).sum();
+        // A 503 (refused for the gateway's sake, not the client's) spends none of the rate limits' tokens.
+        Runnable giveBackTokens = () -> admissions.forEach(ProjectRateLimits.Admission::giveBack);
         if (!inFlight.tryAdmit(acceptedBytes)) {
+            giveBackTokens.run();
             outcomes.countUndelivered(accepted, Outcome.OVERLOADED);
             outcomes.count(List.of(), rejected);
             return CompletableFuture.completedFuture(overloaded());
@@ -160,11 +165,13 @@ public class ReportDataController {
             publishing = publisher.publish(accepted, receivedAt, clientHash.of(address));
         } catch (RuntimeException e) {
             inFlight.release(acceptedBytes);
+            giveBackTokens.run();
             throw e;
         }
         return publishing.handle((published, failure) -> {
             inFlight.release(acceptedBytes);
             if (failure != null) {
+                giveBackTokens.run();
                 log.warn("answering 503: {}", failure.getMessage());
                 outcomes.countUndelivered(accepted, Outcome.KAFKA_UNAVAILABLE);
                 outcomes.count(List.of(), rejected);

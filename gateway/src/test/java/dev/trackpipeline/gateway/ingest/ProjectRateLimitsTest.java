@@ -69,6 +69,42 @@ class ProjectRateLimitsTest {
     }
 
     @Test
+    void givesBackToTheClientAndTheProjectWhatEventsNotDeliveredAfterAllTook() {
+        ProjectRateLimits.Admission refusedFor503 = limits.admit(SHOP, "client-0", 200);
+        assertThat(refusedFor503.admitted()).isEqualTo(200);
+
+        refusedFor503.giveBack();
+
+        assertThat(limits.admit(SHOP, "client-0", 200).admitted()).as("the client's share is whole again").isEqualTo(200);
+        for (int client = 1; client < 10; client++) {
+            assertThat(limits.admit(SHOP, "client-" + client, 200).admitted()).as("client %d", client).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void neverGivesBackMoreThanABucketHolds() {
+        ProjectRateLimits.Admission first = limits.admit(SHOP, "client-0", 200);
+        first.giveBack();
+        first.giveBack();
+
+        assertThat(limits.admit(SHOP, "client-0", 500).admitted()).as("the share's burst, no more").isEqualTo(200);
+        for (int client = 1; client < 10; client++) {
+            limits.admit(SHOP, "client-" + client, 200);
+        }
+        assertThat(limits.admit(SHOP, "client-10", 1).admitted()).as("the project's burst, no more").isZero();
+    }
+
+    @Test
+    void givesBackToTheProjectAloneWhenItsClientsHaveNoShareOfTheirOwn() {
+        Project limited = project("limited", new Project.RateLimit(1, 2));
+        ProjectRateLimits.Admission admission = limits.admit(limited, "browser", 2);
+
+        admission.giveBack();
+
+        assertThat(limits.admit(limited, "browser", 2).admitted()).isEqualTo(2);
+    }
+
+    @Test
     void refillsAClientsShareAtItsRate() {
         limits.admit(SHOP, "abuser", 200);
         assertThat(limits.admit(SHOP, "abuser", 1).admitted()).isZero();
