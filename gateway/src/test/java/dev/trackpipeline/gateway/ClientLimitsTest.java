@@ -173,6 +173,28 @@ class ClientLimitsTest {
         assertThat(post("2001:db8:0:8::1", EVENT).statusCode()).as("the next /64").isEqualTo(202);
     }
 
+    /** Posts answered before /reportData's controller read and dropped their bodies too: they spend the address's requests. */
+    @Test
+    void countsEveryRequestWithABodyAgainstItsAddressWhateverPathMethodOrOriginItHas() throws Exception {
+        String address = "198.51.100.6";
+        assertThat(send(address, "POST", "/nowhere", EVENT, null).statusCode()).as("an unknown path").isEqualTo(404);
+        assertThat(send(address, "PUT", "/reportData", EVENT, null).statusCode()).as("a method nothing answers").isEqualTo(405);
+        assertThat(send(address, "POST", "/reportData", EVENT, "https://not-allowed.example").statusCode())
+                .as("an origin no project allows").isEqualTo(403);
+        assertThat(send(address, "POST", "/nowhere", EVENT, null).statusCode()).isEqualTo(404);
+        assertThat(send(address, "PATCH", "/elsewhere", EVENT, null).statusCode()).isEqualTo(404);
+
+        HttpResponse<String> sixth = post(address, EVENT);
+        HttpResponse<String> seventh = send(address, "POST", "/nowhere", EVENT, null);
+
+        assertThat(sixth.statusCode()).as(sixth.body()).isEqualTo(429);
+        assertThat(sixth.body()).contains("\"outcome\":\"too_many_requests\"");
+        assertThat(seventh.statusCode()).isEqualTo(429);
+        assertThat(seventh.headers().firstValue("Connection")).hasValue("close");
+        assertThat(seventh.body()).isEqualTo("{\"accepted\":0,\"rejected\":[{\"index\":-1,\"outcome\":\"too_many_requests\",\"reason\":"
+                + "\"client: more than 1 requests/s (burst 5) from this address (clientRequests); nothing was read, retry later\"}]}");
+    }
+
     @Test
     void ignoresXForwardedForFromAPeerThatIsNotATrustedProxy() throws Exception {
         for (int request = 0; request < 5; request++) {
@@ -210,6 +232,17 @@ class ClientLimitsTest {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/reportData"))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json")
                 .header("X-Forwarded-For", forwardedFor).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> send(String forwardedFor, String method, String path, String body, String origin) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json")
+                .header("X-Forwarded-For", forwardedFor);
+        if (origin != null) {
+            request.header("Origin", origin);
+        }
+        // a client of its own: the gateway closes a connection whose body an error page (404, 405) left unread
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String batch(int events, String marker) {

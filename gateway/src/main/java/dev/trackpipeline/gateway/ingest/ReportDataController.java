@@ -37,10 +37,10 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code POST /reportData}: refuse a client address over its request rate before anything else,
- * read the body within limits, validate each event (common-model), check its project, origin,
- * rate limit and the client's share of it, publish the rest and answer 202 once Kafka holds
- * them. The request thread does not wait for Kafka: the answer completes when Kafka does.
+ * {@code POST /reportData}: a client address over its request rate is refused before anything else
+ * ({@link RequestsPerClientFilter}); then read the body within limits, validate each event
+ * (common-model), check its project, origin, rate limit and the client's share of it, publish the
+ * rest and answer 202 once Kafka holds them. The request thread does not wait for Kafka: the answer completes when Kafka does.
  * Until its events are handed to Kafka, a request holds its body, its events and their trees
  * within {@link ParsingMemory}; from then on, its events within {@link InFlightEvents}.
  */
@@ -85,10 +85,10 @@ public class ReportDataController {
         this.clock = clock;
     }
 
+    /** Its client's request rate is checked before this, as every request's that carries a body ({@link RequestsPerClientFilter}). */
     @PostMapping("/reportData")
     public CompletableFuture<ResponseEntity<IngestResponse>> reportData(HttpServletRequest request) throws IOException {
         Instant receivedAt = clock.instant();
-        requests.admit(request.getRemoteAddr());
         RequestBodyReader.requireSupportedContentType(request.getContentType());
         try (ParsingMemory.Lease memory = parsing.lease()) {
             byte[] body = bodyReads.read(request.getRemoteAddr(), () -> bodyReader.read(request.getInputStream(),
