@@ -110,8 +110,8 @@ class WorstCaseRedisMemoryTest {
         long filled = bytes(AttackerFilledBuckets.errorSample(AttackerFilledBuckets.WORST_MESSAGE));
         for (String character : List.of("\u0001", "\u001F", "\u007F", "\u0085", "\u200B", "\u202E", "\uFEFF", "\u2028", "\"", "\\",
                 "<", AttackerFilledBuckets.WIDE, "\uFFFD", "\uD83D\uDE00", "\uD800", "\uDC00")) {
-            // Behind a letter: a message is trimmed of controls at its ends.
-            String sample = AttackerFilledBuckets.errorSample("a" + character.repeat(300));
+            // Between letters: a message is trimmed of controls at its ends.
+            String sample = AttackerFilledBuckets.errorSample("a" + character.repeat(300) + "b");
 
             assertThat(bytes(sample)).as("a sample of %s", sample).isLessThanOrEqualTo(filled);
         }
