@@ -27,9 +27,11 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * A bucket expires at its end plus its retention, the instant the retention is measured to
@@ -169,7 +171,11 @@ class BucketExpiryTest {
      */
     @Test
     void countsByRedisClockWhereScriptsWereSetToReplicateVerbatim() {
-        redis.configSet("lua-replicate-commands", "no");
+        try {
+            redis.configSet("lua-replicate-commands", "no");
+        } catch (JedisDataException effectsOnly) {
+            Assumptions.abort("a Redis 7 replicates scripts as effects only: " + effectsOnly.getMessage());
+        }
         try {
             Instant now = Instant.ofEpochMilli(KeyExpiries.redisMillis(redis));
             long minute = Resolution.MINUTE.bucketOf(now);
