@@ -101,6 +101,7 @@ final class StoreBaselines {
                                 case ZINCRBY -> pipeline.zincrby(update.key(), Double.parseDouble(update.argument()), update.field());
                                 case SAMPLE -> pipeline.hsetnx(update.key(), update.field(), update.argument());
                                 case HMAX, HLATEST -> pipeline.hset(update.key(), update.field(), update.argument());
+                                case FIRST_DAY -> pipeline.hsetnx(update.key(), update.field(), update.argument());
                                 case PAGE_HINCRBY -> pipeline.hincrBy(update.key() + update.argument(), update.field(), 1);
                                 case PFADD -> pipeline.pfadd(update.key(), update.field());
                             }
