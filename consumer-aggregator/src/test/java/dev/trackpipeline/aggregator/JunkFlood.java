@@ -88,7 +88,7 @@ final class JunkFlood implements AutoCloseable {
     private final List<EventRecord> pending = new ArrayList<>();
     private int junkSent;
 
-    /** @param now the time of the store's clock, which chooses the dedup ring's slice */
+    /** @param now the time of the store's clock, which chooses the dedup ring's slice and stands for Redis's in the buckets' expiry */
     JunkFlood(Instant now) {
         store = new RedisMetricsStore(redis, PROPERTIES, meters, Clock.fixed(now, ZoneOffset.UTC));
         redis.flushAll();
