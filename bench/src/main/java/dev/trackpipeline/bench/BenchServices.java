@@ -29,12 +29,14 @@ final class BenchServices implements AutoCloseable {
     static final String READ_TOKEN = "demo-read-token";
     /**
      * The load generator is one client address with many connections, which the gateway's
-     * per-address bounds would refuse in part: its concurrent body reads (16, against slow clients)
-     * and its requests per second (100, checked before a body is read). Its share of a project's
-     * rate limit is no bound here, the projects' limits being none worth the name.
+     * per-address bounds would refuse in part: its concurrent body reads (16, against slow clients),
+     * its requests per second (100, checked before a body is read) and its bytes of bodies per second
+     * (4 MB, after gzip). Its share of a project's rate limit is no bound here, the projects' limits
+     * being none worth the name.
      */
     static final List<String> ONE_CLIENT_MANY_CONNECTIONS = List.of("-Dtrack.gateway.max-body-reads-per-client=100000",
-            "-Dtrack.gateway.client-requests.per-second=1000000000", "-Dtrack.gateway.client-requests.burst=1000000000");
+            "-Dtrack.gateway.client-requests.per-second=1000000000", "-Dtrack.gateway.client-requests.burst=1000000000",
+            "-Dtrack.gateway.client-bytes.per-second=900MB", "-Dtrack.gateway.client-bytes.burst=1TB");
     private static final String LISTENER_CONTROLS = "-Dtrack.bench.listener-controls=true";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
     /** What bin/track gives the services, so the benchmark measures what users run. */

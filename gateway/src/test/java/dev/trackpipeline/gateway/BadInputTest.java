@@ -38,7 +38,9 @@ import tools.jackson.databind.node.ObjectNode;
  * reproduces: every answer is a 4xx with a reason or a 202, never a 5xx, and nothing invalid
  * reaches Kafka.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// 1,200 requests, many of megabytes, from one address: its bytes of bodies per second would refuse many unread
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "track.gateway.client-bytes.per-second=900MB", "track.gateway.client-bytes.burst=1TB"})
 class BadInputTest {
 
     static final long SEED = 20261125L;

@@ -55,6 +55,8 @@ import org.springframework.test.context.DynamicPropertySource;
         "server.tomcat.remoteip.internal-proxies=127.0.0.1/32",
         "track.gateway.client-requests.per-second=1",
         "track.gateway.client-requests.burst=5",
+        "track.gateway.client-bytes.per-second=1KB",
+        "track.gateway.client-bytes.burst=1MB",
         // a share of 10 % of busy's limit (1/s, burst 1000): 1/s, burst 100
         "track.gateway.client-share.min-events-per-second=1",
         "track.gateway.client-share.min-burst=1"})
@@ -159,6 +161,29 @@ class ClientLimitsTest {
         assertThat(post("198.51.100.4", EVENT).statusCode()).as("another address").isEqualTo(202);
     }
 
+    /** A gzip body of a few kilobytes may hold megabytes: what it costs is charged as it is decompressed. */
+    @Test
+    void stopsReadingABodyOnceItsAddressHasHadItsBytesReadWith429() throws Exception {
+        StringBuilder events = new StringBuilder("[").append(EVENT);
+        while (events.length() < 3 * 1024 * 1024 / 2) {
+            events.append(',').append(EVENT);
+        }
+        byte[] megabytes = gzip(events.append(']').toString());
+
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/reportData"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(megabytes)).header("Content-Type", "application/json")
+                .header("Content-Encoding", "gzip").header("X-Forwarded-For", "198.51.100.9").build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(megabytes.length).as("on the wire").isLessThan(100 * 1024);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+        assertThat(refused.headers().firstValue("Connection")).hasValue("close");
+        assertThat(refused.body()).isEqualTo("{\"accepted\":0,\"rejected\":[{\"index\":-1,\"outcome\":\"too_many_requests\",\"reason\":"
+                + "\"client: more than 1024 bytes/s of request bodies after gzip (burst 1048576) from this address (clientBytes);"
+                + " the rest was not read, retry later\"}]}");
+        assertThat(post("198.51.100.9", EVENT).statusCode()).as("the same address's next body").isEqualTo(429);
+        assertThat(post("198.51.100.10", EVENT).statusCode()).as("another address").isEqualTo(202);
+    }
+
     /** One host is given a whole /64: a new address for every request must not be a new client. */
     @Test
     void countsTheAddressesOfOneIpv6Slash64AsOneClient() throws Exception {
@@ -254,6 +279,14 @@ class ClientLimitsTest {
         return ("POST /reportData HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: application/json\r\n"
                 + "X-Forwarded-For: " + forwardedFor + "\r\nContent-Length: " + contentLength + "\r\n" + String.join("", more) + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] gzip(String json) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(out)) {
+            gzip.write(json.getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
     }
 
     private static byte[] concat(byte[] head, byte[] body) {

@@ -45,9 +45,10 @@ import org.springframework.test.context.DynamicPropertySource;
  * collector; see this module's pom), which it shares with its Kafka broker: when the gateway's
  * memory is not bounded, the storm ends in OutOfMemoryError and 500s.
  */
-// The storm stands for many clients, but all of them post from 127.0.0.1: the per-address bound on body
-// reads would refuse most of its bodies unread, and the heap would never see them.
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "track.gateway.max-body-reads-per-client=200")
+// The storm stands for many clients, but all of them post from 127.0.0.1: the per-address bounds on body
+// reads and on bytes read would refuse most of its bodies unread, and the heap would never see them.
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {"track.gateway.max-body-reads-per-client=200",
+        "track.gateway.client-bytes.per-second=900MB", "track.gateway.client-bytes.burst=1TB"})
 @Tag("production-heap")
 class WorstCaseBodiesStormTest {
 

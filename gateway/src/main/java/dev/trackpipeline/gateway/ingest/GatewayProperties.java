@@ -27,13 +27,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                              (see {@link ClientShare}, {@link ProjectRateLimits})
  * @param clientRequests        requests one client address may send, checked before its body is
  *                              read (see {@link RequestsPerClient})
+ * @param clientBytes           bytes of bodies, after gzip, one client address may have read, charged
+ *                              as they are read (see {@link BytesPerClient})
  */
 @ConfigurationProperties("track.gateway")
 public record GatewayProperties(@DefaultValue("10s") Duration publishTimeout, @DefaultValue("5s") Duration retryAfter,
                                 @DefaultValue("track-pipeline") String clientHashSalt,
                                 @DefaultValue("32MB") DataSize maxInFlight, @DefaultValue("64MB") DataSize maxParsing,
                                 @DefaultValue("10s") Duration bodyReadTimeout, @DefaultValue("16") int maxBodyReadsPerClient,
-                                @DefaultValue ClientShare clientShare, @DefaultValue ClientRequests clientRequests) {
+                                @DefaultValue ClientShare clientShare, @DefaultValue ClientRequests clientRequests,
+                                @DefaultValue ClientBytes clientBytes) {
 
     public GatewayProperties {
         if (bodyReadTimeout.toMillis() < 1 || bodyReadTimeout.toMillis() > Integer.MAX_VALUE) {

@@ -43,6 +43,11 @@ class IngestConfiguration {
         return new RequestsPerClient(properties.clientRequests(), rateLimitTime);
     }
 
+    @Bean
+    BytesPerClient bytesPerClient(GatewayProperties properties, TimeMeter rateLimitTime) {
+        return new BytesPerClient(properties.clientBytes(), rateLimitTime);
+    }
+
     /** The rate limits' clock. */
     @Bean
     TimeMeter rateLimitTime() {

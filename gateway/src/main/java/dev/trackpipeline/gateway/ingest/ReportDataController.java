@@ -38,9 +38,10 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code POST /reportData}: a client address over its request rate is refused before anything else
- * ({@link RequestsPerClientFilter}); then read the body within limits, validate each event
- * (common-model), check its project, origin, rate limit and the client's share of it, publish the
- * rest and answer 202 once Kafka holds them. The request thread does not wait for Kafka: the answer completes when Kafka does.
+ * ({@link RequestsPerClientFilter}); then read the body within limits (its bytes charged to its
+ * client, {@link BytesPerClient}), validate each event (common-model), check its project, origin,
+ * rate limit and the client's share of it, publish the rest and answer 202 once Kafka holds them.
+ * The request thread does not wait for Kafka: the answer completes when Kafka does.
  * Until its events are handed to Kafka, a request holds its body, its events and their trees
  * within {@link ParsingMemory}; from then on, its events within {@link InFlightEvents}.
  */
@@ -63,12 +64,13 @@ public class ReportDataController {
     private final ParsingMemory parsing;
     private final BodyReadsPerClient bodyReads;
     private final RequestsPerClient requests;
+    private final BytesPerClient bytes;
     private final Clock clock;
 
     public ReportDataController(IngestBatchReader batchReader, IngestLimits limits, ProjectCatalog projects,
                                 ProjectRateLimits rateLimits, EventPublisher publisher, GatewayProperties properties,
                                 ParsingMemory parsing, BodyReadsPerClient bodyReads, RequestsPerClient requests,
-                                MeterRegistry meters, Clock clock) {
+                                BytesPerClient bytes, MeterRegistry meters, Clock clock) {
         this.batchReader = batchReader;
         this.bodyReader = new RequestBodyReader(limits, properties.bodyReadTimeout());
         this.projects = projects;
@@ -82,6 +84,7 @@ public class ReportDataController {
         this.parsing = parsing;
         this.bodyReads = bodyReads;
         this.requests = requests;
+        this.bytes = bytes;
         this.clock = clock;
     }
 
@@ -92,7 +95,8 @@ public class ReportDataController {
         RequestBodyReader.requireSupportedContentType(request.getContentType());
         try (ParsingMemory.Lease memory = parsing.lease()) {
             byte[] body = bodyReads.read(request.getRemoteAddr(), () -> bodyReader.read(request.getInputStream(),
-                    request.getContentLengthLong(), request.getHeader(HttpHeaders.CONTENT_ENCODING), memory));
+                    request.getContentLengthLong(), request.getHeader(HttpHeaders.CONTENT_ENCODING), memory,
+                    read -> bytes.charged(request.getRemoteAddr(), read)));
             return ingest(body, receivedAt, request, memory);
         }
     }

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.springframework.http.HttpStatus;
@@ -70,6 +71,15 @@ final class RequestBodyReader {
      *                                within the timeout, or a read of it timed out
      */
     byte[] read(InputStream wire, long declaredLength, String contentEncoding, ParsingMemory.Lease memory) throws IOException {
+        return read(wire, declaredLength, contentEncoding, memory, UnaryOperator.identity());
+    }
+
+    /**
+     * @param charged the body as it comes out of the wire, or out of gzip, charged to its client
+     *                ({@link BytesPerClient}): a read it refuses stops the body there
+     */
+    byte[] read(InputStream wire, long declaredLength, String contentEncoding, ParsingMemory.Lease memory,
+                UnaryOperator<InputStream> charged) throws IOException {
         if (declaredLength > limits.maxBodyBytes()) {
             throw bodyTooLarge();
         }
@@ -84,7 +94,7 @@ final class RequestBodyReader {
         byte[] body;
         try {
             body = new LeasedBuffer(memory, limits.maxBodyBytes(), declaredLength, this::bodyTooLarge, RequestBodyReader::overloaded)
-                    .readAll(timed);
+                    .readAll(gzip ? timed : charged.apply(timed));
         } catch (IngestRefusedException e) {
             if (e.outcome() == Outcome.OVERLOADED) {
                 drain(timed);
@@ -94,13 +104,13 @@ final class RequestBodyReader {
         if (!gzip) {
             return body;
         }
-        byte[] decompressed = gunzip(body, memory);
+        byte[] decompressed = gunzip(body, memory, charged);
         memory.giveBack(body.length);
         return decompressed;
     }
 
-    private byte[] gunzip(byte[] compressed, ParsingMemory.Lease memory) throws IOException {
-        try (InputStream gzip = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
+    private byte[] gunzip(byte[] compressed, ParsingMemory.Lease memory, UnaryOperator<InputStream> charged) throws IOException {
+        try (InputStream gzip = charged.apply(new GZIPInputStream(new ByteArrayInputStream(compressed)))) {
             return new LeasedBuffer(memory, limits.maxDecompressedBytes(), statedLength(compressed), () -> new IngestRefusedException(
                     HttpStatus.PAYLOAD_TOO_LARGE, Outcome.BODY_TOO_LARGE,
                     "body: more than " + limits.maxDecompressedBytes() + " bytes after gzip (maxDecompressedBytes)"),
