@@ -143,11 +143,7 @@ final class RedriveCommand implements Callable<Integer> {
                 }
                 out.flush();
                 for (String group : targetGroups) {
-                    if (!targets.running(group)) {
-                        err.printf("note: group %s has no running member now; its letters wait for it. If it was renamed, they wait for "
-                                + "ever: redrive them again with --group %s --as-group NEW --again%n", RedriveTally.printable(group),
-                                RedriveTally.printable(group));
-                    }
+                    targets.noteIfNotRunning(group, err);
                 }
                 err.flush();
             }

@@ -1,5 +1,6 @@
 package dev.trackpipeline.replay;
 
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -41,9 +42,30 @@ final class RedriveTargets {
      * its offsets (offsets.retention.minutes, 7 days by default after its last member left), which
      * {@link #consumes} cannot tell apart: a redrive says so, so that the operator can check.
      */
-    boolean running(String group) throws Exception {
+    private boolean running(String group) throws Exception {
         return !admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get(timeout.toSeconds(), TimeUnit.SECONDS)
                 .members().isEmpty();
+    }
+
+    /**
+     * Notes a group without a running member. Asked after the letters are committed: a group Kafka
+     * cannot describe now is said so, and the run still succeeds and goes on to list what it left out.
+     */
+    void noteIfNotRunning(String group, PrintWriter err) {
+        String printable = RedriveTally.printable(group);
+        try {
+            if (!running(group)) {
+                err.printf("note: group %s has no running member now; its letters wait for it. If it was renamed, they wait for "
+                        + "ever: redrive them again with --group %s --as-group NEW --again%n", printable, printable);
+            }
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            Throwable reason = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            err.printf("note: could not check whether group %s has running members: %s%n", printable,
+                    RedriveTally.printable(reason.getClass().getSimpleName() + (reason.getMessage() == null ? "" : ": " + reason.getMessage())));
+        }
     }
 
     private Map<TopicPartition, OffsetAndMetadata> committedOffsets(String group) throws Exception {
