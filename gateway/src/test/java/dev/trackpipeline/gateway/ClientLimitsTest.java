@@ -149,11 +149,15 @@ class ClientLimitsTest {
         RawAnswer refused;
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(30_000);
-            socket.getOutputStream().write(headers("198.51.100.3", EVENT.getBytes(StandardCharsets.UTF_8).length));
+            socket.getOutputStream().write(headers("198.51.100.3", EVENT.getBytes(StandardCharsets.UTF_8).length,
+                    "Origin: https://shop.example\r\n"));
             refused = RawAnswer.readToTheEnd(socket);
         }
 
         assertThat(refused.status()).isEqualTo(429);
+        // answered before the CORS filter, yet readable by the page's fetch, its Retry-After too
+        assertThat(refused.text()).contains("Access-Control-Allow-Origin: https://shop.example",
+                "Access-Control-Expose-Headers: Retry-After");
         assertThat(refused.text()).contains("Retry-After: 1", "Connection: close",
                 "{\"accepted\":0,\"rejected\":[{\"index\":-1,\"outcome\":\"too_many_requests\",\"reason\":\"client: more than 1"
                         + " requests/s (burst 5) from this address (clientRequests); nothing was read, retry later\"}]}");

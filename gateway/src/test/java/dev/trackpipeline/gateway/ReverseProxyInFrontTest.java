@@ -191,14 +191,14 @@ class ReverseProxyInFrontTest {
         try (Socket socket = new Socket("127.0.0.1", proxyPort)) {
             socket.setSoTimeout((int) GENEROUS.toMillis());
             socket.getOutputStream().write(("POST /reportData HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
-                    + "Origin: https://shop.example\r\nContent-Length: " + 5 * 1024 * 1024 + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    + "Origin: https://shop.example\r\nContent-Length: " + (1024 * 1024 + 1) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
 
             String answer = readWithin(socket, Duration.ofSeconds(3));
 
             assertThat(answer).startsWith("HTTP/1.1 413").contains("Content-Type: application/json",
                     "Access-Control-Allow-Origin: https://shop.example",
-                    "{\"accepted\":0,\"rejected\":[{\"index\":-1,\"outcome\":\"body_too_large\",\"reason\":\"body: larger than 4 MiB");
+                    "{\"accepted\":0,\"rejected\":[{\"index\":-1,\"outcome\":\"body_too_large\",\"reason\":\"body: larger than 1 MiB");
         }
         assertThat(gauge(TrackMeters.INGEST_BODY_READS)).isZero();
     }
@@ -212,8 +212,29 @@ class ReverseProxyInFrontTest {
         HttpResponse<String> answer = post();
 
         assertThat(answer.headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(answer.headers().firstValue("Access-Control-Expose-Headers")).hasValue("Retry-After");
         assertThat(answer.body()).isEqualTo("{\"accepted\":0,\"rejected\":[{\"index\":-1,\"outcome\":\"gateway_unreachable\","
                 + "\"reason\":\"gateway: the proxy could not pass the request on; nothing was accepted, retry later\"}]}");
+    }
+
+    /** A body over 128 KB is buffered to a file while it arrives; when that fails (compose's tmpfs full), the proxy says so. */
+    @Test
+    void answers503OverloadedInTheGatewaysShapeWhenItCannotBufferABody() throws Exception {
+        try (var temporaryFiles = Files.walk(nginxHome.resolve("body"))) {
+            temporaryFiles.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+        byte[] largerThanTheMemoryBuffer = new byte[200 * 1024];
+        Arrays.fill(largerThanTheMemoryBuffer, (byte) ' ');
+
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort + "/reportData"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(largerThanTheMemoryBuffer)).header("Content-Type", "application/json")
+                .header("Origin", "https://shop.example").timeout(GENEROUS).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(answer.statusCode()).isEqualTo(503);
+        assertThat(answer.headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(answer.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://shop.example");
+        assertThat(answer.body()).isEqualTo("{\"accepted\":0,\"rejected\":[{\"index\":-1,\"outcome\":\"overloaded\","
+                + "\"reason\":\"proxy: could not hold the request (its body buffers are full); nothing was accepted, retry later\"}]}");
     }
 
     @Test
@@ -252,7 +273,7 @@ class ReverseProxyInFrontTest {
             named.add(outcomes.group(1));
         }
 
-        assertThat(named).containsExactly("body_too_large", "too_many_requests", "gateway_unreachable");
+        assertThat(named).containsExactly("body_too_large", "too_many_requests", "overloaded", "gateway_unreachable");
         assertThat(Arrays.stream(Outcome.values()).map(Outcome::code)).containsAll(named);
     }
 

@@ -61,14 +61,14 @@ class RequestsPerClientFilter {
                 try {
                     requests.admit(request.getRemoteAddr());
                 } catch (IngestRefusedException refused) {
-                    answer(refused, response);
+                    answer(refused, request, response);
                     return;
                 }
             }
             chain.doFilter(request, response);
         }
 
-        private void answer(IngestRefusedException refused, HttpServletResponse response) throws IOException {
+        private void answer(IngestRefusedException refused, HttpServletRequest request, HttpServletResponse response) throws IOException {
             Rejection rejection = new Rejection(Rejection.WHOLE_BODY, refused.outcome(), refused.getMessage());
             outcomes.count(List.of(), List.of(rejection));
             response.setStatus(refused.status().value());
@@ -76,6 +76,14 @@ class RequestsPerClientFilter {
                     response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, (wait.toMillis() + 999) / 1000))));
             // its body is left unread and the connection closed (SlowBodyReads), which Tomcat says itself only after a 503 or 408
             response.setHeader(HttpHeaders.CONNECTION, "close");
+            // Answered before the CORS filter: without this the SDK's fetch could not read why, nor when to retry. A
+            // refusal tells a page nothing it may not see, so any origin may read it (the proxy's refusals do the same).
+            String origin = request.getHeader(HttpHeaders.ORIGIN);
+            if (origin != null) {
+                response.setHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                response.setHeader(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS, HttpHeaders.RETRY_AFTER);
+                response.addHeader(HttpHeaders.VARY, HttpHeaders.ORIGIN);
+            }
             response.setContentType(MediaType.APPLICATION_JSON_VALUE);
             response.getOutputStream().write(json.writeValueAsBytes(IngestResponse.refused(rejection)));
         }
