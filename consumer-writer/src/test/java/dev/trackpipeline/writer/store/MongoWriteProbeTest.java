@@ -1,12 +1,14 @@
 package dev.trackpipeline.writer.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.Filters;
 import dev.trackpipeline.infra.EmbeddedMongoServer;
 import dev.trackpipeline.infra.InfrastructureSettings;
+import java.time.Duration;
 import java.util.Optional;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
@@ -72,7 +74,8 @@ class MongoWriteProbeTest {
         assertThat(outages.takesWrites()).isFalse();
 
         mongo = EmbeddedMongoServer.start(Optional.empty(), "127.0.0.1", port);
-        assertThat(outages.takesWrites()).as("once the server is back").isTrue();
+        // the driver finds the server again at its next heartbeat, not at once
+        await().atMost(Duration.ofSeconds(30)).until(outages::takesWrites);
     }
 
     @Test
