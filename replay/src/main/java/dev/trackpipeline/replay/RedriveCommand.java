@@ -102,7 +102,11 @@ final class RedriveCommand implements Callable<Integer> {
                         Optional.ofNullable(from), Optional.ofNullable(to));
                 Progress progress = new Progress(err, ranges.stream().mapToLong(PartitionRange::size).sum());
                 try {
-                    for (DeadLetterRecord letter : (Iterable<DeadLetterRecord>) scan(consumer, ranges)::iterator) {
+                    for (DeadLetterRecord letter : (Iterable<DeadLetterRecord>) scan(consumer, ranges, transactions)::iterator) {
+                        if (transactions != null) {
+                            // Letters left out take time too: the consumers wait on the partitions of the open transaction.
+                            transactions.commitIfDue();
+                        }
                         Optional<RedriveTally.Left> left = leftOut(letter, selection, eventTopics, redriven);
                         if (left.isPresent()) {
                             tally.left(left.get());
@@ -131,7 +135,7 @@ final class RedriveCommand implements Callable<Integer> {
                     if (transactions == null) {
                         throw e;
                     }
-                    throw notCommitted(transactions, e);
+                    throw transactions.notCommitted(e);
                 }
                 progress.finish();
                 tally.printTable(out);
@@ -157,25 +161,6 @@ final class RedriveCommand implements Callable<Integer> {
         } catch (ExecutionException | TimeoutException | KafkaException e) {
             throw kafka.unreachable(e);
         }
-    }
-
-    /**
-     * The failure of a transaction: nothing of it counts (neither redriven nor marked), what was
-     * committed before does. Another redrive having fenced this one is said as such, since running
-     * again at once would only race it.
-     */
-    private ReplayException notCommitted(RedriveTransactions transactions, KafkaException failure) {
-        String before = RedriveTally.letters(transactions.committed()) + " redriven and marked before stand";
-        if (RedriveTransactions.fenced(failure)) {
-            return new ReplayException(ReplayException.UNAVAILABLE, "another redrive started and took over (transactional id "
-                    + RedriveTransactions.TRANSACTIONAL_ID + "): this one stopped, and the " + RedriveTally.letters(transactions.uncommitted())
-                    + " of its open transaction are neither redriven nor marked; " + before + ". Let the other run finish, then "
-                    + "--dry-run shows what is left");
-        }
-        return new ReplayException(ReplayException.UNAVAILABLE, "Kafka did not commit the transaction of "
-                + RedriveTally.letters(transactions.uncommitted()) + " with their marks (" + failure.getClass().getSimpleName() + ": "
-                + failure.getMessage() + "): none of them is redriven nor marked; " + before + ", and running again redrives "
-                + "only the rest");
     }
 
     /** The group named by --as-group, for the letters of the one group --group names. */
@@ -217,8 +202,12 @@ final class RedriveCommand implements Callable<Integer> {
         return Optional.empty();
     }
 
-    /** The letters of the ranges, in order, read as they are consumed: the topic's ends at the start bound it. */
-    private java.util.stream.Stream<DeadLetterRecord> scan(KafkaConsumer<byte[], byte[]> consumer, List<PartitionRange> ranges) {
+    /**
+     * The letters of the ranges, in order, read as they are consumed: the topic's ends at the start
+     * bound it. The open transaction is committed before each poll, so it never waits on the reading.
+     */
+    private java.util.stream.Stream<DeadLetterRecord> scan(KafkaConsumer<byte[], byte[]> consumer, List<PartitionRange> ranges,
+                                                           RedriveTransactions transactions) {
         if (ranges.isEmpty()) {
             return java.util.stream.Stream.empty();
         }
@@ -228,6 +217,9 @@ final class RedriveCommand implements Callable<Integer> {
         ranges.forEach(range -> consumer.seek(range.partition(), range.start()));
         Set<TopicPartition> open = new LinkedHashSet<>(ends.keySet());
         return java.util.stream.Stream.generate(() -> {
+                    if (transactions != null) {
+                        transactions.commit();
+                    }
                     List<DeadLetterRecord> letters = new ArrayList<>();
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                         if (record.offset() < ends.get(new TopicPartition(record.topic(), record.partition()))) {
