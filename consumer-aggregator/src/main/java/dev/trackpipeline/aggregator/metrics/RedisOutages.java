@@ -2,6 +2,7 @@ package dev.trackpipeline.aggregator.metrics;
 
 import dev.trackpipeline.runtime.StoreOutages;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,7 @@ public class RedisOutages implements StoreOutages {
     private static final Logger log = LoggerFactory.getLogger(RedisOutages.class);
 
     private final JedisPooled redis;
+    private final String probe = RedisScripts.load("/redis/rights-probe.lua");
 
     public RedisOutages(JedisPooled redis) {
         this.redis = redis;
@@ -44,23 +46,35 @@ public class RedisOutages implements StoreOutages {
     }
 
     /**
-     * Writes one field of one hash with a short expiry ({@link MetricKeys#writeProbe}): HSET and
-     * EXPIRE, commands the aggregator's script needs anyway, so an ACL that runs the aggregator lets
-     * the probe through. A write, so a server that answers PING but takes no writes (read-only
-     * replica, out of memory, unable to persist, rights revoked) says so.
+     * Runs {@code rights-probe.lua}: every command the aggregator sends Redis (its scripts' and the
+     * metrics API's reads), once, on probe keys of its own, leaving one hash with a short expiry
+     * ({@link MetricKeys#writeProbe}). A write, so a server that answers PING but takes no writes
+     * (read-only replica, out of memory, unable to persist, rights revoked) says so; and every
+     * command, so an ACL lacking one (TIME, PEXPIREAT...) is named now rather than failing every
+     * batch while an HSET passes.
      */
     @Override
     public boolean takesWrites() {
         String key = MetricKeys.writeProbe();
         try {
-            redis.hset(key, "at", String.valueOf(System.currentTimeMillis()));
-            redis.expire(key, PROBE_EXPIRY.toSeconds());
-            return true;
+            List<?> refused = (List<?>) redis.eval(probe, List.of(key, key + ":zset", key + ":set", key + ":hll"),
+                    List.of(String.valueOf(PROBE_EXPIRY.toSeconds())));
+            if (refused.isEmpty()) {
+                return true;
+            }
+            List<String> commands = new ArrayList<>();
+            for (int i = 0; i + 1 < refused.size(); i += 2) {
+                commands.add(String.valueOf(refused.get(i)));
+            }
+            log.error("Redis refused the aggregator's user {} for want of a right ({}): grant it every command in the Redis row of "
+                    + "the rights table in docs/dead-letters.md on the keys track:*; until it has them, every batch fails and the "
+                    + "aggregator waits as for an outage", String.join(", ", commands), refused.get(1));
+            return false;
         } catch (RuntimeException e) {
             if (StoreOutages.anyCause(e, RedisOutages::isUnauthorized)) {
-                log.error("Redis refused the write probe for want of a right ({}): the aggregator's user needs HSET and EXPIRE on "
-                        + "the keys track:* as its script does (docs/dead-letters.md); until it has them, the first record that fails "
-                        + "alone halts the aggregator as an outage", e.getMessage());
+                log.error("Redis refused the write probe for want of a right ({}): the aggregator's user needs EVAL and every command "
+                        + "in the Redis row of the rights table in docs/dead-letters.md on the keys track:*; until it has them, every "
+                        + "batch fails and the aggregator waits as for an outage", e.getMessage());
             } else {
                 log.warn("Redis did not take a probe write to {}: {}: {}", key, e.getClass().getSimpleName(), e.getMessage());
             }
@@ -71,7 +85,12 @@ public class RedisOutages implements StoreOutages {
     /** Whether Redis refused a command for want of a right: NOPERM, an ACL that does not allow the command or key. */
     static boolean isUnauthorized(Throwable failure) {
         return (failure instanceof JedisAccessControlException || failure instanceof JedisDataException)
-                && failure.getMessage() != null && failure.getMessage().startsWith("NOPERM");
+                && failure.getMessage() != null && (failure.getMessage().startsWith("NOPERM") || deniedInScript(failure.getMessage()));
+    }
+
+    /** Redis 6.2's words for a command or key its ACL refuses within a script (7 says NOPERM there too). */
+    private static boolean deniedInScript(String error) {
+        return error.contains("The user executing the script can't");
     }
 
     private static boolean isUnavailable(Throwable failure) {
@@ -81,6 +100,10 @@ public class RedisOutages implements StoreOutages {
         }
         if (failure instanceof JedisDataException data && data.getMessage() != null) {
             String error = data.getMessage();
+            // Rights revoked fail every batch alike, as NOPERM does: wait for them to be granted.
+            if (deniedInScript(error)) {
+                return true;
+            }
             // A Redis too old for the script (SMISMEMBER needs 6.2) fails every batch alike: wait for an upgrade.
             if (error.toLowerCase(java.util.Locale.ROOT).contains("unknown redis command")
                     || error.toLowerCase(java.util.Locale.ROOT).contains("unknown command")) {

@@ -6,11 +6,15 @@ import static org.awaitility.Awaitility.await;
 import dev.trackpipeline.infra.EmbeddedRedisServer;
 import dev.trackpipeline.infra.InfrastructureSettings;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.JedisPooled;
-import redis.clients.jedis.Protocol;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -44,39 +48,88 @@ class RedisWriteProbeTest {
     }
 
     /**
-     * Under an ACL that grants the aggregator only what its script does to its own keys (HSET, EXPIRE
-     * ... on track:*), the probe passes: a probe needing SET, or a key outside track:, would fail for
-     * good and halt the aggregator at its first record that fails alone.
+     * Under an ACL that grants the aggregator exactly what docs/dead-letters.md lists, on its own
+     * keys, the probe passes: a probe needing SET, or a key outside track:, would fail for good and
+     * halt the aggregator at its first record that fails alone.
      */
     @Test
-    void aUserWithOnlyTheRightsOfTheAggregatorsScriptTakesTheProbe() {
-        redis.sendCommand(Protocol.Command.ACL, "SETUSER", "aggregator", "on", ">secret", "~track:*", "+@connection",
-                "+eval", "+evalsha", "+hset", "+hget", "+expire", "+exists", "+zadd", "+pfadd");
+    void aUserWithExactlyTheDocumentedRightsTakesTheProbe() {
+        DocumentedRedisRights.read().grant(redis, "aggregator", "secret");
 
         try (JedisPooled asAggregator = new JedisPooled("127.0.0.1", port, "aggregator", "secret")) {
             assertThat(new RedisOutages(asAggregator).takesWrites()).isTrue();
         }
+        assertThat(redis.keys("*")).containsExactly(MetricKeys.writeProbe());
         assertThat(redis.pttl(MetricKeys.writeProbe())).isPositive().isLessThanOrEqualTo(60_000);
     }
 
-    /** A right missing is said at once, naming it: the operator cannot otherwise tell why the aggregator waits. */
+    /**
+     * A right missing is said at once, naming it: the operator cannot otherwise tell why the
+     * aggregator waits. TIME is one an HSET alone does not need, which every batch's script does.
+     */
     @Test
-    void aUserLackingARightOfTheScriptDoesNotTakeTheProbeAndTheLogSaysWhichRight() {
-        redis.sendCommand(Protocol.Command.ACL, "SETUSER", "aggregator", "on", ">secret", "~track:*", "+@connection", "+hset");
+    void aUserLackingTimeDoesNotTakeTheProbeAndTheLogNamesIt() {
+        DocumentedRedisRights.read().without("TIME").grant(redis, "aggregator", "secret");
+
+        List<ILoggingEvent> logged = loggedWhile(() -> {
+            try (JedisPooled asAggregator = new JedisPooled("127.0.0.1", port, "aggregator", "secret")) {
+                assertThat(new RedisOutages(asAggregator).takesWrites()).isFalse();
+            }
+        });
+
+        assertThat(logged).singleElement().satisfies(event -> {
+            assertThat(event.getLevel()).isEqualTo(Level.ERROR);
+            assertThat(event.getFormattedMessage()).contains("refused the aggregator's user TIME for want of a right", "docs/dead-letters.md");
+        });
+    }
+
+    @Test
+    void aUserLackingEvalDoesNotTakeTheProbeAndTheLogSaysSo() {
+        DocumentedRedisRights.read().without("EVAL").grant(redis, "aggregator", "secret");
+
+        List<ILoggingEvent> logged = loggedWhile(() -> {
+            try (JedisPooled asAggregator = new JedisPooled("127.0.0.1", port, "aggregator", "secret")) {
+                assertThat(new RedisOutages(asAggregator).takesWrites()).isFalse();
+            }
+        });
+
+        assertThat(logged).singleElement().satisfies(event -> {
+            assertThat(event.getLevel()).isEqualTo(Level.ERROR);
+            assertThat(event.getFormattedMessage()).contains("NOPERM", "eval", "needs EVAL and every command");
+        });
+    }
+
+    /** What keeps the probe and the page from falling behind the scripts: each command they call is probed and documented. */
+    @Test
+    void theProbeAndTheDocumentedRightsHoldEveryCommandTheAggregatorsScriptsCall() {
+        Set<String> called = new TreeSet<>(commandsCalledBy("/redis/apply-batch.lua"));
+        called.addAll(commandsCalledBy("/redis/largest-members.lua"));
+
+        assertThat(called).contains("TIME", "PEXPIREAT", "HSET", "ZRANGE");
+        assertThat(commandsCalledBy("/redis/rights-probe.lua")).containsAll(called);
+        assertThat(DocumentedRedisRights.read().commands()).containsAll(called).contains("EVAL", "PFCOUNT", "ZMSCORE", "PING");
+    }
+
+    private static Set<String> commandsCalledBy(String script) {
+        Matcher call = Pattern.compile("call\\('([A-Z]+)'").matcher(RedisScripts.load(script));
+        Set<String> commands = new TreeSet<>();
+        while (call.find()) {
+            commands.add(call.group(1));
+        }
+        return commands;
+    }
+
+    private static List<ILoggingEvent> loggedWhile(Runnable action) {
         ListAppender<ILoggingEvent> logged = new ListAppender<>();
         logged.start();
         Logger logger = (Logger) LoggerFactory.getLogger(RedisOutages.class);
         logger.addAppender(logged);
-
-        try (JedisPooled asAggregator = new JedisPooled("127.0.0.1", port, "aggregator", "secret")) {
-            assertThat(new RedisOutages(asAggregator).takesWrites()).isFalse();
+        try {
+            action.run();
         } finally {
             logger.detachAppender(logged);
         }
-        assertThat(logged.list).singleElement().satisfies(event -> {
-            assertThat(event.getLevel()).isEqualTo(Level.ERROR);
-            assertThat(event.getFormattedMessage()).contains("NOPERM", "expire", "HSET and EXPIRE on the keys track:*");
-        });
+        return logged.list;
     }
 
     /** Out of memory under noeviction: PING still answers PONG, which is why a ping is not the question. */
