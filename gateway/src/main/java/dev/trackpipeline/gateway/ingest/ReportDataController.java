@@ -218,7 +218,7 @@ public class ReportDataController {
         }
         if (rejected.stream().anyMatch(rejection -> RATE_LIMITS.contains(rejection.outcome()))) {
             return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
-                    .header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, ceilSeconds(retryAfter)))).body(body);
+                    .header(HttpHeaders.RETRY_AFTER, RetryAfter.seconds(retryAfter)).body(body);
         }
         if (rejected.stream().allMatch(rejection -> FORBIDDEN.contains(rejection.outcome()))) {
             return ResponseEntity.status(HttpStatus.FORBIDDEN).body(body);
@@ -247,16 +247,12 @@ public class ReportDataController {
         return a.compareTo(b) >= 0 ? a : b;
     }
 
-    private static long ceilSeconds(Duration duration) {
-        return (duration.toMillis() + 999) / 1000;
-    }
-
     @ExceptionHandler(IngestRefusedException.class)
     ResponseEntity<IngestResponse> refused(IngestRefusedException e) {
         outcomes.count(List.of(), List.of(new Rejection(Rejection.WHOLE_BODY, e.outcome(), e.getMessage())));
         ResponseEntity.BodyBuilder answer = ResponseEntity.status(e.status());
         if (e.retryAfter().isPresent()) {
-            answer.header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, ceilSeconds(e.retryAfter().get()))));
+            answer.header(HttpHeaders.RETRY_AFTER, RetryAfter.seconds(e.retryAfter().get()));
         } else if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
             answer.header(HttpHeaders.RETRY_AFTER, String.valueOf(properties.retryAfter().toSeconds()));
         }

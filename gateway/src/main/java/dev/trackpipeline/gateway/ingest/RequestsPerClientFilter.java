@@ -72,8 +72,7 @@ class RequestsPerClientFilter {
             Rejection rejection = new Rejection(Rejection.WHOLE_BODY, refused.outcome(), refused.getMessage());
             outcomes.count(List.of(), List.of(rejection));
             response.setStatus(refused.status().value());
-            refused.retryAfter().ifPresent(wait ->
-                    response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, (wait.toMillis() + 999) / 1000))));
+            refused.retryAfter().ifPresent(wait -> response.setHeader(HttpHeaders.RETRY_AFTER, RetryAfter.seconds(wait)));
             // its body is left unread and the connection closed (SlowBodyReads), which Tomcat says itself only after a 503 or 408
             response.setHeader(HttpHeaders.CONNECTION, "close");
             // Answered before the CORS filter: without this the SDK's fetch could not read why, nor when to retry. A
