@@ -35,13 +35,15 @@ public final class ServiceProcess implements AutoCloseable {
     private final int managementPort;
     private final Process process;
     private final Path log;
+    private final AotCache.Launch launch;
 
-    private ServiceProcess(String name, int port, int managementPort, Process process, Path log) {
+    private ServiceProcess(String name, int port, int managementPort, Process process, Path log, AotCache.Launch launch) {
         this.name = name;
         this.port = port;
         this.managementPort = managementPort;
         this.process = process;
         this.log = log;
+        this.launch = launch;
     }
 
     /**
@@ -49,7 +51,7 @@ public final class ServiceProcess implements AutoCloseable {
      * @param managementPort where it answers health and metrics (a port of its own for every service)
      */
     public static ServiceProcess start(String name, Path jar, int port, int managementPort, Map<String, String> environment,
-                                       List<String> jvmOptions, Path logDir) throws IOException {
+                                       List<String> jvmOptions, Path logDir) throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build it with ./mvnw -DskipTests package");
         }
@@ -58,12 +60,13 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", jar.toString()));
+        AotCache.Launch launch = AotCache.forThisJvm().launch(jar, name);
+        command.addAll(launch.arguments());
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
         builder.environment().putAll(environment);
-        return new ServiceProcess(name, port, managementPort, builder.start(), log);
+        return new ServiceProcess(name, port, managementPort, builder.start(), log, launch);
     }
 
     public String name() {
@@ -112,14 +115,18 @@ public final class ServiceProcess implements AutoCloseable {
     /** SIGKILL at once, as a crash would: no batch finished, no offset committed. */
     public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor();
+        launch.discardRecording();
     }
 
     /** SIGTERM first, so the service finishes its batch and commits; SIGKILL only after the grace period. */
     @Override
     public void close() throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(GRACE.toSeconds(), TimeUnit.SECONDS)) {
+        if (process.waitFor(GRACE.toSeconds(), TimeUnit.SECONDS)) {
+            launch.keepRecording(); // written by the JVM on its way out (see AotCache)
+        } else {
             process.destroyForcibly().waitFor();
+            launch.discardRecording();
         }
     }
 }

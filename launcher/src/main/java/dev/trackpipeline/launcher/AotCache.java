@@ -1,0 +1,171 @@
+package dev.trackpipeline.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Starts a service from an ahead-of-time cache when the JVM can use one (Java 25 and newer: JEP 483,
+ * 514 and 515). On two cores the four JVMs of {@code bin/track local} spent their first minute
+ * loading classes and compiling, below a third of their warm rate; the cache holds the classes
+ * a service loaded and linked in an earlier run and the method profiles it gathered, so the
+ * next start skips the loading and its compilers start from those profiles.
+ *
+ * <p>A service's first run of a jar records the cache, written when it exits gracefully (SIGTERM);
+ * every later start of that same jar uses it. The cache belongs to one build of the jar: its
+ * directory is named by the jar's size and time, so a rebuilt jar records a new one and an old
+ * cache is never offered to new classes. Recording goes to a file of its own and becomes the cache
+ * only after a graceful exit, so a killed run, or two recording at once, never leave half a cache.
+ * The JVM needs the jar's classes on a plain class path, not nested in the Spring Boot jar: the
+ * jar is extracted beside it first (Spring Boot's {@code -Djarmode=tools extract}).
+ *
+ * <p>{@code TRACK_AOT_CACHE=off} starts every service from its jar as built, which older JVMs
+ * always do.
+ */
+public final class AotCache {
+
+    /** The first Java release with the one-step recording and method profiles (JEP 514, 515). */
+    public static final int FIRST_JAVA_RELEASE = 25;
+
+    private final Path java;
+    private final boolean enabled;
+
+    AotCache(Path java, boolean enabled) {
+        this.java = java;
+        this.enabled = enabled;
+    }
+
+    /** For services run by this JVM's java: on when it is Java 25 or newer, unless TRACK_AOT_CACHE=off. */
+    public static AotCache forThisJvm() {
+        boolean off = "off".equalsIgnoreCase(System.getenv().getOrDefault("TRACK_AOT_CACHE", "on"));
+        return new AotCache(Path.of(System.getProperty("java.home"), "bin", "java"),
+                !off && Runtime.version().feature() >= FIRST_JAVA_RELEASE);
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** How one service starts from {@code execJar}: the JVM's arguments after its options, and a recording to keep. */
+    public record Launch(List<String> arguments, Optional<Path> recording, Path cache) {
+
+        /** After a graceful exit: the recording, if the JVM wrote one, becomes the cache of this jar. */
+        public void keepRecording() {
+            recording.filter(Files::isRegularFile).ifPresent(recorded -> {
+                try {
+                    Files.move(recorded, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException e) {
+                    discardRecording();
+                }
+            });
+        }
+
+        /** After a kill: whatever the JVM had begun to write is dropped. */
+        public void discardRecording() {
+            recording.ifPresent(recorded -> {
+                try {
+                    Files.deleteIfExists(recorded);
+                    Files.deleteIfExists(recorded.resolveSibling(recorded.getFileName() + ".config"));
+                } catch (IOException ignored) {
+                    // a leftover in target/ is harmless: the next build's directory is a new one
+                }
+            });
+        }
+    }
+
+    /** The arguments that start {@code execJar} (a Spring Boot executable jar of {@code module}). */
+    public Launch launch(Path execJar, String module) throws IOException, InterruptedException {
+        if (!enabled) {
+            return new Launch(List.of("-jar", execJar.toString()), Optional.empty(), execJar);
+        }
+        Path extracted = extracted(execJar, module);
+        Path cache = extracted.resolve(module + ".aot");
+        List<String> arguments = new ArrayList<>();
+        // The cache's notes (classes it could not keep, a rebuilt jar) are not the service's log.
+        arguments.add("-Xlog:aot=error,cds=error");
+        Optional<Path> recording = Optional.empty();
+        if (Files.isRegularFile(cache)) {
+            arguments.add("-XX:AOTCache=" + cache);
+        } else {
+            recording = Optional.of(extracted.resolve(module + ".aot." + UUID.randomUUID() + ".recording"));
+            arguments.add("-XX:AOTCacheOutput=" + recording.get());
+        }
+        arguments.addAll(List.of("-jar", extracted.resolve(execJar.getFileName()).toString()));
+        return new Launch(List.copyOf(arguments), recording, cache);
+    }
+
+    /** Whether this build of {@code execJar} has its cache already, so that a start runs on it. */
+    public boolean recorded(Path execJar, String module) throws IOException {
+        return enabled && Files.isRegularFile(build(execJar, module).resolve(module + ".aot"));
+    }
+
+    /** Where this build of the jar is extracted and its cache kept: {@code target/aot/<module>-<size>-<time>}. */
+    private static Path build(Path execJar, String module) throws IOException {
+        return execJar.toAbsolutePath().getParent().resolve("aot")
+                .resolve(module + "-" + Files.size(execJar) + "-" + Files.getLastModifiedTime(execJar).toMillis());
+    }
+
+    /** The jar extracted once per build; other builds' directories removed. */
+    private Path extracted(Path execJar, String module) throws IOException, InterruptedException {
+        Path build = build(execJar, module);
+        Path aot = build.getParent();
+        if (Files.isRegularFile(build.resolve(execJar.getFileName()))) {
+            return build;
+        }
+        Files.createDirectories(aot);
+        Path unpacking = Files.createTempDirectory(aot, module + "-unpacking-");
+        Process extract = new ProcessBuilder(java.toString(), "-Djarmode=tools", "-jar", execJar.toString(),
+                "extract", "--force", "--destination", unpacking.toString()).redirectErrorStream(true).start();
+        String output = new String(extract.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (extract.waitFor() != 0 || !Files.isRegularFile(unpacking.resolve(execJar.getFileName()))) {
+            deleteTree(unpacking);
+            throw new IllegalStateException("could not extract " + execJar + " for its AOT cache (TRACK_AOT_CACHE=off starts"
+                    + " without one):\n" + output);
+        }
+        try {
+            Files.move(unpacking, build, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException | java.nio.file.DirectoryNotEmptyException raced) {
+            deleteTree(unpacking); // another start of the same build extracted it first
+        }
+        removeOtherBuilds(aot, module, build);
+        return build;
+    }
+
+    private static void removeOtherBuilds(Path aot, String module, Path keep) {
+        try (DirectoryStream<Path> builds = Files.newDirectoryStream(aot, module + "-*")) {
+            for (Path other : builds) {
+                if (!other.equals(keep) && !other.getFileName().toString().startsWith(module + "-unpacking-")) {
+                    deleteTree(other);
+                }
+            }
+        } catch (IOException ignored) {
+            // an old build's directory left behind costs disk, not correctness
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException ignored) {
+            // as above
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package dev.trackpipeline.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A service's AOT cache: recorded by its first graceful run of a build, used by every later start
+ * of that build, never half-written, and never offered to another build. Runs the gateway's real
+ * jar (built by the reactor before this module), as far as its context's refresh, on this JVM.
+ */
+class AotCacheIT {
+
+    private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
+
+    @TempDir
+    Path target;
+
+    @Test
+    void withoutItAServiceStartsFromItsJarAsBuilt() throws Exception {
+        Path jar = gatewayJar();
+
+        AotCache.Launch launch = new AotCache(JAVA, false).launch(jar, "gateway");
+
+        assertThat(launch.arguments()).containsExactly("-jar", jar.toString());
+        assertThat(target.resolve("aot")).doesNotExist();
+    }
+
+    @Test
+    void theFirstGracefulRunRecordsTheCacheAndTheNextStartRunsOnIt() throws Exception {
+        assumeTrue(Runtime.version().feature() >= AotCache.FIRST_JAVA_RELEASE, "AOT caches need Java 25 or newer");
+        AotCache cache = new AotCache(JAVA, true);
+        Path jar = gatewayJar();
+
+        AotCache.Launch first = cache.launch(jar, "gateway");
+        assertThat(first.arguments()).anyMatch(argument -> argument.startsWith("-XX:AOTCacheOutput="));
+        assertThat(run(first)).isZero();
+        first.keepRecording();
+
+        assertThat(first.cache()).isRegularFile();
+        assertThat(first.recording().orElseThrow()).doesNotExist();
+        AotCache.Launch next = cache.launch(jar, "gateway");
+        assertThat(next.arguments()).contains("-XX:AOTCache=" + first.cache()).noneMatch(argument -> argument.startsWith("-XX:AOTCacheOutput="));
+        // AOTMode=on refuses to start when the cache cannot be mapped: exit 0 means the service ran on it.
+        assertThat(run(next, "-XX:AOTMode=on")).isZero();
+    }
+
+    @Test
+    void aKilledRunLeavesNoCacheAndTheNextStartRecordsAgain() throws Exception {
+        assumeTrue(Runtime.version().feature() >= AotCache.FIRST_JAVA_RELEASE, "AOT caches need Java 25 or newer");
+        AotCache cache = new AotCache(JAVA, true);
+        Path jar = gatewayJar();
+        AotCache.Launch killed = cache.launch(jar, "gateway");
+
+        Process process = start(killed);
+        process.waitFor(2, TimeUnit.SECONDS);
+        process.destroyForcibly().waitFor();
+        killed.discardRecording();
+
+        assertThat(killed.cache()).doesNotExist();
+        try (Stream<Path> files = Files.list(killed.cache().getParent())) {
+            assertThat(files).noneMatch(file -> file.getFileName().toString().contains(".recording"));
+        }
+        assertThat(cache.launch(jar, "gateway").arguments()).anyMatch(argument -> argument.startsWith("-XX:AOTCacheOutput="));
+    }
+
+    @Test
+    void aRebuiltJarGetsADirectoryOfItsOwnAndTheOldBuildsIsRemoved() throws Exception {
+        AotCache cache = new AotCache(JAVA, true);
+        Path jar = gatewayJar();
+        Path oldBuild = cache.launch(jar, "gateway").cache().getParent();
+
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
+        Path newBuild = cache.launch(jar, "gateway").cache().getParent();
+
+        assertThat(newBuild).isNotEqualTo(oldBuild).isDirectory();
+        assertThat(newBuild.resolve(jar.getFileName())).isRegularFile();
+        assertThat(oldBuild).doesNotExist();
+    }
+
+    @Test
+    void aJarThatCannotBeExtractedIsRefusedNamingTheWayOut() throws Exception {
+        Path notAJar = Files.writeString(target.resolve("gateway-exec.jar"), "not a jar");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AotCache(JAVA, true).launch(notAJar, "gateway"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("could not extract").hasMessageContaining("TRACK_AOT_CACHE=off");
+        try (Stream<Path> left = Files.list(target.resolve("aot"))) {
+            assertThat(left).as("no half-extracted directory is left").isEmpty();
+        }
+    }
+
+    /** A copy of the gateway's jar in this test's own target directory, so its caches touch no other test's. */
+    private Path gatewayJar() throws IOException {
+        Path home = Path.of(System.getProperty("track.home", ".."));
+        return Files.copy(home.resolve("gateway/target/gateway-exec.jar"), target.resolve("gateway-exec.jar"));
+    }
+
+    private int run(AotCache.Launch launch, String... options) throws Exception {
+        Process process = start(launch, options);
+        if (!process.waitFor(3, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("the gateway did not stop after its context's refresh");
+        }
+        return process.exitValue();
+    }
+
+    private Process start(AotCache.Launch launch, String... options) throws IOException {
+        List<String> command = new ArrayList<>(List.of(JAVA.toString(), "-Xmx256m", "-XX:+UseSerialGC"));
+        command.addAll(List.of(options));
+        // Only as far as the context's refresh, and without creating topics: no broker runs here.
+        command.addAll(List.of("-Dspring.context.exit=onRefresh", "-Dspring.kafka.admin.auto-create=false"));
+        command.addAll(launch.arguments());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(target.resolve("gateway-" + System.nanoTime() + ".log").toFile());
+        Path home = Path.of(System.getProperty("track.home", "..")).toAbsolutePath();
+        builder.environment().put("TRACK_PROJECTS_FILE", home.resolve("config/projects.yml").toString());
+        return builder.start();
+    }
+}
