@@ -116,8 +116,10 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Path captured = locations.capturedTraffic();
         var options = quick
-                ? new PipelineLoad.Options(checkout, captured, "pipeline-quick", 32, Duration.ofSeconds(5), 3, Duration.ofSeconds(10), 2, 100,
-                        Duration.ofSeconds(5))
+                // A smoke run (QuickPipelineBenchIT runs it): paced steps of 6 s still give the lag two samples in their
+                // second half (one every 2 s), and the saturation runs of 3 s are long enough for wrk to count.
+                ? new PipelineLoad.Options(checkout, captured, "pipeline-quick", 32, Duration.ofSeconds(5), 3, Duration.ofSeconds(6), 2, 100,
+                        Duration.ofSeconds(3))
                 : new PipelineLoad.Options(checkout, captured, "pipeline", 32, Duration.ofSeconds(10), 6, Duration.ofSeconds(60), 7, 800,
                         Duration.ofSeconds(20));
         String commit = gitCommit(checkout);

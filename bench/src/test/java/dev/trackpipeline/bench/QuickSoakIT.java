@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * Smoke-runs {@code bin/track soak} for 20 seconds: the load runs, every interval is sampled
+ * Smoke-runs {@code bin/track soak} for 10 seconds, two intervals of 5: the load runs, every interval is sampled
  * (throughput, latency, both lags, end-to-end latency, heap, RSS of each service) and the report
  * is written. Whether the lines are flat is for the 30-minute run's reader, not for a test.
  */
@@ -22,7 +22,7 @@ class QuickSoakIT {
         Path home = Path.of(System.getProperty("track.home"));
         Path fixtures = Path.of(System.getProperty("track.fixtures.dir")).resolve("captured.jsonl");
 
-        int exit = new CommandLine(new SoakCommand()).execute("--duration", "20s", "--interval", "10s", "--rate", "100",
+        int exit = new CommandLine(new SoakCommand()).execute("--duration", "10s", "--interval", "5s", "--rate", "100",
                 "--home", home.toString(), "--fixtures", fixtures.toString(), "--output", results.toString());
 
         assertThat(exit).isZero();
