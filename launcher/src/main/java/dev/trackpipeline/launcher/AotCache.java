@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -58,6 +59,11 @@ public final class AotCache {
         return enabled;
     }
 
+    /** The java that runs the services (and extracts their jars). */
+    public Path java() {
+        return java;
+    }
+
     /** How one service starts from {@code execJar}: the JVM's arguments after its options, and a recording to keep. */
     public record Launch(List<String> arguments, Optional<Path> recording, Path cache) {
 
@@ -91,7 +97,7 @@ public final class AotCache {
             return new Launch(List.of("-jar", execJar.toString()), Optional.empty(), execJar);
         }
         Path extracted = extracted(execJar, module);
-        Path cache = extracted.resolve(module + ".aot");
+        Path cache = cacheIn(extracted, module);
         List<String> arguments = new ArrayList<>();
         // The cache's notes (classes it could not keep, a rebuilt jar) are not the service's log.
         arguments.add("-Xlog:aot=error,cds=error");
@@ -108,7 +114,11 @@ public final class AotCache {
 
     /** Whether this build of {@code execJar} has its cache already, so that a start runs on it. */
     public boolean recorded(Path execJar, String module) throws IOException {
-        return enabled && Files.isRegularFile(build(execJar, module).resolve(module + ".aot"));
+        return enabled && Files.isRegularFile(cacheIn(build(execJar, module), module));
+    }
+
+    private static Path cacheIn(Path build, String module) {
+        return build.resolve(module + ".aot");
     }
 
     /** Where this build of the jar is extracted and its cache kept: {@code target/aot/<module>-<size>-<time>}. */
@@ -136,7 +146,7 @@ public final class AotCache {
         }
         try {
             Files.move(unpacking, build, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException | java.nio.file.DirectoryNotEmptyException raced) {
+        } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException | DirectoryNotEmptyException raced) {
             deleteTree(unpacking); // another start of the same build extracted it first
         }
         removeOtherBuilds(aot, module, build);

@@ -57,10 +57,11 @@ public final class ServiceProcess implements AutoCloseable {
         }
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
+        AotCache aot = AotCache.forThisJvm();
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(aot.java().toString());
         command.addAll(jvmOptions);
-        AotCache.Launch launch = AotCache.forThisJvm().launch(jar, name);
+        AotCache.Launch launch = aot.launch(jar, name);
         command.addAll(launch.arguments());
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
