@@ -38,9 +38,13 @@ import tools.jackson.databind.node.ObjectNode;
  * reproduces: every answer is a 4xx with a reason or a 202, never a 5xx, and nothing invalid
  * reaches Kafka.
  */
-// 1,200 requests, many of megabytes, from one address: its bytes of bodies per second would refuse many unread
+// 1,200 requests, many of megabytes, from one address as fast as it can: its bounds per client are raised
+// out of the way, each tested on its own. Left at 100 requests/s (burst 300), a run faster than 9.3 s (one
+// took 9.4) got 429s, answered before the body is read and the connection closed (RequestsPerClient): one
+// reached the client as a reset while it was still sending a body of megabytes, with no answer to check.
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "track.gateway.client-bytes.per-second=900MB", "track.gateway.client-bytes.burst=1TB"})
+        "track.gateway.client-bytes.per-second=900MB", "track.gateway.client-bytes.burst=1TB",
+        "track.gateway.client-requests.per-second=1000000", "track.gateway.client-requests.burst=1000000"})
 class BadInputTest {
 
     static final long SEED = 20261125L;
@@ -73,13 +77,19 @@ class BadInputTest {
     void answersEveryMutatedRequestWithAReasonedRefusalOrAnAcceptanceAndNeverA5xx() throws Exception {
         Random random = new Random(SEED);
         Map<String, Map<Integer, Integer>> statusesByMutation = new TreeMap<>();
+        long started = System.nanoTime();
         for (int i = 0; i < CASES; i++) {
             Case generated = generate(random);
-            HttpResponse<String> response = post(generated);
+            HttpResponse<String> response;
+            try {
+                response = post(generated);
+            } catch (java.io.IOException e) {
+                throw new AssertionError("case %d (%s, %d bytes): no answer".formatted(i, generated.mutation(), generated.body().length), e);
+            }
             int status = response.statusCode();
             statusesByMutation.computeIfAbsent(generated.mutation(), key -> new TreeMap<>()).merge(status, 1, Integer::sum);
 
-            assertThat(status).as("case %d (%s): %s", i, generated.mutation(), response.body()).isIn(202, 400, 403, 413, 415, 429);
+            assertThat(status).as("case %d (%s): %s", i, generated.mutation(), response.body()).isIn(202, 400, 403, 413, 415);
             JsonNode answer = json.readTree(response.body());
             if (status == 202) {
                 assertThat(answer.get("accepted").intValue()).isPositive();
@@ -91,7 +101,8 @@ class BadInputTest {
                 });
             }
         }
-        System.out.println("bad input, seed " + SEED + ", " + CASES + " cases, statuses by mutation: " + statusesByMutation);
+        System.out.printf("bad input, seed %d, %d cases in %.1f s, statuses by mutation: %s%n", SEED, CASES,
+                (System.nanoTime() - started) / 1e9, statusesByMutation);
 
         EventValidator validator = new EventValidator(new EventFamilies());
         var published = KafkaTestRecords.readAll(infra.kafkaBootstrapServers(), "track.error", "track.resource", "track.http",
