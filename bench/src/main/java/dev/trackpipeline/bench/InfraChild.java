@@ -1,6 +1,7 @@
 package dev.trackpipeline.bench;
 
 import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.launcher.AotCache;
 import dev.trackpipeline.launcher.LocalPipeline;
 import dev.trackpipeline.model.infra.InfrastructureDefaults;
 import java.io.IOException;
@@ -16,21 +17,28 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code bin/track infra} as a process of its own: the broker, the MongoDB-wire stand-in (its
  * file store, as {@code bin/track local} keeps it) and Redis, with the JVM options users get, so
- * that its CPU and memory are measured apart from the load generator and the services.
+ * that its CPU and memory are measured apart from the load generator and the services. On Java 25
+ * it starts from its AOT cache as the services do ({@link AotCache}): the broker and the stand-in
+ * are the heaviest of the four JVMs to load and compile.
  */
 final class InfraChild implements AutoCloseable {
 
     /** What bin/track gives the infrastructure's JVM. */
     static final String JVM_OPTIONS = System.getenv().getOrDefault("TRACK_JAVA_OPTS", LocalPipeline.DEFAULT_INFRA_JVM_OPTIONS).trim();
 
+    /** The launcher's jar, which holds the infrastructure. */
+    static final String MODULE = "launcher";
+
     private final Process process;
+    private final AotCache.Launch launch;
     private final Path log;
     private final int kafkaPort;
     private final int mongoPort;
     private final int redisPort;
 
-    private InfraChild(Process process, Path log, int kafkaPort, int mongoPort, int redisPort) {
+    private InfraChild(Process process, AotCache.Launch launch, Path log, int kafkaPort, int mongoPort, int redisPort) {
         this.process = process;
+        this.launch = launch;
         this.log = log;
         this.kafkaPort = kafkaPort;
         this.mongoPort = mongoPort;
@@ -41,11 +49,15 @@ final class InfraChild implements AutoCloseable {
         int kafka = InfrastructureSettings.freePort();
         int mongo = InfrastructureSettings.freePort();
         int redis = InfrastructureSettings.freePort();
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        AotCache aot = AotCache.forThisJvm();
+        AotCache.Launch launch = aot.launch(jar(home), MODULE);
+        List<String> command = new ArrayList<>(List.of(aot.java().toString()));
         if (!JVM_OPTIONS.isEmpty()) {
             command.addAll(List.of(JVM_OPTIONS.split("\\s+")));
         }
-        command.addAll(List.of("-Dtrack.home=" + home, "-jar", home.resolve("launcher/target/launcher-exec.jar").toString(), "infra",
+        command.add("-Dtrack.home=" + home);
+        command.addAll(launch.arguments());
+        command.addAll(List.of("infra",
                 "--data-dir", dataDir.toString(), "--kafka-port", String.valueOf(kafka),
                 "--kafka-controller-port", String.valueOf(InfrastructureSettings.freePort()),
                 "--mongo-port", String.valueOf(mongo), "--redis-port", String.valueOf(redis)));
@@ -54,7 +66,7 @@ final class InfraChild implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         // The infrastructure is the benchmark's own: none named by the caller's environment.
         builder.environment().keySet().removeAll(List.of("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI", "REDIS_HOST", "REDIS_PORT"));
-        InfraChild infra = new InfraChild(builder.start(), log, kafka, mongo, redis);
+        InfraChild infra = new InfraChild(builder.start(), launch, log, kafka, mongo, redis);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!Files.readString(log).contains("infrastructure ready")) {
             if (!infra.process.isAlive() || System.nanoTime() > deadline) {
@@ -64,6 +76,10 @@ final class InfraChild implements AutoCloseable {
             TimeUnit.MILLISECONDS.sleep(200);
         }
         return infra;
+    }
+
+    static Path jar(Path home) {
+        return home.resolve("launcher/target/launcher-exec.jar");
     }
 
     String kafkaBootstrapServers() {
@@ -96,8 +112,11 @@ final class InfraChild implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        if (process.waitFor(60, TimeUnit.SECONDS)) {
+            launch.keepRecording(); // written by the JVM on its way out
+        } else {
             process.destroyForcibly().waitFor();
+            launch.discardRecording();
         }
     }
 }

@@ -93,9 +93,17 @@ final class PipelineLoad {
             URI reportData = URI.create(services.gateway().url() + "/reportData");
             URI noop = URI.create(services.gateway().url() + "/bench/noop");
 
+            // Where the first minute goes: the four JVMs compile their hot code while they serve it.
             List<Wrk.Result> cold = new ArrayList<>();
+            List<Double> compilersShare = new ArrayList<>();
+            Map<String, ProcessUsage> coldStarted = services.usageByProcess(infra);
+            Map<String, ProcessUsage> windowStarted = coldStarted;
             for (int window = 0; window < options.coldWindows(); window++) {
                 cold.add(wrk.saturate(reportData, mix, options.connections(), options.window()));
+                Map<String, ProcessUsage> windowEnded = services.usageByProcess(infra);
+                compilersShare.add(compilerSeconds(windowStarted, windowEnded).values().stream().mapToDouble(Double::doubleValue).sum()
+                        / (options.window().toSeconds() * (double) Runtime.getRuntime().availableProcessors()));
+                windowStarted = windowEnded;
                 step(String.format(Locale.ROOT, "cold start, window %d: %,.0f requests/s, p99 %.1f ms, %d refused", window + 1,
                         cold.get(window).requestsPerSecond(), cold.get(window).p99Ms(), cold.get(window).refused()));
             }
@@ -142,6 +150,8 @@ final class PipelineLoad {
                     figures.add(new Figure(name, "requests/s", Spread.of(List.of(result.requestsPerSecond())), "warm saturation",
                             Spread.of(List.of(warm.requestsPerSecond())), result.requestsPerSecond() / warm.requestsPerSecond(), null, null));
                     figures.add(single(name + ": p99", "ms", result.p99Ms(), null, null));
+                    figures.add(single(name + ": the JVMs' JIT compilers, share of the machine's CPU", "%",
+                            100 * compilersShare.get(window), null, null));
                     if (reached < 0 && result.requestsPerSecond() >= 0.8 * warm.requestsPerSecond()) {
                         reached = window;
                     }
@@ -149,6 +159,8 @@ final class PipelineLoad {
                 double reachedAt = reached < 0 ? Double.POSITIVE_INFINITY : (reached + 1) * windowSeconds;
                 figures.add(single("cold start: end of the first window at ≥ 0.8× warm saturation", "s after ready", reachedAt,
                         "≤ 30 s", reachedAt <= 30));
+                compilerSeconds(coldStarted, windowStarted).forEach((process, seconds) -> figures.add(single(
+                        "cold start, first " + cold.size() * windowSeconds + " s: CPU of the JIT compilers: " + process, "s", seconds, null, null)));
                 figures.add(single("time from starting the services to all healthy", "s", startSeconds, null, null));
                 figures.add(single("cold start: services ran on their AOT caches (1 yes, 0 no)", "", onAotCaches ? 1 : 0, null, null));
                 figures.add(new Figure("gateway alone at saturation", "requests/s", Spread.of(List.of(alone.requestsPerSecond())),
@@ -257,9 +269,9 @@ final class PipelineLoad {
     }
 
     /**
-     * On Java 25 a service's first run of a build records its AOT cache and every later start runs
-     * on it (the launcher's AotCache), so a user meets the cold start below from the second start
-     * on. When this build has no caches yet, a first run of the whole pipeline (infrastructure
+     * On Java 25 a service's (and the infrastructure's) first run of a build records its AOT cache
+     * and every later start runs on it (the launcher's AotCache), so a user meets the cold start
+     * below from the second start on. When this build has no caches yet, a first run of the whole pipeline (infrastructure
      * included, stopped after) records them under the same load, and its first windows are
      * reported as the start without a cache. Returns whether the measured cold start runs on them.
      */
@@ -274,12 +286,13 @@ final class PipelineLoad {
         for (Service service : Service.values()) {
             recorded &= aot.recorded(BenchServices.jarOf(options.home(), service), service.module());
         }
+        recorded &= aot.recorded(InfraChild.jar(options.home()), InfraChild.MODULE);
         if (recorded) {
-            step("the services' AOT caches of this build were recorded by an earlier run");
+            step("the AOT caches of this build (the services' and the infrastructure's) were recorded by an earlier run");
             return true;
         }
         int windows = Math.max(1, options.coldWindows() / 2);
-        step("a first run of this build records the services' AOT caches: the pipeline started, " + windows
+        step("a first run of this build records its AOT caches (the services' and the infrastructure's): the pipeline started, " + windows
                 + " windows at saturation, stopped");
         try (InfraChild infra = InfraChild.start(options.home(), workDir.resolve("data-first-run"), Duration.ofMinutes(3));
              Services services = new Services(options.home(), infra, projects, workDir.resolve("logs-first-run"))) {
@@ -295,6 +308,17 @@ final class PipelineLoad {
             }
         }
         return true;
+    }
+
+    /** Each JVM's compilers' CPU seconds between two readings (redis-server has none, and is left out). */
+    private static Map<String, Double> compilerSeconds(Map<String, ProcessUsage> earlier, Map<String, ProcessUsage> later) {
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        later.forEach((process, usage) -> {
+            if (!usage.compilerCpu().isZero()) {
+                seconds.put(process, usage.compilerSecondsSince(earlier.get(process)));
+            }
+        });
+        return seconds;
     }
 
     private static Figure single(String name, String unit, double value, String target, Boolean met) {
