@@ -41,6 +41,23 @@ final class HttpLoad implements AutoCloseable {
     });
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).executor(callbacks).build();
+    /**
+     * How long a run waits for its outstanding requests once its load has ended, and the pacer for
+     * a free slot, before the run fails: far beyond the requests' own 30 s timeout, so only answers
+     * that can never arrive get here. The client completes every answer in the common pool; a run
+     * started from that pool's only worker (two cores, Java 25) waited for them forever.
+     */
+    private static final Duration NO_ANSWER_LIMIT = Duration.ofSeconds(90);
+
+    private final Duration noAnswerLimit;
+
+    HttpLoad() {
+        this(NO_ANSWER_LIMIT);
+    }
+
+    HttpLoad(Duration noAnswerLimit) {
+        this.noAnswerLimit = noAnswerLimit;
+    }
 
     /** As many requests as {@code connections} can carry, for {@code warmUp} then {@code measure}. */
     Result saturate(URI uri, String contentType, List<byte[]> bodies, int expectedStatus, int connections,
@@ -54,7 +71,9 @@ final class HttpLoad implements AutoCloseable {
         }
         measurement.startAfter(warmUp);
         measurement.stopAfter(measure);
-        stopped.await(30, TimeUnit.SECONDS);
+        if (!stopped.await(noAnswerLimit.toNanos(), TimeUnit.NANOSECONDS)) {
+            throw new IllegalStateException(unanswered(uri, stopped.getCount()));
+        }
         return measurement.result();
     }
 
@@ -76,7 +95,13 @@ final class HttpLoad implements AutoCloseable {
                 if (wait > 0) {
                     LockSupport.parkNanos(wait);
                 }
-                outstanding.acquireUninterruptibly();
+                try {
+                    if (!outstanding.tryAcquire(noAnswerLimit.toNanos(), TimeUnit.NANOSECONDS)) {
+                        return; // reported below, once the schedule's end has passed
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                }
                 client.sendAsync(request(uri, contentType, bodies.get((int) (i % bodies.size()))), HttpResponse.BodyHandlers.discarding())
                         .whenComplete((response, failure) -> {
                             measurement.record(due, response, failure);
@@ -88,8 +113,15 @@ final class HttpLoad implements AutoCloseable {
         measurement.startAfter(warmUp);
         measurement.stopAfter(measure);
         pacer.join();
-        outstanding.tryAcquire(MAX_OUTSTANDING, 30, TimeUnit.SECONDS);
+        if (!outstanding.tryAcquire(MAX_OUTSTANDING, noAnswerLimit.toNanos(), TimeUnit.NANOSECONDS)) {
+            throw new IllegalStateException(unanswered(uri, MAX_OUTSTANDING - outstanding.availablePermits()));
+        }
         return measurement.result();
+    }
+
+    private String unanswered(URI uri, long requests) {
+        return requests + " requests to " + uri + " still unanswered " + noAnswerLimit.toMillis()
+                + " ms after the load ended, beyond their own 30 s timeout: is this run started from the common pool?";
     }
 
     private void sendUntil(URI uri, String contentType, List<byte[]> bodies, AtomicLong next, long end,

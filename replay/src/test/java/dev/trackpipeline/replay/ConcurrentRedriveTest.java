@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -71,10 +73,18 @@ class ConcurrentRedriveTest {
         }
 
         CountDownLatch start = new CountDownLatch(1);
-        var first = CompletableFuture.supplyAsync(() -> redrive(start));
-        var second = CompletableFuture.supplyAsync(() -> redrive(start));
-        start.countDown();
-        List<Run> runs = List.of(first.get(120, TimeUnit.SECONDS), second.get(120, TimeUnit.SECONDS));
+        // Two threads of their own: on two cores the common pool has one worker (and on Java 25
+        // supplyAsync uses it), which would run the two redrives one after the other.
+        ExecutorService twoRuns = Executors.newFixedThreadPool(2);
+        List<Run> runs;
+        try {
+            var first = CompletableFuture.supplyAsync(() -> redrive(start), twoRuns);
+            var second = CompletableFuture.supplyAsync(() -> redrive(start), twoRuns);
+            start.countDown();
+            runs = List.of(first.get(120, TimeUnit.SECONDS), second.get(120, TimeUnit.SECONDS));
+        } finally {
+            twoRuns.shutdownNow();
+        }
 
         assertThat(committed(error.topic())).as("redriven copies a consumer reads").hasSize(LETTERS)
                 .extracting(record -> new String(record.headers().lastHeader(TrackHeaders.REDRIVEN_FROM).value(), StandardCharsets.UTF_8))
