@@ -26,9 +26,6 @@ final class InfraChild implements AutoCloseable {
     /** What bin/track gives the infrastructure's JVM. */
     static final String JVM_OPTIONS = System.getenv().getOrDefault("TRACK_JAVA_OPTS", LocalPipeline.DEFAULT_INFRA_JVM_OPTIONS).trim();
 
-    /** The launcher's jar, which holds the infrastructure. */
-    static final String MODULE = "launcher";
-
     private final Process process;
     private final AotCache.Launch launch;
     private final Path log;
@@ -50,7 +47,7 @@ final class InfraChild implements AutoCloseable {
         int mongo = InfrastructureSettings.freePort();
         int redis = InfrastructureSettings.freePort();
         AotCache aot = AotCache.forThisJvm();
-        AotCache.Launch launch = aot.launch(jar(home), MODULE);
+        AotCache.Launch launch = aot.launch(jar(home), LocalPipeline.INFRASTRUCTURE_MODULE);
         List<String> command = new ArrayList<>(List.of(aot.java().toString()));
         if (!JVM_OPTIONS.isEmpty()) {
             command.addAll(List.of(JVM_OPTIONS.split("\\s+")));

@@ -3,6 +3,7 @@ package dev.trackpipeline.bench;
 import dev.trackpipeline.bench.BenchReport.Figure;
 import dev.trackpipeline.bench.BenchReport.Spread;
 import dev.trackpipeline.launcher.AotCache;
+import dev.trackpipeline.launcher.LocalPipeline;
 import dev.trackpipeline.launcher.Service;
 import dev.trackpipeline.launcher.ServicePorts;
 import dev.trackpipeline.launcher.ServiceProcess;
@@ -286,7 +287,7 @@ final class PipelineLoad {
         for (Service service : Service.values()) {
             recorded &= aot.recorded(BenchServices.jarOf(options.home(), service), service.module());
         }
-        recorded &= aot.recorded(InfraChild.jar(options.home()), InfraChild.MODULE);
+        recorded &= aot.recorded(InfraChild.jar(options.home()), LocalPipeline.INFRASTRUCTURE_MODULE);
         if (recorded) {
             step("the AOT caches of this build (the services' and the infrastructure's) were recorded by an earlier run");
             return true;

@@ -10,6 +10,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -39,6 +41,14 @@ public final class AotCache {
 
     /** The first Java release with the one-step recording and method profiles (JEP 514, 515). */
     public static final int FIRST_JAVA_RELEASE = 25;
+
+    /**
+     * How long a recording that no JVM can run on yet is left alone: as it exits, the recording
+     * JVM has a child JVM assemble the cache (seconds, for 80 MB), and a start beside it, of
+     * another {@code bin/track infra}, must not remove the file being written. Older than this,
+     * it is a killed run's leftover.
+     */
+    private static final Duration STILL_BEING_WRITTEN = Duration.ofMinutes(5);
 
     private final Path java;
     private final boolean enabled;
@@ -80,14 +90,7 @@ public final class AotCache {
 
         /** After a kill: whatever the JVM had begun to write is dropped. */
         public void discardRecording() {
-            recording.ifPresent(recorded -> {
-                try {
-                    Files.deleteIfExists(recorded);
-                    Files.deleteIfExists(recorded.resolveSibling(recorded.getFileName() + ".config"));
-                } catch (IOException ignored) {
-                    // a leftover in target/ is harmless: the next build's directory is a new one
-                }
-            });
+            recording.ifPresent(AotCache::deleteRecording);
         }
     }
 
@@ -110,6 +113,63 @@ public final class AotCache {
         }
         arguments.addAll(List.of("-jar", extracted.resolve(execJar.getFileName()).toString()));
         return new Launch(List.copyOf(arguments), recording, cache);
+    }
+
+    /**
+     * How a JVM that nobody waits on starts from {@code execJar}: {@code bin/track local} and
+     * {@code infra} replace the script's shell with the infrastructure's JVM, so no parent sees
+     * its exit to keep a recording. Each start records under a name of its own when the build has
+     * no cache yet; the next start looks at those recordings, and the first one that a JVM with
+     * {@code jvmOptions} can run on ({@code -XX:AOTMode=on}, which refuses a cache it cannot map:
+     * a killed run's leftover, a file still being written) becomes the cache. The others are
+     * removed, but for those young enough to be still being written.
+     */
+    public List<String> launchUnsupervised(Path execJar, String module, List<String> jvmOptions) throws IOException, InterruptedException {
+        if (!enabled) {
+            return List.of("-jar", execJar.toString());
+        }
+        Path extracted = extracted(execJar, module);
+        Path jar = extracted.resolve(execJar.getFileName());
+        Path cache = cacheIn(extracted, module);
+        if (!Files.isRegularFile(cache)) {
+            promoteARecording(extracted, module, jar, cache, jvmOptions);
+        }
+        String useOrRecord = Files.isRegularFile(cache) ? "-XX:AOTCache=" + cache
+                : "-XX:AOTCacheOutput=" + extracted.resolve(module + ".aot." + UUID.randomUUID() + ".recording");
+        return List.of("-Xlog:aot=error,cds=error", useOrRecord, "-jar", jar.toString());
+    }
+
+    private void promoteARecording(Path extracted, String module, Path jar, Path cache, List<String> jvmOptions)
+            throws IOException, InterruptedException {
+        List<Path> recordings = new ArrayList<>();
+        try (DirectoryStream<Path> found = Files.newDirectoryStream(extracted, module + ".aot.*.recording")) {
+            found.forEach(recordings::add);
+        }
+        for (Path recording : recordings) {
+            if (!Files.isRegularFile(cache) && runsOn(recording, jar, jvmOptions)) {
+                Files.move(recording, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } else if (Files.getLastModifiedTime(recording).toInstant().isBefore(Instant.now().minus(STILL_BEING_WRITTEN))) {
+                deleteRecording(recording);
+            }
+        }
+    }
+
+    /** Whether a JVM with these options starts on this cache: {@code -version}, after mapping it. */
+    private boolean runsOn(Path recording, Path jar, List<String> jvmOptions) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(java.toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-Xlog:disable", "-XX:AOTCache=" + recording, "-XX:AOTMode=on", "-cp", jar.toString(), "-version"));
+        Process check = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return check.waitFor() == 0;
+    }
+
+    private static void deleteRecording(Path recording) {
+        try {
+            Files.deleteIfExists(recording);
+            Files.deleteIfExists(recording.resolveSibling(recording.getFileName() + ".config"));
+        } catch (IOException ignored) {
+            // a leftover in target/ is harmless: the next build's directory is a new one
+        }
     }
 
     /** Whether this build of {@code execJar} has its cache already, so that a start runs on it. */

@@ -27,6 +27,9 @@ public final class LocalPipeline implements AutoCloseable {
      */
     public static final String DEFAULT_INFRA_JVM_OPTIONS = "-Xmx768m -XX:+ExitOnOutOfMemoryError";
 
+    /** The module whose jar holds the infrastructure, and this launcher: what its AOT cache is named by. */
+    public static final String INFRASTRUCTURE_MODULE = "launcher";
+
     private final Settings settings;
     private final EmbeddedInfrastructure infra;
     private final List<ServiceProcess> services;

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AotCacheIT {
 
     private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
+    private static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC");
 
     @TempDir
     Path target;
@@ -76,6 +78,60 @@ class AotCacheIT {
     }
 
     @Test
+    void aJvmNobodyWaitsOnRecordsUnderANameOfItsOwnAndTheNextStartRunsOnWhatItRecorded() throws Exception {
+        assumeTrue(Runtime.version().feature() >= AotCache.FIRST_JAVA_RELEASE, "AOT caches need Java 25 or newer");
+        AotCache cache = new AotCache(JAVA, true);
+        Path jar = gatewayJar();
+
+        List<String> first = cache.launchUnsupervised(jar, "gateway", JVM_OPTIONS);
+        List<String> alongside = cache.launchUnsupervised(jar, "gateway", JVM_OPTIONS);
+        assertThat(first).anyMatch(argument -> argument.startsWith("-XX:AOTCacheOutput=") && argument.endsWith(".recording"));
+        assertThat(alongside).as("a second start before the first ended records to a file of its own").doesNotContainAnyElementsOf(
+                first.stream().filter(argument -> argument.startsWith("-XX:AOTCacheOutput=")).toList());
+        assertThat(run(first)).isZero();
+
+        List<String> next = cache.launchUnsupervised(jar, "gateway", JVM_OPTIONS);
+        assertThat(next).anyMatch(argument -> argument.startsWith("-XX:AOTCache=")).noneMatch(argument -> argument.startsWith("-XX:AOTCacheOutput="));
+        assertThat(run(next, "-XX:AOTMode=on")).as("a JVM that cannot map the cache refuses to start").isZero();
+        assertThat(recordingsBeside(jar)).as("recordings left").isEmpty();
+    }
+
+    @Test
+    void aRecordingNoJvmCanRunOnIsRemovedAndTheNextStartRecordsAgain() throws Exception {
+        assumeTrue(Runtime.version().feature() >= AotCache.FIRST_JAVA_RELEASE, "AOT caches need Java 25 or newer");
+        AotCache cache = new AotCache(JAVA, true);
+        Path jar = gatewayJar();
+        String output = cache.launchUnsupervised(jar, "gateway", JVM_OPTIONS).stream()
+                .filter(argument -> argument.startsWith("-XX:AOTCacheOutput=")).findFirst().orElseThrow();
+        Path killedRun = Path.of(output.substring("-XX:AOTCacheOutput=".length()));
+        Files.writeString(killedRun, "the first bytes of a cache");
+
+        List<String> whileBeingWritten = cache.launchUnsupervised(jar, "gateway", JVM_OPTIONS);
+        assertThat(killedRun).as("a recording a minute old may still be being written").exists();
+        assertThat(whileBeingWritten).anyMatch(argument -> argument.startsWith("-XX:AOTCacheOutput=")).noneMatch(argument -> argument.startsWith("-XX:AOTCache="));
+
+        Files.setLastModifiedTime(killedRun, FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+        List<String> next = cache.launchUnsupervised(jar, "gateway", JVM_OPTIONS);
+
+        assertThat(killedRun).as("an hour old, it is a killed run's leftover").doesNotExist();
+        assertThat(next).anyMatch(argument -> argument.startsWith("-XX:AOTCacheOutput=")).noneMatch(argument -> argument.startsWith("-XX:AOTCache="));
+    }
+
+    @Test
+    void withoutItAJvmNobodyWaitsOnStartsFromItsJarAsBuilt() throws Exception {
+        Path jar = gatewayJar();
+
+        assertThat(new AotCache(JAVA, false).launchUnsupervised(jar, "gateway", JVM_OPTIONS)).containsExactly("-jar", jar.toString());
+        assertThat(target.resolve("aot")).doesNotExist();
+    }
+
+    private List<Path> recordingsBeside(Path jar) throws IOException {
+        try (Stream<Path> files = Files.walk(jar.getParent().resolve("aot"))) {
+            return files.filter(file -> file.getFileName().toString().endsWith(".recording")).toList();
+        }
+    }
+
+    @Test
     void aRebuiltJarGetsADirectoryOfItsOwnAndTheOldBuildsIsRemoved() throws Exception {
         AotCache cache = new AotCache(JAVA, true);
         Path jar = gatewayJar();
@@ -108,7 +164,11 @@ class AotCacheIT {
     }
 
     private int run(AotCache.Launch launch, String... options) throws Exception {
-        Process process = start(launch, options);
+        return run(launch.arguments(), options);
+    }
+
+    private int run(List<String> arguments, String... options) throws Exception {
+        Process process = start(arguments, options);
         if (!process.waitFor(3, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             throw new AssertionError("the gateway did not stop after its context's refresh");
@@ -117,11 +177,16 @@ class AotCacheIT {
     }
 
     private Process start(AotCache.Launch launch, String... options) throws IOException {
-        List<String> command = new ArrayList<>(List.of(JAVA.toString(), "-Xmx256m", "-XX:+UseSerialGC"));
+        return start(launch.arguments(), options);
+    }
+
+    private Process start(List<String> arguments, String... options) throws IOException {
+        List<String> command = new ArrayList<>(List.of(JAVA.toString()));
+        command.addAll(JVM_OPTIONS);
         command.addAll(List.of(options));
         // Only as far as the context's refresh, and without creating topics: no broker runs here.
         command.addAll(List.of("-Dspring.context.exit=onRefresh", "-Dspring.kafka.admin.auto-create=false"));
-        command.addAll(launch.arguments());
+        command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(target.resolve("gateway-" + System.nanoTime() + ".log").toFile());
         Path home = Path.of(System.getProperty("track.home", "..")).toAbsolutePath();
