@@ -128,7 +128,8 @@ public final class BenchCommand implements Callable<Integer> {
         deleteRecursively(work);
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         var report = new BenchReport(machine(commit, now), new BenchReport.LoadSettings(options.mode(), options.connections(),
-                options.window().toSeconds(), options.step().toSeconds(), options.alone().toSeconds(), InfraChild.JVM_OPTIONS), figures);
+                options.window().toSeconds(), options.step().toSeconds(), options.alone().toSeconds(), InfraChild.JVM_OPTIONS,
+                String.join(" ", BenchServices.JVM_OPTIONS)), figures);
         publish(report, now);
         return 0;
     }

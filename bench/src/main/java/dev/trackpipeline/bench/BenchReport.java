@@ -45,7 +45,7 @@ record BenchReport(Machine machine, Settings settings, List<Figure> figures) {
 
     /** The whole pipeline driven by wrk ({@code bin/track bench --pipeline}): every figure is one measurement. */
     record LoadSettings(String mode, int connections, long secondsPerColdWindow, long secondsPerPacedStep, long secondsAlone,
-                        String infrastructureJvmOptions) implements Settings {
+                        String infrastructureJvmOptions, String serviceJvmOptions) implements Settings {
 
         @Override
         public int repeats() {
@@ -60,7 +60,8 @@ record BenchReport(Machine machine, Settings settings, List<Figure> figures) {
                     + " s (the rate reported is what wrk sent), sustained when nothing was refused and both consumers' committed lag stayed"
                     + " under 5 s of the offered events (at least 1,000) through the step's second half; the gateway alone and its"
                     + " no-op route " + secondsAlone + " s each; infrastructure JVM options: "
-                    + (infrastructureJvmOptions.isEmpty() ? "none (the JVM's defaults)" : infrastructureJvmOptions);
+                    + (infrastructureJvmOptions.isEmpty() ? "none (the JVM's defaults)" : infrastructureJvmOptions)
+                    + "; the services' JVM options: " + (serviceJvmOptions.isEmpty() ? "none (the JVM's defaults)" : serviceJvmOptions);
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.ConcurrentHistogram;
@@ -44,8 +45,9 @@ final class HttpLoad implements AutoCloseable {
     /**
      * How long a run waits for its outstanding requests once its load has ended, and the pacer for
      * a free slot, before the run fails: far beyond the requests' own 30 s timeout, so only answers
-     * that can never arrive get here. The client completes every answer in the common pool; a run
-     * started from that pool's only worker (two cores, Java 25) waited for them forever.
+     * that can never arrive get here. The JDK's client completes every answer in the common pool
+     * (one worker on two cores, Java 25): a run started from that pool's worker once waited for
+     * them forever. What this class does with an answer runs on its own threads.
      */
     private static final Duration NO_ANSWER_LIMIT = Duration.ofSeconds(90);
 
@@ -82,6 +84,7 @@ final class HttpLoad implements AutoCloseable {
                   Duration warmUp, Duration measure) throws InterruptedException {
         Measurement measurement = new Measurement(expectedStatus);
         Semaphore outstanding = new Semaphore(MAX_OUTSTANDING);
+        AtomicBoolean gaveUp = new AtomicBoolean();
         Thread pacer = new Thread(() -> {
             long interval = (long) (1_000_000_000L / perSecond);
             long start = System.nanoTime();
@@ -97,22 +100,27 @@ final class HttpLoad implements AutoCloseable {
                 }
                 try {
                     if (!outstanding.tryAcquire(noAnswerLimit.toNanos(), TimeUnit.NANOSECONDS)) {
-                        return; // reported below, once the schedule's end has passed
+                        gaveUp.set(true);
+                        return;
                     }
                 } catch (InterruptedException e) {
+                    gaveUp.set(true);
                     return;
                 }
                 client.sendAsync(request(uri, contentType, bodies.get((int) (i % bodies.size()))), HttpResponse.BodyHandlers.discarding())
-                        .whenComplete((response, failure) -> {
+                        .whenCompleteAsync((response, failure) -> {
                             measurement.record(due, response, failure);
                             outstanding.release();
-                        });
+                        }, callbacks);
             }
         }, "bench-pacer");
         pacer.start();
         measurement.startAfter(warmUp);
         measurement.stopAfter(measure);
         pacer.join();
+        if (gaveUp.get()) {
+            throw new IllegalStateException(unanswered(uri, MAX_OUTSTANDING - outstanding.availablePermits()));
+        }
         if (!outstanding.tryAcquire(MAX_OUTSTANDING, noAnswerLimit.toNanos(), TimeUnit.NANOSECONDS)) {
             throw new IllegalStateException(unanswered(uri, MAX_OUTSTANDING - outstanding.availablePermits()));
         }
@@ -120,8 +128,8 @@ final class HttpLoad implements AutoCloseable {
     }
 
     private String unanswered(URI uri, long requests) {
-        return requests + " requests to " + uri + " still unanswered " + noAnswerLimit.toMillis()
-                + " ms after the load ended, beyond their own 30 s timeout: is this run started from the common pool?";
+        return requests + " requests to " + uri + " still unanswered after waiting " + noAnswerLimit.toMillis()
+                + " ms: the JDK's client completes answers in the common pool; is a task blocking it?";
     }
 
     private void sendUntil(URI uri, String contentType, List<byte[]> bodies, AtomicLong next, long end,
@@ -133,10 +141,10 @@ final class HttpLoad implements AutoCloseable {
         }
         byte[] body = bodies.get((int) (next.getAndIncrement() % bodies.size()));
         client.sendAsync(request(uri, contentType, body), HttpResponse.BodyHandlers.discarding())
-                .whenComplete((response, failure) -> {
+                .whenCompleteAsync((response, failure) -> {
                     measurement.record(sent, response, failure);
                     sendUntil(uri, contentType, bodies, next, end, measurement, stopped);
-                });
+                }, callbacks);
     }
 
     private static HttpRequest request(URI uri, String contentType, byte[] body) {

@@ -144,6 +144,7 @@ final class PipelineLoad {
                 figures.add(single("whole pipeline at saturation, warm: p99", "ms", warm.p99Ms(), null, null));
                 long windowSeconds = options.window().toSeconds();
                 int reached = -1;
+                double bestWithin30 = 0;
                 for (int window = 0; window < cold.size(); window++) {
                     Wrk.Result result = cold.get(window);
                     String name = String.format(Locale.ROOT, "cold start, %d-%d s after ready", window * windowSeconds,
@@ -156,10 +157,16 @@ final class PipelineLoad {
                     if (reached < 0 && result.requestsPerSecond() >= 0.8 * warm.requestsPerSecond()) {
                         reached = window;
                     }
+                    if ((window + 1) * windowSeconds <= 30) {
+                        bestWithin30 = Math.max(bestWithin30, result.requestsPerSecond() / warm.requestsPerSecond());
+                    }
                 }
-                double reachedAt = reached < 0 ? Double.POSITIVE_INFINITY : (reached + 1) * windowSeconds;
-                figures.add(single("cold start: end of the first window at ≥ 0.8× warm saturation", "s after ready", reachedAt,
-                        "≤ 30 s", reachedAt <= 30));
+                figures.add(single("cold start: best window within 30 s of ready, as a share of warm saturation", "×", bestWithin30,
+                        "≥ 0.8×", bestWithin30 >= 0.8));
+                if (reached >= 0) {
+                    figures.add(single("cold start: end of the first window at ≥ 0.8× warm saturation", "s after ready",
+                            (reached + 1) * windowSeconds, null, null));
+                }
                 compilerSeconds(coldStarted, windowStarted).forEach((process, seconds) -> figures.add(single(
                         "cold start, first " + cold.size() * windowSeconds + " s: CPU of the JIT compilers: " + process, "s", seconds, null, null)));
                 figures.add(single("time from starting the services to all healthy", "s", startSeconds, null, null));

@@ -33,10 +33,10 @@ class HttpLoadTest {
     void anOpenLoopRunCountsTheAnswersWithTheExpectedStatus() throws Exception {
         URI uri = serve(202, false);
         try (HttpLoad load = new HttpLoad()) {
-            HttpLoad.Result result = load.atRate(uri, "application/json", BODIES, 202, 100, Duration.ofMillis(200), Duration.ofSeconds(1));
+            HttpLoad.Result result = load.atRate(uri, "application/json", BODIES, 202, 100, Duration.ofMillis(200), Duration.ofSeconds(2));
 
-            // Answers completing in the measured second count, late warm-up ones too: never more than the 120 sent.
-            assertThat(result.requests()).as("answers in the measured second at 100/s, of %s", result).isBetween(50L, 120L);
+            // Answers completing in the measured 2 s count, late warm-up ones too: never more than the 220 sent.
+            assertThat(result.requests()).as("answers in the measured 2 s at 100/s, of %s", result).isBetween(20L, 220L);
             assertThat(result.failures()).isZero();
         }
     }

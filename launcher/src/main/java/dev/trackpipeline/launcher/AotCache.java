@@ -7,6 +7,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -17,6 +18,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -121,46 +124,76 @@ public final class AotCache {
      * its exit to keep a recording. Each start records under a name of its own when the build has
      * no cache yet; the next start looks at those recordings, and the first one that a JVM with
      * {@code jvmOptions} can run on ({@code -XX:AOTMode=on}, which refuses a cache it cannot map:
-     * a killed run's leftover, a file still being written) becomes the cache. The others are
-     * removed, but for those young enough to be still being written.
+     * a killed run's leftover, a file still being written) becomes the cache. Recordings (and
+     * their configurations) older than {@link #STILL_BEING_WRITTEN} are removed at every start;
+     * younger ones may be another start's, still being written. Options that choose a cache of
+     * their own leave the JVM to them.
      */
-    public List<String> launchUnsupervised(Path execJar, String module, List<String> jvmOptions) throws IOException, InterruptedException {
-        if (!enabled) {
+    public List<String> launchUnsupervised(Path execJar, String module, List<String> jvmOptions, Consumer<String> notes)
+            throws IOException, InterruptedException {
+        if (!enabled || jvmOptions.stream().anyMatch(AotCache::choosesItsOwnCache)) {
             return List.of("-jar", execJar.toString());
         }
         Path extracted = extracted(execJar, module);
         Path jar = extracted.resolve(execJar.getFileName());
         Path cache = cacheIn(extracted, module);
-        if (!Files.isRegularFile(cache)) {
-            promoteARecording(extracted, module, jar, cache, jvmOptions);
+        List<Path> leftovers = new ArrayList<>();
+        try (DirectoryStream<Path> found = Files.newDirectoryStream(extracted, module + ".aot.*.recording*")) {
+            found.forEach(leftovers::add);
+        }
+        for (Path file : leftovers) {
+            try {
+                if (!Files.isRegularFile(cache) && file.toString().endsWith(".recording") && runsOn(file, jar, jvmOptions, notes)) {
+                    Files.move(file, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } else if (Files.getLastModifiedTime(file).toInstant().isBefore(Instant.now().minus(STILL_BEING_WRITTEN))) {
+                    Files.deleteIfExists(file);
+                }
+            } catch (NoSuchFileException movedOrRemovedByAnotherStart) {
+                // two starts at once: the other one promoted or removed it
+            }
         }
         String useOrRecord = Files.isRegularFile(cache) ? "-XX:AOTCache=" + cache
                 : "-XX:AOTCacheOutput=" + extracted.resolve(module + ".aot." + UUID.randomUUID() + ".recording");
         return List.of("-Xlog:aot=error,cds=error", useOrRecord, "-jar", jar.toString());
     }
 
-    private void promoteARecording(Path extracted, String module, Path jar, Path cache, List<String> jvmOptions)
-            throws IOException, InterruptedException {
-        List<Path> recordings = new ArrayList<>();
-        try (DirectoryStream<Path> found = Files.newDirectoryStream(extracted, module + ".aot.*.recording")) {
-            found.forEach(recordings::add);
-        }
-        for (Path recording : recordings) {
-            if (!Files.isRegularFile(cache) && runsOn(recording, jar, jvmOptions)) {
-                Files.move(recording, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } else if (Files.getLastModifiedTime(recording).toInstant().isBefore(Instant.now().minus(STILL_BEING_WRITTEN))) {
-                deleteRecording(recording);
+    private static boolean choosesItsOwnCache(String jvmOption) {
+        return jvmOption.startsWith("-XX:AOT") || jvmOption.startsWith("-XX:SharedArchiveFile") || jvmOption.startsWith("-Xshare");
+    }
+
+    /**
+     * Whether a JVM with these options starts on this cache: {@code -version}, after mapping it.
+     * Only the options that decide whether a cache fits (heap, GC and other {@code -XX} flags)
+     * are passed: an agent, a debugger waiting to be attached, a flight recording or a log file
+     * would act, or wait, in this check. A check that does not end in a minute says no.
+     */
+    private boolean runsOn(Path recording, Path jar, List<String> jvmOptions, Consumer<String> notes) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(java.toString()));
+        jvmOptions.stream().filter(AotCache::decidesWhetherACacheFits).forEach(command::add);
+        command.addAll(List.of("-Xlog:disable", "-Xlog:aot=error", "-XX:AOTCache=" + recording, "-XX:AOTMode=on",
+                "-cp", jar.toString(), "-version"));
+        Path output = Files.createTempFile("track-aot-check", ".log");
+        try {
+            Process check = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            if (!check.waitFor(1, TimeUnit.MINUTES)) {
+                check.destroyForcibly().waitFor();
+                notes.accept("the AOT recording " + recording.getFileName() + " was not checked within a minute; recording again");
+                return false;
             }
+            if (check.exitValue() != 0) {
+                String why = Files.readAllLines(output).stream().filter(line -> !line.isBlank()).findFirst().orElse("exit " + check.exitValue());
+                notes.accept("the AOT recording " + recording.getFileName() + " cannot be used yet (" + why + ")");
+                return false;
+            }
+            return true;
+        } finally {
+            Files.deleteIfExists(output);
         }
     }
 
-    /** Whether a JVM with these options starts on this cache: {@code -version}, after mapping it. */
-    private boolean runsOn(Path recording, Path jar, List<String> jvmOptions) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(java.toString()));
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-Xlog:disable", "-XX:AOTCache=" + recording, "-XX:AOTMode=on", "-cp", jar.toString(), "-version"));
-        Process check = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        return check.waitFor() == 0;
+    private static boolean decidesWhetherACacheFits(String jvmOption) {
+        return (jvmOption.startsWith("-Xm") || jvmOption.startsWith("-XX:")) && !jvmOption.startsWith("-XX:StartFlightRecording")
+                && !jvmOption.startsWith("-XX:FlightRecorder");
     }
 
     private static void deleteRecording(Path recording) {

@@ -29,6 +29,9 @@ class AotCacheIT {
     @TempDir
     Path target;
 
+    /** What a start that nobody waits on told its user. */
+    private final List<String> notes = new ArrayList<>();
+
     @Test
     void withoutItAServiceStartsFromItsJarAsBuilt() throws Exception {
         Path jar = gatewayJar();
@@ -83,17 +86,18 @@ class AotCacheIT {
         AotCache cache = new AotCache(JAVA, true);
         Path jar = gatewayJar();
 
-        List<String> first = cache.launchUnsupervised(jar, "gateway", JVM_OPTIONS);
-        List<String> alongside = cache.launchUnsupervised(jar, "gateway", JVM_OPTIONS);
+        List<String> first = cache.launchUnsupervised(jar, "gateway", JVM_OPTIONS, notes::add);
+        List<String> alongside = cache.launchUnsupervised(jar, "gateway", JVM_OPTIONS, notes::add);
         assertThat(first).anyMatch(argument -> argument.startsWith("-XX:AOTCacheOutput=") && argument.endsWith(".recording"));
         assertThat(alongside).as("a second start before the first ended records to a file of its own").doesNotContainAnyElementsOf(
                 first.stream().filter(argument -> argument.startsWith("-XX:AOTCacheOutput=")).toList());
         assertThat(run(first)).isZero();
+        assertThat(recordingsBeside(jar)).as("what the first run recorded").hasSize(1);
 
-        List<String> next = cache.launchUnsupervised(jar, "gateway", JVM_OPTIONS);
+        List<String> next = cache.launchUnsupervised(jar, "gateway", JVM_OPTIONS, notes::add);
         assertThat(next).anyMatch(argument -> argument.startsWith("-XX:AOTCache=")).noneMatch(argument -> argument.startsWith("-XX:AOTCacheOutput="));
         assertThat(run(next, "-XX:AOTMode=on")).as("a JVM that cannot map the cache refuses to start").isZero();
-        assertThat(recordingsBeside(jar)).as("recordings left").isEmpty();
+        assertThat(recordingsBeside(jar)).as("recordings left once one became the cache").isEmpty();
     }
 
     @Test
@@ -101,17 +105,18 @@ class AotCacheIT {
         assumeTrue(Runtime.version().feature() >= AotCache.FIRST_JAVA_RELEASE, "AOT caches need Java 25 or newer");
         AotCache cache = new AotCache(JAVA, true);
         Path jar = gatewayJar();
-        String output = cache.launchUnsupervised(jar, "gateway", JVM_OPTIONS).stream()
+        String output = cache.launchUnsupervised(jar, "gateway", JVM_OPTIONS, notes::add).stream()
                 .filter(argument -> argument.startsWith("-XX:AOTCacheOutput=")).findFirst().orElseThrow();
         Path killedRun = Path.of(output.substring("-XX:AOTCacheOutput=".length()));
         Files.writeString(killedRun, "the first bytes of a cache");
 
-        List<String> whileBeingWritten = cache.launchUnsupervised(jar, "gateway", JVM_OPTIONS);
-        assertThat(killedRun).as("a recording a minute old may still be being written").exists();
+        List<String> whileBeingWritten = cache.launchUnsupervised(jar, "gateway", JVM_OPTIONS, notes::add);
+        assertThat(killedRun).as("a recording seconds old may still be being written").exists();
+        assertThat(notes).singleElement().asString().contains(killedRun.getFileName().toString(), "cannot be used yet");
         assertThat(whileBeingWritten).anyMatch(argument -> argument.startsWith("-XX:AOTCacheOutput=")).noneMatch(argument -> argument.startsWith("-XX:AOTCache="));
 
         Files.setLastModifiedTime(killedRun, FileTime.from(Instant.now().minus(Duration.ofHours(1))));
-        List<String> next = cache.launchUnsupervised(jar, "gateway", JVM_OPTIONS);
+        List<String> next = cache.launchUnsupervised(jar, "gateway", JVM_OPTIONS, notes::add);
 
         assertThat(killedRun).as("an hour old, it is a killed run's leftover").doesNotExist();
         assertThat(next).anyMatch(argument -> argument.startsWith("-XX:AOTCacheOutput=")).noneMatch(argument -> argument.startsWith("-XX:AOTCache="));
@@ -121,8 +126,37 @@ class AotCacheIT {
     void withoutItAJvmNobodyWaitsOnStartsFromItsJarAsBuilt() throws Exception {
         Path jar = gatewayJar();
 
-        assertThat(new AotCache(JAVA, false).launchUnsupervised(jar, "gateway", JVM_OPTIONS)).containsExactly("-jar", jar.toString());
+        assertThat(new AotCache(JAVA, false).launchUnsupervised(jar, "gateway", JVM_OPTIONS, notes::add)).containsExactly("-jar", jar.toString());
         assertThat(target.resolve("aot")).doesNotExist();
+    }
+
+    @Test
+    void optionsThatChooseACacheOfTheirOwnAreLeftToIt() throws Exception {
+        Path jar = gatewayJar();
+
+        for (String own : List.of("-XX:AOTCache=/tmp/mine.aot", "-XX:AOTMode=off", "-XX:SharedArchiveFile=/tmp/app.jsa", "-Xshare:off")) {
+            assertThat(new AotCache(JAVA, true).launchUnsupervised(jar, "gateway", List.of("-Xmx256m", own), notes::add))
+                    .as(own).containsExactly("-jar", jar.toString());
+        }
+        assertThat(target.resolve("aot")).doesNotExist();
+    }
+
+    @Test
+    void binTrackStartsFromTheJarSayingWhyWhenNoCacheCanBeHad() throws Exception {
+        Path notAJar = Files.writeString(target.resolve("launcher-exec.jar"), "not a jar");
+        Path output = target.resolve("arguments");
+        var err = new java.io.StringWriter();
+
+        int exit = new picocli.CommandLine(new TrackCommand()).setErr(new java.io.PrintWriter(err))
+                .execute("jvm-arguments", "--jar", notAJar.toString(), "--output", output.toString(), "--", "-Xmx256m");
+
+        assertThat(exit).isZero();
+        assertThat(Files.readAllLines(output)).containsExactly("-jar", notAJar.toString());
+        if (Runtime.version().feature() >= AotCache.FIRST_JAVA_RELEASE) {
+            assertThat(err.toString()).contains("starting launcher-exec.jar without an AOT cache", "could not extract", "TRACK_AOT_CACHE=off");
+        } else {
+            assertThat(err.toString()).as("before Java 25 there is no cache to miss").isEmpty();
+        }
     }
 
     private List<Path> recordingsBeside(Path jar) throws IOException {
