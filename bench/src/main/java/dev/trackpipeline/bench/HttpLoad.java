@@ -118,10 +118,7 @@ final class HttpLoad implements AutoCloseable {
         measurement.startAfter(warmUp);
         measurement.stopAfter(measure);
         pacer.join();
-        if (gaveUp.get()) {
-            throw new IllegalStateException(unanswered(uri, MAX_OUTSTANDING - outstanding.availablePermits()));
-        }
-        if (!outstanding.tryAcquire(MAX_OUTSTANDING, noAnswerLimit.toNanos(), TimeUnit.NANOSECONDS)) {
+        if (gaveUp.get() || !outstanding.tryAcquire(MAX_OUTSTANDING, noAnswerLimit.toNanos(), TimeUnit.NANOSECONDS)) {
             throw new IllegalStateException(unanswered(uri, MAX_OUTSTANDING - outstanding.availablePermits()));
         }
         return measurement.result();

@@ -135,7 +135,6 @@ public final class AotCache {
             return List.of("-jar", execJar.toString());
         }
         Path extracted = extracted(execJar, module);
-        Path jar = extracted.resolve(execJar.getFileName());
         Path cache = cacheIn(extracted, module);
         List<Path> leftovers = new ArrayList<>();
         try (DirectoryStream<Path> found = Files.newDirectoryStream(extracted, module + ".aot.*.recording*")) {
@@ -143,7 +142,8 @@ public final class AotCache {
         }
         for (Path file : leftovers) {
             try {
-                if (!Files.isRegularFile(cache) && file.toString().endsWith(".recording") && runsOn(file, jar, jvmOptions, notes)) {
+                if (!Files.isRegularFile(cache) && file.toString().endsWith(".recording")
+                        && runsOn(file, extracted.resolve(execJar.getFileName()), jvmOptions, notes)) {
                     Files.move(file, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } else if (Files.getLastModifiedTime(file).toInstant().isBefore(Instant.now().minus(STILL_BEING_WRITTEN))) {
                     Files.deleteIfExists(file);
@@ -152,9 +152,8 @@ public final class AotCache {
                 // two starts at once: the other one promoted or removed it
             }
         }
-        String useOrRecord = Files.isRegularFile(cache) ? "-XX:AOTCache=" + cache
-                : "-XX:AOTCacheOutput=" + extracted.resolve(module + ".aot." + UUID.randomUUID() + ".recording");
-        return List.of("-Xlog:aot=error,cds=error", useOrRecord, "-jar", jar.toString());
+        // From here it starts as a supervised one does: on the cache, or recording under a name of its own.
+        return launch(execJar, module).arguments();
     }
 
     private static boolean choosesItsOwnCache(String jvmOption) {
