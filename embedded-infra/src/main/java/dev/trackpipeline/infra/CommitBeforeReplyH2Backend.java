@@ -143,11 +143,12 @@ final class CommitBeforeReplyH2Backend extends H2Backend {
         }
 
         @Override
+        @SuppressWarnings({"unchecked", "rawtypes"}) // the maps' values are what BsonObjectDataType reads: documents, and metadata
         protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
             String namespace = getFullCollectionNamespace(collectionName);
-            openMap(store(), "databases." + namespace);
-            openMap(store(), "meta." + namespace);
-            return super.openOrCreateCollection(collectionName, options);
+            MVMap data = openMap(store(), "databases." + namespace);
+            MVMap meta = openMap(store(), "meta." + namespace);
+            return new BoundedSortH2Collection(this, collectionName, options, data, meta, CommitBeforeReplyH2Backend.this.getCursorRegistry());
         }
 
         @Override

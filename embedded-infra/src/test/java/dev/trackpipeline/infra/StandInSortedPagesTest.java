@@ -1,0 +1,99 @@
+package dev.trackpipeline.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.Sorts;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A page of a sorted query on the stand-in's file store: the same answer as sorting every match,
+ * while holding only the documents that can still be on the page. Before, the first page of a
+ * list over a month of a busy project sorted every match in the heap of the JVM that also holds
+ * the Kafka broker, and ran it out of memory.
+ */
+class StandInSortedPagesTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void aPageIsWhatSortingEveryMatchThenSkippingAndLimitingGives() {
+        try (EmbeddedMongoServer server = EmbeddedMongoServer.start(Optional.of(dataDir.resolve("store.mv")), "127.0.0.1",
+                InfrastructureSettings.freePort());
+             var client = MongoClients.create(server.uri())) {
+            var events = client.getDatabase("track").getCollection("error");
+            List<Document> inserted = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                // Many ties on time, ids in an order unlike the insertion order, another project between.
+                inserted.add(new Document("_id", String.format("%04d", (i * 7_919) % 10_000)).append("apikey", i % 5 == 0 ? "other" : "p")
+                        .append("time", (long) (i % 97)).append("message", "m" + i));
+            }
+            events.insertMany(inserted);
+            Bson newestFirst = Sorts.orderBy(Sorts.descending("time"), Sorts.ascending("_id"));
+            Comparator<Document> expectedOrder = Comparator.<Document>comparingLong(document -> document.getLong("time")).reversed()
+                    .thenComparing(document -> document.getString("_id"));
+            List<Document> ofProject = inserted.stream().filter(document -> document.getString("apikey").equals("p"))
+                    .sorted(expectedOrder).toList();
+
+            for (int[] skipAndLimit : new int[][] {{0, 21}, {20, 21}, {1_500, 100}, {1_590, 100}, {0, 5_000}}) {
+                int skip = skipAndLimit[0];
+                int limit = skipAndLimit[1];
+                List<Document> page = events.find(Filters.eq("apikey", "p")).sort(newestFirst).skip(skip).limit(limit).into(new ArrayList<>());
+                assertThat(page).as("skip %d, limit %d", skip, limit)
+                        .isEqualTo(ofProject.stream().skip(skip).limit(limit).toList());
+
+                List<Document> times = events.find(Filters.eq("apikey", "p")).projection(Projections.include("time")).sort(newestFirst)
+                        .skip(skip).limit(limit).into(new ArrayList<>());
+                assertThat(times).as("skip %d, limit %d, projected", skip, limit).isEqualTo(ofProject.stream().skip(skip).limit(limit)
+                        .map(document -> new Document("_id", document.get("_id")).append("time", document.get("time"))).toList());
+            }
+        }
+    }
+
+    @Test
+    void aPageHoldsOnlyItsOwnDocumentsWhateverTheCollectionHolds() {
+        // Twice the heap in documents of 4 MiB (a thousand at least): sorting them all would run this JVM out of memory.
+        int size = 4 * 1024 * 1024;
+        long documents = Math.max(1_000, 2 * Runtime.getRuntime().maxMemory() / size + 1);
+        Stream<de.bwaldvogel.mongo.bson.Document> collection = Stream.iterate(0L, n -> n + 1).limit(documents)
+                .map(n -> new de.bwaldvogel.mongo.bson.Document("time", n % 100).append("_id", n).append("payload", new byte[size]));
+        Comparator<de.bwaldvogel.mongo.bson.Document> newestFirst = Comparator.comparingLong(
+                (de.bwaldvogel.mongo.bson.Document document) -> (Long) document.get("time")).reversed();
+
+        var page = BoundedSortH2Collection.firstInOrder(collection, newestFirst, 2, 3, UnaryOperator.identity());
+
+        // time 99 first, ties in the order the scan met them: ids 99, 199, 299, ... and the page skips two.
+        assertThat(page).extracting(document -> document.get("_id")).containsExactly(299L, 399L, 499L);
+    }
+
+    @Test
+    void keptDocumentsAreSlimmedOnlyToAProjectionThatKeepsEverySortKey() {
+        var document = new de.bwaldvogel.mongo.bson.Document("_id", "a").append("time", 5L).append("apikey", "p").append("big", "x".repeat(100));
+
+        var slimmed = BoundedSortH2Collection.slimming(new de.bwaldvogel.mongo.bson.Document("time", 1), Set.of("time", "_id"), "_id")
+                .apply(document);
+        assertThat(Map.copyOf(slimmed)).isEqualTo(Map.of("_id", "a", "time", 5L));
+
+        for (var selector : List.of(new de.bwaldvogel.mongo.bson.Document("apikey", 1), new de.bwaldvogel.mongo.bson.Document("big", 0),
+                new de.bwaldvogel.mongo.bson.Document("time.value", 1), new de.bwaldvogel.mongo.bson.Document("time", true).append("x", false))) {
+            assertThat(BoundedSortH2Collection.slimming(selector, Set.of("time", "_id"), "_id").apply(document)).as(selector.toString())
+                    .isSameAs(document);
+        }
+        assertThat(BoundedSortH2Collection.slimming(null, Set.of("time"), "_id").apply(document)).isSameAs(document);
+    }
+}
