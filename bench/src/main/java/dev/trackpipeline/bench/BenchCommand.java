@@ -32,6 +32,15 @@ public final class BenchCommand implements Callable<Integer> {
             "CPU per event and peak RSS of every process (about 15 minutes; with --quick, about 2)"})
     boolean pipeline;
 
+    @Option(names = "--reads", description = {"the read side at production size: a month of a busy project (--history-events of the",
+            "captured mix, 500 pages, 5,000 error messages, long recordings) stored and counted by the real writer and",
+            "aggregator, then every read API and a dashboard refresh per window timed over HTTP, with Redis's",
+            "commands and bytes and the services' heap (with --quick, a smoke run of about 2 minutes)"})
+    boolean reads;
+
+    @Option(names = "--history-events", paramLabel = "N", description = "events in the history --reads fills (default 1000000, quick 3000)")
+    Integer historyEvents;
+
     @Option(names = "--repeats", description = "runs per figure; the report gives the median and the spread (default 3, quick 1)")
     Integer repeats;
 
@@ -72,6 +81,9 @@ public final class BenchCommand implements Callable<Integer> {
         Path checkout = locations.checkout();
         if (pipeline) {
             return pipelineLoad(checkout);
+        }
+        if (reads) {
+            return reads(checkout);
         }
         int runs = repeats != null ? repeats : quick ? 1 : 3;
         Duration measured = Duration.ofSeconds(seconds != null ? seconds : quick ? 2 : 10);
@@ -134,10 +146,28 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int reads(Path checkout) throws Exception {
+        int events = historyEvents != null ? historyEvents : quick ? 3_000 : 1_000_000;
+        var options = quick
+                ? new ReadsBench.Options(checkout, locations.capturedTraffic(), "reads-quick", ProductionHistory.Shape.small(events), 5,
+                        Duration.ofSeconds(2))
+                : new ReadsBench.Options(checkout, locations.capturedTraffic(), "reads", ProductionHistory.Shape.ofEvents(events), 100,
+                        Duration.ofSeconds(30));
+        String commit = gitCommit(checkout);
+        Path work = Files.createTempDirectory("track-bench-reads");
+        ReadsReport.Results results = new ReadsBench(options, System.out).run(work);
+        deleteRecursively(work);
+        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+        publish(new ReadsReport(machine(commit, now), new ReadsReport.Settings(options.mode(), options.shape(), options.repetitions(),
+                options.budgetPerRead().toSeconds(), String.join(" ", BenchServices.JVM_OPTIONS), InfraChild.JVM_OPTIONS),
+                results.history(), results.reads()), now);
+        return 0;
+    }
+
     /** Writes the report under its date and as the latest of its mode, and prints it. */
-    private void publish(BenchReport report, ZonedDateTime now) throws IOException {
+    private void publish(BenchResults report, ZonedDateTime now) throws IOException {
         Path results = locations.results();
-        String mode = report.settings().mode();
+        String mode = report.mode();
         String stem = now.format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmm")) + "-" + mode;
         report.write(results, stem);
         report.write(results, "latest-" + mode);

@@ -1,20 +1,14 @@
 package dev.trackpipeline.bench;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import tools.jackson.databind.SerializationFeature;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One run's results: where it ran, and every figure beside its baseline, each the median of the
  * repeated runs with their spread. Written as JSON (for tools) and Markdown (for people).
  */
-record BenchReport(Machine machine, Settings settings, List<Figure> figures) {
+record BenchReport(Machine machine, Settings settings, List<Figure> figures) implements BenchResults {
 
     /** Where and when the run happened. */
     record Machine(String date, String gitCommit, String os, String cpu, int cores, long memoryMiB, String jvm) {
@@ -98,14 +92,13 @@ record BenchReport(Machine machine, Settings settings, List<Figure> figures) {
     record Figure(String name, String unit, Spread value, String baselineName, Spread baseline, Double ratio, String target, Boolean met) {
     }
 
-    void write(Path directory, String stem) throws IOException {
-        Files.createDirectories(directory);
-        JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
-        Files.writeString(directory.resolve(stem + ".json"), json.writeValueAsString(this) + "\n", StandardCharsets.UTF_8);
-        Files.writeString(directory.resolve(stem + ".md"), markdown(), StandardCharsets.UTF_8);
+    @Override
+    public String mode() {
+        return settings.mode();
     }
 
-    String markdown() {
+    @Override
+    public String markdown() {
         StringBuilder out = new StringBuilder();
         out.append("# Benchmark ").append(machine.date()).append("\n\n");
         out.append("- commit `").append(machine.gitCommit()).append("`, ").append(settings.mode()).append(" mode, ")

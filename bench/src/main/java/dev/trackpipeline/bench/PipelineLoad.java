@@ -73,20 +73,12 @@ final class PipelineLoad {
         List<Figure> figures = new ArrayList<>();
         Path mix = workDir.resolve("captured.mix");
         double eventsPerRequest = WrkMix.captured(options.capturedTraffic(), mix);
-        Path projects = workDir.resolve("projects.yml");
-        // No rate limit worth the name: the benchmark measures the pipeline, not the limiter.
-        Files.writeString(projects, """
-                projects:
-                  - apikey: %s
-                    readToken: bench-read-token
-                    allowedOrigins: ["*"]
-                    rateLimit: {eventsPerSecond: 1000000000, burst: 1000000000}
-                """.formatted(APIKEY));
+        Path projects = PipelineServices.writeProjects(workDir.resolve("projects.yml"), APIKEY, "bench-read-token");
         Wrk wrk = new Wrk(workDir, 2);
         boolean onAotCaches = recordAotCaches(wrk, mix, projects, workDir, figures);
         step("starting the infrastructure (bin/track infra) in a process of its own");
         try (InfraChild infra = InfraChild.start(options.home(), workDir.resolve("data"), Duration.ofMinutes(3));
-             Services services = new Services(options.home(), infra, projects, workDir.resolve("logs"))) {
+             PipelineServices services = new PipelineServices(options.home(), infra, projects, workDir.resolve("logs"))) {
             long starting = System.nanoTime();
             services.startAll();
             double startSeconds = (System.nanoTime() - starting) / 1e9;
@@ -184,7 +176,7 @@ final class PipelineLoad {
         return figures;
     }
 
-    private List<Step> searchSustainedRate(Wrk wrk, URI reportData, Path mix, KafkaOffsets offsets, Services services, InfraChild infra,
+    private List<Step> searchSustainedRate(Wrk wrk, URI reportData, Path mix, KafkaOffsets offsets, PipelineServices services, InfraChild infra,
                                            double eventsPerRequest) throws Exception {
         List<Step> steps = new ArrayList<>();
         double rate = options.firstRate();
@@ -218,7 +210,7 @@ final class PipelineLoad {
         return steps;
     }
 
-    private Step pacedStep(Wrk wrk, URI reportData, Path mix, KafkaOffsets offsets, Services services, InfraChild infra, double rate,
+    private Step pacedStep(Wrk wrk, URI reportData, Path mix, KafkaOffsets offsets, PipelineServices services, InfraChild infra, double rate,
                            double eventsPerRequest, double latencyMs) throws Exception {
         List<long[]> lags = new CopyOnWriteArrayList<>(); // {millis into the step, largest lag of the two groups}
         long stepStart = System.nanoTime();
@@ -303,7 +295,7 @@ final class PipelineLoad {
         step("a first run of this build records its AOT caches (the services' and the infrastructure's): the pipeline started, " + windows
                 + " windows at saturation, stopped");
         try (InfraChild infra = InfraChild.start(options.home(), workDir.resolve("data-first-run"), Duration.ofMinutes(3));
-             Services services = new Services(options.home(), infra, projects, workDir.resolve("logs-first-run"))) {
+             PipelineServices services = new PipelineServices(options.home(), infra, projects, workDir.resolve("logs-first-run"))) {
             services.startAll();
             URI reportData = URI.create(services.gateway().url() + "/reportData");
             long windowSeconds = options.window().toSeconds();
@@ -331,77 +323,5 @@ final class PipelineLoad {
 
     private static Figure single(String name, String unit, double value, String target, Boolean met) {
         return new Figure(name, unit, Spread.of(List.of(value)), null, null, null, target, met);
-    }
-
-    /** The three services, started as bin/track local starts them, against the infrastructure child. */
-    private static final class Services implements AutoCloseable {
-
-        private final Path home;
-        private final InfraChild infra;
-        private final Path projects;
-        private final Path logs;
-        private final Map<Service, ServiceProcess> running = new LinkedHashMap<>();
-
-        Services(Path home, InfraChild infra, Path projects, Path logs) {
-            this.home = home;
-            this.infra = infra;
-            this.projects = projects;
-            this.logs = logs;
-        }
-
-        void startAll() throws Exception {
-            ServicePorts ports = ServicePorts.free();
-            for (Service service : Service.values()) {
-                Map<String, String> env = new LinkedHashMap<>(infra.environment());
-                env.put("TRACK_PROJECTS_FILE", projects.toString());
-                env.putAll(ports.environment(service));
-                List<String> jvmOptions = new ArrayList<>(BenchServices.JVM_OPTIONS);
-                if (service == Service.GATEWAY) {
-                    jvmOptions.add("-Dtrack.gateway.bench-noop-route=true");
-                    jvmOptions.addAll(BenchServices.ONE_CLIENT_MANY_CONNECTIONS);
-                }
-                running.put(service, ServiceProcess.start(service.module(), BenchServices.jarOf(home, service), ports.of(service).api(),
-                        ports.of(service).management(), env, jvmOptions, logs));
-            }
-            for (ServiceProcess process : running.values()) {
-                process.awaitHealthy(Duration.ofMinutes(3));
-            }
-        }
-
-        ServiceProcess gateway() {
-            return running.get(Service.GATEWAY);
-        }
-
-        void stopConsumers() throws InterruptedException {
-            running.remove(Service.WRITER).close();
-            running.remove(Service.AGGREGATOR).close();
-        }
-
-        ProcessUsage usage(Service service) {
-            return ProcessUsage.of(List.of(ProcessHandle.of(running.get(service).pid()).orElseThrow()));
-        }
-
-        /** Every process by name, the infrastructure's JVM and its redis-server apart. */
-        Map<String, ProcessUsage> usageByProcess(InfraChild infra) {
-            Map<String, ProcessUsage> usage = new LinkedHashMap<>();
-            running.forEach((service, process) -> usage.put(service.module(), usage(service)));
-            List<ProcessHandle> infraProcesses = infra.processes();
-            usage.put("infrastructure JVM (Kafka, MongoDB-wire stand-in)", ProcessUsage.of(infraProcesses.subList(0, 1)));
-            usage.put("redis-server", ProcessUsage.of(infraProcesses.subList(1, infraProcesses.size())));
-            return usage;
-        }
-
-        Map<String, Double> peakRss(InfraChild infra) {
-            Map<String, Double> peaks = new LinkedHashMap<>();
-            usageByProcess(infra).forEach((process, usage) -> peaks.put(process, usage.peakRssKiB() / 1024.0));
-            return peaks;
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            for (ServiceProcess process : running.values()) {
-                process.close();
-            }
-        }
     }
 }

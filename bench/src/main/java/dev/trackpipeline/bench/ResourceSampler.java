@@ -42,7 +42,13 @@ final class ResourceSampler implements AutoCloseable {
         return new Peak(rssMiB, heapMiB);
     }
 
-    private void sample() {
+    /** The peaks including a sample taken now, for a measurement shorter than the sampling period. */
+    Peak peakIncludingNow() {
+        sample();
+        return peak();
+    }
+
+    private synchronized void sample() {
         try {
             rssMiB = Math.max(rssMiB, rssKiB(service.pid()) / 1024.0);
             heapMiB = Math.max(heapMiB, usedHeapBytes(PrometheusText.scrape(http, service, HEAP_USED)) / (1024.0 * 1024));

@@ -38,6 +38,11 @@ final class TrafficMix {
     /** Every event the SDK posted in {@code captured.jsonl}, in capture order. */
     static TrafficMix fromFixtures(Path capturedJsonl) throws IOException {
         JsonMapper json = JsonMapper.builder().build();
+        return new TrafficMix(capturedEvents(capturedJsonl, json), json);
+    }
+
+    /** Every event the SDK posted in {@code captured.jsonl}, in capture order, each in the benchmark's project. */
+    static List<ObjectNode> capturedEvents(Path capturedJsonl, JsonMapper json) throws IOException {
         List<ObjectNode> events = new ArrayList<>();
         for (CapturedPosts.Post post : CapturedPosts.read(capturedJsonl, json)) {
             JsonNode body = json.readTree(post.body());
@@ -48,7 +53,7 @@ final class TrafficMix {
             }
         }
         events.forEach(event -> event.put("apikey", APIKEY));
-        return new TrafficMix(events, json);
+        return events;
     }
 
     /** Custom events padded to about {@code bytes} bytes each. */

@@ -50,7 +50,7 @@ public class MongoOutages implements StoreOutages {
             63, 70, 133, 150, 202);
 
     /** Where {@link #takesWrites} writes: one document, inserted once, apart from the event collections. */
-    static final String PROBE_COLLECTION = "write-probe";
+    public static final String PROBE_COLLECTION = "write-probe";
     private static final String PROBE_ID = "consumer-writer";
     private static final int UNAUTHORIZED = 13;
     private static final Logger log = LoggerFactory.getLogger(MongoOutages.class);

@@ -1,0 +1,316 @@
+package dev.trackpipeline.bench;
+
+import com.mongodb.client.MongoClients;
+import dev.trackpipeline.launcher.Service;
+import dev.trackpipeline.launcher.ServiceProcess;
+import dev.trackpipeline.model.event.EventFamilies;
+import dev.trackpipeline.model.infra.InfrastructureDefaults;
+import dev.trackpipeline.model.kafka.ConsumerGroups;
+import dev.trackpipeline.model.kafka.TopicNames;
+import dev.trackpipeline.writer.store.MongoOutages;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import redis.clients.jedis.Jedis;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The read side at production size ({@code bin/track bench --reads}): a project's month of
+ * history ({@link ProductionHistory}) goes through Kafka into the real writer and aggregator,
+ * then every read API a user or the dashboard calls is timed over HTTP, one call at a time, with
+ * what it cost Redis (its own INFO counters) and the serving process's heap. The figures are the
+ * services' answers as a client meets them, on whatever stores the services run on: the
+ * MongoDB-wire stand-in here, which scans a collection for every query (no secondary indexes).
+ */
+final class ReadsBench {
+
+    record Options(Path home, Path capturedTraffic, String mode, ProductionHistory.Shape shape, int repetitions, Duration budgetPerRead) {
+    }
+
+    static final String READ_TOKEN = "bench-read-token";
+    static final List<String> WINDOWS = List.of("15m", "1h", "24h", "7d", "30d");
+    private static final String APIKEY = TrafficMix.APIKEY;
+    private static final Duration FILL_LIMIT = Duration.ofMinutes(60);
+    private static final Duration ANSWER_LIMIT = Duration.ofMinutes(2);
+    private static final int WARM_UP_CALLS = 2;
+    /** Page size of the writer's lists in the reads: the API's default, as the seed server's clients ask. */
+    private static final int PAGE_SIZE = 20;
+    private static final int DEEP_PAGE = 500;
+
+    private final Options options;
+    private final PrintStream progress;
+    private final long startedAt = System.nanoTime();
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    ReadsBench(Options options, PrintStream progress) {
+        this.options = options;
+        this.progress = progress;
+    }
+
+    ReadsReport.Results run(Path workDir) throws Exception {
+        Path projects = PipelineServices.writeProjects(workDir.resolve("projects.yml"), APIKEY, READ_TOKEN);
+        step("starting the infrastructure (bin/track infra) in a process of its own, then the writer and the aggregator");
+        try (InfraChild infra = InfraChild.start(options.home(), workDir.resolve("data"), Duration.ofMinutes(3));
+             PipelineServices services = new PipelineServices(options.home(), infra, projects, workDir.resolve("logs"));
+             Jedis redis = new Jedis("127.0.0.1", Integer.parseInt(infra.environment().get("REDIS_PORT")))) {
+            services.start(List.of(Service.WRITER, Service.AGGREGATOR));
+            ReadsReport.History history = fill(infra, redis);
+            List<ReadsReport.Read> reads = new ArrayList<>();
+            reads.addAll(writerReads(services.of(Service.WRITER), history));
+            reads.addAll(aggregatorReads(services.of(Service.AGGREGATOR), redis));
+            return new ReadsReport.Results(history, reads);
+        }
+    }
+
+    /** Publishes the history and waits for both consumers to have committed all of it. */
+    private ReadsReport.History fill(InfraChild infra, Jedis redis) throws Exception {
+        ProductionHistory.Shape shape = options.shape();
+        step(String.format(Locale.ROOT, "publishing %,d events over %d days and %d recordings of %d chunks to Kafka, as the gateway would",
+                shape.events(), shape.span().toDays(), shape.recordings(), shape.chunksPerRecording()));
+        ProductionHistory.Published published = ProductionHistory.publish(infra.kafkaBootstrapServers(), options.capturedTraffic(), shape,
+                Instant.now());
+        step(String.format(Locale.ROOT, "published in %.0f s; waiting for the writer and the aggregator", published.took().toNanos() / 1e9));
+        Map<String, Double> finished = new LinkedHashMap<>();
+        long fillStarted = System.nanoTime() - published.took().toNanos();
+        long deadline = System.nanoTime() + FILL_LIMIT.toNanos();
+        long lastReport = System.nanoTime();
+        try (KafkaOffsets offsets = new KafkaOffsets(infra.kafkaBootstrapServers(), TopicNames.defaults().eventTopics(new EventFamilies()))) {
+            long end = KafkaOffsets.sum(offsets.ends().values());
+            while (finished.size() < 2) {
+                for (String group : List.of(ConsumerGroups.WRITER, ConsumerGroups.AGGREGATOR)) {
+                    if (!finished.containsKey(group) && offsets.committed(group) >= end) {
+                        finished.put(group, (System.nanoTime() - fillStarted) / 1e9);
+                        step(String.format(Locale.ROOT, "%s holds all %,d records, %.0f s after publishing began", group, end,
+                                finished.get(group)));
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the consumers did not store the history within " + FILL_LIMIT + ": writer at "
+                            + offsets.committed(ConsumerGroups.WRITER) + ", aggregator at " + offsets.committed(ConsumerGroups.AGGREGATOR)
+                            + " of " + end);
+                }
+                if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(30)) {
+                    lastReport = System.nanoTime();
+                    step(String.format(Locale.ROOT, "stored so far: writer %,d, aggregator %,d of %,d", offsets.committed(ConsumerGroups.WRITER),
+                            offsets.committed(ConsumerGroups.AGGREGATOR), end));
+                }
+                TimeUnit.SECONDS.sleep(1);
+            }
+        }
+        long documents;
+        try (var mongo = MongoClients.create(infra.environment().get("MONGODB_URI"))) {
+            var database = mongo.getDatabase(InfrastructureDefaults.MONGO_DATABASE);
+            // The events' collections: the writer's probe of a store that refused a record is not an event.
+            documents = database.listCollectionNames().into(new ArrayList<>()).stream().filter(name -> !name.equals(MongoOutages.PROBE_COLLECTION))
+                    .mapToLong(name -> database.getCollection(name).estimatedDocumentCount()).sum();
+        }
+        double redisMiB = infoField(redis.info("memory"), "used_memory") / (1024.0 * 1024);
+        return new ReadsReport.History(published.records(), published.took().toNanos() / 1e9, finished.get(ConsumerGroups.WRITER),
+                finished.get(ConsumerGroups.AGGREGATOR), documents, redis.dbSize(), redisMiB, published.longRecordingId(), published.newestErrorId());
+    }
+
+    private List<ReadsReport.Read> writerReads(ServiceProcess writer, ReadsReport.History history) throws Exception {
+        String base = writer.url();
+        String list = base + "/api/errors/list?apikey=" + APIKEY + "&pageSize=" + PAGE_SIZE;
+        String metrics = base + "/api/performance/metrics?apikey=" + APIKEY + "&pageSize=" + PAGE_SIZE;
+        String recording = base + "/api/record-screen/" + history.longRecordingId() + "?apikey=" + APIKEY + "&pageSize=" + PAGE_SIZE;
+        List<ReadsReport.Read> reads = new ArrayList<>();
+        reads.add(measure(writer, null, "errors list, page 1", "", list + "&page=1", "≤ 100 ms p99"));
+        reads.add(measure(writer, null, "errors list, page " + DEEP_PAGE, "", list + "&page=" + DEEP_PAGE, null));
+        reads.add(measureAfter(writer, "errors list, cursor " + (DEEP_PAGE - 1) * PAGE_SIZE + " events deep",
+                () -> list + "&after=" + encode(cursorAfterPages(list, DEEP_PAGE - 1))));
+        reads.add(measure(writer, null, "errors list of one type (xhr), page 1", "", list + "&type=xhr&page=1", "≤ 100 ms p99"));
+        reads.add(measure(writer, null, "errors stats", "", base + "/api/errors/stats?apikey=" + APIKEY, "≤ 100 ms p99"));
+        reads.add(measure(writer, null, "one error by id", "", base + "/api/errors/" + history.newestErrorId() + "?apikey=" + APIKEY, null));
+        reads.add(measure(writer, null, "web vitals list, page 1", "", metrics + "&page=1", "≤ 100 ms p99"));
+        reads.add(measure(writer, null, "web vitals list, page " + DEEP_PAGE, "", metrics + "&page=" + DEEP_PAGE, null));
+        reads.add(measure(writer, null, "session recording, first chunks", "", recording, null));
+        reads.add(measureAfter(writer, "session recording, last chunks (cursor)",
+                () -> recording + "&after=" + encode(cursorAfterPages(recording, options.shape().chunksPerRecording() / PAGE_SIZE - 1))));
+        return reads;
+    }
+
+    private List<ReadsReport.Read> aggregatorReads(ServiceProcess aggregator, Jedis redis) throws Exception {
+        String base = aggregator.url() + "/api/metrics/";
+        List<ReadsReport.Read> reads = new ArrayList<>();
+        for (String window : WINDOWS) {
+            String query = "?apikey=" + APIKEY + "&window=" + window;
+            JsonNode overview;
+            try {
+                overview = get(base + "overview" + query).path("data");
+            } catch (UnansweredException e) {
+                reads.add(ReadsReport.Read.notMeasured(aggregator.name(), "dashboard refresh at " + window, e.getMessage()));
+                continue;
+            }
+            // The dashboard's first chart has a series per event type the window holds.
+            List<String> types = new ArrayList<>();
+            overview.path("byType").propertyNames().forEach(type -> types.add("type:" + type));
+            String perType = base + "series" + query + "&metrics=" + encode(String.join(",", types.isEmpty() ? List.of("type:error") : types));
+            String errorsAndSessions = base + "series" + query + "&metrics=" + encode("errors,sessions,whiteScreens");
+            List<String> refresh = List.of(base + "overview" + query, base + "top-errors" + query + "&limit=10",
+                    base + "pages" + query + "&vital=LCP&limit=10", perType, errorsAndSessions);
+            String target = "≤ 100 ms p99";
+            reads.add(measure(aggregator, redis, "overview", window, refresh.get(0), target));
+            reads.add(measure(aggregator, redis, "top errors (10)", window, refresh.get(1), target));
+            reads.add(measure(aggregator, redis, "slowest pages by LCP (10)", window, refresh.get(2), target));
+            reads.add(measure(aggregator, redis, "series, one per event type (" + types.size() + ")", window, perType, target));
+            reads.add(measure(aggregator, redis, "series: errors, sessions, white screens", window, errorsAndSessions, target));
+            reads.add(measure(aggregator, redis, "web vitals", window, base + "vitals" + query, target));
+            reads.add(measure(aggregator, redis, "failing requests", window, base + "performance" + query, target));
+            reads.add(measure(aggregator, redis, "dashboard refresh (the five calls above it, one after another)", window,
+                    refresh, window.equals("7d") ? "≤ 200 ms p99, ≤ 5,000 commands" : null));
+        }
+        return reads;
+    }
+
+    private ReadsReport.Read measure(ServiceProcess service, Jedis redis, String read, String window, String url, String target)
+            throws Exception {
+        return measure(service, redis, read, window, List.of(url), target);
+    }
+
+    /**
+     * Times {@code urls} called one after another, as one read: after two calls unmeasured, until
+     * the repetitions are done or the budget is spent (at least three samples).
+     */
+    private ReadsReport.Read measure(ServiceProcess service, Jedis redis, String read, String window, List<String> urls, String target)
+            throws Exception {
+        for (int i = 0; i < WARM_UP_CALLS; i++) {
+            for (String url : urls) {
+                call(url);
+            }
+        }
+        long[] before = redis == null ? null : redisCounters(redis);
+        long[] infoCost = redis == null ? null : infoCost(redis, before);
+        List<Double> millis = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        long budgetEnds = System.nanoTime() + options.budgetPerRead().toNanos();
+        try (ResourceSampler memory = new ResourceSampler(service)) {
+            while (millis.size() < options.repetitions() && (millis.size() < 3 || System.nanoTime() < budgetEnds)) {
+                long start = System.nanoTime();
+                for (String url : urls) {
+                    int status = call(url);
+                    if (status != 200) {
+                        failures.add(String.valueOf(status));
+                    }
+                }
+                millis.add((System.nanoTime() - start) / 1e6);
+            }
+            Long commands = null;
+            Long bytes = null;
+            if (redis != null) {
+                long[] after = redisCounters(redis);
+                // Less the two INFO calls between the readings, which read the counters themselves.
+                commands = Math.round((after[0] - before[0] - 2 * infoCost[0]) / (double) millis.size());
+                bytes = Math.round((after[1] - before[1] - 2 * infoCost[1]) / (double) millis.size());
+            }
+            double[] sorted = millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            double p99 = sorted[(int) Math.ceil(sorted.length * 0.99) - 1];
+            Boolean met = target == null ? null : p99 <= (target.startsWith("≤ 200") ? 200 : 100)
+                    && (commands == null || !target.contains("commands") || commands <= 5_000);
+            var measured = new ReadsReport.Read(service.name(), read, window, sorted.length, failures.size(), sorted[sorted.length / 2], p99,
+                    sorted[sorted.length - 1], commands, bytes, memory.peakIncludingNow().heapMiB(), target, failures.isEmpty() ? met : Boolean.FALSE,
+                    failures.isEmpty() ? "" : "answers other than 200: " + failures.stream().distinct().collect(Collectors.joining(", ")));
+            step(String.format(Locale.ROOT, "%s %s%s: p50 %.1f ms, p99 %.1f ms over %d%s%s", service.name(), read,
+                    window.isEmpty() ? "" : " " + window, measured.p50Ms(), measured.p99Ms(), measured.samples(),
+                    commands == null ? "" : String.format(Locale.ROOT, ", %,d Redis commands and %,d bytes back", commands, bytes),
+                    failures.isEmpty() ? "" : ", " + measured.note()));
+            return measured;
+        }
+    }
+
+    /** A read whose URL takes answers to make (a cursor): reported as not measured, with the reason, when they fail. */
+    private ReadsReport.Read measureAfter(ServiceProcess service, String read, Callable<String> url) throws Exception {
+        String made;
+        try {
+            made = url.call();
+        } catch (UnansweredException e) {
+            step(service.name() + " " + read + ": not measured, " + e.getMessage());
+            return ReadsReport.Read.notMeasured(service.name(), read, e.getMessage());
+        }
+        return measure(service, null, read, "", made, null);
+    }
+
+    /** Follows {@code next} from the first page for {@code pages} pages (at least one). */
+    private String cursorAfterPages(String firstPage, int pages) throws Exception {
+        String cursor = null;
+        for (int page = 0; page < Math.max(1, pages); page++) {
+            JsonNode answer = get(cursor == null ? firstPage : firstPage + "&after=" + encode(cursor)).path("data");
+            cursor = answer.path("next").asString(null);
+            if (cursor == null) {
+                throw new UnansweredException("the list ended after " + (page + 1) + " pages");
+            }
+        }
+        return cursor;
+    }
+
+    /** A read the benchmark needed an answer to make was not answered. */
+    private static final class UnansweredException extends IllegalStateException {
+        UnansweredException(String message) {
+            super(message);
+        }
+    }
+
+    private int call(String url) throws IOException, InterruptedException {
+        return http.send(request(url), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private JsonNode get(String url) throws IOException, InterruptedException {
+        HttpResponse<byte[]> answer = http.send(request(url), HttpResponse.BodyHandlers.ofByteArray());
+        if (answer.statusCode() != 200) {
+            throw new UnansweredException(URI.create(url).getPath() + " answered " + answer.statusCode() + ": "
+                    + new String(answer.body(), StandardCharsets.UTF_8));
+        }
+        return json.readTree(answer.body());
+    }
+
+    private static HttpRequest request(String url) {
+        return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + READ_TOKEN).timeout(ANSWER_LIMIT).GET().build();
+    }
+
+    /** Redis's count of commands processed and of bytes it sent back. */
+    private static long[] redisCounters(Jedis redis) {
+        String stats = redis.info("stats");
+        return new long[] {infoField(stats, "total_commands_processed"), infoField(stats, "total_net_output_bytes")};
+    }
+
+    /** What one reading of the counters costs by itself, from a second reading right after {@code first}. */
+    private static long[] infoCost(Jedis redis, long[] first) {
+        long[] second = redisCounters(redis);
+        return new long[] {second[0] - first[0], second[1] - first[1]};
+    }
+
+    private static long infoField(String info, String field) {
+        return Arrays.stream(info.split("\r?\n")).filter(line -> line.startsWith(field + ":"))
+                .mapToLong(line -> Long.parseLong(line.substring(field.length() + 1).trim())).findFirst()
+                .orElseThrow(() -> new IllegalStateException("Redis INFO has no " + field));
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    private void step(String what) {
+        long elapsed = Duration.ofNanos(System.nanoTime() - startedAt).toSeconds();
+        progress.printf("bench [%d:%02d]: %s%n", elapsed / 60, elapsed % 60, what);
+    }
+}
