@@ -160,7 +160,7 @@ public final class BenchCommand implements Callable<Integer> {
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         publish(new ReadsReport(machine(commit, now), new ReadsReport.Settings(options.mode(), options.shape(), options.repetitions(),
                 options.budgetPerRead().toSeconds(), String.join(" ", BenchServices.JVM_OPTIONS), InfraChild.JVM_OPTIONS),
-                results.history(), results.reads()), now);
+                results.history(), results.newestEventMinutesBeforeReads(), results.reads()), now);
         return 0;
     }
 

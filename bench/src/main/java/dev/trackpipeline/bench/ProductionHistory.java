@@ -39,16 +39,16 @@ import tools.jackson.databind.node.ObjectNode;
 final class ProductionHistory {
 
     /** What the history holds. */
-    record Shape(int events, int pages, int distinctErrors, int recordings, int chunksPerRecording, Duration span) {
+    record Shape(int events, int pages, int distinctErrors, int recordings, int chunksPerRecording, Duration span, int deepPage) {
 
-        /** The project issue 21 asks the read side to be measured on: a million events, 30 days. */
+        /** The project issue 21 asks the read side to be measured on: a million events, 30 days, lists read 500 pages deep. */
         static Shape ofEvents(int events) {
-            return new Shape(events, 500, 5_000, 20, 100, Duration.ofDays(30));
+            return new Shape(events, 500, 5_000, 20, 100, Duration.ofDays(30), 500);
         }
 
         /** A smoke run's: the same spread, fewer of everything. */
         static Shape small(int events) {
-            return new Shape(events, 50, 200, 2, 40, Duration.ofDays(30));
+            return new Shape(events, 50, 200, 2, 40, Duration.ofDays(30), 10);
         }
 
         long records() {

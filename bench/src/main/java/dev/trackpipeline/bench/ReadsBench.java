@@ -15,6 +15,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +55,6 @@ final class ReadsBench {
     private static final int WARM_UP_CALLS = 2;
     /** Page size of the writer's lists in the reads: the API's default, as the seed server's clients ask. */
     private static final int PAGE_SIZE = 20;
-    private static final int DEEP_PAGE = 500;
 
     private final Options options;
     private final PrintStream progress;
@@ -74,21 +74,23 @@ final class ReadsBench {
              PipelineServices services = new PipelineServices(options.home(), infra, projects, workDir.resolve("logs"));
              Jedis redis = new Jedis("127.0.0.1", Integer.parseInt(infra.environment().get("REDIS_PORT")))) {
             services.start(List.of(Service.WRITER, Service.AGGREGATOR));
-            ReadsReport.History history = fill(infra, redis);
-            List<ReadsReport.Read> reads = new ArrayList<>();
+            Instant historyEnds = Instant.now();
+            ReadsReport.History history = fill(infra, redis, historyEnds);
+            // The metrics first, while the history's last minutes are still in the short windows.
+            double newestMinutesBeforeReads = Duration.between(historyEnds, Instant.now()).toSeconds() / 60.0;
+            List<ReadsReport.Read> reads = new ArrayList<>(aggregatorReads(services.of(Service.AGGREGATOR), redis));
             reads.addAll(writerReads(services.of(Service.WRITER), history));
-            reads.addAll(aggregatorReads(services.of(Service.AGGREGATOR), redis));
-            return new ReadsReport.Results(history, reads);
+            return new ReadsReport.Results(history, newestMinutesBeforeReads, reads);
         }
     }
 
     /** Publishes the history and waits for both consumers to have committed all of it. */
-    private ReadsReport.History fill(InfraChild infra, Jedis redis) throws Exception {
+    private ReadsReport.History fill(InfraChild infra, Jedis redis, Instant historyEnds) throws Exception {
         ProductionHistory.Shape shape = options.shape();
         step(String.format(Locale.ROOT, "publishing %,d events over %d days and %d recordings of %d chunks to Kafka, as the gateway would",
                 shape.events(), shape.span().toDays(), shape.recordings(), shape.chunksPerRecording()));
         ProductionHistory.Published published = ProductionHistory.publish(infra.kafkaBootstrapServers(), options.capturedTraffic(), shape,
-                Instant.now());
+                historyEnds);
         step(String.format(Locale.ROOT, "published in %.0f s; waiting for the writer and the aggregator", published.took().toNanos() / 1e9));
         Map<String, Double> finished = new LinkedHashMap<>();
         long fillStarted = System.nanoTime() - published.took().toNanos();
@@ -136,14 +138,14 @@ final class ReadsBench {
         String recording = base + "/api/record-screen/" + history.longRecordingId() + "?apikey=" + APIKEY + "&pageSize=" + PAGE_SIZE;
         List<ReadsReport.Read> reads = new ArrayList<>();
         reads.add(measure(writer, null, "errors list, page 1", "", list + "&page=1", "≤ 100 ms p99"));
-        reads.add(measure(writer, null, "errors list, page " + DEEP_PAGE, "", list + "&page=" + DEEP_PAGE, null));
-        reads.add(measureAfter(writer, "errors list, cursor " + (DEEP_PAGE - 1) * PAGE_SIZE + " events deep",
-                () -> list + "&after=" + encode(cursorAfterPages(list, DEEP_PAGE - 1))));
+        reads.add(measure(writer, null, "errors list, page " + options.shape().deepPage(), "", list + "&page=" + options.shape().deepPage(), null));
+        reads.add(measureAfter(writer, "errors list, cursor " + (options.shape().deepPage() - 1) * PAGE_SIZE + " events deep",
+                () -> list + "&after=" + encode(cursorAfterPages(list, options.shape().deepPage() - 1))));
         reads.add(measure(writer, null, "errors list of one type (xhr), page 1", "", list + "&type=xhr&page=1", "≤ 100 ms p99"));
         reads.add(measure(writer, null, "errors stats", "", base + "/api/errors/stats?apikey=" + APIKEY, "≤ 100 ms p99"));
         reads.add(measure(writer, null, "one error by id", "", base + "/api/errors/" + history.newestErrorId() + "?apikey=" + APIKEY, null));
         reads.add(measure(writer, null, "web vitals list, page 1", "", metrics + "&page=1", "≤ 100 ms p99"));
-        reads.add(measure(writer, null, "web vitals list, page " + DEEP_PAGE, "", metrics + "&page=" + DEEP_PAGE, null));
+        reads.add(measure(writer, null, "web vitals list, page " + options.shape().deepPage(), "", metrics + "&page=" + options.shape().deepPage(), null));
         reads.add(measure(writer, null, "session recording, first chunks", "", recording, null));
         reads.add(measureAfter(writer, "session recording, last chunks (cursor)",
                 () -> recording + "&after=" + encode(cursorAfterPages(recording, options.shape().chunksPerRecording() / PAGE_SIZE - 1))));
@@ -208,9 +210,9 @@ final class ReadsBench {
             while (millis.size() < options.repetitions() && (millis.size() < 3 || System.nanoTime() < budgetEnds)) {
                 long start = System.nanoTime();
                 for (String url : urls) {
-                    int status = call(url);
-                    if (status != 200) {
-                        failures.add(String.valueOf(status));
+                    String status = call(url);
+                    if (!status.equals("200")) {
+                        failures.add(status);
                     }
                 }
                 millis.add((System.nanoTime() - start) / 1e6);
@@ -270,12 +272,24 @@ final class ReadsBench {
         }
     }
 
-    private int call(String url) throws IOException, InterruptedException {
-        return http.send(request(url), HttpResponse.BodyHandlers.discarding()).statusCode();
+    /** The answer's status, or what stood for an answer: none within the limit, or no connection. */
+    private String call(String url) throws InterruptedException {
+        try {
+            return String.valueOf(http.send(request(url), HttpResponse.BodyHandlers.discarding()).statusCode());
+        } catch (HttpTimeoutException e) {
+            return "no answer within " + ANSWER_LIMIT.toSeconds() + " s";
+        } catch (IOException e) {
+            return "no answer (" + e + ")";
+        }
     }
 
-    private JsonNode get(String url) throws IOException, InterruptedException {
-        HttpResponse<byte[]> answer = http.send(request(url), HttpResponse.BodyHandlers.ofByteArray());
+    private JsonNode get(String url) throws InterruptedException {
+        HttpResponse<byte[]> answer;
+        try {
+            answer = http.send(request(url), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new UnansweredException(URI.create(url).getPath() + " gave no answer: " + e);
+        }
         if (answer.statusCode() != 200) {
             throw new UnansweredException(URI.create(url).getPath() + " answered " + answer.statusCode() + ": "
                     + new String(answer.body(), StandardCharsets.UTF_8));

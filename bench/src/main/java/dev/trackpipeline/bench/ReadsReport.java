@@ -7,7 +7,8 @@ import java.util.Locale;
  * What {@code bin/track bench --reads} found: the history the services were filled with, and
  * every read with its latency, its cost to Redis and the serving process's heap.
  */
-record ReadsReport(BenchReport.Machine machine, Settings settings, History history, List<Read> reads) implements BenchResults {
+record ReadsReport(BenchReport.Machine machine, Settings settings, History history, double newestEventMinutesBeforeReads, List<Read> reads)
+        implements BenchResults {
 
     /** How the run was made. */
     record Settings(String mode, ProductionHistory.Shape shape, int repetitions, long budgetSecondsPerRead, String serviceJvmOptions,
@@ -37,8 +38,8 @@ record ReadsReport(BenchReport.Machine machine, Settings settings, History histo
         }
     }
 
-    /** The history and the reads, before the report names its machine. */
-    record Results(History history, List<Read> reads) {
+    /** The history, how long before the first metrics read its newest event was received, and the reads. */
+    record Results(History history, double newestEventMinutesBeforeReads, List<Read> reads) {
     }
 
     @Override
@@ -62,6 +63,8 @@ record ReadsReport(BenchReport.Machine machine, Settings settings, History histo
                         + " %.0f s after publishing began; %,d documents in MongoDB, %,d Redis keys using %.1f MiB%n", history.records(),
                 history.publishSeconds(), history.writerSeconds(), history.aggregatorSeconds(), history.storedDocuments(), history.redisKeys(),
                 history.redisUsedMiB()));
+        out.append(String.format(Locale.ROOT, "- the metrics were read first, from %.1f minutes after the newest event (the history ends when"
+                + " publishing begins), so a 15 m window holds that much less of it; then the writer's reads%n", newestEventMinutesBeforeReads));
         out.append(String.format(Locale.ROOT, "- each read: two calls unmeasured, then up to %d calls one after another, for at most %d s"
                         + " (at least 3), over HTTP with the project's read token; p99 of fewer than 100 calls is their slowest but one or"
                         + " their slowest; services' JVM options: %s; infrastructure's: %s%n%n", settings.repetitions(),
