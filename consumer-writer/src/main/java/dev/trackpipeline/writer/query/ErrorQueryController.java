@@ -94,7 +94,7 @@ public class ErrorQueryController {
         conditions.addAll(EventFilters.from(parameters));
         Bson filter = Filters.and(conditions);
 
-        return ApiResponse.ok(pages.read(searched.stream().map(repository::collection).toList(), filter, request));
+        return ApiResponse.ok(pages.read(apikey, searched.stream().map(repository::collection).toList(), filter, request));
     }
 
     /** One error by its event id. */
@@ -108,7 +108,7 @@ public class ErrorQueryController {
         // An event of the largest accepted size made of tiny values takes about 14 MB once decoded
         // (DecodedCost): read like a page, within a slot, so that concurrent reads of one cannot
         // run the writer out of memory.
-        return ApiResponse.ok(slots.read(() -> families.errorFamilies().stream()
+        return ApiResponse.ok(slots.read(apikey, () -> families.errorFamilies().stream()
                 .map(family -> repository.collection(family).find(ofProject).maxTime(queryTimeoutMillis, TimeUnit.MILLISECONDS).first())
                 .filter(java.util.Objects::nonNull)
                 .findFirst()
@@ -132,7 +132,7 @@ public class ErrorQueryController {
         Bson match = Aggregates.match(Filters.and(new QueryWindow(apikey, startTime, endTime).conditions()));
         // Two aggregations over every error of the window per family: the costliest read there is,
         // so it takes a slot and stops at the query timeout like the lists.
-        return ApiResponse.ok(slots.read(() -> stats(match, limit)));
+        return ApiResponse.ok(slots.read(apikey, () -> stats(match, limit)));
     }
 
     private ErrorStats stats(Bson match, int limit) {

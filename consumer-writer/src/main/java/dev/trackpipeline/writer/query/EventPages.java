@@ -109,12 +109,13 @@ public class EventPages {
         return new Request(number, pageSize, null);
     }
 
-    Page read(MongoCollection<Document> collection, Bson filter, Request request) {
-        return read(List.of(collection), filter, request);
+    /** @param apikey the project the filter reads, whose share of the read slots the read takes */
+    Page read(String apikey, MongoCollection<Document> collection, Bson filter, Request request) {
+        return read(apikey, List.of(collection), filter, request);
     }
 
-    Page read(List<MongoCollection<Document>> collections, Bson filter, Request request) {
-        return slots.read(() -> readPage(collections, filter, request));
+    Page read(String apikey, List<MongoCollection<Document>> collections, Bson filter, Request request) {
+        return slots.read(apikey, () -> readPage(collections, filter, request));
     }
 
     private Page readPage(List<MongoCollection<Document>> collections, Bson filter, Request request) {

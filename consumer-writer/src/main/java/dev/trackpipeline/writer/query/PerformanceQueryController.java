@@ -94,6 +94,6 @@ public class PerformanceQueryController {
         }
         EventPages.Request request = EventPages.request(page, pageSize, after);
         var collection = repository.collection(families.forType(samples.type()).orElseThrow());
-        return ApiResponse.ok(pages.read(collection, Filters.and(conditions), request));
+        return ApiResponse.ok(pages.read(apikey, collection, Filters.and(conditions), request));
     }
 }

@@ -105,7 +105,7 @@ public class RecordScreenController {
         ApiException.requireBetween("pageSize", pageSize, 1, MAX_PAGE_SIZE);
         ChunkPosition position = after == null ? null : PageCursors.decodeChunks("after", after);
 
-        return ApiResponse.ok(slots.read(() -> readPage(apikey, recordScreenId, pageSize, position)));
+        return ApiResponse.ok(slots.read(apikey, () -> readPage(apikey, recordScreenId, pageSize, position)));
     }
 
     /** A page of the recording's chunks from {@code position} on (from the first when null), within the budget. */

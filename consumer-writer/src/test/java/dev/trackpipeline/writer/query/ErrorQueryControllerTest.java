@@ -66,7 +66,7 @@ class ErrorQueryControllerTest {
 
         CountDownLatch reading = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
-        CompletableFuture<String> held = CompletableFuture.supplyAsync(() -> oneSlot.read(() -> {
+        CompletableFuture<String> held = CompletableFuture.supplyAsync(() -> oneSlot.read("another-project", () -> {
             reading.countDown();
             try {
                 finish.await(30, TimeUnit.SECONDS);

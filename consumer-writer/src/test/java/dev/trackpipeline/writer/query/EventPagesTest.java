@@ -124,10 +124,10 @@ class EventPagesTest {
         List<Planted> expected = sorted(plant(40, i -> T0 + i / 4, i -> 10));
         EventPages pages = pages(DataSize.ofMegabytes(4), 10_000, 4);
 
-        EventPages.Page third = pages.read(errorCollections(), SHOP, EventPages.request(3, 7, null));
-        EventPages.Page afterThird = pages.read(errorCollections(), SHOP, EventPages.request(null, 7, third.next()));
-        EventPages.Page sixth = pages.read(errorCollections(), SHOP, EventPages.request(6, 7, null));
-        EventPages.Page seventh = pages.read(errorCollections(), SHOP, EventPages.request(7, 7, null));
+        EventPages.Page third = pages.read("shop", errorCollections(), SHOP, EventPages.request(3, 7, null));
+        EventPages.Page afterThird = pages.read("shop", errorCollections(), SHOP, EventPages.request(null, 7, third.next()));
+        EventPages.Page sixth = pages.read("shop", errorCollections(), SHOP, EventPages.request(6, 7, null));
+        EventPages.Page seventh = pages.read("shop", errorCollections(), SHOP, EventPages.request(7, 7, null));
 
         assertThat(ids(third)).containsExactlyElementsOf(ids(expected.subList(14, 21)));
         assertThat(third.page()).isEqualTo(3);
@@ -205,11 +205,11 @@ class EventPagesTest {
     void countsTheTotalUpToTheCountLimitAndSaysWhenItIsOnlyALowerBound() {
         plant(9, i -> T0 + i, i -> 10);
 
-        EventPages.Page capped = pages(DataSize.ofMegabytes(4), 5, 4).read(errorCollections(), SHOP, EventPages.request(null, 3, null));
+        EventPages.Page capped = pages(DataSize.ofMegabytes(4), 5, 4).read("shop", errorCollections(), SHOP, EventPages.request(null, 3, null));
         List<BsonDocument> cappedCounts = List.copyOf(aggregations);
-        EventPages.Page exactlyAtTheLimit = pages(DataSize.ofMegabytes(4), 9, 4).read(errorCollections(), SHOP,
+        EventPages.Page exactlyAtTheLimit = pages(DataSize.ofMegabytes(4), 9, 4).read("shop", errorCollections(), SHOP,
                 EventPages.request(null, 3, null));
-        EventPages.Page underTheLimit = pages(DataSize.ofMegabytes(4), 20, 4).read(errorCollections(), SHOP,
+        EventPages.Page underTheLimit = pages(DataSize.ofMegabytes(4), 20, 4).read("shop", errorCollections(), SHOP,
                 EventPages.request(null, 3, null));
 
         assertThat(capped.total()).isEqualTo(5);
@@ -226,10 +226,10 @@ class EventPagesTest {
     void aCursorIsAPositionSoErrorsStoredMeanwhileShiftNoPage() {
         List<Planted> planted = sorted(plant(20, i -> T0 + i, i -> 10));
         EventPages pages = pages(DataSize.ofMegabytes(4), 10_000, 4);
-        EventPages.Page first = pages.read(errorCollections(), SHOP, EventPages.request(null, 5, null));
+        EventPages.Page first = pages.read("shop", errorCollections(), SHOP, EventPages.request(null, 5, null));
 
         plant(5, i -> T0 + 1_000 + i, i -> 10, 100);
-        EventPages.Page second = pages.read(errorCollections(), SHOP, EventPages.request(null, 5, first.next()));
+        EventPages.Page second = pages.read("shop", errorCollections(), SHOP, EventPages.request(null, 5, first.next()));
 
         assertThat(ids(second)).containsExactlyElementsOf(ids(planted.subList(5, 10)));
         assertThat(second.total()).isEqualTo(25);
@@ -240,7 +240,7 @@ class EventPagesTest {
         List<Planted> expected = sorted(plant(90, i -> T0 + i, i -> 2_000));
         int batchSize = 4;
 
-        EventPages.Page eighth = pages(DataSize.ofMegabytes(4), 10_000, batchSize).read(errorCollections(), SHOP,
+        EventPages.Page eighth = pages(DataSize.ofMegabytes(4), 10_000, batchSize).read("shop", errorCollections(), SHOP,
                 EventPages.request(8, 10, null));
 
         assertThat(ids(eighth)).containsExactlyElementsOf(ids(expected.subList(70, 80)));
@@ -256,17 +256,17 @@ class EventPagesTest {
     void eachCollectionsCursorFetchesItsBatchSizeAtATime() {
         plant(30, i -> T0 + i, i -> 2_000);
 
-        pages(DataSize.ofMegabytes(4), 10_000, 3).read(errorCollections(), SHOP, EventPages.request(null, 20, null));
+        pages(DataSize.ofMegabytes(4), 10_000, 3).read("shop", errorCollections(), SHOP, EventPages.request(null, 20, null));
 
         assertThat(cursorReplies).isNotEmpty().allSatisfy(reply -> assertThat(batch(reply)).hasSizeLessThanOrEqualTo(3));
     }
 
     private List<EventPages.Page> readByCursors(EventPages pages, int pageSize) {
         List<EventPages.Page> read = new ArrayList<>();
-        EventPages.Page page = pages.read(errorCollections(), SHOP, EventPages.request(null, pageSize, null));
+        EventPages.Page page = pages.read("shop", errorCollections(), SHOP, EventPages.request(null, pageSize, null));
         read.add(page);
         while (page.next() != null && read.size() < 1_000) {
-            page = pages.read(errorCollections(), SHOP, EventPages.request(null, pageSize, page.next()));
+            page = pages.read("shop", errorCollections(), SHOP, EventPages.request(null, pageSize, page.next()));
             read.add(page);
         }
         return read;

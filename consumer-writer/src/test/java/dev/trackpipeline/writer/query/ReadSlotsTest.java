@@ -17,14 +17,18 @@ import org.springframework.util.unit.DataSize;
 /** Pages are read a few at a time: the budget bounds one answer, the slots how many are held together. */
 class ReadSlotsTest {
 
-    final ReadSlots oneSlot = new ReadSlots(new WriterProperties("slots-test", Map.of(), Duration.ofSeconds(5), Duration.ofSeconds(60),
-            new WriterProperties.Read(DataSize.ofMegabytes(4), 10_000, 4, 1, Duration.ofMillis(200), Duration.ofSeconds(10))));
+    final ReadSlots oneSlot = slots(1);
+
+    static ReadSlots slots(int concurrentReads) {
+        return new ReadSlots(new WriterProperties("slots-test", Map.of(), Duration.ofSeconds(5), Duration.ofSeconds(60),
+                new WriterProperties.Read(DataSize.ofMegabytes(4), 10_000, 4, concurrentReads, Duration.ofMillis(200), Duration.ofSeconds(10))));
+    }
 
     @Test
     void aReadFindingEverySlotTakenForTheWholeWaitIsAnsweredServiceUnavailableAndTheNextOneAfterItIsServed() throws Exception {
         CountDownLatch reading = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
-        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> oneSlot.read(() -> {
+        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> oneSlot.read("another-project", () -> {
             reading.countDown();
             try {
                 finish.await(30, TimeUnit.SECONDS);
@@ -35,22 +39,51 @@ class ReadSlotsTest {
         }));
         assertThat(reading.await(30, TimeUnit.SECONDS)).isTrue();
 
-        assertThatThrownBy(() -> oneSlot.read(() -> "second")).isInstanceOfSatisfying(ApiException.class, refused -> {
+        assertThatThrownBy(() -> oneSlot.read("shop", () -> "second")).isInstanceOfSatisfying(ApiException.class, refused -> {
             assertThat(refused.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
             assertThat(refused.getMessage()).isEqualTo("too many pages being read at once (track.writer.read.concurrent-reads); try again shortly");
         });
         finish.countDown();
         assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo("first");
-        assertThat(oneSlot.read(() -> "third")).isEqualTo("third");
+        assertThat(oneSlot.read("shop", () -> "third")).isEqualTo("third");
+    }
+
+    @Test
+    void oneProjectHoldsEverySlotButOneSoAnotherProjectsReadIsServedMeanwhile() throws Exception {
+        ReadSlots twoSlots = slots(2);
+        CountDownLatch reading = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        CompletableFuture<String> slow = CompletableFuture.supplyAsync(() -> twoSlots.read("filled", () -> {
+            reading.countDown();
+            try {
+                finish.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "slow";
+        }));
+        assertThat(reading.await(30, TimeUnit.SECONDS)).isTrue();
+
+        assertThatThrownBy(() -> twoSlots.read("filled", () -> "second of the same project")).isInstanceOfSatisfying(ApiException.class,
+                refused -> {
+                    assertThat(refused.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+                    assertThat(refused.getMessage()).isEqualTo("this project's reads hold 1 of the read slots already, as many as one project"
+                            + " may (every slot of track.writer.read.concurrent-reads but one); try again shortly");
+                });
+        assertThat(twoSlots.read("shop", () -> "another project's")).isEqualTo("another project's");
+
+        finish.countDown();
+        assertThat(slow.get(30, TimeUnit.SECONDS)).isEqualTo("slow");
+        assertThat(twoSlots.read("filled", () -> "once its first read ended")).isEqualTo("once its first read ended");
     }
 
     @Test
     void aReadThatFailsGivesItsSlotBack() {
-        assertThatThrownBy(() -> oneSlot.read(() -> {
+        assertThatThrownBy(() -> oneSlot.read("shop", () -> {
             throw new ApiException(HttpStatus.NOT_FOUND, "no such recording");
         })).hasMessage("no such recording");
 
-        assertThat(oneSlot.read(() -> "next")).isEqualTo("next");
+        assertThat(oneSlot.read("shop", () -> "next")).isEqualTo("next");
     }
 
     @Test
