@@ -47,16 +47,21 @@ public record WriterProperties(@DefaultValue(ConsumerGroups.WRITER) String group
      * @param queryTimeout how long MongoDB may work on one query of a read (its maxTimeMS): a
      *                   filter outside the indexes over a large window is stopped, and answered
      *                   503 naming what to narrow, rather than hold a slot and the server
+     * @param statsLimit how many of a window's newest errors of each family the error stats count at
+     *                   most: past it they say so, and cost no more however many errors the window holds
      */
     public record Read(@DefaultValue("4MB") DataSize pageBudget, @DefaultValue("10000") int countLimit,
                        @DefaultValue("4") int batchSize, @DefaultValue("2") int concurrentReads,
-                       @DefaultValue("2s") Duration maxWait, @DefaultValue("10s") Duration queryTimeout) {
+                       @DefaultValue("2s") Duration maxWait, @DefaultValue("10s") Duration queryTimeout,
+                       @DefaultValue("20000") int statsLimit) {
 
-        public static final Read DEFAULTS = new Read(DataSize.ofMegabytes(4), 10_000, 4, 2, Duration.ofSeconds(2), Duration.ofSeconds(10));
+        public static final Read DEFAULTS = new Read(DataSize.ofMegabytes(4), 10_000, 4, 2, Duration.ofSeconds(2), Duration.ofSeconds(10),
+                20_000);
 
-        /** The defaults' concurrency, wait and query timeout with the given bounds of one page. */
+        /** The defaults' concurrency, wait, query timeout and stats limit with the given bounds of one page. */
         public Read(DataSize pageBudget, int countLimit, int batchSize) {
-            this(pageBudget, countLimit, batchSize, DEFAULTS.concurrentReads(), DEFAULTS.maxWait(), DEFAULTS.queryTimeout());
+            this(pageBudget, countLimit, batchSize, DEFAULTS.concurrentReads(), DEFAULTS.maxWait(), DEFAULTS.queryTimeout(),
+                    DEFAULTS.statsLimit());
         }
 
         @ConstructorBinding
@@ -78,6 +83,9 @@ public record WriterProperties(@DefaultValue(ConsumerGroups.WRITER) String group
             }
             if (queryTimeout == null || queryTimeout.isNegative() || queryTimeout.isZero()) {
                 throw new IllegalArgumentException("track.writer.read.query-timeout: must be more than 0, got " + queryTimeout);
+            }
+            if (statsLimit < 1) {
+                throw new IllegalArgumentException("track.writer.read.stats-limit: must be 1 or more, got " + statsLimit);
             }
         }
     }

@@ -6,6 +6,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import com.mongodb.client.model.Accumulators;
 import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.model.event.EventFamily;
@@ -51,6 +52,7 @@ public class ErrorQueryController {
     private final EventPages pages;
     private final ReadSlots slots;
     private final long queryTimeoutMillis;
+    private final int statsLimit;
 
     public ErrorQueryController(EventRepository repository, EventFamilies families, ReadAuthorization authorization, EventPages pages,
                                 ReadSlots slots, WriterProperties properties) {
@@ -60,6 +62,7 @@ public class ErrorQueryController {
         this.pages = pages;
         this.slots = slots;
         this.queryTimeoutMillis = properties.read().queryTimeout().toMillis();
+        this.statsLimit = properties.read().statsLimit();
     }
 
     /**
@@ -117,10 +120,11 @@ public class ErrorQueryController {
     }
 
     /**
-     * Counts by type and the largest groups (by fingerprint) in a window. A fingerprint belongs to
-     * one family, so each family's largest groups, merged, are the project's largest groups.
+     * Counts by type and the largest groups (by fingerprint) in a window, over at most its newest
+     * {@code stats-limit} errors of each family. A fingerprint belongs to one family, so each
+     * family's largest groups, merged, are the project's largest groups.
      */
-    @Operation(summary = "Error counts by type and the largest groups in a window")
+    @Operation(summary = "Error counts by type and the largest groups in a window (over its newest errors of each family, up to a limit)")
     @GetMapping("/api/errors/stats")
     public ApiResponse<ErrorStats> stats(@RequestParam String apikey,
                                          @RequestParam(required = false) Long startTime,
@@ -129,20 +133,33 @@ public class ErrorQueryController {
                                          @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
         authorization.requireRead(apikey, authorizationHeader);
         ApiException.requireBetween("limit", limit, 1, MAX_LIMIT);
-        Bson match = Aggregates.match(Filters.and(new QueryWindow(apikey, startTime, endTime).conditions()));
-        // Two aggregations over every error of the window per family: the costliest read there is,
-        // so it takes a slot and stops at the query timeout like the lists.
-        return ApiResponse.ok(slots.read(apikey, () -> stats(match, limit)));
+        List<Bson> window = new QueryWindow(apikey, startTime, endTime).conditions();
+        // Aggregations over up to stats-limit errors per family: the costliest read there is, so it
+        // takes a slot and stops at the query timeout like the lists.
+        return ApiResponse.ok(slots.read(apikey, () -> stats(window, limit)));
     }
 
-    private ErrorStats stats(Bson match, int limit) {
+    private ErrorStats stats(List<Bson> window, int limit) {
         Map<String, Long> byType = new TreeMap<>();
         List<ErrorStats.Group> groups = new ArrayList<>();
+        boolean newestOnly = false;
         for (EventFamily family : families.errorFamilies()) {
             var collection = repository.collection(family);
+            Bson match = Aggregates.match(Filters.and(window));
+            // The first error past the limit, in the lists' total order (found on their index), bounds
+            // what is counted: a client choosing every event's time cannot make it count more.
+            Document pastTheLimit = collection.find(Filters.and(window)).sort(EventOrder.NEWEST_FIRST)
+                    .projection(Projections.include("time")).skip(statsLimit).limit(1)
+                    .maxTime(queryTimeoutMillis, TimeUnit.MILLISECONDS).first();
+            if (pastTheLimit != null) {
+                newestOnly = true;
+                Object time = pastTheLimit.get("time");
+                match = Aggregates.match(Filters.and(Filters.and(window), Filters.or(Filters.gt("time", time),
+                        Filters.and(Filters.eq("time", time), Filters.lt("_id", pastTheLimit.get("_id"))))));
+            }
             collection.aggregate(List.of(match, Aggregates.group("$type", Accumulators.sum("count", 1))))
                     .maxTime(queryTimeoutMillis, TimeUnit.MILLISECONDS)
-                    .forEach(row -> byType.put(row.getString("_id"), ((Number) row.get("count")).longValue()));
+                    .forEach(row -> byType.merge(row.getString("_id"), ((Number) row.get("count")).longValue(), Long::sum));
             collection.aggregate(List.of(match,
                             Aggregates.group("$fingerprint", Accumulators.sum("count", 1), Accumulators.first("title", "$errorTitle"),
                                     Accumulators.max("lastSeen", "$time")),
@@ -154,15 +171,19 @@ public class ErrorQueryController {
         }
         groups.sort(Comparator.comparingLong(ErrorStats.Group::count).reversed().thenComparing(ErrorStats.Group::fingerprint));
         long total = byType.values().stream().mapToLong(Long::longValue).sum();
-        return new ErrorStats(total, byType, List.copyOf(groups.subList(0, Math.min(limit, groups.size()))));
+        return new ErrorStats(total, byType, List.copyOf(groups.subList(0, Math.min(limit, groups.size()))), newestOnly);
     }
 
     private List<String> errorTypes() {
         return families.errorFamilies().stream().flatMap(family -> family.types().stream()).toList();
     }
 
-    /** A window's errors: the total, per type, and the largest groups. */
-    public record ErrorStats(long total, Map<String, Long> byType, List<Group> groups) {
+    /**
+     * A window's errors: the total, per type, and the largest groups; {@code newestOnly} when a
+     * family held more than {@code track.writer.read.stats-limit} errors in the window, so that the
+     * figures are over its newest ones.
+     */
+    public record ErrorStats(long total, Map<String, Long> byType, List<Group> groups, boolean newestOnly) {
 
         /** One group of errors: its fingerprint, readable title, occurrences and last time seen (epoch ms). */
         public record Group(String fingerprint, String title, long count, long lastSeen) {

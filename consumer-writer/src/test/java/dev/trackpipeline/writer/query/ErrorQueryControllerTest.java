@@ -45,7 +45,7 @@ class ErrorQueryControllerTest {
     final MongoDatabase database = client.getDatabase("errors-" + UUID.randomUUID().toString().substring(0, 8));
     final EventFamilies families = new EventFamilies();
     final WriterProperties properties = new WriterProperties("errors-test", Map.of(), Duration.ofSeconds(5), Duration.ofSeconds(60),
-            new WriterProperties.Read(DataSize.ofMegabytes(4), 10_000, 4, 1, Duration.ofMillis(200), Duration.ofSeconds(10)));
+            new WriterProperties.Read(DataSize.ofMegabytes(4), 10_000, 4, 1, Duration.ofMillis(200), Duration.ofSeconds(10), 20_000));
     final ReadSlots oneSlot = new ReadSlots(properties);
     final ErrorQueryController controller = new ErrorQueryController(new EventRepository(database), families,
             new ReadAuthorization(projects), new EventPages(properties, oneSlot), oneSlot, properties);
@@ -90,5 +90,33 @@ class ErrorQueryControllerTest {
         assertThat(held.get(30, TimeUnit.SECONDS)).isEqualTo("held");
         assertThat(controller.one(id, "shop", "Bearer shop-read-token").data()).containsEntry("id", id);
         assertThat(controller.stats("shop", T0 - 1, T0 + 1, 20, "Bearer shop-read-token").data().total()).isEqualTo(1);
+    }
+
+    @Test
+    void theStatsCountAtMostTheNewestErrorsOfEachFamilyAndSaySoEvenWhenTheClientGaveThemAllOneTime() {
+        WriterProperties fiveAFamily = new WriterProperties("stats-test", Map.of(), Duration.ofSeconds(5), Duration.ofSeconds(60),
+                new WriterProperties.Read(DataSize.ofMegabytes(4), 10_000, 4, 1, Duration.ofMillis(200), Duration.ofSeconds(10), 5));
+        ReadSlots slots = new ReadSlots(fiveAFamily);
+        ErrorQueryController counting = new ErrorQueryController(new EventRepository(database), families, new ReadAuthorization(projects),
+                new EventPages(fiveAFamily, slots), slots, fiveAFamily);
+        EventRepository repository = new EventRepository(database);
+        for (int i = 0; i < 8; i++) {
+            repository.collection(families.forType("error").orElseThrow()).withDocumentClass(RawBsonDocument.class)
+                    .insertOne(PlantedEvents.document(PlantedEvents.errorJson("error", "shop", T0, i, 10), Instant.ofEpochMilli(T0)));
+        }
+        for (int i = 0; i < 3; i++) {
+            repository.collection(families.forType("resource").orElseThrow()).withDocumentClass(RawBsonDocument.class)
+                    .insertOne(PlantedEvents.document(PlantedEvents.errorJson("resource", "shop", T0 + 1 + i, i, 10), Instant.ofEpochMilli(T0)));
+        }
+
+        ErrorQueryController.ErrorStats all = counting.stats("shop", null, null, 20, "Bearer shop-read-token").data();
+        ErrorQueryController.ErrorStats later = counting.stats("shop", T0 + 1, T0 + 10, 20, "Bearer shop-read-token").data();
+
+        assertThat(all.byType()).isEqualTo(Map.of("error", 5L, "resource", 3L));
+        assertThat(all.total()).isEqualTo(8);
+        assertThat(all.groups().stream().mapToLong(ErrorQueryController.ErrorStats.Group::count).sum()).isEqualTo(8);
+        assertThat(all.newestOnly()).isTrue();
+        assertThat(later.byType()).isEqualTo(Map.of("resource", 3L));
+        assertThat(later.newestOnly()).isFalse();
     }
 }

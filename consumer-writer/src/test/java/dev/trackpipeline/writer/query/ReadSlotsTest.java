@@ -21,7 +21,7 @@ class ReadSlotsTest {
 
     static ReadSlots slots(int concurrentReads) {
         return new ReadSlots(new WriterProperties("slots-test", Map.of(), Duration.ofSeconds(5), Duration.ofSeconds(60),
-                new WriterProperties.Read(DataSize.ofMegabytes(4), 10_000, 4, concurrentReads, Duration.ofMillis(200), Duration.ofSeconds(10))));
+                new WriterProperties.Read(DataSize.ofMegabytes(4), 10_000, 4, concurrentReads, Duration.ofMillis(200), Duration.ofSeconds(10), 20_000)));
     }
 
     @Test
@@ -88,7 +88,7 @@ class ReadSlotsTest {
 
     @Test
     void refusesSettingsThatWouldAllowNoRead() {
-        assertThatThrownBy(() -> new WriterProperties.Read(DataSize.ofMegabytes(4), 10_000, 4, 0, Duration.ofSeconds(2), Duration.ofSeconds(10)))
+        assertThatThrownBy(() -> new WriterProperties.Read(DataSize.ofMegabytes(4), 10_000, 4, 0, Duration.ofSeconds(2), Duration.ofSeconds(10), 20_000))
                 .hasMessage("track.writer.read.concurrent-reads: must be 1 or more, got 0");
     }
 }
