@@ -32,7 +32,9 @@ import java.util.stream.Stream;
  * <p>A service's first run of a jar records the cache, written when it exits gracefully (SIGTERM);
  * every later start of that same jar uses it. The cache belongs to one build of the jar: its
  * directory is named by the jar's size and time, so a rebuilt jar records a new one and an old
- * cache is never offered to new classes. Recording goes to a file of its own and becomes the cache
+ * cache is never offered to new classes; the cache's name carries the JVM's version, since a JVM
+ * refuses another version's. The {@code java} given runs the services, and must be this JVM's own
+ * version (it is its {@code java.home} outside tests). Recording goes to a file of its own and becomes the cache
  * only after a graceful exit, so a killed run, or two recording at once, never leave half a cache.
  * The JVM needs the jar's classes on a plain class path, not nested in the Spring Boot jar: the
  * jar is extracted beside it first (Spring Boot's {@code -Djarmode=tools extract}).
@@ -209,8 +211,13 @@ public final class AotCache {
         return enabled && Files.isRegularFile(cacheIn(build(execJar, module), module));
     }
 
+    /**
+     * The cache of this build for this JVM: a JVM refuses a cache another version of it recorded,
+     * and would run without one for as long as the file stood there, so an updated JDK records
+     * its own.
+     */
     private static Path cacheIn(Path build, String module) {
-        return build.resolve(module + ".aot");
+        return build.resolve(module + "." + Runtime.version().toString().replaceAll("[^A-Za-z0-9.+-]", "_") + ".aot");
     }
 
     /** Where this build of the jar is extracted and its cache kept: {@code target/aot/<module>-<size>-<time>}. */

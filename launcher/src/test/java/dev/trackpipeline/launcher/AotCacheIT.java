@@ -166,6 +166,22 @@ class AotCacheIT {
     }
 
     @Test
+    void aCacheAnotherVersionOfTheJvmRecordedIsNotOfferedAndThisVersionRecordsItsOwn() throws Exception {
+        AotCache cache = new AotCache(JAVA, true);
+        Path jar = gatewayJar();
+        Path build = cache.launch(jar, "gateway").cache().getParent();
+        Path anotherVersions = build.resolve("gateway.25.0.1+8-LTS.aot");
+        Files.writeString(anotherVersions, "recorded by another JVM");
+
+        AotCache.Launch launch = cache.launch(jar, "gateway");
+
+        assertThat(launch.cache().getFileName().toString()).isEqualTo("gateway." + Runtime.version() + ".aot");
+        assertThat(launch.arguments()).anyMatch(argument -> argument.startsWith("-XX:AOTCacheOutput="))
+                .noneMatch(argument -> argument.contains(anotherVersions.getFileName().toString()));
+        launch.discardRecording();
+    }
+
+    @Test
     void aRebuiltJarGetsADirectoryOfItsOwnAndTheOldBuildsIsRemoved() throws Exception {
         AotCache cache = new AotCache(JAVA, true);
         Path jar = gatewayJar();
