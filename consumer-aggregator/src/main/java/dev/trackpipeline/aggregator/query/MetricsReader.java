@@ -292,6 +292,11 @@ public class MetricsReader {
         }
         String[] fingerprints = top.stream().map(Map.Entry::getKey).toArray(String[]::new);
         String[] samples = new String[fingerprints.length];
+        for (int i = 0; i < fingerprints.length; i++) {
+            if (fingerprints[i].equals(MetricKeys.OTHER)) {
+                samples[i] = ""; // never has a sample: waiting for one would read every bucket's
+            }
+        }
         List<Bucket> newestFirst = new ArrayList<>(cover);
         Collections.reverse(newestFirst);
         for (List<Bucket> some : chunks(newestFirst)) {
