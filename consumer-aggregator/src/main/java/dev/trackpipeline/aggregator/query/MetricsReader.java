@@ -329,8 +329,9 @@ public class MetricsReader {
     /**
      * A counter ({@code events}, {@code errors}, {@code whiteScreens}, {@code type:<type>},
      * {@code status:<status>}) or {@code sessions} per step. Steps start at whole multiples of the
-     * step since the epoch (the first one at the window's start), and each is read from the
-     * coarsest buckets that fit in it, as a window is.
+     * step since the epoch; the first is the one the window's start falls in, and counts from the
+     * window's start only, so when the window does not start on a step its first point is partial.
+     * Each step is read from the coarsest buckets that fit in it, as a window is.
      */
     public TimeSeries timeSeries(String apikey, String metric, MetricWindow window, Duration step, String stepText, Instant now) {
         TimeSeriesSet set = timeSeries(apikey, List.of(metric), window, step, stepText, now);
@@ -345,8 +346,8 @@ public class MetricsReader {
     /**
      * Several metrics per step ({@link #timeSeries(String, String, MetricWindow, Duration, String, Instant)}),
      * each bucket's counters read once for all of them (one HMGET), and the sessions with one
-     * PFCOUNT per step: a chart of 13 series over 24 hours of 24-minute steps costs 1,440 commands,
-     * where one series at a time took 13 times as many.
+     * PFCOUNT per step: a chart of 13 series costs what one did, where one series at a time took 13
+     * times as many commands.
      */
     public TimeSeriesSet timeSeries(String apikey, List<String> metrics, MetricWindow window, Duration step, String stepText, Instant now) {
         try (var pipeline = redis.pipeline()) {
