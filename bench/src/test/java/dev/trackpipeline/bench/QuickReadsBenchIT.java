@@ -55,7 +55,7 @@ class QuickReadsBenchIT {
                 "consumer-writer: session recording, first chunks", "consumer-writer: session recording, last chunks (cursor)");
         for (String window : ReadsBench.WINDOWS) {
             assertThat(reads).contains("consumer-aggregator: overview " + window, "consumer-aggregator: top errors (10) " + window,
-                    "consumer-aggregator: dashboard refresh (the five calls above it, one after another) " + window);
+                    "consumer-aggregator: dashboard refresh (the overview, then the other four calls above it at once) " + window);
         }
         assertThat(Files.readString(results.resolve("latest-reads-quick.md"))).contains("| consumer-aggregator | dashboard refresh",
                 "2,000 events of the real SDK's captured mix over 30 days");
