@@ -21,9 +21,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -64,30 +61,17 @@ class ErrorQueryControllerTest {
                 .insertOne(error);
         String id = error.getString("_id").getValue();
 
-        CountDownLatch reading = new CountDownLatch(1);
-        CountDownLatch finish = new CountDownLatch(1);
-        CompletableFuture<String> held = CompletableFuture.supplyAsync(() -> oneSlot.read("another-project", () -> {
-            reading.countDown();
-            try {
-                finish.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return "held";
-        }));
-        assertThat(reading.await(30, TimeUnit.SECONDS)).isTrue();
+        try (HeldRead held = new HeldRead(oneSlot, "another-project")) {
+            ApiException byId = catchThrowableOfType(() -> controller.one(id, "shop", "Bearer shop-read-token"), ApiException.class);
+            ApiException stats = catchThrowableOfType(() -> controller.stats("shop", T0 - 1, T0 + 1, 20, "Bearer shop-read-token"),
+                    ApiException.class);
 
-        ApiException byId = catchThrowableOfType(() -> controller.one(id, "shop", "Bearer shop-read-token"), ApiException.class);
-        ApiException stats = catchThrowableOfType(() -> controller.stats("shop", T0 - 1, T0 + 1, 20, "Bearer shop-read-token"),
-                ApiException.class);
-
-        assertThat(byId).isNotNull();
-        assertThat(byId.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
-        assertThat(stats).isNotNull();
-        assertThat(stats.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
-
-        finish.countDown();
-        assertThat(held.get(30, TimeUnit.SECONDS)).isEqualTo("held");
+            assertThat(byId).isNotNull();
+            assertThat(byId.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+            assertThat(stats).isNotNull();
+            assertThat(stats.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+            assertThat(held.release()).isEqualTo("held by another-project");
+        }
         assertThat(controller.one(id, "shop", "Bearer shop-read-token").data()).containsEntry("id", id);
         assertThat(controller.stats("shop", T0 - 1, T0 + 1, 20, "Bearer shop-read-token").data().total()).isEqualTo(1);
     }

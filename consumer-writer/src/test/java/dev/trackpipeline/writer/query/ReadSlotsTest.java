@@ -7,9 +7,6 @@ import dev.trackpipeline.runtime.ApiException;
 import dev.trackpipeline.writer.WriterProperties;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 import org.springframework.util.unit.DataSize;
@@ -26,54 +23,30 @@ class ReadSlotsTest {
 
     @Test
     void aReadFindingEverySlotTakenForTheWholeWaitIsAnsweredServiceUnavailableAndTheNextOneAfterItIsServed() throws Exception {
-        CountDownLatch reading = new CountDownLatch(1);
-        CountDownLatch finish = new CountDownLatch(1);
-        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> oneSlot.read("another-project", () -> {
-            reading.countDown();
-            try {
-                finish.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return "first";
-        }));
-        assertThat(reading.await(30, TimeUnit.SECONDS)).isTrue();
-
-        assertThatThrownBy(() -> oneSlot.read("shop", () -> "second")).isInstanceOfSatisfying(ApiException.class, refused -> {
-            assertThat(refused.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
-            assertThat(refused.getMessage()).isEqualTo("too many pages being read at once (track.writer.read.concurrent-reads); try again shortly");
-        });
-        finish.countDown();
-        assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo("first");
+        try (HeldRead first = new HeldRead(oneSlot, "another-project")) {
+            assertThatThrownBy(() -> oneSlot.read("shop", () -> "second")).isInstanceOfSatisfying(ApiException.class, refused -> {
+                assertThat(refused.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+                assertThat(refused.getMessage()).isEqualTo("too many pages being read at once (track.writer.read.concurrent-reads); try again shortly");
+            });
+            assertThat(first.release()).isEqualTo("held by another-project");
+        }
         assertThat(oneSlot.read("shop", () -> "third")).isEqualTo("third");
     }
 
     @Test
     void oneProjectHoldsEverySlotButOneSoAnotherProjectsReadIsServedMeanwhile() throws Exception {
         ReadSlots twoSlots = slots(2);
-        CountDownLatch reading = new CountDownLatch(1);
-        CountDownLatch finish = new CountDownLatch(1);
-        CompletableFuture<String> slow = CompletableFuture.supplyAsync(() -> twoSlots.read("filled", () -> {
-            reading.countDown();
-            try {
-                finish.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return "slow";
-        }));
-        assertThat(reading.await(30, TimeUnit.SECONDS)).isTrue();
+        try (HeldRead slow = new HeldRead(twoSlots, "filled")) {
+            assertThatThrownBy(() -> twoSlots.read("filled", () -> "second of the same project")).isInstanceOfSatisfying(ApiException.class,
+                    refused -> {
+                        assertThat(refused.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+                        assertThat(refused.getMessage()).isEqualTo("this project's reads hold 1 of the read slots already, as many as one project"
+                                + " may (every slot of track.writer.read.concurrent-reads but one); try again shortly");
+                    });
+            assertThat(twoSlots.read("shop", () -> "another project's")).isEqualTo("another project's");
 
-        assertThatThrownBy(() -> twoSlots.read("filled", () -> "second of the same project")).isInstanceOfSatisfying(ApiException.class,
-                refused -> {
-                    assertThat(refused.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
-                    assertThat(refused.getMessage()).isEqualTo("this project's reads hold 1 of the read slots already, as many as one project"
-                            + " may (every slot of track.writer.read.concurrent-reads but one); try again shortly");
-                });
-        assertThat(twoSlots.read("shop", () -> "another project's")).isEqualTo("another project's");
-
-        finish.countDown();
-        assertThat(slow.get(30, TimeUnit.SECONDS)).isEqualTo("slow");
+            assertThat(slow.release()).isEqualTo("held by filled");
+        }
         assertThat(twoSlots.read("filled", () -> "once its first read ended")).isEqualTo("once its first read ended");
     }
 
