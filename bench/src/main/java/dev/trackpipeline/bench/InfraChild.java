@@ -108,11 +108,9 @@ final class InfraChild implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (process.waitFor(60, TimeUnit.SECONDS)) {
+        if (ChildProcesses.stop(process, Duration.ofSeconds(60))) {
             launch.keepRecording(); // written by the JVM on its way out
         } else {
-            process.destroyForcibly().waitFor();
             launch.discardRecording();
         }
     }
