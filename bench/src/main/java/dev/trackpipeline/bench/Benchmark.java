@@ -56,14 +56,13 @@ final class Benchmark {
     private static final int EVENT_TOPIC_PARTITIONS = 6;
 
     private final Options options;
-    private final PrintStream progress;
+    private final ProgressLines progress;
     private final List<String> eventTopics = TopicNames.defaults().eventTopics(new EventFamilies());
 
-    private final long startedAt = System.nanoTime();
 
     Benchmark(Options options, PrintStream progress) {
         this.options = options;
-        this.progress = progress;
+        this.progress = new ProgressLines(progress);
     }
 
     List<Figure> run(Path workDir) throws Exception {
@@ -72,7 +71,7 @@ final class Benchmark {
              HttpLoad load = new HttpLoad();
              KafkaOffsets offsets = new KafkaOffsets(services.infrastructure().kafkaBootstrapServers(), eventTopics)) {
             String bootstrap = services.infrastructure().kafkaBootstrapServers();
-            step("starting the gateway");
+            progress.step("starting the gateway");
             ServiceProcess gateway = services.gateway();
             offsets.createTopic(PRODUCER_TOPIC, EVENT_TOPIC_PARTITIONS);
             URI reportData = URI.create(gateway.url() + "/reportData");
@@ -92,21 +91,21 @@ final class Benchmark {
             try (ResourceSampler gatewayMemory = new ResourceSampler(gateway)) {
                 // A fresh JVM runs its first minute mostly interpreted; every shape of load once,
                 // unmeasured, so the first run measures compiled code as the last one does.
-                step("gateway: warming up the JIT with every kind of request");
+                progress.step("gateway: warming up the JIT with every kind of request");
                 for (var shape : List.of(Map.entry(noop, singles), Map.entry(reportData, singles), Map.entry(reportData, batchesOf10),
                         Map.entry(reportData, batchesOf50))) {
                     load.saturate(shape.getKey(), shape.getValue() == singles ? TEXT_PLAIN : JSON, shape.getValue(), 202,
                             options.connections(), Duration.ZERO, options.warmUp());
                 }
                 for (int run = 1; run <= options.repeats(); run++) {
-                    step("gateway, run " + run + ": no-op route and /reportData at saturation");
+                    progress.step("gateway, run " + run + ": no-op route and /reportData at saturation");
                     noopMax.add(saturate(load, noop, TEXT_PLAIN, singles));
                     ingestMax.add(saturate(load, reportData, TEXT_PLAIN, singles));
                     double half = ingestMax.get(ingestMax.size() - 1).requestsPerSecond() / 2;
-                    step("gateway, run " + run + ": both at half of /reportData's saturation, " + Math.round(half) + " requests/s");
+                    progress.step("gateway, run " + run + ": both at half of /reportData's saturation, " + Math.round(half) + " requests/s");
                     ingestHalf.add(load.atRate(reportData, TEXT_PLAIN, singles, 202, half, options.warmUp(), options.measure()));
                     noopHalf.add(load.atRate(noop, TEXT_PLAIN, singles, 202, half, options.warmUp(), options.measure()));
-                    step("gateway, run " + run + ": batches of 10 and 50, and ProducerPerformance");
+                    progress.step("gateway, run " + run + ": batches of 10 and 50, and ProducerPerformance");
                     batch10.add(saturate(load, reportData, JSON, batchesOf10).requestsPerSecond() * 10);
                     batch50.add(saturate(load, reportData, JSON, batchesOf50).requestsPerSecond() * 50);
                     long records = Math.max(20_000, Math.round(batch50.get(batch50.size() - 1) * options.measure().toSeconds()));
@@ -123,7 +122,7 @@ final class Benchmark {
             figures.add(ratio("gateway batches of 10", "events/s", batch10, "ProducerPerformance", producer, 0.5));
             figures.add(ratio("gateway batches of 50", "events/s", batch50, "ProducerPerformance", producer, 0.5));
 
-            step("filling the topics with " + options.drainWarmUpEvents() + " events to warm each consumer up, then "
+            progress.step("filling the topics with " + options.drainWarmUpEvents() + " events to warm each consumer up, then "
                     + options.drainEvents() + " to measure");
             Map<TopicPartition, Long> start = offsets.ends();
             postAll(reportData, options.traffic().batches(options.drainWarmUpEvents() / 50, 50));
@@ -136,7 +135,7 @@ final class Benchmark {
 
             DrainRuns writer = new DrainRuns(services, options.drainSettleLimit());
             for (int run = 1; run <= options.repeats(); run++) {
-                step("writer, run " + run + ": raw insertMany of " + prepared.size() + " documents after " + options.drainWarmUpEvents()
+                progress.step("writer, run " + run + ": raw insertMany of " + prepared.size() + " documents after " + options.drainWarmUpEvents()
                         + " unmeasured, then the writer draining the same events after its warm-up");
                 DrainRuns.Run drained = writer.run(run, "bench-writer-", offsets, start, warmedUpSum, endSum,
                         (group, n) -> services.writer(group, "bench_writer_" + n),
@@ -155,7 +154,7 @@ final class Benchmark {
 
             DrainRuns aggregator = new DrainRuns(services, options.drainSettleLimit());
             for (int run = 1; run <= options.repeats(); run++) {
-                step("aggregator, run " + run + ": raw pipelined Redis commands for " + prepared.size() + " events, then the aggregator draining them");
+                progress.step("aggregator, run " + run + ": raw pipelined Redis commands for " + prepared.size() + " events, then the aggregator draining them");
                 DrainRuns.Run drained = aggregator.run(run, "bench-aggregator-", offsets, start, warmedUpSum, endSum,
                         (group, n) -> services.aggregator(group, n),
                         n -> StoreBaselines.pipelinedRedis(services.infrastructure().redis(), Options.MAX_REPEATS + n, prepared),
@@ -170,7 +169,7 @@ final class Benchmark {
             double pipelineMax = Math.min(Spread.of(ingestMax.stream().map(HttpLoad.Result::requestsPerSecond).toList()).median(),
                     Math.min(Spread.of(writer.each(DrainRuns.Run::rate)).median(), Spread.of(aggregator.each(DrainRuns.Run::rate)).median()));
             double half = pipelineMax / 2;
-            step("end to end: " + options.probes() + " probes while /reportData takes " + Math.round(half) + " requests/s");
+            progress.step("end to end: " + options.probes() + " probes while /reportData takes " + Math.round(half) + " requests/s");
             Duration loadTime = Duration.ofSeconds(10 + options.probes() / 4);
             // A thread of its own, not the common pool: the JDK's HTTP client completes every answer
             // there (Java 25 even with the one worker two cores give it), so a load blocking that
@@ -228,15 +227,11 @@ final class Benchmark {
 
     private void settled(String consumer, DrainRuns.Run run) {
         CompilerThreads.Settled settled = run.drain().settled();
-        step(String.format(Locale.ROOT, "%s: paused %.1f s after its warm-up %s, then drained at %,.0f events/s", consumer,
+        progress.step(String.format(Locale.ROOT, "%s: paused %.1f s after its warm-up %s, then drained at %,.0f events/s", consumer,
                 settled.waited().toMillis() / 1e3, settled.quiet() ? "until its compilers went quiet" : "without its compilers going quiet",
                 run.rate()));
     }
 
-    private void step(String what) {
-        long elapsed = Duration.ofNanos(System.nanoTime() - startedAt).toSeconds();
-        progress.printf("bench [%d:%02d]: %s%n", elapsed / 60, elapsed % 60, what);
-    }
 
     private static <T> Figure ratio(String name, String unit, List<T> ours, ToDoubleFunction<T> value, String baselineName,
                                     List<T> baseline, double target) {

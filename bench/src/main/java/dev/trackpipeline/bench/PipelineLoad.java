@@ -61,12 +61,11 @@ final class PipelineLoad {
     private static final long LAG_BOUND_FLOOR = 1_000;
 
     private final Options options;
-    private final PrintStream progress;
-    private final long startedAt = System.nanoTime();
+    private final ProgressLines progress;
 
     PipelineLoad(Options options, PrintStream progress) {
         this.options = options;
-        this.progress = progress;
+        this.progress = new ProgressLines(progress);
     }
 
     List<Figure> run(Path workDir) throws Exception {
@@ -76,13 +75,13 @@ final class PipelineLoad {
         Path projects = PipelineServices.writeProjects(workDir.resolve("projects.yml"), APIKEY, "bench-read-token");
         Wrk wrk = new Wrk(workDir, 2);
         boolean onAotCaches = recordAotCaches(wrk, mix, projects, workDir, figures);
-        step("starting the infrastructure (bin/track infra) in a process of its own");
+        progress.step("starting the infrastructure (bin/track infra) in a process of its own");
         try (InfraChild infra = InfraChild.start(options.home(), workDir.resolve("data"), Duration.ofMinutes(3));
              PipelineServices services = new PipelineServices(options.home(), infra, projects, workDir.resolve("logs"))) {
             long starting = System.nanoTime();
             services.startAll();
             double startSeconds = (System.nanoTime() - starting) / 1e9;
-            step(String.format(Locale.ROOT, "every service healthy %.1f s after the first was started", startSeconds));
+            progress.step(String.format(Locale.ROOT, "every service healthy %.1f s after the first was started", startSeconds));
             URI reportData = URI.create(services.gateway().url() + "/reportData");
             URI noop = URI.create(services.gateway().url() + "/bench/noop");
 
@@ -97,7 +96,7 @@ final class PipelineLoad {
                 compilersShare.add(compilerSeconds(windowStarted, windowEnded).values().stream().mapToDouble(Double::doubleValue).sum()
                         / (options.window().toSeconds() * (double) Runtime.getRuntime().availableProcessors()));
                 windowStarted = windowEnded;
-                step(String.format(Locale.ROOT, "cold start, window %d: %,.0f requests/s, p99 %.1f ms, %d refused", window + 1,
+                progress.step(String.format(Locale.ROOT, "cold start, window %d: %,.0f requests/s, p99 %.1f ms, %d refused", window + 1,
                         cold.get(window).requestsPerSecond(), cold.get(window).p99Ms(), cold.get(window).refused()));
             }
 
@@ -109,13 +108,13 @@ final class PipelineLoad {
                         .max((a, b) -> Double.compare(a.sent().requestsPerSecond(), b.sent().requestsPerSecond())).orElse(null);
 
                 catchUp(offsets);
-                step("whole pipeline at saturation, warm");
+                progress.step("whole pipeline at saturation, warm");
                 Wrk.Result warm = wrk.saturate(reportData, mix, options.connections(), options.alone());
-                step(String.format(Locale.ROOT, "warm saturation: %,.0f requests/s, p99 %.1f ms", warm.requestsPerSecond(), warm.p99Ms()));
+                progress.step(String.format(Locale.ROOT, "warm saturation: %,.0f requests/s, p99 %.1f ms", warm.requestsPerSecond(), warm.p99Ms()));
                 catchUp(offsets);
 
                 Map<String, Double> peakRss = services.peakRss(infra);
-                step("gateway alone: the consumers stopped; /reportData and the no-op route, each " + options.alone().toSeconds() + " s");
+                progress.step("gateway alone: the consumers stopped; /reportData and the no-op route, each " + options.alone().toSeconds() + " s");
                 services.stopConsumers();
                 ProcessUsage gatewayBefore = services.usage(Service.GATEWAY);
                 Wrk.Result alone = wrk.saturate(reportData, mix, options.connections(), options.alone());
@@ -189,7 +188,7 @@ final class PipelineLoad {
             latencyMs = step.sent().p50Ms();
             steps.add(step);
             boolean sustained = step.sustained();
-            step(String.format(Locale.ROOT, "paced at %,.0f requests/s: sent %,.0f/s, p99 %.1f ms, %d refused, late lag at most %,d"
+            progress.step(String.format(Locale.ROOT, "paced at %,.0f requests/s: sent %,.0f/s, p99 %.1f ms, %d refused, late lag at most %,d"
                             + " (bound %,d): %s", rate, step.sent().requestsPerSecond(), step.sent().p99Ms(), step.sent().refused(),
                     step.maxLagLateInStep(), step.lagBound(), sustained ? "sustained" : "not sustained"));
             if (sustained) {
@@ -252,7 +251,7 @@ final class PipelineLoad {
         if (lag == 0) {
             return;
         }
-        step(String.format(Locale.ROOT, "waiting for the consumers to catch up on %,d events", lag));
+        progress.step(String.format(Locale.ROOT, "waiting for the consumers to catch up on %,d events", lag));
         long started = System.nanoTime();
         while ((lag = largestLag(offsets)) > 0) {
             if (System.nanoTime() > deadline) {
@@ -260,13 +259,9 @@ final class PipelineLoad {
             }
             TimeUnit.SECONDS.sleep(1);
         }
-        step(String.format(Locale.ROOT, "caught up in %.0f s", (System.nanoTime() - started) / 1e9));
+        progress.step(String.format(Locale.ROOT, "caught up in %.0f s", (System.nanoTime() - started) / 1e9));
     }
 
-    private void step(String what) {
-        long elapsed = Duration.ofNanos(System.nanoTime() - startedAt).toSeconds();
-        progress.printf("bench [%d:%02d]: %s%n", elapsed / 60, elapsed % 60, what);
-    }
 
     /**
      * On Java 25 a service's (and the infrastructure's) first run of a build records its AOT cache
@@ -278,7 +273,7 @@ final class PipelineLoad {
     private boolean recordAotCaches(Wrk wrk, Path mix, Path projects, Path workDir, List<Figure> figures) throws Exception {
         AotCache aot = AotCache.forThisJvm();
         if (!aot.enabled()) {
-            step("no AOT caches: Java " + Runtime.version().feature() + " (they need " + AotCache.FIRST_JAVA_RELEASE
+            progress.step("no AOT caches: Java " + Runtime.version().feature() + " (they need " + AotCache.FIRST_JAVA_RELEASE
                     + " or newer) or TRACK_AOT_CACHE=off");
             return false;
         }
@@ -288,11 +283,11 @@ final class PipelineLoad {
         }
         recorded &= aot.recorded(InfraChild.jar(options.home()), LocalPipeline.INFRASTRUCTURE_MODULE);
         if (recorded) {
-            step("the AOT caches of this build (the services' and the infrastructure's) were recorded by an earlier run");
+            progress.step("the AOT caches of this build (the services' and the infrastructure's) were recorded by an earlier run");
             return true;
         }
         int windows = Math.max(1, options.coldWindows() / 2);
-        step("a first run of this build records its AOT caches (the services' and the infrastructure's): the pipeline started, " + windows
+        progress.step("a first run of this build records its AOT caches (the services' and the infrastructure's): the pipeline started, " + windows
                 + " windows at saturation, stopped");
         try (InfraChild infra = InfraChild.start(options.home(), workDir.resolve("data-first-run"), Duration.ofMinutes(3));
              PipelineServices services = new PipelineServices(options.home(), infra, projects, workDir.resolve("logs-first-run"))) {
@@ -303,7 +298,7 @@ final class PipelineLoad {
                 Wrk.Result result = wrk.saturate(reportData, mix, options.connections(), options.window());
                 String name = String.format(Locale.ROOT, "first start of a build (recording its AOT caches), %d-%d s after ready",
                         window * windowSeconds, (window + 1) * windowSeconds);
-                step(String.format(Locale.ROOT, "%s: %,.0f requests/s, p99 %.1f ms", name, result.requestsPerSecond(), result.p99Ms()));
+                progress.step(String.format(Locale.ROOT, "%s: %,.0f requests/s, p99 %.1f ms", name, result.requestsPerSecond(), result.p99Ms()));
                 figures.add(single(name, "requests/s", result.requestsPerSecond(), null, null));
             }
         }
