@@ -44,7 +44,7 @@ final class AttackerFilledBuckets {
      * vitals can have ({@link EventCounts#MAX_PAGE_FIELDS}), {@code groups} error groups with samples
      * of the longest titles and {@code groups} failing requests, each name of the most characters
      * allowed and the widest, with their ranks and {@code (other)}, every bucket of the fine scale
-     * in each vital's histogram and in resource durations, a dense sessions sketch, every counter.
+     * in each vital's histogram and in resource durations and their coarse buckets, a dense sessions sketch, every counter.
      * Every key has a TTL, as the script gives it (a key with one costs an entry more).
      */
     static void fillEveryCap(JedisPooled redis, String apikey, Resolution resolution, long bucket, int pages, int groups) {
@@ -59,7 +59,10 @@ final class AttackerFilledBuckets {
             new dev.trackpipeline.model.event.EventFamilies().all().forEach(family -> family.types()
                     .forEach(type -> counters.put("type:" + type, count)));
             Map<String, String> pageFields = new HashMap<>();
+            Map<String, String> coarse = new HashMap<>();
             for (String metric : dev.trackpipeline.model.event.PerformanceEvents.VITALS) {
+                double largest = dev.trackpipeline.model.vitals.VitalThresholds.of(metric).orElseThrow().max();
+                VitalsHistogram.FINE.coarseBucketsUpTo(largest).forEach(coarseBucket -> coarse.put(MetricKeys.coarseHistogramField(metric, coarseBucket), count));
                 counters.putAll(vitalCounts(metric, count));
                 pageFields.putAll(vitalCounts(metric, count));
                 VitalsHistogram.forPage(metric).buckets().forEach(histogramBucket ->
@@ -78,6 +81,14 @@ final class AttackerFilledBuckets {
             VitalsHistogram.FINE.buckets().forEach(histogramBucket -> durations.put(histogramBucket, count));
             keys.add(MetricKeys.resourceDurations(apikey, resolution, bucket));
             pipeline.hset(keys.get(keys.size() - 1), durations);
+            VitalsHistogram.FINE.coarseBuckets().forEach(coarseBucket ->
+                    coarse.put(MetricKeys.coarseHistogramField(MetricKeys.RESOURCES, coarseBucket), count));
+            if (coarse.size() > MetricKeys.COARSE_HISTOGRAM_FIELDS) {
+                throw new IllegalStateException("the coarse histograms hash has at most " + MetricKeys.COARSE_HISTOGRAM_FIELDS
+                        + " fields, made " + coarse.size());
+            }
+            keys.add(MetricKeys.coarseHistograms(apikey, resolution, bucket));
+            pipeline.hset(keys.get(keys.size() - 1), coarse);
             keys.add(MetricKeys.memory(apikey, resolution, bucket));
             pipeline.hset(keys.get(keys.size() - 1), Map.of(MetricKeys.MAX_USED_HEAP, "68719476736",
                     MetricKeys.LAST_USED_HEAP, "1795642100000 68719476736"));

@@ -54,11 +54,11 @@ final class JunkFlood implements AutoCloseable {
     static final AggregatorProperties PROPERTIES = new AggregatorProperties("junk-test", null, Duration.ofHours(1),
             Duration.ofHours(48), Duration.ofDays(30), 500, 50, 500, 10_000);
     /**
-     * Keys of one bucket besides its page hashes: counters, sessions, LCP's histogram, and the
-     * error groups, failing requests and pages named by client text: the groups, their ranks and
-     * samples, the requests and their ranks, the pages' ranks.
+     * Keys of one bucket besides its page hashes: counters, sessions, LCP's histogram and the
+     * coarse histograms, and the error groups, failing requests and pages named by client text:
+     * the groups, their ranks and samples, the requests and their ranks, the pages' ranks.
      */
-    static final int KEYS_PER_BUCKET = 9;
+    static final int KEYS_PER_BUCKET = 10;
     /**
      * Keys the real data adds of its own to a bucket it is in: the histograms of the vitals besides
      * LCP (CLS, FCP, FID, FSP, TTFB), memory and resource durations.

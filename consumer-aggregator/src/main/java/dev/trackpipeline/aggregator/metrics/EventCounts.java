@@ -153,13 +153,18 @@ public class EventCounts {
                         }
                     }));
             String key = MetricKeys.resourceDurations(record.apikey(), resolution, bucket);
-            histogram.forEach((field, count) -> updates.add(new MetricUpdate(Operation.HINCRBY, key, field, String.valueOf(count), ttl)));
+            String coarse = MetricKeys.coarseHistograms(record.apikey(), resolution, bucket);
+            histogram.forEach((field, count) -> {
+                updates.add(new MetricUpdate(Operation.HINCRBY, key, field, String.valueOf(count), ttl));
+                updates.add(new MetricUpdate(Operation.HINCRBY, coarse,
+                        MetricKeys.coarseHistogramField(MetricKeys.RESOURCES, VitalsHistogram.coarseOf(field)), String.valueOf(count), ttl));
+            });
         }
     }
 
     /**
-     * A web vital goes into the project's histogram ({@link VitalsHistogram#FINE}) and rating
-     * counts, and the same again in its page's hash, the histogram there on the coarse
+     * A web vital goes into the project's histogram ({@link VitalsHistogram#FINE}), its coarse
+     * bucket ({@link MetricKeys#coarseHistograms}) and rating counts, and the same again in its page's hash, the histogram there on the coarse
      * {@link VitalsHistogram#forPage page scale} ({@link #pageHistogramField}), so a window's
      * percentiles can be read for the whole project or for one page.
      */
@@ -184,8 +189,10 @@ public class EventCounts {
             countField.accept("vital:" + metric + ":invalid");
             return;
         }
-        updates.add(MetricUpdate.increment(MetricKeys.vitalHistogram(record.apikey(), resolution, bucket, metric),
-                VitalsHistogram.FINE.bucketOf(value.getAsDouble()), ttl));
+        String fine = VitalsHistogram.FINE.bucketOf(value.getAsDouble());
+        updates.add(MetricUpdate.increment(MetricKeys.vitalHistogram(record.apikey(), resolution, bucket, metric), fine, ttl));
+        updates.add(MetricUpdate.increment(MetricKeys.coarseHistograms(record.apikey(), resolution, bucket),
+                MetricKeys.coarseHistogramField(metric, VitalsHistogram.coarseOf(fine)), ttl));
         if (page != null) {
             updates.add(new MetricUpdate(Operation.PAGE_HINCRBY, pagePrefix,
                     pageHistogramField(metric, VitalsHistogram.forPage(metric).bucketOf(value.getAsDouble())), page, ttl));

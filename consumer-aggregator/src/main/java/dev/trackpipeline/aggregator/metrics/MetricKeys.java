@@ -131,9 +131,37 @@ public final class MetricKeys {
         return httpFailures(apikey, resolution, bucket) + RANK_SUFFIX;
     }
 
-    /** Log-scale histogram ({@link VitalsHistogram#FINE}) of resource load durations (resource-list entries) in one bucket. */
+    /**
+     * Log-scale histogram ({@link VitalsHistogram#FINE}) of resource load durations (resource-list
+     * entries) in one bucket. A new name: the previous version's {@code :resource-durations} had no
+     * {@link #coarseHistograms} beside it, which a read needs and nothing else could check it
+     * against, so those are not read and age out with their buckets.
+     */
     public static String resourceDurations(String apikey, Resolution resolution, long bucket) {
-        return counters(apikey, resolution, bucket) + ":resource-durations";
+        return counters(apikey, resolution, bucket) + ":resource-histogram";
+    }
+
+    /** The histogram family of {@link #resourceDurations} in {@link #coarseHistograms}; the others are the vitals' names. */
+    public static final String RESOURCES = "resources";
+
+    /**
+     * The coarse buckets ({@link VitalsHistogram#coarseOf}) of every fine histogram of one bucket,
+     * the 7 vitals' ({@link #vitalHistogram}) and the resources' ({@link #resourceDurations}), as
+     * fields {@link #coarseHistogramField}: what a read looks at first, so that it reads only the
+     * few fine buckets the percentiles fall in. One hash for all, so one command a bucket; at most
+     * 6 × 64 + 37 + 64 = 485 fields (CLS is plausible up to 100 only), a compact listpack below
+     * Redis's default 512.
+     */
+    public static String coarseHistograms(String apikey, Resolution resolution, long bucket) {
+        return counters(apikey, resolution, bucket) + ":coarse-histograms";
+    }
+
+    /** The most fields {@link #coarseHistograms} can have, whatever it is sent ({@code VitalsHistogramTest} counts them). */
+    public static final int COARSE_HISTOGRAM_FIELDS = 485;
+
+    /** The field of {@link #coarseHistograms} counting one coarse bucket of one family (a vital, or {@link #RESOURCES}), such as {@code LCP:18}. */
+    public static String coarseHistogramField(String family, String coarseBucket) {
+        return family + ":" + coarseBucket;
     }
 
     /**

@@ -47,10 +47,14 @@ public class MetricsReader {
      */
     static final int BUCKETS_PER_PIPELINE = 16;
 
+    /** The web-vitals ratings, which every version counts once for each value in a vital's histogram. */
+    private static final List<String> RATINGS = List.of("good", "needs-improvement", "poor");
+
     /** What a top-error list shows of the groups a bucket had no room to name. */
     private static final ErrorSample OTHER_GROUPS = new ErrorSample("Other error groups (beyond those a bucket names apart)", "", "");
 
     private final ReadConnections redis;
+    private final WindowPercentiles windowPercentiles = new WindowPercentiles();
     private final int slowestPageCandidates;
     private final JsonMapper json = JsonMapper.builder().build();
     private final String largestMembersScript = RedisScripts.load("/redis/largest-members.lua");
@@ -109,7 +113,7 @@ public class MetricsReader {
     private Map<String, VitalSummary> pageVitals(AbstractPipeline pipeline, String apikey, String page, MetricWindow window, Instant now) {
         Map<String, Long> totals = sumHashes(pipeline, cover(pipeline, apikey, window, now),
                 bucket -> MetricKeys.pageVitalsPrefix(apikey, bucket.resolution(), bucket.index()) + page);
-        return summarise(totals, metric -> prefixed(totals, EventCounts.pageHistogramField(metric, "")), VitalsHistogram::forPage);
+        return summarise(totals, metric -> percentiles(VitalsHistogram.forPage(metric), prefixed(totals, EventCounts.pageHistogramField(metric, ""))));
     }
 
     /**
@@ -198,26 +202,25 @@ public class MetricsReader {
         return named;
     }
 
+    /** The project's vitals, their percentiles read in two passes ({@link WindowPercentiles}). */
     private Map<String, VitalSummary> vitals(AbstractPipeline pipeline, String apikey, List<Bucket> cover, Map<String, Long> totals) {
-        return summarise(totals, metric -> sumHashes(pipeline, cover, bucket -> MetricKeys.vitalHistogram(apikey, bucket.resolution(), bucket.index(), metric)),
-                metric -> VitalsHistogram.FINE);
+        List<WindowPercentiles.Family> families = VITALS.stream().map(metric -> new WindowPercentiles.Family(metric,
+                bucket -> MetricKeys.vitalHistogram(apikey, bucket.resolution(), bucket.index(), metric),
+                RATINGS.stream().map(rating -> "vital:" + metric + ":" + rating).toList())).toList();
+        Map<String, WindowPercentiles.Percentiles> percentiles = windowPercentiles.read(pipeline, apikey, cover, families);
+        return summarise(totals, percentiles::get);
     }
 
-    private static Map<String, VitalSummary> summarise(Map<String, Long> totals, Function<String, Map<String, Long>> histogramOf,
-                                                       Function<String, VitalsHistogram> scaleOf) {
+    private static Map<String, VitalSummary> summarise(Map<String, Long> totals, Function<String, WindowPercentiles.Percentiles> percentilesOf) {
         Map<String, VitalSummary> vitals = new LinkedHashMap<>();
         for (String metric : VITALS) {
-            Map<String, Long> histogram = histogramOf.apply(metric);
-            long samples = histogram.values().stream().mapToLong(Long::longValue).sum();
+            WindowPercentiles.Percentiles percentiles = percentilesOf.apply(metric);
             long invalid = totals.getOrDefault("vital:" + metric + ":invalid", 0L);
-            if (samples == 0 && invalid == 0) {
+            if (percentiles.samples() == 0 && invalid == 0) {
                 continue;
             }
-            VitalsHistogram scale = scaleOf.apply(metric);
-            Double p75 = percentile(scale, histogram, samples, 0.75);
-            String rating = p75 == null ? null : VitalThresholds.of(metric).orElseThrow().rate(p75).label();
-            vitals.put(metric, new VitalSummary(samples, percentile(scale, histogram, samples, 0.50), p75,
-                    percentile(scale, histogram, samples, 0.95), rating,
+            String rating = percentiles.p75() == null ? null : VitalThresholds.of(metric).orElseThrow().rate(percentiles.p75()).label();
+            vitals.put(metric, new VitalSummary(percentiles.samples(), percentiles.p50(), percentiles.p75(), percentiles.p95(), rating,
                     ratings(totals, "vital:" + metric + ":"), ratings(totals, "vital:" + metric + ":sdk:"), invalid));
         }
         return vitals;
@@ -232,15 +235,15 @@ public class MetricsReader {
     private PageCosts pageCosts(AbstractPipeline pipeline, String apikey, MetricWindow window, Instant now, int limit) {
         List<Bucket> cover = cover(pipeline, apikey, window, now);
         Map<String, Long> totals = sumHashes(pipeline, cover, bucket -> MetricKeys.counters(apikey, bucket.resolution(), bucket.index()));
-        Map<String, Long> durations = sumHashes(pipeline, cover, bucket -> MetricKeys.resourceDurations(apikey, bucket.resolution(), bucket.index()));
-        long samples = durations.values().stream().mapToLong(Long::longValue).sum();
+        WindowPercentiles.Percentiles durations = windowPercentiles.read(pipeline, apikey, cover, List.of(new WindowPercentiles.Family(
+                MetricKeys.RESOURCES, bucket -> MetricKeys.resourceDurations(apikey, bucket.resolution(), bucket.index()), List.of())))
+                .get(MetricKeys.RESOURCES);
         List<PageCosts.RequestCount> failures = largestMembers(pipeline, apikey,
                 keys(cover, bucket -> MetricKeys.httpFailures(apikey, bucket.resolution(), bucket.index())), limit).stream()
                 .map(entry -> new PageCosts.RequestCount(entry.getKey(), entry.getValue())).toList();
         return new PageCosts(new PageCosts.LongTasks(totals.getOrDefault("longTask:count", 0L), totals.getOrDefault("longTask:totalMs", 0L)),
-                new PageCosts.Durations(samples, percentile(VitalsHistogram.FINE, durations, samples, 0.50),
-                        percentile(VitalsHistogram.FINE, durations, samples, 0.75),
-                        percentile(VitalsHistogram.FINE, durations, samples, 0.95)), failures, memory(pipeline, apikey, cover, totals));
+                new PageCosts.Durations(durations.samples(), durations.p50(), durations.p75(), durations.p95()), failures,
+                memory(pipeline, apikey, cover, totals));
     }
 
     /** The largest used heap of any bucket, and the latest sample of all. */
@@ -481,7 +484,7 @@ public class MetricsReader {
         return cover.stream().map(keyOf).toList();
     }
 
-    private static List<List<Bucket>> chunks(List<Bucket> buckets) {
+    static List<List<Bucket>> chunks(List<Bucket> buckets) {
         List<List<Bucket>> chunks = new ArrayList<>();
         for (int from = 0; from < buckets.size(); from += BUCKETS_PER_PIPELINE) {
             chunks.add(buckets.subList(from, Math.min(from + BUCKETS_PER_PIPELINE, buckets.size())));
@@ -489,13 +492,20 @@ public class MetricsReader {
         return chunks;
     }
 
-    private static Double percentile(VitalsHistogram scale, Map<String, Long> histogram, long samples, double p) {
-        return samples == 0 ? null : scale.percentile(histogram, p);
+    /** A whole histogram's percentiles, as {@link WindowPercentiles} gives them for the fine ones. */
+    private static WindowPercentiles.Percentiles percentiles(VitalsHistogram scale, Map<String, Long> histogram) {
+        long samples = histogram.values().stream().mapToLong(Long::longValue).sum();
+        if (samples == 0) {
+            return WindowPercentiles.Percentiles.NONE;
+        }
+        double[] p = WindowPercentiles.PERCENTILES;
+        return new WindowPercentiles.Percentiles(samples, scale.percentile(histogram, p[0]), scale.percentile(histogram, p[1]),
+                scale.percentile(histogram, p[2]));
     }
 
     private static Map<String, Long> ratings(Map<String, Long> totals, String prefix) {
         Map<String, Long> ratings = new LinkedHashMap<>();
-        for (String rating : List.of("good", "needs-improvement", "poor")) {
+        for (String rating : RATINGS) {
             ratings.put(rating, totals.getOrDefault(prefix + rating, 0L));
         }
         return ratings;

@@ -84,6 +84,31 @@ class VitalsHistogramTest {
         assertThat(fields).isEqualTo(EventCounts.MAX_PAGE_FIELDS).isEqualTo(485).isLessThanOrEqualTo(512);
     }
 
+    /**
+     * Every fine bucket belongs to exactly one coarse bucket, whose fine buckets are
+     * {@link VitalsHistogram#bucketsIn} it, so the coarse counts add up exactly what the fine ones do.
+     */
+    @Test
+    void groupsEveryFineBucketInExactlyOneCoarseBucketOfAtMostTwentyNeighbours() {
+        List<String> regrouped = VitalsHistogram.FINE.coarseBuckets().stream()
+                .flatMap(coarse -> VitalsHistogram.FINE.bucketsIn(coarse).stream()).toList();
+
+        assertThat(regrouped).isEqualTo(VitalsHistogram.FINE.buckets());
+        VitalsHistogram.FINE.buckets().forEach(fine ->
+                assertThat(VitalsHistogram.FINE.bucketsIn(VitalsHistogram.coarseOf(fine))).contains(fine).hasSizeLessThanOrEqualTo(20));
+    }
+
+    /** Per vital, the coarse buckets of the values it finds plausible; and those of resource durations, of the whole scale. */
+    @Test
+    void boundsTheCoarseHistogramsHashToTheFieldsMetricKeysStatesBelowRedissDefaultListpackSize() {
+        int fields = PerformanceEvents.VITALS.stream()
+                .mapToInt(metric -> VitalsHistogram.FINE.coarseBucketsUpTo(VitalThresholds.of(metric).orElseThrow().max()).size()).sum()
+                + VitalsHistogram.FINE.coarseBuckets().size();
+
+        assertThat(VitalsHistogram.FINE.coarseBuckets()).hasSize(64);
+        assertThat(fields).isEqualTo(MetricKeys.COARSE_HISTOGRAM_FIELDS).isLessThanOrEqualTo(512);
+    }
+
     @Test
     void hasNoPercentileWithoutValues() {
         assertThat(VitalsHistogram.FINE.percentile(Map.of(), 0.75)).isNaN();

@@ -1,0 +1,185 @@
+package dev.trackpipeline.aggregator;
+
+import static dev.trackpipeline.aggregator.JunkFlood.APIKEY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trackpipeline.aggregator.ReadsCostIsBoundedTest.Cost;
+import dev.trackpipeline.aggregator.metrics.MetricKeys;
+import dev.trackpipeline.aggregator.metrics.MetricKeys.Bucket;
+import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
+import dev.trackpipeline.aggregator.metrics.VitalsHistogram;
+import dev.trackpipeline.aggregator.query.MetricWindow;
+import dev.trackpipeline.aggregator.query.PageCosts;
+import dev.trackpipeline.aggregator.query.VitalSummary;
+import dev.trackpipeline.model.event.PerformanceEvents;
+import dev.trackpipeline.model.fixtures.WebSeeFixtures.CapturedRequest;
+import dev.trackpipeline.model.vitals.VitalThresholds;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A window's vital and resource-duration percentiles are read in two passes (the coarse buckets,
+ * then the fine buckets inside the ones the percentiles fall in), and must be exactly those of the
+ * whole fine histograms: here, those of the values sent, bucketed on the fine scale. Filled on
+ * purpose, the histograms of an hour cost at most an eighth of reading them whole.
+ */
+class VitalPercentilesOfAWindowTest {
+
+    static final Instant NOW = Instant.parse("2026-05-04T10:30:30Z");
+    static final List<String> WINDOWS = List.of("15m", "1h", "24h", "7d", "30d");
+    static final List<String> VITALS = List.copyOf(new java.util.TreeSet<>(PerformanceEvents.VITALS));
+
+    /** What was sent, per family, as (received-at, value). */
+    private final Map<String, List<double[]>> sent = new HashMap<>();
+    private final Random random = new Random(20261201);
+    private int made;
+
+    @Test
+    void everyWindowsPercentilesAreThoseOfItsValuesOnTheFineScale() {
+        try (JunkFlood store = new JunkFlood(NOW)) {
+            sendVitalsAndResourcesOverSixDays(store);
+
+            for (String text : WINDOWS) {
+                MetricWindow window = MetricWindow.parse(text);
+                Map<String, VitalSummary> vitals = store.reader.vitals(APIKEY, window, NOW);
+                for (String metric : PerformanceEvents.VITALS) {
+                    assertThat(vitals.get(metric)).as("%s over %s", metric, text).isEqualTo(expected(metric, window, vitals.get(metric)));
+                }
+                PageCosts.Durations resources = store.reader.pageCosts(APIKEY, window, NOW, 5).resources();
+                assertThat(new double[] {resources.samples(), resources.p50(), resources.p75(), resources.p95()}).as("resources over %s", text)
+                        .containsExactly(expectedPercentiles(MetricKeys.RESOURCES, window));
+            }
+        }
+    }
+
+    /**
+     * The previous version wrote a vital's fine histogram without its coarse buckets; an instance
+     * still running it during an upgrade goes on doing so. Such a bucket's values count all the
+     * same, in the same percentiles, read whole.
+     */
+    @Test
+    void aBucketThePreviousVersionWroteWithoutCoarseBucketsIsReadWholeAndCountsTheSame() {
+        try (JunkFlood store = new JunkFlood(NOW)) {
+            Instant receivedAt = NOW.minus(Duration.ofMinutes(7));
+            for (int i = 0; i < 300; i++) {
+                double value = Math.exp(3 + random.nextDouble() * 6);
+                record("LCP", receivedAt, value);
+                for (Resolution resolution : Resolution.values()) {
+                    long bucket = resolution.bucketOf(receivedAt);
+                    store.redis.hincrBy(MetricKeys.vitalHistogram(APIKEY, resolution, bucket, "LCP"), VitalsHistogram.FINE.bucketOf(value), 1);
+                    store.redis.hincrBy(MetricKeys.counters(APIKEY, resolution, bucket),
+                            "vital:LCP:" + VitalThresholds.of("LCP").orElseThrow().rate(value).label(), 1);
+                }
+            }
+            sendVitalsAndResourcesOverSixDays(store);
+
+            for (String text : WINDOWS) {
+                MetricWindow window = MetricWindow.parse(text);
+                VitalSummary lcp = store.reader.vitals(APIKEY, window, NOW).get("LCP");
+                assertThat(lcp).as("LCP over %s", text).isEqualTo(expected("LCP", window, lcp));
+            }
+        }
+    }
+
+    /**
+     * Every fine bucket of every vital filled in each minute of an hour, as anyone with the public
+     * apikey can (about 135 events a second): read whole, one overview took 15.3 MB from Redis.
+     */
+    @Test
+    void anHourOfHistogramsFilledOnPurposeCostsAnEighthOfReadingThemWhole() {
+        try (JunkFlood store = new JunkFlood(NOW)) {
+            MetricWindow hour = MetricWindow.parse("1h");
+            List<Bucket> cover = hour.cover(NOW);
+            cover.forEach(bucket -> AttackerFilledBuckets.fillEveryCap(store.redis, APIKEY, bucket.resolution(), bucket.index(), 0, 0));
+
+            Cost whole = Cost.of(store.redis, () -> {
+                cover.forEach(bucket -> PerformanceEvents.VITALS.forEach(metric ->
+                        store.redis.hgetAll(MetricKeys.vitalHistogram(APIKEY, bucket.resolution(), bucket.index(), metric))));
+                return null;
+            });
+            Cost overview = Cost.of(store.redis, () -> store.reader.overview(APIKEY, hour, NOW));
+
+            System.out.printf("1 h overview over histograms filled on purpose: %,d commands, %,d bytes back (the histograms whole: %,d bytes)%n",
+                    overview.commands(), overview.bytesSent(), whole.bytesSent());
+            // Every coarse field of a bucket (485), then at most 3 × 20 fine ones a vital: about a ninth of the 1,230 a vital.
+            assertThat(overview.bytesSent()).isLessThan(whole.bytesSent() / 8);
+            // Per bucket: counters, sessions, and the coarse hash with the ratings, then each vital's fine buckets of three coarse ones.
+            assertThat(overview.commands()).isLessThanOrEqualTo(cover.size() * (2 + 1 + PerformanceEvents.VITALS.size()) + 10L);
+        }
+    }
+
+    /** Vitals of every kind and resource lists, log-uniform over their plausible range and some zeros, received over six days, oldest first. */
+    private void sendVitalsAndResourcesOverSixDays(JunkFlood store) {
+        long from = NOW.minus(Duration.ofDays(6)).toEpochMilli();
+        List<long[]> times = new ArrayList<>();
+        for (int i = 0; i < 4_000; i++) {
+            // Half in the last two hours, so that the short windows hold many.
+            long span = i % 2 == 0 ? NOW.toEpochMilli() - from : Duration.ofHours(2).toMillis();
+            times.add(new long[] {NOW.toEpochMilli() - (long) (random.nextDouble() * span)});
+        }
+        times.sort((a, b) -> Long.compare(a[0], b[0]));
+        for (long[] time : times) {
+            Instant receivedAt = Instant.ofEpochMilli(time[0]);
+            if (made % 8 == 7) {
+                StringBuilder entries = new StringBuilder();
+                for (int entry = 0; entry < 5; entry++) {
+                    double duration = value(3_600_000);
+                    record(MetricKeys.RESOURCES, receivedAt, duration);
+                    entries.append(entry == 0 ? "" : ",").append("{\"name\":\"https://x.test/").append(entry).append(".js\",\"duration\":")
+                            .append(duration).append('}');
+                }
+                store.send(store.read(event("\"name\":\"resourceList\",\"resourceList\":[" + entries + "]"), receivedAt));
+            } else {
+                String metric = VITALS.get(made % VITALS.size());
+                double value = value(VitalThresholds.of(metric).orElseThrow().max());
+                record(metric, receivedAt, value);
+                store.send(store.read(event("\"name\":\"" + metric + "\",\"value\":" + value + ",\"rating\":\"good\""), receivedAt));
+            }
+        }
+        store.flush();
+    }
+
+    private double value(double largest) {
+        return random.nextInt(20) == 0 ? 0 : Math.exp(Math.log(1e-3) + random.nextDouble() * (Math.log(largest) - Math.log(1e-3)));
+    }
+
+    private void record(String family, Instant receivedAt, double value) {
+        sent.computeIfAbsent(family, first -> new ArrayList<>()).add(new double[] {receivedAt.toEpochMilli(), value});
+    }
+
+    private CapturedRequest event(String fields) {
+        int index = made++;
+        String body = "{\"type\":\"performance\",\"status\":\"ok\"," + fields + ",\"pageUrl\":\"https://x.test/p" + (index % 3)
+                + "\",\"apikey\":\"" + APIKEY + "\",\"uuid\":\"s-" + (index % 40) + "\",\"time\":" + (1795642100000L + index) + "}";
+        return new CapturedRequest("POST", "/reportData", "application/json", null, body);
+    }
+
+    private VitalSummary expected(String metric, MetricWindow window, VitalSummary actual) {
+        double[] percentiles = expectedPercentiles(metric, window);
+        if (percentiles[0] == 0) {
+            return null;
+        }
+        var thresholds = VitalThresholds.of(metric).orElseThrow();
+        return new VitalSummary((long) percentiles[0], percentiles[1], percentiles[2], percentiles[3], thresholds.rate(percentiles[2]).label(),
+                actual == null ? null : actual.ratings(), actual == null ? null : actual.sdkRatings(), 0);
+    }
+
+    /** Samples, p50, p75 and p95 of the values of the window, each read back as the middle of its fine bucket. */
+    private double[] expectedPercentiles(String family, MetricWindow window) {
+        Map<String, Long> histogram = new HashMap<>();
+        sent.getOrDefault(family, List.of()).stream().filter(value -> value[0] >= window.startMillis(NOW) && value[0] <= NOW.toEpochMilli())
+                .forEach(value -> histogram.merge(VitalsHistogram.FINE.bucketOf(value[1]), 1L, Long::sum));
+        long samples = histogram.values().stream().mapToLong(Long::longValue).sum();
+        if (samples == 0) {
+            return new double[] {0, Double.NaN, Double.NaN, Double.NaN};
+        }
+        return new double[] {samples, VitalsHistogram.FINE.percentile(histogram, 0.50), VitalsHistogram.FINE.percentile(histogram, 0.75),
+                VitalsHistogram.FINE.percentile(histogram, 0.95)};
+    }
+}
