@@ -138,8 +138,8 @@ public record AggregatorProperties(@DefaultValue(ConsumerGroups.AGGREGATOR) Stri
 
     /**
      * The metrics API reads with connections of its own, so that a dashboard left open can never
-     * take the connections the counting needs; beyond {@code connections} reads at once a request
-     * waits at most {@code maxWait}, then is answered 503.
+     * take the connections the counting needs; beyond {@code connections} reads at once (or all
+     * of them but one for one project) a request waits at most {@code maxWait}, then is answered 503.
      *
      * @param connections           Redis connections for reads, so how many read at once
      * @param maxWait               how long a read waits for a connection before it is refused

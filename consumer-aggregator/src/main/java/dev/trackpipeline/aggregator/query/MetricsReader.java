@@ -65,9 +65,7 @@ public class MetricsReader {
     }
 
     public Overview overview(String apikey, MetricWindow window, Instant now) {
-        try (var pipeline = redis.pipeline()) {
-            return overview(pipeline, apikey, window, now);
-        }
+        return redis.read(apikey, pipeline -> overview(pipeline, apikey, window, now));
     }
 
     private Overview overview(AbstractPipeline pipeline, String apikey, MetricWindow window, Instant now) {
@@ -87,9 +85,7 @@ public class MetricsReader {
     }
 
     public Map<String, VitalSummary> vitals(String apikey, MetricWindow window, Instant now) {
-        try (var pipeline = redis.pipeline()) {
-            return vitals(pipeline, apikey, window, now);
-        }
+        return redis.read(apikey, pipeline -> vitals(pipeline, apikey, window, now));
     }
 
     private Map<String, VitalSummary> vitals(AbstractPipeline pipeline, String apikey, MetricWindow window, Instant now) {
@@ -105,9 +101,7 @@ public class MetricsReader {
      * which are not read: its pages show no percentiles until it ages out.
      */
     public Map<String, VitalSummary> pageVitals(String apikey, String page, MetricWindow window, Instant now) {
-        try (var pipeline = redis.pipeline()) {
-            return pageVitals(pipeline, apikey, page, window, now);
-        }
+        return redis.read(apikey, pipeline -> pageVitals(pipeline, apikey, page, window, now));
     }
 
     private Map<String, VitalSummary> pageVitals(AbstractPipeline pipeline, String apikey, String page, MetricWindow window, Instant now) {
@@ -128,9 +122,7 @@ public class MetricsReader {
      * pages whose p75s differ by less than that may tie.
      */
     public List<PageVital> slowestPages(String apikey, String vital, MetricWindow window, Instant now, int limit) {
-        try (var pipeline = redis.pipeline()) {
-            return slowestPages(pipeline, apikey, vital, window, now, limit);
-        }
+        return redis.read(apikey, pipeline -> slowestPages(pipeline, apikey, vital, window, now, limit));
     }
 
     private List<PageVital> slowestPages(AbstractPipeline pipeline, String apikey, String vital, MetricWindow window, Instant now, int limit) {
@@ -227,9 +219,7 @@ public class MetricsReader {
     }
 
     public PageCosts pageCosts(String apikey, MetricWindow window, Instant now, int limit) {
-        try (var pipeline = redis.pipeline()) {
-            return pageCosts(pipeline, apikey, window, now, limit);
-        }
+        return redis.read(apikey, pipeline -> pageCosts(pipeline, apikey, window, now, limit));
     }
 
     private PageCosts pageCosts(AbstractPipeline pipeline, String apikey, MetricWindow window, Instant now, int limit) {
@@ -281,9 +271,7 @@ public class MetricsReader {
      * one. The groups beyond a bucket's cap are added up as {@code (other)}, which has no sample.
      */
     public List<TopError> topErrors(String apikey, MetricWindow window, Instant now, int limit) {
-        try (var pipeline = redis.pipeline()) {
-            return topErrors(pipeline, apikey, window, now, limit);
-        }
+        return redis.read(apikey, pipeline -> topErrors(pipeline, apikey, window, now, limit));
     }
 
     private List<TopError> topErrors(AbstractPipeline pipeline, String apikey, MetricWindow window, Instant now, int limit) {
@@ -353,9 +341,7 @@ public class MetricsReader {
      * times as many commands.
      */
     public TimeSeriesSet timeSeries(String apikey, List<String> metrics, MetricWindow window, Duration step, String stepText, Instant now) {
-        try (var pipeline = redis.pipeline()) {
-            return timeSeries(pipeline, apikey, metrics, window, step, stepText, now);
-        }
+        return redis.read(apikey, pipeline -> timeSeries(pipeline, apikey, metrics, window, step, stepText, now));
     }
 
     private TimeSeriesSet timeSeries(AbstractPipeline pipeline, String apikey, List<String> metrics, MetricWindow window, Duration step, String stepText, Instant now) {

@@ -3,7 +3,9 @@ package dev.trackpipeline.aggregator.query;
 import dev.trackpipeline.aggregator.AggregatorProperties;
 import dev.trackpipeline.aggregator.metrics.RedisClientSettings;
 import dev.trackpipeline.runtime.ApiException;
+import dev.trackpipeline.runtime.ProjectReadShares;
 import java.util.NoSuchElementException;
+import java.util.function.Function;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import redis.clients.jedis.AbstractPipeline;
@@ -15,14 +17,19 @@ import redis.clients.jedis.exceptions.JedisException;
  * The metrics API's own Redis connections ({@link AggregatorProperties.Reads}). The counting has a
  * pool of its own, so however many dashboards are open, reads can only wait for each other: when
  * every read connection stays taken for longer than the configured wait, the request is answered
- * 503 rather than queued.
+ * 503 rather than queued. One project holds at most every connection but one
+ * ({@link ProjectReadShares}), so that a project whose reads are slow (filled on purpose through its
+ * public apikey, say) cannot keep every other project's dashboards waiting.
  */
 @Component
 public final class ReadConnections implements AutoCloseable {
 
     private final JedisPooled redis;
+    private final ProjectReadShares shares;
 
     public ReadConnections(AggregatorProperties properties) {
+        this.shares = new ProjectReadShares(properties.reads().connections(), properties.reads().maxWait(),
+                "track.aggregator.reads.connections");
         RedisClientSettings settings = RedisClientSettings.of(properties);
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(properties.reads().connections());
@@ -32,8 +39,17 @@ public final class ReadConnections implements AutoCloseable {
         this.redis = new JedisPooled(settings.address(), settings.config(), pool);
     }
 
+    /** Reads for {@code apikey}, a project whose read token the caller has shown, on a pipeline of a read connection of its share. */
+    public <T> T read(String apikey, Function<AbstractPipeline, T> read) {
+        return shares.read(apikey, () -> {
+            try (AbstractPipeline pipeline = pipeline()) {
+                return read.apply(pipeline);
+            }
+        });
+    }
+
     /** A pipeline on a read connection, given back when the pipeline is closed. */
-    public AbstractPipeline pipeline() {
+    AbstractPipeline pipeline() {
         try {
             return redis.pipelined();
         } catch (JedisException e) {

@@ -7,13 +7,17 @@ import dev.trackpipeline.aggregator.AggregatorProperties;
 import dev.trackpipeline.infra.EmbeddedRedisServer;
 import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.runtime.ApiException;
+import dev.trackpipeline.runtime.HeldRead;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 
-/** Reads wait for each other on connections of their own, and are refused, not queued, once every one stays busy. */
+/**
+ * Reads wait for each other on connections of their own, and are refused, not queued, once every
+ * one stays busy; one project holds at most every connection but one.
+ */
 class ReadConnectionsTest {
 
     static final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
@@ -48,6 +52,27 @@ class ReadConnectionsTest {
                 second.sync();
                 assertThat(value.get()).isEqualTo("1");
             }
+        }
+    }
+
+    @Test
+    void oneProjectHoldsEveryConnectionButOneSoAnotherProjectsDashboardIsServedMeanwhile() throws Exception {
+        try (ReadConnections reads = new ReadConnections(properties(new AggregatorProperties.Reads(2, Duration.ofMillis(200), 100)));
+             HeldRead slow = new HeldRead((apikey, read) -> reads.read(apikey, pipeline -> read.get()), "filled")) {
+            assertThatThrownBy(() -> reads.read("filled", pipeline -> "second of the same project")).isInstanceOfSatisfying(ApiException.class,
+                    refused -> {
+                        assertThat(refused.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+                        assertThat(refused.getMessage()).isEqualTo("this project's reads hold 1 of the reads at once already, as many as one"
+                                + " project may (every one of track.aggregator.reads.connections but one); try again shortly");
+                    });
+            String answer = reads.read("shop", pipeline -> {
+                var exists = pipeline.exists("read-test");
+                pipeline.sync();
+                return "another project's, " + exists.get();
+            });
+            assertThat(answer).isEqualTo("another project's, false");
+
+            assertThat(slow.release()).isEqualTo("held by filled");
         }
     }
 

@@ -11,6 +11,7 @@ import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.runtime.ApiException;
+import dev.trackpipeline.runtime.HeldRead;
 import dev.trackpipeline.runtime.ProjectCatalog;
 import dev.trackpipeline.runtime.ReadAuthorization;
 import dev.trackpipeline.writer.PlantedEvents;
@@ -61,7 +62,7 @@ class ErrorQueryControllerTest {
                 .insertOne(error);
         String id = error.getString("_id").getValue();
 
-        try (HeldRead held = new HeldRead(oneSlot, "another-project")) {
+        try (HeldRead held = new HeldRead(oneSlot::read, "another-project")) {
             ApiException byId = catchThrowableOfType(() -> controller.one(id, "shop", "Bearer shop-read-token"), ApiException.class);
             ApiException stats = catchThrowableOfType(() -> controller.stats("shop", T0 - 1, T0 + 1, 20, "Bearer shop-read-token"),
                     ApiException.class);

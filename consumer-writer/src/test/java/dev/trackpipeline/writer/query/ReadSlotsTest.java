@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trackpipeline.runtime.ApiException;
+import dev.trackpipeline.runtime.HeldRead;
 import dev.trackpipeline.writer.WriterProperties;
 import java.time.Duration;
 import java.util.Map;
@@ -11,10 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 import org.springframework.util.unit.DataSize;
 
-/** Pages are read a few at a time: the budget bounds one answer, the slots how many are held together. */
+/**
+ * Pages are read a few at a time: the budget bounds one answer, the slots how many are held
+ * together, one project at most every slot but one (the rule itself: {@code ProjectReadSharesTest}).
+ */
 class ReadSlotsTest {
-
-    final ReadSlots oneSlot = slots(1);
 
     static ReadSlots slots(int concurrentReads) {
         return new ReadSlots(new WriterProperties("slots-test", Map.of(), Duration.ofSeconds(5), Duration.ofSeconds(60),
@@ -22,41 +24,19 @@ class ReadSlotsTest {
     }
 
     @Test
-    void aReadFindingEverySlotTakenForTheWholeWaitIsAnsweredServiceUnavailableAndTheNextOneAfterItIsServed() throws Exception {
-        try (HeldRead first = new HeldRead(oneSlot, "another-project")) {
-            assertThatThrownBy(() -> oneSlot.read("shop", () -> "second")).isInstanceOfSatisfying(ApiException.class, refused -> {
-                assertThat(refused.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
-                assertThat(refused.getMessage()).isEqualTo("too many pages being read at once (track.writer.read.concurrent-reads); try again shortly");
-            });
-            assertThat(first.release()).isEqualTo("held by another-project");
-        }
-        assertThat(oneSlot.read("shop", () -> "third")).isEqualTo("third");
-    }
-
-    @Test
-    void oneProjectHoldsEverySlotButOneSoAnotherProjectsReadIsServedMeanwhile() throws Exception {
+    void oneProjectHoldsEverySlotButOneAndARefusalNamesTheSettingThatSetsThem() throws Exception {
         ReadSlots twoSlots = slots(2);
-        try (HeldRead slow = new HeldRead(twoSlots, "filled")) {
+        try (HeldRead slow = new HeldRead(twoSlots::read, "filled")) {
             assertThatThrownBy(() -> twoSlots.read("filled", () -> "second of the same project")).isInstanceOfSatisfying(ApiException.class,
                     refused -> {
                         assertThat(refused.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
-                        assertThat(refused.getMessage()).isEqualTo("this project's reads hold 1 of the read slots already, as many as one project"
-                                + " may (every slot of track.writer.read.concurrent-reads but one); try again shortly");
+                        assertThat(refused.getMessage()).isEqualTo("this project's reads hold 1 of the reads at once already, as many as one project"
+                                + " may (every one of track.writer.read.concurrent-reads but one); try again shortly");
                     });
             assertThat(twoSlots.read("shop", () -> "another project's")).isEqualTo("another project's");
 
             assertThat(slow.release()).isEqualTo("held by filled");
         }
-        assertThat(twoSlots.read("filled", () -> "once its first read ended")).isEqualTo("once its first read ended");
-    }
-
-    @Test
-    void aReadThatFailsGivesItsSlotBack() {
-        assertThatThrownBy(() -> oneSlot.read("shop", () -> {
-            throw new ApiException(HttpStatus.NOT_FOUND, "no such recording");
-        })).hasMessage("no such recording");
-
-        assertThat(oneSlot.read("shop", () -> "next")).isEqualTo("next");
     }
 
     @Test
