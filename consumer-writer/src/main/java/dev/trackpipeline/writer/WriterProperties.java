@@ -44,9 +44,10 @@ public record WriterProperties(@DefaultValue(ConsumerGroups.WRITER) String group
      * @param concurrentReads how many pages (of events or of a recording's chunks) are read at once:
      *                   the budget bounds one answer, this bounds how many are held together
      * @param maxWait    how long a read waits for one of those slots before it is answered 503
-     * @param queryTimeout how long MongoDB may work on one query of a read (its maxTimeMS): a
-     *                   filter outside the indexes over a large window is stopped, and answered
-     *                   503 naming what to narrow, rather than hold a slot and the server
+     * @param queryTimeout how long MongoDB may work on one read, all its queries together (each
+     *                   gets what is left as its maxTimeMS): a filter outside the indexes over a
+     *                   large window is stopped, and answered 503 naming what to narrow, rather
+     *                   than hold a slot and the server
      * @param statsLimit how many of a window's newest errors of each family the error stats count at
      *                   most: past it they say so, and cost no more however many errors the window holds
      */

@@ -51,7 +51,6 @@ public class ErrorQueryController {
     private final ReadAuthorization authorization;
     private final EventPages pages;
     private final ReadSlots slots;
-    private final long queryTimeoutMillis;
     private final int statsLimit;
 
     public ErrorQueryController(EventRepository repository, EventFamilies families, ReadAuthorization authorization, EventPages pages,
@@ -61,7 +60,6 @@ public class ErrorQueryController {
         this.authorization = authorization;
         this.pages = pages;
         this.slots = slots;
-        this.queryTimeoutMillis = properties.read().queryTimeout().toMillis();
         this.statsLimit = properties.read().statsLimit();
     }
 
@@ -111,8 +109,8 @@ public class ErrorQueryController {
         // An event of the largest accepted size made of tiny values takes about 14 MB once decoded
         // (DecodedCost): read like a page, within a slot, so that concurrent reads of one cannot
         // run the writer out of memory.
-        return ApiResponse.ok(slots.read(apikey, () -> families.errorFamilies().stream()
-                .map(family -> repository.collection(family).find(ofProject).maxTime(queryTimeoutMillis, TimeUnit.MILLISECONDS).first())
+        return ApiResponse.ok(slots.read(apikey, deadline -> families.errorFamilies().stream()
+                .map(family -> repository.collection(family).find(ofProject).maxTime(deadline.millisLeft(), TimeUnit.MILLISECONDS).first())
                 .filter(java.util.Objects::nonNull)
                 .findFirst()
                 .map(EventDocuments::toApi)
@@ -136,10 +134,10 @@ public class ErrorQueryController {
         List<Bson> window = new QueryWindow(apikey, startTime, endTime).conditions();
         // Aggregations over up to stats-limit errors per family: the costliest read there is, so it
         // takes a slot and stops at the query timeout like the lists.
-        return ApiResponse.ok(slots.read(apikey, () -> stats(window, limit)));
+        return ApiResponse.ok(slots.read(apikey, deadline -> stats(window, limit, deadline)));
     }
 
-    private ErrorStats stats(List<Bson> window, int limit) {
+    private ErrorStats stats(List<Bson> window, int limit, QueryDeadline deadline) {
         Map<String, Long> byType = new TreeMap<>();
         List<ErrorStats.Group> groups = new ArrayList<>();
         boolean newestOnly = false;
@@ -150,7 +148,7 @@ public class ErrorQueryController {
             // what is counted: a client choosing every event's time cannot make it count more.
             Document pastTheLimit = collection.find(Filters.and(window)).sort(EventOrder.NEWEST_FIRST)
                     .projection(Projections.include("time")).skip(statsLimit).limit(1)
-                    .maxTime(queryTimeoutMillis, TimeUnit.MILLISECONDS).first();
+                    .maxTime(deadline.millisLeft(), TimeUnit.MILLISECONDS).first();
             if (pastTheLimit != null) {
                 newestOnly = true;
                 Object time = pastTheLimit.get("time");
@@ -158,14 +156,14 @@ public class ErrorQueryController {
                         Filters.and(Filters.eq("time", time), Filters.lt("_id", pastTheLimit.get("_id"))))));
             }
             collection.aggregate(List.of(match, Aggregates.group("$type", Accumulators.sum("count", 1))))
-                    .maxTime(queryTimeoutMillis, TimeUnit.MILLISECONDS)
+                    .maxTime(deadline.millisLeft(), TimeUnit.MILLISECONDS)
                     .forEach(row -> byType.merge(row.getString("_id"), ((Number) row.get("count")).longValue(), Long::sum));
             collection.aggregate(List.of(match,
                             Aggregates.group("$fingerprint", Accumulators.sum("count", 1), Accumulators.first("title", "$errorTitle"),
                                     Accumulators.max("lastSeen", "$time")),
                             Aggregates.sort(Sorts.orderBy(Sorts.descending("count"), Sorts.ascending("_id"))),
                             Aggregates.limit(limit)))
-                    .maxTime(queryTimeoutMillis, TimeUnit.MILLISECONDS)
+                    .maxTime(deadline.millisLeft(), TimeUnit.MILLISECONDS)
                     .forEach(row -> groups.add(new ErrorStats.Group(row.getString("_id"), row.getString("title"),
                             ((Number) row.get("count")).longValue(), ((Number) row.get("lastSeen")).longValue())));
         }

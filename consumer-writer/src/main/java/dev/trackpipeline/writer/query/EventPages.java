@@ -115,12 +115,12 @@ public class EventPages {
     }
 
     Page read(String apikey, List<MongoCollection<Document>> collections, Bson filter, Request request) {
-        return slots.read(apikey, () -> readPage(collections, filter, request));
+        return slots.read(apikey, deadline -> readPage(collections, filter, request, deadline));
     }
 
-    private Page readPage(List<MongoCollection<Document>> collections, Bson filter, Request request) {
+    private Page readPage(List<MongoCollection<Document>> collections, Bson filter, Request request, QueryDeadline deadline) {
         long countLimit = limits.countLimit();
-        long counted = count(collections, filter, countLimit + 1);
+        long counted = count(collections, filter, countLimit + 1, deadline);
         boolean totalIsAtLeast = counted > countLimit;
         long total = Math.min(counted, countLimit);
 
@@ -131,7 +131,7 @@ public class EventPages {
             if (collections.size() == 1) {
                 skip = above;
             } else {
-                start = positionAfter(collections, filter, above);
+                start = positionAfter(collections, filter, above, deadline);
                 if (start.isEmpty()) {
                     return new Page(List.of(), total, request.page(), request.pageSize(), null, totalIsAtLeast, false);
                 }
@@ -144,7 +144,7 @@ public class EventPages {
                 Bson query = start.map(position -> Filters.and(filter, EventOrder.after(position, name))).orElse(filter);
                 int limit = request.pageSize() + 1;
                 merge.add(new Source(name, collection.withDocumentClass(RawBsonDocument.class).find(query)
-                        .maxTime(limits.queryTimeout().toMillis(), TimeUnit.MILLISECONDS).sort(EventOrder.NEWEST_FIRST)
+                        .maxTime(deadline.millisLeftSharedBy(collections.size()), TimeUnit.MILLISECONDS).sort(EventOrder.NEWEST_FIRST)
                         .skip(skip).limit(limit).batchSize(Math.min(limit, limits.batchSize())).cursor()));
             }
             Filled filled = fill(merge, request.pageSize());
@@ -188,11 +188,11 @@ public class EventPages {
      * {@code above} events before it, found by merging the collections' ids and times only.
      * Empty when fewer events match.
      */
-    private Optional<EventPosition> positionAfter(List<MongoCollection<Document>> collections, Bson filter, int above) {
+    private Optional<EventPosition> positionAfter(List<MongoCollection<Document>> collections, Bson filter, int above, QueryDeadline deadline) {
         try (Merge merge = new Merge()) {
             for (MongoCollection<Document> collection : collections) {
                 merge.add(new Source(collection.getNamespace().getCollectionName(), collection.withDocumentClass(RawBsonDocument.class)
-                        .find(filter).maxTime(limits.queryTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                        .find(filter).maxTime(deadline.millisLeftSharedBy(collections.size()), TimeUnit.MILLISECONDS)
                         .projection(Projections.include("time")).sort(EventOrder.NEWEST_FIRST)
                         .limit(above).batchSize(Math.min(above, KEYS_BATCH_SIZE)).cursor()));
             }
@@ -208,14 +208,14 @@ public class EventPages {
     }
 
     /** How many documents match, counting at most {@code limit} over all the collections. */
-    private long count(List<MongoCollection<Document>> collections, Bson filter, long limit) {
+    private long count(List<MongoCollection<Document>> collections, Bson filter, long limit, QueryDeadline deadline) {
         long counted = 0;
         for (MongoCollection<Document> collection : collections) {
             if (counted >= limit) {
                 break;
             }
             counted += collection.countDocuments(filter, new CountOptions().limit((int) Math.min(Integer.MAX_VALUE, limit - counted))
-                    .maxTime(limits.queryTimeout().toMillis(), TimeUnit.MILLISECONDS));
+                    .maxTime(deadline.millisLeft(), TimeUnit.MILLISECONDS));
         }
         return counted;
     }

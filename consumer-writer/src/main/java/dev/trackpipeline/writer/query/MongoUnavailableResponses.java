@@ -23,7 +23,7 @@ import com.mongodb.MongoException;
 class MongoUnavailableResponses {
 
     static final String UNREACHABLE = "the event store (MongoDB) cannot be reached; try again shortly";
-    static final String TOO_LONG = "the query ran longer than track.writer.read.query-timeout; narrow startTime/endTime or the filters";
+    static final String TOO_LONG = "the read's queries ran longer than track.writer.read.query-timeout; narrow startTime/endTime or the filters";
     /** MaxTimeMSExpired: the server stopped a query at its maxTimeMS. */
     private static final int MAX_TIME_EXPIRED = 50;
 

@@ -105,11 +105,11 @@ public class RecordScreenController {
         ApiException.requireBetween("pageSize", pageSize, 1, MAX_PAGE_SIZE);
         ChunkPosition position = after == null ? null : PageCursors.decodeChunks("after", after);
 
-        return ApiResponse.ok(slots.read(apikey, () -> readPage(apikey, recordScreenId, pageSize, position)));
+        return ApiResponse.ok(slots.read(apikey, deadline -> readPage(apikey, recordScreenId, pageSize, position, deadline)));
     }
 
     /** A page of the recording's chunks from {@code position} on (from the first when null), within the budget. */
-    private Recording readPage(String apikey, String recordScreenId, int pageSize, ChunkPosition position) {
+    private Recording readPage(String apikey, String recordScreenId, int pageSize, ChunkPosition position, QueryDeadline deadline) {
         List<Bson> conditions = new ArrayList<>(List.of(Filters.eq("apikey", apikey), Filters.eq("recordScreenId", recordScreenId)));
         if (position != null) {
             conditions.add(after(position));
@@ -124,7 +124,7 @@ public class RecordScreenController {
         ChunkPosition last = null;
         long bytes = 0;
         try (MongoCursor<RawBsonDocument> cursor = replays.find(Filters.and(conditions))
-                .maxTime(limits.queryTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .maxTime(deadline.millisLeft(), TimeUnit.MILLISECONDS)
                 .projection(Projections.include("time", "receivedAt", "events", "uuid")).sort(RECORDED_ORDER)
                 .limit(limit).batchSize(Math.min(limit, limits.batchSize())).cursor()) {
             while (cursor.hasNext()) {

@@ -62,7 +62,7 @@ class ErrorQueryControllerTest {
                 .insertOne(error);
         String id = error.getString("_id").getValue();
 
-        try (HeldRead held = new HeldRead(oneSlot::read, "another-project")) {
+        try (HeldRead held = new HeldRead(ReadSlotsTest.held(oneSlot), "another-project")) {
             ApiException byId = catchThrowableOfType(() -> controller.one(id, "shop", "Bearer shop-read-token"), ApiException.class);
             ApiException stats = catchThrowableOfType(() -> controller.stats("shop", T0 - 1, T0 + 1, 20, "Bearer shop-read-token"),
                     ApiException.class);

@@ -1,6 +1,7 @@
 package dev.trackpipeline.writer.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
@@ -15,6 +16,7 @@ import com.mongodb.event.CommandSucceededEvent;
 import dev.trackpipeline.infra.EmbeddedMongoServer;
 import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.model.event.EventFamilies;
+import dev.trackpipeline.runtime.ApiException;
 import dev.trackpipeline.writer.PlantedEvents;
 import dev.trackpipeline.writer.WriterProperties;
 import java.time.Duration;
@@ -26,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntToLongFunction;
 import java.util.function.IntUnaryOperator;
 import org.bson.BsonDocument;
@@ -36,6 +39,7 @@ import org.bson.conversions.Bson;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -199,6 +203,30 @@ class EventPagesTest {
         assertThat(pages).extracting(EventPagesTest::ids).containsExactly(List.of(planted.get(0)), List.of(planted.get(1)),
                 List.of(planted.get(2)), List.of(planted.get(3)));
         assertThat(pages).extracting(EventPages.Page::budgetReached).containsExactly(true, true, true, false);
+    }
+
+    /**
+     * The queries of one list share its query timeout: with each taking 4 of its 10 s, the merged
+     * list stops before its third count (answered 503 as a query MongoDB stopped is), where a
+     * timeout of each query's own would have let its nine queries run 90 s; one collection's list,
+     * a count and a find, ends in time.
+     */
+    @Test
+    void theQueriesOfOneListShareItsQueryTimeoutAndTheListStopsOnceItIsSpent() {
+        plant(9, i -> T0 + i, i -> 10);
+        AtomicLong clock = new AtomicLong();
+        WriterProperties properties = new WriterProperties("pages-test", Map.of(), Duration.ofSeconds(5), Duration.ofSeconds(60),
+                new WriterProperties.Read(DataSize.ofMegabytes(4), 10_000, 4, 2, Duration.ofSeconds(2), Duration.ofSeconds(10), 20_000));
+        EventPages pages = new EventPages(properties, new ReadSlots(properties, () -> clock.getAndAdd(Duration.ofSeconds(4).toNanos())));
+
+        assertThatThrownBy(() -> pages.read("shop", errorCollections(), Filters.eq("apikey", "shop"), EventPages.request(1, 20, null)))
+                .isInstanceOfSatisfying(ApiException.class, refused -> {
+                    assertThat(refused.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+                    assertThat(refused.getMessage()).isEqualTo(MongoUnavailableResponses.TOO_LONG);
+                });
+        clock.set(0);
+        assertThat(pages.read("shop", database.getCollection("error"), Filters.eq("apikey", "shop"), EventPages.request(1, 20, null)).list())
+                .hasSize(3);
     }
 
     @Test

@@ -26,17 +26,23 @@ class ReadSlotsTest {
     @Test
     void oneProjectHoldsEverySlotButOneAndARefusalNamesTheSettingThatSetsThem() throws Exception {
         ReadSlots twoSlots = slots(2);
-        try (HeldRead slow = new HeldRead(twoSlots::read, "filled")) {
-            assertThatThrownBy(() -> twoSlots.read("filled", () -> "second of the same project")).isInstanceOfSatisfying(ApiException.class,
+        try (HeldRead slow = new HeldRead(held(twoSlots), "filled")) {
+            assertThatThrownBy(() -> twoSlots.read("filled", deadline -> "second of the same project")).isInstanceOfSatisfying(ApiException.class,
                     refused -> {
                         assertThat(refused.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
                         assertThat(refused.getMessage()).isEqualTo("this project's reads hold 1 of the reads at once already, as many as one project"
                                 + " may (every one of track.writer.read.concurrent-reads but one); try again shortly");
                     });
-            assertThat(twoSlots.read("shop", () -> "another project's")).isEqualTo("another project's");
+            String another = twoSlots.read("shop", deadline -> "another project's");
+            assertThat(another).isEqualTo("another project's");
 
             assertThat(slow.release()).isEqualTo("held by filled");
         }
+    }
+
+    /** A read that holds its slot until released, as {@link HeldRead} takes it. */
+    static HeldRead.Reads held(ReadSlots slots) {
+        return (apikey, read) -> slots.read(apikey, deadline -> read.get());
     }
 
     @Test
