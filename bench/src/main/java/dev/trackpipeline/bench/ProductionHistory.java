@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,6 +47,19 @@ final class ProductionHistory {
             return new Shape(events, 500, 5_000, 20, 100, Duration.ofDays(30), 500);
         }
 
+        /**
+         * A burst of new events for {@code history}'s pages and errors, over its last minute and no
+         * recordings: what the counting meets while dashboards read ({@link #burst()} events).
+         */
+        static Shape burst(Shape history) {
+            return new Shape(history.burst(), history.pages(), history.distinctErrors(), 0, 0, Duration.ofMinutes(1), history.deepPage());
+        }
+
+        /** How many events a burst holds: about ten seconds of counting for the full history's, a few for a smoke run's. */
+        int burst() {
+            return Math.max(2_000, events / 20);
+        }
+
         /** A smoke run's: the same spread, fewer of everything. */
         static Shape small(int events) {
             return new Shape(events, 50, 200, 2, 40, Duration.ofDays(30), 10);
@@ -56,8 +70,30 @@ final class ProductionHistory {
         }
     }
 
-    /** What was published: how many records in all, a recording and the newest error to read back. */
-    record Published(long records, String longRecordingId, String newestErrorId, Duration took) {
+    /**
+     * What was published: how many records in all, a recording and the newest error to read back,
+     * and every record's received-at (epoch ms, ascending), which says what a window must count.
+     */
+    record Published(long records, String longRecordingId, String newestErrorId, Duration took, long[] receivedAt) {
+
+        /** How many records were received from {@code from} (inclusive) to {@code to} (exclusive), epoch ms. */
+        long receivedBetween(long from, long to) {
+            return Math.max(0, firstAtOrAfter(to) - firstAtOrAfter(from));
+        }
+
+        private int firstAtOrAfter(long millis) {
+            int low = 0;
+            int high = receivedAt.length;
+            while (low < high) {
+                int middle = (low + high) >>> 1;
+                if (receivedAt[middle] < millis) {
+                    low = middle + 1;
+                } else {
+                    high = middle;
+                }
+            }
+            return low;
+        }
     }
 
     static final String CLIENT = "bench-history";
@@ -83,6 +119,8 @@ final class ProductionHistory {
         long started = System.nanoTime();
         long startMillis = now.minus(shape.span()).toEpochMilli();
         String newestError = null;
+        long[] receivedAt = new long[Math.toIntExact(shape.records())];
+        int sent = 0;
         try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrapServers, "acks", "all",
                 "enable.idempotence", true, "linger.ms", 20, "batch.size", 512 * 1024, "compression.type", "lz4",
                 "max.request.size", 8 * 1024 * 1024), new StringSerializer(), new ByteArraySerializer())) {
@@ -95,9 +133,10 @@ final class ProductionHistory {
                 if (ERROR_TYPES.contains(event.path("type").asString("")) && event.has("message")) {
                     event.put("message", event.get("message").asString("") + " #" + Math.floorMod(i * 31L, shape.distinctErrors()));
                 }
-                AcceptedEvent sent = send(producer, gateway, topics, json.writeValueAsBytes(event), Instant.ofEpochMilli(millis), failed);
-                if ("error".equals(sent.type())) {
-                    newestError = sent.eventId();
+                AcceptedEvent accepted = send(producer, gateway, topics, json.writeValueAsBytes(event), Instant.ofEpochMilli(millis), failed);
+                receivedAt[sent++] = millis;
+                if ("error".equals(accepted.type())) {
+                    newestError = accepted.eventId();
                 }
             }
             String longRecording = null;
@@ -112,13 +151,15 @@ final class ProductionHistory {
                     chunk.put("uuid", new UUID(RECORDING_PREFIX, r).toString());
                     chunk.put("recordScreenId", id);
                     send(producer, gateway, topics, json.writeValueAsBytes(chunk), Instant.ofEpochMilli(millis), failed);
+                    receivedAt[sent++] = millis;
                 }
             }
             producer.flush();
             if (failed.get() != null) {
                 throw new IllegalStateException("Kafka refused part of the history", failed.get());
             }
-            return new Published(shape.records(), longRecording, newestError, Duration.ofNanos(System.nanoTime() - started));
+            Arrays.sort(receivedAt);
+            return new Published(shape.records(), longRecording, newestError, Duration.ofNanos(System.nanoTime() - started), receivedAt);
         }
     }
 

@@ -56,6 +56,8 @@ final class ReadsBench {
     private static final Duration FILL_LIMIT = Duration.ofMinutes(60);
     private static final Duration ANSWER_LIMIT = Duration.ofMinutes(2);
     private static final int WARM_UP_CALLS = 2;
+    /** Dashboards refreshing back to back while a burst is counted: none, then twice the read connections. */
+    private static final List<Integer> READERS = List.of(0, 8);
     /** Issue 21's targets: every metrics read and the writer's first pages, and one dashboard refresh at 7 d. */
     private static final Target READ = new Target(100, null);
     private static final Target REFRESH = new Target(200, 5_000L);
@@ -86,24 +88,26 @@ final class ReadsBench {
              Jedis redis = new Jedis("127.0.0.1", Integer.parseInt(infra.environment().get("REDIS_PORT")))) {
             services.start(List.of(Service.WRITER, Service.AGGREGATOR));
             Instant historyEnds = Instant.now();
-            ReadsReport.History history = fill(infra, redis, historyEnds);
+            ProductionHistory.Shape shape = options.shape();
+            progress.step(String.format(Locale.ROOT, "publishing %,d events over %d days and %d recordings of %d chunks to Kafka, as the gateway would",
+                    shape.events(), shape.span().toDays(), shape.recordings(), shape.chunksPerRecording()));
+            ProductionHistory.Published published = ProductionHistory.publish(infra.kafkaBootstrapServers(), options.capturedTraffic(), shape,
+                    historyEnds);
+            ReadsReport.History history = fill(infra, redis, published);
             // The metrics first, while the history's last minutes are still in the short windows.
             double newestMinutesBeforeReads = Duration.between(historyEnds, Instant.now()).toSeconds() / 60.0;
-            List<ReadsReport.Read> reads = new ArrayList<>(aggregatorReads(services.of(Service.AGGREGATOR), redis));
+            List<ReadsReport.Check> checks = new ArrayList<>();
+            List<ReadsReport.Read> reads = new ArrayList<>(aggregatorReads(services.of(Service.AGGREGATOR), redis, published, checks));
             reads.addAll(writerReads(services.of(Service.WRITER), history));
-            return new ReadsReport.Results(history, newestMinutesBeforeReads, reads);
+            List<ReadsReport.CountingUnderReads> counting = countingUnderReads(infra, services.of(Service.AGGREGATOR));
+            return new ReadsReport.Results(history, newestMinutesBeforeReads, reads, checks, counting);
         } finally {
             browser.shutdownNow();
         }
     }
 
-    /** Publishes the history and waits for both consumers to have committed all of it. */
-    private ReadsReport.History fill(InfraChild infra, Jedis redis, Instant historyEnds) throws Exception {
-        ProductionHistory.Shape shape = options.shape();
-        progress.step(String.format(Locale.ROOT, "publishing %,d events over %d days and %d recordings of %d chunks to Kafka, as the gateway would",
-                shape.events(), shape.span().toDays(), shape.recordings(), shape.chunksPerRecording()));
-        ProductionHistory.Published published = ProductionHistory.publish(infra.kafkaBootstrapServers(), options.capturedTraffic(), shape,
-                historyEnds);
+    /** Waits for both consumers to have committed all of the history published. */
+    private ReadsReport.History fill(InfraChild infra, Jedis redis, ProductionHistory.Published published) throws Exception {
         progress.step(String.format(Locale.ROOT, "published in %.0f s; waiting for the writer and the aggregator", published.took().toNanos() / 1e9));
         Map<String, Double> finished = new LinkedHashMap<>();
         long fillStarted = System.nanoTime() - published.took().toNanos();
@@ -165,7 +169,12 @@ final class ReadsBench {
         return reads;
     }
 
-    private List<ReadsReport.Read> aggregatorReads(ServiceProcess aggregator, Jedis redis) throws Exception {
+    /**
+     * The metrics reads, window by window; each window's overview is checked against the history
+     * first: it must count every record received in the window it answers for, no more.
+     */
+    private List<ReadsReport.Read> aggregatorReads(ServiceProcess aggregator, Jedis redis, ProductionHistory.Published published,
+                                                   List<ReadsReport.Check> checks) throws Exception {
         String base = aggregator.url() + "/api/metrics/";
         List<ReadsReport.Read> reads = new ArrayList<>();
         for (String window : WINDOWS) {
@@ -176,6 +185,13 @@ final class ReadsBench {
             } catch (UnansweredException e) {
                 reads.add(ReadsReport.Read.notMeasured(aggregator.name(), "dashboard refresh at " + window, e.getMessage()));
                 continue;
+            }
+            ReadsReport.Check events = new ReadsReport.Check(aggregator.name(), "overview " + window + ": events",
+                    published.receivedBetween(overview.path("from").longValue(), overview.path("to").longValue()), overview.path("events").longValue());
+            checks.add(events);
+            if (!events.holds()) {
+                progress.step(String.format(Locale.ROOT, "%s: the overview at %s counts %,d events where %,d were published in its window",
+                        aggregator.name(), window, events.answered(), events.expected()));
             }
             // The dashboard's first chart has a series per event type the window holds.
             List<String> types = new ArrayList<>();
@@ -196,6 +212,82 @@ final class ReadsBench {
                     () -> refresh(refresh), window.equals("7d") ? REFRESH : null));
         }
         return reads;
+    }
+
+    /**
+     * Counting while dashboards refresh: a burst of new events is published, and the time the
+     * aggregator takes to count all of it is measured with no dashboard open, then with
+     * {@link #READERS} dashboards each refreshing the 1 h view back to back (not every 15 s: the
+     * most reads the read connections let through), in the same run. The metrics API reads on
+     * connections of its own, so the counting should barely notice; this shows how much it does.
+     */
+    private List<ReadsReport.CountingUnderReads> countingUnderReads(InfraChild infra, ServiceProcess aggregator) throws Exception {
+        String base = aggregator.url() + "/api/metrics/";
+        String query = "?apikey=" + APIKEY + "&window=1h";
+        List<String> refresh = List.of(base + "overview" + query, base + "top-errors" + query + "&limit=10",
+                base + "pages" + query + "&vital=LCP&limit=10", base + "series" + query + "&metrics=" + encode("type:error,type:performance"),
+                base + "series" + query + "&metrics=" + encode("errors,sessions,whiteScreens"));
+        List<ReadsReport.CountingUnderReads> results = new ArrayList<>();
+        for (int readers : READERS) {
+            progress.step(String.format(Locale.ROOT, "counting %,d new events with %d dashboards refreshing back to back", options.shape().burst(),
+                    readers));
+            ExecutorService dashboards = Executors.newFixedThreadPool(Math.max(1, readers * refresh.size()), runnable -> {
+                Thread thread = new Thread(runnable, "bench-contention");
+                thread.setDaemon(true);
+                return thread;
+            });
+            java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.ConcurrentHashMap<String, Long> statuses = new java.util.concurrent.ConcurrentHashMap<>();
+            List<Future<?>> loops = new ArrayList<>();
+            try {
+                for (int reader = 0; reader < readers; reader++) {
+                    loops.add(dashboards.submit(() -> {
+                        while (reading.get()) {
+                            List<Future<String>> calls = new ArrayList<>();
+                            statuses.merge(call(refresh.get(0)), 1L, Long::sum);
+                            for (String url : refresh.subList(1, refresh.size())) {
+                                calls.add(dashboards.submit(() -> call(url)));
+                            }
+                            for (Future<String> answered : calls) {
+                                statuses.merge(answered.get(), 1L, Long::sum);
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                results.add(countBurst(infra, readers, statuses));
+            } finally {
+                reading.set(false);
+                for (Future<?> loop : loops) {
+                    loop.get(ANSWER_LIMIT.toSeconds() + 10, TimeUnit.SECONDS);
+                }
+                dashboards.shutdownNow();
+            }
+        }
+        return results;
+    }
+
+    /** Publishes a burst of new events now and times until the aggregator has counted all of it. */
+    private ReadsReport.CountingUnderReads countBurst(InfraChild infra, int readers, Map<String, Long> statuses) throws Exception {
+        try (KafkaOffsets offsets = new KafkaOffsets(infra.kafkaBootstrapServers(), TopicNames.defaults().eventTopics(new EventFamilies()))) {
+            long before = offsets.committed(ConsumerGroups.AGGREGATOR);
+            long started = System.nanoTime();
+            ProductionHistory.publish(infra.kafkaBootstrapServers(), options.capturedTraffic(), ProductionHistory.Shape.burst(options.shape()),
+                    Instant.now());
+            long end = KafkaOffsets.sum(offsets.ends().values());
+            long deadline = System.nanoTime() + FILL_LIMIT.toNanos();
+            while (offsets.committed(ConsumerGroups.AGGREGATOR) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the aggregator did not count a burst of " + (end - before) + " events within " + FILL_LIMIT);
+                }
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            Map<String, Long> answered = new java.util.TreeMap<>(statuses);
+            progress.step(String.format(Locale.ROOT, "counted %,d events in %.1f s with %d dashboards refreshing (answers: %s)", end - before, seconds,
+                    readers, answered));
+            return new ReadsReport.CountingUnderReads(readers, end - before, seconds, answered);
+        }
     }
 
     /** What a read must stay under: its p99 and, where named, the Redis commands a call sends. */

@@ -2,13 +2,15 @@ package dev.trackpipeline.bench;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * What {@code bin/track bench --reads} found: the history the services were filled with, and
- * every read with its latency, its cost to Redis and the serving process's heap.
+ * What {@code bin/track bench --reads} found: the history the services were filled with, every
+ * read with its latency, its cost to Redis and the serving process's heap, and answers checked
+ * against what was published.
  */
-record ReadsReport(BenchReport.Machine machine, Settings settings, History history, double newestEventMinutesBeforeReads, List<Read> reads)
-        implements BenchResults {
+record ReadsReport(BenchReport.Machine machine, Settings settings, History history, double newestEventMinutesBeforeReads, List<Read> reads,
+                   List<Check> checks, List<CountingUnderReads> counting) implements BenchResults {
 
     /** How the run was made. */
     record Settings(String mode, ProductionHistory.Shape shape, int repetitions, long budgetSecondsPerRead, String serviceJvmOptions,
@@ -38,8 +40,27 @@ record ReadsReport(BenchReport.Machine machine, Settings settings, History histo
         }
     }
 
-    /** The history, how long before the first metrics read its newest event was received, and the reads. */
-    record Results(History history, double newestEventMinutesBeforeReads, List<Read> reads) {
+    /**
+     * One answer checked against the history: {@code expected} is what the published records say
+     * (for an overview, those received in the window it answered for), {@code answered} the service's.
+     */
+    record Check(String service, String answer, long expected, long answered) {
+
+        boolean holds() {
+            return expected == answered;
+        }
+    }
+
+    /**
+     * A burst of new events counted while {@code dashboards} refresh back to back: how long the
+     * aggregator took to count all of it, and the statuses of the dashboards' calls meanwhile.
+     */
+    record CountingUnderReads(int dashboards, long events, double seconds, Map<String, Long> answers) {
+    }
+
+    /** The history, how long before the first metrics read its newest event was received, the reads, the answers checked, and counting under reads. */
+    record Results(History history, double newestEventMinutesBeforeReads, List<Read> reads, List<Check> checks,
+                   List<CountingUnderReads> counting) {
     }
 
     @Override
@@ -80,6 +101,21 @@ record ReadsReport(BenchReport.Machine machine, Settings settings, History histo
                     .append(read.redisBytesBack() == null ? "" : String.format(Locale.ROOT, "%,d", read.redisBytesBack())).append(" | ")
                     .append(fmt(read.peakHeapMiB())).append(" | ").append(read.target() == null ? "" : read.target()).append(" | ")
                     .append(read.met() == null ? "" : read.met() ? "yes" : "**no**").append(" |\n");
+        }
+        out.append("\n## Answers checked against the history\n\n| service | answer | published | answered | holds |\n| --- | --- | --- | --- | --- |\n");
+        for (Check check : checks) {
+            out.append(String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %s |%n", check.service(), check.answer(), check.expected(),
+                    check.answered(), check.holds() ? "yes" : "**no**"));
+        }
+        out.append("\n## Counting while dashboards refresh\n\nA burst of new events published at once; how long the aggregator took to count"
+                + " all of it, with no dashboard open, then with dashboards refreshing the 1 h view back to back (each: the overview, then four calls"
+                + " at once), and what their calls were answered meanwhile.\n\n| dashboards | events | counted in s | events/s | × of none | answers |\n"
+                + "| --- | --- | --- | --- | --- | --- |\n");
+        double alone = counting.isEmpty() ? 0 : counting.get(0).events() / counting.get(0).seconds();
+        for (CountingUnderReads burst : counting) {
+            double rate = burst.events() / burst.seconds();
+            out.append(String.format(Locale.ROOT, "| %d | %,d | %.1f | %,.0f | %.2f | %s |%n", burst.dashboards(), burst.events(), burst.seconds(),
+                    rate, alone == 0 ? 0 : rate / alone, burst.answers()));
         }
         return out.toString();
     }

@@ -15,8 +15,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Smoke-runs {@code bin/track bench --reads --quick}: a small history through Kafka into the
  * real writer and aggregator (processes from their jars), then every read timed over HTTP. It
- * checks that the history was stored whole and that every read was made and answered, never how
- * fast: timing belongs to the benchmark's report.
+ * checks that the history was stored whole, that each window's overview counts what was published
+ * in it, and that every read was made and answered, never how fast: timing belongs to the
+ * benchmark's report.
  */
 class QuickReadsBenchIT {
 
@@ -57,6 +58,23 @@ class QuickReadsBenchIT {
             assertThat(reads).contains("consumer-aggregator: overview " + window, "consumer-aggregator: top errors (10) " + window,
                     "consumer-aggregator: dashboard refresh (the overview, then the other four calls above it at once) " + window);
         }
+        // Each window's overview counts every record published in it, no more (the run fails otherwise).
+        List<String> checked = new ArrayList<>();
+        report.path("checks").forEach(check -> {
+            checked.add(check.path("answer").stringValue());
+            assertThat(check.path("answered").longValue()).as(check.path("answer").stringValue())
+                    .isEqualTo(check.path("expected").longValue());
+        });
+        assertThat(checked).hasSize(ReadsBench.WINDOWS.size()).contains("overview 30d: events");
+        // A burst counted with no dashboard open, then with eight refreshing back to back, which were answered meanwhile.
+        List<Integer> dashboards = new ArrayList<>();
+        report.path("counting").forEach(burst -> {
+            dashboards.add(burst.path("dashboards").intValue());
+            assertThat(burst.path("events").longValue()).isEqualTo(2_000);
+            assertThat(burst.path("seconds").doubleValue()).isPositive();
+        });
+        assertThat(dashboards).containsExactly(0, 8);
+        assertThat(report.path("counting").get(1).path("answers").path("200").longValue()).isPositive();
         assertThat(Files.readString(results.resolve("latest-reads-quick.md"))).contains("| consumer-aggregator | dashboard refresh",
                 "2,000 events of the real SDK's captured mix over 30 days");
     }
