@@ -152,6 +152,13 @@ public record AggregatorProperties(@DefaultValue(ConsumerGroups.AGGREGATOR) Stri
                         @DefaultValue("100") int slowestPageCandidates) {
 
         public static final Reads DEFAULTS = new Reads(4, Duration.ofSeconds(2), 100);
+
+        public Reads {
+            if (connections < 1) {
+                // None would answer every read 503; a pool of -1 would be unbounded.
+                throw new IllegalArgumentException("track.aggregator.reads.connections: must be 1 or more, got " + connections);
+            }
+        }
     }
 
     /** Where Redis is, in the seed server's terms (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD, REDIS_DB). */

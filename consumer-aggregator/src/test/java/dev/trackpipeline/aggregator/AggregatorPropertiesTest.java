@@ -42,6 +42,14 @@ class AggregatorPropertiesTest {
     }
 
     @Test
+    void refusesReadSettingsThatWouldAllowNoReadOrAnUnboundedPool() {
+        assertThatThrownBy(() -> new AggregatorProperties.Reads(0, Duration.ofSeconds(2), 100))
+                .hasMessage("track.aggregator.reads.connections: must be 1 or more, got 0");
+        assertThatThrownBy(() -> new AggregatorProperties.Reads(-1, Duration.ofSeconds(2), 100))
+                .hasMessage("track.aggregator.reads.connections: must be 1 or more, got -1");
+    }
+
+    @Test
     void takesEachPageCapFromItsOwnProperty() {
         AggregatorProperties properties = bind(Map.of("track.aggregator.max-pages-per-minute-bucket", "20",
                 "track.aggregator.max-pages-per-project", "300"));

@@ -13,7 +13,9 @@ import org.springframework.http.HttpStatus;
  * but one, so that a project whose reads are slow (its owner's, or someone's who filled it through
  * its public apikey and holds its read token) cannot keep every other project's reads waiting. A
  * read beyond either waits at most {@code maxWait}, then is answered 503, to be tried again. The
- * writer's pages and the aggregator's Redis reads share this rule.
+ * writer's pages and the aggregator's Redis reads share this rule. With one read at once there is
+ * no share to keep (that one is every read); with N, projects whose tokens are used together can
+ * still take all N.
  */
 public final class ProjectReadShares {
 

@@ -111,6 +111,22 @@ public final class VitalsHistogram {
         return bucket.equals(ZERO_BUCKET) ? ZERO_BUCKET : String.valueOf(Math.floorDiv(Long.parseLong(bucket), FINE_PER_COARSE));
     }
 
+    /**
+     * A bucket as this scale names it today: an earlier version had no floor (one before 1e-4 kept
+     * values down to 1e-300 in buckets of their own, such as {@code -581}), which now reads as
+     * zero; anything above the ceiling reads as the ceiling's bucket, as {@link #bucketOf} does.
+     */
+    public String onScale(String bucket) {
+        if (bucket.equals(ZERO_BUCKET)) {
+            return bucket;
+        }
+        long index = Long.parseLong(bucket);
+        if (index < indexOf(floor)) {
+            return ZERO_BUCKET;
+        }
+        return index > indexOf(ceiling) ? String.valueOf(indexOf(ceiling)) : bucket;
+    }
+
     /** The buckets of this scale a coarse bucket ({@link #coarseOf}) adds up, smallest value first. */
     public List<String> bucketsIn(String coarse) {
         if (coarse.equals(ZERO_BUCKET)) {

@@ -91,7 +91,16 @@ final class WindowPercentiles {
                 wholeReads.forEach((histogram, replies) -> replies.forEach(reply -> histogram.addWhole(counts(reply.get()))));
             }
         }
-        histograms.values().forEach(histogram -> histogram.readFineBucketsOfThePercentiles(pipeline));
+        histograms.values().forEach(Histogram::findTheCoarseBucketsOfThePercentiles);
+        // The second pass, every family's fine reads of a few buckets in one round trip.
+        for (List<Bucket> some : MetricsReader.chunks(cover)) {
+            List<Runnable> addReplies = new ArrayList<>();
+            histograms.values().forEach(histogram -> histogram.readFineBucketsOfThePercentiles(pipeline, some, addReplies));
+            if (!addReplies.isEmpty()) {
+                pipeline.sync();
+                addReplies.forEach(Runnable::run);
+            }
+        }
         Map<String, Percentiles> answers = new LinkedHashMap<>();
         histograms.forEach((name, histogram) -> answers.put(name, histogram.percentiles()));
         return answers;
@@ -130,6 +139,7 @@ final class WindowPercentiles {
         private final Map<String, Long> fineOfThePercentiles = new HashMap<>();
         private final List<String> coarseOfThePercentiles = new ArrayList<>();
         private final List<Long> belowThePercentiles = new ArrayList<>();
+        private List<String> needed = List.of();
         private long samples;
 
         Histogram(Family family) {
@@ -142,14 +152,15 @@ final class WindowPercentiles {
         }
 
         void addWhole(Map<String, Long> fine) {
-            fine.forEach((fineBucket, count) -> {
+            fine.forEach((field, count) -> {
+                String fineBucket = scale.onScale(field);
                 wholeFine.merge(fineBucket, count, Long::sum);
                 coarse.merge(VitalsHistogram.coarseOf(fineBucket), count, Long::sum);
             });
         }
 
-        /** The second pass: finds each percentile's coarse bucket, then reads the fine buckets in those, from the buckets that counted there. */
-        void readFineBucketsOfThePercentiles(AbstractPipeline pipeline) {
+        /** Finds the coarse bucket each percentile falls in, and how many values lie below it; takes the whole-read buckets' fine counts there. */
+        void findTheCoarseBucketsOfThePercentiles() {
             samples = total(coarse);
             if (samples == 0) {
                 return;
@@ -168,36 +179,39 @@ final class WindowPercentiles {
                     below += coarse.get(coarseBucket);
                 }
             }
-            List<String> needed = coarseOfThePercentiles.stream().distinct().toList();
+            needed = coarseOfThePercentiles.stream().distinct().toList();
             wholeFine.forEach((fineBucket, count) -> {
                 if (needed.contains(VitalsHistogram.coarseOf(fineBucket))) {
                     fineOfThePercentiles.merge(fineBucket, count, Long::sum);
                 }
             });
-            List<Bucket> buckets = new ArrayList<>(coarseByBucket.keySet());
-            for (List<Bucket> some : MetricsReader.chunks(buckets)) {
-                List<Response<List<String>>> replies = new ArrayList<>();
-                List<List<String>> asked = new ArrayList<>();
-                for (Bucket bucket : some) {
-                    List<String> fields = needed.stream().filter(coarseBucket -> coarseByBucket.get(bucket).containsKey(coarseBucket))
-                            .flatMap(coarseBucket -> scale.bucketsIn(coarseBucket).stream()).toList();
-                    if (!fields.isEmpty()) {
-                        asked.add(fields);
-                        replies.add(pipeline.hmget(family.fineKey().apply(bucket), fields.toArray(String[]::new)));
-                    }
-                }
-                if (replies.isEmpty()) {
+        }
+
+        /**
+         * Queues, for those of {@code buckets} read coarse that counted anything in the
+         * percentiles' coarse buckets, one HMGET of the fine buckets inside them; what adds each
+         * reply up goes to {@code addReplies}, to run once the pipeline is synced.
+         */
+        void readFineBucketsOfThePercentiles(AbstractPipeline pipeline, List<Bucket> buckets, List<Runnable> addReplies) {
+            for (Bucket bucket : buckets) {
+                Map<String, Long> counted = coarseByBucket.get(bucket);
+                if (counted == null) {
                     continue;
                 }
-                pipeline.sync();
-                for (int reply = 0; reply < replies.size(); reply++) {
-                    List<String> counts = replies.get(reply).get();
+                List<String> fields = needed.stream().filter(counted::containsKey)
+                        .flatMap(coarseBucket -> scale.bucketsIn(coarseBucket).stream()).toList();
+                if (fields.isEmpty()) {
+                    continue;
+                }
+                Response<List<String>> reply = pipeline.hmget(family.fineKey().apply(bucket), fields.toArray(String[]::new));
+                addReplies.add(() -> {
+                    List<String> counts = reply.get();
                     for (int field = 0; field < counts.size(); field++) {
                         if (counts.get(field) != null) {
-                            fineOfThePercentiles.merge(asked.get(reply).get(field), Long.parseLong(counts.get(field)), Long::sum);
+                            fineOfThePercentiles.merge(fields.get(field), Long.parseLong(counts.get(field)), Long::sum);
                         }
                     }
-                }
+                });
             }
         }
 
@@ -214,8 +228,10 @@ final class WindowPercentiles {
 
         /**
          * The value of the fine bucket holding the {@code rank}-th value of a coarse bucket. Should
-         * its fine counts add up to less than its coarse count (a fine key lost while its coarse
-         * hash stayed: never written so), the coarse bucket's largest value stands for it.
+         * its fine counts add up to less than its coarse count (a vital's fine key expired before
+         * the bucket's coarse hash: a bucket ahead of Redis's clock lives from each write, so the
+         * hash written last outlives the others), the coarse bucket's middle stands for it, off by
+         * at most about a fifth.
          */
         private double within(String coarseBucket, long rank) {
             List<String> fine = scale.bucketsIn(coarseBucket);
@@ -226,7 +242,7 @@ final class WindowPercentiles {
                     return scale.valueOf(fineBucket);
                 }
             }
-            return scale.valueOf(fine.get(fine.size() - 1));
+            return scale.valueOf(fine.get(fine.size() / 2));
         }
 
         private long rank(double p) {
