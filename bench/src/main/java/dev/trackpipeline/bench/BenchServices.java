@@ -37,7 +37,7 @@ final class BenchServices implements AutoCloseable {
     static final List<String> ONE_CLIENT_MANY_CONNECTIONS = List.of("-Dtrack.gateway.max-body-reads-per-client=100000",
             "-Dtrack.gateway.client-requests.per-second=1000000000", "-Dtrack.gateway.client-requests.burst=1000000000",
             "-Dtrack.gateway.client-bytes.per-second=900MB", "-Dtrack.gateway.client-bytes.burst=1TB");
-    private static final String LISTENER_CONTROLS = "-Dtrack.bench.listener-controls=true";
+    static final String LISTENER_CONTROLS = "-Dtrack.bench.listener-controls=true";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
     /** What bin/track gives the services, so the benchmark measures what users run. */
     static final List<String> JVM_OPTIONS = List.of(System.getenv().getOrDefault("TRACK_SERVICE_JAVA_OPTS",

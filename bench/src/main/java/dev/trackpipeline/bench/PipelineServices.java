@@ -53,6 +53,9 @@ final class PipelineServices implements AutoCloseable {
             if (service == Service.GATEWAY) {
                 jvmOptions.add("-Dtrack.gateway.bench-noop-route=true");
                 jvmOptions.addAll(BenchServices.ONE_CLIENT_MANY_CONNECTIONS);
+            } else {
+                // Pausing a consumer lets a benchmark queue records up before timing how fast it takes them.
+                jvmOptions.add(BenchServices.LISTENER_CONTROLS);
             }
             running.put(service, ServiceProcess.start(service.module(), BenchServices.jarOf(home, service), ports.of(service).api(),
                     ports.of(service).management(), env, jvmOptions, logs));

@@ -231,9 +231,20 @@ final class ReadsBench {
                 base + "pages" + query + "&vital=LCP&limit=10", base + "series" + query + "&metrics=" + encode("type:error,type:performance"),
                 base + "series" + query + "&metrics=" + encode("errors,sessions,whiteScreens"));
         List<ReadsReport.CountingUnderReads> results = new ArrayList<>();
+        ListenerControls counting = new ListenerControls(aggregator.url());
         for (int readers : READERS) {
             progress.step(String.format(Locale.ROOT, "counting %,d new events with %d dashboards refreshing back to back", options.shape().burst(),
                     readers));
+            // The burst waits in Kafka while the aggregator is paused, so that only counting it is timed.
+            counting.pause(Duration.ofMinutes(1));
+            long before;
+            long end;
+            try (KafkaOffsets offsets = new KafkaOffsets(infra.kafkaBootstrapServers(), TopicNames.defaults().eventTopics(new EventFamilies()))) {
+                before = offsets.committed(ConsumerGroups.AGGREGATOR);
+                ProductionHistory.publish(infra.kafkaBootstrapServers(), options.capturedTraffic(), ProductionHistory.Shape.burst(options.shape()),
+                        Instant.now());
+                end = KafkaOffsets.sum(offsets.ends().values());
+            }
             ExecutorService dashboards = Executors.newFixedThreadPool(Math.max(1, readers * refresh.size()), runnable -> {
                 Thread thread = new Thread(runnable, "bench-contention");
                 thread.setDaemon(true);
@@ -257,7 +268,8 @@ final class ReadsBench {
                         return null;
                     });
                 }
-                results.add(countBurst(infra, readers, statuses));
+                TimeUnit.SECONDS.sleep(1);
+                results.add(countBurst(infra, counting, readers, end - before, end, statuses));
             } finally {
                 reading.set(false);
                 dashboards.shutdownNow();
@@ -267,30 +279,24 @@ final class ReadsBench {
         return results;
     }
 
-    /**
-     * Publishes a burst of new events now and times from when Kafka holds all of it until the
-     * aggregator has counted all of it: the publishing (this process validating and sending, on
-     * the same cores) is not the aggregator's time.
-     */
-    private ReadsReport.CountingUnderReads countBurst(InfraChild infra, int readers, Map<String, Long> statuses) throws Exception {
+    /** Resumes the paused aggregator and times until it has counted the burst waiting for it (up to offset {@code end}). */
+    private ReadsReport.CountingUnderReads countBurst(InfraChild infra, ListenerControls counting, int readers, long events, long end,
+                                                      Map<String, Long> statuses) throws Exception {
         try (KafkaOffsets offsets = new KafkaOffsets(infra.kafkaBootstrapServers(), TopicNames.defaults().eventTopics(new EventFamilies()))) {
-            long before = offsets.committed(ConsumerGroups.AGGREGATOR);
-            ProductionHistory.publish(infra.kafkaBootstrapServers(), options.capturedTraffic(), ProductionHistory.Shape.burst(options.shape()),
-                    Instant.now());
             long started = System.nanoTime();
-            long end = KafkaOffsets.sum(offsets.ends().values());
+            counting.resume();
             long deadline = System.nanoTime() + FILL_LIMIT.toNanos();
             while (offsets.committed(ConsumerGroups.AGGREGATOR) < end) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the aggregator did not count a burst of " + (end - before) + " events within " + FILL_LIMIT);
+                    throw new IllegalStateException("the aggregator did not count a burst of " + events + " events within " + FILL_LIMIT);
                 }
-                TimeUnit.MILLISECONDS.sleep(100);
+                TimeUnit.MILLISECONDS.sleep(50);
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             Map<String, Long> answered = new java.util.TreeMap<>(statuses);
-            progress.step(String.format(Locale.ROOT, "counted %,d events in %.1f s with %d dashboards refreshing (answers: %s)", end - before, seconds,
+            progress.step(String.format(Locale.ROOT, "counted %,d events in %.1f s with %d dashboards refreshing (answers: %s)", events, seconds,
                     readers, answered));
-            return new ReadsReport.CountingUnderReads(readers, end - before, seconds, answered);
+            return new ReadsReport.CountingUnderReads(readers, events, seconds, answered);
         }
     }
 

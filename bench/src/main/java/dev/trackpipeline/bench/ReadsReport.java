@@ -107,8 +107,8 @@ record ReadsReport(BenchReport.Machine machine, Settings settings, History histo
             out.append(String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %s |%n", check.service(), check.answer(), check.expected(),
                     check.answered(), check.holds() ? "yes" : "**no**"));
         }
-        out.append("\n## Counting while dashboards refresh\n\nA burst of new events published at once; how long the aggregator took to count"
-                + " all of it once Kafka held it, with no dashboard open, then with dashboards refreshing the 1 h view back to back (each: the overview, then four calls"
+        out.append("\n## Counting while dashboards refresh\n\nA burst of new events waiting in Kafka while the aggregator is paused; how long it"
+                + " took to count all of it once resumed, with no dashboard open, then with dashboards refreshing the 1 h view back to back (each: the overview, then four calls"
                 + " at once), and what their calls were answered meanwhile.\n\n| dashboards | events | counted in s | events/s | × of none | answers |\n"
                 + "| --- | --- | --- | --- | --- | --- |\n");
         double alone = counting.isEmpty() ? 0 : counting.get(0).events() / counting.get(0).seconds();
