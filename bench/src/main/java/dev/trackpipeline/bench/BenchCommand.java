@@ -160,7 +160,7 @@ public final class BenchCommand implements Callable<Integer> {
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         publish(new ReadsReport(machine(commit, now), new ReadsReport.Settings(options.mode(), options.shape(), options.repetitions(),
                 options.budgetPerRead().toSeconds(), String.join(" ", BenchServices.JVM_OPTIONS), InfraChild.JVM_OPTIONS),
-                results.history(), results.newestEventMinutesBeforeReads(), results.reads(), results.checks(), results.counting()), now);
+                results.history(), results.newestEventMinutesBeforeReads(), results.reads(), results.checks(), results.counting(), results.infrastructure()), now);
         // Timings of wrong answers mean nothing: the report is written, and the run fails.
         List<ReadsReport.Check> wrong = results.checks().stream().filter(check -> !check.holds()).toList();
         wrong.forEach(check -> System.err.printf(java.util.Locale.ROOT, "bench --reads: %s %s answered %,d where the history says %,d%n",

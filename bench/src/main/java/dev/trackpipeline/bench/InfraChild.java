@@ -106,6 +106,15 @@ final class InfraChild implements AutoCloseable {
         return log;
     }
 
+    /** Null while the infrastructure's JVM runs; once it stopped, why, as the last line of its log says. */
+    String stoppedBecause() throws java.io.IOException {
+        if (process.isAlive()) {
+            return null;
+        }
+        List<String> lines = java.nio.file.Files.readAllLines(log).stream().filter(line -> !line.isBlank()).toList();
+        return "exited with " + process.exitValue() + (lines.isEmpty() ? "" : ": " + lines.get(lines.size() - 1));
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (ChildProcesses.stop(process, Duration.ofSeconds(60))) {

@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The services, started as bin/track local starts them, against the infrastructure child. */
+/** The services, started as bin/track local starts them (the consumers with the bench's listener controls besides), against the infrastructure child. */
 final class PipelineServices implements AutoCloseable {
 
     private final Path home;

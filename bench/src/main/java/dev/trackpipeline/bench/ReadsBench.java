@@ -98,9 +98,15 @@ final class ReadsBench {
             double newestMinutesBeforeReads = Duration.between(historyEnds, Instant.now()).toSeconds() / 60.0;
             List<ReadsReport.Check> checks = new ArrayList<>();
             List<ReadsReport.Read> reads = new ArrayList<>(aggregatorReads(services.of(Service.AGGREGATOR), redis, published, checks));
-            reads.addAll(writerReads(services.of(Service.WRITER), history));
             List<ReadsReport.CountingUnderReads> counting = countingUnderReads(infra, services.of(Service.AGGREGATOR));
-            return new ReadsReport.Results(history, newestMinutesBeforeReads, reads, checks, counting);
+            // The writer's reads last: at this size they can run the stand-in, and Kafka with it, out of heap.
+            reads.addAll(writerReads(services.of(Service.WRITER), history));
+            String infrastructure = infra.stoppedBecause();
+            if (infrastructure != null) {
+                progress.step("the infrastructure's JVM stopped during the writer's reads: " + infrastructure);
+            }
+            return new ReadsReport.Results(history, newestMinutesBeforeReads, reads, checks, counting,
+                    infrastructure == null ? "still running after every read" : "stopped during the writer's reads (" + infrastructure + ")");
         } finally {
             browser.shutdownNow();
         }
@@ -235,15 +241,22 @@ final class ReadsBench {
         for (int readers : READERS) {
             progress.step(String.format(Locale.ROOT, "counting %,d new events with %d dashboards refreshing back to back", options.shape().burst(),
                     readers));
-            // The burst waits in Kafka while the aggregator is paused, so that only counting it is timed.
+            // The burst waits in Kafka while the aggregator is paused, and the writer stores it first,
+            // so that only the aggregator's counting of it is timed, the same in every round.
             counting.pause(Duration.ofMinutes(1));
             long before;
             long end;
-            try (KafkaOffsets offsets = new KafkaOffsets(infra.kafkaBootstrapServers(), TopicNames.defaults().eventTopics(new EventFamilies()))) {
-                before = offsets.committed(ConsumerGroups.AGGREGATOR);
-                ProductionHistory.publish(infra.kafkaBootstrapServers(), options.capturedTraffic(), ProductionHistory.Shape.burst(options.shape()),
-                        Instant.now());
-                end = KafkaOffsets.sum(offsets.ends().values());
+            try {
+                try (KafkaOffsets offsets = new KafkaOffsets(infra.kafkaBootstrapServers(), TopicNames.defaults().eventTopics(new EventFamilies()))) {
+                    before = offsets.committed(ConsumerGroups.AGGREGATOR);
+                    ProductionHistory.publish(infra.kafkaBootstrapServers(), options.capturedTraffic(), ProductionHistory.Shape.burst(options.shape()),
+                            Instant.now());
+                    end = KafkaOffsets.sum(offsets.ends().values());
+                    awaitCommitted(offsets, ConsumerGroups.WRITER, end);
+                }
+            } catch (Exception e) {
+                counting.resume();
+                throw e;
             }
             ExecutorService dashboards = Executors.newFixedThreadPool(Math.max(1, readers * refresh.size()), runnable -> {
                 Thread thread = new Thread(runnable, "bench-contention");
@@ -252,9 +265,10 @@ final class ReadsBench {
             });
             java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean(true);
             java.util.concurrent.ConcurrentHashMap<String, Long> statuses = new java.util.concurrent.ConcurrentHashMap<>();
+            List<Future<?>> loops = new ArrayList<>();
             try {
                 for (int reader = 0; reader < readers; reader++) {
-                    dashboards.submit(() -> {
+                    loops.add(dashboards.submit(() -> {
                         while (reading.get()) {
                             List<Future<String>> calls = new ArrayList<>();
                             statuses.merge(call(refresh.get(0)), 1L, Long::sum);
@@ -266,14 +280,27 @@ final class ReadsBench {
                             }
                         }
                         return null;
-                    });
+                    }));
                 }
                 TimeUnit.SECONDS.sleep(1);
                 results.add(countBurst(infra, counting, readers, end - before, end, statuses));
             } finally {
+                counting.resume();
                 reading.set(false);
                 dashboards.shutdownNow();
                 dashboards.awaitTermination(ANSWER_LIMIT.toSeconds() + 10, TimeUnit.SECONDS);
+            }
+            // A dashboard that stopped early would have left fewer reading than the report says.
+            for (Future<?> loop : loops) {
+                try {
+                    loop.get(0, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof InterruptedException)) { // interrupted: stopped by the shutdown, as meant
+                        throw new IllegalStateException("a dashboard stopped reading during the burst", e.getCause());
+                    }
+                } catch (java.util.concurrent.CancellationException | java.util.concurrent.TimeoutException stopped) {
+                    // stopped by the shutdown, as meant
+                }
             }
         }
         return results;
@@ -285,18 +312,24 @@ final class ReadsBench {
         try (KafkaOffsets offsets = new KafkaOffsets(infra.kafkaBootstrapServers(), TopicNames.defaults().eventTopics(new EventFamilies()))) {
             long started = System.nanoTime();
             counting.resume();
-            long deadline = System.nanoTime() + FILL_LIMIT.toNanos();
-            while (offsets.committed(ConsumerGroups.AGGREGATOR) < end) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the aggregator did not count a burst of " + events + " events within " + FILL_LIMIT);
-                }
-                TimeUnit.MILLISECONDS.sleep(50);
-            }
+            awaitCommitted(offsets, ConsumerGroups.AGGREGATOR, end);
             double seconds = (System.nanoTime() - started) / 1e9;
             Map<String, Long> answered = new java.util.TreeMap<>(statuses);
             progress.step(String.format(Locale.ROOT, "counted %,d events in %.1f s with %d dashboards refreshing (answers: %s)", events, seconds,
                     readers, answered));
             return new ReadsReport.CountingUnderReads(readers, events, seconds, answered);
+        }
+    }
+
+    /** Waits until {@code group} has committed every record up to {@code end}, at most {@link #FILL_LIMIT}. */
+    private static void awaitCommitted(KafkaOffsets offsets, String group, long end) throws Exception {
+        long deadline = System.nanoTime() + FILL_LIMIT.toNanos();
+        while (offsets.committed(group) < end) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(group + " did not take a burst in within " + FILL_LIMIT + ": at " + offsets.committed(group)
+                        + " of " + end);
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
         }
     }
 

@@ -10,7 +10,7 @@ import java.util.Map;
  * against what was published.
  */
 record ReadsReport(BenchReport.Machine machine, Settings settings, History history, double newestEventMinutesBeforeReads, List<Read> reads,
-                   List<Check> checks, List<CountingUnderReads> counting) implements BenchResults {
+                   List<Check> checks, List<CountingUnderReads> counting, String infrastructure) implements BenchResults {
 
     /** How the run was made. */
     record Settings(String mode, ProductionHistory.Shape shape, int repetitions, long budgetSecondsPerRead, String serviceJvmOptions,
@@ -60,7 +60,7 @@ record ReadsReport(BenchReport.Machine machine, Settings settings, History histo
 
     /** The history, how long before the first metrics read its newest event was received, the reads, the answers checked, and counting under reads. */
     record Results(History history, double newestEventMinutesBeforeReads, List<Read> reads, List<Check> checks,
-                   List<CountingUnderReads> counting) {
+                   List<CountingUnderReads> counting, String infrastructure) {
     }
 
     @Override
@@ -85,7 +85,8 @@ record ReadsReport(BenchReport.Machine machine, Settings settings, History histo
                 history.publishSeconds(), history.writerSeconds(), history.aggregatorSeconds(), history.storedDocuments(), history.redisKeys(),
                 history.redisUsedMiB()));
         out.append(String.format(Locale.ROOT, "- the metrics were read first, from %.1f minutes after the newest event (the history ends when"
-                + " publishing begins), so a 15 m window holds that much less of it; then the writer's reads%n", newestEventMinutesBeforeReads));
+                + " publishing begins), so a 15 m window holds that much less of it; then counting under reads (last section); then the writer's"
+                + " reads; the infrastructure's JVM (Kafka, the stand-in): %s%n", newestEventMinutesBeforeReads, infrastructure));
         out.append(String.format(Locale.ROOT, "- each read: two calls unmeasured, then up to %d calls one after another, for at most %d s"
                         + " (at least 3), over HTTP with the project's read token; p99 of fewer than 100 calls is their slowest but one or"
                         + " their slowest; services' JVM options: %s; infrastructure's: %s%n%n", settings.repetitions(),

@@ -158,6 +158,9 @@ public record AggregatorProperties(@DefaultValue(ConsumerGroups.AGGREGATOR) Stri
                 // None would answer every read 503; a pool of -1 would be unbounded.
                 throw new IllegalArgumentException("track.aggregator.reads.connections: must be 1 or more, got " + connections);
             }
+            if (slowestPageCandidates < 1) {
+                throw new IllegalArgumentException("track.aggregator.reads.slowest-page-candidates: must be 1 or more, got " + slowestPageCandidates);
+            }
         }
     }
 

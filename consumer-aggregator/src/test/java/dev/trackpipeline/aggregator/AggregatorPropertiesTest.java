@@ -47,6 +47,8 @@ class AggregatorPropertiesTest {
                 .hasMessage("track.aggregator.reads.connections: must be 1 or more, got 0");
         assertThatThrownBy(() -> new AggregatorProperties.Reads(-1, Duration.ofSeconds(2), 100))
                 .hasMessage("track.aggregator.reads.connections: must be 1 or more, got -1");
+        assertThatThrownBy(() -> new AggregatorProperties.Reads(4, Duration.ofSeconds(2), 0))
+                .hasMessage("track.aggregator.reads.slowest-page-candidates: must be 1 or more, got 0");
     }
 
     @Test

@@ -109,6 +109,19 @@ class VitalsHistogramTest {
         assertThat(fields).isEqualTo(MetricKeys.COARSE_HISTOGRAM_FIELDS).isLessThanOrEqualTo(512);
     }
 
+    /** What an earlier version wrote, from subnormal values to infinity, reads as today's scale has it: zero, or the ceiling. */
+    @Test
+    void readsABucketAnEarlierVersionWroteOutsideTodaysScaleAsTheScaleWouldCountItsValue() {
+        assertThat(VitalsHistogram.FINE.onScale("-581")).isEqualTo("z").isEqualTo(VitalsHistogram.FINE.bucketOf(1e-5));
+        assertThat(VitalsHistogram.FINE.onScale("-37594")).isEqualTo("z");
+        assertThat(VitalsHistogram.FINE.onScale("-466")).isEqualTo("z");
+        assertThat(VitalsHistogram.FINE.onScale("-465")).isEqualTo("-465");
+        assertThat(VitalsHistogram.FINE.onScale("763")).isEqualTo("763");
+        assertThat(VitalsHistogram.FINE.onScale("900")).isEqualTo("763").isEqualTo(VitalsHistogram.FINE.bucketOf(1.02e8));
+        assertThat(VitalsHistogram.FINE.onScale(String.valueOf(Long.MAX_VALUE))).isEqualTo("763");
+        assertThat(VitalsHistogram.FINE.onScale("z")).isEqualTo("z");
+    }
+
     @Test
     void hasNoPercentileWithoutValues() {
         assertThat(VitalsHistogram.FINE.percentile(Map.of(), 0.75)).isNaN();
