@@ -269,15 +269,22 @@ final class ReadsBench {
             try {
                 for (int reader = 0; reader < readers; reader++) {
                     loops.add(dashboards.submit(() -> {
-                        while (reading.get()) {
-                            List<Future<String>> calls = new ArrayList<>();
-                            statuses.merge(call(refresh.get(0)), 1L, Long::sum);
-                            for (String url : refresh.subList(1, refresh.size())) {
-                                calls.add(dashboards.submit(() -> call(url)));
+                        try {
+                            while (reading.get()) {
+                                List<Future<String>> calls = new ArrayList<>();
+                                statuses.merge(call(refresh.get(0)), 1L, Long::sum);
+                                for (String url : refresh.subList(1, refresh.size())) {
+                                    calls.add(dashboards.submit(() -> call(url)));
+                                }
+                                for (Future<String> answered : calls) {
+                                    statuses.merge(answered.get(), 1L, Long::sum);
+                                }
                             }
-                            for (Future<String> answered : calls) {
-                                statuses.merge(answered.get(), 1L, Long::sum);
+                        } catch (InterruptedException | java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
+                            if (reading.get()) {
+                                throw e;
                             }
+                            // stopped by the shutdown once the burst was counted, as meant
                         }
                         return null;
                     }));
@@ -295,9 +302,7 @@ final class ReadsBench {
                 try {
                     loop.get(0, TimeUnit.SECONDS);
                 } catch (java.util.concurrent.ExecutionException e) {
-                    if (!(e.getCause() instanceof InterruptedException)) { // interrupted: stopped by the shutdown, as meant
-                        throw new IllegalStateException("a dashboard stopped reading during the burst", e.getCause());
-                    }
+                    throw new IllegalStateException("a dashboard stopped reading during the burst", e.getCause());
                 } catch (java.util.concurrent.CancellationException | java.util.concurrent.TimeoutException stopped) {
                     // stopped by the shutdown, as meant
                 }
