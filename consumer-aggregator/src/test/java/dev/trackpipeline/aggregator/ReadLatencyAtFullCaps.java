@@ -60,7 +60,8 @@ public final class ReadLatencyAtFullCaps {
         }
     }
 
-    private static void report(JunkFlood store, String name, String window, Supplier<?> read, int repetitions) {
+    /** Times {@code read} {@code repetitions} times after counting what one costs Redis, and prints a row of the table. */
+    static void report(JunkFlood store, String name, String window, Supplier<?> read, int repetitions) {
         Cost cost = Cost.of(store.redis, read);
         double[] millis = new double[repetitions];
         for (int i = 0; i < repetitions; i++) {

@@ -2,7 +2,6 @@ package dev.trackpipeline.aggregator;
 
 import static dev.trackpipeline.aggregator.JunkFlood.APIKEY;
 
-import dev.trackpipeline.aggregator.ReadsCostIsBoundedTest.Cost;
 import dev.trackpipeline.aggregator.metrics.MetricKeys;
 import dev.trackpipeline.aggregator.metrics.MetricKeys.Bucket;
 import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
@@ -13,7 +12,6 @@ import dev.trackpipeline.model.event.PerformanceEvents;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,7 +55,7 @@ public final class ReadLatencyOfFilledHistograms {
                 reads.put("overview", () -> reader.overview(APIKEY, window, now));
                 reads.put("vitals", () -> reader.vitals(APIKEY, window, now));
                 reads.put("performance", () -> reader.pageCosts(APIKEY, window, now, 20));
-                reads.forEach((name, read) -> report(store, name, text, read, repetitions));
+                reads.forEach((name, read) -> ReadLatencyAtFullCaps.report(store, name, text, read, repetitions));
             }
         }
     }
@@ -81,18 +79,5 @@ public final class ReadLatencyOfFilledHistograms {
                     VitalsHistogram.FINE.percentile(sum, 0.95)));
         }
         return percentiles;
-    }
-
-    private static void report(JunkFlood store, String name, String window, Supplier<?> read, int repetitions) {
-        Cost cost = Cost.of(store.redis, read);
-        double[] millis = new double[repetitions];
-        for (int i = 0; i < repetitions; i++) {
-            long start = System.nanoTime();
-            read.get();
-            millis[i] = (System.nanoTime() - start) / 1e6;
-        }
-        Arrays.sort(millis);
-        System.out.printf("%-14s %-5s %8.1f %8.1f %8.1f %,10d %,12d%n", name, window, millis[repetitions / 2],
-                millis[(int) Math.ceil(repetitions * 0.99) - 1], millis[repetitions - 1], cost.commands(), cost.bytesSent());
     }
 }
