@@ -4,6 +4,7 @@ import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.DocumentComparator;
+import de.bwaldvogel.mongo.backend.DocumentWithPosition;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.bson.Document;
@@ -26,6 +27,11 @@ import org.h2.mvstore.MVMap;
  * stable sort leaves them), slimmed to the projection's fields when the projection keeps every
  * sort key. It still reads every document of the collection: the stand-in has no secondary
  * indexes, which is why its reads grow with the collection where MongoDB's do not.
+ *
+ * <p>Aggregations (the driver's {@code countDocuments} is one: match, limit, group) read the
+ * collection through {@link #queryAllAsStream}, which the library answers with a query matching
+ * everything, every document decoded into one list before the first stage sees any: a count over a
+ * month of a busy project ran the stand-in's JVM out of heap again. Here they stream from the store.
  */
 final class BoundedSortH2Collection extends H2Collection {
 
@@ -45,6 +51,12 @@ final class BoundedSortH2Collection extends H2Collection {
                 numberToSkip, limit, slimming(fieldSelector, orderBy.keySet(), getIdField()));
         // Already matched, sorted, skipped and limited: the library only projects them (an empty query matches all).
         return super.matchDocumentsFromStream(new Document(), firstInOrder.stream(), 0, 0, batchSize, null, fieldSelector);
+    }
+
+    /** Every document, one at a time as the stream is read, not gathered first (see above). */
+    @Override
+    public Stream<Document> queryAllAsStream() {
+        return streamAllDocumentsWithPosition().map(DocumentWithPosition::getDocument);
     }
 
     /**

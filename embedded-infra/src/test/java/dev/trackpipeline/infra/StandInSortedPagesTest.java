@@ -65,6 +65,51 @@ class StandInSortedPagesTest {
         }
     }
 
+    /** Counts and aggregations (what the writer's totals and error stats send) answer as MongoDB's would. */
+    @Test
+    void countsAndAggregationsOverTheFileStoreAnswerAsMongoDBWould() {
+        try (EmbeddedMongoServer server = EmbeddedMongoServer.start(Optional.of(dataDir.resolve("store.mv")), "127.0.0.1",
+                InfrastructureSettings.freePort());
+             var client = MongoClients.create(server.uri())) {
+            var events = client.getDatabase("track").getCollection("error");
+            List<Document> inserted = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                inserted.add(new Document("_id", "e" + i).append("apikey", i % 4 == 0 ? "other" : "p").append("type", i % 3 == 0 ? "error" : "fetch")
+                        .append("time", (long) i));
+            }
+            events.insertMany(inserted);
+
+            assertThat(events.countDocuments(Filters.eq("apikey", "p"))).isEqualTo(750);
+            assertThat(events.countDocuments(Filters.eq("apikey", "p"), new com.mongodb.client.model.CountOptions().limit(101))).isEqualTo(101);
+            List<Document> byType = events.aggregate(List.of(com.mongodb.client.model.Aggregates.match(Filters.and(Filters.eq("apikey", "p"),
+                            Filters.gte("time", 500L))),
+                    com.mongodb.client.model.Aggregates.group("$type", com.mongodb.client.model.Accumulators.sum("count", 1)),
+                    com.mongodb.client.model.Aggregates.sort(Sorts.ascending("_id")))).into(new ArrayList<>());
+            long errors = inserted.stream().filter(document -> document.getString("apikey").equals("p") && document.getLong("time") >= 500
+                    && document.getString("type").equals("error")).count();
+            assertThat(byType).extracting(document -> document.get("_id"), document -> ((Number) document.get("count")).longValue())
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("error", errors), org.assertj.core.groups.Tuple.tuple("fetch", 375 - errors));
+        }
+    }
+
+    /**
+     * A count and an aggregation over three times a JVM's heap in documents answer in that JVM
+     * (a child with a heap of 96 MB, which stops at its first OutOfMemoryError): the library
+     * gathered the whole collection, decoded, before the first stage saw a document, and a count
+     * over a month of a busy project ran the stand-in's JVM, and Kafka with it, out of heap.
+     */
+    @Test
+    void aCountAndAnAggregationOverThreeTimesTheHeapInDocumentsAnswerWithinIt() throws Exception {
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx96m",
+                "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"), StandInCountInASmallHeap.class.getName(),
+                dataDir.resolve("small-heap.mv").toString(), String.valueOf(3 * 96))
+                .redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+        assertThat(child.waitFor()).as(output).isZero();
+        assertThat(output).contains("counted 4608 of 4608, grouped 4608");
+    }
+
     @Test
     void aPageHoldsOnlyItsOwnDocumentsWhateverTheCollectionHolds() {
         // Twice the heap in documents of 4 MiB (a thousand at least): sorting them all would run this JVM out of memory.
