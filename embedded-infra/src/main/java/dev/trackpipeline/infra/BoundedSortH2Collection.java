@@ -13,8 +13,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.h2.mvstore.MVMap;
 
 /**
@@ -53,10 +56,15 @@ final class BoundedSortH2Collection extends H2Collection {
         return super.matchDocumentsFromStream(new Document(), firstInOrder.stream(), 0, 0, batchSize, null, fieldSelector);
     }
 
-    /** Every document, one at a time as the stream is read, not gathered first (see above). */
+    /**
+     * Every document, one at a time as the stream is read, not gathered first (see above). Of no
+     * known size: the store's live size can differ from the snapshot the stream reads, and a
+     * {@code $sort} first in a pipeline would size its array by it.
+     */
     @Override
     public Stream<Document> queryAllAsStream() {
-        return streamAllDocumentsWithPosition().map(DocumentWithPosition::getDocument);
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(streamAllDocumentsWithPosition().iterator(), Spliterator.ORDERED), false)
+                .map(DocumentWithPosition::getDocument);
     }
 
     /**

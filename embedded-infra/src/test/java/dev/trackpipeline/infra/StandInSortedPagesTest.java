@@ -100,14 +100,19 @@ class StandInSortedPagesTest {
      */
     @Test
     void aCountAndAnAggregationOverThreeTimesTheHeapInDocumentsAnswerWithinIt() throws Exception {
+        Path output = dataDir.resolve("small-heap.out");
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx96m",
                 "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"), StandInCountInASmallHeap.class.getName(),
                 dataDir.resolve("small-heap.mv").toString(), String.valueOf(3 * 96))
-                .redirectErrorStream(true).start();
-        String output = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        try {
+            assertThat(child.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)).as("the child ended within 5 minutes").isTrue();
+        } finally {
+            child.destroyForcibly();
+        }
 
-        assertThat(child.waitFor()).as(output).isZero();
-        assertThat(output).contains("counted 4608 of 4608, grouped 4608");
+        assertThat(child.exitValue()).as(java.nio.file.Files.readString(output)).isZero();
+        assertThat(java.nio.file.Files.readString(output)).contains("counted 4608 of 4608, grouped 4608");
     }
 
     @Test
