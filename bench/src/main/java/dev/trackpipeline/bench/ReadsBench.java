@@ -55,6 +55,8 @@ final class ReadsBench {
     private static final String APIKEY = TrafficMix.APIKEY;
     private static final Duration FILL_LIMIT = Duration.ofMinutes(60);
     private static final Duration ANSWER_LIMIT = Duration.ofMinutes(2);
+    /** The longest a cursor is followed page by page to reach the deep page it reads. */
+    private static final Duration CURSOR_WALK_LIMIT = Duration.ofMinutes(3);
     private static final int WARM_UP_CALLS = 2;
     /** Dashboards refreshing back to back while a burst is counted: none, then twice the read connections. */
     private static final List<Integer> READERS = List.of(0, 8);
@@ -429,10 +431,19 @@ final class ReadsBench {
         return measure(service, null, read, "", made, null);
     }
 
-    /** Follows {@code next} from the first page for {@code pages} pages (at least one). */
+    /**
+     * Follows {@code next} from the first page for {@code pages} pages (at least one), within
+     * {@link #CURSOR_WALK_LIMIT}: on the stand-in a page of a month of events takes seconds, and
+     * 499 of them would hold the run for an hour.
+     */
     private String cursorAfterPages(String firstPage, int pages) throws Exception {
         String cursor = null;
+        long deadline = System.nanoTime() + CURSOR_WALK_LIMIT.toNanos();
         for (int page = 0; page < Math.max(1, pages); page++) {
+            if (System.nanoTime() > deadline) {
+                throw new UnansweredException("following the cursor " + pages + " pages deep took longer than " + CURSOR_WALK_LIMIT.toMinutes()
+                        + " minutes (" + page + " pages followed)");
+            }
             JsonNode answer = get(cursor == null ? firstPage : firstPage + "&after=" + encode(cursor)).path("data");
             cursor = answer.path("next").asString(null);
             if (cursor == null) {
