@@ -91,6 +91,9 @@ final class InfraChild implements AutoCloseable {
         env.put("REDIS_HOST", "127.0.0.1");
         env.put("REDIS_PORT", String.valueOf(redisPort));
         env.put("REDIS_DB", "0");
+        // One embedded broker: one copy of each partition, as bin/track local runs it.
+        env.put("TRACK_TOPICS_REPLICATION_FACTOR", "1");
+        env.put("TRACK_TOPICS_MIN_INSYNC_REPLICAS", "1");
         return env;
     }
 

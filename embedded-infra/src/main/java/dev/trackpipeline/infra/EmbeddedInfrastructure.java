@@ -26,15 +26,17 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
     private final RedisAddress redis;
     private final List<Component> components;
     private final Optional<Path> ownedDataDir;
+    private final int kafkaBrokers;
 
     private EmbeddedInfrastructure(Deque<AutoCloseable> started, String kafkaBootstrapServers, String mongoUri,
-                                   RedisAddress redis, List<Component> components, Optional<Path> ownedDataDir) {
+                                   RedisAddress redis, List<Component> components, Optional<Path> ownedDataDir, int kafkaBrokers) {
         this.started = started;
         this.kafkaBootstrapServers = kafkaBootstrapServers;
         this.mongoUri = mongoUri;
         this.redis = redis;
         this.components = List.copyOf(components);
         this.ownedDataDir = ownedDataDir;
+        this.kafkaBrokers = kafkaBrokers;
     }
 
     /** One piece of infrastructure and where it is; {@code embedded} is false for an external server. */
@@ -61,6 +63,12 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
         ExternalServers external = settings.external();
         try {
             String kafka = external.kafkaBootstrapServers().orElseGet(() -> {
+                if (settings.kafkaBrokers() > 1) {
+                    EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start(settings.dataDir().resolve("kafka"),
+                            KafkaNode.cluster(settings.kafkaBrokers(), settings.host(), settings.kafkaPort(), settings.kafkaControllerPort()));
+                    started.push(cluster);
+                    return cluster.bootstrapServers();
+                }
                 EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(settings.dataDir().resolve("kafka"),
                         settings.host(), settings.kafkaPort(), settings.kafkaControllerPort());
                 started.push(broker);
@@ -84,7 +92,7 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
             });
             components.add(new Component("redis", redis.toString(), external.redis().isEmpty()));
 
-            return new EmbeddedInfrastructure(started, kafka, mongo, redis, components, ownedDataDir);
+            return new EmbeddedInfrastructure(started, kafka, mongo, redis, components, ownedDataDir, settings.kafkaBrokers());
         } catch (RuntimeException e) {
             closeAll(started);
             ownedDataDir.ifPresent(Directories::deleteRecursively);
@@ -117,7 +125,17 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
         env.put("REDIS_PORT", String.valueOf(redis.port()));
         redis.password().ifPresent(password -> env.put("REDIS_PASSWORD", password));
         env.put("REDIS_DB", String.valueOf(redis.database()));
+        if (kafkaIsEmbedded()) {
+            // As durable as the embedded brokers allow: the services' production defaults need three.
+            KafkaDurability durability = KafkaDurability.of(kafkaBrokers);
+            env.put("TRACK_TOPICS_REPLICATION_FACTOR", String.valueOf(durability.copies()));
+            env.put("TRACK_TOPICS_MIN_INSYNC_REPLICAS", String.valueOf(durability.inSync()));
+        }
         return env;
+    }
+
+    private boolean kafkaIsEmbedded() {
+        return components.stream().anyMatch(component -> component.name().equals("kafka") && component.embedded());
     }
 
     @Override

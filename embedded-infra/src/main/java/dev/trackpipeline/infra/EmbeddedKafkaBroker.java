@@ -19,15 +19,15 @@ import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /**
- * A real Apache Kafka broker in this JVM: KRaft, one node acting as broker and controller.
- * Its log directory lives under the data directory, so topics and offsets survive restarts.
+ * A real Apache Kafka broker in this JVM: KRaft, a node acting as broker and controller, alone or
+ * one of a cluster ({@link EmbeddedKafkaCluster} runs each node in a process of its own). Its log
+ * directory lives under the data directory, so topics and offsets survive restarts.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** Fixed so a data directory formatted once is recognised on every later start. */
     static final String CLUSTER_ID = "tRaCkPiPeLiNeCluSt3rIw";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
-    private static final int NODE_ID = 1;
 
     private final KafkaRaftServer server;
     private final String bootstrapServers;
@@ -37,20 +37,31 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.bootstrapServers = bootstrapServers;
     }
 
+    /** A cluster of one: the broker alone is the quorum, and Kafka's own topics keep one copy. */
     public static EmbeddedKafkaBroker start(Path logDir, String host, int port, int controllerPort) {
+        KafkaNode self = new KafkaNode(1, host, port, controllerPort);
+        return start(logDir, self, List.of(self));
+    }
+
+    /**
+     * One node of {@code quorum}, every node of which is broker and controller. Returns once this
+     * broker is part of the cluster, which needs a majority of the quorum up: start the others at
+     * the same time, each in its own process.
+     */
+    public static EmbeddedKafkaBroker start(Path logDir, KafkaNode self, List<KafkaNode> quorum) {
         try {
             Files.createDirectories(logDir);
-            Properties config = brokerConfig(logDir, host, port, controllerPort);
+            Properties config = brokerConfig(logDir, self, quorum);
             if (!Files.exists(logDir.resolve("meta.properties"))) {
-                format(logDir);
+                format(logDir, self.id());
             }
             KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(config, false), Time.SYSTEM);
             server.startup();
-            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, host + ":" + port);
-            broker.awaitReady(Duration.ofSeconds(60));
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, self.address());
+            broker.awaitRegistered(self.id(), Duration.ofSeconds(120));
             return broker;
         } catch (Exception e) {
-            throw new IllegalStateException("Kafka broker failed to start on " + host + ":" + port + ": " + e.getMessage(), e);
+            throw new IllegalStateException("Kafka broker " + self.id() + " failed to start on " + self.address() + ": " + e.getMessage(), e);
         }
     }
 
@@ -58,25 +69,36 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return bootstrapServers;
     }
 
-    private static Properties brokerConfig(Path logDir, String host, int port, int controllerPort) {
+    private static Properties brokerConfig(Path logDir, KafkaNode self, List<KafkaNode> quorum) {
+        String host = self.host();
+        // Kafka's own topics (consumer offsets, transactions) as durable as the cluster allows, as
+        // the services' topics are: 3 copies and 2 in sync from three brokers up.
+        KafkaDurability durability = KafkaDurability.of(quorum.size());
+        String copies = String.valueOf(durability.copies());
+        String inSync = String.valueOf(durability.inSync());
+        String voters = String.join(",", quorum.stream().map(node -> node.id() + "@" + node.host() + ":" + node.controllerPort()).toList());
         Properties config = new Properties();
         config.putAll(Map.ofEntries(
                 Map.entry("process.roles", "broker,controller"),
-                Map.entry("node.id", String.valueOf(NODE_ID)),
-                Map.entry("controller.quorum.voters", NODE_ID + "@" + host + ":" + controllerPort),
-                Map.entry("listeners", "PLAINTEXT://" + host + ":" + port + "," + CONTROLLER_LISTENER + "://" + host + ":" + controllerPort),
-                Map.entry("advertised.listeners", "PLAINTEXT://" + host + ":" + port),
+                Map.entry("node.id", String.valueOf(self.id())),
+                Map.entry("controller.quorum.voters", voters),
+                Map.entry("listeners", "PLAINTEXT://" + host + ":" + self.port() + "," + CONTROLLER_LISTENER + "://" + host + ":"
+                        + self.controllerPort()),
+                Map.entry("advertised.listeners", "PLAINTEXT://" + host + ":" + self.port()),
                 Map.entry("controller.listener.names", CONTROLLER_LISTENER),
                 Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT"),
                 Map.entry("inter.broker.listener.name", "PLAINTEXT"),
                 Map.entry("log.dirs", logDir.toAbsolutePath().toString()),
-                // A single node can hold only one replica of the internal topics.
-                Map.entry("offsets.topic.replication.factor", "1"),
+                Map.entry("offsets.topic.replication.factor", copies),
                 Map.entry("offsets.topic.num.partitions", "10"),
-                Map.entry("transaction.state.log.replication.factor", "1"),
-                Map.entry("transaction.state.log.min.isr", "1"),
-                Map.entry("share.coordinator.state.topic.replication.factor", "1"),
-                Map.entry("share.coordinator.state.topic.min.isr", "1"),
+                Map.entry("transaction.state.log.replication.factor", copies),
+                Map.entry("transaction.state.log.min.isr", inSync),
+                Map.entry("share.coordinator.state.topic.replication.factor", copies),
+                Map.entry("share.coordinator.state.topic.min.isr", inSync),
+                Map.entry("default.replication.factor", copies),
+                Map.entry("min.insync.replicas", inSync),
+                // A replica out of sync never becomes leader: it could lack acknowledged events.
+                Map.entry("unclean.leader.election.enable", "false"),
                 // Topics are declared by the services with their own settings, never created by a typo.
                 Map.entry("auto.create.topics.enable", "false"),
                 Map.entry("group.initial.rebalance.delay.ms", "0"),
@@ -88,11 +110,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return config;
     }
 
-    private static void format(Path logDir) throws Exception {
+    private static void format(Path logDir, int nodeId) throws Exception {
         new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                 .setClusterId(CLUSTER_ID)
-                .setNodeId(NODE_ID)
+                .setNodeId(nodeId)
                 .setDirectories(List.of(logDir.toAbsolutePath().toString()))
                 .setMetadataLogDirectory(logDir.toAbsolutePath().toString())
                 .setControllerListenerName(CONTROLLER_LISTENER)
@@ -101,10 +123,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 .run();
     }
 
-    private void awaitReady(Duration timeout) throws Exception {
+    /** Until the cluster lists this broker: it has caught up with the quorum's metadata and takes requests. */
+    private void awaitRegistered(int nodeId, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis()))) {
-            admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            while (admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).stream()
+                    .noneMatch(node -> node.id() == nodeId)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("broker " + nodeId + " not registered with the cluster within " + timeout);
+                }
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
         }
     }
 

@@ -46,7 +46,18 @@ class EmbeddedInfrastructureTest {
                 assertThat(redis.incr("probe")).isEqualTo(1);
             }
             assertThat(infra.components()).extracting(EmbeddedInfrastructure.Component::embedded).containsOnly(true);
+            // one broker holds one copy: the services are told so, or they would refuse its topics
+            assertThat(infra.environment()).containsEntry("TRACK_TOPICS_REPLICATION_FACTOR", "1")
+                    .containsEntry("TRACK_TOPICS_MIN_INSYNC_REPLICAS", "1");
         }
+    }
+
+    @Test
+    void threeBrokersGiveTheServicesProductionsDurability() {
+        assertThat(KafkaDurability.of(1)).isEqualTo(new KafkaDurability(1, 1));
+        assertThat(KafkaDurability.of(2)).isEqualTo(new KafkaDurability(2, 1));
+        assertThat(KafkaDurability.of(3)).isEqualTo(new KafkaDurability(3, 2));
+        assertThat(KafkaDurability.of(5)).isEqualTo(new KafkaDurability(3, 2));
     }
 
     @Test
@@ -107,7 +118,9 @@ class EmbeddedInfrastructureTest {
             assertThat(infra.environment()).containsEntry("KAFKA_BOOTSTRAP_SERVERS", "kafka.internal:9092")
                     .containsEntry("MONGODB_URI", "mongodb://mongo.internal:27017/track")
                     .containsEntry("REDIS_HOST", "redis.internal").containsEntry("REDIS_PORT", "6380")
-                    .containsEntry("REDIS_PASSWORD", "secret").containsEntry("REDIS_DB", "2");
+                    .containsEntry("REDIS_PASSWORD", "secret").containsEntry("REDIS_DB", "2")
+                    // an external cluster keeps the services' own (production) durability
+                    .doesNotContainKeys("TRACK_TOPICS_REPLICATION_FACTOR", "TRACK_TOPICS_MIN_INSYNC_REPLICAS");
         }
         assertThat(dataDir).isEmptyDirectory();
     }

@@ -20,6 +20,12 @@ final class InfraOptions {
             description = "Embedded Kafka's KRaft controller port (default 19093).")
     Integer kafkaControllerPort;
 
+    @Option(names = "--kafka-brokers", defaultValue = "${env:TRACK_KAFKA_BROKERS:-1}",
+            description = "How many Kafka brokers (KRaft, each also a controller): 1 runs in this process; more run each in a process "
+                    + "of its own, on ports counted up in twos from --kafka-port and --kafka-controller-port, and from 3 the services' "
+                    + "topics keep 3 copies, 2 in sync (default: ${DEFAULT-VALUE}).")
+    int kafkaBrokers;
+
     @Option(names = "--mongo-port", defaultValue = "${env:TRACK_MONGO_PORT}", description = "Embedded MongoDB-wire server's port (default 27117).")
     Integer mongoPort;
 
@@ -30,7 +36,7 @@ final class InfraOptions {
         return new InfrastructureSettings(dataDir, true, InfrastructureDefaults.HOST,
                 or(kafkaPort, InfrastructureDefaults.KAFKA_PORT), or(kafkaControllerPort, InfrastructureDefaults.KAFKA_CONTROLLER_PORT),
                 or(mongoPort, InfrastructureDefaults.MONGO_PORT), or(redisPort, InfrastructureDefaults.REDIS_PORT),
-                ExternalServers.fromEnvironment(System.getenv()));
+                ExternalServers.fromEnvironment(System.getenv()), kafkaBrokers);
     }
 
     private static int or(Integer given, int fallback) {

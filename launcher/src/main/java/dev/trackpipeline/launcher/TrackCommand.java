@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code bin/track}: the one entry point (the script runs the three services' jars itself). */
 @Command(name = "track", mixinStandardHelpOptions = true, version = "track-pipeline 0.1.0",
         description = "Kafka-buffered ingestion for web-see browser monitoring events.",
-        subcommands = {LocalCommand.class, InfraCommand.class, JvmArgumentsCommand.class})
+        subcommands = {LocalCommand.class, InfraCommand.class, JvmArgumentsCommand.class, KafkaNodeCommand.class})
 public final class TrackCommand implements Runnable {
 
     @CommandLine.Spec

@@ -31,10 +31,24 @@ class DeploymentFilesTest {
         String normalized = dockerCompose("-f", "docker-compose.yml", "config");
         JsonNode services = yaml.readTree(normalized).get("services");
 
-        assertThat(services.propertyNames()).containsExactlyInAnyOrder(
-                "kafka", "mongo", "redis", "proxy", "gateway", "consumer-writer", "consumer-aggregator", "prometheus", "grafana");
-        assertThat(services.get("kafka").get("image").stringValue()).startsWith("apache/kafka:");
-        assertThat(services.get("kafka").get("environment").get("KAFKA_PROCESS_ROLES").stringValue()).isEqualTo("broker,controller");
+        assertThat(services.propertyNames()).containsExactlyInAnyOrder("kafka-1", "kafka-2", "kafka-3",
+                "mongo", "redis", "proxy", "gateway", "consumer-writer", "consumer-aggregator", "prometheus", "grafana");
+        for (String service : services.propertyNames()) {
+            assertThat(services.get(service).get("restart")).as(service + " is started again when it exits").isNotNull();
+            assertThat(services.get(service).get("restart").stringValue()).isEqualTo("unless-stopped");
+        }
+        for (String node : List.of("kafka-1", "kafka-2", "kafka-3")) {
+            JsonNode kafka = services.get(node);
+            assertThat(kafka.get("image").stringValue()).startsWith("apache/kafka:");
+            JsonNode environment = kafka.get("environment");
+            assertThat(environment.get("KAFKA_PROCESS_ROLES").stringValue()).isEqualTo("broker,controller");
+            assertThat(environment.get("KAFKA_NODE_ID").stringValue()).isEqualTo(node.substring("kafka-".length()));
+            assertThat(environment.get("KAFKA_CONTROLLER_QUORUM_VOTERS").stringValue()).isEqualTo("1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093");
+            // Kafka's own topics as durable as the events': a lost consumer offset re-reads, a lost transaction state fails writes
+            assertThat(environment.get("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR").stringValue()).isEqualTo("3");
+            assertThat(environment.get("KAFKA_MIN_INSYNC_REPLICAS").stringValue()).isEqualTo("2");
+            assertThat(environment.get("KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE").stringValue()).isEqualTo("false");
+        }
         assertThat(services.get("mongo").get("image").stringValue()).startsWith("mongo:8");
         assertThat(services.get("redis").get("image").stringValue()).startsWith("redis:7");
         // eviction would take progress markers and dedup ids, and count again (docs/redis-memory.md)
@@ -42,7 +56,10 @@ class DeploymentFilesTest {
                 .containsSubsequence("--maxmemory-policy", "noeviction").contains("--maxmemory");
         for (String service : List.of("gateway", "consumer-writer", "consumer-aggregator")) {
             JsonNode environment = services.get(service).get("environment");
-            assertThat(environment.get("KAFKA_BOOTSTRAP_SERVERS").stringValue()).isEqualTo("kafka:9092");
+            assertThat(environment.get("KAFKA_BOOTSTRAP_SERVERS").stringValue()).isEqualTo("kafka-1:9092,kafka-2:9092,kafka-3:9092");
+            // production's durability, which the services also refuse to start without (TopicDurability)
+            assertThat(environment.get("TRACK_TOPICS_REPLICATION_FACTOR").stringValue()).isEqualTo("3");
+            assertThat(environment.get("TRACK_TOPICS_MIN_INSYNC_REPLICAS").stringValue()).isEqualTo("2");
             assertThat(environment.get("MONGODB_URI").stringValue()).isEqualTo("mongodb://mongo:27017/track");
             assertThat(environment.get("REDIS_HOST").stringValue()).isEqualTo("redis");
             assertThat(HOME.resolve(service).resolve("Dockerfile")).exists();

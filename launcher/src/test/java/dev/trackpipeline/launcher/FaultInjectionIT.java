@@ -83,6 +83,8 @@ class FaultInjectionIT {
                 Optional.of(new RedisAddress(ports.host(), ports.redisPort(), Optional.empty(), 0)));
         pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, ports.withPersistence(true).withExternal(external), projects,
                 ServicePorts.free(), List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError",
+                        // one broker, named as an external server, holds one copy of each partition
+                        "-Dtrack.topics.replication-factor=1", "-Dtrack.topics.min-insync-replicas=1",
                         // the load is one client address, which --rate may take past the gateway's 100 requests/s per address
                         "-Dtrack.gateway.client-requests.per-second=1000000", "-Dtrack.gateway.client-requests.burst=1000000")));
     }

@@ -90,6 +90,16 @@ final class InfraProcess implements AutoCloseable {
         }
     }
 
+    /** The processes it started: a Kafka node each with {@code --kafka-brokers} above 1, the redis-server. */
+    List<ProcessHandle> children() {
+        return process.children().toList();
+    }
+
+    /** SIGKILL to this process alone, leaving what it started to notice. */
+    void killAlone() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
     private long readyLines() throws IOException {
         if (!Files.exists(log)) {
             return 0;

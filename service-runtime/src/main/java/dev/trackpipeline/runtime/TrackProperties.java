@@ -51,14 +51,36 @@ public record TrackProperties(String projectsFile, @DefaultValue("5s") Duration 
     }
 
     /**
+     * How the topics are made and how durable they must be. The defaults are production's: three
+     * copies of each partition and a write acknowledged ({@code acks=all}) only once two of them
+     * hold it, so losing any one broker loses nothing the gateway answered 202 for. On one broker
+     * (the embedded one, {@code bin/track local}) both are 1, which the launcher sets: there,
+     * losing the broker's disk loses the events on it. A service refuses to start when the topics
+     * it finds are less durable than this ({@link TopicDurability}).
+     *
      * @param prefix            prefix of every topic name
      * @param partitions        partitions per event topic: the most consumers of one group that can share the work
-     * @param replicationFactor copies of each partition (1 on a single embedded broker, 3 in production)
+     * @param replicationFactor copies of each partition a topic is created with and must have
+     * @param minInsyncReplicas copies that must hold a record before the broker acknowledges it
+     *                          ({@code min.insync.replicas}: with fewer in sync, the topic refuses
+     *                          writes and the gateway answers 503 rather than hold events on too
+     *                          few brokers); a topic is created with it and must have at least it
      * @param retention         how long Kafka keeps raw events for replays
      * @param maxMessageBytes   largest record a topic takes; above the largest accepted event
      */
     public record Topics(@DefaultValue("track.") String prefix, @DefaultValue("6") int partitions,
-                         @DefaultValue("1") short replicationFactor, @DefaultValue("7d") Duration retention,
-                         @DefaultValue("4194304") int maxMessageBytes) {
+                         @DefaultValue("3") short replicationFactor, @DefaultValue("7d") Duration retention,
+                         @DefaultValue("4194304") int maxMessageBytes, @DefaultValue("2") short minInsyncReplicas) {
+
+        public Topics {
+            if (replicationFactor < 1) {
+                throw new IllegalArgumentException("track.topics.replication-factor: must be 1 or more, got " + replicationFactor);
+            }
+            if (minInsyncReplicas < 1 || minInsyncReplicas > replicationFactor) {
+                // More than the copies there are would refuse every write.
+                throw new IllegalArgumentException("track.topics.min-insync-replicas: must be between 1 and track.topics.replication-factor ("
+                        + replicationFactor + "), got " + minInsyncReplicas);
+            }
+        }
     }
 }

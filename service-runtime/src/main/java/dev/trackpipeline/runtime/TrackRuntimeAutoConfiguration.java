@@ -16,6 +16,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.kafka.config.TopicBuilder;
@@ -88,7 +89,8 @@ public class TrackRuntimeAutoConfiguration {
         TrackProperties.Topics topics = properties.topics();
         Map<String, String> config = Map.of(
                 TopicConfig.RETENTION_MS_CONFIG, String.valueOf(topics.retention().toMillis()),
-                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(topics.maxMessageBytes()));
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(topics.maxMessageBytes()),
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(topics.minInsyncReplicas()));
         List<NewTopic> declared = new ArrayList<>();
         for (String topic : names.eventTopics(families)) {
             declared.add(TopicBuilder.name(topic).partitions(topics.partitions()).replicas(topics.replicationFactor())
@@ -97,5 +99,14 @@ public class TrackRuntimeAutoConfiguration {
         declared.add(TopicBuilder.name(names.deadLetter()).partitions(1).replicas(topics.replicationFactor())
                 .configs(config).build());
         return new KafkaAdmin.NewTopics(declared.toArray(NewTopic[]::new));
+    }
+
+    /** The topics just declared, found as durable as declared, or the service does not start. */
+    @Bean
+    StartRequirementCheck durableTopicsCheck(KafkaAdmin admin, TrackProperties properties, TopicNames names, EventFamilies families,
+                                             ConfigurableApplicationContext context) {
+        List<String> topics = new ArrayList<>(names.eventTopics(families));
+        topics.add(names.deadLetter());
+        return new StartRequirementCheck(new TopicDurability(admin.getConfigurationProperties(), properties.topics(), topics), context);
     }
 }

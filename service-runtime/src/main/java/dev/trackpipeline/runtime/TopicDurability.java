@@ -1,0 +1,153 @@
+package dev.trackpipeline.runtime;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/**
+ * Whether the topics a service finds are as durable as its settings ask. The gateway answers 202
+ * once the topic's in-sync copies hold an event ({@code acks=all}); how many copies that is, is
+ * the topic's, not the producer's, so a topic made by hand or by an earlier version with one copy,
+ * or with {@code min.insync.replicas=1}, would make "survives the loss of a broker" untrue without
+ * a word. Each shortfall is one sentence naming the topics, what they have, what is asked and how
+ * to mend it. Checked once KafkaAdmin has made the topics it could.
+ */
+public final class TopicDurability implements StartRequirement {
+
+    /** Long enough for a broker under load, short enough not to hold a start long when Kafka is away. */
+    static final Duration ANSWER_WITHIN = Duration.ofSeconds(5);
+
+    private final Map<String, Object> adminConfig;
+    private final TrackProperties.Topics wanted;
+    private final List<String> topics;
+
+    public TopicDurability(Map<String, Object> adminConfig, TrackProperties.Topics wanted, List<String> topics) {
+        this.adminConfig = new HashMap<>(adminConfig);
+        this.adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ANSWER_WITHIN.toMillis());
+        this.adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ANSWER_WITHIN.toMillis());
+        this.wanted = wanted;
+        this.topics = List.copyOf(topics);
+    }
+
+    @Override
+    public String subject() {
+        return "the topics' durability";
+    }
+
+    @Override
+    public Optional<String> unmet() throws Unanswered {
+        Admin admin = Admin.create(adminConfig);
+        try {
+            List<String> shortfalls = shortfalls(admin, ANSWER_WITHIN);
+            return shortfalls.isEmpty() ? Optional.empty()
+                    : Optional.of("The topics are less durable than track.topics asks: " + String.join("; ", shortfalls));
+        } catch (TimeoutException e) {
+            throw new Unanswered("Kafka did not answer within " + ANSWER_WITHIN, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw new Unanswered("Kafka did not answer within " + ANSWER_WITHIN, e);
+            }
+            return Optional.of("The topics' durability could not be read (" + e.getCause().getMessage() + "): this service's Kafka "
+                    + "user needs Describe on the cluster, and Describe and DescribeConfigs on the topics");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unanswered("interrupted", e);
+        } finally {
+            // Its calls have answered or timed out: nothing left to wait for.
+            admin.close(Duration.ofSeconds(1));
+        }
+    }
+
+    /**
+     * What falls short, one sentence each; empty when nothing does.
+     *
+     * @throws TimeoutException   Kafka did not answer within {@code timeout}
+     * @throws ExecutionException Kafka answered with an error (no right to describe, say)
+     */
+    List<String> shortfalls(Admin admin, Duration timeout) throws ExecutionException, InterruptedException, TimeoutException {
+        int brokers = admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).size();
+        List<String> missing = new ArrayList<>();
+        Map<Integer, List<String>> byFewestCopies = new TreeMap<>();
+        List<String> existing = new ArrayList<>();
+        for (Map.Entry<String, KafkaFuture<TopicDescription>> topic : admin.describeTopics(topics).topicNameValues().entrySet()) {
+            try {
+                int copies = fewestCopies(topic.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+                existing.add(topic.getKey());
+                if (copies < wanted.replicationFactor()) {
+                    byFewestCopies.computeIfAbsent(copies, key -> new ArrayList<>()).add(topic.getKey());
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                missing.add(topic.getKey());
+            }
+        }
+        List<String> shortfalls = new ArrayList<>();
+        if (brokers < wanted.replicationFactor()) {
+            shortfalls.add("Kafka has " + brokers + (brokers == 1 ? " broker" : " brokers") + ", fewer than the "
+                    + copies(wanted.replicationFactor()) + " of each partition track.topics.replication-factor asks for: run "
+                    + wanted.replicationFactor() + " brokers or more, or on a single broker set TRACK_TOPICS_REPLICATION_FACTOR=1 and "
+                    + "TRACK_TOPICS_MIN_INSYNC_REPLICAS=1 (bin/track local does), knowing that losing that broker's disk loses "
+                    + "the events on it");
+        } else if (!missing.isEmpty()) {
+            shortfalls.add("topics " + String.join(", ", missing) + " do not exist and could not be created (KafkaAdmin logged "
+                    + "why above): create them with " + copies(wanted.replicationFactor()) + " and min.insync.replicas="
+                    + wanted.minInsyncReplicas() + ", or grant this service's Kafka user the right to create them");
+        }
+        byFewestCopies.forEach((fewest, named) -> shortfalls.add("topics " + String.join(", ", named) + " keep " + copies(fewest)
+                + " of a partition, fewer than track.topics.replication-factor ("
+                + wanted.replicationFactor() + "): add copies with kafka-reassign-partitions.sh, or lower the setting"));
+        lowInsyncReplicas(admin, existing, timeout).forEach((insync, named) -> shortfalls.add("topics " + String.join(", ", named)
+                + " have min.insync.replicas=" + insync + ", fewer than track.topics.min-insync-replicas (" + wanted.minInsyncReplicas()
+                + "), so an event could be acknowledged while " + insync + " broker(s) hold it: raise it on each with "
+                + "kafka-configs.sh --alter --entity-type topics --entity-name <topic> --add-config min.insync.replicas="
+                + wanted.minInsyncReplicas()));
+        return shortfalls;
+    }
+
+    private static String copies(int count) {
+        return count + (count == 1 ? " copy" : " copies");
+    }
+
+    /** The copies of the partition that has the fewest: a topic is as durable as its weakest partition. */
+    private static int fewestCopies(TopicDescription description) {
+        return description.partitions().stream().mapToInt(partition -> partition.replicas().size()).min().orElse(0);
+    }
+
+    /** The topics whose effective {@code min.insync.replicas} (theirs, or the broker's default) is below the setting, by value. */
+    private Map<Integer, List<String>> lowInsyncReplicas(Admin admin, List<String> existing, Duration timeout)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        Map<Integer, List<String>> low = new TreeMap<>();
+        if (existing.isEmpty()) {
+            return low;
+        }
+        List<ConfigResource> resources = existing.stream().map(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic)).toList();
+        Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        for (ConfigResource resource : resources) {
+            ConfigEntry entry = configs.get(resource).get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
+            // Kafka's own default is 1 when neither the topic nor the broker sets it.
+            int insync = entry == null || entry.value() == null ? 1 : Integer.parseInt(entry.value());
+            if (insync < wanted.minInsyncReplicas()) {
+                low.computeIfAbsent(insync, key -> new ArrayList<>()).add(resource.name());
+            }
+        }
+        return low;
+    }
+}

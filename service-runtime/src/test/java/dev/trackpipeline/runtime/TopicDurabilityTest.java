@@ -1,0 +1,71 @@
+package dev.trackpipeline.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trackpipeline.infra.EmbeddedInfrastructure;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** What a service finds short in the topics of a real (single) broker, against what its settings ask. */
+class TopicDurabilityTest {
+
+    static final EmbeddedInfrastructure infra = EmbeddedInfrastructure.startForTests();
+    static final Duration WITHIN = Duration.ofSeconds(10);
+    static Admin admin;
+
+    @BeforeAll
+    static void topics() throws Exception {
+        admin = Admin.create(Map.of("bootstrap.servers", infra.kafkaBootstrapServers()));
+        admin.createTopics(List.of(
+                new NewTopic("durable.error", 2, (short) 1).configs(Map.of("min.insync.replicas", "1")),
+                // min.insync.replicas left to the broker, whose default is 1
+                new NewTopic("durable.xhr", 2, (short) 1))).all().get();
+    }
+
+    @AfterAll
+    static void stop() {
+        admin.close();
+        infra.close();
+    }
+
+    @Test
+    void topicsAsDurableAsAskedFallShortOfNothing() throws Exception {
+        TopicDurability durability = new TopicDurability(Map.of(), topics(1, 1), List.of("durable.error", "durable.xhr"));
+
+        assertThat(durability.shortfalls(admin, WITHIN)).isEmpty();
+    }
+
+    @Test
+    void productionsDefaultsOnOneBrokerNameTheBrokersTheCopiesAndTheInSyncReplicasEachWithItsRemedy() throws Exception {
+        TopicDurability durability = new TopicDurability(Map.of(), topics(3, 2), List.of("durable.error", "durable.xhr"));
+
+        assertThat(durability.shortfalls(admin, WITHIN)).containsExactly(
+                "Kafka has 1 broker, fewer than the 3 copies of each partition track.topics.replication-factor asks for: run 3 brokers "
+                        + "or more, or on a single broker set TRACK_TOPICS_REPLICATION_FACTOR=1 and TRACK_TOPICS_MIN_INSYNC_REPLICAS=1 "
+                        + "(bin/track local does), knowing that losing that broker's disk loses the events on it",
+                "topics durable.error, durable.xhr keep 1 copy of a partition, fewer than track.topics.replication-factor (3): add "
+                        + "copies with kafka-reassign-partitions.sh, or lower the setting",
+                "topics durable.error, durable.xhr have min.insync.replicas=1, fewer than track.topics.min-insync-replicas (2), so an "
+                        + "event could be acknowledged while 1 broker(s) hold it: raise it on each with kafka-configs.sh --alter "
+                        + "--entity-type topics --entity-name <topic> --add-config min.insync.replicas=2");
+    }
+
+    @Test
+    void aTopicThatCouldNotBeCreatedIsNamed() throws Exception {
+        TopicDurability durability = new TopicDurability(Map.of(), topics(1, 1), List.of("durable.error", "durable.never-created"));
+
+        assertThat(durability.shortfalls(admin, WITHIN)).containsExactly(
+                "topics durable.never-created do not exist and could not be created (KafkaAdmin logged why above): create them with "
+                        + "1 copy and min.insync.replicas=1, or grant this service's Kafka user the right to create them");
+    }
+
+    private static TrackProperties.Topics topics(int replicationFactor, int minInsyncReplicas) {
+        return new TrackProperties.Topics("durable.", 2, (short) replicationFactor, Duration.ofDays(7), 4_194_304, (short) minInsyncReplicas);
+    }
+}
