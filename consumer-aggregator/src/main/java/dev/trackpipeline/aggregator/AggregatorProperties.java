@@ -164,8 +164,14 @@ public record AggregatorProperties(@DefaultValue(ConsumerGroups.AGGREGATOR) Stri
         }
     }
 
-    /** Where Redis is, in the seed server's terms (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD, REDIS_DB). */
+    /**
+     * Where Redis is, in the seed server's terms (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD, REDIS_DB).
+     *
+     * @param allowEviction count on a Redis whose {@code maxmemory-policy} evicts keys, with a
+     *                      warning, rather than refuse to start (REDIS_ALLOW_EVICTION): evicted
+     *                      progress markers or event ids make redelivered events count twice
+     */
     public record Redis(@DefaultValue("127.0.0.1") String host, @DefaultValue("6379") int port, String password,
-                        @DefaultValue("0") int database) {
+                        @DefaultValue("0") int database, @DefaultValue("false") boolean allowEviction) {
     }
 }

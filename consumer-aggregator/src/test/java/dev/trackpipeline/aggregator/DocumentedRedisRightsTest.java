@@ -47,7 +47,7 @@ class DocumentedRedisRightsTest {
 
     final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
     final AggregatorProperties properties = new AggregatorProperties("rights-test",
-            new AggregatorProperties.Redis(server.host(), server.port(), "secret", 0), Duration.ofHours(1),
+            new AggregatorProperties.Redis(server.host(), server.port(), "secret", 0, false), Duration.ofHours(1),
             Duration.ofMinutes(70), Duration.ofHours(24), 200, 500, 10_000);
     final JedisPooled admin = new JedisPooled(server.host(), server.port(), "admin", "admin");
 

@@ -77,7 +77,7 @@ final class JunkFlood implements AutoCloseable {
     final JedisPooled redis = new JedisPooled(server.host(), server.port());
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final ReadConnections reads = new ReadConnections(new AggregatorProperties(PROPERTIES.groupId(),
-            new AggregatorProperties.Redis(server.host(), server.port(), null, 0), PROPERTIES.dedupWindow(),
+            new AggregatorProperties.Redis(server.host(), server.port(), null, 0, false), PROPERTIES.dedupWindow(),
             PROPERTIES.minuteBucketRetention(), PROPERTIES.hourBucketRetention(), PROPERTIES.maxPagesPerProject(),
             PROPERTIES.maxPagesPerMinuteBucket(), PROPERTIES.maxGroupsPerBucket(), PROPERTIES.dedupIdsPerSlice()));
     final MetricsReader reader = new MetricsReader(reads, PROPERTIES);

@@ -61,7 +61,7 @@ class AcceptedMeansStoredAndCountedTest {
     final EventRecordReader writerReader = new EventRecordReader(validator, IngestLimits.DEFAULTS);
     final EventRecordReader aggregatorReader = CountingReader.of(validator, IngestLimits.DEFAULTS);
     /** Room in the dedup ring for every event of the run, so that any repeat of an id must be recognised. */
-    final AggregatorProperties aggregator = new AggregatorProperties("contract", new AggregatorProperties.Redis("127.0.0.1", 0, null, 0),
+    final AggregatorProperties aggregator = new AggregatorProperties("contract", new AggregatorProperties.Redis("127.0.0.1", 0, null, 0, false),
             Duration.ofHours(1), Duration.ofHours(48), Duration.ofDays(30), 500, 500, 1_000_000);
     final EventCounts counts = new EventCounts(aggregator);
     final RedisMetricsStore store = new RedisMetricsStore(redis, aggregator, new SimpleMeterRegistry(), java.time.Clock.systemUTC());

@@ -1,8 +1,10 @@
 package dev.trackpipeline.aggregator.metrics;
 
 import dev.trackpipeline.aggregator.AggregatorProperties;
+import dev.trackpipeline.runtime.StartRequirementCheck;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import redis.clients.jedis.JedisPooled;
@@ -15,6 +17,13 @@ class RedisConfiguration {
     JedisPooled redis(AggregatorProperties properties) {
         RedisClientSettings settings = RedisClientSettings.of(properties);
         return new JedisPooled(settings.address(), settings.config());
+    }
+
+    /** Before the first record is counted: a Redis that evicts keys cannot keep the counts exact. */
+    @Bean
+    StartRequirementCheck redisEvictionPolicyCheck(JedisPooled redis, AggregatorProperties properties,
+                                                   ConfigurableApplicationContext context) {
+        return new StartRequirementCheck(new RedisEvictionPolicy(redis, properties.redis()), context);
     }
 
     @Bean

@@ -77,7 +77,7 @@ class ReadConnectionsTest {
     }
 
     private static AggregatorProperties properties(AggregatorProperties.Reads reads) {
-        return new AggregatorProperties("read-test", new AggregatorProperties.Redis(server.host(), server.port(), null, 0),
+        return new AggregatorProperties("read-test", new AggregatorProperties.Redis(server.host(), server.port(), null, 0, false),
                 Duration.ofHours(1), Duration.ofHours(48), Duration.ofDays(30), 500, 50, 500, 10_000, Duration.ofDays(31), 50, reads);
     }
 }

@@ -1,0 +1,120 @@
+package dev.trackpipeline.aggregator.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.trackpipeline.aggregator.AggregatorProperties;
+import dev.trackpipeline.infra.EmbeddedRedisServer;
+import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.runtime.StartRequirement;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.JedisPooled;
+
+/** The aggregator counts only on a Redis that keeps every key: asked of a real redis-server. */
+class RedisEvictionPolicyTest {
+
+    final int port = InfrastructureSettings.freePort();
+    final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", port);
+    final JedisPooled redis = new JedisPooled("127.0.0.1", port);
+
+    @AfterEach
+    void stop() {
+        redis.close();
+        server.close();
+    }
+
+    @Test
+    void aRedisThatKeepsEveryKeyMeetsTheRequirement() throws Exception {
+        redis.configSet("maxmemory-policy", "noeviction");
+
+        assertThat(policy(false).unmet()).isEmpty();
+    }
+
+    @Test
+    void aRedisThatEvictsIsRefusedWithThePolicyAndBothWaysOut() throws Exception {
+        redis.configSet("maxmemory-policy", "allkeys-lru");
+
+        assertThat(policy(false).unmet()).contains("Redis at 127.0.0.1:" + port + " evicts keys when full (maxmemory-policy "
+                + "allkeys-lru): it could evict the aggregator's progress markers and remembered event ids, and redelivered events "
+                + "would be counted twice. Set maxmemory-policy noeviction (redis-cli CONFIG SET maxmemory-policy noeviction, and in "
+                + "redis.conf so that it outlasts a restart), or set REDIS_ALLOW_EVICTION=true (track.aggregator.redis.allow-eviction) "
+                + "to count anyway");
+    }
+
+    /** Every key of the aggregator has an expiry, so volatile-* policies can evict any of them. */
+    @Test
+    void evictingOnlyKeysWithAnExpiryIsRefusedToo() throws Exception {
+        redis.configSet("maxmemory-policy", "volatile-ttl");
+
+        assertThat(policy(false).unmet()).hasValueSatisfying(why -> assertThat(why).contains("(maxmemory-policy volatile-ttl)"));
+    }
+
+    @Test
+    void anOperatorWhoAllowsEvictionIsWarnedAndTheAggregatorCounts() throws Exception {
+        redis.configSet("maxmemory-policy", "allkeys-lfu");
+
+        List<ILoggingEvent> logged = loggedWhile(() -> policy(true).unmet());
+
+        assertThat(logged).singleElement().satisfies(event -> {
+            assertThat(event.getLevel()).isEqualTo(Level.WARN);
+            assertThat(event.getFormattedMessage()).contains("(maxmemory-policy allkeys-lfu)", "counting anyway");
+        });
+    }
+
+    /** A managed Redis may hide CONFIG: not knowing is said, and does not stop the counting. */
+    @Test
+    void aUserNotAllowedToReadThePolicyIsToldToCheckItByHand() throws Exception {
+        DocumentedRedisRights.read().grant(redis, "aggregator", "secret");
+
+        List<ILoggingEvent> logged;
+        try (JedisPooled asAggregator = new JedisPooled("127.0.0.1", port, "aggregator", "secret")) {
+            logged = loggedWhile(() -> new RedisEvictionPolicy(asAggregator, settings(false)).unmet());
+        }
+
+        assertThat(logged).singleElement().satisfies(event -> {
+            assertThat(event.getLevel()).isEqualTo(Level.WARN);
+            assertThat(event.getFormattedMessage()).contains("did not tell its maxmemory-policy", "NOPERM", "make sure it is noeviction");
+        });
+    }
+
+    @Test
+    void aRedisThatDoesNotAnswerLeavesTheQuestionOpen() {
+        int nobody = InfrastructureSettings.freePort();
+        try (JedisPooled away = new JedisPooled("127.0.0.1", nobody)) {
+            RedisEvictionPolicy policy = new RedisEvictionPolicy(away, new AggregatorProperties.Redis("127.0.0.1", nobody, null, 0, false));
+
+            assertThatThrownBy(policy::unmet).isInstanceOf(StartRequirement.Unanswered.class)
+                    .hasMessageStartingWith("Redis at 127.0.0.1:" + nobody + " did not answer");
+        }
+    }
+
+    private RedisEvictionPolicy policy(boolean allowEviction) {
+        return new RedisEvictionPolicy(redis, settings(allowEviction));
+    }
+
+    private AggregatorProperties.Redis settings(boolean allowEviction) {
+        return new AggregatorProperties.Redis("127.0.0.1", port, null, 0, allowEviction);
+    }
+
+    private static List<ILoggingEvent> loggedWhile(Callable<Optional<String>> action) throws Exception {
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(RedisEvictionPolicy.class);
+        logger.addAppender(logged);
+        try {
+            assertThat(action.call()).isEmpty();
+        } finally {
+            logger.detachAppender(logged);
+        }
+        return logged.list;
+    }
+}
