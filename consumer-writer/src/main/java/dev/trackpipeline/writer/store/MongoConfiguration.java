@@ -1,6 +1,7 @@
 package dev.trackpipeline.writer.store;
 
 import com.mongodb.ConnectionString;
+import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
 import dev.trackpipeline.model.infra.InfrastructureDefaults;
@@ -51,6 +52,23 @@ class MongoConfiguration {
                 settings.applyToSocketSettings(socket -> socket.readTimeout(properties.socketTimeout().toMillis(), TimeUnit.MILLISECONDS));
             }
         };
+    }
+
+    /**
+     * Production's durability unless the URI says otherwise, and never none: the writer commits a
+     * record's offset once MongoDB acknowledged it, so an unacknowledged write (w=0) could lose
+     * events Kafka would no longer give again. Retryable writes are the driver's default, and
+     * harmless here: every write is keyed by the event id.
+     */
+    @Bean
+    MongoClientSettingsBuilderCustomizer writeConcern(WriteConcernProperties wanted, @Value("${spring.mongodb.uri}") String uri) {
+        WriteConcern inUri = new ConnectionString(uri).getWriteConcern();
+        WriteConcern concern = inUri == null ? wanted.toWriteConcern() : inUri;
+        if (!concern.isAcknowledged()) {
+            throw new IllegalStateException((inUri == null ? "track.writer.write-concern.w" : "w in MONGODB_URI") + " is 0: MongoDB "
+                    + "would acknowledge no write, and the writer commits offsets only for what it acknowledged; use majority (the default) or 1 or more");
+        }
+        return settings -> settings.writeConcern(concern);
     }
 
     /** Answers with {@code ping}, which both real MongoDB and the MongoDB-wire stand-in understand. */
