@@ -2,7 +2,8 @@
 -- marker for the partition. Every key carries the project's hash tag, so on Redis Cluster the
 -- whole script runs on the node that owns the project.
 --
--- KEYS[1]: the project's progress hash (field per topic-partition: last applied offset)
+-- KEYS[1]: the project's progress hash (field per topic-partition: last applied offset; and that
+-- field with '@' appended: the id of the topic those offsets are of)
 -- ARGV[1]: partition field;
 -- ARGV[2]: the project's dedup ring: the hash of which slice each slot holds, whose key plus
 -- ":<slot>" names the slot's set of compact event ids; ARGV[3]: slots in the ring; ARGV[4]: most
@@ -19,17 +20,24 @@
 -- days keep too (see "The first day" below); ARGV[19]: most error groups and failing requests a
 -- minute bucket names (ARGV[10] is the hour and day buckets'); ARGV[20]: the highest offset of
 -- the project's records in the batch; ARGV[21]: the time (epoch ms) that stands for Redis's in
--- deciding expiries, empty for Redis's own (tests replay set times); ARGV[22]: how many records
--- follow, each as offset and compact id; then the records' updates, merged by the aggregator
+-- deciding expiries, empty for Redis's own (tests replay set times); ARGV[22]: the topic's id as
+-- Kafka knows it now, empty when unknown; ARGV[23]: how many records follow, each as offset and
+-- compact id; then the records' updates, merged by the aggregator
 -- (MergedUpdates), each as op, key, field, value, page, and when the key's life starts (epoch ms,
 -- -1 for at this write) and how long it is in ms (MetricUpdate.lifeStartMillis).
 --
 -- A record at or below the marker was applied before (a redelivery or a replay); a record whose
 -- id is in the ring is a client re-send. The updates are merged across the records, so they can
 -- only be applied all together: if any record is one of those, nothing is written and the script
--- returns 'seen' and the positions (from 1) of such records, for the aggregator to merge the
--- others again and call once more. Otherwise it returns 'applied', how many records it applied,
--- and how many of their ids the ring had no room to remember.
+-- returns 'seen', the marker, and the positions (from 1) of such records, for the aggregator to
+-- merge the others again and call once more. Otherwise it returns 'applied', how many records it
+-- applied, how many of their ids the ring had no room to remember, and the id of the topic the
+-- marker was of when that topic was deleted and made again (else empty).
+--
+-- A topic deleted and made again under the same name starts its offsets over, under a new id: a
+-- marker of the old topic would take every record of the new one up to its offset for applied
+-- before. So the marker keeps the id of its topic, and one of another topic counts as none. A
+-- marker without an id (written by an earlier version) is taken to be of the topic as it is now.
 --
 -- A project's apikey is public, so whatever clients name (pages, error groups, failing requests)
 -- is kept apart per bucket up to a cap, and the ring has a fixed room: a project's keys are
@@ -51,22 +59,28 @@ local redisNow = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 100
 local now = tonumber(ARGV[21]) or redisNow
 -- A set time moves every expiry by its distance from Redis's clock, which is what expires keys.
 local shift = redisNow - now
-local last = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
+local marker = redis.call('HMGET', KEYS[1], ARGV[1], ARGV[1] .. '@')
+local last = tonumber(marker[1] or '-1')
+local topicId, markedTopic = ARGV[22], marker[2]
+local remade = ''
+if topicId ~= '' and markedTopic and markedTopic ~= topicId then
+  last, remade = -1, markedTopic
+end
 local ringKey, slots, idsPerSlot, slice, ringTtl = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 local hourPageLimit, minutePageLimit, minuteKeys = tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9]
 local groupLimit, progressTtl, other, samplesSuffix, rankSuffix = tonumber(ARGV[10]), ARGV[11], ARGV[12], ARGV[13], ARGV[14]
 local hourKeys, dayBuckets, firstDayField, dayRetention = ARGV[15], ARGV[16], ARGV[17], tonumber(ARGV[18])
 local minuteGroupLimit = tonumber(ARGV[19])
 local highest = tonumber(ARGV[20])
-local records = tonumber(ARGV[22])
-local firstUpdate = 23 + 2 * records
+local records = tonumber(ARGV[23])
+local firstUpdate = 24 + 2 * records
 local UPDATE = 7
 local DAY = 86400000
 
 local ids, seen = {}, {}
 for r = 1, records do
-  ids[r] = ARGV[22 + 2 * r]
-  seen[r] = tonumber(ARGV[21 + 2 * r]) <= last
+  ids[r] = ARGV[23 + 2 * r]
+  seen[r] = tonumber(ARGV[22 + 2 * r]) <= last
 end
 
 -- A slot counts while it holds one of the ring's latest slices; an older one is cleared when its
@@ -91,13 +105,13 @@ if records > 0 then
     end
   end
 end
-local seenBefore = {'seen'}
+local seenBefore = {'seen', last}
 for r = 1, records do
   if seen[r] then
     seenBefore[#seenBefore + 1] = r
   end
 end
-if #seenBefore > 1 then
+if #seenBefore > 2 then
   return seenBefore
 end
 
@@ -398,5 +412,8 @@ end
 if highest > last then
   redis.call('HSET', KEYS[1], ARGV[1], highest)
 end
+if topicId ~= '' and markedTopic ~= topicId then
+  redis.call('HSET', KEYS[1], ARGV[1] .. '@', topicId)
+end
 redis.call('EXPIRE', KEYS[1], progressTtl)
-return {'applied', records, unremembered}
+return {'applied', records, unremembered, remade}

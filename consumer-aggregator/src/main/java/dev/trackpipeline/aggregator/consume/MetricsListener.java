@@ -4,6 +4,7 @@ import dev.trackpipeline.model.kafka.ConsumerGroups;
 
 import dev.trackpipeline.aggregator.metrics.EventCounts;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore;
+import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.Applied;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.PartitionUpdates;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.RecordUpdates;
 import dev.trackpipeline.aggregator.AggregatorProperties;
@@ -35,12 +36,14 @@ public class MetricsListener {
     private final EventCounts counts;
     private final RedisMetricsStore store;
     private final ConsumerMeters meters;
+    private final TopicIds topicIds;
 
     public MetricsListener(ConsumedBatch batches, EventCounts counts, RedisMetricsStore store, MeterRegistry meters,
-                           AggregatorProperties properties) {
+                           AggregatorProperties properties, TopicIds topicIds) {
         this.batches = batches;
         this.counts = counts;
         this.store = store;
+        this.topicIds = topicIds;
         this.meters = new ConsumerMeters(meters, properties.groupId(), Clock.systemUTC());
     }
 
@@ -60,14 +63,16 @@ public class MetricsListener {
         List<PartitionUpdates> updates = byPartition.entrySet().stream().map(partition -> new PartitionUpdates(
                 partition.getKey().topic(), partition.getKey().partition(), partition.getValue().stream()
                         .map(event -> new RecordUpdates(event.record().offset(), event.event().apikey(), event.event().eventId(),
-                                counts.of(event.event()))).toList())).toList();
-        List<Long> applied = meters.timeWrite(() -> store.apply(updates));
+                                counts.of(event.event()))).toList(), topicIds.of(partition.getKey().topic()))).toList();
+        List<Applied> outcomes = meters.timeWrite(() -> store.applyCounting(updates));
         int index = 0;
         for (List<Consumed> consumed : byPartition.values()) {
             // A topic holds one family's events.
             EventFamily family = consumed.get(0).event().family();
-            meters.count(family, "counted", applied.get(index));
-            meters.count(family, "duplicate", consumed.size() - applied.get(index));
+            Applied outcome = outcomes.get(index);
+            meters.count(family, "counted", outcome.applied());
+            meters.count(family, "redelivered", outcome.redelivered());
+            meters.count(family, "duplicate", consumed.size() - outcome.applied() - outcome.redelivered());
             index++;
         }
         meters.stored(events);

@@ -59,6 +59,7 @@ public class RedisMetricsStore {
     private final Counter unremembered;
     private final String script;
     private final AtomicReference<Instant> lastUnrememberedLog = new AtomicReference<>(Instant.MIN);
+    private final AtomicReference<Instant> lastRedeliveredLog = new AtomicReference<>(Instant.MIN);
 
     /**
      * Each project's dedup room fits its rate limit in the registry (the configured room at least),
@@ -105,12 +106,33 @@ public class RedisMetricsStore {
     public record RecordUpdates(long offset, String apikey, String eventId, List<MetricUpdate> updates) {
     }
 
-    /** One partition's records of a polled batch. */
-    public record PartitionUpdates(String topic, int partition, List<RecordUpdates> records) {
+    /**
+     * One partition's records of a polled batch.
+     *
+     * @param topicId the topic's id as Kafka knows it now ({@code TopicIds}), empty when unknown: a
+     *                progress marker of another id is of a topic deleted and made again, and
+     *                counts as none
+     */
+    public record PartitionUpdates(String topic, int partition, List<RecordUpdates> records, String topicId) {
+
+        /** Of a topic whose id is not known: its markers are taken to be of it. */
+        public PartitionUpdates(String topic, int partition, List<RecordUpdates> records) {
+            this(topic, partition, records, "");
+        }
+    }
+
+    /**
+     * What became of one partition's records.
+     *
+     * @param applied     counted now
+     * @param redelivered at or below the progress marker: counted before (a redelivery after a
+     *                    rebalance, a restart or a retried batch)
+     */
+    public record Applied(long applied, long redelivered) {
     }
 
     /** One project's records of one partition's batch, and the highest offset among them, which its marker moves to. */
-    private record ProjectBatch(int partitionIndex, String partitionField, String apikey, long highestOffset,
+    private record ProjectBatch(int partitionIndex, PartitionUpdates partition, String partitionField, String apikey, long highestOffset,
                                 List<RecordUpdates> records) {
     }
 
@@ -121,7 +143,16 @@ public class RedisMetricsStore {
      * @return per partition, in order, how many records were applied; the others had been applied before
      */
     public List<Long> apply(List<PartitionUpdates> partitions) {
+        return applyCounting(partitions).stream().map(Applied::applied).toList();
+    }
+
+    /**
+     * As {@link #apply}, telling apart the records skipped as counted before (at or below their
+     * marker) from those skipped as a client's re-send (in the dedup ring): the rest.
+     */
+    public List<Applied> applyCounting(List<PartitionUpdates> partitions) {
         long[] applied = new long[partitions.size()];
+        long[] redelivered = new long[partitions.size()];
         List<ProjectBatch> pending = new ArrayList<>();
         for (int index = 0; index < partitions.size(); index++) {
             pending.addAll(byProject(index, partitions.get(index)));
@@ -140,15 +171,55 @@ public class RedisMetricsStore {
                 List<?> answer = (List<?>) answers.get(index).get();
                 ProjectBatch batch = pending.get(index);
                 if (answer.get(0).equals("seen")) {
-                    again.add(without(batch, answer.subList(1, answer.size())));
+                    long marker = ((Number) answer.get(1)).longValue();
+                    List<?> positions = answer.subList(2, answer.size());
+                    redelivered[batch.partitionIndex()] += atOrBelow(batch, positions, marker);
+                    again.add(without(batch, positions));
                 } else {
                     applied[batch.partitionIndex()] += ((Number) answer.get(1)).longValue();
                     countUnremembered(batch.apikey(), ((Number) answer.get(2)).longValue());
+                    logRemade(batch, answer.get(3));
                 }
             }
             pending = again;
         }
-        return Arrays.stream(applied).boxed().toList();
+        List<Applied> outcomes = new ArrayList<>(partitions.size());
+        for (int index = 0; index < partitions.size(); index++) {
+            outcomes.add(new Applied(applied[index], redelivered[index]));
+            logRedelivered(partitions.get(index), redelivered[index]);
+        }
+        return outcomes;
+    }
+
+    /** How many of the records at these positions (from 1) the marker had passed. */
+    private static long atOrBelow(ProjectBatch batch, List<?> positions, long marker) {
+        return positions.stream().filter(position -> batch.records().get(((Number) position).intValue() - 1).offset() <= marker).count();
+    }
+
+    private void logRemade(ProjectBatch batch, Object remadeFrom) {
+        String oldId = remadeFrom instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(remadeFrom);
+        if (remadeFrom != null && !oldId.isEmpty()) {
+            log.warn("Topic {} was deleted and made again (its id was {}, now {}): project {}'s progress marker of partition {} was of "
+                    + "the old topic, so the partition's offsets count from the start", batch.partition().topic(), oldId,
+                    batch.partition().topicId(), batch.apikey(), batch.partition().partition());
+        }
+    }
+
+    /**
+     * Said, not silent: a redelivery is ordinary after a rebalance or a restart, but a marker ahead of
+     * its topic for another reason would show here first. At most once a minute.
+     */
+    private void logRedelivered(PartitionUpdates partition, long records) {
+        if (records == 0) {
+            return;
+        }
+        Instant now = clock.instant();
+        Instant last = lastRedeliveredLog.get();
+        if (now.isAfter(last.plus(LOG_UNREMEMBERED_EVERY)) && lastRedeliveredLog.compareAndSet(last, now)) {
+            log.info("{}:{}: {} records at or below their progress marker were counted before (redelivered after a rebalance, a "
+                    + "restart or a retried batch) and not counted again. Logged at most once a minute; {} with outcome=redelivered "
+                    + "counts them all.", partition.topic(), partition.partition(), records, TrackMeters.CONSUME_EVENTS);
+        }
     }
 
     /**
@@ -166,7 +237,7 @@ public class RedisMetricsStore {
                 byProject.computeIfAbsent(record.apikey(), apikey -> new ArrayList<>()).add(record);
             }
         }
-        return highest.entrySet().stream().map(project -> new ProjectBatch(partitionIndex, partitionField, project.getKey(),
+        return highest.entrySet().stream().map(project -> new ProjectBatch(partitionIndex, partition, partitionField, project.getKey(),
                 project.getValue(), byProject.get(project.getKey()))).toList();
     }
 
@@ -180,7 +251,7 @@ public class RedisMetricsStore {
                 kept.add(batch.records().get(index));
             }
         }
-        return new ProjectBatch(batch.partitionIndex(), batch.partitionField(), batch.apikey(), batch.highestOffset(), kept);
+        return new ProjectBatch(batch.partitionIndex(), batch.partition(), batch.partitionField(), batch.apikey(), batch.highestOffset(), kept);
     }
 
     private List<String> arguments(ProjectBatch batch) {
@@ -207,6 +278,7 @@ public class RedisMetricsStore {
         args.add(String.valueOf(properties.maxGroupsPerMinuteBucket()));
         args.add(String.valueOf(batch.highestOffset()));
         args.add(bucketClock.map(fixed -> String.valueOf(fixed.millis())).orElse(""));
+        args.add(batch.partition().topicId());
         args.add(String.valueOf(batch.records().size()));
         for (RecordUpdates record : batch.records()) {
             args.add(String.valueOf(record.offset()));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trackpipeline.aggregator.AggregatorProperties;
 import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
 import dev.trackpipeline.aggregator.metrics.MetricUpdate.Operation;
+import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.Applied;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.PartitionUpdates;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.RecordUpdates;
 import dev.trackpipeline.infra.EmbeddedRedisServer;
@@ -104,6 +105,52 @@ class RedisMetricsStoreTest {
 
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("2");
         assertThat(redis.hget(MetricKeys.progress("shop", "store-test"), "track.error:0")).isEqualTo("13");
+    }
+
+    /**
+     * A topic deleted and made again starts its offsets over under a new id: the old topic's marker
+     * must not take the new topic's first records for counted, and the marker is of the new one after.
+     */
+    @Test
+    void aTopicMadeAgainCountsFromItsFirstOffsetAndItsMarkerIsItsOwnAfter() {
+        String progress = MetricKeys.progress("shop", "store-test");
+        store.applyCounting(List.of(new PartitionUpdates("track.error", 0, List.of(event(40, "a"), event(41, "b")), "old-id")));
+
+        List<Applied> remade = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
+                List.of(event(0, "c"), event(1, "d")), "new-id")));
+
+        assertThat(remade).containsExactly(new Applied(2, 0));
+        assertThat(redis.hget(COUNTERS, "events")).isEqualTo("4");
+        assertThat(redis.hgetAll(progress)).isEqualTo(Map.of("track.error:0", "1", "track.error:0@", "new-id"));
+        assertThat(store.applyCounting(List.of(new PartitionUpdates("track.error", 0, List.of(event(1, "d"), event(2, "e")), "new-id"))))
+                .containsExactly(new Applied(1, 1));
+    }
+
+    /** A marker an earlier version wrote has no topic id: it is of the topic as it is, so what it passed is not counted again. */
+    @Test
+    void aMarkerWithoutATopicIdIsTakenToBeOfTheTopicAsItIs() {
+        String progress = MetricKeys.progress("shop", "store-test");
+        apply("track.error", 0, List.of(event(7, "a"), event(8, "b")));
+        assertThat(redis.hgetAll(progress)).isEqualTo(Map.of("track.error:0", "8"));
+
+        List<Applied> after = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
+                List.of(event(8, "b"), event(9, "c")), "topic-id")));
+
+        assertThat(after).containsExactly(new Applied(1, 1));
+        assertThat(redis.hget(COUNTERS, "events")).isEqualTo("3");
+        assertThat(redis.hgetAll(progress)).isEqualTo(Map.of("track.error:0", "9", "track.error:0@", "topic-id"));
+    }
+
+    /** Counted before and re-sent by a client are told apart: a redelivery is the consumer's, a re-send the browser's. */
+    @Test
+    void recordsAtOrBelowTheMarkerAreToldApartFromAClientsReSends() {
+        apply("track.error", 0, List.of(event(1, "a"), event(2, "b")));
+
+        List<Applied> mixed = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
+                List.of(event(2, "b"), event(3, "a"), event(4, "c")))));
+
+        assertThat(mixed).containsExactly(new Applied(1, 1));
+        assertThat(redis.hget(COUNTERS, "events")).isEqualTo("3");
     }
 
     @Test
