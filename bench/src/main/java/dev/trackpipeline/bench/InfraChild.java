@@ -62,7 +62,8 @@ final class InfraChild implements AutoCloseable {
         Path log = dataDir.resolve("infra.log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         // The infrastructure is the benchmark's own: none named by the caller's environment.
-        builder.environment().keySet().removeAll(List.of("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI", "REDIS_HOST", "REDIS_PORT"));
+        builder.environment().keySet().removeAll(List.of("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI", "REDIS_HOST", "REDIS_PORT",
+                "TRACK_KAFKA_BROKERS"));
         InfraChild infra = new InfraChild(builder.start(), launch, log, kafka, mongo, redis);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!Files.readString(log).contains("infrastructure ready")) {

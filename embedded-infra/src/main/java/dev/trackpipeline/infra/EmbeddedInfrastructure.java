@@ -64,7 +64,10 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
         try {
             String kafka = external.kafkaBootstrapServers().orElseGet(() -> {
                 if (settings.kafkaBrokers() > 1) {
-                    EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start(settings.dataDir().resolve("kafka"),
+                    // Apart from the single broker's log directory, and from a cluster of another size's:
+                    // a node's data belongs to its quorum.
+                    EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start(
+                            settings.dataDir().resolve("kafka-" + settings.kafkaBrokers() + "-brokers"),
                             KafkaNode.cluster(settings.kafkaBrokers(), settings.host(), settings.kafkaPort(), settings.kafkaControllerPort()));
                     started.push(cluster);
                     return cluster.bootstrapServers();

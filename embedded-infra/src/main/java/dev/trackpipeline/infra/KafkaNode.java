@@ -19,8 +19,16 @@ public record KafkaNode(int id, String host, int port, int controllerPort) {
      */
     public static List<KafkaNode> cluster(int count, String host, int port, int controllerPort) {
         List<KafkaNode> nodes = new ArrayList<>();
+        java.util.Set<Integer> ports = new java.util.HashSet<>();
         for (int index = 0; index < count; index++) {
-            nodes.add(new KafkaNode(index + 1, host, port + 2 * index, controllerPort + 2 * index));
+            KafkaNode node = new KafkaNode(index + 1, host, port + 2 * index, controllerPort + 2 * index);
+            if (!ports.add(node.port()) || !ports.add(node.controllerPort())) {
+                throw new IllegalArgumentException("Kafka ports collide: " + count + " brokers from --kafka-port " + port
+                        + " and --kafka-controller-port " + controllerPort + " take ports " + port + ", " + (port + 2) + "... and "
+                        + controllerPort + ", " + (controllerPort + 2) + "...; choose a controller port of the other parity, or "
+                        + 2 * count + " apart");
+            }
+            nodes.add(node);
         }
         return nodes;
     }

@@ -81,11 +81,15 @@ final class RedriveLog {
         }
     }
 
-    /** The log's topic: one partition, compacted, as many replicas as the dead-letter topic has. */
+    /**
+     * The log's topic: one partition, compacted, as many replicas as the dead-letter topic has, all
+     * but one of them in sync (2 of 3, as the services' topics), whatever the broker's default.
+     */
     NewTopic likeDeadLetters(TopicDescription deadLetters) {
         short replicas = (short) deadLetters.partitions().get(0).replicas().size();
-        return new NewTopic(topic, Optional.of(1), Optional.of(replicas))
-                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        return new NewTopic(topic, Optional.of(1), Optional.of(replicas)).configs(Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Math.max(1, replicas - 1))));
     }
 
     /** The record saying that the letter at {@code letter}, recorded under {@code key}, is back on its topic for {@code group}. */

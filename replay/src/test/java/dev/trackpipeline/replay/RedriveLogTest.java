@@ -26,6 +26,7 @@ class RedriveLogTest {
         assertThat(marks.name()).isEqualTo("track.dead-letter-redriven");
         assertThat(marks.replicationFactor()).isEqualTo((short) 3);
         assertThat(marks.numPartitions()).isOne();
-        assertThat(marks.configs()).containsEntry(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        assertThat(marks.configs()).containsEntry(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)
+                .containsEntry(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "2");
     }
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.SmartLifecycle;
 
@@ -15,27 +16,30 @@ import org.springframework.context.SmartLifecycle;
  * server and the listener containers start (both in later phases), so nothing is consumed or
  * answered on a promise the store cannot keep. A store away at start is an outage the services
  * ride out, so the requirement is then asked again every {@code recheckEvery} until the store
- * answers, and if it is unmet then, the service stops, as it would have at start. A store changed
+ * answers, and if it is unmet then, the service stops with exit code 1, as it would have at
+ * start (for a supervisor to see, and not to restart into the same refusal unnoticed). Until then
+ * it may have answered for up to {@code recheckEvery} after the store came back. A store changed
  * for the worse while the service runs is not watched for.
  */
 public final class StartRequirementCheck implements SmartLifecycle {
 
-    static final Duration RECHECK_EVERY = Duration.ofSeconds(15);
+    static final Duration RECHECK_EVERY = Duration.ofSeconds(5);
     private static final Logger log = LoggerFactory.getLogger(StartRequirementCheck.class);
 
     private final StartRequirement requirement;
-    private final ConfigurableApplicationContext context;
+    private final Runnable stopTheService;
     private final Duration recheckEvery;
     private ScheduledExecutorService rechecks;
     private volatile boolean running;
 
-    public StartRequirementCheck(StartRequirement requirement, ConfigurableApplicationContext context) {
-        this(requirement, context, RECHECK_EVERY);
+    /** Stops the service, should the requirement turn out unmet after the start, by ending its process with exit code 1. */
+    public static StartRequirementCheck of(StartRequirement requirement, ConfigurableApplicationContext context) {
+        return new StartRequirementCheck(requirement, () -> System.exit(SpringApplication.exit(context, () -> 1)), RECHECK_EVERY);
     }
 
-    StartRequirementCheck(StartRequirement requirement, ConfigurableApplicationContext context, Duration recheckEvery) {
+    StartRequirementCheck(StartRequirement requirement, Runnable stopTheService, Duration recheckEvery) {
         this.requirement = requirement;
-        this.context = context;
+        this.stopTheService = stopTheService;
         this.recheckEvery = recheckEvery;
     }
 
@@ -70,12 +74,19 @@ public final class StartRequirementCheck implements SmartLifecycle {
             unmet = requirement.unmet();
         } catch (StartRequirement.Unanswered e) {
             return;
+        } catch (RuntimeException e) {
+            // Thrown out of a scheduled task, it would end the rechecks without a word.
+            log.warn("{} could not be checked: {}; checked again in {}", requirement.subject(), e.toString(), recheckEvery);
+            return;
         }
         rechecks.shutdown();
         if (unmet.isPresent()) {
             log.error("{}; stopping", unmet.get());
-            // Not on this thread: closing the context stops this lifecycle, which waits for its rechecks.
-            new Thread(context::close, "start-requirement-stop").start();
+            // Not on this thread, which stopping the service waits for; and not a daemon, or the JVM
+            // could end before the service has closed what it holds.
+            Thread stopping = new Thread(stopTheService, "start-requirement-stop");
+            stopping.setDaemon(false);
+            stopping.start();
         } else {
             log.info("{} checked: as required", requirement.subject());
         }

@@ -12,13 +12,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Whether the topics a service finds are as durable as its settings ask. The gateway answers 202
@@ -33,16 +38,24 @@ public final class TopicDurability implements StartRequirement {
     /** Long enough for a broker under load, short enough not to hold a start long when Kafka is away. */
     static final Duration ANSWER_WITHIN = Duration.ofSeconds(5);
 
+    private static final Logger log = LoggerFactory.getLogger(TopicDurability.class);
+
     private final Map<String, Object> adminConfig;
     private final TrackProperties.Topics wanted;
     private final List<String> topics;
+    private final Runnable createTopics;
 
-    public TopicDurability(Map<String, Object> adminConfig, TrackProperties.Topics wanted, List<String> topics) {
+    /**
+     * @param createTopics makes the topics missing, as at start ({@code KafkaAdmin.initialize}):
+     *                     a service started while Kafka was away finds none made
+     */
+    public TopicDurability(Map<String, Object> adminConfig, TrackProperties.Topics wanted, List<String> topics, Runnable createTopics) {
         this.adminConfig = new HashMap<>(adminConfig);
         this.adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ANSWER_WITHIN.toMillis());
         this.adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ANSWER_WITHIN.toMillis());
         this.wanted = wanted;
         this.topics = List.copyOf(topics);
+        this.createTopics = createTopics;
     }
 
     @Override
@@ -50,27 +63,55 @@ public final class TopicDurability implements StartRequirement {
         return "the topics' durability";
     }
 
+    /**
+     * Kafka not answering, or answering with an error that passes (a leader being elected, a
+     * controller moving), leaves the question open. A user not allowed to describe the topics or
+     * their settings leaves it unanswerable: said, and not held against the service, which may
+     * run under an ACL made before this check.
+     */
     @Override
     public Optional<String> unmet() throws Unanswered {
-        Admin admin = Admin.create(adminConfig);
+        Admin admin;
+        try {
+            admin = Admin.create(adminConfig);
+        } catch (KafkaException e) {
+            // a bootstrap name that does not resolve yet (a cluster still being scheduled)
+            throw new Unanswered("Kafka could not be reached (" + e.getMessage() + ")", e);
+        }
         try {
             List<String> shortfalls = shortfalls(admin, ANSWER_WITHIN);
+            if (!shortfalls.isEmpty()) {
+                makeMissingTopics();
+                shortfalls = shortfalls(admin, ANSWER_WITHIN);
+            }
             return shortfalls.isEmpty() ? Optional.empty()
                     : Optional.of("The topics are less durable than track.topics asks: " + String.join("; ", shortfalls));
         } catch (TimeoutException e) {
             throw new Unanswered("Kafka did not answer within " + ANSWER_WITHIN, e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
-                throw new Unanswered("Kafka did not answer within " + ANSWER_WITHIN, e);
+            if (e.getCause() instanceof AuthorizationException) {
+                log.warn("This service's Kafka user may not describe the topics or their settings ({}): their durability is not "
+                        + "checked. Grant it Describe and DescribeConfigs on the topics for the check (docs/dead-letters.md)",
+                        e.getCause().getMessage());
+                return Optional.empty();
             }
-            return Optional.of("The topics' durability could not be read (" + e.getCause().getMessage() + "): this service's Kafka "
-                    + "user needs Describe on the cluster, and Describe and DescribeConfigs on the topics");
+            throw new Unanswered("Kafka answered " + e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Unanswered("interrupted", e);
         } finally {
             // Its calls have answered or timed out: nothing left to wait for.
             admin.close(Duration.ofSeconds(1));
+        }
+    }
+
+    /** What KafkaAdmin does at start; refused (too few brokers, no right to), the shortfalls say what is missing. */
+    private void makeMissingTopics() {
+        try {
+            createTopics.run();
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            log.warn("The topics could not be made: {}", cause.getMessage());
         }
     }
 
@@ -81,7 +122,10 @@ public final class TopicDurability implements StartRequirement {
      * @throws ExecutionException Kafka answered with an error (no right to describe, say)
      */
     List<String> shortfalls(Admin admin, Duration timeout) throws ExecutionException, InterruptedException, TimeoutException {
-        int brokers = admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).size();
+        // Fenced brokers too: one that is down is still one of the cluster's, and its copies are
+        // still assigned; a service restarted while a broker is away must not be refused for it.
+        int brokers = admin.describeCluster(new DescribeClusterOptions().includeFencedBrokers(true)).nodes()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS).size();
         List<String> missing = new ArrayList<>();
         Map<Integer, List<String>> byFewestCopies = new TreeMap<>();
         List<String> existing = new ArrayList<>();
@@ -107,7 +151,7 @@ public final class TopicDurability implements StartRequirement {
                     + "TRACK_TOPICS_MIN_INSYNC_REPLICAS=1 (bin/track local does), knowing that losing that broker's disk loses "
                     + "the events on it");
         } else if (!missing.isEmpty()) {
-            shortfalls.add("topics " + String.join(", ", missing) + " do not exist and could not be created (KafkaAdmin logged "
+            shortfalls.add("topics " + String.join(", ", missing) + " do not exist and could not be made (logged "
                     + "why above): create them with " + copies(wanted.replicationFactor()) + " and min.insync.replicas="
                     + wanted.minInsyncReplicas() + ", or grant this service's Kafka user the right to create them");
         }

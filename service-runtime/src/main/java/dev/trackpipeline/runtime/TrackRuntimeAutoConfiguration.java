@@ -16,6 +16,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -101,12 +102,18 @@ public class TrackRuntimeAutoConfiguration {
         return new KafkaAdmin.NewTopics(declared.toArray(NewTopic[]::new));
     }
 
-    /** The topics just declared, found as durable as declared, or the service does not start. */
+    /**
+     * The topics just declared, found as durable as declared, or the service does not start. Topics
+     * missing when Kafka was away at start are made when it answers, unless
+     * {@code spring.kafka.admin.auto-create} is off (topics made by the operator).
+     */
     @Bean
-    StartRequirementCheck durableTopicsCheck(KafkaAdmin admin, TrackProperties properties, TopicNames names, EventFamilies families,
-                                             ConfigurableApplicationContext context) {
+    StartRequirementCheck durableTopicsCheck(KafkaAdmin admin, KafkaProperties kafka, TrackProperties properties, TopicNames names,
+                                             EventFamilies families, ConfigurableApplicationContext context) {
         List<String> topics = new ArrayList<>(names.eventTopics(families));
         topics.add(names.deadLetter());
-        return new StartRequirementCheck(new TopicDurability(admin.getConfigurationProperties(), properties.topics(), topics), context);
+        Runnable createTopics = kafka.getAdmin().isAutoCreate() ? admin::initialize : () -> { };
+        return StartRequirementCheck.of(new TopicDurability(admin.getConfigurationProperties(), properties.topics(), topics, createTopics),
+                context);
     }
 }

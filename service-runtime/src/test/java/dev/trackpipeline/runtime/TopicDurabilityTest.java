@@ -36,14 +36,14 @@ class TopicDurabilityTest {
 
     @Test
     void topicsAsDurableAsAskedFallShortOfNothing() throws Exception {
-        TopicDurability durability = new TopicDurability(Map.of(), topics(1, 1), List.of("durable.error", "durable.xhr"));
+        TopicDurability durability = new TopicDurability(Map.of(), topics(1, 1), List.of("durable.error", "durable.xhr"), () -> { });
 
         assertThat(durability.shortfalls(admin, WITHIN)).isEmpty();
     }
 
     @Test
     void productionsDefaultsOnOneBrokerNameTheBrokersTheCopiesAndTheInSyncReplicasEachWithItsRemedy() throws Exception {
-        TopicDurability durability = new TopicDurability(Map.of(), topics(3, 2), List.of("durable.error", "durable.xhr"));
+        TopicDurability durability = new TopicDurability(Map.of(), topics(3, 2), List.of("durable.error", "durable.xhr"), () -> { });
 
         assertThat(durability.shortfalls(admin, WITHIN)).containsExactly(
                 "Kafka has 1 broker, fewer than the 3 copies of each partition track.topics.replication-factor asks for: run 3 brokers "
@@ -58,10 +58,10 @@ class TopicDurabilityTest {
 
     @Test
     void aTopicThatCouldNotBeCreatedIsNamed() throws Exception {
-        TopicDurability durability = new TopicDurability(Map.of(), topics(1, 1), List.of("durable.error", "durable.never-created"));
+        TopicDurability durability = new TopicDurability(Map.of(), topics(1, 1), List.of("durable.error", "durable.never-created"), () -> { });
 
         assertThat(durability.shortfalls(admin, WITHIN)).containsExactly(
-                "topics durable.never-created do not exist and could not be created (KafkaAdmin logged why above): create them with "
+                "topics durable.never-created do not exist and could not be made (logged why above): create them with "
                         + "1 copy and min.insync.replicas=1, or grant this service's Kafka user the right to create them");
     }
 

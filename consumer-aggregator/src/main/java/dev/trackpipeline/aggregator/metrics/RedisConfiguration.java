@@ -23,7 +23,7 @@ class RedisConfiguration {
     @Bean
     StartRequirementCheck redisEvictionPolicyCheck(JedisPooled redis, AggregatorProperties properties,
                                                    ConfigurableApplicationContext context) {
-        return new StartRequirementCheck(new RedisEvictionPolicy(redis, properties.redis()), context);
+        return StartRequirementCheck.of(new RedisEvictionPolicy(redis, properties.redis()), context);
     }
 
     @Bean

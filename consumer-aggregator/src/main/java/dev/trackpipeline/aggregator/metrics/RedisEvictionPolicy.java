@@ -40,19 +40,32 @@ public final class RedisEvictionPolicy implements StartRequirement {
         return "Redis's " + SETTING;
     }
 
+    /**
+     * Asked with {@code CONFIG GET}, or where that is refused or renamed (managed Redis services
+     * hide it, and often default to an evicting policy), read from {@code INFO memory}. A server
+     * loading its data, busy or refusing the login has not answered yet: asked again later.
+     */
     @Override
     public Optional<String> unmet() throws Unanswered {
         String policy;
         try {
-            policy = valueOf(redis.sendCommand(Protocol.Command.CONFIG, "GET", SETTING));
+            policy = askedOrRead();
         } catch (JedisDataException e) {
+            if (!cannotBeAsked(e)) {
+                throw new Unanswered("Redis at " + settings.host() + ":" + settings.port() + " did not answer: " + e.getMessage(), e);
+            }
             log.warn("Redis at {}:{} did not tell its {} ({}): make sure it is {}, or redelivered events may be counted twice",
                     settings.host(), settings.port(), SETTING, e.getMessage(), KEEPS_EVERY_KEY);
             return Optional.empty();
         } catch (JedisException e) {
             throw new Unanswered("Redis at " + settings.host() + ":" + settings.port() + " did not answer: " + e.getMessage(), e);
         }
-        if (policy == null || KEEPS_EVERY_KEY.equals(policy)) {
+        if (policy == null) {
+            log.warn("Redis at {}:{} answered no {}: make sure it is {}, or redelivered events may be counted twice",
+                    settings.host(), settings.port(), SETTING, KEEPS_EVERY_KEY);
+            return Optional.empty();
+        }
+        if (KEEPS_EVERY_KEY.equals(policy)) {
             return Optional.empty();
         }
         String evicts = "Redis at " + settings.host() + ":" + settings.port() + " evicts keys when full (" + SETTING + " " + policy
@@ -65,6 +78,27 @@ public final class RedisEvictionPolicy implements StartRequirement {
         return Optional.of(evicts + ". Set " + SETTING + " " + KEEPS_EVERY_KEY + " (redis-cli CONFIG SET " + SETTING + " "
                 + KEEPS_EVERY_KEY + ", and in redis.conf so that it outlasts a restart), or set REDIS_ALLOW_EVICTION=true "
                 + "(track.aggregator.redis.allow-eviction) to count anyway");
+    }
+
+    private String askedOrRead() {
+        try {
+            return valueOf(redis.sendCommand(Protocol.Command.CONFIG, "GET", SETTING));
+        } catch (JedisDataException e) {
+            if (!cannotBeAsked(e)) {
+                throw e;
+            }
+            Object info = redis.sendCommand(Protocol.Command.INFO, "memory");
+            String text = info instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(info);
+            return text.lines().filter(line -> line.startsWith("maxmemory_policy:")).map(line -> line.substring(line.indexOf(':') + 1).trim())
+                    .findFirst().orElse(null);
+        }
+    }
+
+    /** Refused for want of a right, or a command renamed away: asking again will not help. */
+    private static boolean cannotBeAsked(JedisDataException refusal) {
+        String message = String.valueOf(refusal.getMessage());
+        return message.startsWith("NOPERM") || message.toLowerCase(java.util.Locale.ROOT).contains("unknown command")
+                || RedisOutages.isUnauthorized(refusal);
     }
 
     /** CONFIG GET answers the names it matched, each followed by its value: none when the server has no such setting. */
