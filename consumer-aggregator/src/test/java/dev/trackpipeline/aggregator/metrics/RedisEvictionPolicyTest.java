@@ -2,7 +2,6 @@ package dev.trackpipeline.aggregator.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -14,18 +13,12 @@ import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.runtime.StartRequirement;
 import java.util.List;
 import java.util.Optional;
-import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Protocol;
-import redis.clients.jedis.exceptions.JedisBusyException;
-import redis.clients.jedis.exceptions.JedisDataException;
 
 /** The aggregator counts only on a Redis that keeps every key: asked of a real redis-server. */
 class RedisEvictionPolicyTest {
@@ -113,30 +106,8 @@ class RedisEvictionPolicyTest {
      */
     @Test
     void aRedisBusyWithAScriptHasNotAnsweredYet() throws Exception {
-        try (Jedis script = new Jedis("127.0.0.1", port); Jedis control = new Jedis("127.0.0.1", port)) {
-            control.configSet("lua-time-limit", "1");
-            CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
-                try {
-                    script.eval("while true do end");
-                } catch (JedisDataException killed) {
-                    // SCRIPT KILL ends it with an error
-                }
-            });
-            try {
-                await().atMost(Duration.ofSeconds(10)).until(() -> {
-                    try {
-                        control.ping();
-                        return false;
-                    } catch (JedisBusyException e) {
-                        return true;
-                    }
-                });
-
-                assertThatThrownBy(() -> policy(false).unmet()).isInstanceOf(StartRequirement.Unanswered.class).hasMessageContaining("BUSY");
-            } finally {
-                control.scriptKill();
-                running.get(30, TimeUnit.SECONDS);
-            }
+        try (RedisBusyWithAScript busy = RedisBusyWithAScript.start("127.0.0.1", port)) {
+            assertThatThrownBy(() -> policy(false).unmet()).isInstanceOf(StartRequirement.Unanswered.class).hasMessageContaining("BUSY");
         }
     }
 

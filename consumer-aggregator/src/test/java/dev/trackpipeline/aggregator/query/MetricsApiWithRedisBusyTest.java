@@ -2,6 +2,7 @@ package dev.trackpipeline.aggregator.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trackpipeline.aggregator.metrics.RedisBusyWithAScript;
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import java.net.URI;
@@ -9,17 +10,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.exceptions.JedisBusyException;
-import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Redis up but not answering (BUSY with a script past lua-time-limit, busy-reply-threshold in Redis 7; LOADING after a
@@ -54,37 +50,12 @@ class MetricsApiWithRedisBusyTest {
             assertThat(get(path).statusCode()).as(path + " before").isEqualTo(200);
         }
 
-        try (Jedis script = new Jedis(infra.redis().host(), infra.redis().port()); Jedis control = new Jedis(infra.redis().host(), infra.redis().port())) {
-            String threshold = control.configGet("lua-time-limit").get("lua-time-limit");
-            control.configSet("lua-time-limit", "1");
-            CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
-                try {
-                    script.eval("while true do end");
-                } catch (JedisDataException killed) {
-                    // SCRIPT KILL ends it with an error
-                }
-            });
-            try {
-                boolean busy = false;
-                for (int i = 0; i < 100_000 && !busy; i++) {
-                    try {
-                        control.ping();
-                    } catch (JedisBusyException e) {
-                        busy = true;
-                    }
-                }
-                assertThat(busy).as("Redis busy with the script").isTrue();
-
-                for (String path : paths) {
-                    HttpResponse<String> response = get(path);
-                    assertThat(response.statusCode()).as(path).isEqualTo(503);
-                    assertThat(response.body()).as(path)
-                            .isEqualTo("{\"code\":503,\"message\":\"" + RedisUnavailableResponses.NOT_ANSWERING + "\"}");
-                }
-            } finally {
-                control.scriptKill();
-                running.get(30, TimeUnit.SECONDS);
-                control.configSet("lua-time-limit", threshold);
+        try (RedisBusyWithAScript busy = RedisBusyWithAScript.start(infra.redis().host(), infra.redis().port())) {
+            for (String path : paths) {
+                HttpResponse<String> response = get(path);
+                assertThat(response.statusCode()).as(path).isEqualTo(503);
+                assertThat(response.body()).as(path)
+                        .isEqualTo("{\"code\":503,\"message\":\"" + RedisUnavailableResponses.NOT_ANSWERING + "\"}");
             }
         }
         for (String path : paths) {
