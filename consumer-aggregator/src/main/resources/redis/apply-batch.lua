@@ -3,7 +3,8 @@
 -- whole script runs on the node that owns the project.
 --
 -- KEYS[1]: the project's progress hash (field per topic-partition: last applied offset; and that
--- field with '@' appended: the id of the topic those offsets are of)
+-- field with '@' appended: the id of the topic those offsets are of, a space, and the marker it
+-- was written with)
 -- ARGV[1]: partition field;
 -- ARGV[2]: the project's dedup ring: the hash of which slice each slot holds, whose key plus
 -- ":<slot>" names the slot's set of compact event ids; ARGV[3]: slots in the ring; ARGV[4]: most
@@ -21,8 +22,8 @@
 -- minute bucket names (ARGV[10] is the hour and day buckets'); ARGV[20]: the highest offset of
 -- the project's records in the batch; ARGV[21]: the time (epoch ms) that stands for Redis's in
 -- deciding expiries, empty for Redis's own (tests replay set times); ARGV[22]: the topic's id as
--- Kafka knows it now, empty when unknown; ARGV[23]: how many records follow, each as offset and
--- compact id; then the records' updates, merged by the aggregator
+-- the aggregator knows it, empty when unknown, with '!' appended when just asked of Kafka;
+-- ARGV[23]: how many records follow, each as offset and compact id; then the records' updates, merged by the aggregator
 -- (MergedUpdates), each as op, key, field, value, page, and when the key's life starts (epoch ms,
 -- -1 for at this write) and how long it is in ms (MetricUpdate.lifeStartMillis).
 --
@@ -36,8 +37,13 @@
 --
 -- A topic deleted and made again under the same name starts its offsets over, under a new id: a
 -- marker of the old topic would take every record of the new one up to its offset for applied
--- before. So the marker keeps the id of its topic, and one of another topic counts as none. A
--- marker without an id (written by an earlier version) is taken to be of the topic as it is now.
+-- before. So the marker keeps the id of its topic, and one of another topic counts as none. The
+-- id is trusted only while the marker is where it was written with it: a marker moved since
+-- without one (by an earlier version, still running during an upgrade, or while Kafka did not
+-- tell the id) is taken to be of the topic as it is, as is a marker without an id. An id that
+-- differs is not acted on at once, since the aggregator's may be the stale one: the script writes
+-- nothing and returns 'other-topic' and the marker's id, and resets the marker only when called
+-- again with an id just asked of Kafka.
 --
 -- A project's apikey is public, so whatever clients name (pages, error groups, failing requests)
 -- is kept apart per bucket up to a cap, and the ring has a fixed room: a project's keys are
@@ -61,9 +67,23 @@ local now = tonumber(ARGV[21]) or redisNow
 local shift = redisNow - now
 local marker = redis.call('HMGET', KEYS[1], ARGV[1], ARGV[1] .. '@')
 local last = tonumber(marker[1] or '-1')
-local topicId, markedTopic = ARGV[22], marker[2]
+local topicId = ARGV[22]
+local confirmed = string.sub(topicId, -1) == '!'
+if confirmed then
+  topicId = string.sub(topicId, 1, -2)
+end
+local markedTopic, markedAt
+if marker[2] then
+  local space = string.find(marker[2], ' ', 1, true)
+  if space then
+    markedTopic, markedAt = string.sub(marker[2], 1, space - 1), tonumber(string.sub(marker[2], space + 1))
+  end
+end
 local remade = ''
-if topicId ~= '' and markedTopic and markedTopic ~= topicId then
+if topicId ~= '' and markedTopic and markedTopic ~= topicId and markedAt == last then
+  if not confirmed then
+    return {'other-topic', markedTopic}
+  end
   last, remade = -1, markedTopic
 end
 local ringKey, slots, idsPerSlot, slice, ringTtl = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
@@ -412,8 +432,8 @@ end
 if highest > last then
   redis.call('HSET', KEYS[1], ARGV[1], highest)
 end
-if topicId ~= '' and markedTopic ~= topicId then
-  redis.call('HSET', KEYS[1], ARGV[1] .. '@', topicId)
+if topicId ~= '' then
+  redis.call('HSET', KEYS[1], ARGV[1] .. '@', string.format('%s %d', topicId, math.max(highest, last)))
 end
 redis.call('EXPIRE', KEYS[1], progressTtl)
 return {'applied', records, unremembered, remade}

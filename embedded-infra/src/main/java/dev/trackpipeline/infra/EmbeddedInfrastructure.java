@@ -115,6 +115,11 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
         return redis;
     }
 
+    /** The Kafka cluster, when more than one embedded broker was asked for: its nodes can be killed and started again. */
+    public Optional<EmbeddedKafkaCluster> kafkaCluster() {
+        return started.stream().filter(EmbeddedKafkaCluster.class::isInstance).map(EmbeddedKafkaCluster.class::cast).findFirst();
+    }
+
     public List<Component> components() {
         return components;
     }

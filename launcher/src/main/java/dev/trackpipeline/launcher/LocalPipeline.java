@@ -33,6 +33,7 @@ public final class LocalPipeline implements AutoCloseable {
     private final Settings settings;
     private final EmbeddedInfrastructure infra;
     private final List<ServiceProcess> services;
+    private final Map<String, Instance> extras = new java.util.concurrent.ConcurrentHashMap<>();
 
     private LocalPipeline(Settings settings, EmbeddedInfrastructure infra, List<ServiceProcess> services) {
         this.settings = settings;
@@ -67,13 +68,36 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     private static ServiceProcess startService(Settings settings, EmbeddedInfrastructure infra, Service service) throws Exception {
+        return startService(settings, infra, new Instance(service.module(), service, settings.ports().of(service)));
+    }
+
+    private static ServiceProcess startService(Settings settings, EmbeddedInfrastructure infra, Instance instance) throws Exception {
         Map<String, String> env = new LinkedHashMap<>(infra.environment());
         env.put("TRACK_PROJECTS_FILE", settings.projectsFile().toAbsolutePath().toString());
-        env.putAll(settings.ports().environment(service));
-        ServicePorts.Ports ports = settings.ports().of(service);
-        Path jar = settings.home().resolve(service.module()).resolve("target").resolve(service.module() + "-exec.jar");
-        return ServiceProcess.start(service.module(), jar, ports.api(), ports.management(), env, settings.jvmOptions(),
+        env.putAll(instance.service().environment(instance.ports()));
+        Path jar = settings.home().resolve(instance.service().module()).resolve("target").resolve(instance.service().module() + "-exec.jar");
+        return ServiceProcess.start(instance.name(), jar, instance.ports().api(), instance.ports().management(), env, settings.jvmOptions(),
                 settings.infrastructure().dataDir().resolve("logs"));
+    }
+
+    /** A running copy of a service beside the first: its name (and log's), what it runs, and its ports. */
+    private record Instance(String name, Service service, ServicePorts.Ports ports) {
+    }
+
+    /**
+     * Another instance of a service, on free ports, named {@code <module>-<n>} (the first is the
+     * module's name): another gateway behind the same topics, or another member of the writer's or
+     * the aggregator's consumer group, sharing its partitions. Returns its name, which
+     * {@link #kill}, {@link #stop}, {@link #start} and {@link #url} take.
+     */
+    public String startAnother(Service service) throws Exception {
+        String name = service.module() + "-" + (2 + extras.values().stream().filter(instance -> instance.service() == service).count());
+        Instance instance = new Instance(name, service, ServicePorts.Ports.free());
+        extras.put(name, instance);
+        ServiceProcess process = startService(settings, infra, instance);
+        services.add(process);
+        process.awaitHealthy(START_TIMEOUT);
+        return name;
     }
 
     /** Stops one service gracefully (operators and tests stop a consumer to move its offsets). */
@@ -90,9 +114,10 @@ public final class LocalPipeline implements AutoCloseable {
         services.remove(process);
     }
 
-    /** Starts a stopped service again and waits until it is healthy. */
+    /** Starts a stopped service (or instance) again, on its ports, and waits until it is healthy. */
     public void start(String service) throws Exception {
-        ServiceProcess process = startService(settings, infra, Service.ofModule(service));
+        ServiceProcess process = extras.containsKey(service) ? startService(settings, infra, extras.get(service))
+                : startService(settings, infra, Service.ofModule(service));
         services.add(process);
         process.awaitHealthy(START_TIMEOUT);
     }

@@ -32,7 +32,8 @@ final class FixtureLoad implements AutoCloseable {
     /** How long to wait before the next batch after a connection the gateway refused (it is restarting). */
     private static final Duration AFTER_REFUSAL = Duration.ofMillis(100);
 
-    private final URI reportData;
+    private final List<URI> reportData;
+    private final int retryThroughAnotherEvery;
     private final List<String> templates;
     private final String apikey;
     private final int batchSize;
@@ -41,6 +42,7 @@ final class FixtureLoad implements AutoCloseable {
     private final ExecutorService sender = Executors.newSingleThreadExecutor();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong retried = new AtomicLong();
     private final Set<String> accepted = ConcurrentHashMap.newKeySet();
     private final Set<String> uncertain = ConcurrentHashMap.newKeySet();
     private final Map<Integer, Long> answers = new ConcurrentHashMap<>();
@@ -48,7 +50,18 @@ final class FixtureLoad implements AutoCloseable {
     private Future<?> running;
 
     FixtureLoad(String gatewayUrl, List<String> templates, String apikey, int batchSize, double eventsPerSecond) {
-        this.reportData = URI.create(gatewayUrl + "/reportData");
+        this(List.of(gatewayUrl), 0, templates, apikey, batchSize, eventsPerSecond);
+    }
+
+    /**
+     * Batches spread over the gateways in turn; every {@code retryThroughAnotherEvery}-th batch
+     * (0: none) is sent again at once through the next gateway, as a client whose first answer was
+     * lost retries through whichever gateway the load balancer picks.
+     */
+    FixtureLoad(List<String> gatewayUrls, int retryThroughAnotherEvery, List<String> templates, String apikey, int batchSize,
+                double eventsPerSecond) {
+        this.reportData = gatewayUrls.stream().map(url -> URI.create(url + "/reportData")).toList();
+        this.retryThroughAnotherEvery = retryThroughAnotherEvery;
         this.templates = templates;
         this.apikey = apikey;
         this.batchSize = batchSize;
@@ -77,9 +90,20 @@ final class FixtureLoad implements AutoCloseable {
         }
         // The gateway slices an array byte-exactly: each element's id is that of the event sent alone.
         List<String> ids = events.stream().map(event -> EventIds.fromContent(event.getBytes(StandardCharsets.UTF_8))).toList();
-        HttpRequest request = HttpRequest.newBuilder(reportData).timeout(Duration.ofSeconds(30))
+        long batch = sent.get() / batchSize;
+        String body = "[" + String.join(",", events) + "]";
+        send(reportData.get((int) (batch % reportData.size())), body, ids);
+        if (retryThroughAnotherEvery > 0 && batch % retryThroughAnotherEvery == 0) {
+            retried.addAndGet(batchSize);
+            send(reportData.get((int) ((batch + 1) % reportData.size())), body, ids);
+        }
+        sent.addAndGet(batchSize);
+    }
+
+    private void send(URI gateway, String body, List<String> ids) {
+        HttpRequest request = HttpRequest.newBuilder(gateway).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("[" + String.join(",", events) + "]")).build();
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             answers.merge(response.statusCode(), 1L, Long::sum);
@@ -99,7 +123,11 @@ final class FixtureLoad implements AutoCloseable {
             Thread.currentThread().interrupt();
             stopping.set(true);
         }
-        sent.addAndGet(batchSize);
+    }
+
+    /** Events sent a second time, through another gateway. */
+    long retried() {
+        return retried.get();
     }
 
     long sent() {

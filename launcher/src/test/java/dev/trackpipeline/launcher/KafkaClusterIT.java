@@ -27,7 +27,7 @@ class KafkaClusterIT {
     @Test
     void startsThreeBrokersInProcessesOfTheirOwnThatDieWithTheInfrastructure() throws Exception {
         Path home = Path.of(System.getProperty("track.home", ".."));
-        int kafkaPort = sixFreePortsFrom();
+        int kafkaPort = TestPipelines.sixFreePortsFrom();
         int controllerPort = kafkaPort + 1;
         // Mongo and Redis named as external servers: only Kafka starts.
         Map<String, String> others = Map.of("MONGODB_URI", "mongodb://127.0.0.1:1/track", "REDIS_HOST", "127.0.0.1", "REDIS_PORT", "1");
@@ -48,24 +48,5 @@ class KafkaClusterIT {
         } finally {
             infra.kill();
         }
-    }
-
-    /** A port from which six in a row are free: three brokers' and their controllers', counted up in twos. */
-    private static int sixFreePortsFrom() throws Exception {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int first = InfrastructureSettings.freePort();
-            boolean free = true;
-            for (int port = first; port < first + 6 && free; port++) {
-                try (var socket = new java.net.ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-                    socket.setReuseAddress(true);
-                } catch (java.io.IOException taken) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return first;
-            }
-        }
-        throw new IllegalStateException("no six free ports in a row");
     }
 }

@@ -69,4 +69,23 @@ final class TestPipelines {
         assertThat(events.find()).as(overview).isTrue();
         return Long.parseLong(events.group(1));
     }
+
+    /** A port from which six in a row are free: three brokers' and their controllers', counted up in twos. */
+    static int sixFreePortsFrom() throws Exception {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int first = InfrastructureSettings.freePort();
+            boolean free = true;
+            for (int port = first; port < first + 6 && free; port++) {
+                try (var socket = new java.net.ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+                    socket.setReuseAddress(true);
+                } catch (java.io.IOException taken) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return first;
+            }
+        }
+        throw new IllegalStateException("no six free ports in a row");
+    }
 }

@@ -64,7 +64,7 @@ public class MetricsListener {
                 partition.getKey().topic(), partition.getKey().partition(), partition.getValue().stream()
                         .map(event -> new RecordUpdates(event.record().offset(), event.event().apikey(), event.event().eventId(),
                                 counts.of(event.event()))).toList(), topicIds.of(partition.getKey().topic()))).toList();
-        List<Applied> outcomes = meters.timeWrite(() -> store.applyCounting(updates));
+        List<Applied> outcomes = meters.timeWrite(() -> store.applyCounting(updates, topicIds::askKafka));
         int index = 0;
         for (List<Consumed> consumed : byPartition.values()) {
             // A topic holds one family's events.

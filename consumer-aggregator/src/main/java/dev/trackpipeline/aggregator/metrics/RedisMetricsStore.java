@@ -10,11 +10,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.ToIntFunction;
+import java.util.function.UnaryOperator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -133,7 +133,11 @@ public class RedisMetricsStore {
 
     /** One project's records of one partition's batch, and the highest offset among them, which its marker moves to. */
     private record ProjectBatch(int partitionIndex, PartitionUpdates partition, String partitionField, String apikey, long highestOffset,
-                                List<RecordUpdates> records) {
+                                List<RecordUpdates> records, String topicIdArgument) {
+
+        ProjectBatch withTopicId(String argument) {
+            return new ProjectBatch(partitionIndex, partition, partitionField, apikey, highestOffset, records, argument);
+        }
     }
 
     /**
@@ -143,14 +147,18 @@ public class RedisMetricsStore {
      * @return per partition, in order, how many records were applied; the others had been applied before
      */
     public List<Long> apply(List<PartitionUpdates> partitions) {
-        return applyCounting(partitions).stream().map(Applied::applied).toList();
+        return applyCounting(partitions, topic -> "").stream().map(Applied::applied).toList();
     }
 
     /**
      * As {@link #apply}, telling apart the records skipped as counted before (at or below their
      * marker) from those skipped as a client's re-send (in the dedup ring): the rest.
+     *
+     * @param askKafka a topic's id asked of Kafka now, empty when it does not tell: called when a
+     *                 marker is of another id than the partition's, since either may be stale, and
+     *                 the marker is reset only if Kafka confirms the topic was made again
      */
-    public List<Applied> applyCounting(List<PartitionUpdates> partitions) {
+    public List<Applied> applyCounting(List<PartitionUpdates> partitions, UnaryOperator<String> askKafka) {
         long[] applied = new long[partitions.size()];
         long[] redelivered = new long[partitions.size()];
         List<ProjectBatch> pending = new ArrayList<>();
@@ -170,7 +178,9 @@ public class RedisMetricsStore {
             for (int index = 0; index < answers.size(); index++) {
                 List<?> answer = (List<?>) answers.get(index).get();
                 ProjectBatch batch = pending.get(index);
-                if (answer.get(0).equals("seen")) {
+                if (answer.get(0).equals("other-topic")) {
+                    again.add(batch.withTopicId(confirmedId(batch, text(answer.get(1)), askKafka)));
+                } else if (answer.get(0).equals("seen")) {
                     long marker = ((Number) answer.get(1)).longValue();
                     List<?> positions = answer.subList(2, answer.size());
                     redelivered[batch.partitionIndex()] += atOrBelow(batch, positions, marker);
@@ -186,9 +196,26 @@ public class RedisMetricsStore {
         List<Applied> outcomes = new ArrayList<>(partitions.size());
         for (int index = 0; index < partitions.size(); index++) {
             outcomes.add(new Applied(applied[index], redelivered[index]));
-            logRedelivered(partitions.get(index), redelivered[index]);
         }
+        logRedelivered(partitions, redelivered);
         return outcomes;
+    }
+
+    /**
+     * The id to call the script with again: Kafka's, with '!' to reset a marker of another topic;
+     * the marker's own when Kafka says that is the topic's (the partition's was stale); empty, so
+     * the marker is trusted, when Kafka does not tell.
+     */
+    private static String confirmedId(ProjectBatch batch, String markersTopic, UnaryOperator<String> askKafka) {
+        String current = askKafka.apply(batch.partition().topic());
+        if (current.isEmpty() || current.equals(markersTopic)) {
+            return current;
+        }
+        return current + "!";
+    }
+
+    private static String text(Object reply) {
+        return reply instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(reply);
     }
 
     /** How many of the records at these positions (from 1) the marker had passed. */
@@ -197,11 +224,11 @@ public class RedisMetricsStore {
     }
 
     private void logRemade(ProjectBatch batch, Object remadeFrom) {
-        String oldId = remadeFrom instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(remadeFrom);
+        String oldId = text(remadeFrom);
         if (remadeFrom != null && !oldId.isEmpty()) {
             log.warn("Topic {} was deleted and made again (its id was {}, now {}): project {}'s progress marker of partition {} was of "
                     + "the old topic, so the partition's offsets count from the start", batch.partition().topic(), oldId,
-                    batch.partition().topicId(), batch.apikey(), batch.partition().partition());
+                    batch.topicIdArgument().replace("!", ""), batch.apikey(), batch.partition().partition());
         }
     }
 
@@ -209,16 +236,24 @@ public class RedisMetricsStore {
      * Said, not silent: a redelivery is ordinary after a rebalance or a restart, but a marker ahead of
      * its topic for another reason would show here first. At most once a minute.
      */
-    private void logRedelivered(PartitionUpdates partition, long records) {
+    private void logRedelivered(List<PartitionUpdates> partitions, long[] redelivered) {
+        List<String> where = new ArrayList<>();
+        long records = 0;
+        for (int index = 0; index < partitions.size(); index++) {
+            if (redelivered[index] > 0) {
+                records += redelivered[index];
+                where.add(partitions.get(index).topic() + ":" + partitions.get(index).partition());
+            }
+        }
         if (records == 0) {
             return;
         }
         Instant now = clock.instant();
         Instant last = lastRedeliveredLog.get();
         if (now.isAfter(last.plus(LOG_UNREMEMBERED_EVERY)) && lastRedeliveredLog.compareAndSet(last, now)) {
-            log.info("{}:{}: {} records at or below their progress marker were counted before (redelivered after a rebalance, a "
+            log.info("{} records of {} at or below their progress marker were counted before (redelivered after a rebalance, a "
                     + "restart or a retried batch) and not counted again. Logged at most once a minute; {} with outcome=redelivered "
-                    + "counts them all.", partition.topic(), partition.partition(), records, TrackMeters.CONSUME_EVENTS);
+                    + "counts them all.", records, String.join(", ", where), TrackMeters.CONSUME_EVENTS);
         }
     }
 
@@ -238,7 +273,7 @@ public class RedisMetricsStore {
             }
         }
         return highest.entrySet().stream().map(project -> new ProjectBatch(partitionIndex, partition, partitionField, project.getKey(),
-                project.getValue(), byProject.get(project.getKey()))).toList();
+                project.getValue(), byProject.get(project.getKey()), partition.topicId())).toList();
     }
 
     /** The batch without the records at the script's positions (from 1); may be empty, which just moves the marker. */
@@ -251,7 +286,8 @@ public class RedisMetricsStore {
                 kept.add(batch.records().get(index));
             }
         }
-        return new ProjectBatch(batch.partitionIndex(), batch.partition(), batch.partitionField(), batch.apikey(), batch.highestOffset(), kept);
+        return new ProjectBatch(batch.partitionIndex(), batch.partition(), batch.partitionField(), batch.apikey(), batch.highestOffset(), kept,
+                batch.topicIdArgument());
     }
 
     private List<String> arguments(ProjectBatch batch) {
@@ -278,7 +314,7 @@ public class RedisMetricsStore {
         args.add(String.valueOf(properties.maxGroupsPerMinuteBucket()));
         args.add(String.valueOf(batch.highestOffset()));
         args.add(bucketClock.map(fixed -> String.valueOf(fixed.millis())).orElse(""));
-        args.add(batch.partition().topicId());
+        args.add(batch.topicIdArgument());
         args.add(String.valueOf(batch.records().size()));
         for (RecordUpdates record : batch.records()) {
             args.add(String.valueOf(record.offset()));

@@ -110,20 +110,57 @@ class RedisMetricsStoreTest {
     /**
      * A topic deleted and made again starts its offsets over under a new id: the old topic's marker
      * must not take the new topic's first records for counted, and the marker is of the new one after.
+     * The marker is reset only once Kafka, asked again, confirms the new id.
      */
     @Test
     void aTopicMadeAgainCountsFromItsFirstOffsetAndItsMarkerIsItsOwnAfter() {
         String progress = MetricKeys.progress("shop", "store-test");
-        store.applyCounting(List.of(new PartitionUpdates("track.error", 0, List.of(event(40, "a"), event(41, "b")), "old-id")));
+        store.applyCounting(List.of(new PartitionUpdates("track.error", 0, List.of(event(40, "a"), event(41, "b")), "old-id")), kafkaSays("old-id"));
+        assertThat(redis.hget(progress, "track.error:0@")).isEqualTo("old-id 41");
 
         List<Applied> remade = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
-                List.of(event(0, "c"), event(1, "d")), "new-id")));
+                List.of(event(0, "c"), event(1, "d")), "new-id")), kafkaSays("new-id"));
 
         assertThat(remade).containsExactly(new Applied(2, 0));
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("4");
-        assertThat(redis.hgetAll(progress)).isEqualTo(Map.of("track.error:0", "1", "track.error:0@", "new-id"));
-        assertThat(store.applyCounting(List.of(new PartitionUpdates("track.error", 0, List.of(event(1, "d"), event(2, "e")), "new-id"))))
-                .containsExactly(new Applied(1, 1));
+        assertThat(redis.hgetAll(progress)).isEqualTo(Map.of("track.error:0", "1", "track.error:0@", "new-id 1"));
+        assertThat(store.applyCounting(List.of(new PartitionUpdates("track.error", 0, List.of(event(1, "d"), event(2, "e")), "new-id")),
+                kafkaSays("new-id"))).containsExactly(new Applied(1, 1));
+    }
+
+    /** An aggregator whose id is stale (Kafka says the marker's is the topic's) resets nothing: what the marker passed stays counted. */
+    @Test
+    void aStaleIdThatKafkaDoesNotConfirmResetsNothing() {
+        store.applyCounting(List.of(new PartitionUpdates("track.error", 0, List.of(event(40, "a"), event(41, "b")), "current-id")),
+                kafkaSays("current-id"));
+
+        List<Applied> stale = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
+                List.of(event(41, "b"), event(42, "c")), "stale-id")), kafkaSays("current-id"));
+
+        assertThat(stale).containsExactly(new Applied(1, 1));
+        assertThat(redis.hget(COUNTERS, "events")).isEqualTo("3");
+        assertThat(redis.hget(MetricKeys.progress("shop", "store-test"), "track.error:0@")).isEqualTo("current-id 42");
+    }
+
+    /**
+     * During a rolling upgrade an earlier version, beside this one, moves the marker without the id:
+     * the id, no longer where it was written, is not trusted to tell a topic made again, and what
+     * the marker passed stays counted.
+     */
+    @Test
+    void aMarkerMovedWithoutTheIdSinceIsTrustedAsItIs() {
+        String progress = MetricKeys.progress("shop", "store-test");
+        store.applyCounting(List.of(new PartitionUpdates("track.error", 0, List.of(event(40, "a"), event(41, "b")), "first-id")),
+                kafkaSays("first-id"));
+        apply("track.error", 0, List.of(event(42, "c"), event(43, "d")));
+        assertThat(redis.hgetAll(progress)).isEqualTo(Map.of("track.error:0", "43", "track.error:0@", "first-id 41"));
+
+        List<Applied> after = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
+                List.of(event(43, "d"), event(44, "e")), "other-id")), kafkaSays("other-id"));
+
+        assertThat(after).containsExactly(new Applied(1, 1));
+        assertThat(redis.hget(COUNTERS, "events")).isEqualTo("5");
+        assertThat(redis.hget(progress, "track.error:0@")).isEqualTo("other-id 44");
     }
 
     /** A marker an earlier version wrote has no topic id: it is of the topic as it is, so what it passed is not counted again. */
@@ -134,11 +171,11 @@ class RedisMetricsStoreTest {
         assertThat(redis.hgetAll(progress)).isEqualTo(Map.of("track.error:0", "8"));
 
         List<Applied> after = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
-                List.of(event(8, "b"), event(9, "c")), "topic-id")));
+                List.of(event(8, "b"), event(9, "c")), "topic-id")), kafkaSays("topic-id"));
 
         assertThat(after).containsExactly(new Applied(1, 1));
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("3");
-        assertThat(redis.hgetAll(progress)).isEqualTo(Map.of("track.error:0", "9", "track.error:0@", "topic-id"));
+        assertThat(redis.hgetAll(progress)).isEqualTo(Map.of("track.error:0", "9", "track.error:0@", "topic-id 9"));
     }
 
     /** Counted before and re-sent by a client are told apart: a redelivery is the consumer's, a re-send the browser's. */
@@ -147,7 +184,7 @@ class RedisMetricsStoreTest {
         apply("track.error", 0, List.of(event(1, "a"), event(2, "b")));
 
         List<Applied> mixed = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
-                List.of(event(2, "b"), event(3, "a"), event(4, "c")))));
+                List.of(event(2, "b"), event(3, "a"), event(4, "c")))), kafkaSays(""));
 
         assertThat(mixed).containsExactly(new Applied(1, 1));
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("3");
@@ -503,6 +540,11 @@ class RedisMetricsStoreTest {
                         DEFAULT_RETENTIONS.hourBucketRetention().toSeconds(), new MetricKeys.Bucket(Resolution.HOUR, hour)),
                 new MetricUpdate(Operation.FIRST_DAY, MetricKeys.dayBuckets("shop"), MetricKeys.FIRST_DAY, String.valueOf(-day),
                         DEFAULT_RETENTIONS.dayBucketRetention().toSeconds())));
+    }
+
+    /** What Kafka answers when asked a topic's id. */
+    private static java.util.function.UnaryOperator<String> kafkaSays(String id) {
+        return topic -> id;
     }
 
     /** One partition's batch alone, as a poll holding only that partition would apply it. */
