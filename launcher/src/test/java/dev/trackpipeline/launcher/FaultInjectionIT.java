@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.trackpipeline.infra.ExternalServers;
 import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.infra.RedisAddress;
-import dev.trackpipeline.model.fixtures.WebSeeFixtures;
-import dev.trackpipeline.model.fixtures.WebSeeFixtures.CapturedRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,8 +95,7 @@ class FaultInjectionIT {
 
     @Test
     void underCrashesRestartsAndOutagesEveryAcceptedEventIsStoredOnceAndCountedOnce() throws Exception {
-        List<String> templates = WebSeeFixtures.load().posts().stream().map(CapturedRequest::body)
-                .filter(body -> body.length() < 12_000 && body.contains("\"uuid\":\"")).toList();
+        List<String> templates = FixtureLoad.templates();
         FixtureLoad load = new FixtureLoad(pipeline.url("gateway"), templates, APIKEY, 10, EVENTS_PER_SECOND);
         long started = System.nanoTime();
         load.start();

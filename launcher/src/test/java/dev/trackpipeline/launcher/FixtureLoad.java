@@ -1,5 +1,7 @@
 package dev.trackpipeline.launcher;
 
+import dev.trackpipeline.model.fixtures.WebSeeFixtures;
+import dev.trackpipeline.model.fixtures.WebSeeFixtures.CapturedRequest;
 import dev.trackpipeline.model.ingest.EventIds;
 import java.io.IOException;
 import java.net.URI;
@@ -66,6 +68,12 @@ final class FixtureLoad implements AutoCloseable {
         this.apikey = apikey;
         this.batchSize = batchSize;
         this.eventsPerSecond = eventsPerSecond;
+    }
+
+    /** The captured requests' bodies a load sends, each with a fresh uuid: those that carry the SDK's uuid, under 12 KB. */
+    static List<String> templates() {
+        return WebSeeFixtures.load().posts().stream().map(CapturedRequest::body)
+                .filter(body -> body.length() < 12_000 && body.contains("\"uuid\":\"")).toList();
     }
 
     void start() {

@@ -7,8 +7,6 @@ import dev.trackpipeline.infra.EmbeddedKafkaCluster;
 import dev.trackpipeline.infra.ExternalServers;
 import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.model.event.EventFamilies;
-import dev.trackpipeline.model.fixtures.WebSeeFixtures;
-import dev.trackpipeline.model.fixtures.WebSeeFixtures.CapturedRequest;
 import dev.trackpipeline.model.kafka.TopicNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,8 +82,7 @@ class ScaleOutFaultIT {
 
     @Test
     void aBrokerAndConsumersKilledUnderLoadLoseAndDuplicateNothing() throws Exception {
-        List<String> templates = WebSeeFixtures.load().posts().stream().map(CapturedRequest::body)
-                .filter(body -> body.length() < 12_000 && body.contains("\"uuid\":\"")).toList();
+        List<String> templates = FixtureLoad.templates();
         EmbeddedKafkaCluster kafka = pipeline.infrastructure().kafkaCluster().orElseThrow();
         FixtureLoad load = new FixtureLoad(List.of(pipeline.url("gateway"), pipeline.url(secondGateway)), 7, templates, APIKEY, 10,
                 EVENTS_PER_SECOND);
