@@ -2,9 +2,7 @@
 -- marker for the partition. Every key carries the project's hash tag, so on Redis Cluster the
 -- whole script runs on the node that owns the project.
 --
--- KEYS[1]: the project's progress hash (field per topic-partition: last applied offset; and that
--- field with '@' appended: the id of the topic those offsets are of, a space, and the marker it
--- was written with)
+-- KEYS[1]: the project's progress hash (field per topic-partition: last applied offset)
 -- ARGV[1]: partition field;
 -- ARGV[2]: the project's dedup ring: the hash of which slice each slot holds, whose key plus
 -- ":<slot>" names the slot's set of compact event ids; ARGV[3]: slots in the ring; ARGV[4]: most
@@ -21,9 +19,9 @@
 -- days keep too (see "The first day" below); ARGV[19]: most error groups and failing requests a
 -- minute bucket names (ARGV[10] is the hour and day buckets'); ARGV[20]: the highest offset of
 -- the project's records in the batch; ARGV[21]: the time (epoch ms) that stands for Redis's in
--- deciding expiries, empty for Redis's own (tests replay set times); ARGV[22]: the topic's id as
--- the aggregator knows it, empty when unknown, with '!' appended when just asked of Kafka;
--- ARGV[23]: how many records follow, each as offset and compact id; then the records' updates, merged by the aggregator
+-- deciding expiries, empty for Redis's own (tests replay set times); ARGV[22]: 'reset' when Kafka
+-- said the partition's log ends at or below the marker (see below), else empty; ARGV[23]: how
+-- many records follow, each as offset and compact id; then the records' updates, merged by the aggregator
 -- (MergedUpdates), each as op, key, field, value, page, and when the key's life starts (epoch ms,
 -- -1 for at this write) and how long it is in ms (MetricUpdate.lifeStartMillis).
 --
@@ -32,18 +30,16 @@
 -- only be applied all together: if any record is one of those, nothing is written and the script
 -- returns 'seen', the marker, and the positions (from 1) of such records, for the aggregator to
 -- merge the others again and call once more. Otherwise it returns 'applied', how many records it
--- applied, how many of their ids the ring had no room to remember, and the id of the topic the
--- marker was of when that topic was deleted and made again (else empty).
+-- applied, how many of their ids the ring had no room to remember, and the marker it set aside
+-- when called with 'reset' (else empty).
 --
--- A topic deleted and made again under the same name starts its offsets over, under a new id: a
--- marker of the old topic would take every record of the new one up to its offset for applied
--- before. So the marker keeps the id of its topic, and one of another topic counts as none. The
--- id is trusted only while the marker is where it was written with it: a marker moved since
--- without one (by an earlier version, still running during an upgrade, or while Kafka did not
--- tell the id) is taken to be of the topic as it is, as is a marker without an id. An id that
--- differs is not acted on at once, since the aggregator's may be the stale one: the script writes
--- nothing and returns 'other-topic' and the marker's id, and resets the marker only when called
--- again with an id just asked of Kafka.
+-- A marker at or beyond the end of its partition's log cannot be of that log: its topic was
+-- deleted and made again under the same name (offsets start over), or the log lost its end (an
+-- unclean leader election). Records below such a marker are new, and taking them for applied
+-- would lose them. The aggregator asks Kafka where the log ends when a batch holds records at or
+-- below the marker, and calls again with 'reset' when it ends there or before: the marker then
+-- counts as none. A marker inside the log is never set aside, so a redelivery is never counted
+-- twice, whatever Kafka says of topic ids.
 --
 -- A project's apikey is public, so whatever clients name (pages, error groups, failing requests)
 -- is kept apart per bucket up to a cap, and the ring has a fixed room: a project's keys are
@@ -65,26 +61,10 @@ local redisNow = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 100
 local now = tonumber(ARGV[21]) or redisNow
 -- A set time moves every expiry by its distance from Redis's clock, which is what expires keys.
 local shift = redisNow - now
-local marker = redis.call('HMGET', KEYS[1], ARGV[1], ARGV[1] .. '@')
-local last = tonumber(marker[1] or '-1')
-local topicId = ARGV[22]
-local confirmed = string.sub(topicId, -1) == '!'
-if confirmed then
-  topicId = string.sub(topicId, 1, -2)
-end
-local markedTopic, markedAt
-if marker[2] then
-  local space = string.find(marker[2], ' ', 1, true)
-  if space then
-    markedTopic, markedAt = string.sub(marker[2], 1, space - 1), tonumber(string.sub(marker[2], space + 1))
-  end
-end
-local remade = ''
-if topicId ~= '' and markedTopic and markedTopic ~= topicId and markedAt == last then
-  if not confirmed then
-    return {'other-topic', markedTopic}
-  end
-  last, remade = -1, markedTopic
+local last = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
+local setAside = ''
+if ARGV[22] == 'reset' then
+  last, setAside = -1, string.format('%d', last)
 end
 local ringKey, slots, idsPerSlot, slice, ringTtl = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 local hourPageLimit, minutePageLimit, minuteKeys = tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9]
@@ -432,8 +412,5 @@ end
 if highest > last then
   redis.call('HSET', KEYS[1], ARGV[1], highest)
 end
-if topicId ~= '' then
-  redis.call('HSET', KEYS[1], ARGV[1] .. '@', string.format('%s %d', topicId, math.max(highest, last)))
-end
 redis.call('EXPIRE', KEYS[1], progressTtl)
-return {'applied', records, unremembered, remade}
+return {'applied', records, unremembered, setAside}

@@ -36,14 +36,14 @@ public class MetricsListener {
     private final EventCounts counts;
     private final RedisMetricsStore store;
     private final ConsumerMeters meters;
-    private final TopicIds topicIds;
+    private final KafkaLogEnds logEnds;
 
     public MetricsListener(ConsumedBatch batches, EventCounts counts, RedisMetricsStore store, MeterRegistry meters,
-                           AggregatorProperties properties, TopicIds topicIds) {
+                           AggregatorProperties properties, KafkaLogEnds logEnds) {
         this.batches = batches;
         this.counts = counts;
         this.store = store;
-        this.topicIds = topicIds;
+        this.logEnds = logEnds;
         this.meters = new ConsumerMeters(meters, properties.groupId(), Clock.systemUTC());
     }
 
@@ -63,8 +63,8 @@ public class MetricsListener {
         List<PartitionUpdates> updates = byPartition.entrySet().stream().map(partition -> new PartitionUpdates(
                 partition.getKey().topic(), partition.getKey().partition(), partition.getValue().stream()
                         .map(event -> new RecordUpdates(event.record().offset(), event.event().apikey(), event.event().eventId(),
-                                counts.of(event.event()))).toList(), topicIds.of(partition.getKey().topic()))).toList();
-        List<Applied> outcomes = meters.timeWrite(() -> store.applyCounting(updates, topicIds::askKafka));
+                                counts.of(event.event()))).toList())).toList();
+        List<Applied> outcomes = meters.timeWrite(() -> store.applyCounting(updates, logEnds));
         int index = 0;
         for (List<Consumed> consumed : byPartition.values()) {
             // A topic holds one family's events.

@@ -10,13 +10,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.ToIntFunction;
-import java.util.function.UnaryOperator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -106,19 +107,17 @@ public class RedisMetricsStore {
     public record RecordUpdates(long offset, String apikey, String eventId, List<MetricUpdate> updates) {
     }
 
-    /**
-     * One partition's records of a polled batch.
-     *
-     * @param topicId the topic's id as Kafka knows it now ({@code TopicIds}), empty when unknown: a
-     *                progress marker of another id is of a topic deleted and made again, and
-     *                counts as none
-     */
-    public record PartitionUpdates(String topic, int partition, List<RecordUpdates> records, String topicId) {
+    /** One partition's records of a polled batch. */
+    public record PartitionUpdates(String topic, int partition, List<RecordUpdates> records) {
+    }
 
-        /** Of a topic whose id is not known: its markers are taken to be of it. */
-        public PartitionUpdates(String topic, int partition, List<RecordUpdates> records) {
-            this(topic, partition, records, "");
-        }
+    /** Where a partition's log ends now (the offset its next record will take), as Kafka says; empty when it does not tell. */
+    @FunctionalInterface
+    public interface LogEnds {
+
+        LogEnds UNKNOWN = (topic, partition) -> OptionalLong.empty();
+
+        OptionalLong endOf(String topic, int partition);
     }
 
     /**
@@ -133,10 +132,10 @@ public class RedisMetricsStore {
 
     /** One project's records of one partition's batch, and the highest offset among them, which its marker moves to. */
     private record ProjectBatch(int partitionIndex, PartitionUpdates partition, String partitionField, String apikey, long highestOffset,
-                                List<RecordUpdates> records, String topicIdArgument) {
+                                List<RecordUpdates> records, boolean reset) {
 
-        ProjectBatch withTopicId(String argument) {
-            return new ProjectBatch(partitionIndex, partition, partitionField, apikey, highestOffset, records, argument);
+        ProjectBatch resetting() {
+            return new ProjectBatch(partitionIndex, partition, partitionField, apikey, highestOffset, records, true);
         }
     }
 
@@ -147,18 +146,21 @@ public class RedisMetricsStore {
      * @return per partition, in order, how many records were applied; the others had been applied before
      */
     public List<Long> apply(List<PartitionUpdates> partitions) {
-        return applyCounting(partitions, topic -> "").stream().map(Applied::applied).toList();
+        return applyCounting(partitions, LogEnds.UNKNOWN).stream().map(Applied::applied).toList();
     }
 
     /**
      * As {@link #apply}, telling apart the records skipped as counted before (at or below their
      * marker) from those skipped as a client's re-send (in the dedup ring): the rest.
      *
-     * @param askKafka a topic's id asked of Kafka now, empty when it does not tell: called when a
-     *                 marker is of another id than the partition's, since either may be stale, and
-     *                 the marker is reset only if Kafka confirms the topic was made again
+     * <p>A marker at or beyond the end of its partition's log is not of that log (its topic was
+     * deleted and made again, offsets starting over, or the log lost its end in an unclean leader
+     * election): when a batch holds records at or below the marker, {@code logEnds} is asked
+     * where the log ends, once a partition and call, and such a marker is set aside for the
+     * batch's records. A marker inside the log is never set aside, so no redelivery counts twice.
      */
-    public List<Applied> applyCounting(List<PartitionUpdates> partitions, UnaryOperator<String> askKafka) {
+    public List<Applied> applyCounting(List<PartitionUpdates> partitions, LogEnds logEnds) {
+        Map<String, OptionalLong> ends = new HashMap<>();
         long[] applied = new long[partitions.size()];
         long[] redelivered = new long[partitions.size()];
         List<ProjectBatch> pending = new ArrayList<>();
@@ -178,17 +180,20 @@ public class RedisMetricsStore {
             for (int index = 0; index < answers.size(); index++) {
                 List<?> answer = (List<?>) answers.get(index).get();
                 ProjectBatch batch = pending.get(index);
-                if (answer.get(0).equals("other-topic")) {
-                    again.add(batch.withTopicId(confirmedId(batch, text(answer.get(1)), askKafka)));
-                } else if (answer.get(0).equals("seen")) {
+                if (answer.get(0).equals("seen")) {
                     long marker = ((Number) answer.get(1)).longValue();
                     List<?> positions = answer.subList(2, answer.size());
-                    redelivered[batch.partitionIndex()] += atOrBelow(batch, positions, marker);
-                    again.add(without(batch, positions));
+                    long passed = atOrBelow(batch, positions, marker);
+                    if (passed > 0 && !batch.reset() && beyondTheLog(batch.partition(), marker, logEnds, ends)) {
+                        again.add(batch.resetting());
+                    } else {
+                        redelivered[batch.partitionIndex()] += passed;
+                        again.add(without(batch, positions));
+                    }
                 } else {
                     applied[batch.partitionIndex()] += ((Number) answer.get(1)).longValue();
                     countUnremembered(batch.apikey(), ((Number) answer.get(2)).longValue());
-                    logRemade(batch, answer.get(3));
+                    logSetAside(batch, answer.get(3));
                 }
             }
             pending = again;
@@ -201,21 +206,11 @@ public class RedisMetricsStore {
         return outcomes;
     }
 
-    /**
-     * The id to call the script with again: Kafka's, with '!' to reset a marker of another topic;
-     * the marker's own when Kafka says that is the topic's (the partition's was stale); empty, so
-     * the marker is trusted, when Kafka does not tell.
-     */
-    private static String confirmedId(ProjectBatch batch, String markersTopic, UnaryOperator<String> askKafka) {
-        String current = askKafka.apply(batch.partition().topic());
-        if (current.isEmpty() || current.equals(markersTopic)) {
-            return current;
-        }
-        return current + "!";
-    }
-
-    private static String text(Object reply) {
-        return reply instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(reply);
+    /** Whether Kafka says the partition's log ends at or before the marker, asking once a partition and call. */
+    private static boolean beyondTheLog(PartitionUpdates partition, long marker, LogEnds logEnds, Map<String, OptionalLong> ends) {
+        OptionalLong end = ends.computeIfAbsent(partition.topic() + ":" + partition.partition(),
+                key -> logEnds.endOf(partition.topic(), partition.partition()));
+        return end.isPresent() && marker >= end.getAsLong();
     }
 
     /** How many of the records at these positions (from 1) the marker had passed. */
@@ -223,12 +218,12 @@ public class RedisMetricsStore {
         return positions.stream().filter(position -> batch.records().get(((Number) position).intValue() - 1).offset() <= marker).count();
     }
 
-    private void logRemade(ProjectBatch batch, Object remadeFrom) {
-        String oldId = text(remadeFrom);
-        if (remadeFrom != null && !oldId.isEmpty()) {
-            log.warn("Topic {} was deleted and made again (its id was {}, now {}): project {}'s progress marker of partition {} was of "
-                    + "the old topic, so the partition's offsets count from the start", batch.partition().topic(), oldId,
-                    batch.topicIdArgument().replace("!", ""), batch.apikey(), batch.partition().partition());
+    private void logSetAside(ProjectBatch batch, Object setAside) {
+        String marker = setAside instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(setAside);
+        if (setAside != null && !marker.isEmpty()) {
+            log.warn("{}:{}: project {}'s progress marker ({}) is at or beyond the end of the partition's log, so it is not of this log: "
+                    + "the topic was deleted and made again (its offsets start over) or lost its end; the partition counts from its "
+                    + "records as they are", batch.partition().topic(), batch.partition().partition(), batch.apikey(), marker);
         }
     }
 
@@ -273,7 +268,7 @@ public class RedisMetricsStore {
             }
         }
         return highest.entrySet().stream().map(project -> new ProjectBatch(partitionIndex, partition, partitionField, project.getKey(),
-                project.getValue(), byProject.get(project.getKey()), partition.topicId())).toList();
+                project.getValue(), byProject.get(project.getKey()), false)).toList();
     }
 
     /** The batch without the records at the script's positions (from 1); may be empty, which just moves the marker. */
@@ -287,7 +282,7 @@ public class RedisMetricsStore {
             }
         }
         return new ProjectBatch(batch.partitionIndex(), batch.partition(), batch.partitionField(), batch.apikey(), batch.highestOffset(), kept,
-                batch.topicIdArgument());
+                batch.reset());
     }
 
     private List<String> arguments(ProjectBatch batch) {
@@ -314,7 +309,7 @@ public class RedisMetricsStore {
         args.add(String.valueOf(properties.maxGroupsPerMinuteBucket()));
         args.add(String.valueOf(batch.highestOffset()));
         args.add(bucketClock.map(fixed -> String.valueOf(fixed.millis())).orElse(""));
-        args.add(batch.topicIdArgument());
+        args.add(batch.reset() ? "reset" : "");
         args.add(String.valueOf(batch.records().size()));
         for (RecordUpdates record : batch.records()) {
             args.add(String.valueOf(record.offset()));

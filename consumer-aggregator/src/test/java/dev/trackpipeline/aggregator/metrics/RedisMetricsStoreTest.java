@@ -108,74 +108,65 @@ class RedisMetricsStoreTest {
     }
 
     /**
-     * A topic deleted and made again starts its offsets over under a new id: the old topic's marker
-     * must not take the new topic's first records for counted, and the marker is of the new one after.
-     * The marker is reset only once Kafka, asked again, confirms the new id.
+     * A topic deleted and made again starts its offsets over: its log ends below the old topic's
+     * marker, which therefore is not of it and is set aside; the new records count, and the marker
+     * is theirs after.
      */
     @Test
-    void aTopicMadeAgainCountsFromItsFirstOffsetAndItsMarkerIsItsOwnAfter() {
-        String progress = MetricKeys.progress("shop", "store-test");
-        store.applyCounting(List.of(new PartitionUpdates("track.error", 0, List.of(event(40, "a"), event(41, "b")), "old-id")), kafkaSays("old-id"));
-        assertThat(redis.hget(progress, "track.error:0@")).isEqualTo("old-id 41");
+    void aMarkerBeyondTheEndOfItsPartitionsLogIsSetAsideAndTheRecordsCount() {
+        apply("track.error", 0, List.of(event(40, "a"), event(41, "b")));
 
         List<Applied> remade = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
-                List.of(event(0, "c"), event(1, "d")), "new-id")), kafkaSays("new-id"));
+                List.of(event(0, "c"), event(1, "d")))), logEndingAt(2));
 
         assertThat(remade).containsExactly(new Applied(2, 0));
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("4");
-        assertThat(redis.hgetAll(progress)).isEqualTo(Map.of("track.error:0", "1", "track.error:0@", "new-id 1"));
-        assertThat(store.applyCounting(List.of(new PartitionUpdates("track.error", 0, List.of(event(1, "d"), event(2, "e")), "new-id")),
-                kafkaSays("new-id"))).containsExactly(new Applied(1, 1));
+        assertThat(redis.hget(MetricKeys.progress("shop", "store-test"), "track.error:0")).isEqualTo("1");
+        assertThat(store.applyCounting(List.of(new PartitionUpdates("track.error", 0, List.of(event(1, "d"), event(2, "e")))),
+                logEndingAt(3))).containsExactly(new Applied(1, 1));
     }
 
-    /** An aggregator whose id is stale (Kafka says the marker's is the topic's) resets nothing: what the marker passed stays counted. */
+    /** A marker inside its log is of it: whatever else is said, what it passed stays counted, never twice. */
     @Test
-    void aStaleIdThatKafkaDoesNotConfirmResetsNothing() {
-        store.applyCounting(List.of(new PartitionUpdates("track.error", 0, List.of(event(40, "a"), event(41, "b")), "current-id")),
-                kafkaSays("current-id"));
+    void aMarkerInsideItsLogIsNeverSetAside() {
+        apply("track.error", 0, List.of(event(40, "a"), event(41, "b")));
 
-        List<Applied> stale = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
-                List.of(event(41, "b"), event(42, "c")), "stale-id")), kafkaSays("current-id"));
+        List<Applied> redelivery = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
+                List.of(event(41, "b"), event(42, "c")))), logEndingAt(43));
 
-        assertThat(stale).containsExactly(new Applied(1, 1));
+        assertThat(redelivery).containsExactly(new Applied(1, 1));
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("3");
-        assertThat(redis.hget(MetricKeys.progress("shop", "store-test"), "track.error:0@")).isEqualTo("current-id 42");
     }
 
-    /**
-     * During a rolling upgrade an earlier version, beside this one, moves the marker without the id:
-     * the id, no longer where it was written, is not trusted to tell a topic made again, and what
-     * the marker passed stays counted.
-     */
+    /** Kafka not telling where the log ends leaves the marker trusted, as it always was. */
     @Test
-    void aMarkerMovedWithoutTheIdSinceIsTrustedAsItIs() {
-        String progress = MetricKeys.progress("shop", "store-test");
-        store.applyCounting(List.of(new PartitionUpdates("track.error", 0, List.of(event(40, "a"), event(41, "b")), "first-id")),
-                kafkaSays("first-id"));
-        apply("track.error", 0, List.of(event(42, "c"), event(43, "d")));
-        assertThat(redis.hgetAll(progress)).isEqualTo(Map.of("track.error:0", "43", "track.error:0@", "first-id 41"));
+    void aLogEndKafkaDoesNotTellLeavesTheMarkerTrusted() {
+        apply("track.error", 0, List.of(event(40, "a"), event(41, "b")));
 
-        List<Applied> after = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
-                List.of(event(43, "d"), event(44, "e")), "other-id")), kafkaSays("other-id"));
+        List<Applied> unknown = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
+                List.of(event(0, "c"), event(1, "d")))), RedisMetricsStore.LogEnds.UNKNOWN);
 
-        assertThat(after).containsExactly(new Applied(1, 1));
-        assertThat(redis.hget(COUNTERS, "events")).isEqualTo("5");
-        assertThat(redis.hget(progress, "track.error:0@")).isEqualTo("other-id 44");
+        assertThat(unknown).containsExactly(new Applied(0, 2));
+        assertThat(redis.hget(COUNTERS, "events")).isEqualTo("2");
     }
 
-    /** A marker an earlier version wrote has no topic id: it is of the topic as it is, so what it passed is not counted again. */
+    /** However many projects' markers a partition's batch meets, its log's end is asked once, and only when a record is at or below one. */
     @Test
-    void aMarkerWithoutATopicIdIsTakenToBeOfTheTopicAsItIs() {
-        String progress = MetricKeys.progress("shop", "store-test");
-        apply("track.error", 0, List.of(event(7, "a"), event(8, "b")));
-        assertThat(redis.hgetAll(progress)).isEqualTo(Map.of("track.error:0", "8"));
+    void theLogsEndIsAskedOnceAPartitionAndOnlyForRecordsAtOrBelowAMarker() {
+        apply("track.error", 0, List.of(event(40, "a"), event("blog", 41, "b")));
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        RedisMetricsStore.LogEnds counting = (topic, partition) -> {
+            asked.incrementAndGet();
+            return java.util.OptionalLong.of(2);
+        };
 
-        List<Applied> after = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
-                List.of(event(8, "b"), event(9, "c")), "topic-id")), kafkaSays("topic-id"));
+        store.applyCounting(List.of(new PartitionUpdates("track.error", 0, List.of(event(50, "c"), event("blog", 51, "d")))), counting);
+        assertThat(asked).hasValue(0);
+        List<Applied> remade = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
+                List.of(event(0, "e"), event("blog", 1, "f")))), counting);
 
-        assertThat(after).containsExactly(new Applied(1, 1));
-        assertThat(redis.hget(COUNTERS, "events")).isEqualTo("3");
-        assertThat(redis.hgetAll(progress)).isEqualTo(Map.of("track.error:0", "9", "track.error:0@", "topic-id 9"));
+        assertThat(asked).hasValue(1);
+        assertThat(remade).containsExactly(new Applied(2, 0));
     }
 
     /** Counted before and re-sent by a client are told apart: a redelivery is the consumer's, a re-send the browser's. */
@@ -184,7 +175,7 @@ class RedisMetricsStoreTest {
         apply("track.error", 0, List.of(event(1, "a"), event(2, "b")));
 
         List<Applied> mixed = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
-                List.of(event(2, "b"), event(3, "a"), event(4, "c")))), kafkaSays(""));
+                List.of(event(2, "b"), event(3, "a"), event(4, "c")))), logEndingAt(5));
 
         assertThat(mixed).containsExactly(new Applied(1, 1));
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("3");
@@ -542,9 +533,9 @@ class RedisMetricsStoreTest {
                         DEFAULT_RETENTIONS.dayBucketRetention().toSeconds())));
     }
 
-    /** What Kafka answers when asked a topic's id. */
-    private static java.util.function.UnaryOperator<String> kafkaSays(String id) {
-        return topic -> id;
+    /** Kafka saying the partition's log ends at {@code end} (the offset its next record takes). */
+    private static RedisMetricsStore.LogEnds logEndingAt(long end) {
+        return (topic, partition) -> java.util.OptionalLong.of(end);
     }
 
     /** One partition's batch alone, as a poll holding only that partition would apply it. */
