@@ -2,7 +2,9 @@
 -- marker for the partition. Every key carries the project's hash tag, so on Redis Cluster the
 -- whole script runs on the node that owns the project.
 --
--- KEYS[1]: the project's progress hash (field per topic-partition: last applied offset)
+-- KEYS[1]: the project's progress hash (field per topic-partition: last applied offset; and that
+-- field with '^' appended: the highest offset of the partition's batches it was written in, the
+-- project's records or others')
 -- ARGV[1]: partition field;
 -- ARGV[2]: the project's dedup ring: the hash of which slice each slot holds, whose key plus
 -- ":<slot>" names the slot's set of compact event ids; ARGV[3]: slots in the ring; ARGV[4]: most
@@ -19,8 +21,9 @@
 -- days keep too (see "The first day" below); ARGV[19]: most error groups and failing requests a
 -- minute bucket names (ARGV[10] is the hour and day buckets'); ARGV[20]: the highest offset of
 -- the project's records in the batch; ARGV[21]: the time (epoch ms) that stands for Redis's in
--- deciding expiries, empty for Redis's own (tests replay set times); ARGV[22]: 'reset' when Kafka
--- said the partition's log ends at or below the marker (see below), else empty; ARGV[23]: how
+-- deciding expiries, empty for Redis's own (tests replay set times); ARGV[22]: the highest offset
+-- of the partition's batch, every project's records; ARGV[23]: 'reset:<marker>' when the
+-- partition's log ends at or below the marker's reach (see below), else empty; ARGV[24]: how
 -- many records follow, each as offset and compact id; then the records' updates, merged by the aggregator
 -- (MergedUpdates), each as op, key, field, value, page, and when the key's life starts (epoch ms,
 -- -1 for at this write) and how long it is in ms (MetricUpdate.lifeStartMillis).
@@ -28,18 +31,19 @@
 -- A record at or below the marker was applied before (a redelivery or a replay); a record whose
 -- id is in the ring is a client re-send. The updates are merged across the records, so they can
 -- only be applied all together: if any record is one of those, nothing is written and the script
--- returns 'seen', the marker, and the positions (from 1) of such records, for the aggregator to
--- merge the others again and call once more. Otherwise it returns 'applied', how many records it
+-- returns 'seen', the marker, its reach, and the positions (from 1) of such records, for the
+-- aggregator to merge the others again and call once more. Otherwise it returns 'applied', how many records it
 -- applied, how many of their ids the ring had no room to remember, and the marker it set aside
 -- when called with 'reset' (else empty).
 --
--- A marker at or beyond the end of its partition's log cannot be of that log: its topic was
--- deleted and made again under the same name (offsets start over), or the log lost its end (an
--- unclean leader election). Records below such a marker are new, and taking them for applied
--- would lose them. The aggregator asks Kafka where the log ends when a batch holds records at or
--- below the marker, and calls again with 'reset' when it ends there or before: the marker then
--- counts as none. A marker inside the log is never set aside, so a redelivery is never counted
--- twice, whatever Kafka says of topic ids.
+-- A marker whose reach (the highest offset of the partition's batches it was written in, which
+-- in its log is always below the log's end) is at or beyond the end of its partition's log cannot
+-- be of that log: its topic was deleted and made again under the same name (offsets start over).
+-- Records below such a marker are new, and taking them for applied would lose them. When a batch
+-- holds records at or below the marker, the aggregator compares the reach with where its consumer
+-- last saw the log end, and calls again with 'reset:<marker>' when it ends there or before: the
+-- marker then counts as none, if it is still the one compared (another consumer, a zombie of the
+-- last assignment, may have moved it since). A marker of the live log is never set aside.
 --
 -- A project's apikey is public, so whatever clients name (pages, error groups, failing requests)
 -- is kept apart per bucket up to a cap, and the ring has a fixed room: a project's keys are
@@ -61,10 +65,13 @@ local redisNow = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 100
 local now = tonumber(ARGV[21]) or redisNow
 -- A set time moves every expiry by its distance from Redis's clock, which is what expires keys.
 local shift = redisNow - now
-local last = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
+local marker = redis.call('HMGET', KEYS[1], ARGV[1], ARGV[1] .. '^')
+local last = tonumber(marker[1] or '-1')
+local reach = tonumber(marker[2] or '') or last
+local batchEnd = tonumber(ARGV[22])
 local setAside = ''
-if ARGV[22] == 'reset' then
-  last, setAside = -1, string.format('%d', last)
+if ARGV[23] == 'reset:' .. string.format('%d', last) then
+  last, reach, setAside = -1, -1, string.format('%d', last)
 end
 local ringKey, slots, idsPerSlot, slice, ringTtl = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 local hourPageLimit, minutePageLimit, minuteKeys = tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9]
@@ -72,15 +79,15 @@ local groupLimit, progressTtl, other, samplesSuffix, rankSuffix = tonumber(ARGV[
 local hourKeys, dayBuckets, firstDayField, dayRetention = ARGV[15], ARGV[16], ARGV[17], tonumber(ARGV[18])
 local minuteGroupLimit = tonumber(ARGV[19])
 local highest = tonumber(ARGV[20])
-local records = tonumber(ARGV[23])
-local firstUpdate = 24 + 2 * records
+local records = tonumber(ARGV[24])
+local firstUpdate = 25 + 2 * records
 local UPDATE = 7
 local DAY = 86400000
 
 local ids, seen = {}, {}
 for r = 1, records do
-  ids[r] = ARGV[23 + 2 * r]
-  seen[r] = tonumber(ARGV[22 + 2 * r]) <= last
+  ids[r] = ARGV[24 + 2 * r]
+  seen[r] = tonumber(ARGV[23 + 2 * r]) <= last
 end
 
 -- A slot counts while it holds one of the ring's latest slices; an older one is cleared when its
@@ -105,13 +112,13 @@ if records > 0 then
     end
   end
 end
-local seenBefore = {'seen', last}
+local seenBefore = {'seen', last, reach}
 for r = 1, records do
   if seen[r] then
     seenBefore[#seenBefore + 1] = r
   end
 end
-if #seenBefore > 2 then
+if #seenBefore > 3 then
   return seenBefore
 end
 
@@ -411,6 +418,9 @@ end
 
 if highest > last then
   redis.call('HSET', KEYS[1], ARGV[1], highest)
+end
+if batchEnd > reach then
+  redis.call('HSET', KEYS[1], ARGV[1] .. '^', batchEnd)
 end
 redis.call('EXPIRE', KEYS[1], progressTtl)
 return {'applied', records, unremembered, setAside}

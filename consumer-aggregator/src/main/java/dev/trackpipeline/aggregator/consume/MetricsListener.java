@@ -5,6 +5,7 @@ import dev.trackpipeline.model.kafka.ConsumerGroups;
 import dev.trackpipeline.aggregator.metrics.EventCounts;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.Applied;
+import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.LogEnds;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.PartitionUpdates;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.RecordUpdates;
 import dev.trackpipeline.aggregator.AggregatorProperties;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -36,26 +38,25 @@ public class MetricsListener {
     private final EventCounts counts;
     private final RedisMetricsStore store;
     private final ConsumerMeters meters;
-    private final KafkaLogEnds logEnds;
 
     public MetricsListener(ConsumedBatch batches, EventCounts counts, RedisMetricsStore store, MeterRegistry meters,
-                           AggregatorProperties properties, KafkaLogEnds logEnds) {
+                           AggregatorProperties properties) {
         this.batches = batches;
         this.counts = counts;
         this.store = store;
-        this.logEnds = logEnds;
         this.meters = new ConsumerMeters(meters, properties.groupId(), Clock.systemUTC());
     }
 
     @KafkaListener(id = ConsumerGroups.AGGREGATOR, groupId = "${track.aggregator.group-id:" + ConsumerGroups.AGGREGATOR + "}",
             topics = "#{@topicNames.eventTopics(@eventFamilies)}")
-    public void count(List<ConsumerRecord<String, byte[]>> records) {
+    public void count(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
+        LogEnds logEnds = new ConsumerLogEnds(consumer);
         // A record counted after later offsets of its partition would be taken for a redelivery: no second attempt.
-        batches.store(records, EventStore.failingAloneIsFinal(this::applyByPartition));
+        batches.store(records, EventStore.failingAloneIsFinal(events -> applyByPartition(events, logEnds)));
     }
 
     /** Counting takes every event it is given: there is nothing for Redis to refuse. */
-    private List<Refusal> applyByPartition(List<Consumed> events) {
+    private List<Refusal> applyByPartition(List<Consumed> events, LogEnds logEnds) {
         Map<TopicPartition, List<Consumed>> byPartition = events.stream().collect(Collectors.groupingBy(
                 consumed -> new TopicPartition(consumed.record().topic(), consumed.record().partition()),
                 LinkedHashMap::new, Collectors.toList()));

@@ -111,7 +111,10 @@ public class RedisMetricsStore {
     public record PartitionUpdates(String topic, int partition, List<RecordUpdates> records) {
     }
 
-    /** Where a partition's log ends now (the offset its next record will take), as Kafka says; empty when it does not tell. */
+    /**
+     * Where a partition's log ends (the offset its next record takes) as the consumer last saw it
+     * from the partition's leader; empty when it has not.
+     */
     @FunctionalInterface
     public interface LogEnds {
 
@@ -132,10 +135,15 @@ public class RedisMetricsStore {
 
     /** One project's records of one partition's batch, and the highest offset among them, which its marker moves to. */
     private record ProjectBatch(int partitionIndex, PartitionUpdates partition, String partitionField, String apikey, long highestOffset,
-                                List<RecordUpdates> records, boolean reset) {
+                                List<RecordUpdates> records, String resetMarker) {
 
-        ProjectBatch resetting() {
-            return new ProjectBatch(partitionIndex, partition, partitionField, apikey, highestOffset, records, true);
+        /** To set aside the marker at {@code marker}, if it is still there when the script runs. */
+        ProjectBatch resetting(long marker) {
+            return new ProjectBatch(partitionIndex, partition, partitionField, apikey, highestOffset, records, "reset:" + marker);
+        }
+
+        boolean reset() {
+            return !resetMarker.isEmpty();
         }
     }
 
@@ -153,11 +161,12 @@ public class RedisMetricsStore {
      * As {@link #apply}, telling apart the records skipped as counted before (at or below their
      * marker) from those skipped as a client's re-send (in the dedup ring): the rest.
      *
-     * <p>A marker at or beyond the end of its partition's log is not of that log (its topic was
-     * deleted and made again, offsets starting over, or the log lost its end in an unclean leader
-     * election): when a batch holds records at or below the marker, {@code logEnds} is asked
-     * where the log ends, once a partition and call, and such a marker is set aside for the
-     * batch's records. A marker inside the log is never set aside, so no redelivery counts twice.
+     * <p>A marker is not of its partition's log when its reach (the highest offset of the
+     * partition's batches it was written in, always below the end of its own log) is at or beyond
+     * that log's end: its topic was deleted and made again, offsets starting over. When a batch
+     * holds records at or below a marker, {@code logEnds} says where the log ends (once a
+     * partition and call), and such a marker is set aside for the batch's records, if still in
+     * place. A marker of the live log is never set aside, so no redelivery counts twice.
      */
     public List<Applied> applyCounting(List<PartitionUpdates> partitions, LogEnds logEnds) {
         Map<String, OptionalLong> ends = new HashMap<>();
@@ -182,10 +191,11 @@ public class RedisMetricsStore {
                 ProjectBatch batch = pending.get(index);
                 if (answer.get(0).equals("seen")) {
                     long marker = ((Number) answer.get(1)).longValue();
-                    List<?> positions = answer.subList(2, answer.size());
+                    long reach = ((Number) answer.get(2)).longValue();
+                    List<?> positions = answer.subList(3, answer.size());
                     long passed = atOrBelow(batch, positions, marker);
-                    if (passed > 0 && !batch.reset() && beyondTheLog(batch.partition(), marker, logEnds, ends)) {
-                        again.add(batch.resetting());
+                    if (passed > 0 && !batch.reset() && beyondTheLog(batch.partition(), reach, logEnds, ends)) {
+                        again.add(batch.resetting(marker));
                     } else {
                         redelivered[batch.partitionIndex()] += passed;
                         again.add(without(batch, positions));
@@ -206,11 +216,11 @@ public class RedisMetricsStore {
         return outcomes;
     }
 
-    /** Whether Kafka says the partition's log ends at or before the marker, asking once a partition and call. */
-    private static boolean beyondTheLog(PartitionUpdates partition, long marker, LogEnds logEnds, Map<String, OptionalLong> ends) {
+    /** Whether the partition's log ends at or before the marker's reach, asking once a partition and call. */
+    private static boolean beyondTheLog(PartitionUpdates partition, long reach, LogEnds logEnds, Map<String, OptionalLong> ends) {
         OptionalLong end = ends.computeIfAbsent(partition.topic() + ":" + partition.partition(),
                 key -> logEnds.endOf(partition.topic(), partition.partition()));
-        return end.isPresent() && marker >= end.getAsLong();
+        return end.isPresent() && reach >= end.getAsLong();
     }
 
     /** How many of the records at these positions (from 1) the marker had passed. */
@@ -221,9 +231,9 @@ public class RedisMetricsStore {
     private void logSetAside(ProjectBatch batch, Object setAside) {
         String marker = setAside instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(setAside);
         if (setAside != null && !marker.isEmpty()) {
-            log.warn("{}:{}: project {}'s progress marker ({}) is at or beyond the end of the partition's log, so it is not of this log: "
-                    + "the topic was deleted and made again (its offsets start over) or lost its end; the partition counts from its "
-                    + "records as they are", batch.partition().topic(), batch.partition().partition(), batch.apikey(), marker);
+            log.warn("{}:{}: project {}'s progress marker ({}) was written in batches reaching at or beyond the end of the partition's "
+                    + "log, so it is not of this log: the topic was deleted and made again (its offsets start over); the partition's "
+                    + "records count from the first", batch.partition().topic(), batch.partition().partition(), batch.apikey(), marker);
         }
     }
 
@@ -268,7 +278,7 @@ public class RedisMetricsStore {
             }
         }
         return highest.entrySet().stream().map(project -> new ProjectBatch(partitionIndex, partition, partitionField, project.getKey(),
-                project.getValue(), byProject.get(project.getKey()), false)).toList();
+                project.getValue(), byProject.get(project.getKey()), "")).toList();
     }
 
     /** The batch without the records at the script's positions (from 1); may be empty, which just moves the marker. */
@@ -282,7 +292,7 @@ public class RedisMetricsStore {
             }
         }
         return new ProjectBatch(batch.partitionIndex(), batch.partition(), batch.partitionField(), batch.apikey(), batch.highestOffset(), kept,
-                batch.reset());
+                batch.resetMarker());
     }
 
     private List<String> arguments(ProjectBatch batch) {
@@ -309,7 +319,8 @@ public class RedisMetricsStore {
         args.add(String.valueOf(properties.maxGroupsPerMinuteBucket()));
         args.add(String.valueOf(batch.highestOffset()));
         args.add(bucketClock.map(fixed -> String.valueOf(fixed.millis())).orElse(""));
-        args.add(batch.reset() ? "reset" : "");
+        args.add(String.valueOf(batch.partition().records().stream().mapToLong(RecordUpdates::offset).max().orElse(batch.highestOffset())));
+        args.add(batch.resetMarker());
         args.add(String.valueOf(batch.records().size()));
         for (RecordUpdates record : batch.records()) {
             args.add(String.valueOf(record.offset()));

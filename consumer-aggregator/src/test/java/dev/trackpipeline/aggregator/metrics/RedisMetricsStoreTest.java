@@ -138,6 +138,38 @@ class RedisMetricsStoreTest {
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("3");
     }
 
+    /**
+     * A project that wrote little keeps a marker below the made-again log's end; the batches it was
+     * written in reached further, which the log's end is compared with, so it is set aside too.
+     */
+    @Test
+    void aQuietProjectsMarkerIsSetAsideByHowFarItsBatchesReached() {
+        apply("track.error", 0, List.of(event("blog", 3, "a"), event(40, "b"), event(41, "c")));
+
+        List<Applied> remade = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
+                List.of(event("blog", 2, "d"), event("blog", 3, "e")))), logEndingAt(10));
+
+        assertThat(remade).containsExactly(new Applied(2, 0));
+        assertThat(redis.hget("track:{blog}:m:1", "events")).isEqualTo("3");
+    }
+
+    /** Another consumer (a zombie of the last assignment) moving the marker meanwhile keeps it from being set aside on an old reading. */
+    @Test
+    void aMarkerMovedSinceItWasComparedIsNotSetAside() {
+        String progress = MetricKeys.progress("shop", "store-test");
+        apply("track.error", 0, List.of(event(40, "a"), event(41, "b")));
+        RedisMetricsStore.LogEnds movedMeanwhile = (topic, partition) -> {
+            redis.hset(progress, "track.error:0", "45");
+            return java.util.OptionalLong.of(2);
+        };
+
+        List<Applied> raced = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
+                List.of(event(0, "c"), event(1, "d")))), movedMeanwhile);
+
+        assertThat(raced).containsExactly(new Applied(0, 2));
+        assertThat(redis.hget(progress, "track.error:0")).isEqualTo("45");
+    }
+
     /** Kafka not telling where the log ends leaves the marker trusted, as it always was. */
     @Test
     void aLogEndKafkaDoesNotTellLeavesTheMarkerTrusted() {
@@ -202,7 +234,9 @@ class RedisMetricsStoreTest {
         assertThat(applied).containsExactly(2L, 1L, 1L);
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("5");
         assertThat(redis.hgetAll(MetricKeys.progress("shop", "store-test")))
-                .isEqualTo(Map.of("track.error:0", "6", "track.error:1", "11", "track.http:0", "8"));
+                .isEqualTo(Map.of("track.error:0", "6", "track.error:1", "11", "track.http:0", "8",
+                        // how far the partition's batches reached: what tells a marker of a topic made again
+                        "track.error:0^", "6", "track.error:1^", "11", "track.http:0^", "8"));
     }
 
     @Test
