@@ -31,8 +31,9 @@
 -- A record at or below the marker was applied before (a redelivery or a replay); a record whose
 -- id is in the ring is a client re-send. The updates are merged across the records, so they can
 -- only be applied all together: if any record is one of those, nothing is written and the script
--- returns 'seen', the marker, its reach, and the positions (from 1) of such records, for the
--- aggregator to merge the others again and call once more. Otherwise it returns 'applied', how many records it
+-- returns 'seen', the marker, its reach, how many of the records the marker passed the ring
+-- remembers, and the positions (from 1) of such records, for the aggregator to merge the others
+-- again and call once more. Otherwise it returns 'applied', how many records it
 -- applied, how many of their ids the ring had no room to remember, and the marker it set aside
 -- when called with 'reset' (else empty).
 --
@@ -40,10 +41,13 @@
 -- in its log is always below the log's end) is at or beyond the end of its partition's log cannot
 -- be of that log: its topic was deleted and made again under the same name (offsets start over).
 -- Records below such a marker are new, and taking them for applied would lose them. When a batch
--- holds records at or below the marker, the aggregator compares the reach with where its consumer
--- last saw the log end, and calls again with 'reset:<marker>' when it ends there or before: the
--- marker then counts as none, if it is still the one compared (another consumer, a zombie of the
--- last assignment, may have moved it since). A marker of the live log is never set aside.
+-- holds records at or below the marker and the ring remembers none of them (a redelivery of the
+-- live log within the dedup window is remembered; a topic made again holds other events), the
+-- aggregator compares the reach with where its consumer last saw the log end, and calls again
+-- with 'reset:<marker>' when it ends there or before: the marker then counts as none, if it is
+-- still the one compared (another consumer, a zombie of the last assignment, may have moved it
+-- since). Both must agree, so a leader's end seen low for a moment after a failover does not set
+-- aside a marker of the live log on its own.
 --
 -- A project's apikey is public, so whatever clients name (pages, error groups, failing requests)
 -- is kept apart per bucket up to a cap, and the ring has a fixed room: a project's keys are
@@ -84,10 +88,11 @@ local firstUpdate = 25 + 2 * records
 local UPDATE = 7
 local DAY = 86400000
 
-local ids, seen = {}, {}
+local ids, seen, passed, remembered = {}, {}, {}, {}
 for r = 1, records do
   ids[r] = ARGV[24 + 2 * r]
-  seen[r] = tonumber(ARGV[23 + 2 * r]) <= last
+  passed[r] = tonumber(ARGV[23 + 2 * r]) <= last
+  seen[r] = passed[r]
 end
 
 -- A slot counts while it holds one of the ring's latest slices; an older one is cleared when its
@@ -106,19 +111,27 @@ if records > 0 then
         for offset = 1, #found do
           if found[offset] == 1 then
             seen[first + offset - 1] = true
+            remembered[first + offset - 1] = true
           end
         end
       end
     end
   end
 end
-local seenBefore = {'seen', last, reach}
+-- How many of the records the marker passed the ring remembers: a redelivery of the live log
+-- within the dedup window is there, the events of a topic made again are not.
+local passedAndRemembered = 0
+local seenBefore = {'seen', last, reach, 0}
 for r = 1, records do
   if seen[r] then
     seenBefore[#seenBefore + 1] = r
   end
+  if passed[r] and remembered[r] then
+    passedAndRemembered = passedAndRemembered + 1
+  end
 end
-if #seenBefore > 3 then
+seenBefore[4] = passedAndRemembered
+if #seenBefore > 4 then
   return seenBefore
 end
 

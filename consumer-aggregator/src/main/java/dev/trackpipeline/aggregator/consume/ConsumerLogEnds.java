@@ -1,6 +1,7 @@
 package dev.trackpipeline.aggregator.consume;
 
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.LogEnds;
+import java.time.Duration;
 import java.util.OptionalLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.KafkaException;
@@ -18,10 +19,13 @@ record ConsumerLogEnds(Consumer<?, ?> consumer) implements LogEnds {
     public OptionalLong endOf(String topic, int partition) {
         TopicPartition where = new TopicPartition(topic, partition);
         try {
+            // The position first, without waiting: one still being validated after a leader change is no reading.
+            long position = consumer.position(where, Duration.ZERO);
             OptionalLong lag = consumer.currentLag(where);
-            return lag.isPresent() ? OptionalLong.of(consumer.position(where) + lag.getAsLong()) : OptionalLong.empty();
+            return lag.isPresent() && lag.getAsLong() >= 0 ? OptionalLong.of(position + lag.getAsLong()) : OptionalLong.empty();
         } catch (KafkaException | IllegalStateException e) {
-            // not assigned any more, or no position yet: not known, so the marker is trusted
+            // not assigned any more, no position yet or not at once (a TimeoutException is a KafkaException): not known,
+            // so the marker is trusted
             return OptionalLong.empty();
         }
     }

@@ -164,9 +164,11 @@ public class RedisMetricsStore {
      * <p>A marker is not of its partition's log when its reach (the highest offset of the
      * partition's batches it was written in, always below the end of its own log) is at or beyond
      * that log's end: its topic was deleted and made again, offsets starting over. When a batch
-     * holds records at or below a marker, {@code logEnds} says where the log ends (once a
-     * partition and call), and such a marker is set aside for the batch's records, if still in
-     * place. A marker of the live log is never set aside, so no redelivery counts twice.
+     * holds records at or below a marker and the dedup ring remembers none of them (it remembers a
+     * redelivery of the live log within its window), {@code logEnds} says where the log ends (once
+     * a partition and call), and such a marker is set aside for the batch's records, if still in
+     * place. Setting aside a marker of the live log would take both a log end seen too low (a new
+     * leader's, for a moment) and a redelivery older than the ring's window or beyond its room.
      */
     public List<Applied> applyCounting(List<PartitionUpdates> partitions, LogEnds logEnds) {
         Map<String, OptionalLong> ends = new HashMap<>();
@@ -192,9 +194,11 @@ public class RedisMetricsStore {
                 if (answer.get(0).equals("seen")) {
                     long marker = ((Number) answer.get(1)).longValue();
                     long reach = ((Number) answer.get(2)).longValue();
-                    List<?> positions = answer.subList(3, answer.size());
+                    long passedAndRemembered = ((Number) answer.get(3)).longValue();
+                    List<?> positions = answer.subList(4, answer.size());
                     long passed = atOrBelow(batch, positions, marker);
-                    if (passed > 0 && !batch.reset() && beyondTheLog(batch.partition(), reach, logEnds, ends)) {
+                    if (passed > 0 && passedAndRemembered == 0 && !batch.reset()
+                            && beyondTheLog(batch.partition(), reach, logEnds, ends)) {
                         again.add(batch.resetting(marker));
                     } else {
                         redelivered[batch.partitionIndex()] += passed;

@@ -20,7 +20,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Where a partition's log ends as a real consumer last saw it: known for its partitions once fetched, unknown otherwise. */
+/**
+ * Where a partition's log ends as a real consumer reading committed records (as the aggregator
+ * does) last saw it: known for its partitions once fetched, unknown otherwise.
+ */
 class ConsumerLogEndsTest {
 
     @TempDir
@@ -38,7 +41,8 @@ class ConsumerLogEndsTest {
                 }
             }
             try (var consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers(),
-                    "auto.offset.reset", "earliest", "max.poll.records", 1), new StringDeserializer(), new StringDeserializer())) {
+                    "auto.offset.reset", "earliest", "max.poll.records", 1, "isolation.level", "read_committed"), new StringDeserializer(),
+                    new StringDeserializer())) {
                 consumer.assign(List.of(new TopicPartition("ends.error", 1)));
                 ConsumerLogEnds ends = new ConsumerLogEnds(consumer);
                 assertThat(ends.endOf("ends.error", 1)).as("before any fetch").isEmpty();

@@ -126,6 +126,22 @@ class RedisMetricsStoreTest {
                 logEndingAt(3))).containsExactly(new Applied(1, 1));
     }
 
+    /**
+     * A new leader may report its log's end low for a moment after a failover: a redelivery the
+     * dedup ring remembers is still never counted twice, whatever end is reported.
+     */
+    @Test
+    void aRedeliveryTheRingRemembersIsNeverSetAsideWhateverTheEndSeen() {
+        apply("track.error", 0, List.of(event(40, "a"), event(41, "b")));
+
+        List<Applied> redelivery = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
+                List.of(event(40, "a"), event(41, "b")))), logEndingAt(2));
+
+        assertThat(redelivery).containsExactly(new Applied(0, 2));
+        assertThat(redis.hget(COUNTERS, "events")).isEqualTo("2");
+        assertThat(redis.hget(MetricKeys.progress("shop", "store-test"), "track.error:0")).isEqualTo("41");
+    }
+
     /** A marker inside its log is of it: whatever else is said, what it passed stays counted, never twice. */
     @Test
     void aMarkerInsideItsLogIsNeverSetAside() {
