@@ -6,12 +6,12 @@ import static org.awaitility.Awaitility.await;
 import dev.trackpipeline.aggregator.metrics.MetricKeys;
 import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
+import dev.trackpipeline.infra.testing.KafkaTestRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords.FixtureRecord;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
 import dev.trackpipeline.model.metrics.TrackMeters;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,11 +20,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -92,13 +87,6 @@ class TopicMadeAgainTest {
     }
 
     private static void toPartitionZero(List<FixtureRecord> records) throws Exception {
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.kafkaBootstrapServers(), "acks", "all"),
-                new StringSerializer(), new ByteArraySerializer())) {
-            for (FixtureRecord record : records) {
-                var headers = new RecordHeaders();
-                record.headers().forEach((name, value) -> headers.add(name, value.getBytes(StandardCharsets.UTF_8)));
-                producer.send(new ProducerRecord<>(record.topic(), 0, record.key(), record.value(), headers)).get(30, TimeUnit.SECONDS);
-            }
-        }
+        KafkaTestRecords.produce(infra.kafkaBootstrapServers(), records, 0);
     }
 }

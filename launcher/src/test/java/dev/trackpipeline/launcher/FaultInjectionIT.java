@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.trackpipeline.infra.ExternalServers;
 import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.infra.RedisAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -63,14 +62,7 @@ class FaultInjectionIT {
         mongo = InfraProcess.start("mongodb", home, arguments, merge(kafkaEnv, redisEnv), logs);
         redis = InfraProcess.start("redis", home, arguments, merge(kafkaEnv, mongoEnv), logs);
 
-        Path projects = dataDir.resolve("projects.yml");
-        Files.writeString(projects, """
-                projects:
-                  - apikey: %s
-                    readToken: %s
-                    allowedOrigins: ["*"]
-                    rateLimit: {eventsPerSecond: 100000, burst: 100000}
-                """.formatted(APIKEY, READ_TOKEN));
+        Path projects = TestPipelines.loadProject(dataDir, APIKEY, READ_TOKEN);
         ExternalServers external = new ExternalServers(Optional.of(kafkaAddress), Optional.of(mongoUri),
                 Optional.of(new RedisAddress(ports.host(), ports.redisPort(), Optional.empty(), 0)));
         pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, ports.withPersistence(true).withExternal(external), projects,

@@ -8,7 +8,6 @@ import dev.trackpipeline.infra.ExternalServers;
 import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.model.kafka.TopicNames;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -56,14 +55,7 @@ class ScaleOutFaultIT {
         int kafkaPort = TestPipelines.sixFreePortsFrom();
         InfrastructureSettings infrastructure = new InfrastructureSettings(dataDir, true, "127.0.0.1", kafkaPort, kafkaPort + 1,
                 InfrastructureSettings.freePort(), InfrastructureSettings.freePort(), ExternalServers.none(), 3);
-        Path projects = dataDir.resolve("projects.yml");
-        Files.writeString(projects, """
-                projects:
-                  - apikey: %s
-                    readToken: %s
-                    allowedOrigins: ["*"]
-                    rateLimit: {eventsPerSecond: 100000, burst: 100000}
-                """.formatted(APIKEY, READ_TOKEN));
+        Path projects = TestPipelines.loadProject(dataDir, APIKEY, READ_TOKEN);
         pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, infrastructure, projects, ServicePorts.free(),
                 List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError",
                         // the load is one client address, which the gateway would otherwise hold to 100 requests/s

@@ -9,10 +9,12 @@ import dev.trackpipeline.model.event.EventFamily;
 import dev.trackpipeline.model.kafka.ConsumerGroups;
 import dev.trackpipeline.model.kafka.TopicNames;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures.CapturedRequest;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,6 +38,19 @@ final class TestPipelines {
         InfrastructureSettings infra = InfrastructureSettings.forTests(dataDir).withPersistence(true);
         return LocalPipeline.start(new LocalPipeline.Settings(home, infra, home.resolve("config/projects.yml"),
                 ServicePorts.free(), List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError")));
+    }
+
+    /** A registry of one project for a fault run's load: any origin, and a rate limit the load never reaches. */
+    static Path loadProject(Path dataDir, String apikey, String readToken) throws IOException {
+        Path projects = dataDir.resolve("projects.yml");
+        Files.writeString(projects, """
+                projects:
+                  - apikey: %s
+                    readToken: %s
+                    allowedOrigins: ["*"]
+                    rateLimit: {eventsPerSecond: 100000, burst: 100000}
+                """.formatted(apikey, readToken));
+        return projects;
     }
 
     /** Posts a captured request's body to the gateway's {@code /reportData}, as the SDK sent it. */

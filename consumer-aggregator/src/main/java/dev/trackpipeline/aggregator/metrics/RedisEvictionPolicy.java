@@ -96,9 +96,8 @@ public final class RedisEvictionPolicy implements StartRequirement {
 
     /** Refused for want of a right, or a command renamed away: asking again will not help. */
     private static boolean cannotBeAsked(JedisDataException refusal) {
-        String message = String.valueOf(refusal.getMessage());
-        return message.startsWith("NOPERM") || message.toLowerCase(java.util.Locale.ROOT).contains("unknown command")
-                || RedisOutages.isUnauthorized(refusal);
+        return RedisOutages.isUnauthorized(refusal)
+                || String.valueOf(refusal.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("unknown command");
     }
 
     /** CONFIG GET answers the names it matched, each followed by its value: none when the server has no such setting. */

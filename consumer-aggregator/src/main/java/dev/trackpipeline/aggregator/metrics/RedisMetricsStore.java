@@ -133,13 +133,20 @@ public class RedisMetricsStore {
     public record Applied(long applied, long redelivered) {
     }
 
-    /** One project's records of one partition's batch, and the highest offset among them, which its marker moves to. */
-    private record ProjectBatch(int partitionIndex, PartitionUpdates partition, String partitionField, String apikey, long highestOffset,
+    /**
+     * One project's records of one partition's batch, the highest offset among them, which its
+     * marker moves to, and the highest of the whole partition batch's, which the marker's reach does.
+     */
+    private record ProjectBatch(int partitionIndex, PartitionUpdates partition, long partitionEnd, String apikey, long highestOffset,
                                 List<RecordUpdates> records, String resetMarker) {
 
         /** To set aside the marker at {@code marker}, if it is still there when the script runs. */
         ProjectBatch resetting(long marker) {
-            return new ProjectBatch(partitionIndex, partition, partitionField, apikey, highestOffset, records, "reset:" + marker);
+            return new ProjectBatch(partitionIndex, partition, partitionEnd, apikey, highestOffset, records, "reset:" + marker);
+        }
+
+        String partitionField() {
+            return partition.topic() + ":" + partition.partition();
         }
 
         boolean reset() {
@@ -271,17 +278,19 @@ public class RedisMetricsStore {
      * client's re-send within one batch is a duplicate the script could not tell from its original.
      */
     private static List<ProjectBatch> byProject(int partitionIndex, PartitionUpdates partition) {
-        String partitionField = partition.topic() + ":" + partition.partition();
         Map<String, List<RecordUpdates>> byProject = new LinkedHashMap<>();
         Map<String, Long> highest = new LinkedHashMap<>();
         Set<String> seen = new HashSet<>();
+        long partitionEnd = -1;
         for (RecordUpdates record : partition.records()) {
+            partitionEnd = Math.max(partitionEnd, record.offset());
             highest.merge(record.apikey(), record.offset(), Math::max);
             if (seen.add(record.apikey() + "\n" + record.eventId())) {
                 byProject.computeIfAbsent(record.apikey(), apikey -> new ArrayList<>()).add(record);
             }
         }
-        return highest.entrySet().stream().map(project -> new ProjectBatch(partitionIndex, partition, partitionField, project.getKey(),
+        long end = partitionEnd;
+        return highest.entrySet().stream().map(project -> new ProjectBatch(partitionIndex, partition, end, project.getKey(),
                 project.getValue(), byProject.get(project.getKey()), "")).toList();
     }
 
@@ -295,7 +304,7 @@ public class RedisMetricsStore {
                 kept.add(batch.records().get(index));
             }
         }
-        return new ProjectBatch(batch.partitionIndex(), batch.partition(), batch.partitionField(), batch.apikey(), batch.highestOffset(), kept,
+        return new ProjectBatch(batch.partitionIndex(), batch.partition(), batch.partitionEnd(), batch.apikey(), batch.highestOffset(), kept,
                 batch.resetMarker());
     }
 
@@ -323,7 +332,7 @@ public class RedisMetricsStore {
         args.add(String.valueOf(properties.maxGroupsPerMinuteBucket()));
         args.add(String.valueOf(batch.highestOffset()));
         args.add(bucketClock.map(fixed -> String.valueOf(fixed.millis())).orElse(""));
-        args.add(String.valueOf(batch.partition().records().stream().mapToLong(RecordUpdates::offset).max().orElse(batch.highestOffset())));
+        args.add(String.valueOf(batch.partitionEnd()));
         args.add(batch.resetMarker());
         args.add(String.valueOf(batch.records().size()));
         for (RecordUpdates record : batch.records()) {

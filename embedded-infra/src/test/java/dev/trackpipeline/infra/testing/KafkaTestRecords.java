@@ -56,6 +56,11 @@ public final class KafkaTestRecords {
 
     /** Each record's Kafka timestamp is its received-at header, as when the gateway publishes it. */
     public static void produce(String bootstrap, Collection<FixtureRecord> records) throws Exception {
+        produce(bootstrap, records, null);
+    }
+
+    /** As {@link #produce(String, Collection)}, every record to {@code partition}, or by its key when null. */
+    public static void produce(String bootstrap, Collection<FixtureRecord> records, Integer partition) throws Exception {
         try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap, "acks", "all",
                 "max.request.size", 4 * 1024 * 1024), new StringSerializer(), new ByteArraySerializer())) {
             for (FixtureRecord record : records) {
@@ -63,7 +68,7 @@ public final class KafkaTestRecords {
                 record.headers().forEach((name, value) -> headers.add(name, value.getBytes(StandardCharsets.UTF_8)));
                 Long timestamp = Optional.ofNullable(record.headers().get(TrackHeaders.RECEIVED_AT))
                         .filter(text -> text.chars().allMatch(Character::isDigit) && !text.isEmpty()).map(Long::valueOf).orElse(null);
-                producer.send(new ProducerRecord<>(record.topic(), null, timestamp, record.key(), record.value(), headers))
+                producer.send(new ProducerRecord<>(record.topic(), partition, timestamp, record.key(), record.value(), headers))
                         .get(30, TimeUnit.SECONDS);
             }
         }
