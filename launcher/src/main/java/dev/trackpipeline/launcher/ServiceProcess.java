@@ -98,7 +98,7 @@ public final class ServiceProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with code " + process.exitValue() + "; see " + log);
+                throw new IllegalStateException(name + " exited with code " + process.exitValue() + "; see " + log + whyItEnded());
             }
             try {
                 HttpResponse<String> response = http.send(health, HttpResponse.BodyHandlers.ofString());
@@ -111,6 +111,25 @@ public final class ServiceProcess implements AutoCloseable {
             process.waitFor(250, TimeUnit.MILLISECONDS);
         }
         throw new IllegalStateException(name + " was not healthy within " + timeout.toSeconds() + " s; see " + log);
+    }
+
+    /**
+     * The lines of the log that say why the process ended (errors, their causes, Spring Boot's
+     * description of a failed start), or its last lines: a test run's log is gone with its
+     * temporary directory by the time anyone reads the failure.
+     */
+    String whyItEnded() {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(log);
+        } catch (IOException | java.io.UncheckedIOException unreadable) {
+            return "";
+        }
+        List<String> telling = lines.stream().filter(line -> line.contains(" ERROR ") || line.startsWith("Caused by:")
+                || line.startsWith("Description:") || line.startsWith("Reason:") || line.startsWith("Action:")).toList();
+        List<String> shown = telling.isEmpty() ? lines.subList(Math.max(0, lines.size() - 10), lines.size()) : telling;
+        String said = String.join(System.lineSeparator(), shown.subList(Math.max(0, shown.size() - 12), shown.size()));
+        return said.isEmpty() ? "" : ", which ends:" + System.lineSeparator() + said.substring(Math.max(0, said.length() - 4_000));
     }
 
     /** SIGKILL at once, as a crash would: no batch finished, no offset committed. */

@@ -1,6 +1,7 @@
 package dev.trackpipeline.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.MongoClients;
@@ -267,6 +268,33 @@ class LocalPipelineIT {
         for (String service : List.of("gateway", "consumer-writer", "consumer-aggregator")) {
             assertThat(Files.readString(pipeline.log(service))).as(service)
                     .contains("Kafka's lz4 codec: LZ4Factory:JNI, checksum XXHashFactory:JNI");
+        }
+    }
+
+    /**
+     * A service refused at start says why where the failure is read: a test's or a supervisor's
+     * log outlives the temporary directory that held the service's own log only by what it quotes.
+     */
+    @Test
+    @Order(7)
+    void aServiceThatRefusesToStartSaysWhyInTheFailureItself() throws Exception {
+        Path home = Path.of(System.getProperty("track.home", ".."));
+        ServicePorts.Ports ports = ServicePorts.Ports.free();
+        Map<String, String> environment = new java.util.LinkedHashMap<>(pipeline.infrastructure().environment());
+        environment.put("TRACK_PROJECTS_FILE", home.resolve("config/projects.yml").toAbsolutePath().toString());
+        environment.putAll(Service.GATEWAY.environment(ports));
+        // production's durability, on the single embedded broker
+        environment.put("TRACK_TOPICS_REPLICATION_FACTOR", "3");
+        environment.put("TRACK_TOPICS_MIN_INSYNC_REPLICAS", "2");
+        Path jar = home.resolve("gateway/target/gateway-exec.jar");
+
+        try (ServiceProcess refused = ServiceProcess.start("gateway-refused", jar, ports.api(), ports.management(), environment,
+                List.of("-Xmx256m"), dataDir.resolve("refused-logs"))) {
+            assertThatThrownBy(() -> refused.awaitHealthy(Duration.ofSeconds(120)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("gateway-refused exited with code 1; see ")
+                    .hasMessageContaining("Kafka has 1 broker, fewer than the 3 copies of each partition "
+                            + "track.topics.replication-factor asks for");
         }
     }
 

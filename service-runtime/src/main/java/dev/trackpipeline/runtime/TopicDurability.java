@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -37,25 +38,27 @@ public final class TopicDurability implements StartRequirement {
 
     /** Long enough for a broker under load, short enough not to hold a start long when Kafka is away. */
     static final Duration ANSWER_WITHIN = Duration.ofSeconds(5);
+    private static final Duration SEEN_AGAIN_AFTER = Duration.ofMillis(200);
 
     private static final Logger log = LoggerFactory.getLogger(TopicDurability.class);
 
     private final Map<String, Object> adminConfig;
     private final TrackProperties.Topics wanted;
     private final List<String> topics;
-    private final Runnable createTopics;
+    private final BooleanSupplier makeTopics;
 
     /**
-     * @param createTopics makes the topics missing, as at start ({@code KafkaAdmin.initialize}):
-     *                     a service started while Kafka was away finds none made
+     * @param makeTopics makes the topics missing, as at start ({@code KafkaAdmin.initialize}), and
+     *                   answers whether it did: a service started while Kafka was away finds none
+     *                   made. Answers false where the operator makes them (auto-create off).
      */
-    public TopicDurability(Map<String, Object> adminConfig, TrackProperties.Topics wanted, List<String> topics, Runnable createTopics) {
+    public TopicDurability(Map<String, Object> adminConfig, TrackProperties.Topics wanted, List<String> topics, BooleanSupplier makeTopics) {
         this.adminConfig = new HashMap<>(adminConfig);
         this.adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ANSWER_WITHIN.toMillis());
         this.adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ANSWER_WITHIN.toMillis());
         this.wanted = wanted;
         this.topics = List.copyOf(topics);
-        this.createTopics = createTopics;
+        this.makeTopics = makeTopics;
     }
 
     @Override
@@ -79,13 +82,16 @@ public final class TopicDurability implements StartRequirement {
             throw new Unanswered("Kafka could not be reached (" + e.getMessage() + ")", e);
         }
         try {
-            List<String> shortfalls = shortfalls(admin, ANSWER_WITHIN);
-            if (!shortfalls.isEmpty()) {
-                makeMissingTopics();
-                shortfalls = shortfalls(admin, ANSWER_WITHIN);
+            Shortfalls found = shortfalls(admin, ANSWER_WITHIN);
+            if (!found.missing().isEmpty() && madeMissingTopics()) {
+                found = awaitSeen(admin, found);
+                if (!found.missing().isEmpty()) {
+                    throw new Unanswered("topics " + String.join(", ", found.missing()) + " were made, and Kafka does not "
+                            + "describe them yet", null);
+                }
             }
-            return shortfalls.isEmpty() ? Optional.empty()
-                    : Optional.of("The topics are less durable than track.topics asks: " + String.join("; ", shortfalls));
+            return found.sentences().isEmpty() ? Optional.empty()
+                    : Optional.of("The topics are less durable than track.topics asks: " + String.join("; ", found.sentences()));
         } catch (TimeoutException e) {
             throw new Unanswered("Kafka did not answer within " + ANSWER_WITHIN, e);
         } catch (ExecutionException e) {
@@ -106,22 +112,47 @@ public final class TopicDurability implements StartRequirement {
     }
 
     /** What KafkaAdmin does at start; refused (too few brokers, no right to), the shortfalls say what is missing. */
-    private void makeMissingTopics() {
+    private boolean madeMissingTopics() {
         try {
-            createTopics.run();
+            return makeTopics.getAsBoolean();
         } catch (RuntimeException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             log.warn("The topics could not be made: {}", cause.getMessage());
+            return false;
         }
     }
 
     /**
-     * What falls short, one sentence each; empty when nothing does.
+     * A topic just made, by this service or by another starting beside it, is known to the
+     * controller at once and to the brokers a moment later: until then a broker describes it as
+     * unknown. Asked again until it is seen, for as long as Kafka is given to answer.
+     */
+    private Shortfalls awaitSeen(Admin admin, Shortfalls found) throws ExecutionException, InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + ANSWER_WITHIN.toNanos();
+        Shortfalls now = shortfalls(admin, ANSWER_WITHIN);
+        while (!now.missing().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(SEEN_AGAIN_AFTER.toMillis());
+            now = shortfalls(admin, ANSWER_WITHIN);
+        }
+        return now;
+    }
+
+    /**
+     * What falls short: the topics that do not exist, and one sentence for each shortfall.
+     *
+     * @param missing   topics Kafka does not know (yet)
+     * @param sentences what falls short, each with its remedy; empty when nothing does
+     */
+    record Shortfalls(List<String> missing, List<String> sentences) {
+    }
+
+    /**
+     * What falls short.
      *
      * @throws TimeoutException   Kafka did not answer within {@code timeout}
      * @throws ExecutionException Kafka answered with an error (no right to describe, say)
      */
-    List<String> shortfalls(Admin admin, Duration timeout) throws ExecutionException, InterruptedException, TimeoutException {
+    Shortfalls shortfalls(Admin admin, Duration timeout) throws ExecutionException, InterruptedException, TimeoutException {
         // Fenced brokers too: one that is down is still one of the cluster's, and its copies are
         // still assigned; a service restarted while a broker is away must not be refused for it.
         int brokers = admin.describeCluster(new DescribeClusterOptions().includeFencedBrokers(true)).nodes()
@@ -163,7 +194,7 @@ public final class TopicDurability implements StartRequirement {
                 + "), so an event could be acknowledged while " + insync + " broker(s) hold it: raise it on each with "
                 + "kafka-configs.sh --alter --entity-type topics --entity-name <topic> --add-config min.insync.replicas="
                 + wanted.minInsyncReplicas()));
-        return shortfalls;
+        return new Shortfalls(missing, shortfalls);
     }
 
     private static String copies(int count) {

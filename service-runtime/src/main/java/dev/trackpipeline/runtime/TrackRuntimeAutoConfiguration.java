@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -112,8 +113,8 @@ public class TrackRuntimeAutoConfiguration {
                                              EventFamilies families, ConfigurableApplicationContext context) {
         List<String> topics = new ArrayList<>(names.eventTopics(families));
         topics.add(names.deadLetter());
-        Runnable createTopics = kafka.getAdmin().isAutoCreate() ? admin::initialize : () -> { };
-        return StartRequirementCheck.of(new TopicDurability(admin.getConfigurationProperties(), properties.topics(), topics, createTopics),
+        BooleanSupplier makeTopics = kafka.getAdmin().isAutoCreate() ? admin::initialize : () -> false;
+        return StartRequirementCheck.of(new TopicDurability(admin.getConfigurationProperties(), properties.topics(), topics, makeTopics),
                 context);
     }
 }

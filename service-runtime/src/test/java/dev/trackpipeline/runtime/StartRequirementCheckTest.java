@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
@@ -57,7 +58,7 @@ class StartRequirementCheckTest {
     @Test
     void refusesToStartWhenKafkaAnswersWithTopicsLessDurableThanAsked() throws Exception {
         createTopic(infra.kafkaBootstrapServers(), "weak.error");
-        StartRequirementCheck check = check(durability(infra.kafkaBootstrapServers(), production(), "weak.error", () -> { }));
+        StartRequirementCheck check = check(durability(infra.kafkaBootstrapServers(), production(), "weak.error", () -> false));
 
         assertThatThrownBy(check::start).isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("The topics are less durable than track.topics asks: Kafka has 1 broker, fewer than the 3 copies")
@@ -68,7 +69,7 @@ class StartRequirementCheckTest {
     @Test
     void startsWhenKafkaIsAwayAndStopsTheServiceOnceKafkaAnswersWithTopicsLessDurableThanAsked(@TempDir Path dir) throws Exception {
         int port = InfrastructureSettings.freePort();
-        StartRequirementCheck check = check(durability("127.0.0.1:" + port, production(), "late.error", () -> { }));
+        StartRequirementCheck check = check(durability("127.0.0.1:" + port, production(), "late.error", () -> false));
 
         check.start();
         assertThat(stopped.getCount()).isOne();
@@ -93,7 +94,10 @@ class StartRequirementCheckTest {
         int port = InfrastructureSettings.freePort();
         String address = "127.0.0.1:" + port;
         StartRequirementCheck check = check(durability(address, single(), "made-late.error",
-                () -> createTopic(address, "made-late.error")));
+                () -> {
+                    createTopic(address, "made-late.error");
+                    return true;
+                }));
 
         check.start();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(Files.createDirectories(dir.resolve("kafka")), "127.0.0.1", port,
@@ -109,7 +113,7 @@ class StartRequirementCheckTest {
     @Test
     void aServiceWhoseTopicsAreAsDurableAsAskedStarts() throws Exception {
         createTopic(infra.kafkaBootstrapServers(), "single.error");
-        StartRequirementCheck check = check(durability(infra.kafkaBootstrapServers(), single(), "single.error", () -> { }));
+        StartRequirementCheck check = check(durability(infra.kafkaBootstrapServers(), single(), "single.error", () -> false));
 
         check.start();
 
@@ -123,8 +127,8 @@ class StartRequirementCheckTest {
         return new StartRequirementCheck(requirement, stopped::countDown, Duration.ofSeconds(1));
     }
 
-    private static TopicDurability durability(String bootstrapServers, TrackProperties.Topics wanted, String topic, Runnable createTopics) {
-        return new TopicDurability(Map.of("bootstrap.servers", bootstrapServers), wanted, List.of(topic), createTopics);
+    private static TopicDurability durability(String bootstrapServers, TrackProperties.Topics wanted, String topic, BooleanSupplier makeTopics) {
+        return new TopicDurability(Map.of("bootstrap.servers", bootstrapServers), wanted, List.of(topic), makeTopics);
     }
 
     private static TrackProperties.Topics production() {
