@@ -5,6 +5,7 @@ import dev.trackpipeline.aggregator.query.MetricWindow;
 import dev.trackpipeline.model.kafka.ConsumerGroups;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
@@ -94,6 +95,8 @@ public record AggregatorProperties(@DefaultValue(ConsumerGroups.AGGREGATOR) Stri
      */
     @ConstructorBinding
     public AggregatorProperties {
+        // the tests that give no Redis count on a single server, waiting for no replica
+        redis = redis == null ? new Redis("127.0.0.1", 6379, null, 0, false) : redis;
         requireReadable("minute-bucket-retention", minuteBucketRetention, Resolution.MINUTE);
         requireReadable("hour-bucket-retention", hourBucketRetention, Resolution.HOUR);
         requireReadable("day-bucket-retention", dayBucketRetention, Resolution.DAY);
@@ -165,13 +168,69 @@ public record AggregatorProperties(@DefaultValue(ConsumerGroups.AGGREGATOR) Stri
     }
 
     /**
-     * Where Redis is, in the seed server's terms (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD, REDIS_DB).
+     * Where Redis is, in the seed server's terms (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD, REDIS_DB),
+     * or the nodes of a Redis Cluster (REDIS_CLUSTER_NODES): every key of a project carries its hash
+     * tag, so each script and each read of a project runs on the one node that owns it.
      *
-     * @param allowEviction count on a Redis whose {@code maxmemory-policy} evicts keys, with a
-     *                      warning, rather than refuse to start (REDIS_ALLOW_EVICTION): evicted
-     *                      progress markers or event ids make redelivered events count twice
+     * @param allowEviction          count on a Redis whose {@code maxmemory-policy} evicts keys, with a
+     *                               warning, rather than refuse to start (REDIS_ALLOW_EVICTION): evicted
+     *                               progress markers or event ids make redelivered events count twice
+     * @param clusterNodes           {@code host:port} of some nodes of a Redis Cluster, which tell the
+     *                               rest; empty for a single server at {@code host} and {@code port}
+     * @param replicasToAcknowledge  how many replicas must hold a batch's writes (WAIT) before its
+     *                               offsets are committed (REDIS_WAIT_REPLICAS): Redis replicates
+     *                               after it answers, so a master lost with writes its replica never
+     *                               got loses counts whose records Kafka would not deliver again. 0
+     *                               does not wait; 1 or more with replicas that do not answer in
+     *                               {@code replicasWithin} holds the counting back as an outage
+     * @param replicasWithin         how long a batch waits for its writes to reach the replicas
      */
     public record Redis(@DefaultValue("127.0.0.1") String host, @DefaultValue("6379") int port, String password,
-                        @DefaultValue("0") int database, @DefaultValue("false") boolean allowEviction) {
+                        @DefaultValue("0") int database, @DefaultValue("false") boolean allowEviction, List<String> clusterNodes,
+                        @DefaultValue("0") int replicasToAcknowledge, @DefaultValue("2s") Duration replicasWithin) {
+
+        @ConstructorBinding
+        public Redis {
+            clusterNodes = clusterNodes == null ? List.of()
+                    : clusterNodes.stream().map(String::trim).filter(node -> !node.isEmpty()).toList();
+            for (String node : clusterNodes) {
+                int colon = node.lastIndexOf(':');
+                if (colon < 1 || !node.substring(colon + 1).matches("[0-9]{1,5}")) {
+                    throw new IllegalArgumentException("track.aggregator.redis.cluster-nodes (REDIS_CLUSTER_NODES): each node is "
+                            + "host:port, got '" + node + "'");
+                }
+            }
+            if (!clusterNodes.isEmpty() && database != 0) {
+                throw new IllegalArgumentException("track.aggregator.redis.database (REDIS_DB) is " + database + ", but a Redis "
+                        + "Cluster has database 0 only: unset it, or unset REDIS_CLUSTER_NODES to use a single server");
+            }
+            if (replicasToAcknowledge < 0) {
+                throw new IllegalArgumentException("track.aggregator.redis.replicas-to-acknowledge (REDIS_WAIT_REPLICAS): 0 or "
+                        + "more, got " + replicasToAcknowledge);
+            }
+            if (replicasWithin == null || replicasWithin.isNegative() || replicasWithin.isZero()) {
+                // WAIT's 0 would block until the replicas answer, however long: a batch could hang.
+                throw new IllegalArgumentException("track.aggregator.redis.replicas-within: more than 0, got " + replicasWithin);
+            }
+        }
+
+        /** A single server, its writes not waited on: what the tests and the benchmark use. */
+        public Redis(String host, int port, String password, int database, boolean allowEviction) {
+            this(host, port, password, database, allowEviction, List.of(), 0, Duration.ofSeconds(2));
+        }
+
+        /** The nodes of a Redis Cluster, and how many replicas must hold each batch's writes. */
+        public Redis inCluster(List<String> nodes, int replicas) {
+            return new Redis(host, port, password, 0, allowEviction, nodes, replicas, replicasWithin);
+        }
+
+        public boolean cluster() {
+            return !clusterNodes.isEmpty();
+        }
+
+        /** Where Redis is, for messages: the cluster's nodes, or the single server. */
+        public String where() {
+            return cluster() ? "the Redis Cluster at " + String.join(",", clusterNodes) : "Redis at " + host + ":" + port;
+        }
     }
 }

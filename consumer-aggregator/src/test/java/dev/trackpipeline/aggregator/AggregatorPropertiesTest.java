@@ -51,6 +51,42 @@ class AggregatorPropertiesTest {
                 .hasMessage("track.aggregator.reads.slowest-page-candidates: must be 1 or more, got 0");
     }
 
+    /** A single Redis and no waiting for replicas unless asked: what bin/track local runs. */
+    @Test
+    void countsOnOneRedisServerWithoutWaitingForReplicasByDefault() {
+        AggregatorProperties.Redis redis = bind(Map.of()).redis();
+
+        assertThat(redis.cluster()).isFalse();
+        assertThat(redis.clusterNodes()).isEmpty();
+        assertThat(redis.replicasToAcknowledge()).isZero();
+        assertThat(redis.where()).isEqualTo("Redis at 127.0.0.1:6379");
+    }
+
+    /** REDIS_CLUSTER_NODES as an environment variable gives one comma-separated string. */
+    @Test
+    void takesTheNodesOfARedisClusterCommaSeparatedAndHowManyReplicasMustHoldEachBatch() {
+        AggregatorProperties.Redis redis = bind(Map.of("track.aggregator.redis.cluster-nodes", "10.0.0.1:7000, 10.0.0.2:7000",
+                "track.aggregator.redis.replicas-to-acknowledge", "1", "track.aggregator.redis.replicas-within", "500ms")).redis();
+
+        assertThat(redis.clusterNodes()).containsExactly("10.0.0.1:7000", "10.0.0.2:7000");
+        assertThat(redis.replicasToAcknowledge()).isOne();
+        assertThat(redis.replicasWithin()).isEqualTo(Duration.ofMillis(500));
+        assertThat(redis.where()).isEqualTo("the Redis Cluster at 10.0.0.1:7000,10.0.0.2:7000");
+    }
+
+    @Test
+    void refusesClusterNodesThatAreNotHostAndPortADatabaseOtherThanZeroOnAClusterAndAWaitWithoutEnd() {
+        assertThatThrownBy(() -> bind(Map.of("track.aggregator.redis.cluster-nodes", "10.0.0.1")))
+                .hasRootCauseMessage("track.aggregator.redis.cluster-nodes (REDIS_CLUSTER_NODES): each node is host:port, got '10.0.0.1'");
+        assertThatThrownBy(() -> bind(Map.of("track.aggregator.redis.cluster-nodes", "10.0.0.1:7000", "track.aggregator.redis.database", "2")))
+                .hasRootCauseMessage("track.aggregator.redis.database (REDIS_DB) is 2, but a Redis Cluster has database 0 only: unset "
+                        + "it, or unset REDIS_CLUSTER_NODES to use a single server");
+        assertThatThrownBy(() -> bind(Map.of("track.aggregator.redis.replicas-to-acknowledge", "-1")))
+                .hasRootCauseMessage("track.aggregator.redis.replicas-to-acknowledge (REDIS_WAIT_REPLICAS): 0 or more, got -1");
+        assertThatThrownBy(() -> bind(Map.of("track.aggregator.redis.replicas-within", "0s")))
+                .hasRootCauseMessage("track.aggregator.redis.replicas-within: more than 0, got PT0S");
+    }
+
     @Test
     void takesEachPageCapFromItsOwnProperty() {
         AggregatorProperties properties = bind(Map.of("track.aggregator.max-pages-per-minute-bucket", "20",

@@ -33,6 +33,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.Protocol;
 
 /**
@@ -77,7 +78,7 @@ class DocumentedRedisRightsTest {
         }
         String apikey = updates.get(0).apikey();
 
-        try (JedisPooled redis = new JedisPooled(settings.address(), settings.config());
+        try (UnifiedJedis redis = settings.connect();
              ReadConnections reads = new ReadConnections(properties)) {
             new RedisMetricsStore(redis, properties, new SimpleMeterRegistry(), Clock.fixed(NOW, ZoneOffset.UTC))
                     .apply(List.of(new PartitionUpdates("track.error", 0, updates)));

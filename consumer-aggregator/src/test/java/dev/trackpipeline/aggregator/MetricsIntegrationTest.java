@@ -7,12 +7,13 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.trackpipeline.aggregator.metrics.MetricKeys;
 import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
+import dev.trackpipeline.aggregator.metrics.RedisConnections;
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
-import dev.trackpipeline.model.metrics.PrometheusSamples;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords.FixtureRecord;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
 import dev.trackpipeline.model.kafka.TrackHeaders;
+import dev.trackpipeline.model.metrics.PrometheusSamples;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -37,7 +38,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import redis.clients.jedis.JedisPooled;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -71,7 +71,7 @@ class MetricsIntegrationTest {
     }
 
     @Autowired
-    JedisPooled redis;
+    RedisConnections redis;
 
     @Autowired
     KafkaListenerEndpointRegistry listeners;
@@ -88,7 +88,7 @@ class MetricsIntegrationTest {
     @BeforeEach
     void consumeEverythingThenStartFromEmptyCounters() throws Exception {
         awaitNothingLeftToConsume();
-        redis.flushDB();
+        redis.client().flushDB();
     }
 
     @Test
@@ -184,8 +184,8 @@ class MetricsIntegrationTest {
         awaitNothingLeftToConsume();
 
         // Pages are kept apart per bucket: the minute's and the hour's ranks are each full.
-        assertThat(redis.zcard(MetricKeys.pageRanks("demo-project", Resolution.MINUTE, Resolution.MINUTE.bucketOf(now)))).isEqualTo(MAX_PAGES);
-        assertThat(redis.zcard(MetricKeys.pageRanks("demo-project", Resolution.HOUR, Resolution.HOUR.bucketOf(now)))).isEqualTo(MAX_PAGES);
+        assertThat(redis.client().zcard(MetricKeys.pageRanks("demo-project", Resolution.MINUTE, Resolution.MINUTE.bucketOf(now)))).isEqualTo(MAX_PAGES);
+        assertThat(redis.client().zcard(MetricKeys.pageRanks("demo-project", Resolution.HOUR, Resolution.HOUR.bucketOf(now)))).isEqualTo(MAX_PAGES);
         assertThat(read("/api/metrics/vitals?apikey=demo-project&window=1h&pageUrl=/p12/").get("LCP").get("samples").longValue()).isEqualTo(1);
         assertThat(read("/api/metrics/vitals?apikey=demo-project&window=1h&pageUrl=/p10/").size()).isZero();
         JsonNode other = read("/api/metrics/vitals?apikey=demo-project&window=1h&pageUrl=(other)").get("LCP");
@@ -262,7 +262,7 @@ class MetricsIntegrationTest {
                 fixtures.posts().stream().map(request -> FixtureRecords.of(request, Instant.now())).toList());
         awaitNothingLeftToConsume();
 
-        java.util.Set<String> keys = redis.keys("track:*");
+        java.util.Set<String> keys = redis.client().keys("track:*");
         // A bucket's page ranks end in ":page-rank", its pages' hashes carry ":page:<page>".
         assertThat(keys).hasSizeGreaterThan(20)
                 .anyMatch(key -> key.endsWith(":page" + MetricKeys.RANK_SUFFIX)).anyMatch(key -> key.contains(":progress:"))
@@ -270,7 +270,7 @@ class MetricsIntegrationTest {
                 .anyMatch(key -> key.contains(":page:")).anyMatch(key -> key.endsWith(":memory"))
                 .anyMatch(key -> key.endsWith(":errors" + MetricKeys.SAMPLES_SUFFIX))
                 .anyMatch(key -> key.equals(MetricKeys.dedupSlices("demo-project"))).anyMatch(key -> key.contains(":dedup:"));
-        assertThat(keys).allSatisfy(key -> assertThat(redis.ttl(key)).as(key).isPositive());
+        assertThat(keys).allSatisfy(key -> assertThat(redis.client().ttl(key)).as(key).isPositive());
     }
 
     @Test
@@ -403,7 +403,7 @@ class MetricsIntegrationTest {
         awaitNothingLeftToConsume();
         JsonNode before = overview("1h");
         // Forget every re-send id: only the progress markers can tell the replayed records now.
-        redis.del(redis.keys("track:{demo-project}:dedup*").toArray(String[]::new));
+        redis.client().del(redis.client().keys("track:{demo-project}:dedup*").toArray(String[]::new));
 
         rewindAggregatorTo(beforeThisTest);
         awaitNothingLeftToConsume();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trackpipeline.aggregator.metrics.MetricKeys;
 import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
+import dev.trackpipeline.aggregator.metrics.RedisConnections;
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
 import dev.trackpipeline.infra.testing.KafkaTestRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
@@ -30,7 +31,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import redis.clients.jedis.JedisPooled;
 
 /**
  * Records put back from the dead-letter topic by {@code replay redrive}: the aggregator counts
@@ -56,7 +56,7 @@ class RedrivenRecordsTest {
     }
 
     @Autowired
-    JedisPooled redis;
+    RedisConnections redis;
 
     @Autowired
     MeterRegistry meters;
@@ -75,7 +75,7 @@ class RedrivenRecordsTest {
         KafkaTestRecords.awaitConsumed(infra.kafkaBootstrapServers(), "redrive-aggregator", List.of("track.white-screen"),
                 Duration.ofSeconds(60));
         String bucket = MetricKeys.counters("demo-project", Resolution.MINUTE, Resolution.MINUTE.bucketOf(receivedAt));
-        assertThat(redis.hget(bucket, "events")).isEqualTo("2");
+        assertThat(redis.client().hget(bucket, "events")).isEqualTo("2");
         assertThat(meters.get(TrackMeters.CONSUME_REDRIVEN_ELSEWHERE).tag("topic", "track.white-screen").counter().count()).isEqualTo(1);
         assertThat(KafkaTestRecords.readAll(infra.kafkaBootstrapServers(), "track.dead-letter")).isEmpty();
     }
@@ -107,7 +107,7 @@ class RedrivenRecordsTest {
         KafkaTestRecords.awaitConsumed(infra.kafkaBootstrapServers(), "redrive-aggregator", List.of("track.white-screen"),
                 Duration.ofSeconds(60));
         String bucket = MetricKeys.counters("demo-project", Resolution.MINUTE, Resolution.MINUTE.bucketOf(receivedAt));
-        assertThat(redis.hget(bucket, "events")).isEqualTo("1");
+        assertThat(redis.client().hget(bucket, "events")).isEqualTo("1");
     }
 
     private static ProducerRecord<String, byte[]> record(FixtureRecord fixture) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.trackpipeline.aggregator.metrics.MetricKeys;
 import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
+import dev.trackpipeline.aggregator.metrics.RedisConnections;
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
 import dev.trackpipeline.infra.testing.KafkaTestRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
@@ -26,7 +27,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import redis.clients.jedis.JedisPooled;
 
 /**
  * A topic deleted and made again under its name starts its offsets over: the aggregator counts
@@ -53,7 +53,7 @@ class TopicMadeAgainTest {
     }
 
     @Autowired
-    JedisPooled redis;
+    RedisConnections redis;
 
     @Autowired
     MeterRegistry meters;
@@ -68,9 +68,9 @@ class TopicMadeAgainTest {
         List<FixtureRecord> after = whiteScreens.subList(4, 6);
 
         toPartitionZero(before);
-        await().atMost(Duration.ofSeconds(60)).until(() -> "4".equals(redis.hget(bucket, "events")));
+        await().atMost(Duration.ofSeconds(60)).until(() -> "4".equals(redis.client().hget(bucket, "events")));
         String progress = MetricKeys.progress("demo-project", "topic-made-again-aggregator");
-        assertThat(redis.hget(progress, TOPIC + ":0")).isEqualTo("3");
+        assertThat(redis.client().hget(progress, TOPIC + ":0")).isEqualTo("3");
 
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", infra.kafkaBootstrapServers()))) {
             int partitions = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS).get(TOPIC).partitions().size();
@@ -81,7 +81,7 @@ class TopicMadeAgainTest {
         // The new topic's offsets begin at 0 again, below where the old topic's marker stands (3).
         toPartitionZero(after);
 
-        await().atMost(Duration.ofSeconds(90)).until(() -> "6".equals(redis.hget(bucket, "events")));
+        await().atMost(Duration.ofSeconds(90)).until(() -> "6".equals(redis.client().hget(bucket, "events")));
         assertThat(meters.find(TrackMeters.CONSUME_EVENTS).tag("outcome", "counted").counters().stream()
                 .mapToDouble(counter -> counter.count()).sum()).isEqualTo(6);
     }

@@ -7,31 +7,29 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import redis.clients.jedis.JedisPooled;
 
 @Configuration(proxyBeanMethods = false)
 class RedisConfiguration {
 
     /** The counting's connections; the metrics API reads with its own ({@code ReadConnections}). */
     @Bean(destroyMethod = "close")
-    JedisPooled redis(AggregatorProperties properties) {
+    RedisConnections redis(AggregatorProperties properties) {
         RedisClientSettings settings = RedisClientSettings.of(properties);
-        return new JedisPooled(settings.address(), settings.config());
+        return RedisConnections.onFirstUse(settings::connect);
     }
 
     /** Before the first record is counted: a Redis that evicts keys cannot keep the counts exact. */
     @Bean
-    StartRequirementCheck redisEvictionPolicyCheck(JedisPooled redis, AggregatorProperties properties,
-                                                   ConfigurableApplicationContext context) {
-        return StartRequirementCheck.of(new RedisEvictionPolicy(redis, properties.redis()), context);
+    StartRequirementCheck redisEvictionPolicyCheck(AggregatorProperties properties, ConfigurableApplicationContext context) {
+        return StartRequirementCheck.of(new RedisEvictionPolicy(RedisClientSettings.of(properties)), context);
     }
 
     @Bean
-    AbstractHealthIndicator redisPingHealthIndicator(JedisPooled redis) {
+    AbstractHealthIndicator redisPingHealthIndicator(RedisConnections redis) {
         return new AbstractHealthIndicator("Redis ping failed") {
             @Override
             protected void doHealthCheck(Health.Builder builder) {
-                builder.status("PONG".equals(redis.ping()) ? "UP" : "DOWN");
+                builder.status("PONG".equals(redis.client().ping()) ? "UP" : "DOWN");
             }
         };
     }

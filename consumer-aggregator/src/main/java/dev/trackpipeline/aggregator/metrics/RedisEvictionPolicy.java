@@ -2,15 +2,21 @@ package dev.trackpipeline.aggregator.metrics;
 
 import dev.trackpipeline.aggregator.AggregatorProperties;
 import dev.trackpipeline.runtime.StartRequirement;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * Redis must keep every key until it expires: a progress marker or a remembered event id evicted
@@ -19,7 +25,7 @@ import redis.clients.jedis.exceptions.JedisException;
  * {@code volatile-*} ones too (every key of the aggregator has an expiry). With
  * {@code noeviction}, a full Redis refuses writes ({@code OOM}), which the aggregator waits out as
  * an outage. A managed Redis that hides {@code CONFIG} cannot be asked: then a warning says to
- * check by hand.
+ * check by hand. On a Redis Cluster every node is asked, replicas too: each may be promoted.
  */
 public final class RedisEvictionPolicy implements StartRequirement {
 
@@ -27,12 +33,12 @@ public final class RedisEvictionPolicy implements StartRequirement {
     private static final String SETTING = "maxmemory-policy";
     private static final Logger log = LoggerFactory.getLogger(RedisEvictionPolicy.class);
 
-    private final JedisPooled redis;
+    private final RedisClientSettings client;
     private final AggregatorProperties.Redis settings;
 
-    public RedisEvictionPolicy(JedisPooled redis, AggregatorProperties.Redis settings) {
-        this.redis = redis;
-        this.settings = settings;
+    public RedisEvictionPolicy(RedisClientSettings client) {
+        this.client = client;
+        this.settings = client.redis();
     }
 
     @Override
@@ -47,57 +53,95 @@ public final class RedisEvictionPolicy implements StartRequirement {
      */
     @Override
     public Optional<String> unmet() throws Unanswered {
-        String policy;
-        try {
-            policy = askedOrRead();
-        } catch (JedisDataException e) {
-            if (!cannotBeAsked(e)) {
-                throw new Unanswered("Redis at " + settings.host() + ":" + settings.port() + " did not answer: " + e.getMessage(), e);
+        Map<String, String> evicting = new TreeMap<>();
+        for (HostAndPort node : nodes()) {
+            String policy = policyOf(node);
+            if (policy != null && !KEEPS_EVERY_KEY.equals(policy)) {
+                evicting.put(node.toString(), policy);
             }
-            log.warn("Redis at {}:{} did not tell its {} ({}): make sure it is {}, or redelivered events may be counted twice",
-                    settings.host(), settings.port(), SETTING, e.getMessage(), KEEPS_EVERY_KEY);
-            return Optional.empty();
-        } catch (JedisException e) {
-            throw new Unanswered("Redis at " + settings.host() + ":" + settings.port() + " did not answer: " + e.getMessage(), e);
         }
-        if (policy == null) {
-            log.warn("Redis at {}:{} answered no {}: make sure it is {}, or redelivered events may be counted twice",
-                    settings.host(), settings.port(), SETTING, KEEPS_EVERY_KEY);
+        if (evicting.isEmpty()) {
             return Optional.empty();
         }
-        if (KEEPS_EVERY_KEY.equals(policy)) {
-            return Optional.empty();
-        }
-        String evicts = "Redis at " + settings.host() + ":" + settings.port() + " evicts keys when full (" + SETTING + " " + policy
-                + "): it could evict the aggregator's progress markers and remembered event ids, and redelivered events would "
-                + "be counted twice";
+        String evicts = (!settings.cluster() ? "Redis at " : evicting.size() == 1 ? "Redis Cluster node " : "Redis Cluster nodes ") + String.join(", ", evicting.keySet())
+                + (evicting.size() == 1 ? " evicts" : " evict") + " keys when full (" + SETTING + " "
+                + String.join(", ", new LinkedHashSet<>(evicting.values())) + "): it could evict the aggregator's "
+                + "progress markers and remembered event ids, and redelivered events would be counted twice";
         if (settings.allowEviction()) {
             log.warn("{}; counting anyway, as REDIS_ALLOW_EVICTION (track.aggregator.redis.allow-eviction) allows", evicts);
             return Optional.empty();
         }
         return Optional.of(evicts + ". Set " + SETTING + " " + KEEPS_EVERY_KEY + " (redis-cli CONFIG SET " + SETTING + " "
-                + KEEPS_EVERY_KEY + ", and in redis.conf so that it outlasts a restart), or set REDIS_ALLOW_EVICTION=true "
-                + "(track.aggregator.redis.allow-eviction) to count anyway");
+                + KEEPS_EVERY_KEY + ", and in redis.conf so that it outlasts a restart" + (settings.cluster() ? ", on every node" : "")
+                + "), or set REDIS_ALLOW_EVICTION=true (track.aggregator.redis.allow-eviction) to count anyway");
     }
 
-    private String askedOrRead() {
+    /** The single server, or every node of the cluster as the first seed node that answers lists them. */
+    private List<HostAndPort> nodes() throws Unanswered {
+        if (!settings.cluster()) {
+            return List.of(new HostAndPort(settings.host(), settings.port()));
+        }
+        JedisException last = null;
+        for (String seed : settings.clusterNodes()) {
+            try (Connection connection = new Connection(HostAndPort.from(seed), client.config())) {
+                String nodes = SafeEncoder.encode((byte[]) ask(connection, Protocol.Command.CLUSTER, "NODES"));
+                // <id> <host:port@cluster-port[,hostname]> <flags> ...: a node the cluster agrees has failed, without an
+                // address or still shaking hands is not asked (it is at the next start); one only suspected (fail?) is.
+                return nodes.lines().map(line -> line.split(" "))
+                        .filter(fields -> List.of(fields[2].split(",")).stream().noneMatch(List.of("fail", "noaddr", "handshake")::contains))
+                        .map(fields -> HostAndPort.from(fields[1].substring(0, fields[1].indexOf('@')))).toList();
+            } catch (JedisException e) {
+                last = e;
+            }
+        }
+        throw new Unanswered(settings.where() + " did not answer: " + (last == null ? "no node" : last.getMessage()), last);
+    }
+
+    /** One node's policy; null when it may not tell (said in a warning). */
+    private String policyOf(HostAndPort node) throws Unanswered {
+        String policy;
+        try (Connection connection = new Connection(node, client.config())) {
+            policy = askedOrRead(connection);
+        } catch (JedisDataException e) {
+            if (!cannotBeAsked(e)) {
+                throw new Unanswered("Redis at " + node + " did not answer: " + e.getMessage(), e);
+            }
+            log.warn("Redis at {} did not tell its {} ({}): make sure it is {}, or redelivered events may be counted twice",
+                    node, SETTING, e.getMessage(), KEEPS_EVERY_KEY);
+            return null;
+        } catch (JedisException e) {
+            throw new Unanswered("Redis at " + node + " did not answer: " + e.getMessage(), e);
+        }
+        if (policy == null) {
+            log.warn("Redis at {} answered no {}: make sure it is {}, or redelivered events may be counted twice",
+                    node, SETTING, KEEPS_EVERY_KEY);
+        }
+        return policy;
+    }
+
+    private static String askedOrRead(Connection connection) {
         try {
-            return valueOf(redis.sendCommand(Protocol.Command.CONFIG, "GET", SETTING));
+            return valueOf(ask(connection, Protocol.Command.CONFIG, "GET", SETTING));
         } catch (JedisDataException e) {
             if (!cannotBeAsked(e)) {
                 throw e;
             }
-            Object info = redis.sendCommand(Protocol.Command.INFO, "memory");
+            Object info = ask(connection, Protocol.Command.INFO, "memory");
             String text = info instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(info);
             return text.lines().filter(line -> line.startsWith("maxmemory_policy:")).map(line -> line.substring(line.indexOf(':') + 1).trim())
                     .findFirst().orElse(null);
         }
     }
 
+    private static Object ask(Connection connection, Protocol.Command command, String... arguments) {
+        connection.sendCommand(command, arguments);
+        return connection.getOne();
+    }
+
     /** Refused for want of a right, or a command renamed away: asking again will not help. */
     private static boolean cannotBeAsked(JedisDataException refusal) {
         return RedisOutages.isUnauthorized(refusal)
-                || String.valueOf(refusal.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("unknown command");
+                || String.valueOf(refusal.getMessage()).toLowerCase(Locale.ROOT).contains("unknown command");
     }
 
     /** CONFIG GET answers the names it matched, each followed by its value: none when the server has no such setting. */

@@ -24,8 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
-import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Applies a polled batch to Redis, one Lua script per partition and project, each together with
@@ -51,7 +51,7 @@ public class RedisMetricsStore {
     private static final Logger log = LoggerFactory.getLogger(RedisMetricsStore.class);
     private static final Duration LOG_UNREMEMBERED_EVERY = Duration.ofMinutes(1);
 
-    private final JedisPooled redis;
+    private final RedisConnections redis;
     private final AggregatorProperties properties;
     private final DedupRing ring;
     private final Clock clock;
@@ -67,7 +67,7 @@ public class RedisMetricsStore {
      * and Redis's own clock decides when buckets expire.
      */
     @Autowired
-    public RedisMetricsStore(JedisPooled redis, AggregatorProperties properties, MeterRegistry meters, ProjectCatalog projects) {
+    public RedisMetricsStore(RedisConnections redis, AggregatorProperties properties, MeterRegistry meters, ProjectCatalog projects) {
         this(redis, properties, meters, Clock.systemUTC(), apikey -> projects.current().find(apikey)
                 .map(Project::rateLimit).orElse(Project.RateLimit.DEFAULT).eventsPerSecond(), Optional.empty());
     }
@@ -76,8 +76,8 @@ public class RedisMetricsStore {
      * For tests replaying set times: {@code clock} chooses the dedup ring's slice and stands for
      * Redis's clock in deciding when buckets expire; every project gets the configured dedup room.
      */
-    public RedisMetricsStore(JedisPooled redis, AggregatorProperties properties, MeterRegistry meters, Clock clock) {
-        this(redis, properties, meters, clock, apikey -> 0, Optional.of(clock));
+    public RedisMetricsStore(UnifiedJedis redis, AggregatorProperties properties, MeterRegistry meters, Clock clock) {
+        this(RedisConnections.of(redis), properties, meters, clock, apikey -> 0, Optional.of(clock));
     }
 
     /**
@@ -89,8 +89,13 @@ public class RedisMetricsStore {
      *                        whose clock ran ahead would otherwise take a bucket the others are
      *                        still filling for past its retention
      */
-    public RedisMetricsStore(JedisPooled redis, AggregatorProperties properties, MeterRegistry meters, Clock clock,
+    public RedisMetricsStore(UnifiedJedis redis, AggregatorProperties properties, MeterRegistry meters, Clock clock,
                              ToIntFunction<String> eventsPerSecond, Optional<Clock> bucketClock) {
+        this(RedisConnections.of(redis), properties, meters, clock, eventsPerSecond, bucketClock);
+    }
+
+    private RedisMetricsStore(RedisConnections redis, AggregatorProperties properties, MeterRegistry meters, Clock clock,
+                              ToIntFunction<String> eventsPerSecond, Optional<Clock> bucketClock) {
         this.eventsPerSecond = eventsPerSecond;
         this.redis = redis;
         this.properties = properties;
@@ -185,15 +190,23 @@ public class RedisMetricsStore {
         for (int index = 0; index < partitions.size(); index++) {
             pending.addAll(byProject(index, partitions.get(index)));
         }
+        int replicas = properties.redis().replicasToAcknowledge();
         while (!pending.isEmpty()) {
             List<Response<Object>> answers = new ArrayList<>(pending.size());
-            try (var pipeline = redis.pipelined()) {
+            List<Response<Long>> acknowledged = new ArrayList<>(pending.size());
+            try (var pipeline = redis.client().pipelined()) {
                 for (ProjectBatch batch : pending) {
-                    answers.add(pipeline.eval(script, List.of(MetricKeys.progress(batch.apikey(), properties.groupId())),
-                            arguments(batch)));
+                    String progress = MetricKeys.progress(batch.apikey(), properties.groupId());
+                    answers.add(pipeline.eval(script, List.of(progress), arguments(batch)));
+                    if (replicas > 0) {
+                        // On the connection that wrote, after the write: WAIT counts the replicas holding
+                        // everything the master had when this connection last wrote.
+                        acknowledged.add(pipeline.waitReplicas(progress, replicas, properties.redis().replicasWithin().toMillis()));
+                    }
                 }
                 pipeline.sync();
             }
+            List<String> behind = new ArrayList<>();
             List<ProjectBatch> again = new ArrayList<>();
             for (int index = 0; index < answers.size(); index++) {
                 List<?> answer = (List<?>) answers.get(index).get();
@@ -215,7 +228,15 @@ public class RedisMetricsStore {
                     applied[batch.partitionIndex()] += ((Number) answer.get(1)).longValue();
                     countUnremembered(batch.apikey(), ((Number) answer.get(2)).longValue());
                     logSetAside(batch, answer.get(3));
+                    if (replicas > 0 && acknowledged.get(index).get() < replicas) {
+                        behind.add(batch.apikey() + " (" + acknowledged.get(index).get() + ")");
+                    }
                 }
+            }
+            if (!behind.isEmpty()) {
+                throw new ReplicasBehindException("Writes of projects " + String.join(", ", behind) + " reached fewer replicas than "
+                        + "the " + replicas + " track.aggregator.redis.replicas-to-acknowledge (REDIS_WAIT_REPLICAS) asks within "
+                        + properties.redis().replicasWithin().toMillis() + " ms: the batch is applied again once they answer");
             }
             pending = again;
         }

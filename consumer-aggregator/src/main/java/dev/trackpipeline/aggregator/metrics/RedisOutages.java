@@ -6,8 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisBusyException;
 import redis.clients.jedis.exceptions.JedisClusterOperationException;
@@ -19,8 +20,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * What counts as Redis being away rather than refusing what was written: no connection or pool,
  * a timeout, a server loading its data set, busy with a script, read-only after a failover, out
  * of memory, unable to persist, a cluster without a master for a slot, credentials refused, a
- * server too old for the script's commands. The aggregator waits these out; anything else is
- * about its records.
+ * server too old for the script's commands, replicas that did not acknowledge a batch's writes.
+ * The aggregator waits these out; anything else is about its records.
  */
 @Component
 public class RedisOutages implements StoreOutages {
@@ -33,11 +34,16 @@ public class RedisOutages implements StoreOutages {
     private static final Duration PROBE_EXPIRY = Duration.ofMinutes(1);
     private static final Logger log = LoggerFactory.getLogger(RedisOutages.class);
 
-    private final JedisPooled redis;
+    private final RedisConnections redis;
     private final String probe = RedisScripts.load("/redis/rights-probe.lua");
 
-    public RedisOutages(JedisPooled redis) {
+    @Autowired
+    public RedisOutages(RedisConnections redis) {
         this.redis = redis;
+    }
+
+    public RedisOutages(UnifiedJedis redis) {
+        this(RedisConnections.of(redis));
     }
 
     @Override
@@ -57,7 +63,7 @@ public class RedisOutages implements StoreOutages {
     public boolean takesWrites() {
         String key = MetricKeys.writeProbe();
         try {
-            List<?> refused = (List<?>) redis.eval(probe, List.of(key, key + ":zset", key + ":set", key + ":hll"),
+            List<?> refused = (List<?>) redis.client().eval(probe, List.of(key, key + ":zset", key + ":set", key + ":hll"),
                     List.of(String.valueOf(PROBE_EXPIRY.toSeconds())));
             if (refused.isEmpty()) {
                 return true;
@@ -94,7 +100,7 @@ public class RedisOutages implements StoreOutages {
     }
 
     private static boolean isUnavailable(Throwable failure) {
-        if (failure instanceof JedisConnectionException || failure instanceof JedisBusyException
+        if (failure instanceof ReplicasBehindException || failure instanceof JedisConnectionException || failure instanceof JedisBusyException
                 || failure instanceof JedisAccessControlException || failure instanceof JedisClusterOperationException) {
             return true;
         }

@@ -2,6 +2,7 @@ package dev.trackpipeline.aggregator.query;
 
 import dev.trackpipeline.aggregator.AggregatorProperties;
 import dev.trackpipeline.aggregator.metrics.RedisClientSettings;
+import dev.trackpipeline.aggregator.metrics.RedisConnections;
 import dev.trackpipeline.runtime.ApiException;
 import dev.trackpipeline.runtime.ProjectReadShares;
 import java.util.NoSuchElementException;
@@ -10,7 +11,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -24,7 +24,7 @@ import redis.clients.jedis.exceptions.JedisException;
 @Component
 public final class ReadConnections implements AutoCloseable {
 
-    private final JedisPooled redis;
+    private final RedisConnections redis;
     private final ProjectReadShares shares;
 
     public ReadConnections(AggregatorProperties properties) {
@@ -36,7 +36,7 @@ public final class ReadConnections implements AutoCloseable {
         pool.setMaxIdle(properties.reads().connections());
         pool.setBlockWhenExhausted(true);
         pool.setMaxWait(properties.reads().maxWait());
-        this.redis = new JedisPooled(settings.address(), settings.config(), pool);
+        this.redis = RedisConnections.onFirstUse(() -> settings.connect(pool));
     }
 
     /** Reads for {@code apikey}, a project whose read token the caller has shown, on a pipeline of a read connection of its share. */
@@ -51,7 +51,7 @@ public final class ReadConnections implements AutoCloseable {
     /** A pipeline on a read connection, given back when the pipeline is closed. */
     AbstractPipeline pipeline() {
         try {
-            return redis.pipelined();
+            return redis.client().pipelined();
         } catch (JedisException e) {
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
                 if (cause instanceof NoSuchElementException) {

@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Protocol;
 
@@ -77,9 +78,7 @@ class RedisEvictionPolicyTest {
         DocumentedRedisRights.read().grant(redis, "aggregator", "secret");
 
         List<ILoggingEvent> logged;
-        try (JedisPooled asAggregator = new JedisPooled("127.0.0.1", port, "aggregator", "secret")) {
-            logged = loggedWhile(() -> new RedisEvictionPolicy(asAggregator, settings(false)).unmet());
-        }
+        logged = loggedWhile(() -> asAggregator().unmet());
 
         assertThat(logged).singleElement().satisfies(event -> {
             assertThat(event.getLevel()).isEqualTo(Level.WARN);
@@ -94,10 +93,7 @@ class RedisEvictionPolicyTest {
         DocumentedRedisRights.read().grant(redis, "aggregator", "secret");
         redis.sendCommand(Protocol.Command.ACL, "SETUSER", "aggregator", "+info");
 
-        try (JedisPooled asAggregator = new JedisPooled("127.0.0.1", port, "aggregator", "secret")) {
-            assertThat(new RedisEvictionPolicy(asAggregator, settings(false)).unmet())
-                    .hasValueSatisfying(why -> assertThat(why).contains("(maxmemory-policy volatile-lru)"));
-        }
+        assertThat(asAggregator().unmet()).hasValueSatisfying(why -> assertThat(why).contains("(maxmemory-policy volatile-lru)"));
     }
 
     /**
@@ -114,16 +110,21 @@ class RedisEvictionPolicyTest {
     @Test
     void aRedisThatDoesNotAnswerLeavesTheQuestionOpen() {
         int nobody = InfrastructureSettings.freePort();
-        try (JedisPooled away = new JedisPooled("127.0.0.1", nobody)) {
-            RedisEvictionPolicy policy = new RedisEvictionPolicy(away, new AggregatorProperties.Redis("127.0.0.1", nobody, null, 0, false));
+        RedisEvictionPolicy policy = new RedisEvictionPolicy(new RedisClientSettings(new AggregatorProperties.Redis("127.0.0.1", nobody,
+                null, 0, false), DefaultJedisClientConfig.builder().build()));
 
-            assertThatThrownBy(policy::unmet).isInstanceOf(StartRequirement.Unanswered.class)
-                    .hasMessageStartingWith("Redis at 127.0.0.1:" + nobody + " did not answer");
-        }
+        assertThatThrownBy(policy::unmet).isInstanceOf(StartRequirement.Unanswered.class)
+                .hasMessageStartingWith("Redis at 127.0.0.1:" + nobody + " did not answer");
     }
 
     private RedisEvictionPolicy policy(boolean allowEviction) {
-        return new RedisEvictionPolicy(redis, settings(allowEviction));
+        return new RedisEvictionPolicy(new RedisClientSettings(settings(allowEviction), DefaultJedisClientConfig.builder().build()));
+    }
+
+    /** As the aggregator's user of the documented rights (the rights table's). */
+    private RedisEvictionPolicy asAggregator() {
+        return new RedisEvictionPolicy(new RedisClientSettings(settings(false),
+                DefaultJedisClientConfig.builder().user("aggregator").password("secret").build()));
     }
 
     private AggregatorProperties.Redis settings(boolean allowEviction) {

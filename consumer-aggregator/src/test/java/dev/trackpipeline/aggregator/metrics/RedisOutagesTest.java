@@ -9,7 +9,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 /** Which failures the aggregator waits out (Redis away or unable to write) and which are about its records. */
 class RedisOutagesTest {
 
-    final RedisOutages outages = new RedisOutages(null);
+    final RedisOutages outages = new RedisOutages((RedisConnections) null);
 
     @Test
     void waitsOutNoConnectionAServerThatCannotWriteNowAndAServerTooOldForTheScript() {
