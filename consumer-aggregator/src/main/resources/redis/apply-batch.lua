@@ -435,5 +435,7 @@ end
 if batchEnd > reach then
   redis.call('HSET', KEYS[1], ARGV[1] .. '^', batchEnd)
 end
+-- Always a write, even when nothing else was: a WAIT after this script then covers everything
+-- written on this node before it, an earlier try of the batch included (RedisMetricsStore).
 redis.call('EXPIRE', KEYS[1], progressTtl)
 return {'applied', records, unremembered, setAside}

@@ -2,6 +2,7 @@ package dev.trackpipeline.aggregator;
 
 import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
 import dev.trackpipeline.aggregator.query.MetricWindow;
+import dev.trackpipeline.model.infra.InfrastructureDefaults;
 import dev.trackpipeline.model.kafka.ConsumerGroups;
 
 import java.time.Duration;
@@ -95,8 +96,8 @@ public record AggregatorProperties(@DefaultValue(ConsumerGroups.AGGREGATOR) Stri
      */
     @ConstructorBinding
     public AggregatorProperties {
-        // the tests that give no Redis count on a single server, waiting for no replica
-        redis = redis == null ? new Redis("127.0.0.1", 6379, null, 0, false) : redis;
+        // the tests that give no Redis count on a single server (the embedded one's address), waiting for no replica
+        redis = redis == null ? new Redis(InfrastructureDefaults.HOST, InfrastructureDefaults.REDIS_PORT, null, 0, false) : redis;
         requireReadable("minute-bucket-retention", minuteBucketRetention, Resolution.MINUTE);
         requireReadable("hour-bucket-retention", hourBucketRetention, Resolution.HOUR);
         requireReadable("day-bucket-retention", dayBucketRetention, Resolution.DAY);
@@ -195,7 +196,8 @@ public record AggregatorProperties(@DefaultValue(ConsumerGroups.AGGREGATOR) Stri
                     : clusterNodes.stream().map(String::trim).filter(node -> !node.isEmpty()).toList();
             for (String node : clusterNodes) {
                 int colon = node.lastIndexOf(':');
-                if (colon < 1 || !node.substring(colon + 1).matches("[0-9]{1,5}")) {
+                if (colon < 1 || !node.substring(colon + 1).matches("[0-9]{1,5}")
+                        || Integer.parseInt(node.substring(colon + 1)) < 1 || Integer.parseInt(node.substring(colon + 1)) > 65_535) {
                     throw new IllegalArgumentException("track.aggregator.redis.cluster-nodes (REDIS_CLUSTER_NODES): each node is "
                             + "host:port, got '" + node + "'");
                 }

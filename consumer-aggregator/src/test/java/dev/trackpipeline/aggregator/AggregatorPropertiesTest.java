@@ -78,6 +78,8 @@ class AggregatorPropertiesTest {
     void refusesClusterNodesThatAreNotHostAndPortADatabaseOtherThanZeroOnAClusterAndAWaitWithoutEnd() {
         assertThatThrownBy(() -> bind(Map.of("track.aggregator.redis.cluster-nodes", "10.0.0.1")))
                 .hasRootCauseMessage("track.aggregator.redis.cluster-nodes (REDIS_CLUSTER_NODES): each node is host:port, got '10.0.0.1'");
+        assertThatThrownBy(() -> bind(Map.of("track.aggregator.redis.cluster-nodes", "10.0.0.1:99999")))
+                .hasRootCauseMessage("track.aggregator.redis.cluster-nodes (REDIS_CLUSTER_NODES): each node is host:port, got '10.0.0.1:99999'");
         assertThatThrownBy(() -> bind(Map.of("track.aggregator.redis.cluster-nodes", "10.0.0.1:7000", "track.aggregator.redis.database", "2")))
                 .hasRootCauseMessage("track.aggregator.redis.database (REDIS_DB) is 2, but a Redis Cluster has database 0 only: unset "
                         + "it, or unset REDIS_CLUSTER_NODES to use a single server");

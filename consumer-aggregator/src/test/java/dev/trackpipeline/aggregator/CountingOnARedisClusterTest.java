@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.util.FileSystemUtils;
@@ -37,6 +38,7 @@ import redis.clients.jedis.JedisCluster;
  * each batch, and its metrics API reads them back through the cluster.
  */
 @SpringBootTest(properties = "track.aggregator.group-id=cluster-aggregator")
+@DirtiesContext // its Redis client is the cluster's, which this class stops
 class CountingOnARedisClusterTest {
 
     static final EmbeddedInfrastructure infra = EmbeddedInfrastructure.startForTests();

@@ -6,6 +6,7 @@ import dev.trackpipeline.aggregator.consume.CountingReader;
 import dev.trackpipeline.aggregator.metrics.DocumentedRedisRights;
 import dev.trackpipeline.aggregator.metrics.EventCounts;
 import dev.trackpipeline.aggregator.metrics.RedisClientSettings;
+import dev.trackpipeline.aggregator.metrics.RedisConnections;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.PartitionUpdates;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.RecordUpdates;
@@ -33,7 +34,6 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.JedisPooled;
-import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.Protocol;
 
 /**
@@ -78,9 +78,10 @@ class DocumentedRedisRightsTest {
         }
         String apikey = updates.get(0).apikey();
 
-        try (UnifiedJedis redis = settings.connect();
+        try (RedisConnections redis = RedisConnections.onFirstUse(settings::connect);
              ReadConnections reads = new ReadConnections(properties)) {
-            new RedisMetricsStore(redis, properties, new SimpleMeterRegistry(), Clock.fixed(NOW, ZoneOffset.UTC))
+            Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+            new RedisMetricsStore(redis, properties, new SimpleMeterRegistry(), clock, project -> 0, Optional.of(clock))
                     .apply(List.of(new PartitionUpdates("track.error", 0, updates)));
 
             MetricsReader reader = new MetricsReader(reads, properties);
@@ -93,7 +94,7 @@ class DocumentedRedisRightsTest {
             reader.timeSeries(apikey, List.of("errors", "sessions"), hour, Duration.ofMinutes(1), "1m", NOW);
 
             assertThat(overview.events()).as("events of the project counted and read back").isPositive();
-            assertThat(redis.ping()).isEqualTo("PONG");
+            assertThat(redis.client().ping()).isEqualTo("PONG");
         }
     }
 }

@@ -26,8 +26,11 @@ import redis.embedded.core.ExecutableProvider;
 public final class EmbeddedRedisCluster implements AutoCloseable {
 
     public static final int SLOTS = 16_384;
-    /** How long the masters miss a master before its replica takes over: short, for tests that kill one. */
-    public static final Duration NODE_TIMEOUT = Duration.ofSeconds(1);
+    /**
+     * How long the masters miss a master before its replica takes over: short, for tests that kill
+     * one, and long enough that a loaded machine's pauses do not fail a node over on their own.
+     */
+    public static final Duration NODE_TIMEOUT = Duration.ofSeconds(3);
     private static final Duration FORMED_WITHIN = Duration.ofSeconds(60);
 
     private final Path dataDir;
@@ -128,21 +131,75 @@ public final class EmbeddedRedisCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGSTOP: the node neither answers nor takes its master's writes until {@link #resume}; the
+     * others take it for failed once {@link #NODE_TIMEOUT} has passed.
+     */
+    public void pause(int port) {
+        signal(port, "STOP");
+    }
+
+    /** SIGCONT: a paused node carries on where it stopped. */
+    public void resume(int port) {
+        signal(port, "CONT");
+    }
+
+    private void signal(int port, String signal) {
+        Process node = running.get(port);
+        if (node == null) {
+            throw new IllegalStateException("no node runs on port " + port);
+        }
+        try {
+            int exit = new ProcessBuilder("kill", "-" + signal, String.valueOf(node.pid())).inheritIO().start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + node.pid() + " exited with " + exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** Starts a node killed before, on its cluster configuration, and returns once it answers. */
     public void restart(int port) {
         kill(port);
         launch(port);
     }
 
-    /** Waits until every running node says the cluster is whole ({@code cluster_state:ok}): after a failover, say. */
+    /**
+     * Waits until the cluster is whole again (after a failover, say): every running node says so
+     * ({@code cluster_state:ok}), every master has a replica, and every replica follows its master.
+     */
     public void awaitHealthy(Duration within) {
         long deadline = System.nanoTime() + within.toNanos();
-        while (!running.keySet().stream().allMatch(this::seesTheClusterWhole)) {
+        while (!running.keySet().stream().allMatch(this::seesTheClusterWhole) || !everyMasterHasAFollowingReplica()) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the Redis Cluster was not whole within " + within.toSeconds() + " s");
             }
             pause();
         }
+    }
+
+    private boolean everyMasterHasAFollowingReplica() {
+        for (int port : running.keySet()) {
+            try (Jedis node = new Jedis(host, port, 2_000)) {
+                List<String[]> nodes = node.clusterNodes().lines().map(line -> line.split(" ")).toList();
+                for (String[] master : nodes) {
+                    boolean servesSlots = master.length > 8 && master[2].contains("master") && !master[2].contains("fail");
+                    if (servesSlots && nodes.stream().noneMatch(replica -> replica[3].equals(master[0]) && !replica[2].contains("fail"))) {
+                        return false;
+                    }
+                }
+                if (node.info("replication").contains("role:slave") && !followsItsMaster(port)) {
+                    return false;
+                }
+            } catch (JedisException away) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void launch(int port) {

@@ -122,7 +122,7 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> lines;
         try {
             lines = Files.readAllLines(log);
-        } catch (IOException | java.io.UncheckedIOException unreadable) {
+        } catch (IOException unreadable) {
             return "";
         }
         List<String> telling = lines.stream().filter(line -> line.contains(" ERROR ") || line.startsWith("Caused by:")

@@ -24,6 +24,8 @@ import org.springframework.context.SmartLifecycle;
 public final class StartRequirementCheck implements SmartLifecycle {
 
     static final Duration RECHECK_EVERY = Duration.ofSeconds(5);
+    /** How often a question still open is said again: the service runs meanwhile with its store unchecked. */
+    static final Duration SAY_STILL_OPEN_EVERY = Duration.ofMinutes(1);
     private static final Logger log = LoggerFactory.getLogger(StartRequirementCheck.class);
 
     private final StartRequirement requirement;
@@ -31,6 +33,7 @@ public final class StartRequirementCheck implements SmartLifecycle {
     private final Duration recheckEvery;
     private ScheduledExecutorService rechecks;
     private volatile boolean running;
+    private long lastSaidNanos;
 
     /** Stops the service, should the requirement turn out unmet after the start, by ending its process with exit code 1. */
     public static StartRequirementCheck of(StartRequirement requirement, ConfigurableApplicationContext context) {
@@ -59,6 +62,7 @@ public final class StartRequirementCheck implements SmartLifecycle {
         } catch (StartRequirement.Unanswered e) {
             log.warn("{} could not be checked ({}): checked again every {} until it can", requirement.subject(), e.getMessage(),
                     recheckEvery);
+            lastSaidNanos = System.nanoTime();
             rechecks = Executors.newSingleThreadScheduledExecutor(task -> {
                 Thread thread = new Thread(task, "start-requirement-check");
                 thread.setDaemon(true);
@@ -73,6 +77,11 @@ public final class StartRequirementCheck implements SmartLifecycle {
         try {
             unmet = requirement.unmet();
         } catch (StartRequirement.Unanswered e) {
+            if (System.nanoTime() - lastSaidNanos >= SAY_STILL_OPEN_EVERY.toNanos()) {
+                log.warn("{} still could not be checked ({}): the service runs unchecked meanwhile; checked again every {}",
+                        requirement.subject(), e.getMessage(), recheckEvery);
+                lastSaidNanos = System.nanoTime();
+            }
             return;
         } catch (RuntimeException e) {
             // Thrown out of a scheduled task, it would end the rechecks without a word.

@@ -49,8 +49,9 @@ public final class TopicDurability implements StartRequirement {
 
     /**
      * @param makeTopics makes the topics missing, as at start ({@code KafkaAdmin.initialize}), and
-     *                   answers whether it did: a service started while Kafka was away finds none
-     *                   made. Answers false where the operator makes them (auto-create off).
+     *                   answers whether they are made now (by it, or found made by another service):
+     *                   a service started while Kafka was away finds none made. Answers false where
+     *                   the operator makes them (auto-create off), or when they could not be made.
      */
     public TopicDurability(Map<String, Object> adminConfig, TrackProperties.Topics wanted, List<String> topics, BooleanSupplier makeTopics) {
         this.adminConfig = new HashMap<>(adminConfig);
@@ -84,7 +85,7 @@ public final class TopicDurability implements StartRequirement {
         try {
             Shortfalls found = shortfalls(admin, ANSWER_WITHIN);
             if (!found.missing().isEmpty() && madeMissingTopics()) {
-                found = awaitSeen(admin, found);
+                found = awaitSeen(admin);
                 if (!found.missing().isEmpty()) {
                     throw new Unanswered("topics " + String.join(", ", found.missing()) + " were made, and Kafka does not "
                             + "describe them yet", null);
@@ -127,7 +128,7 @@ public final class TopicDurability implements StartRequirement {
      * controller at once and to the brokers a moment later: until then a broker describes it as
      * unknown. Asked again until it is seen, for as long as Kafka is given to answer.
      */
-    private Shortfalls awaitSeen(Admin admin, Shortfalls found) throws ExecutionException, InterruptedException, TimeoutException {
+    private Shortfalls awaitSeen(Admin admin) throws ExecutionException, InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + ANSWER_WITHIN.toNanos();
         Shortfalls now = shortfalls(admin, ANSWER_WITHIN);
         while (!now.missing().isEmpty() && System.nanoTime() < deadline) {

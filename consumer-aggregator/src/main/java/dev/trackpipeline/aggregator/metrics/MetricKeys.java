@@ -213,6 +213,11 @@ public final class MetricKeys {
         return "track:{write-probe}:write-probe";
     }
 
+    /** A name in the project's slot (no such key is written): what finds the node of a Redis Cluster that holds the project's keys. */
+    public static String slotOf(String apikey) {
+        return "track:{" + apikey + "}";
+    }
+
     /** A project's last applied offset per topic-partition, for one consumer group. */
     public static String progress(String apikey, String groupId) {
         return "track:{" + apikey + "}:progress:" + groupId;

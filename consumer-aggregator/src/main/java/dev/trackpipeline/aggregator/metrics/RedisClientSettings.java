@@ -12,40 +12,46 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisPooled;
-import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
 
 /** Where Redis is and how to log in, for the counting's connections and the reads' alike. */
 public record RedisClientSettings(AggregatorProperties.Redis redis, JedisClientConfig config) {
 
-    /**
-     * How often a cluster client asks which node serves which slots. A pipeline does not follow a
-     * MOVED answer itself: after a failover, a batch fails as an outage until the client has learnt
-     * the new master, so this bounds how long that takes beyond the failover.
-     */
-    static final Duration CLUSTER_TOPOLOGY_REFRESH = Duration.ofSeconds(1);
+    /** How long a command may take to answer, a WAIT for replicas included (plus room for the round trip). */
+    static final Duration ANSWER_WITHIN = Duration.ofSeconds(5);
 
     public static RedisClientSettings of(AggregatorProperties properties) {
         AggregatorProperties.Redis redis = properties.redis();
+        Duration answerWithin = redis.replicasWithin().plusSeconds(2).compareTo(ANSWER_WITHIN) > 0
+                ? redis.replicasWithin().plusSeconds(2) : ANSWER_WITHIN;
         return new RedisClientSettings(redis, DefaultJedisClientConfig.builder()
                 .database(redis.database())
                 .password(redis.password() == null || redis.password().isBlank() ? null : redis.password())
-                .timeoutMillis(5_000)
+                .timeoutMillis((int) answerWithin.toMillis())
                 .build());
     }
 
     /** Connections to the single server, or to every node of the cluster, with the default pool. */
-    public UnifiedJedis connect() {
+    public RedisConnections.Client connect() {
         return connect(new ConnectionPoolConfig());
     }
 
-    /** Connections to the single server, or to every node of the cluster (each node a pool of {@code pool}'s size). */
-    public UnifiedJedis connect(GenericObjectPoolConfig<Connection> pool) {
+    /**
+     * Connections to the single server, or to every node of the cluster (each node a pool of
+     * {@code pool}'s size). The cluster's slot map is asked of the seed nodes now, so this fails
+     * while none answers; it is renewed after a failure ({@link KeyRouting#renew}), and by the
+     * cluster client itself when a node answers MOVED.
+     */
+    public RedisConnections.Client connect(GenericObjectPoolConfig<Connection> pool) {
         if (!redis.cluster()) {
-            return new JedisPooled(new HostAndPort(redis.host(), redis.port()), config, pool);
+            HostAndPort address = new HostAndPort(redis.host(), redis.port());
+            JedisPooled server = new JedisPooled(address, config, pool);
+            return new RedisConnections.Client(server, new KeyRouting.OneServer(server.getPool()));
         }
         Set<HostAndPort> nodes = new LinkedHashSet<>();
         redis.clusterNodes().forEach(node -> nodes.add(HostAndPort.from(node)));
-        return new JedisCluster(nodes, config, pool, CLUSTER_TOPOLOGY_REFRESH, JedisCluster.DEFAULT_MAX_ATTEMPTS,
-                Duration.ofSeconds(10));
+        ClusterConnectionProvider slots = new ClusterConnectionProvider(nodes, config, pool);
+        return new RedisConnections.Client(new JedisCluster(slots, JedisCluster.DEFAULT_MAX_ATTEMPTS, Duration.ofSeconds(10)),
+                new KeyRouting.ClusterSlots(slots));
     }
 }

@@ -1,52 +1,76 @@
 package dev.trackpipeline.aggregator.metrics;
 
 import java.util.function.Supplier;
+import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
- * A Redis client made on first use, and again after a failed try. A Redis Cluster client asks a
- * node which nodes serve which slots as it is made, and fails when none answers; the aggregator
- * starts while Redis is away and waits it out as an outage, so its client is made when Redis is
- * first needed. The failure of a try is thrown to the caller, as a command failing would be.
+ * The aggregator's Redis client, made on first use and again after a failed try. A Redis Cluster
+ * client asks a node which nodes serve which slots as it is made, and fails when none answers;
+ * the aggregator starts while Redis is away and waits it out as an outage, so its client is made
+ * when Redis is first needed. The failure of a try is thrown to the caller, as a failing command
+ * would be.
  */
 public final class RedisConnections implements AutoCloseable {
 
-    private final Supplier<UnifiedJedis> connect;
-    private volatile UnifiedJedis client;
+    /** A client for single commands and pipelines, and the way to each key's node for the counting. */
+    public record Client(UnifiedJedis commands, KeyRouting routing) {
+    }
 
-    private RedisConnections(Supplier<UnifiedJedis> connect, UnifiedJedis client) {
+    private final Supplier<Client> connect;
+    private volatile Client client;
+    private boolean closed;
+
+    private RedisConnections(Supplier<Client> connect, Client client) {
         this.connect = connect;
         this.client = client;
     }
 
     /** Made on first use by {@code connect}. */
-    public static RedisConnections onFirstUse(Supplier<UnifiedJedis> connect) {
+    public static RedisConnections onFirstUse(Supplier<Client> connect) {
         return new RedisConnections(connect, null);
     }
 
-    /** A client made already (a single server's, whose pool connects on demand): what tests pass. */
-    public static RedisConnections of(UnifiedJedis client) {
-        return new RedisConnections(() -> client, client);
+    /** One server's client, made already (its pool connects on demand): what tests of a single Redis pass. */
+    public static RedisConnections of(JedisPooled server) {
+        Client made = new Client(server, new KeyRouting.OneServer(server.getPool()));
+        return new RedisConnections(() -> made, made);
     }
 
+    /** The client for single commands and pipelines. */
     public UnifiedJedis client() {
-        UnifiedJedis made = client;
-        if (made == null) {
-            synchronized (this) {
-                made = client;
-                if (made == null) {
-                    made = connect.get();
-                    client = made;
-                }
-            }
+        return made().commands();
+    }
+
+    /** The way to each key's node. */
+    public KeyRouting routing() {
+        return made().routing();
+    }
+
+    private Client made() {
+        Client made = client;
+        if (made != null) {
+            return made;
         }
-        return made;
+        synchronized (this) {
+            if (closed) {
+                // an outage to whoever asks, never a reason to set records aside
+                throw new JedisConnectionException("the Redis client is closed: the aggregator is stopping");
+            }
+            if (client == null) {
+                client = connect.get();
+            }
+            return client;
+        }
     }
 
     @Override
     public synchronized void close() {
+        closed = true;
         if (client != null) {
-            client.close();
+            client.commands().close();
+            client = null;
         }
     }
 }

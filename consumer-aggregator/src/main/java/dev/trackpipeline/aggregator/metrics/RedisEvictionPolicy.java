@@ -54,7 +54,13 @@ public final class RedisEvictionPolicy implements StartRequirement {
     @Override
     public Optional<String> unmet() throws Unanswered {
         Map<String, String> evicting = new TreeMap<>();
-        for (HostAndPort node : nodes()) {
+        List<HostAndPort> nodes;
+        try {
+            nodes = nodes();
+        } catch (NotACluster wrongSetting) {
+            return Optional.of(wrongSetting.getMessage());
+        }
+        for (HostAndPort node : nodes) {
             String policy = policyOf(node);
             if (policy != null && !KEEPS_EVERY_KEY.equals(policy)) {
                 evicting.put(node.toString(), policy);
@@ -76,7 +82,10 @@ public final class RedisEvictionPolicy implements StartRequirement {
                 + "), or set REDIS_ALLOW_EVICTION=true (track.aggregator.redis.allow-eviction) to count anyway");
     }
 
-    /** The single server, or every node of the cluster as the first seed node that answers lists them. */
+    /**
+     * The single server, or every node of the cluster as the first seed node that answers lists
+     * them; the seeds alone when the aggregator may not list them (a warning says so).
+     */
     private List<HostAndPort> nodes() throws Unanswered {
         if (!settings.cluster()) {
             return List.of(new HostAndPort(settings.host(), settings.port()));
@@ -90,11 +99,31 @@ public final class RedisEvictionPolicy implements StartRequirement {
                 return nodes.lines().map(line -> line.split(" "))
                         .filter(fields -> List.of(fields[2].split(",")).stream().noneMatch(List.of("fail", "noaddr", "handshake")::contains))
                         .map(fields -> HostAndPort.from(fields[1].substring(0, fields[1].indexOf('@')))).toList();
+            } catch (JedisDataException refused) {
+                if (String.valueOf(refused.getMessage()).contains("cluster support disabled")) {
+                    throw new NotACluster(seed);
+                }
+                if (!RedisOutages.isUnauthorized(refused)) {
+                    last = refused;
+                    continue;
+                }
+                log.warn("The aggregator's Redis user may not list the cluster's nodes (CLUSTER NODES: {}): only the seed nodes of "
+                        + "REDIS_CLUSTER_NODES are checked for their {}", refused.getMessage(), SETTING);
+                return settings.clusterNodes().stream().map(HostAndPort::from).toList();
             } catch (JedisException e) {
                 last = e;
             }
         }
         throw new Unanswered(settings.where() + " did not answer: " + (last == null ? "no node" : last.getMessage()), last);
+    }
+
+    /** A seed of REDIS_CLUSTER_NODES that is a single server: the setting is wrong, and no wait will mend it. */
+    private static final class NotACluster extends RuntimeException {
+        NotACluster(String seed) {
+            super("REDIS_CLUSTER_NODES (track.aggregator.redis.cluster-nodes) names " + seed + ", a Redis server that is not part of a "
+                    + "cluster (cluster support disabled): for a single server, unset REDIS_CLUSTER_NODES and set REDIS_HOST and "
+                    + "REDIS_PORT");
+        }
     }
 
     /** One node's policy; null when it may not tell (said in a warning). */

@@ -10,22 +10,27 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.function.ToIntFunction;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Applies a polled batch to Redis, one Lua script per partition and project, each together with
@@ -76,7 +81,7 @@ public class RedisMetricsStore {
      * For tests replaying set times: {@code clock} chooses the dedup ring's slice and stands for
      * Redis's clock in deciding when buckets expire; every project gets the configured dedup room.
      */
-    public RedisMetricsStore(UnifiedJedis redis, AggregatorProperties properties, MeterRegistry meters, Clock clock) {
+    public RedisMetricsStore(JedisPooled redis, AggregatorProperties properties, MeterRegistry meters, Clock clock) {
         this(RedisConnections.of(redis), properties, meters, clock, apikey -> 0, Optional.of(clock));
     }
 
@@ -89,13 +94,13 @@ public class RedisMetricsStore {
      *                        whose clock ran ahead would otherwise take a bucket the others are
      *                        still filling for past its retention
      */
-    public RedisMetricsStore(UnifiedJedis redis, AggregatorProperties properties, MeterRegistry meters, Clock clock,
+    public RedisMetricsStore(JedisPooled redis, AggregatorProperties properties, MeterRegistry meters, Clock clock,
                              ToIntFunction<String> eventsPerSecond, Optional<Clock> bucketClock) {
         this(RedisConnections.of(redis), properties, meters, clock, eventsPerSecond, bucketClock);
     }
 
-    private RedisMetricsStore(RedisConnections redis, AggregatorProperties properties, MeterRegistry meters, Clock clock,
-                              ToIntFunction<String> eventsPerSecond, Optional<Clock> bucketClock) {
+    public RedisMetricsStore(RedisConnections redis, AggregatorProperties properties, MeterRegistry meters, Clock clock,
+                             ToIntFunction<String> eventsPerSecond, Optional<Clock> bucketClock) {
         this.eventsPerSecond = eventsPerSecond;
         this.redis = redis;
         this.properties = properties;
@@ -190,26 +195,11 @@ public class RedisMetricsStore {
         for (int index = 0; index < partitions.size(); index++) {
             pending.addAll(byProject(index, partitions.get(index)));
         }
-        int replicas = properties.redis().replicasToAcknowledge();
         while (!pending.isEmpty()) {
-            List<Response<Object>> answers = new ArrayList<>(pending.size());
-            List<Response<Long>> acknowledged = new ArrayList<>(pending.size());
-            try (var pipeline = redis.client().pipelined()) {
-                for (ProjectBatch batch : pending) {
-                    String progress = MetricKeys.progress(batch.apikey(), properties.groupId());
-                    answers.add(pipeline.eval(script, List.of(progress), arguments(batch)));
-                    if (replicas > 0) {
-                        // On the connection that wrote, after the write: WAIT counts the replicas holding
-                        // everything the master had when this connection last wrote.
-                        acknowledged.add(pipeline.waitReplicas(progress, replicas, properties.redis().replicasWithin().toMillis()));
-                    }
-                }
-                pipeline.sync();
-            }
-            List<String> behind = new ArrayList<>();
+            List<Object> answers = sendToTheirNodes(pending);
             List<ProjectBatch> again = new ArrayList<>();
             for (int index = 0; index < answers.size(); index++) {
-                List<?> answer = (List<?>) answers.get(index).get();
+                List<?> answer = (List<?>) answers.get(index);
                 ProjectBatch batch = pending.get(index);
                 if (answer.get(0).equals("seen")) {
                     long marker = ((Number) answer.get(1)).longValue();
@@ -228,15 +218,7 @@ public class RedisMetricsStore {
                     applied[batch.partitionIndex()] += ((Number) answer.get(1)).longValue();
                     countUnremembered(batch.apikey(), ((Number) answer.get(2)).longValue());
                     logSetAside(batch, answer.get(3));
-                    if (replicas > 0 && acknowledged.get(index).get() < replicas) {
-                        behind.add(batch.apikey() + " (" + acknowledged.get(index).get() + ")");
-                    }
                 }
-            }
-            if (!behind.isEmpty()) {
-                throw new ReplicasBehindException("Writes of projects " + String.join(", ", behind) + " reached fewer replicas than "
-                        + "the " + replicas + " track.aggregator.redis.replicas-to-acknowledge (REDIS_WAIT_REPLICAS) asks within "
-                        + properties.redis().replicasWithin().toMillis() + " ms: the batch is applied again once they answer");
             }
             pending = again;
         }
@@ -246,6 +228,75 @@ public class RedisMetricsStore {
         }
         logRedelivered(partitions, redelivered);
         return outcomes;
+    }
+
+    /**
+     * Each project's script to the node that serves the project, a pipeline per node, and after a
+     * node's scripts, when replicas must hold the writes, one {@code WAIT} on the connection that
+     * wrote them. Every script that answers 'applied' writes (its marker's expiry at least), so
+     * that {@code WAIT} also covers what an earlier try of the batch wrote on the node: a retry
+     * after a shortfall waits for it again.
+     *
+     * @return the scripts' answers, in the order of {@code pending}
+     * @throws ReplicasBehindException a node's replicas did not all acknowledge in time
+     */
+    private List<Object> sendToTheirNodes(List<ProjectBatch> pending) {
+        KeyRouting routing = redis.routing();
+        Map<HostAndPort, List<Integer>> byNode = new LinkedHashMap<>();
+        for (int index = 0; index < pending.size(); index++) {
+            byNode.computeIfAbsent(routing.nodeOf(progressKey(pending.get(index))), node -> new ArrayList<>()).add(index);
+        }
+        int replicas = properties.redis().replicasToAcknowledge();
+        Object[] answers = new Object[pending.size()];
+        List<String> behind = new ArrayList<>();
+        try {
+            for (Map.Entry<HostAndPort, List<Integer>> node : byNode.entrySet()) {
+                List<Response<Object>> replies = new ArrayList<>();
+                Response<Long> acknowledged = null;
+                try (Connection connection = routing.connectionTo(node.getKey()); Pipeline pipeline = new Pipeline(connection)) {
+                    for (int index : node.getValue()) {
+                        ProjectBatch batch = pending.get(index);
+                        replies.add(pipeline.eval(script, List.of(progressKey(batch)), arguments(batch)));
+                    }
+                    if (replicas > 0) {
+                        acknowledged = pipeline.waitReplicas(progressKey(pending.get(node.getValue().get(0))), replicas,
+                                properties.redis().replicasWithin().toMillis());
+                    }
+                    pipeline.sync();
+                }
+                boolean wrote = false;
+                for (int reply = 0; reply < replies.size(); reply++) {
+                    List<?> answer = (List<?>) replies.get(reply).get();
+                    answers[node.getValue().get(reply)] = answer;
+                    wrote |= answer.get(0).equals("applied");
+                }
+                if (acknowledged != null && wrote && acknowledged.get() < replicas) {
+                    behind.add(node.getKey() + " (" + acknowledged.get() + " of " + replicas + ")");
+                }
+            }
+        } catch (JedisException failure) {
+            renewAfter(routing, failure);
+            throw failure;
+        }
+        if (!behind.isEmpty()) {
+            throw new ReplicasBehindException("Writes to Redis " + String.join(", ", behind) + " reached fewer replicas than "
+                    + "track.aggregator.redis.replicas-to-acknowledge (REDIS_WAIT_REPLICAS) asks within "
+                    + properties.redis().replicasWithin().toMillis() + " ms: the batch is applied again once they answer");
+        }
+        return Arrays.asList(answers);
+    }
+
+    /** A node away, a failover, slots moved: the next try asks the cluster where they are now. */
+    private static void renewAfter(KeyRouting routing, JedisException failure) {
+        try {
+            routing.renew();
+        } catch (RuntimeException unanswered) {
+            failure.addSuppressed(unanswered);
+        }
+    }
+
+    private String progressKey(ProjectBatch batch) {
+        return MetricKeys.progress(batch.apikey(), properties.groupId());
     }
 
     /** Whether the partition's log ends at or before the marker's reach, asking once a partition and call. */

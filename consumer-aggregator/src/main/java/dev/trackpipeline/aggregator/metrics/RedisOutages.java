@@ -8,7 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
-import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisBusyException;
 import redis.clients.jedis.exceptions.JedisClusterOperationException;
@@ -42,7 +42,7 @@ public class RedisOutages implements StoreOutages {
         this.redis = redis;
     }
 
-    public RedisOutages(UnifiedJedis redis) {
+    public RedisOutages(JedisPooled redis) {
         this(RedisConnections.of(redis));
     }
 

@@ -2,6 +2,8 @@ package dev.trackpipeline.aggregator.query;
 
 import dev.trackpipeline.aggregator.AggregatorProperties;
 import dev.trackpipeline.aggregator.metrics.RedisClientSettings;
+import dev.trackpipeline.aggregator.metrics.KeyRouting;
+import dev.trackpipeline.aggregator.metrics.MetricKeys;
 import dev.trackpipeline.aggregator.metrics.RedisConnections;
 import dev.trackpipeline.runtime.ApiException;
 import dev.trackpipeline.runtime.ProjectReadShares;
@@ -10,6 +12,7 @@ import java.util.function.Function;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -39,19 +42,31 @@ public final class ReadConnections implements AutoCloseable {
         this.redis = RedisConnections.onFirstUse(() -> settings.connect(pool));
     }
 
-    /** Reads for {@code apikey}, a project whose read token the caller has shown, on a pipeline of a read connection of its share. */
+    /**
+     * Reads for {@code apikey}, a project whose read token the caller has shown, on a pipeline of a
+     * read connection of its share, to the node that holds the project's keys (all in its slot).
+     */
     public <T> T read(String apikey, Function<AbstractPipeline, T> read) {
         return shares.read(apikey, () -> {
-            try (AbstractPipeline pipeline = pipeline()) {
+            KeyRouting routing = redis.routing();
+            try (AbstractPipeline pipeline = pipeline(routing, MetricKeys.slotOf(apikey))) {
                 return read.apply(pipeline);
+            } catch (JedisException e) {
+                // a node away or slots moved: the next read asks the cluster where they are now
+                try {
+                    routing.renew();
+                } catch (RuntimeException unanswered) {
+                    e.addSuppressed(unanswered);
+                }
+                throw e;
             }
         });
     }
 
-    /** A pipeline on a read connection, given back when the pipeline is closed. */
-    AbstractPipeline pipeline() {
+    /** A pipeline on a read connection to the node that serves {@code key}, given back when the pipeline is closed. */
+    AbstractPipeline pipeline(KeyRouting routing, String key) {
         try {
-            return redis.client().pipelined();
+            return new Pipeline(routing.connectionTo(routing.nodeOf(key)), true);
         } catch (JedisException e) {
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
                 if (cause instanceof NoSuchElementException) {
@@ -61,6 +76,11 @@ public final class ReadConnections implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** A pipeline to the node of a project's keys. */
+    AbstractPipeline pipeline(String apikey) {
+        return pipeline(redis.routing(), MetricKeys.slotOf(apikey));
     }
 
     @Override

@@ -117,6 +117,17 @@ class RedisEvictionPolicyTest {
                 .hasMessageStartingWith("Redis at 127.0.0.1:" + nobody + " did not answer");
     }
 
+    /** REDIS_CLUSTER_NODES naming a single server: a wrong setting, refused with the way out, not waited on. */
+    @Test
+    void aSingleServerNamedAsAClusterNodeIsRefusedWithTheSettingToChange() throws Exception {
+        AggregatorProperties.Redis asCluster = settings(false).inCluster(List.of("127.0.0.1:" + port), 0);
+
+        assertThat(new RedisEvictionPolicy(new RedisClientSettings(asCluster, DefaultJedisClientConfig.builder().build())).unmet())
+                .contains("REDIS_CLUSTER_NODES (track.aggregator.redis.cluster-nodes) names 127.0.0.1:" + port + ", a Redis server "
+                        + "that is not part of a cluster (cluster support disabled): for a single server, unset REDIS_CLUSTER_NODES and "
+                        + "set REDIS_HOST and REDIS_PORT");
+    }
+
     private RedisEvictionPolicy policy(boolean allowEviction) {
         return new RedisEvictionPolicy(new RedisClientSettings(settings(allowEviction), DefaultJedisClientConfig.builder().build()));
     }

@@ -30,10 +30,10 @@ class ReadConnectionsTest {
     @Test
     void aReadFindingEveryConnectionBusyForTheWholeWaitIsAnsweredServiceUnavailable() {
         try (ReadConnections reads = new ReadConnections(properties(new AggregatorProperties.Reads(1, Duration.ofMillis(200), 100)));
-             var busy = reads.pipeline()) {
+             var busy = reads.pipeline("read-test")) {
             busy.exists("read-test");
 
-            assertThatThrownBy(reads::pipeline).isInstanceOfSatisfying(ApiException.class, refused -> {
+            assertThatThrownBy(() -> reads.pipeline("read-test")).isInstanceOfSatisfying(ApiException.class, refused -> {
                 assertThat(refused.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
                 assertThat(refused.getMessage()).isEqualTo("too many metric reads at once: every read connection is busy; try again shortly");
             });
@@ -43,11 +43,11 @@ class ReadConnectionsTest {
     @Test
     void aConnectionGivenBackServesTheNextRead() {
         try (ReadConnections reads = new ReadConnections(properties(new AggregatorProperties.Reads(1, Duration.ofMillis(200), 100)))) {
-            try (var first = reads.pipeline()) {
+            try (var first = reads.pipeline("read-test")) {
                 first.set("read-test", "1");
                 first.sync();
             }
-            try (var second = reads.pipeline()) {
+            try (var second = reads.pipeline("read-test")) {
                 var value = second.get("read-test");
                 second.sync();
                 assertThat(value.get()).isEqualTo("1");

@@ -1,0 +1,74 @@
+package dev.trackpipeline.aggregator.metrics;
+
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.exceptions.JedisClusterOperationException;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
+import redis.clients.jedis.util.JedisClusterCRC16;
+import redis.clients.jedis.util.Pool;
+
+/**
+ * Which node serves a key, and a connection to that node. The counting sends each node its
+ * scripts and then one {@code WAIT} on one connection of its own: {@code WAIT} counts the replicas
+ * holding what that connection wrote, so it must follow the writes on their connection, which a
+ * pipeline that picks each command's node anew cannot promise while the slot map changes.
+ */
+public sealed interface KeyRouting {
+
+    HostAndPort nodeOf(String key);
+
+    /** A pooled connection to the node, given back when closed. */
+    Connection connectionTo(HostAndPort node);
+
+    /** After a failure: ask the cluster again which node serves which slots (a failover moves them). */
+    void renew();
+
+    /** One server serves every key. */
+    record OneServer(Pool<Connection> pool) implements KeyRouting {
+
+        /** What stands for the server where the keys' nodes are told apart: it has no other. */
+        static final HostAndPort THE_SERVER = new HostAndPort("redis", 0);
+
+        @Override
+        public HostAndPort nodeOf(String key) {
+            return THE_SERVER;
+        }
+
+        @Override
+        public Connection connectionTo(HostAndPort node) {
+            return pool.getResource();
+        }
+
+        @Override
+        public void renew() {
+            // one server: nothing moves
+        }
+    }
+
+    /**
+     * A Redis Cluster's slot map, as the client last learnt it: renewed after a failure, not on a
+     * timer (a refresh thread per client would dial the seeds every period, and one started while
+     * the cluster is away could not be stopped).
+     */
+    record ClusterSlots(ClusterConnectionProvider provider) implements KeyRouting {
+
+        @Override
+        public HostAndPort nodeOf(String key) {
+            HostAndPort node = provider.getNode(JedisClusterCRC16.getSlot(key));
+            if (node == null) {
+                throw new JedisClusterOperationException("no Redis Cluster node serves the slot of " + key);
+            }
+            return node;
+        }
+
+        @Override
+        public Connection connectionTo(HostAndPort node) {
+            return provider.getConnection(node);
+        }
+
+        @Override
+        public void renew() {
+            provider.renewSlotCache();
+        }
+    }
+}
