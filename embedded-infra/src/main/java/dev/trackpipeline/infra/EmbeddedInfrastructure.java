@@ -88,12 +88,23 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
             components.add(new Component("mongodb", mongo, external.mongoUri().isEmpty()));
 
             RedisAddress redis = external.redis().orElseGet(() -> {
+                if (settings.redisCluster()) {
+                    // Formed anew at each start: its nodes keep no data, and a node's cluster state
+                    // from an earlier run would refuse the slots given it now.
+                    Path clusterDir = settings.dataDir().resolve("redis-cluster");
+                    Directories.deleteRecursively(clusterDir);
+                    EmbeddedRedisCluster cluster = EmbeddedRedisCluster.start(clusterDir, settings.host(), 3, 1,
+                            settings.redisClusterPorts());
+                    started.push(cluster);
+                    return new RedisAddress(settings.host(), settings.redisPort(), Optional.empty(), 0);
+                }
                 Optional<Path> dir = settings.persistent() ? Optional.of(settings.dataDir().resolve("redis")) : Optional.empty();
                 EmbeddedRedisServer server = EmbeddedRedisServer.start(dir, settings.host(), settings.redisPort());
                 started.push(server);
                 return new RedisAddress(server.host(), server.port(), Optional.empty(), 0);
             });
-            components.add(new Component("redis", redis.toString(), external.redis().isEmpty()));
+            components.add(new Component("redis", redisCluster(started).map(cluster -> "redis-cluster://" + String.join(",", cluster.nodes()))
+                    .orElse(redis.toString()), external.redis().isEmpty()));
 
             return new EmbeddedInfrastructure(started, kafka, mongo, redis, components, ownedDataDir, settings.kafkaBrokers());
         } catch (RuntimeException e) {
@@ -120,6 +131,15 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
         return started.stream().filter(EmbeddedKafkaCluster.class::isInstance).map(EmbeddedKafkaCluster.class::cast).findFirst();
     }
 
+    /** The Redis Cluster, when one was asked for: its nodes can be killed and started again. */
+    public Optional<EmbeddedRedisCluster> redisCluster() {
+        return redisCluster(started);
+    }
+
+    private static Optional<EmbeddedRedisCluster> redisCluster(Deque<AutoCloseable> started) {
+        return started.stream().filter(EmbeddedRedisCluster.class::isInstance).map(EmbeddedRedisCluster.class::cast).findFirst();
+    }
+
     public List<Component> components() {
         return components;
     }
@@ -133,6 +153,11 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
         env.put("REDIS_PORT", String.valueOf(redis.port()));
         redis.password().ifPresent(password -> env.put("REDIS_PASSWORD", password));
         env.put("REDIS_DB", String.valueOf(redis.database()));
+        redisCluster().ifPresent(cluster -> {
+            env.put("REDIS_CLUSTER_NODES", String.join(",", cluster.nodes()));
+            // each master has a replica: a batch counts as done once it holds the batch's writes
+            env.put("REDIS_WAIT_REPLICAS", "1");
+        });
         if (kafkaIsEmbedded()) {
             // As durable as the embedded brokers allow: the services' production defaults need three.
             KafkaDurability durability = KafkaDurability.of(kafkaBrokers);

@@ -24,6 +24,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisPooled;
 
 class EmbeddedInfrastructureTest {
@@ -49,6 +51,30 @@ class EmbeddedInfrastructureTest {
             // one broker holds one copy: the services are told so, or they would refuse its topics
             assertThat(infra.environment()).containsEntry("TRACK_TOPICS_REPLICATION_FACTOR", "1")
                     .containsEntry("TRACK_TOPICS_MIN_INSYNC_REPLICAS", "1");
+        }
+    }
+
+    /** Formed on the six ports from the Redis port; the aggregator is told every node and to wait for a replica. */
+    @Test
+    void aRedisClusterTellsTheServicesItsNodesAndToWaitForAReplica() {
+        InfrastructureSettings settings = InfrastructureSettings.forTests(dataDir);
+        int redisPort = InfrastructureSettings.freePortsInARow(InfrastructureSettings.REDIS_CLUSTER_NODES,
+                List.of(settings.kafkaPort(), settings.kafkaControllerPort(), settings.mongoPort()));
+        settings = new InfrastructureSettings(dataDir, false, "127.0.0.1", settings.kafkaPort(), settings.kafkaControllerPort(),
+                settings.mongoPort(), redisPort, ExternalServers.none(), 1).withRedisCluster(true);
+
+        try (EmbeddedInfrastructure infra = EmbeddedInfrastructure.start(settings)) {
+            Map<String, String> environment = infra.environment();
+            assertThat(environment.get("REDIS_CLUSTER_NODES").split(",")).hasSize(6).allSatisfy(node -> assertThat(node)
+                    .startsWith("127.0.0.1:"));
+            assertThat(environment).containsEntry("REDIS_WAIT_REPLICAS", "1");
+            try (JedisCluster redis = new JedisCluster(HostAndPort.from(environment.get("REDIS_CLUSTER_NODES").split(",")[0]))) {
+                for (String project : List.of("a", "b", "c", "d", "e", "f")) {
+                    assertThat(redis.incr("track:{" + project + "}:probe")).isEqualTo(1);
+                }
+                assertThat(redis.getClusterNodes()).hasSizeGreaterThanOrEqualTo(3);
+            }
+            assertThat(infra.redisCluster()).isPresent();
         }
     }
 

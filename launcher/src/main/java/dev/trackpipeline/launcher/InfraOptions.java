@@ -32,11 +32,17 @@ final class InfraOptions {
     @Option(names = "--redis-port", defaultValue = "${env:TRACK_REDIS_PORT}", description = "Embedded Redis's port (default 16379).")
     Integer redisPort;
 
+    @Option(names = "--redis-cluster", defaultValue = "${env:TRACK_REDIS_CLUSTER:-false}",
+            description = "A Redis Cluster instead of one Redis: three masters with a replica each, on the six ports from --redis-port, "
+                    + "formed anew at each start (its data are not kept); the aggregator waits for a replica to hold each batch "
+                    + "(default: ${DEFAULT-VALUE}).")
+    boolean redisCluster;
+
     InfrastructureSettings settings() {
         return new InfrastructureSettings(dataDir, true, InfrastructureDefaults.HOST,
                 or(kafkaPort, InfrastructureDefaults.KAFKA_PORT), or(kafkaControllerPort, InfrastructureDefaults.KAFKA_CONTROLLER_PORT),
                 or(mongoPort, InfrastructureDefaults.MONGO_PORT), or(redisPort, InfrastructureDefaults.REDIS_PORT),
-                ExternalServers.fromEnvironment(System.getenv()), kafkaBrokers);
+                ExternalServers.fromEnvironment(System.getenv()), kafkaBrokers, redisCluster);
     }
 
     private static int or(Integer given, int fallback) {

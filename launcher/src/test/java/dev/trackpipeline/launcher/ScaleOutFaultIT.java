@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.trackpipeline.infra.EmbeddedKafkaCluster;
+import dev.trackpipeline.infra.EmbeddedRedisCluster;
 import dev.trackpipeline.infra.ExternalServers;
 import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.model.event.EventFamilies;
@@ -21,18 +22,20 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
  * Several instances of every stage on a real three-broker Kafka cluster (each broker a process of
- * its own, topics of 3 copies, 2 in sync): two gateways, which the load alternates between and
- * through which some batches are sent twice (a client's retry landing on the other gateway), two
- * writers and two aggregators in their consumer groups. Under that load the broker leading the
- * most partitions is killed (SIGKILL) and started again, and a writer and an aggregator are
- * killed and started again, each a rebalance. Afterwards every event answered 202 is stored once
- * and counted once, and no answer was other than 202 or 503.
+ * its own, topics of 3 copies, 2 in sync) and a real Redis Cluster (three masters with a replica
+ * each; a batch counts as done once a replica holds it): two gateways, which the load alternates
+ * between and through which some batches are sent twice (a client's retry landing on the other
+ * gateway), two writers and two aggregators in their consumer groups. Under that load the broker
+ * leading the most partitions is killed (SIGKILL) and started again, then the Redis master of the
+ * project's slot (its replica takes over; the old master, started again, follows it), and a
+ * writer and an aggregator are killed and started again, each a rebalance. Afterwards every event
+ * answered 202 is stored once and counted once, and no answer was other than 202 or 503.
  *
- * <p>Not here yet: Redis Cluster and a Redis master's failover (one Redis serves both aggregators),
- * and a MongoDB replica set (the stand-in is one server).
+ * <p>Not here yet: a MongoDB replica set (the stand-in is one server).
  */
 class ScaleOutFaultIT {
 
@@ -53,8 +56,9 @@ class ScaleOutFaultIT {
     static void threeBrokersAndTwoOfEachService() throws Exception {
         Path home = Path.of(System.getProperty("track.home", ".."));
         int kafkaPort = TestPipelines.sixFreePortsFrom();
+        int redisPort = TestPipelines.sixFreePortsFrom(kafkaPort);
         InfrastructureSettings infrastructure = new InfrastructureSettings(dataDir, true, "127.0.0.1", kafkaPort, kafkaPort + 1,
-                InfrastructureSettings.freePort(), InfrastructureSettings.freePort(), ExternalServers.none(), 3);
+                InfrastructureSettings.freePort(), redisPort, ExternalServers.none(), 3, true);
         Path projects = TestPipelines.loadProject(dataDir, APIKEY, READ_TOKEN);
         pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, infrastructure, projects, ServicePorts.free(),
                 List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError",
@@ -76,6 +80,7 @@ class ScaleOutFaultIT {
     void aBrokerAndConsumersKilledUnderLoadLoseAndDuplicateNothing() throws Exception {
         List<String> templates = FixtureLoad.templates();
         EmbeddedKafkaCluster kafka = pipeline.infrastructure().kafkaCluster().orElseThrow();
+        EmbeddedRedisCluster redis = pipeline.infrastructure().redisCluster().orElseThrow();
         FixtureLoad load = new FixtureLoad(List.of(pipeline.url("gateway"), pipeline.url(secondGateway)), 7, templates, APIKEY, 10,
                 EVENTS_PER_SECOND);
         long started = System.nanoTime();
@@ -86,6 +91,13 @@ class ScaleOutFaultIT {
         kafka.kill(leader);
         awaitMoreSent(load);
         kafka.restart(leader);
+        awaitMoreSent(load);
+        int redisMaster = redis.masterOf(JedisClusterCRC16.getSlot("{" + APIKEY + "}"));
+        redis.kill(redisMaster);
+        awaitMoreSent(load);
+        // as a supervisor would, once the replica has taken over: the old master follows it
+        await().atMost(Duration.ofMinutes(1)).until(() -> redis.masterOf(JedisClusterCRC16.getSlot("{" + APIKEY + "}")) != redisMaster);
+        redis.restart(redisMaster);
         for (int round = 0; round < REBALANCES; round++) {
             awaitMoreSent(load);
             pipeline.kill(secondWriter);
@@ -103,9 +115,10 @@ class ScaleOutFaultIT {
         assertThat(load.retried()).as("batches sent again through the other gateway").isPositive();
         System.out.printf("scale-out faults: 3 brokers, 2 gateways, 2 writers, 2 aggregators; %d events sent in %d s (%d of them twice, "
                         + "through both gateways), %d answered 202; broker %d (leading the most partitions) killed and restarted, "
-                        + "%d writer and aggregator kills; stored %d, counted %d, lost 0, duplicated 0; answers %s%n",
+                        + "Redis master %d (the project's) killed and restarted as a replica, %d writer and aggregator kills; stored %d, "
+                        + "counted %d, lost 0, duplicated 0; answers %s%n",
                 load.sent(), (System.nanoTime() - started) / 1_000_000_000L, load.retried(), load.accepted().size(), leader,
-                REBALANCES * 2, result.documents(), result.counted(), load.answers());
+                redisMaster, REBALANCES * 2, result.documents(), result.counted(), load.answers());
     }
 
     private static void awaitMoreSent(FixtureLoad load) {

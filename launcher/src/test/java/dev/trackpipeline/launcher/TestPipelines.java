@@ -86,21 +86,12 @@ final class TestPipelines {
     }
 
     /** A port from which six in a row are free: three brokers' and their controllers', counted up in twos. */
-    static int sixFreePortsFrom() throws Exception {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int first = InfrastructureSettings.freePort();
-            boolean free = true;
-            for (int port = first; port < first + 6 && free; port++) {
-                try (var socket = new java.net.ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-                    socket.setReuseAddress(true);
-                } catch (java.io.IOException taken) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return first;
-            }
-        }
-        throw new IllegalStateException("no six free ports in a row");
+    static int sixFreePortsFrom() {
+        return InfrastructureSettings.freePortsInARow(6, List.of());
+    }
+
+    /** Six free ports in a row, none of them among the six from {@code inUse}: a second such range. */
+    static int sixFreePortsFrom(int inUse) {
+        return InfrastructureSettings.freePortsInARow(6, java.util.stream.IntStream.range(inUse, inUse + 6).boxed().toList());
     }
 }
