@@ -44,7 +44,7 @@ class CountingOnARedisClusterTest {
     static final EmbeddedInfrastructure infra = EmbeddedInfrastructure.startForTests();
     static final Path clusterDir = temporaryDirectory();
     static final EmbeddedRedisCluster cluster = EmbeddedRedisCluster.start(clusterDir, "127.0.0.1", 3, 1,
-            IntStream.range(0, 6).mapToObj(node -> InfrastructureSettings.freePort()).toList());
+            clusterPorts());
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
@@ -85,6 +85,12 @@ class CountingOnARedisClusterTest {
                 .events() == records.size());
         assertThat(redis.client()).isInstanceOf(JedisCluster.class);
         assertThat(redisPingHealthIndicator.health().getStatus().getCode()).isEqualTo("UP");
+    }
+
+    /** Six in a row, clear of the embedded infrastructure's ports (started already) and with their bus ports free. */
+    private static List<Integer> clusterPorts() {
+        int first = InfrastructureSettings.freeRedisClusterPorts(List.of());
+        return IntStream.range(first, first + 6).boxed().toList();
     }
 
     private static Path temporaryDirectory() {

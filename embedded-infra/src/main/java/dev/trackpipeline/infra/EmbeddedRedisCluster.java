@@ -26,6 +26,8 @@ import redis.embedded.core.ExecutableProvider;
 public final class EmbeddedRedisCluster implements AutoCloseable {
 
     public static final int SLOTS = 16_384;
+    /** Each node also listens on its port plus this, for the cluster's bus (Redis's rule, not a setting here). */
+    public static final int BUS_PORT_OFFSET = 10_000;
     /**
      * How long the masters miss a master before its replica takes over: short, for tests that kill
      * one, and long enough that a loaded machine's pauses do not fail a node over on their own.
@@ -220,7 +222,14 @@ public final class EmbeddedRedisCluster implements AutoCloseable {
         long deadline = System.nanoTime() + FORMED_WITHIN.toNanos();
         while (true) {
             try (Jedis node = new Jedis(host, port, 1_000)) {
-                node.ping();
+                String server = node.info("server");
+                // a node left from an earlier run (its JVM killed before it could stop them) answers too
+                long ours = running.get(port).pid();
+                if (server.lines().noneMatch(line -> line.trim().equals("process_id:" + ours))) {
+                    throw new IllegalStateException("port " + port + " is held by another redis-server (" + server.lines()
+                            .filter(line -> line.startsWith("process_id:")).findFirst().orElse("process unknown") + "), left from an "
+                            + "earlier run perhaps: stop it, or choose other ports");
+                }
                 return;
             } catch (JedisException notYet) {
                 if (!running.get(port).isAlive() || System.nanoTime() > deadline) {

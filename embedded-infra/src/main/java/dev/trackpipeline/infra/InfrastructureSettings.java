@@ -87,22 +87,38 @@ public record InfrastructureSettings(Path dataDir, boolean persistent, String ho
      * (ports chosen for servers not started yet): for a cluster whose nodes count their ports up.
      */
     public static int freePortsInARow(int count, Collection<Integer> taken) {
-        for (int attempt = 0; attempt < 100; attempt++) {
+        return freePortsInARow(count, taken, 0);
+    }
+
+    /**
+     * Ports for a Redis Cluster of {@link #REDIS_CLUSTER_NODES} nodes: each node also listens on
+     * its port plus {@value EmbeddedRedisCluster#BUS_PORT_OFFSET} for the cluster's bus, so those must be free too.
+     */
+    public static int freeRedisClusterPorts(Collection<Integer> taken) {
+        return freePortsInARow(REDIS_CLUSTER_NODES, taken, EmbeddedRedisCluster.BUS_PORT_OFFSET);
+    }
+
+    private static int freePortsInARow(int count, Collection<Integer> taken, int alsoAt) {
+        for (int attempt = 0; attempt < 200; attempt++) {
             int first = freePort();
-            boolean free = true;
+            boolean free = first + count - 1 + alsoAt <= 65_535;
             for (int port = first; port < first + count && free; port++) {
-                try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                    socket.setReuseAddress(true);
-                    free = !taken.contains(port);
-                } catch (IOException inUse) {
-                    free = false;
-                }
+                free = !taken.contains(port) && bindable(port) && (alsoAt == 0 || !taken.contains(port + alsoAt) && bindable(port + alsoAt));
             }
             if (free) {
                 return first;
             }
         }
         throw new IllegalStateException("no " + count + " free ports in a row");
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return true;
+        } catch (IOException inUse) {
+            return false;
+        }
     }
 
     public static int freePort() {

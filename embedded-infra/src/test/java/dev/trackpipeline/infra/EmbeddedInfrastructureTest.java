@@ -58,8 +58,8 @@ class EmbeddedInfrastructureTest {
     @Test
     void aRedisClusterTellsTheServicesItsNodesAndToWaitForAReplica() {
         InfrastructureSettings settings = InfrastructureSettings.forTests(dataDir);
-        int redisPort = InfrastructureSettings.freePortsInARow(InfrastructureSettings.REDIS_CLUSTER_NODES,
-                List.of(settings.kafkaPort(), settings.kafkaControllerPort(), settings.mongoPort()));
+        int redisPort = InfrastructureSettings.freeRedisClusterPorts(List.of(settings.kafkaPort(), settings.kafkaControllerPort(),
+                settings.mongoPort()));
         settings = new InfrastructureSettings(dataDir, false, "127.0.0.1", settings.kafkaPort(), settings.kafkaControllerPort(),
                 settings.mongoPort(), redisPort, ExternalServers.none(), 1).withRedisCluster(true);
 

@@ -33,9 +33,9 @@ final class InfraOptions {
     Integer redisPort;
 
     @Option(names = "--redis-cluster", defaultValue = "${env:TRACK_REDIS_CLUSTER:-false}",
-            description = "A Redis Cluster instead of one Redis: three masters with a replica each, on the six ports from --redis-port, "
-                    + "formed anew at each start (its data are not kept); the aggregator waits for a replica to hold each batch "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "A Redis Cluster instead of one Redis: three masters with a replica each, on the six ports from --redis-port "
+                    + "(and their cluster bus ports, 10000 above), formed anew at each start (its data are not kept); the aggregator "
+                    + "waits for a replica to hold each batch (default: ${DEFAULT-VALUE}).")
     boolean redisCluster;
 
     InfrastructureSettings settings() {

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
@@ -31,9 +33,10 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * between and through which some batches are sent twice (a client's retry landing on the other
  * gateway), two writers and two aggregators in their consumer groups. Under that load the broker
  * leading the most partitions is killed (SIGKILL) and started again, then the Redis master of the
- * project's slot (its replica takes over; the old master, started again, follows it), and a
- * writer and an aggregator are killed and started again, each a rebalance. Afterwards every event
- * answered 202 is stored once and counted once, and no answer was other than 202 or 503.
+ * project's slot (its replica takes over; the old master, started again, follows it), then a
+ * gateway with requests in flight, and a writer and an aggregator are killed and started again,
+ * each a rebalance. Afterwards every event answered 202 is stored once and counted once, and no
+ * answer was other than 202 or 503 (or none, from the gateway killed).
  *
  * <p>Not here yet: a MongoDB replica set (the stand-in is one server).
  */
@@ -56,9 +59,12 @@ class ScaleOutFaultIT {
     static void threeBrokersAndTwoOfEachService() throws Exception {
         Path home = Path.of(System.getProperty("track.home", ".."));
         int kafkaPort = TestPipelines.sixFreePortsFrom();
-        int redisPort = TestPipelines.sixFreePortsFrom(kafkaPort);
+        List<Integer> kafkaPorts = IntStream.range(kafkaPort, kafkaPort + 6).boxed().toList();
+        int redisPort = InfrastructureSettings.freeRedisClusterPorts(kafkaPorts);
+        int mongoPort = InfrastructureSettings.freePortsInARow(1, Stream.concat(kafkaPorts.stream(),
+                IntStream.range(redisPort, redisPort + 6).boxed()).toList());
         InfrastructureSettings infrastructure = new InfrastructureSettings(dataDir, true, "127.0.0.1", kafkaPort, kafkaPort + 1,
-                InfrastructureSettings.freePort(), redisPort, ExternalServers.none(), 3, true);
+                mongoPort, redisPort, ExternalServers.none(), 3, true);
         Path projects = TestPipelines.loadProject(dataDir, APIKEY, READ_TOKEN);
         pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, infrastructure, projects, ServicePorts.free(),
                 List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError",
@@ -98,6 +104,11 @@ class ScaleOutFaultIT {
         // as a supervisor would, once the replica has taken over: the old master follows it
         await().atMost(Duration.ofMinutes(1)).until(() -> redis.masterOf(JedisClusterCRC16.getSlot("{" + APIKEY + "}")) != redisMaster);
         redis.restart(redisMaster);
+        awaitMoreSent(load);
+        // a gateway crashing with requests in flight: their clients hear nothing, and the events may or may not be in Kafka
+        pipeline.kill(secondGateway);
+        awaitMoreSent(load);
+        pipeline.start(secondGateway);
         for (int round = 0; round < REBALANCES; round++) {
             awaitMoreSent(load);
             pipeline.kill(secondWriter);
@@ -115,8 +126,8 @@ class ScaleOutFaultIT {
         assertThat(load.retried()).as("batches sent again through the other gateway").isPositive();
         System.out.printf("scale-out faults: 3 brokers, 2 gateways, 2 writers, 2 aggregators; %d events sent in %d s (%d of them twice, "
                         + "through both gateways), %d answered 202; broker %d (leading the most partitions) killed and restarted, "
-                        + "Redis master %d (the project's) killed and restarted as a replica, %d writer and aggregator kills; stored %d, "
-                        + "counted %d, lost 0, duplicated 0; answers %s%n",
+                        + "Redis master %d (the project's) killed and restarted as a replica, a gateway killed and restarted, %d writer "
+                        + "and aggregator kills; stored %d, counted %d, lost 0, duplicated 0; answers %s%n",
                 load.sent(), (System.nanoTime() - started) / 1_000_000_000L, load.retried(), load.accepted().size(), leader,
                 redisMaster, REBALANCES * 2, result.documents(), result.counted(), load.answers());
     }

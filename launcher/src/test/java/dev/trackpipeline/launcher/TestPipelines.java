@@ -89,9 +89,4 @@ final class TestPipelines {
     static int sixFreePortsFrom() {
         return InfrastructureSettings.freePortsInARow(6, List.of());
     }
-
-    /** Six free ports in a row, none of them among the six from {@code inUse}: a second such range. */
-    static int sixFreePortsFrom(int inUse) {
-        return InfrastructureSettings.freePortsInARow(6, java.util.stream.IntStream.range(inUse, inUse + 6).boxed().toList());
-    }
 }

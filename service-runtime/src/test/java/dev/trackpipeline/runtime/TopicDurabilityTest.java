@@ -82,7 +82,7 @@ class TopicDurabilityTest {
                 justMade, () -> {
                     CompletableFuture.runAsync(() -> {
                         try {
-                            Thread.sleep(1_000);
+                            Thread.sleep(300);
                             admin.createTopics(justMade.stream().map(topic -> new NewTopic(topic, 6, (short) 1)).toList()).all().get();
                             besideIt.complete(null);
                         } catch (Exception e) {

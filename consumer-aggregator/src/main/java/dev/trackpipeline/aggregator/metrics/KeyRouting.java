@@ -2,7 +2,11 @@ package dev.trackpipeline.aggregator.metrics;
 
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
+import java.util.List;
 import redis.clients.jedis.exceptions.JedisClusterOperationException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
 import redis.clients.jedis.providers.ClusterConnectionProvider;
 import redis.clients.jedis.util.JedisClusterCRC16;
 import redis.clients.jedis.util.Pool;
@@ -23,15 +27,35 @@ public sealed interface KeyRouting {
     /** After a failure: ask the cluster again which node serves which slots (a failover moves them). */
     void renew();
 
-    /** One server serves every key. */
-    record OneServer(Pool<Connection> pool) implements KeyRouting {
+    /**
+     * Renews the slot map after a failure that says the cluster may have changed (a node away or
+     * demoted, slots moved or unserved), not after one about the command (rights, memory, data):
+     * each renewal asks the seed nodes anew.
+     */
+    static void renewAfter(KeyRouting routing, JedisException failure) {
+        String error = String.valueOf(failure.getMessage());
+        boolean moved = failure instanceof JedisConnectionException || failure instanceof JedisClusterOperationException
+                || failure instanceof JedisRedirectionException
+                || TOPOLOGY_ERRORS.stream().anyMatch(code -> error.startsWith(code + " ") || error.contains("cannot be used with replica"));
+        if (!moved) {
+            return;
+        }
+        try {
+            routing.renew();
+        } catch (RuntimeException unanswered) {
+            failure.addSuppressed(unanswered);
+        }
+    }
 
-        /** What stands for the server where the keys' nodes are told apart: it has no other. */
-        static final HostAndPort THE_SERVER = new HostAndPort("redis", 0);
+    /** Redis's error codes of a cluster in flux. */
+    List<String> TOPOLOGY_ERRORS = List.of("CLUSTERDOWN", "READONLY", "TRYAGAIN", "MASTERDOWN");
+
+    /** One server serves every key. */
+    record OneServer(HostAndPort address, Pool<Connection> pool) implements KeyRouting {
 
         @Override
         public HostAndPort nodeOf(String key) {
-            return THE_SERVER;
+            return address;
         }
 
         @Override

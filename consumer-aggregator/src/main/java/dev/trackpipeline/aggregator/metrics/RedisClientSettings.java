@@ -19,6 +19,7 @@ public record RedisClientSettings(AggregatorProperties.Redis redis, JedisClientC
 
     /** How long a command may take to answer, a WAIT for replicas included (plus room for the round trip). */
     static final Duration ANSWER_WITHIN = Duration.ofSeconds(5);
+    static final Duration CONNECT_WITHIN = Duration.ofSeconds(2);
 
     public static RedisClientSettings of(AggregatorProperties properties) {
         AggregatorProperties.Redis redis = properties.redis();
@@ -27,7 +28,10 @@ public record RedisClientSettings(AggregatorProperties.Redis redis, JedisClientC
         return new RedisClientSettings(redis, DefaultJedisClientConfig.builder()
                 .database(redis.database())
                 .password(redis.password() == null || redis.password().isBlank() ? null : redis.password())
-                .timeoutMillis((int) answerWithin.toMillis())
+                // a node that does not answer a connection at once is away: a renewal of the slot
+                // map tries every node, so a long wait here would hold each retry for all of them
+                .connectionTimeoutMillis((int) CONNECT_WITHIN.toMillis())
+                .socketTimeoutMillis((int) answerWithin.toMillis())
                 .build());
     }
 
@@ -46,7 +50,7 @@ public record RedisClientSettings(AggregatorProperties.Redis redis, JedisClientC
         if (!redis.cluster()) {
             HostAndPort address = new HostAndPort(redis.host(), redis.port());
             JedisPooled server = new JedisPooled(address, config, pool);
-            return new RedisConnections.Client(server, new KeyRouting.OneServer(server.getPool()));
+            return new RedisConnections.Client(server, new KeyRouting.OneServer(address, server.getPool()));
         }
         Set<HostAndPort> nodes = new LinkedHashSet<>();
         redis.clusterNodes().forEach(node -> nodes.add(HostAndPort.from(node)));

@@ -1,6 +1,7 @@
 package dev.trackpipeline.aggregator.metrics;
 
 import java.util.function.Supplier;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -34,7 +35,8 @@ public final class RedisConnections implements AutoCloseable {
 
     /** One server's client, made already (its pool connects on demand): what tests of a single Redis pass. */
     public static RedisConnections of(JedisPooled server) {
-        Client made = new Client(server, new KeyRouting.OneServer(server.getPool()));
+        // the pool knows its server's address, not this: the name shows only in the tests' messages
+        Client made = new Client(server, new KeyRouting.OneServer(new HostAndPort("redis", 0), server.getPool()));
         return new RedisConnections(() -> made, made);
     }
 

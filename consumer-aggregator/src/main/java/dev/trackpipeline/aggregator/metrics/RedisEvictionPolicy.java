@@ -60,6 +60,10 @@ public final class RedisEvictionPolicy implements StartRequirement {
         } catch (NotACluster wrongSetting) {
             return Optional.of(wrongSetting.getMessage());
         }
+        Optional<String> clusterNode = settings.cluster() ? Optional.empty() : aClusterNodeAsASingleServer(nodes.get(0));
+        if (clusterNode.isPresent()) {
+            return clusterNode;
+        }
         for (HostAndPort node : nodes) {
             String policy = policyOf(node);
             if (policy != null && !KEEPS_EVERY_KEY.equals(policy)) {
@@ -115,6 +119,28 @@ public final class RedisEvictionPolicy implements StartRequirement {
             }
         }
         throw new Unanswered(settings.where() + " did not answer: " + (last == null ? "no node" : last.getMessage()), last);
+    }
+
+    /**
+     * REDIS_HOST naming a node of a Redis Cluster: the projects whose slots another node serves
+     * would be refused (MOVED) for good while the others count. A server that may not tell
+     * ({@code INFO} refused) is taken at its word.
+     */
+    private Optional<String> aClusterNodeAsASingleServer(HostAndPort server) throws Unanswered {
+        try (Connection connection = new Connection(server, client.config())) {
+            Object info = ask(connection, Protocol.Command.INFO, "cluster");
+            String text = info instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(info);
+            if (text.lines().anyMatch(line -> line.trim().equals("cluster_enabled:1"))) {
+                return Optional.of("REDIS_HOST and REDIS_PORT (track.aggregator.redis.host, port) name " + server + ", a node of a "
+                        + "Redis Cluster: set REDIS_CLUSTER_NODES to it (and any other nodes) so that each project's keys go to the "
+                        + "node that serves them");
+            }
+            return Optional.empty();
+        } catch (JedisDataException refused) {
+            return Optional.empty();
+        } catch (JedisException e) {
+            throw new Unanswered("Redis at " + server + " did not answer: " + e.getMessage(), e);
+        }
     }
 
     /** A seed of REDIS_CLUSTER_NODES that is a single server: the setting is wrong, and no wait will mend it. */

@@ -30,6 +30,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -242,40 +243,23 @@ public class RedisMetricsStore {
      */
     private List<Object> sendToTheirNodes(List<ProjectBatch> pending) {
         KeyRouting routing = redis.routing();
-        Map<HostAndPort, List<Integer>> byNode = new LinkedHashMap<>();
-        for (int index = 0; index < pending.size(); index++) {
-            byNode.computeIfAbsent(routing.nodeOf(progressKey(pending.get(index))), node -> new ArrayList<>()).add(index);
-        }
-        int replicas = properties.redis().replicasToAcknowledge();
         Object[] answers = new Object[pending.size()];
         List<String> behind = new ArrayList<>();
         try {
+            Map<HostAndPort, List<Integer>> byNode = new LinkedHashMap<>();
+            for (int index = 0; index < pending.size(); index++) {
+                byNode.computeIfAbsent(routing.nodeOf(progressKey(pending.get(index))), node -> new ArrayList<>()).add(index);
+            }
             for (Map.Entry<HostAndPort, List<Integer>> node : byNode.entrySet()) {
-                List<Response<Object>> replies = new ArrayList<>();
-                Response<Long> acknowledged = null;
-                try (Connection connection = routing.connectionTo(node.getKey()); Pipeline pipeline = new Pipeline(connection)) {
-                    for (int index : node.getValue()) {
-                        ProjectBatch batch = pending.get(index);
-                        replies.add(pipeline.eval(script, List.of(progressKey(batch)), arguments(batch)));
-                    }
-                    if (replicas > 0) {
-                        acknowledged = pipeline.waitReplicas(progressKey(pending.get(node.getValue().get(0))), replicas,
-                                properties.redis().replicasWithin().toMillis());
-                    }
-                    pipeline.sync();
+                List<ProjectBatch> batches = node.getValue().stream().map(pending::get).toList();
+                NodeAnswers answered = sendTo(routing, node.getKey(), batches);
+                for (int reply = 0; reply < batches.size(); reply++) {
+                    answers[node.getValue().get(reply)] = answered.scripts().get(reply);
                 }
-                boolean wrote = false;
-                for (int reply = 0; reply < replies.size(); reply++) {
-                    List<?> answer = (List<?>) replies.get(reply).get();
-                    answers[node.getValue().get(reply)] = answer;
-                    wrote |= answer.get(0).equals("applied");
-                }
-                if (acknowledged != null && wrote && acknowledged.get() < replicas) {
-                    behind.add(node.getKey() + " (" + acknowledged.get() + " of " + replicas + ")");
-                }
+                answered.shortfall().ifPresent(behind::add);
             }
         } catch (JedisException failure) {
-            renewAfter(routing, failure);
+            KeyRouting.renewAfter(routing, failure);
             throw failure;
         }
         if (!behind.isEmpty()) {
@@ -286,13 +270,39 @@ public class RedisMetricsStore {
         return Arrays.asList(answers);
     }
 
-    /** A node away, a failover, slots moved: the next try asks the cluster where they are now. */
-    private static void renewAfter(KeyRouting routing, JedisException failure) {
-        try {
-            routing.renew();
-        } catch (RuntimeException unanswered) {
-            failure.addSuppressed(unanswered);
+    /** One node's scripts' answers, and how far its replicas fell short of holding what they wrote, if they did. */
+    private record NodeAnswers(List<List<?>> scripts, Optional<String> shortfall) {
+    }
+
+    private NodeAnswers sendTo(KeyRouting routing, HostAndPort node, List<ProjectBatch> batches) {
+        int replicas = properties.redis().replicasToAcknowledge();
+        List<Response<Object>> replies = new ArrayList<>();
+        Response<Long> acknowledged = null;
+        try (Connection connection = routing.connectionTo(node); Pipeline pipeline = new Pipeline(connection)) {
+            for (ProjectBatch batch : batches) {
+                replies.add(pipeline.eval(script, List.of(progressKey(batch)), arguments(batch)));
+            }
+            if (replicas > 0) {
+                acknowledged = pipeline.waitReplicas(progressKey(batches.get(0)), replicas, properties.redis().replicasWithin().toMillis());
+            }
+            pipeline.sync();
         }
+        List<List<?>> scripts = new ArrayList<>();
+        for (Response<Object> reply : replies) {
+            scripts.add((List<?>) reply.get());
+        }
+        boolean wrote = scripts.stream().anyMatch(answer -> answer.get(0).equals("applied"));
+        if (acknowledged == null || !wrote) {
+            return new NodeAnswers(scripts, Optional.empty());
+        }
+        long held;
+        try {
+            held = acknowledged.get();
+        } catch (JedisDataException demoted) {
+            // a master demoted between the scripts and the WAIT ("WAIT cannot be used with replica instances")
+            return new NodeAnswers(scripts, Optional.of(node + " (" + demoted.getMessage() + ")"));
+        }
+        return new NodeAnswers(scripts, held < replicas ? Optional.of(node + " (" + held + " of " + replicas + ")") : Optional.empty());
     }
 
     private String progressKey(ProjectBatch batch) {

@@ -53,11 +53,7 @@ public final class ReadConnections implements AutoCloseable {
                 return read.apply(pipeline);
             } catch (JedisException e) {
                 // a node away or slots moved: the next read asks the cluster where they are now
-                try {
-                    routing.renew();
-                } catch (RuntimeException unanswered) {
-                    e.addSuppressed(unanswered);
-                }
+                KeyRouting.renewAfter(routing, e);
                 throw e;
             }
         });

@@ -41,6 +41,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.util.JedisClusterCRC16;
@@ -67,7 +68,8 @@ class RedisClusterCountingTest {
 
     @BeforeAll
     static void startTheCluster() {
-        List<Integer> ports = IntStream.range(0, 6).mapToObj(node -> InfrastructureSettings.freePort()).toList();
+        int first = InfrastructureSettings.freeRedisClusterPorts(List.of());
+        List<Integer> ports = IntStream.range(first, first + 6).boxed().toList();
         cluster = EmbeddedRedisCluster.start(dir.resolve("redis-cluster"), "127.0.0.1", 3, 1, ports);
         properties = new AggregatorProperties("cluster-test", new AggregatorProperties.Redis("127.0.0.1", 0, null, 0, false)
                 .inCluster(cluster.nodes().subList(0, 1), 1), Duration.ofHours(1), Duration.ofMinutes(70), Duration.ofHours(24), 200, 500,
@@ -80,6 +82,7 @@ class RedisClusterCountingTest {
     @BeforeEach
     void aWholeCluster() {
         cluster.awaitHealthy(Duration.ofSeconds(60));
+        connections.routing().renew();
     }
 
     @AfterAll
@@ -175,7 +178,8 @@ class RedisClusterCountingTest {
             cluster.resume(replica);
         }
 
-        assertThat(store.apply(poll)).as("applied before the replica acknowledged: found applied").containsExactly(0L);
+        // with the patience of the default settings: the replica resumed on a loaded machine may take a moment
+        assertThat(store(properties).apply(poll)).as("applied before the replica acknowledged: found applied").containsExactly(0L);
         assertThat(eventsCounted(project)).isEqualTo(5);
     }
 
@@ -212,6 +216,17 @@ class RedisClusterCountingTest {
     }
 
     /** The aggregator refuses a cluster node that evicts, naming it: a replica promoted later would evict too. */
+    @Test
+    void aClusterNodeNamedAsASingleServerIsRefusedWithTheSettingToUse() throws Exception {
+        int node = cluster.masterOf(0);
+        AggregatorProperties.Redis asSingleServer = new AggregatorProperties.Redis("127.0.0.1", node, null, 0, false);
+
+        assertThat(new RedisEvictionPolicy(new RedisClientSettings(asSingleServer, DefaultJedisClientConfig.builder().build())).unmet())
+                .contains("REDIS_HOST and REDIS_PORT (track.aggregator.redis.host, port) name 127.0.0.1:" + node + ", a node of a "
+                        + "Redis Cluster: set REDIS_CLUSTER_NODES to it (and any other nodes) so that each project's keys go to the "
+                        + "node that serves them");
+    }
+
     @Test
     void everyNodeOfTheClusterIsAskedForItsEvictionPolicy() throws Exception {
         int replica = cluster.replicaOf(cluster.masterOf(0));
