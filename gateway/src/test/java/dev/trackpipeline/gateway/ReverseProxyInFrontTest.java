@@ -304,8 +304,8 @@ class ReverseProxyInFrontTest {
     /** The shipped site with the gateway's and the proxy's ports of this test: it must still name what they replace. */
     private String shippedSiteFor(int upstreamPort) throws IOException {
         String shipped = Files.readString(SHIPPED.resolve("track-gateway.conf"));
-        assertThat(shipped).contains("server 172.28.0.20:3000;", "listen 3000;");
-        return shipped.replace("server 172.28.0.20:3000;", "server 127.0.0.1:" + upstreamPort + ";")
+        assertThat(shipped).contains("server gateway:3000 resolve;", "listen 3000;");
+        return shipped.replace("server gateway:3000 resolve;", "server 127.0.0.1:" + upstreamPort + ";")
                 .replace("listen 3000;", "listen 127.0.0.1:" + proxyPort + ";");
     }
 

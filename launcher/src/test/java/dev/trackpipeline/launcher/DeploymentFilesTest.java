@@ -69,7 +69,8 @@ class DeploymentFilesTest {
     /**
      * The gateway's port is public: compose puts the shipped nginx configuration in front of it
      * (run for real by the gateway's ReverseProxyInFrontTest), publishes only the proxy, and has the
-     * gateway believe X-Forwarded-For from the proxy's address and no other.
+     * gateway believe X-Forwarded-For from the proxy's address and no other. The proxy reaches every
+     * instance of each service by its name, so that each can be scaled.
      */
     @Test
     void composeReachesTheGatewayOnlyThroughTheShippedProxyWhichAloneItTrusts() throws Exception {
@@ -79,15 +80,26 @@ class DeploymentFilesTest {
 
         assertThat(proxy.get("image").stringValue()).startsWith("nginx:");
         assertThat(yaml.convertValue(proxy.get("volumes"), List.class)).containsExactly("./deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro",
-                "./deploy/nginx/track-gateway.conf:/etc/nginx/conf.d/default.conf:ro");
-        assertThat(proxy.get("ports").get(0).stringValue()).isEqualTo("3000:3000");
-        assertThat(gateway.has("ports")).as("the gateway publishes no port of its own").isFalse();
+                "./deploy/nginx/track-gateway.conf:/etc/nginx/conf.d/default.conf:ro",
+                "./deploy/nginx/track-read-apis.conf:/etc/nginx/conf.d/read-apis.conf:ro");
+        assertThat(yaml.convertValue(proxy.get("ports"), List.class)).containsExactly("3000:3000", "3001:3001", "3002:3002");
         String proxyAddress = proxy.get("networks").get("edge").get("ipv4_address").stringValue();
         assertThat(gateway.get("environment").get("SERVER_FORWARDHEADERSSTRATEGY").stringValue()).isEqualTo("native");
         assertThat(gateway.get("environment").get("SERVER_TOMCAT_REMOTEIP_INTERNALPROXIES").stringValue()).isEqualTo(proxyAddress + "/32");
-        String gatewayAddress = gateway.get("networks").get("edge").get("ipv4_address").stringValue();
-        assertThat(Files.readString(HOME.resolve("deploy/nginx/track-gateway.conf"))).contains("server " + gatewayAddress + ":3000;",
+        // the services' addresses come from the edge network's upper half, never the proxy's
+        assertThat(Files.readString(HOME.resolve("docker-compose.yml"))).contains("subnet: 172.28.0.0/24", "ip_range: 172.28.0.128/25");
+        assertThat(proxyAddress).startsWith("172.28.0.").satisfies(address -> assertThat(Integer.parseInt(address.substring(10))).isLessThan(128));
+        assertThat(Files.readString(HOME.resolve("deploy/nginx/nginx.conf"))).contains("resolver 127.0.0.11");
+        assertThat(Files.readString(HOME.resolve("deploy/nginx/track-gateway.conf"))).contains("server gateway:3000 resolve;",
                 "proxy_request_buffering on;", "proxy_set_header X-Forwarded-For $remote_addr;");
+        assertThat(Files.readString(HOME.resolve("deploy/nginx/track-read-apis.conf"))).contains("server consumer-writer:3001 resolve;",
+                "server consumer-aggregator:3002 resolve;", "listen 3001;", "listen 3002;");
+        for (String service : List.of("gateway", "consumer-writer", "consumer-aggregator")) {
+            assertThat(services.get(service).has("ports")).as(service + " publishes no port of its own, so it can be scaled").isFalse();
+            assertThat(services.get(service).get("networks").has("edge")).as(service + " is on the proxy's network").isTrue();
+            JsonNode edge = services.get(service).get("networks").get("edge");
+            assertThat(edge.isNull() || !edge.has("ipv4_address")).as(service + " has no fixed address").isTrue();
+        }
     }
 
     @Test
@@ -133,8 +145,13 @@ class DeploymentFilesTest {
         JsonNode job = config.get("scrape_configs").get(0);
 
         assertThat(job.get("metrics_path").stringValue()).isEqualTo("/actuator/prometheus");
-        assertThat(yaml.convertValue(job.get("static_configs").get(0).get("targets"), List.class))
-                .containsExactlyInAnyOrder("gateway:3010", "consumer-writer:3011", "consumer-aggregator:3012");
+        // every instance of a scaled service, by the addresses Docker's DNS gives its name
+        List<String> targets = new java.util.ArrayList<>();
+        for (JsonNode names : job.get("dns_sd_configs")) {
+            assertThat(names.get("type").stringValue()).isEqualTo("A");
+            targets.add(names.get("names").get(0).stringValue() + ":" + names.get("port").asInt());
+        }
+        assertThat(targets).containsExactlyInAnyOrder("gateway:3010", "consumer-writer:3011", "consumer-aggregator:3012");
     }
 
     /**
