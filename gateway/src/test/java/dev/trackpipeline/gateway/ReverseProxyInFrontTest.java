@@ -131,6 +131,32 @@ class ReverseProxyInFrontTest {
         }
     }
 
+    /**
+     * The read APIs' proxy, shipped beside the gateway's and included in the same nginx: accepted by
+     * nginx with it ({@code nginx -t}). Its servers are names compose's DNS answers, resolved again
+     * as they change ({@code resolve}, nginx 1.27.3 and later), which this machine's nginx predates:
+     * fixed addresses stand in for them here.
+     */
+    @Test
+    void theReadApisProxyShippedBesideItIsAcceptedByTheSameNginx() throws Exception {
+        String reads = Files.readString(SHIPPED.resolve("track-read-apis.conf"));
+        assertThat(reads).contains("server consumer-writer:3001 resolve;", "server consumer-aggregator:3002 resolve;", "listen 3001;",
+                "listen 3002;", "proxy_max_temp_file_size 0;", "limit_conn track_reads_per_address");
+        String both = shippedSiteFor(freePort()) + reads.replace("server consumer-writer:3001 resolve;", "server 127.0.0.1:" + freePort() + ";")
+                .replace("server consumer-aggregator:3002 resolve;", "server 127.0.0.1:" + freePort() + ";")
+                .replace("listen 3001;", "listen 127.0.0.1:" + freePort() + ";").replace("listen 3002;", "listen 127.0.0.1:" + freePort() + ";");
+        Path home = Files.createDirectories(nginxHome.resolve("read-apis-check"));
+        Path config = home.resolve("nginx.conf");
+        Files.writeString(config, shippedMainConfig(both));
+
+        Process check = new ProcessBuilder(NGINX.toString(), "-t", "-p", nginxHome.toString(), "-e", nginxHome.resolve("error.log").toString(),
+                "-c", config.toString()).redirectErrorStream(true).start();
+        String said = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(check.waitFor()).as(said).isZero();
+        assertThat(said).contains("syntax is ok", "test is successful");
+    }
+
     @Test
     void slowBodiesFromManyAddressesHoldNoneOfTheGatewaysRequestThreadsWhileOtherClientsAreServed() throws Exception {
         for (int address = 0; address < 20; address++) {

@@ -36,7 +36,8 @@ public sealed interface KeyRouting {
         String error = String.valueOf(failure.getMessage());
         boolean moved = failure instanceof JedisConnectionException || failure instanceof JedisClusterOperationException
                 || failure instanceof JedisRedirectionException
-                || TOPOLOGY_ERRORS.stream().anyMatch(code -> error.startsWith(code + " ") || error.contains("cannot be used with replica"));
+                || TOPOLOGY_ERRORS.stream().anyMatch(code -> error.startsWith(code + " "))
+                || error.contains("cannot be used with replica");
         if (!moved) {
             return;
         }

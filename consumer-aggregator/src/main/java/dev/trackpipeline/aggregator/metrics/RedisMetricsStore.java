@@ -299,7 +299,9 @@ public class RedisMetricsStore {
         try {
             held = acknowledged.get();
         } catch (JedisDataException demoted) {
-            // a master demoted between the scripts and the WAIT ("WAIT cannot be used with replica instances")
+            // a master demoted between the scripts and the WAIT ("WAIT cannot be used with replica instances"):
+            // the next try goes to the master that took its place
+            KeyRouting.renewAfter(routing, demoted);
             return new NodeAnswers(scripts, Optional.of(node + " (" + demoted.getMessage() + ")"));
         }
         return new NodeAnswers(scripts, held < replicas ? Optional.of(node + " (" + held + " of " + replicas + ")") : Optional.empty());

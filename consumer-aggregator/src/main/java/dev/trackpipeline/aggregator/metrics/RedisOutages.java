@@ -118,7 +118,10 @@ public class RedisOutages implements StoreOutages {
             return UNAVAILABLE_ERRORS.stream().anyMatch(code -> error.startsWith(code + " ") || error.equals(code)
                     || error.contains("-" + code + " ") || error.contains(": " + code + " "));
         }
-        // Jedis wraps "could not get a resource from the pool" in a plain JedisException.
-        return failure instanceof JedisException && failure.getCause() instanceof java.util.NoSuchElementException;
+        // Jedis wraps "could not get a resource from the pool" in a plain JedisException: the pool
+        // exhausted (NoSuchElementException), or closed under it when a cluster's slot map is
+        // renewed during a failover (IllegalStateException): the store is away either way.
+        return failure instanceof JedisException && (failure.getCause() instanceof java.util.NoSuchElementException
+                || String.valueOf(failure.getMessage()).startsWith("Could not get a resource from the pool"));
     }
 }

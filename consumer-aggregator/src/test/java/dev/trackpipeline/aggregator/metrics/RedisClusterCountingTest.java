@@ -215,7 +215,7 @@ class RedisClusterCountingTest {
                 Duration.ofMillis(300)), Duration.ofHours(1), Duration.ofMinutes(70), Duration.ofHours(24), 200, 500, 10_000);
     }
 
-    /** The aggregator refuses a cluster node that evicts, naming it: a replica promoted later would evict too. */
+    /** REDIS_HOST naming a cluster node: the projects another node serves would be refused for good. */
     @Test
     void aClusterNodeNamedAsASingleServerIsRefusedWithTheSettingToUse() throws Exception {
         int node = cluster.masterOf(0);
@@ -227,6 +227,7 @@ class RedisClusterCountingTest {
                         + "node that serves them");
     }
 
+    /** The aggregator refuses a cluster node that evicts, naming it: a replica promoted later would evict too. */
     @Test
     void everyNodeOfTheClusterIsAskedForItsEvictionPolicy() throws Exception {
         int replica = cluster.replicaOf(cluster.masterOf(0));
