@@ -152,7 +152,8 @@ public final class EmbeddedRedisCluster implements AutoCloseable {
             throw new IllegalStateException("no node runs on port " + port);
         }
         try {
-            int exit = new ProcessBuilder("kill", "-" + signal, String.valueOf(node.pid())).inheritIO().start().waitFor();
+            // the shell's own kill: no procps needed, which a minimal machine may lack
+            int exit = new ProcessBuilder("sh", "-c", "kill -" + signal + " " + node.pid()).inheritIO().start().waitFor();
             if (exit != 0) {
                 throw new IllegalStateException("kill -" + signal + " " + node.pid() + " exited with " + exit);
             }
