@@ -80,15 +80,14 @@ class TopicDurabilityTest {
         CompletableFuture<Void> besideIt = new CompletableFuture<>();
         TopicDurability durability = new TopicDurability(Map.of("bootstrap.servers", infra.kafkaBootstrapServers()), topics(1, 1),
                 justMade, () -> {
-                    CompletableFuture.runAsync(() -> {
+                    besideIt.completeAsync(() -> {
                         try {
-                            Thread.sleep(300);
                             admin.createTopics(justMade.stream().map(topic -> new NewTopic(topic, 6, (short) 1)).toList()).all().get();
-                            besideIt.complete(null);
+                            return null;
                         } catch (Exception e) {
-                            besideIt.completeExceptionally(e);
+                            throw new IllegalStateException(e);
                         }
-                    });
+                    }, CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS));
                     return true;
                 });
 

@@ -2,6 +2,7 @@ package dev.trackpipeline.aggregator.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.trackpipeline.aggregator.AggregatorProperties;
 import dev.trackpipeline.aggregator.consume.CountingReader;
@@ -135,10 +136,8 @@ class RedisClusterCountingTest {
                 // As a supervisor would: the killed node started again, once its replica has taken its
                 // place, to follow it. Until then the promoted master has no replica to hold its writes.
                 supervisor = CompletableFuture.runAsync(() -> {
-                    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-                    while (cluster.masterOf(slotOf(projects.get(0))) == victim && System.nanoTime() < deadline) {
-                        sleep(Duration.ofMillis(200));
-                    }
+                    await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                            .until(() -> cluster.masterOf(slotOf(projects.get(0))) != victim);
                     cluster.restart(victim);
                 });
             }
@@ -246,28 +245,16 @@ class RedisClusterCountingTest {
     }
 
     /** Batches applied as the listener applies them: an outage is waited out and the batch applied again. */
-    private static void applyRidingOutOutages(RedisMetricsStore store, RedisOutages outages, List<PartitionUpdates> poll)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
+    private static void applyRidingOutOutages(RedisMetricsStore store, RedisOutages outages, List<PartitionUpdates> poll) {
+        await("Redis Cluster back").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
             try {
                 store.apply(poll);
-                return;
+                return true;
             } catch (RuntimeException failure) {
                 assertThat(outages.isOutage(failure)).as("an outage: " + failure).isTrue();
-                assertThat(System.nanoTime()).as("Redis Cluster back within 60 s").isLessThan(deadline);
-                Thread.sleep(200);
+                return false;
             }
-        }
-    }
-
-    private static void sleep(Duration pause) {
-        try {
-            Thread.sleep(pause.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        });
     }
 
     /** Projects named {@code prefix-n}, {@code each} on every master, so that every node counts some. */
