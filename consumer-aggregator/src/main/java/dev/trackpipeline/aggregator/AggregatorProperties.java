@@ -196,8 +196,8 @@ public record AggregatorProperties(@DefaultValue(ConsumerGroups.AGGREGATOR) Stri
                     : clusterNodes.stream().map(String::trim).filter(node -> !node.isEmpty()).toList();
             for (String node : clusterNodes) {
                 int colon = node.lastIndexOf(':');
-                if (colon < 1 || !node.substring(colon + 1).matches("[0-9]{1,5}")
-                        || Integer.parseInt(node.substring(colon + 1)) < 1 || Integer.parseInt(node.substring(colon + 1)) > 65_535) {
+                String nodePort = node.substring(colon + 1);
+                if (colon < 1 || !nodePort.matches("[0-9]{1,5}") || Integer.parseInt(nodePort) < 1 || Integer.parseInt(nodePort) > 65_535) {
                     throw new IllegalArgumentException("track.aggregator.redis.cluster-nodes (REDIS_CLUSTER_NODES): each node is "
                             + "host:port, got '" + node + "'");
                 }

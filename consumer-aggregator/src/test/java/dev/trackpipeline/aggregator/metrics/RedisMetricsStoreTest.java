@@ -116,14 +116,12 @@ class RedisMetricsStoreTest {
     void aMarkerBeyondTheEndOfItsPartitionsLogIsSetAsideAndTheRecordsCount() {
         apply("track.error", 0, List.of(event(40, "a"), event(41, "b")));
 
-        List<Applied> remade = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
-                List.of(event(0, "c"), event(1, "d")))), logEndingAt(2));
+        Applied remade = applyCounting(logEndingAt(2), event(0, "c"), event(1, "d"));
 
-        assertThat(remade).containsExactly(new Applied(2, 0));
+        assertThat(remade).isEqualTo(new Applied(2, 0));
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("4");
         assertThat(redis.hget(MetricKeys.progress("shop", "store-test"), "track.error:0")).isEqualTo("1");
-        assertThat(store.applyCounting(List.of(new PartitionUpdates("track.error", 0, List.of(event(1, "d"), event(2, "e")))),
-                logEndingAt(3))).containsExactly(new Applied(1, 1));
+        assertThat(applyCounting(logEndingAt(3), event(1, "d"), event(2, "e"))).isEqualTo(new Applied(1, 1));
     }
 
     /**
@@ -134,10 +132,9 @@ class RedisMetricsStoreTest {
     void aRedeliveryTheRingRemembersIsNeverSetAsideWhateverTheEndSeen() {
         apply("track.error", 0, List.of(event(40, "a"), event(41, "b")));
 
-        List<Applied> redelivery = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
-                List.of(event(40, "a"), event(41, "b")))), logEndingAt(2));
+        Applied redelivery = applyCounting(logEndingAt(2), event(40, "a"), event(41, "b"));
 
-        assertThat(redelivery).containsExactly(new Applied(0, 2));
+        assertThat(redelivery).isEqualTo(new Applied(0, 2));
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("2");
         assertThat(redis.hget(MetricKeys.progress("shop", "store-test"), "track.error:0")).isEqualTo("41");
     }
@@ -147,10 +144,9 @@ class RedisMetricsStoreTest {
     void aMarkerInsideItsLogIsNeverSetAside() {
         apply("track.error", 0, List.of(event(40, "a"), event(41, "b")));
 
-        List<Applied> redelivery = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
-                List.of(event(41, "b"), event(42, "c")))), logEndingAt(43));
+        Applied redelivery = applyCounting(logEndingAt(43), event(41, "b"), event(42, "c"));
 
-        assertThat(redelivery).containsExactly(new Applied(1, 1));
+        assertThat(redelivery).isEqualTo(new Applied(1, 1));
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("3");
     }
 
@@ -162,10 +158,9 @@ class RedisMetricsStoreTest {
     void aQuietProjectsMarkerIsSetAsideByHowFarItsBatchesReached() {
         apply("track.error", 0, List.of(event("blog", 3, "a"), event(40, "b"), event(41, "c")));
 
-        List<Applied> remade = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
-                List.of(event("blog", 2, "d"), event("blog", 3, "e")))), logEndingAt(10));
+        Applied remade = applyCounting(logEndingAt(10), event("blog", 2, "d"), event("blog", 3, "e"));
 
-        assertThat(remade).containsExactly(new Applied(2, 0));
+        assertThat(remade).isEqualTo(new Applied(2, 0));
         assertThat(redis.hget("track:{blog}:m:1", "events")).isEqualTo("3");
     }
 
@@ -179,10 +174,9 @@ class RedisMetricsStoreTest {
             return java.util.OptionalLong.of(2);
         };
 
-        List<Applied> raced = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
-                List.of(event(0, "c"), event(1, "d")))), movedMeanwhile);
+        Applied raced = applyCounting(movedMeanwhile, event(0, "c"), event(1, "d"));
 
-        assertThat(raced).containsExactly(new Applied(0, 2));
+        assertThat(raced).isEqualTo(new Applied(0, 2));
         assertThat(redis.hget(progress, "track.error:0")).isEqualTo("45");
     }
 
@@ -191,10 +185,9 @@ class RedisMetricsStoreTest {
     void aLogEndKafkaDoesNotTellLeavesTheMarkerTrusted() {
         apply("track.error", 0, List.of(event(40, "a"), event(41, "b")));
 
-        List<Applied> unknown = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
-                List.of(event(0, "c"), event(1, "d")))), RedisMetricsStore.LogEnds.UNKNOWN);
+        Applied unknown = applyCounting(RedisMetricsStore.LogEnds.UNKNOWN, event(0, "c"), event(1, "d"));
 
-        assertThat(unknown).containsExactly(new Applied(0, 2));
+        assertThat(unknown).isEqualTo(new Applied(0, 2));
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("2");
     }
 
@@ -208,13 +201,12 @@ class RedisMetricsStoreTest {
             return java.util.OptionalLong.of(2);
         };
 
-        store.applyCounting(List.of(new PartitionUpdates("track.error", 0, List.of(event(50, "c"), event("blog", 51, "d")))), counting);
+        applyCounting(counting, event(50, "c"), event("blog", 51, "d"));
         assertThat(asked).hasValue(0);
-        List<Applied> remade = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
-                List.of(event(0, "e"), event("blog", 1, "f")))), counting);
+        Applied remade = applyCounting(counting, event(0, "e"), event("blog", 1, "f"));
 
         assertThat(asked).hasValue(1);
-        assertThat(remade).containsExactly(new Applied(2, 0));
+        assertThat(remade).isEqualTo(new Applied(2, 0));
     }
 
     /** Counted before and re-sent by a client are told apart: a redelivery is the consumer's, a re-send the browser's. */
@@ -222,10 +214,9 @@ class RedisMetricsStoreTest {
     void recordsAtOrBelowTheMarkerAreToldApartFromAClientsReSends() {
         apply("track.error", 0, List.of(event(1, "a"), event(2, "b")));
 
-        List<Applied> mixed = store.applyCounting(List.of(new PartitionUpdates("track.error", 0,
-                List.of(event(2, "b"), event(3, "a"), event(4, "c")))), logEndingAt(5));
+        Applied mixed = applyCounting(logEndingAt(5), event(2, "b"), event(3, "a"), event(4, "c"));
 
-        assertThat(mixed).containsExactly(new Applied(1, 1));
+        assertThat(mixed).isEqualTo(new Applied(1, 1));
         assertThat(redis.hget(COUNTERS, "events")).isEqualTo("3");
     }
 
@@ -581,6 +572,11 @@ class RedisMetricsStoreTest {
                         DEFAULT_RETENTIONS.hourBucketRetention().toSeconds(), new MetricKeys.Bucket(Resolution.HOUR, hour)),
                 new MetricUpdate(Operation.FIRST_DAY, MetricKeys.dayBuckets("shop"), MetricKeys.FIRST_DAY, String.valueOf(-day),
                         DEFAULT_RETENTIONS.dayBucketRetention().toSeconds())));
+    }
+
+    /** As {@link #apply}, on track.error's partition 0, telling the records counted before apart, with Kafka saying where its log ends. */
+    private Applied applyCounting(RedisMetricsStore.LogEnds logEnds, RecordUpdates... records) {
+        return store.applyCounting(List.of(new PartitionUpdates("track.error", 0, List.of(records))), logEnds).get(0);
     }
 
     /** Kafka saying the partition's log ends at {@code end} (the offset its next record takes). */
