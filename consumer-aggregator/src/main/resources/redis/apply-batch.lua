@@ -2,31 +2,35 @@
 -- marker for the partition. Every key carries the project's hash tag, so on Redis Cluster the
 -- whole script runs on the node that owns the project.
 --
--- KEYS[1]: the project's progress hash (field per topic-partition: last applied offset; and that
--- field with '^' appended: the highest offset of the partition's batches it was written in, the
--- project's records or others')
--- ARGV[1]: partition field;
--- ARGV[2]: the project's dedup ring: the hash of which slice each slot holds, whose key plus
--- ":<slot>" names the slot's set of compact event ids; ARGV[3]: slots in the ring; ARGV[4]: most
--- ids a slot keeps; ARGV[5]: the current slice; ARGV[6]: TTL seconds of the ring's keys;
--- ARGV[7]: most pages an hour or a day bucket keeps apart; ARGV[8]: most pages a minute bucket keeps
--- apart; ARGV[9]: what every key of the project's minute buckets begins with; ARGV[10]: most
--- error groups and failing requests a bucket names; ARGV[11]: TTL seconds of the progress hash
--- (the longest bucket retention: a marker unused that long guards no bucket that still exists);
--- ARGV[12]: the name shared by everything a bucket does not name; ARGV[13]: the suffix that makes
--- an error groups key its samples key; ARGV[14]: the suffix that makes a capped key its ranks key;
--- ARGV[15]: what every key of the project's hour buckets begins with; ARGV[16]: the hash of when
--- the project's day buckets began (MetricKeys.dayBuckets) and ARGV[17] its field, minus the first
--- day; ARGV[18]: the day buckets' retention in milliseconds, which the hours read in place of
--- days keep too (see "The first day" below); ARGV[19]: most error groups and failing requests a
--- minute bucket names (ARGV[10] is the hour and day buckets'); ARGV[20]: the highest offset of
--- the project's records in the batch; ARGV[21]: the time (epoch ms) that stands for Redis's in
--- deciding expiries, empty for Redis's own (tests replay set times); ARGV[22]: the highest offset
--- of the partition's batch, every project's records; ARGV[23]: 'reset:<marker>' when the
--- partition's log ends at or below the marker's reach (see below), else empty; ARGV[24]: how
--- many records follow, each as offset and compact id; then the records' updates, merged by the aggregator
--- (MergedUpdates), each as op, key, field, value, page, and when the key's life starts (epoch ms,
--- -1 for at this write) and how long it is in ms (MetricUpdate.lifeStartMillis).
+-- KEYS declares every key the script touches but one, so that Redis Cluster checks them against
+-- the node serving their slot (ScriptKeys says which and why; the one left out is the hash of a
+-- page a full bucket evicts, which its ranks name in Redis): KEYS[1]: the project's progress hash
+-- (field per topic-partition: last applied offset; and that field with '^' appended: the highest
+-- offset of the partition's batches it was written in, the project's records or others');
+-- KEYS[2]: the project's dedup ring: the hash of which slice each slot holds, whose key plus
+-- ":<slot>" names the slot's set of compact event ids (declared too); KEYS[3]: the hash of when
+-- the project's day buckets began (MetricKeys.dayBuckets); the others are the updates' keys, the
+-- keys the script names after them, and the hour buckets of the batch's first day.
+-- ARGV[1]: partition field; ARGV[2]: slots in the ring; ARGV[3]: most ids a slot keeps; ARGV[4]:
+-- the current slice; ARGV[5]: TTL seconds of the ring's keys; ARGV[6]: most pages an hour or a
+-- day bucket keeps apart; ARGV[7]: most pages a minute bucket keeps apart; ARGV[8]: what every
+-- key of the project's minute buckets begins with; ARGV[9]: most error groups and failing
+-- requests a bucket names; ARGV[10]: TTL seconds of the progress hash (the longest bucket
+-- retention: a marker unused that long guards no bucket that still exists); ARGV[11]: the name
+-- shared by everything a bucket does not name; ARGV[12]: the suffix that makes an error groups
+-- key its samples key; ARGV[13]: the suffix that makes a capped key its ranks key; ARGV[14]: what
+-- every key of the project's hour buckets begins with; ARGV[15]: the field of KEYS[3], minus the
+-- first day; ARGV[16]: the day buckets' retention in milliseconds, which the hours read in place
+-- of days keep too (see "The first day" below); ARGV[17]: most error groups and failing requests
+-- a minute bucket names (ARGV[9] is the hour and day buckets'); ARGV[18]: the highest offset of
+-- the project's records in the batch; ARGV[19]: the time (epoch ms) that stands for Redis's in
+-- deciding expiries, empty for Redis's own (tests replay set times); ARGV[20]: the highest offset
+-- of the partition's batch, every project's records; ARGV[21]: 'reset:<marker>' when the
+-- partition's log ends at or below the marker's reach (see below), else empty; ARGV[22]: how
+-- many records follow, each as offset and compact id; then the records' updates, merged by the
+-- aggregator (MergedUpdates), each as op, the index of its key in KEYS, field, value, page, and
+-- when the key's life starts (epoch ms, -1 for at this write) and how long it is in ms
+-- (MetricUpdate.lifeStartMillis).
 --
 -- A record at or below the marker was applied before (a redelivery or a replay); a record whose
 -- id is in the ring is a client re-send. The updates are merged across the records, so they can
@@ -66,32 +70,37 @@
 redis.replicate_commands()
 local clock = redis.call('TIME')
 local redisNow = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-local now = tonumber(ARGV[21]) or redisNow
+local now = tonumber(ARGV[19]) or redisNow
 -- A set time moves every expiry by its distance from Redis's clock, which is what expires keys.
 local shift = redisNow - now
 local marker = redis.call('HMGET', KEYS[1], ARGV[1], ARGV[1] .. '^')
 local last = tonumber(marker[1] or '-1')
 local reach = tonumber(marker[2] or '') or last
-local batchEnd = tonumber(ARGV[22])
+local batchEnd = tonumber(ARGV[20])
 local setAside = ''
-if ARGV[23] == 'reset:' .. string.format('%d', last) then
+if ARGV[21] == 'reset:' .. string.format('%d', last) then
   last, reach, setAside = -1, -1, string.format('%d', last)
 end
-local ringKey, slots, idsPerSlot, slice, ringTtl = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
-local hourPageLimit, minutePageLimit, minuteKeys = tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9]
-local groupLimit, progressTtl, other, samplesSuffix, rankSuffix = tonumber(ARGV[10]), ARGV[11], ARGV[12], ARGV[13], ARGV[14]
-local hourKeys, dayBuckets, firstDayField, dayRetention = ARGV[15], ARGV[16], ARGV[17], tonumber(ARGV[18])
-local minuteGroupLimit = tonumber(ARGV[19])
-local highest = tonumber(ARGV[20])
-local records = tonumber(ARGV[24])
-local firstUpdate = 25 + 2 * records
+local ringKey, slots, idsPerSlot, slice, ringTtl = KEYS[2], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+local hourPageLimit, minutePageLimit, minuteKeys = tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8]
+local groupLimit, progressTtl, other, samplesSuffix, rankSuffix = tonumber(ARGV[9]), ARGV[10], ARGV[11], ARGV[12], ARGV[13]
+local hourKeys, dayBuckets, firstDayField, dayRetention = ARGV[14], KEYS[3], ARGV[15], tonumber(ARGV[16])
+local minuteGroupLimit = tonumber(ARGV[17])
+local highest = tonumber(ARGV[18])
+local records = tonumber(ARGV[22])
+local firstUpdate = 23 + 2 * records
 local UPDATE = 7
 local DAY = 86400000
+-- Each update's key, by its index in KEYS.
+local keyOf = {}
+for i = firstUpdate, #ARGV, UPDATE do
+  keyOf[i] = KEYS[tonumber(ARGV[i + 1])]
+end
 
 local ids, seen, passed, remembered = {}, {}, {}, {}
 for r = 1, records do
-  ids[r] = ARGV[24 + 2 * r]
-  passed[r] = tonumber(ARGV[23 + 2 * r]) <= last
+  ids[r] = ARGV[22 + 2 * r]
+  passed[r] = tonumber(ARGV[21 + 2 * r]) <= last
   seen[r] = passed[r]
 end
 
@@ -184,7 +193,7 @@ local function expiresAt(start, life)
 end
 local at = {}
 for i = firstUpdate, #ARGV, UPDATE do
-  local key, time = ARGV[i + 1], expiresAt(tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6]))
+  local key, time = keyOf[i], expiresAt(tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6]))
   if firstWholeDay and string.sub(key, 1, #hourKeys) == hourKeys then
     local hour = tonumber(string.match(key, '^%d+', #hourKeys + 1))
     if hour and math.floor(hour / 24) < firstWholeDay then
@@ -300,9 +309,9 @@ for i = firstUpdate, #ARGV, UPDATE do
   if not at[i] then
     -- past its retention: not counted anywhere
   elseif op == 'PAGE_HINCRBY' then
-    count(pagesOf(ARGV[i + 1], at[i]), ARGV[i + 4], ARGV[i + 3])
+    count(pagesOf(keyOf[i], at[i]), ARGV[i + 4], ARGV[i + 3])
   elseif op == 'ZINCRBY' then
-    count(groupsOf(ARGV[i + 1], at[i]), ARGV[i + 2], ARGV[i + 3])
+    count(groupsOf(keyOf[i], at[i]), ARGV[i + 2], ARGV[i + 3])
   end
 end
 
@@ -358,7 +367,7 @@ end
 -- samples: positions of the SAMPLE updates, applied once every group has been counted.
 local samples = {}
 for i = firstUpdate, #ARGV, UPDATE do
-  local op, key, field, value, page = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local op, key, field, value, page = ARGV[i], keyOf[i], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   if not at[i] then
     -- past its retention: left out
   elseif op == 'HINCRBY' then
@@ -391,7 +400,7 @@ end
 -- A group's sample is kept only while its bucket names the group, so samples are as capped as
 -- the groups and a named group always has one; the other name stands for many groups, so has none.
 for _, i in ipairs(samples) do
-  local key, field = ARGV[i + 1], ARGV[i + 2]
+  local key, field = keyOf[i], ARGV[i + 2]
   if field ~= other and redis.call('ZSCORE', string.sub(key, 1, -#samplesSuffix - 1), field) then
     redis.call('HSETNX', key, field, ARGV[i + 3])
   end

@@ -62,15 +62,16 @@ public final class MergedUpdates {
     }
 
     /**
-     * The script's arguments: per target its operation, key, field, value, page ("" unless a
+     * The script's arguments: per target its operation, the index of its key among {@code keys}
+     * (declared there with the keys the script names after it), field, value, page ("" unless a
      * page's), when its key's life starts (-1: at the write) and how long it is, in milliseconds.
      */
-    public List<String> arguments() {
+    List<String> arguments(ScriptKeys keys) {
         Map<Target, String> all = values();
         List<String> arguments = new ArrayList<>(all.size() * 7);
         all.forEach((target, value) -> {
             arguments.add(target.operation().name());
-            arguments.add(target.key());
+            arguments.add(String.valueOf(keys.declare(target, value)));
             arguments.add(target.field());
             arguments.add(value);
             arguments.add(target.page());

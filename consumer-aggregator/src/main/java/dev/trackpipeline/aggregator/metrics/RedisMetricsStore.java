@@ -38,7 +38,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * that project's last applied offset of the partition. Because updates and marker change in one
  * atomic step, a batch Kafka delivers again (after a crash before the offset commit, or a replay)
  * is recognised and not counted twice, even if the crash fell between two projects' scripts.
- * Every key a script touches carries the project's hash tag, so this works on Redis Cluster too.
+ * Every key a script touches carries the project's hash tag, so this works on Redis Cluster too,
+ * and the script declares them ({@link ScriptKeys}), so it waits while resharding moves the project.
  *
  * <p>The records' updates are merged here ({@link MergedUpdates}) and the script applies them
  * only if none of the records was applied before. When some were (a redelivery, a client's
@@ -280,7 +281,9 @@ public class RedisMetricsStore {
         Response<Long> acknowledged = null;
         try (Connection connection = routing.connectionTo(node); Pipeline pipeline = new Pipeline(connection)) {
             for (ProjectBatch batch : batches) {
-                replies.add(pipeline.eval(script, List.of(progressKey(batch)), arguments(batch)));
+                ScriptKeys keys = new ScriptKeys(batch.apikey(), properties.groupId(), ring.slots());
+                List<String> arguments = arguments(batch, keys);
+                replies.add(pipeline.eval(script, keys.keys(), arguments));
             }
             if (replicas > 0) {
                 acknowledged = pipeline.waitReplicas(progressKey(batches.get(0)), replicas, properties.redis().replicasWithin().toMillis());
@@ -392,11 +395,11 @@ public class RedisMetricsStore {
                 batch.resetMarker());
     }
 
-    private List<String> arguments(ProjectBatch batch) {
+    /** The script's arguments, declaring in {@code keys} every key their updates name. */
+    private List<String> arguments(ProjectBatch batch, ScriptKeys keys) {
         MergedUpdates merged = new MergedUpdates();
         List<String> args = new ArrayList<>();
         args.add(batch.partitionField());
-        args.add(MetricKeys.dedupSlices(batch.apikey()));
         args.add(String.valueOf(ring.slots()));
         args.add(String.valueOf(ring.roomFor(eventsPerSecond.applyAsInt(batch.apikey()))));
         args.add(String.valueOf(ring.sliceOf(clock.instant())));
@@ -410,7 +413,6 @@ public class RedisMetricsStore {
         args.add(MetricKeys.SAMPLES_SUFFIX);
         args.add(MetricKeys.RANK_SUFFIX);
         args.add(MetricKeys.bucketsPrefix(batch.apikey(), MetricKeys.Resolution.HOUR));
-        args.add(MetricKeys.dayBuckets(batch.apikey()));
         args.add(MetricKeys.FIRST_DAY);
         args.add(String.valueOf(properties.dayBucketRetention().toMillis()));
         args.add(String.valueOf(properties.maxGroupsPerMinuteBucket()));
@@ -424,7 +426,7 @@ public class RedisMetricsStore {
             args.add(DedupIds.of(record.eventId()));
             record.updates().forEach(merged::add);
         }
-        args.addAll(merged.arguments());
+        args.addAll(merged.arguments(keys));
         return args;
     }
 

@@ -51,7 +51,7 @@ class MergedUpdatesTest {
 
     /** A bucket's key lives from the bucket's start its length and its retention; another key from each write. */
     @Test
-    void givesTheScriptSevenArgumentsPerTargetWithWhenItsKeysLifeStartsAndHowLongItIs() {
+    void givesTheScriptSevenArgumentsPerTargetNamingItsKeyByItsIndexInKeysWithWhenItsLifeStartsAndHowLongItIs() {
         MergedUpdates merged = new MergedUpdates();
         MetricKeys.Bucket hour = new MetricKeys.Bucket(MetricKeys.Resolution.HOUR, 10);
         merged.add(new MetricUpdate(Operation.PAGE_HINCRBY, "pages:", "vital:CLS:poor", "/home", 3600, hour));
@@ -59,7 +59,10 @@ class MergedUpdatesTest {
         merged.add(new MetricUpdate(Operation.FIRST_DAY, "day-buckets", "firstDay", "-3", 60));
         merged.add(new MetricUpdate(Operation.FIRST_DAY, "day-buckets", "firstDay", "-2", 60));
 
-        assertThat(merged.arguments()).containsExactly("PAGE_HINCRBY", "pages:", "vital:CLS:poor", "2", "/home", "36000000", "7200000",
-                "FIRST_DAY", "day-buckets", "firstDay", "-2", "", "-1", "60000");
+        ScriptKeys keys = new ScriptKeys("shop", "group", 0);
+
+        assertThat(merged.arguments(keys)).containsExactly("PAGE_HINCRBY", String.valueOf(keys.keys().indexOf("pages:") + 1),
+                "vital:CLS:poor", "2", "/home", "36000000", "7200000",
+                "FIRST_DAY", String.valueOf(keys.keys().indexOf("day-buckets") + 1), "firstDay", "-2", "", "-1", "60000");
     }
 }
