@@ -24,6 +24,12 @@ class RedisConfiguration {
         return StartRequirementCheck.of(new RedisEvictionPolicy(RedisClientSettings.of(properties)), context);
     }
 
+    /** Before the first record is counted: a master with fewer replicas than REDIS_WAIT_REPLICAS asks for would fail every batch. */
+    @Bean
+    StartRequirementCheck redisReplicasCheck(AggregatorProperties properties, ConfigurableApplicationContext context) {
+        return StartRequirementCheck.of(new RedisReplicas(RedisClientSettings.of(properties)), context);
+    }
+
     @Bean
     AbstractHealthIndicator redisPingHealthIndicator(RedisConnections redis) {
         return new AbstractHealthIndicator("Redis ping failed") {

@@ -16,7 +16,6 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * Redis must keep every key until it expires: a progress marker or a remembered event id evicted
@@ -57,7 +56,7 @@ public final class RedisEvictionPolicy implements StartRequirement {
         List<HostAndPort> nodes;
         try {
             nodes = nodes();
-        } catch (NotACluster wrongSetting) {
+        } catch (ClusterNodeTable.NotACluster wrongSetting) {
             return Optional.of(wrongSetting.getMessage());
         }
         Optional<String> clusterNode = settings.cluster() ? Optional.empty() : aClusterNodeAsASingleServer(nodes.get(0));
@@ -88,37 +87,20 @@ public final class RedisEvictionPolicy implements StartRequirement {
 
     /**
      * The single server, or every node of the cluster as the first seed node that answers lists
-     * them; the seeds alone when the aggregator may not list them (a warning says so).
+     * them but those the cluster agrees have failed (asked at the next start); the seeds alone
+     * when the aggregator may not list them (a warning says so).
      */
-    private List<HostAndPort> nodes() throws Unanswered {
+    private List<HostAndPort> nodes() throws Unanswered, ClusterNodeTable.NotACluster {
         if (!settings.cluster()) {
             return List.of(new HostAndPort(settings.host(), settings.port()));
         }
-        JedisException last = null;
-        for (String seed : settings.clusterNodes()) {
-            try (Connection connection = new Connection(HostAndPort.from(seed), client.config())) {
-                String nodes = SafeEncoder.encode((byte[]) ask(connection, Protocol.Command.CLUSTER, "NODES"));
-                // <id> <host:port@cluster-port[,hostname]> <flags> ...: a node the cluster agrees has failed, without an
-                // address or still shaking hands is not asked (it is at the next start); one only suspected (fail?) is.
-                return nodes.lines().map(line -> line.split(" "))
-                        .filter(fields -> List.of(fields[2].split(",")).stream().noneMatch(List.of("fail", "noaddr", "handshake")::contains))
-                        .map(fields -> HostAndPort.from(fields[1].substring(0, fields[1].indexOf('@')))).toList();
-            } catch (JedisDataException refused) {
-                if (String.valueOf(refused.getMessage()).contains("cluster support disabled")) {
-                    throw new NotACluster(seed);
-                }
-                if (!RedisOutages.isUnauthorized(refused)) {
-                    last = refused;
-                    continue;
-                }
-                log.warn("The aggregator's Redis user may not list the cluster's nodes (CLUSTER NODES: {}): only the seed nodes of "
-                        + "REDIS_CLUSTER_NODES are checked for their {}", refused.getMessage(), SETTING);
-                return settings.clusterNodes().stream().map(HostAndPort::from).toList();
-            } catch (JedisException e) {
-                last = e;
-            }
+        try {
+            return ClusterNodeTable.of(client).nodes().stream().filter(node -> !node.gone()).map(ClusterNodeTable.Node::address).toList();
+        } catch (ClusterNodeTable.NotAllowed refused) {
+            log.warn("The aggregator's Redis user may not list the cluster's nodes (CLUSTER NODES: {}): only the seed nodes of "
+                    + "REDIS_CLUSTER_NODES are checked for their {}", refused.getMessage(), SETTING);
+            return settings.clusterNodes().stream().map(HostAndPort::from).toList();
         }
-        throw new Unanswered(settings.where() + " did not answer: " + (last == null ? "no node" : last.getMessage()), last);
     }
 
     /**
@@ -128,9 +110,7 @@ public final class RedisEvictionPolicy implements StartRequirement {
      */
     private Optional<String> aClusterNodeAsASingleServer(HostAndPort server) throws Unanswered {
         try (Connection connection = new Connection(server, client.config())) {
-            Object info = ask(connection, Protocol.Command.INFO, "cluster");
-            String text = info instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(info);
-            if (text.lines().anyMatch(line -> line.trim().equals("cluster_enabled:1"))) {
+            if ("1".equals(ServerInfo.of(connection, "cluster").get("cluster_enabled"))) {
                 return Optional.of("REDIS_HOST and REDIS_PORT (track.aggregator.redis.host, port) name " + server + ", a node of a "
                         + "Redis Cluster: set REDIS_CLUSTER_NODES to it (and any other nodes) so that each project's keys go to the "
                         + "node that serves them");
@@ -140,15 +120,6 @@ public final class RedisEvictionPolicy implements StartRequirement {
             return Optional.empty();
         } catch (JedisException e) {
             throw new Unanswered("Redis at " + server + " did not answer: " + e.getMessage(), e);
-        }
-    }
-
-    /** A seed of REDIS_CLUSTER_NODES that is a single server: the setting is wrong, and no wait will mend it. */
-    private static final class NotACluster extends RuntimeException {
-        NotACluster(String seed) {
-            super("REDIS_CLUSTER_NODES (track.aggregator.redis.cluster-nodes) names " + seed + ", a Redis server that is not part of a "
-                    + "cluster (cluster support disabled): for a single server, unset REDIS_CLUSTER_NODES and set REDIS_HOST and "
-                    + "REDIS_PORT");
         }
     }
 
@@ -176,21 +147,14 @@ public final class RedisEvictionPolicy implements StartRequirement {
 
     private static String askedOrRead(Connection connection) {
         try {
-            return valueOf(ask(connection, Protocol.Command.CONFIG, "GET", SETTING));
+            connection.sendCommand(Protocol.Command.CONFIG, "GET", SETTING);
+            return valueOf(connection.getOne());
         } catch (JedisDataException e) {
             if (!cannotBeAsked(e)) {
                 throw e;
             }
-            Object info = ask(connection, Protocol.Command.INFO, "memory");
-            String text = info instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(info);
-            return text.lines().filter(line -> line.startsWith("maxmemory_policy:")).map(line -> line.substring(line.indexOf(':') + 1).trim())
-                    .findFirst().orElse(null);
+            return ServerInfo.of(connection, "memory").get("maxmemory_policy");
         }
-    }
-
-    private static Object ask(Connection connection, Protocol.Command command, String... arguments) {
-        connection.sendCommand(command, arguments);
-        return connection.getOne();
     }
 
     /** Refused for want of a right, or a command renamed away: asking again will not help. */

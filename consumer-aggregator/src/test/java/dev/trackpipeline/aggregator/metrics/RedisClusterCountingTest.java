@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.trackpipeline.aggregator.AggregatorProperties;
-import dev.trackpipeline.aggregator.consume.CountingReader;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.PartitionUpdates;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.RecordUpdates;
 import dev.trackpipeline.aggregator.query.MetricWindow;
@@ -13,15 +12,6 @@ import dev.trackpipeline.aggregator.query.MetricsReader;
 import dev.trackpipeline.aggregator.query.ReadConnections;
 import dev.trackpipeline.infra.EmbeddedRedisCluster;
 import dev.trackpipeline.infra.InfrastructureSettings;
-import dev.trackpipeline.model.event.EventFamilies;
-import dev.trackpipeline.model.event.EventValidator;
-import dev.trackpipeline.model.fixtures.FixtureRecords;
-import dev.trackpipeline.model.fixtures.FixtureRecords.FixtureRecord;
-import dev.trackpipeline.model.fixtures.WebSeeFixtures;
-import dev.trackpipeline.model.fixtures.WebSeeFixtures.CapturedRequest;
-import dev.trackpipeline.model.ingest.IngestLimits;
-import dev.trackpipeline.model.kafka.EventRecord;
-import dev.trackpipeline.model.kafka.EventRecordReader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -45,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.MigrateParams;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
@@ -56,8 +47,6 @@ import redis.clients.jedis.util.JedisClusterCRC16;
 class RedisClusterCountingTest {
 
     static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MINUTES);
-    static final EventRecordReader RECORDS = CountingReader.of(new EventValidator(new EventFamilies()), IngestLimits.DEFAULTS);
-    static final List<CapturedRequest> FIXTURES = WebSeeFixtures.load().posts();
 
     @TempDir
     static Path dir;
@@ -65,7 +54,7 @@ class RedisClusterCountingTest {
     static AggregatorProperties properties;
     static RedisConnections connections;
     static UnifiedJedis redis;
-    static int nextOffset;
+    static FixtureUpdates fixtures;
 
     @BeforeAll
     static void startTheCluster() {
@@ -76,6 +65,7 @@ class RedisClusterCountingTest {
                 .inCluster(cluster.nodes().subList(0, 1), 1), Duration.ofHours(1), Duration.ofMinutes(70), Duration.ofHours(24), 200, 500,
                 10_000);
         connections = RedisConnections.onFirstUse(RedisClientSettings.of(properties)::connect);
+        fixtures = new FixtureUpdates(properties, NOW);
         redis = connections.client();
     }
 
@@ -100,7 +90,7 @@ class RedisClusterCountingTest {
     void everyProjectIsCountedOnceOnTheMasterThatOwnsItAndReadBackThroughTheCluster() {
         List<String> projects = projectsOnEveryMaster("read", 2);
         RedisMetricsStore store = store(properties);
-        List<RecordUpdates> records = interleaved(projects, 12);
+        List<RecordUpdates> records = fixtures.interleaved(projects, 12);
 
         assertThat(store.apply(List.of(new PartitionUpdates("track.error", 0, records)))).containsExactly((long) records.size());
         assertThat(store.apply(List.of(new PartitionUpdates("track.error", 0, records)))).as("the same batch delivered again")
@@ -141,7 +131,7 @@ class RedisClusterCountingTest {
                     cluster.restart(victim);
                 });
             }
-            List<PartitionUpdates> poll = List.of(new PartitionUpdates("track.error", 1, interleaved(projects, perProjectAndBatch)));
+            List<PartitionUpdates> poll = List.of(new PartitionUpdates("track.error", 1, fixtures.interleaved(projects, perProjectAndBatch)));
             applyRidingOutOutages(store, outages, poll);
         }
 
@@ -164,7 +154,7 @@ class RedisClusterCountingTest {
         int master = cluster.masterOf(slotOf(project));
         int replica = cluster.replicaOf(master);
         RedisMetricsStore store = store(impatient());
-        List<PartitionUpdates> poll = List.of(new PartitionUpdates("track.error", 2, interleaved(List.of(project), 5)));
+        List<PartitionUpdates> poll = List.of(new PartitionUpdates("track.error", 2, fixtures.interleaved(List.of(project), 5)));
 
         cluster.pause(replica);
         try {
@@ -193,7 +183,7 @@ class RedisClusterCountingTest {
         int master = cluster.masterOf(slotOf(project));
         RedisMetricsStore store = store(properties);
         RedisOutages outages = new RedisOutages(connections);
-        List<PartitionUpdates> poll = List.of(new PartitionUpdates("track.error", 3, interleaved(List.of(project), 4)));
+        List<PartitionUpdates> poll = List.of(new PartitionUpdates("track.error", 3, fixtures.interleaved(List.of(project), 4)));
 
         cluster.pause(master);
         try {
@@ -206,6 +196,62 @@ class RedisClusterCountingTest {
 
         assertThat(eventsCounted(project)).isEqualTo(4);
         cluster.awaitHealthy(Duration.ofSeconds(60));
+    }
+
+    /**
+     * Resharding: a project's slot moved to another master while its batches are counted, as
+     * {@code redis-cli --cluster reshard} moves it (IMPORTING and MIGRATING, the keys a few at a
+     * time, without REPLACE, then the slot given to its new master). Here every key moves but the
+     * progress hash before a batch comes. The old master holds only some of what the script
+     * declares, so it answers ASK or TRYAGAIN, an outage, and writes nothing; the batch is counted on the
+     * new master once the slot has moved, and the move is not stopped by a key written again on
+     * the old master after it had left (BUSYKEY).
+     */
+    @Test
+    void aProjectWhoseSlotMovesToAnotherMasterWhileCountingIsCountedOnceAndTheMoveCompletes() {
+        List<String> projects = projectsOnEveryMaster("resharded", 1);
+        String project = projects.get(0);
+        int slot = slotOf(project);
+        int from = cluster.masterOf(slot);
+        int to = cluster.masterOf(slotOf(projects.get(1)));
+        RedisMetricsStore store = store(properties);
+        RedisOutages outages = new RedisOutages(connections);
+        applyRidingOutOutages(store, outages, List.of(new PartitionUpdates("track.error", 4, fixtures.interleaved(List.of(project), 5))));
+        List<PartitionUpdates> duringTheMove = List.of(new PartitionUpdates("track.error", 4, fixtures.interleaved(List.of(project), 5)));
+
+        try (Jedis source = new Jedis("127.0.0.1", from, 5_000); Jedis target = new Jedis("127.0.0.1", to, 5_000)) {
+            target.clusterSetSlotImporting(slot, source.clusterMyId());
+            source.clusterSetSlotMigrating(slot, target.clusterMyId());
+            String progress = MetricKeys.progress(project, "cluster-test");
+            moveKeys(source, to, slot, key -> !key.equals(progress));
+
+            assertThatThrownBy(() -> store.apply(duringTheMove)).as("the old master holds part of the project's keys")
+                    .satisfies(failure -> assertThat(outages.isOutage(failure)).as("an outage: " + failure).isTrue())
+                    .hasMessageMatching("(ASK|TRYAGAIN) .*");
+            assertThat(source.clusterCountKeysInSlot(slot)).as("keys of the slot on the old master: the progress hash alone").isOne();
+
+            moveKeys(source, to, slot, key -> true);
+            for (int master : List.of(from, to, cluster.masterOf(slotOf(projects.get(2))))) {
+                try (Jedis node = new Jedis("127.0.0.1", master, 5_000)) {
+                    node.clusterSetSlotNode(slot, target.clusterMyId());
+                }
+            }
+            assertThat(source.clusterCountKeysInSlot(slot)).as("keys left on the old master").isZero();
+        }
+        applyRidingOutOutages(store, outages, duringTheMove);
+        applyRidingOutOutages(store, outages, List.of(new PartitionUpdates("track.error", 4, fixtures.interleaved(List.of(project), 5))));
+
+        assertThat(cluster.masterOf(slot)).isEqualTo(to);
+        assertThat(eventsCounted(project)).isEqualTo(15);
+    }
+
+    /** MIGRATE of the slot's keys that {@code which} picks, a hundred at a time, without REPLACE: a key the target holds fails it. */
+    private static void moveKeys(Jedis source, int to, int slot, java.util.function.Predicate<String> which) {
+        List<String> keys = source.clusterGetKeysInSlot(slot, 100_000).stream().filter(which).toList();
+        for (int first = 0; first < keys.size(); first += 100) {
+            assertThat(source.migrate("127.0.0.1", to, 0, 5_000, new MigrateParams(),
+                    keys.subList(first, Math.min(first + 100, keys.size())).toArray(String[]::new))).isEqualTo("OK");
+        }
     }
 
     /** Waits for replicas briefly: a stopped one is noticed in a test's time. */
@@ -224,6 +270,40 @@ class RedisClusterCountingTest {
                 .contains("REDIS_HOST and REDIS_PORT (track.aggregator.redis.host, port) name 127.0.0.1:" + node + ", a node of a "
                         + "Redis Cluster: set REDIS_CLUSTER_NODES to it (and any other nodes) so that each project's keys go to the "
                         + "node that serves them");
+    }
+
+    /** REDIS_WAIT_REPLICAS beyond the replicas a master has would fail every batch for good: refused at start, naming each master. */
+    @Test
+    void replicasAskedForThatNoMasterHasAreRefusedNamingEachMaster() throws Exception {
+        assertThat(new RedisReplicas(RedisClientSettings.of(properties)).unmet()).as("one replica asked, one each").isEmpty();
+
+        AggregatorProperties.Redis askingTwo = properties.redis().inCluster(cluster.nodes(), 2);
+        assertThat(new RedisReplicas(new RedisClientSettings(askingTwo, DefaultJedisClientConfig.builder().build())).unmet())
+                .hasValueSatisfying(why -> assertThat(why)
+                        .startsWith("REDIS_WAIT_REPLICAS (track.aggregator.redis.replicas-to-acknowledge) asks each batch's writes to "
+                                + "reach 2 replicas of their master, but Redis Cluster masters ")
+                        .contains(cluster.masterOf(0) + " (1)", cluster.masterOf(16383) + " (1)")
+                        .endsWith("have fewer: every batch would wait for good. Add replicas (redis-cli --cluster add-node "
+                                + "--cluster-slave), or lower REDIS_WAIT_REPLICAS to the fewest replicas a master has (0 counts without "
+                                + "waiting for any)"));
+    }
+
+    /** A replica away (here, stopped) is waited for, as the batches wait for it: the question stays open until it follows again. */
+    @Test
+    void aReplicaAwayLeavesTheReplicasQuestionOpenUntilItFollowsAgain() throws Exception {
+        int master = cluster.masterOf(0);
+        int replica = cluster.replicaOf(master);
+        RedisReplicas check = new RedisReplicas(RedisClientSettings.of(properties));
+
+        cluster.pause(replica);
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                    assertThatThrownBy(check::unmet).isInstanceOf(dev.trackpipeline.runtime.StartRequirement.Unanswered.class)
+                            .hasMessageContaining("127.0.0.1:" + master + " (0 of 1 following it)"));
+        } finally {
+            cluster.resume(replica);
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> assertThat(check.unmet()).isEmpty());
     }
 
     /** The aggregator refuses a cluster node that evicts, naming it: a replica promoted later would evict too. */
@@ -272,26 +352,6 @@ class RedisClusterCountingTest {
 
     private static int slotOf(String project) {
         return JedisClusterCRC16.getSlot(MetricKeys.progress(project, "cluster-test"));
-    }
-
-    /** {@code perProject} fixture events of each project, the projects taking turns, at the next offsets, received {@link #NOW}. */
-    private static List<RecordUpdates> interleaved(List<String> projects, int perProject) {
-        EventCounts counts = new EventCounts(properties);
-        List<RecordUpdates> records = new ArrayList<>();
-        for (int event = 0; event < perProject; event++) {
-            for (String project : projects) {
-                CapturedRequest fixture = FIXTURES.get(event % FIXTURES.size());
-                CapturedRequest theirs = new CapturedRequest(fixture.method(), fixture.path(), fixture.contentType(),
-                        fixture.contentEncoding(), fixture.body().replace("\\\"apikey\\\":\\\"demo-project\\\"",
-                        "\\\"apikey\\\":\\\"" + project + "\\\"").replace("\"apikey\":\"demo-project\"", "\"apikey\":\"" + project + "\""));
-                FixtureRecord record = FixtureRecords.of(theirs, NOW);
-                EventRecord read = RECORDS.read(name -> Optional.ofNullable(record.headers().get(name)), record.value());
-                assertThat(read.apikey()).isEqualTo(project);
-                // an id of its own: the same fixture sent again would be a client's re-send, counted once
-                records.add(new RecordUpdates(nextOffset, project, read.eventId() + "-" + nextOffset++, counts.of(read)));
-            }
-        }
-        return records;
     }
 
     private static RedisMetricsStore store(AggregatorProperties settings) {
