@@ -80,7 +80,8 @@ class BoundedReadApiTest {
             planted.add(PlantedEvents.record(PlantedEvents.errorJson(type, "shop", PLANTED_WINDOW + i / 6, i, 900_000), RECEIVED_AT));
         }
         KafkaTestRecords.produce(infra.kafkaBootstrapServers(), planted);
-        await().atMost(Duration.ofSeconds(120)).until(() -> stored(planted) == 300);
+        // 270 MB through Kafka into the stand-in: minutes on a loaded 2-core machine
+        await().atMost(Duration.ofMinutes(5)).until(() -> stored(planted) == 300);
         long oneDocument = planted.stream().mapToLong(record -> record.value().length).max().orElseThrow() + 1024;
         String window = "/api/errors/list?apikey=shop&pageSize=100&startTime=" + PLANTED_WINDOW + "&endTime=" + (PLANTED_WINDOW + 50);
 
