@@ -2,15 +2,17 @@
 -- marker for the partition. Every key carries the project's hash tag, so on Redis Cluster the
 -- whole script runs on the node that owns the project.
 --
--- KEYS declares every key the script touches but one, so that Redis Cluster checks them against
--- the node serving their slot (ScriptKeys says which and why; the one left out is the hash of a
--- page a full bucket evicts, which its ranks name in Redis): KEYS[1]: the project's progress hash
+-- KEYS declares every key the script touches but one, and a name no key takes, so that Redis
+-- Cluster runs it only on the node that serves the project's slot and never while the slot moves
+-- (ScriptKeys says why; the key left out is the hash of a page a full bucket evicts, which its
+-- ranks name in Redis): KEYS[1]: the project's progress hash
 -- (field per topic-partition: last applied offset; and that field with '^' appended: the highest
 -- offset of the partition's batches it was written in, the project's records or others');
 -- KEYS[2]: the project's dedup ring: the hash of which slice each slot holds, whose key plus
 -- ":<slot>" names the slot's set of compact event ids (declared too); KEYS[3]: the hash of when
--- the project's day buckets began (MetricKeys.dayBuckets); the others are the updates' keys, the
--- keys the script names after them, and the hour buckets of the batch's first day.
+-- the project's day buckets began (MetricKeys.dayBuckets); KEYS[4]: the name no key takes
+-- (MetricKeys.slotOf); the others are the updates' keys, the keys the script names after them,
+-- and the hour buckets of the batch's first day.
 -- ARGV[1]: partition field; ARGV[2]: slots in the ring; ARGV[3]: most ids a slot keeps; ARGV[4]:
 -- the current slice; ARGV[5]: TTL seconds of the ring's keys; ARGV[6]: most pages an hour or a
 -- day bucket keeps apart; ARGV[7]: most pages a minute bucket keeps apart; ARGV[8]: what every

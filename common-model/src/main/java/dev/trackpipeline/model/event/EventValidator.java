@@ -59,6 +59,11 @@ public final class EventValidator {
         family.get().check(check);
         check.string("apikey").filter(key -> key.length() > MAX_APIKEY_LENGTH)
                 .ifPresent(key -> check.violate("apikey", "longer than " + MAX_APIKEY_LENGTH + " characters"));
+        // No project may have one (Project), so the gateway refuses them anyway; said here too because the
+        // consumers read what Kafka holds with this validator, and on Redis Cluster the aggregator's keys
+        // hold the apikey as their hash tag ({apikey}), which a brace would cut short or empty.
+        check.string("apikey").filter(key -> key.indexOf('{') >= 0 || key.indexOf('}') >= 0)
+                .ifPresent(key -> check.violate("apikey", "may not contain '{' or '}'"));
         List<String> violations = check.violations();
         if (!violations.isEmpty()) {
             return new Verdict.Invalid(Outcome.INVALID_EVENT, violations, Optional.of(type.stringValue()));

@@ -21,12 +21,16 @@ record ClusterNodeTable(List<Node> nodes) {
      * One line of {@code CLUSTER NODES}: {@code <id> <host:port@cluster-port[,hostname]> <flags>
      * <master id or -> <ping sent> <pong received> <epoch> <link state> [<slot ranges>...]}.
      */
-    record Node(String id, HostAndPort address, Set<String> flags, String masterId, boolean linked, boolean servesSlots) {
+    record Node(String id, HostAndPort address, Set<String> flags, String masterId, boolean linked, boolean servesSlots,
+                boolean slotsOnTheMove) {
 
+        /** Slot ranges such as {@code 0-5460} or {@code 42}; a slot on the move is bracketed ({@code [93->-<node id>]}). */
         static Node of(String line) {
             String[] fields = line.split(" ");
+            List<String> slots = List.of(fields).subList(Math.min(8, fields.length), fields.length);
             return new Node(fields[0], HostAndPort.from(fields[1].substring(0, fields[1].indexOf('@'))), Set.of(fields[2].split(",")),
-                    fields[3], fields[7].equals("connected"), fields.length > 8);
+                    fields[3], fields[7].equals("connected"), slots.stream().anyMatch(range -> !range.startsWith("[")),
+                    slots.stream().anyMatch(range -> range.startsWith("[")));
         }
 
         /** Failed as the cluster agrees, without an address or still shaking hands; one only suspected (fail?) is not. */
@@ -85,6 +89,15 @@ record ClusterNodeTable(List<Node> nodes) {
             }
         }
         throw new Unanswered(client.redis().where() + " did not answer: " + (last == null ? "no node" : last.getMessage()), last);
+    }
+
+    /**
+     * Neither failed, suspected, nor joining, and no slot on the move: what the table says of the
+     * cluster's shape then holds beyond the moment (after a failover the promoted master has no
+     * replica until the old one, listed failed meanwhile, follows it).
+     */
+    boolean steady() {
+        return nodes.stream().noneMatch(node -> node.gone() || node.flags().contains("fail?") || !node.linked() || node.slotsOnTheMove());
     }
 
     /** The masters that serve slots, those the cluster does not agree have failed. */

@@ -63,6 +63,14 @@ public final class RedisReplicas implements StartRequirement {
                     refused.getMessage(), asked);
             return Optional.empty();
         }
+        return unmetIn(table, asked);
+    }
+
+    /**
+     * Refused only while the table is steady ({@link ClusterNodeTable#steady}): during a failover
+     * the promoted master has no replica until the old one follows it, which is no reason to stop.
+     */
+    static Optional<String> unmetIn(ClusterNodeTable table, int asked) throws Unanswered {
         List<String> without = new ArrayList<>();
         List<String> away = new ArrayList<>();
         for (ClusterNodeTable.Node master : table.servingMasters()) {
@@ -74,17 +82,22 @@ public final class RedisReplicas implements StartRequirement {
                 away.add(master.address() + " (" + following + " of " + replicas.size() + " following it)");
             }
         }
-        if (!without.isEmpty()) {
-            return Optional.of("REDIS_WAIT_REPLICAS (track.aggregator.redis.replicas-to-acknowledge) asks each batch's writes to "
-                    + "reach " + asked + " replica" + (asked == 1 ? "" : "s") + " of their master, but Redis Cluster "
-                    + (without.size() == 1 ? "master " : "masters ") + String.join(", ", without) + (without.size() == 1 ? " has" : " have")
-                    + " fewer: every batch would wait for good. Add replicas (redis-cli --cluster add-node --cluster-slave), or lower "
-                    + "REDIS_WAIT_REPLICAS to the fewest replicas a master has (0 counts without waiting for any)");
+        String setting = "REDIS_WAIT_REPLICAS (track.aggregator.redis.replicas-to-acknowledge)";
+        if (!without.isEmpty() && table.steady()) {
+            return Optional.of(setting + " asks each batch's writes to reach " + asked + " replica" + (asked == 1 ? "" : "s")
+                    + " of their master, but Redis Cluster " + (without.size() == 1 ? "master " : "masters ") + String.join(", ", without)
+                    + (without.size() == 1 ? " has" : " have") + " fewer: every batch would wait for good. Add replicas (redis-cli "
+                    + "--cluster add-node --cluster-slave), or lower REDIS_WAIT_REPLICAS to the fewest replicas a master has (0 counts "
+                    + "without waiting for any)");
         }
-        if (!away.isEmpty()) {
-            throw new Unanswered("Redis Cluster " + (away.size() == 1 ? "master " : "masters ") + String.join(", ", away)
-                    + (away.size() == 1 ? " has" : " have") + " fewer replicas following than the " + asked + " REDIS_WAIT_REPLICAS "
-                    + "asks for: batches on " + (away.size() == 1 ? "it" : "them") + " wait until enough follow again", null);
+        if (!without.isEmpty() || !away.isEmpty()) {
+            List<String> shortOf = new ArrayList<>(without);
+            shortOf.addAll(away);
+            throw new Unanswered("Redis Cluster " + (shortOf.size() == 1 ? "master " : "masters ") + String.join(", ", shortOf)
+                    + (shortOf.size() == 1 ? " has" : " have") + " fewer replicas following than the " + asked + " " + setting
+                    + " asks for" + (table.steady() ? "" : ", while the cluster changes (a node failed or joining, or a slot moving)")
+                    + ": batches wait until enough follow. A replica gone for good stays listed until CLUSTER FORGET: then add a "
+                    + "replica, or lower REDIS_WAIT_REPLICAS", null);
         }
         return Optional.empty();
     }

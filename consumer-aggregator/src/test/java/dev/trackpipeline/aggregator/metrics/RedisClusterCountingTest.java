@@ -201,9 +201,11 @@ class RedisClusterCountingTest {
     /**
      * Resharding: a project's slot moved to another master while its batches are counted, as
      * {@code redis-cli --cluster reshard} moves it (IMPORTING and MIGRATING, the keys a few at a
-     * time, without REPLACE, then the slot given to its new master). Here every key moves but the
-     * progress hash before a batch comes. The old master holds only some of what the script
-     * declares, so it answers ASK or TRYAGAIN, an outage, and writes nothing; the batch is counted on the
+     * time, without REPLACE, then the slot given to its new master). A batch comes once the slot is
+     * open with every key still on the old master, and again once every key but the progress hash
+     * has moved. The script declares a name no key takes, so the old master never holds all it
+     * declares while the slot moves: it answers ASK or TRYAGAIN, an outage, and writes nothing
+     * (a script run there could meet a key moved mid-way and fail part-written); the batch is counted on the
      * new master once the slot has moved, and the move is not stopped by a key written again on
      * the old master after it had left (BUSYKEY).
      */
@@ -222,6 +224,11 @@ class RedisClusterCountingTest {
         try (Jedis source = new Jedis("127.0.0.1", from, 5_000); Jedis target = new Jedis("127.0.0.1", to, 5_000)) {
             target.clusterSetSlotImporting(slot, source.clusterMyId());
             source.clusterSetSlotMigrating(slot, target.clusterMyId());
+            long keysBefore = source.clusterCountKeysInSlot(slot);
+            assertThatThrownBy(() -> store.apply(duringTheMove)).as("the slot open, every key still on the old master")
+                    .satisfies(failure -> assertThat(outages.isOutage(failure)).as("an outage: " + failure).isTrue())
+                    .hasMessageMatching("(ASK|TRYAGAIN) .*");
+            assertThat(source.clusterCountKeysInSlot(slot)).as("nothing written while the slot moves").isEqualTo(keysBefore);
             String progress = MetricKeys.progress(project, "cluster-test");
             moveKeys(source, to, slot, key -> !key.equals(progress));
 
@@ -293,7 +300,9 @@ class RedisClusterCountingTest {
     void aReplicaAwayLeavesTheReplicasQuestionOpenUntilItFollowsAgain() throws Exception {
         int master = cluster.masterOf(0);
         int replica = cluster.replicaOf(master);
-        RedisReplicas check = new RedisReplicas(RedisClientSettings.of(properties));
+        // every node a seed: the one paused may be the first, after a failover test made it a replica
+        RedisReplicas check = new RedisReplicas(new RedisClientSettings(properties.redis().inCluster(cluster.nodes(), 1),
+                DefaultJedisClientConfig.builder().build()));
 
         cluster.pause(replica);
         try {

@@ -94,6 +94,57 @@ class RedisReplicasTest {
                 .contains("did not tell its replicas", "NOPERM", "is not checked"));
     }
 
+    /** CLUSTER NODES of three masters, a replica each, as Redis 7 writes it (with hostnames). */
+    static final List<String> STEADY = List.of(
+            "e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 10.0.0.1:6379@16379,redis-1 myself,master - 0 0 1 connected 0-5460",
+            "67ed2db8d677e59ec4a4cefb06858cf2a1a89fa1 10.0.0.2:6379@16379,redis-2 master - 0 1426238316232 2 connected 5461-10922",
+            "292f8b365bb7edb5e285caf0b7e6ddc7265d2f4f 10.0.0.3:6379@16379,redis-3 master - 0 1426238318243 3 connected 10923-16383",
+            "07c37dfeb235213a872192d90877d0cd55635b91 10.0.0.4:6379@16379,redis-4 slave e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 0 1426238317239 4 connected",
+            "6ec23923021cf3ffec47632106199cb7f496ce01 10.0.0.5:6379@16379,redis-5 slave 67ed2db8d677e59ec4a4cefb06858cf2a1a89fa1 0 1426238316232 5 connected",
+            "824fe116063bc5fcf9f4ffd895bc17aee7731ac3 10.0.0.6:6379@16379,redis-6 slave 292f8b365bb7edb5e285caf0b7e6ddc7265d2f4f 0 1426238317741 6 connected");
+
+    @Test
+    void aSteadyClusterWithFewerReplicasThanAskedIsRefusedNamingEachMaster() throws Exception {
+        assertThat(RedisReplicas.unmetIn(table(STEADY), 2)).hasValueSatisfying(why -> assertThat(why)
+                .contains("masters 10.0.0.1:6379 (1), 10.0.0.2:6379 (1), 10.0.0.3:6379 (1) have fewer"));
+    }
+
+    @Test
+    void aSteadyClusterWithTheReplicasAskedForMeetsTheRequirement() throws Exception {
+        assertThat(RedisReplicas.unmetIn(table(STEADY), 1)).isEmpty();
+    }
+
+    /**
+     * After a failover, until the old master follows the promoted replica, the promoted one has
+     * none: a moment of the cluster's, not a setting to refuse, so the question stays open.
+     */
+    @Test
+    void aMasterLeftWithoutReplicasByAFailoverLeavesTheQuestionOpen() {
+        List<String> failedOver = List.of(STEADY.get(0),
+                "67ed2db8d677e59ec4a4cefb06858cf2a1a89fa1 10.0.0.2:6379@16379,redis-2 master,fail - 1426238316000 1426238316232 2 disconnected",
+                STEADY.get(2), STEADY.get(3),
+                "6ec23923021cf3ffec47632106199cb7f496ce01 10.0.0.5:6379@16379,redis-5 master - 0 1426238316232 7 connected 5461-10922",
+                STEADY.get(5));
+
+        assertThatThrownBy(() -> RedisReplicas.unmetIn(table(failedOver), 1)).isInstanceOf(StartRequirement.Unanswered.class)
+                .hasMessageContaining("master 10.0.0.5:6379 (0)").hasMessageContaining("while the cluster changes");
+    }
+
+    /** A slot moving (resharding) is a cluster changing too; bracketed entries are not slots a master serves. */
+    @Test
+    void aSlotOnTheMoveLeavesTheQuestionOpen() {
+        List<String> resharding = new java.util.ArrayList<>(STEADY);
+        resharding.set(0, STEADY.get(0) + " [93->-67ed2db8d677e59ec4a4cefb06858cf2a1a89fa1]");
+
+        assertThatThrownBy(() -> RedisReplicas.unmetIn(table(resharding), 2)).isInstanceOf(StartRequirement.Unanswered.class)
+                .hasMessageContaining("while the cluster changes");
+        assertThat(ClusterNodeTable.Node.of("a 10.0.0.9:6379@16379 master - 0 0 9 connected [93-<-b]").servesSlots()).isFalse();
+    }
+
+    private static ClusterNodeTable table(List<String> lines) {
+        return new ClusterNodeTable(lines.stream().map(ClusterNodeTable.Node::of).toList());
+    }
+
     private static RedisReplicas replicas(int port, int asked, JedisClientConfig config) {
         return new RedisReplicas(new RedisClientSettings(new AggregatorProperties.Redis("127.0.0.1", port, null, 0, false, List.of(),
                 asked, Duration.ofSeconds(2)), config));

@@ -52,9 +52,9 @@ class ScriptKeysTest {
     }
 
     @Test
-    void declaresTheProgressHashTheDedupRingAndTheDayBucketsStartFirstThenTheRingsSlots() {
+    void declaresTheProgressHashTheDedupRingTheDayBucketsStartAndTheSlotsNameFirstThenTheRingsSlots() {
         assertThat(new ScriptKeys("shop", "group", 2).keys()).containsExactly("track:{shop}:progress:group", "track:{shop}:dedup",
-                "track:{shop}:day-buckets", "track:{shop}:dedup:0", "track:{shop}:dedup:1");
+                "track:{shop}:day-buckets", "track:{shop}", "track:{shop}:dedup:0", "track:{shop}:dedup:1");
     }
 
     @Test
@@ -69,9 +69,9 @@ class ScriptKeysTest {
         int sample = keys.declare(new Target(Operation.SAMPLE, groups + MetricKeys.SAMPLES_SUFFIX, "fingerprint", ""), "title");
 
         assertThat(keys.keys()).containsExactly("track:{shop}:progress:group", "track:{shop}:dedup", "track:{shop}:day-buckets",
-                pages + "/home", pages + "(other)", MetricKeys.pageRanks("shop", Resolution.HOUR, 7), pages,
+                "track:{shop}", pages + "/home", pages + "(other)", MetricKeys.pageRanks("shop", Resolution.HOUR, 7), pages,
                 MetricKeys.errorGroupRanks("shop", Resolution.HOUR, 7), groups + MetricKeys.SAMPLES_SUFFIX, groups);
-        assertThat(List.of(page, samePage, group, sample)).containsExactly(7, 7, 10, 9);
+        assertThat(List.of(page, samePage, group, sample)).containsExactly(8, 8, 11, 10);
     }
 
     /** The script looks for the hour buckets of the first day it records, to tell whether an earlier version counted that day. */
@@ -81,7 +81,7 @@ class ScriptKeysTest {
 
         keys.declare(new Target(Operation.FIRST_DAY, MetricKeys.dayBuckets("shop"), MetricKeys.FIRST_DAY, ""), "-2");
 
-        assertThat(keys.keys()).hasSize(3 + 24).contains(MetricKeys.counters("shop", Resolution.HOUR, 48),
+        assertThat(keys.keys()).hasSize(4 + 24).contains(MetricKeys.counters("shop", Resolution.HOUR, 48),
                 MetricKeys.counters("shop", Resolution.HOUR, 71)).doesNotContain(MetricKeys.counters("shop", Resolution.HOUR, 72));
     }
 
