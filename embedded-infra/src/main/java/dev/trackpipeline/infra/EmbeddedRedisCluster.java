@@ -40,6 +40,7 @@ public final class EmbeddedRedisCluster implements AutoCloseable {
     private final String host;
     private final List<Integer> ports;
     private final Map<Integer, Process> running = new ConcurrentSkipListMap<>();
+    private final Map<Integer, OrphanGuard> guards = new ConcurrentSkipListMap<>();
     private final Thread killOnExit;
 
     private EmbeddedRedisCluster(Path dataDir, File binary, String host, List<Integer> ports) {
@@ -47,7 +48,7 @@ public final class EmbeddedRedisCluster implements AutoCloseable {
         this.binary = binary;
         this.host = host;
         this.ports = List.copyOf(ports);
-        // redis-server does not watch its parent: without this a test JVM that dies leaves them running.
+        // redis-server does not watch its parent: without this (or the guards, for a JVM killed) they outlive it.
         this.killOnExit = new Thread(() -> running.values().forEach(Process::destroyForcibly), "redis-cluster-kill-on-exit");
         Runtime.getRuntime().addShutdownHook(killOnExit);
     }
@@ -123,6 +124,10 @@ public final class EmbeddedRedisCluster implements AutoCloseable {
     /** SIGKILL: the node stops as in a crash, with what it had not sent its replicas lost. */
     public void kill(int port) {
         Process process = running.remove(port);
+        OrphanGuard guard = guards.remove(port);
+        if (guard != null) {
+            guard.close();
+        }
         if (process != null) {
             process.destroyForcibly();
             try {
@@ -217,6 +222,7 @@ public final class EmbeddedRedisCluster implements AutoCloseable {
                     .redirectOutput(nodeDir.resolve("redis.log").toFile())
                     .start();
             running.put(port, process);
+            guards.put(port, OrphanGuard.watch(process));
         } catch (IOException e) {
             throw new UncheckedIOException("redis-server could not be started on port " + port, e);
         }
