@@ -115,6 +115,20 @@ class DeploymentFilesTest {
         }
     }
 
+    /** The services run unprivileged on high ports: a flaw in one finds no capability to use, and none to gain. */
+    @Test
+    void theServicesRunWithoutCapabilitiesOrAWayToGainPrivileges() throws Exception {
+        JsonNode services = yaml.readTree(Files.readString(HOME.resolve("docker-compose.yml"))).get("services");
+
+        for (String service : List.of("gateway", "consumer-writer", "consumer-aggregator")) {
+            assertThat(services.get(service).get("cap_drop").valueStream().map(JsonNode::stringValue)).as(service).containsExactly("ALL");
+            assertThat(services.get(service).get("security_opt").valueStream().map(JsonNode::stringValue)).as(service)
+                    .containsExactly("no-new-privileges:true");
+            assertThat(Files.readString(HOME.resolve(service).resolve("Dockerfile"))).as(service + " runs as its own user")
+                    .contains("\nUSER track\n");
+        }
+    }
+
     @Test
     void grafanaIsProvisionedWithThePrometheusDataSourceAndTheDashboard() throws Exception {
         JsonNode datasource = yaml.readTree(Files.readString(HOME.resolve("deploy/grafana/provisioning/datasources/prometheus.yml")))
