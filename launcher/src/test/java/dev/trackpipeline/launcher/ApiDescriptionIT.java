@@ -77,15 +77,19 @@ class ApiDescriptionIT {
         OpenApiDescription api = OpenApiDescription.of(pipeline.url("consumer-writer"));
         HttpResponse<String> list = writer("/api/errors/list?apikey=demo-project&pageSize=5");
         String errorId = json.readTree(list.body()).get("data").get("list").get(0).get("id").stringValue();
+        String fingerprint = json.readTree(list.body()).get("data").get("list").get(0).get("fingerprint").stringValue();
 
-        assertThat(api.operations()).containsExactly("GET /api/errors/list", "GET /api/errors/stats", "GET /api/errors/{id}",
-                "GET /api/performance/{kind}", "GET /api/record-screen/{recordScreenId}");
+        assertThat(api.operations()).containsExactly("GET /api/errors/groups/{fingerprint}", "GET /api/errors/list", "GET /api/errors/stats",
+                "GET /api/errors/{id}", "GET /api/performance/{kind}", "GET /api/record-screen/{recordScreenId}");
         api.assertDescribes("GET", "/api/errors/list", list);
         api.assertDescribes("GET", "/api/errors/list", writer("/api/errors/list?apikey=demo-project&type=xhr&status=error"));
         api.assertDescribes("GET", "/api/errors/list", writer("/api/errors/list?apikey=demo-project&page=0"));
         api.assertDescribes("GET", "/api/errors/list", get("/api/errors/list?apikey=demo-project", null, "consumer-writer"));
         api.assertDescribes("GET", "/api/errors/list", get("/api/errors/list?apikey=demo-project", "someone-else", "consumer-writer"));
         api.assertDescribes("GET", "/api/errors/stats", writer("/api/errors/stats?apikey=demo-project&startTime=0&endTime=1900000000000"));
+        api.assertDescribes("GET", "/api/errors/groups/{fingerprint}", writer("/api/errors/groups/" + fingerprint + "?apikey=demo-project"));
+        api.assertDescribes("GET", "/api/errors/groups/{fingerprint}", writer("/api/errors/groups/no-such-group?apikey=demo-project"));
+        api.assertDescribes("GET", "/api/errors/list", writer("/api/errors/list?apikey=demo-project&fingerprint=" + fingerprint));
         api.assertDescribes("GET", "/api/errors/{id}", writer("/api/errors/" + errorId + "?apikey=demo-project"));
         api.assertDescribes("GET", "/api/errors/{id}", writer("/api/errors/no-such-id?apikey=demo-project"));
         api.assertDescribes("GET", "/api/performance/{kind}", writer("/api/performance/metrics?apikey=demo-project&name=LCP"));

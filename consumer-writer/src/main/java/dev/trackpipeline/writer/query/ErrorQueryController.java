@@ -6,7 +6,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import com.mongodb.client.model.Accumulators;
 import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.model.event.EventFamily;
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -143,18 +141,9 @@ public class ErrorQueryController {
         boolean newestOnly = false;
         for (EventFamily family : families.errorFamilies()) {
             var collection = repository.collection(family);
-            Bson match = Aggregates.match(Filters.and(window));
-            // The first error past the limit, in the lists' total order (found on their index), bounds
-            // what is counted: a client choosing every event's time cannot make it count more.
-            Document pastTheLimit = collection.find(Filters.and(window)).sort(EventOrder.NEWEST_FIRST)
-                    .projection(Projections.include("time")).skip(statsLimit).limit(1)
-                    .maxTime(deadline.millisLeft(), TimeUnit.MILLISECONDS).first();
-            if (pastTheLimit != null) {
-                newestOnly = true;
-                Object time = pastTheLimit.get("time");
-                match = Aggregates.match(Filters.and(Filters.and(window), Filters.or(Filters.gt("time", time),
-                        Filters.and(Filters.eq("time", time), Filters.lt("_id", pastTheLimit.get("_id"))))));
-            }
+            NewestWithin counted = NewestWithin.of(collection, Filters.and(window), statsLimit, deadline);
+            newestOnly |= counted.newestOnly();
+            Bson match = Aggregates.match(counted.filter());
             collection.aggregate(List.of(match, Aggregates.group("$type", Accumulators.sum("count", 1))))
                     .maxTime(deadline.millisLeft(), TimeUnit.MILLISECONDS)
                     .forEach(row -> byType.merge(row.getString("_id"), ((Number) row.get("count")).longValue(), Long::sum));

@@ -10,7 +10,8 @@ import org.bson.conversions.Bson;
 /**
  * The seed server's optional filters, each a query parameter matched exactly against one field:
  * {@code status}, {@code device_type}, {@code browser}, {@code os}, {@code name}, {@code rating},
- * and {@code initiatorType} (any entry of a resource list).
+ * {@code initiatorType} (any entry of a resource list), and {@code fingerprint} (an error group's
+ * occurrences, {@link ErrorGroupController}).
  */
 final class EventFilters {
 
@@ -25,6 +26,7 @@ final class EventFilters {
         fields.put("name", "name");
         fields.put("rating", "rating");
         fields.put("initiatorType", "resourceList.initiatorType");
+        fields.put("fingerprint", "fingerprint");
         FIELDS = Map.copyOf(fields);
     }
 

@@ -44,6 +44,7 @@ class QueryApiWithoutMongoTest {
     @Test
     void answersServiceUnavailableForEveryRead() throws Exception {
         for (String path : List.of("/api/errors/list?apikey=demo-project", "/api/errors/stats?apikey=demo-project",
+                "/api/errors/groups/some-group?apikey=demo-project",
                 "/api/performance/metrics?apikey=demo-project", "/api/record-screen/some-recording?apikey=demo-project")) {
             HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                     .header("Authorization", "Bearer demo-read-token").GET().build(), HttpResponse.BodyHandlers.ofString());
