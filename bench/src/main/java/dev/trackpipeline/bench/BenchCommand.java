@@ -38,6 +38,14 @@ public final class BenchCommand implements Callable<Integer> {
             "commands and bytes and the services' heap (with --quick, a smoke run of about 2 minutes)"})
     boolean reads;
 
+    @Option(names = "--scale-out", description = {"each stage with one instance and with two, in one run, as ratios: the gateway at",
+            "saturation (wrk with the captured requests; two gateways each get a wrk with half the connections, their rates added;",
+            "beside the no-op route, wrk's ceiling), and the writer's and the aggregator's drain of a prepared backlog by one",
+            "and by two instances of one consumer group; with CPU per event and how busy the machine was (about 35 minutes on two cores; with",
+            "--quick, about 4). Takes --repeats, --seconds, --connections and the --drain options (--drain-settle also bounds",
+            "the gateways' wait for their compilers after their warm-up)"})
+    boolean scaleOut;
+
     @Option(names = "--history-events", paramLabel = "N", description = "events in the history --reads fills (default 1000000, quick 3000)")
     Integer historyEvents;
 
@@ -85,8 +93,11 @@ public final class BenchCommand implements Callable<Integer> {
         if (reads) {
             return reads(checkout);
         }
-        int runs = repeats != null ? repeats : quick ? 1 : 3;
-        Duration measured = Duration.ofSeconds(seconds != null ? seconds : quick ? 2 : 10);
+        if (scaleOut) {
+            return scaleOut(checkout);
+        }
+        int runs = repeats();
+        Duration measured = loadRun();
         TrafficMix traffic;
         String trafficName;
         if (syntheticBytes != null) {
@@ -101,10 +112,8 @@ public final class BenchCommand implements Callable<Integer> {
             traffic = TrafficMix.fromFixtures(captured);
             trafficName = "the real SDK's captured events (" + captured.getFileName() + "), in their captured mix";
         }
-        int drained = drainEvents != null ? drainEvents : quick ? 10_000 : 60_000;
         var options = new Benchmark.Options(checkout, traffic, trafficName, quick ? "quick" : "full", runs, measured, measured,
-                connections, drained, drainWarmUp != null ? drainWarmUp : quick ? 5_000 : drained,
-                Duration.ofSeconds(drainSettle != null ? drainSettle : quick ? 3 : 60), probes != null ? probes : quick ? 20 : 200);
+                connections, drainEvents(), drainWarmUp(), drainSettle(), probes != null ? probes : quick ? 20 : 200);
 
         // Read before the run: the report names the code that ran, whatever is edited while it runs.
         String commit = gitCommit(checkout);
@@ -146,6 +155,29 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int scaleOut(Path checkout) throws Exception {
+        if (!Wrk.installed()) {
+            System.err.println("bench: --scale-out drives the gateways with wrk, which is not installed (Debian package wrk: apt-get install wrk)");
+            return 2;
+        }
+        Path captured = locations.capturedTraffic();
+        if (!Files.isRegularFile(captured)) {
+            System.err.println("bench: no captured traffic at " + captured + "; give --fixtures");
+            return 2;
+        }
+        var options = new ScaleOut.Options(checkout, captured, quick ? "scale-out-quick" : "scale-out", repeats(), connections, loadRun(),
+                drainEvents(), drainWarmUp(), drainSettle());
+        String commit = gitCommit(checkout);
+        Path work = Files.createTempDirectory("track-bench-scale-out");
+        List<ScaleOutReport.Stage> stages = new ScaleOut(options, System.out).run(work);
+        deleteRecursively(work);
+        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+        publish(new ScaleOutReport(machine(commit, now), new ScaleOutReport.Settings(options.mode(), options.repeats(), options.connections(),
+                options.loadRun().toSeconds(), options.drainEvents(), options.drainWarmUpEvents(), options.settleLimit().toSeconds(),
+                String.join(" ", BenchServices.JVM_OPTIONS)), stages), now);
+        return 0;
+    }
+
     private int reads(Path checkout) throws Exception {
         int events = historyEvents != null ? historyEvents : quick ? 3_000 : 1_000_000;
         var options = quick
@@ -166,6 +198,28 @@ public final class BenchCommand implements Callable<Integer> {
         wrong.forEach(check -> System.err.printf(java.util.Locale.ROOT, "bench --reads: %s %s answered %,d where the history says %,d%n",
                 check.service(), check.answer(), check.answered(), check.expected()));
         return wrong.isEmpty() ? 0 : 1;
+    }
+
+    // The options the stage benchmark and --scale-out share, with their defaults.
+
+    private int repeats() {
+        return repeats != null ? repeats : quick ? 1 : 3;
+    }
+
+    private Duration loadRun() {
+        return Duration.ofSeconds(seconds != null ? seconds : quick ? 2 : 10);
+    }
+
+    private int drainEvents() {
+        return drainEvents != null ? drainEvents : quick ? 10_000 : 60_000;
+    }
+
+    private int drainWarmUp() {
+        return drainWarmUp != null ? drainWarmUp : quick ? 5_000 : drainEvents();
+    }
+
+    private Duration drainSettle() {
+        return Duration.ofSeconds(drainSettle != null ? drainSettle : quick ? 3 : 60);
     }
 
     /** Writes the report under its date and as the latest of its mode, and prints it. */

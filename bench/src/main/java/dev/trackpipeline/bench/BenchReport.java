@@ -99,12 +99,7 @@ record BenchReport(Machine machine, Settings settings, List<Figure> figures) imp
 
     @Override
     public String markdown() {
-        StringBuilder out = new StringBuilder();
-        out.append("# Benchmark ").append(machine.date()).append("\n\n");
-        out.append("- commit `").append(machine.gitCommit()).append("`, ").append(settings.mode()).append(" mode, ")
-                .append(settings.repeats()).append(settings.repeats() == 1 ? " run" : " runs").append(" per figure (median, [min–max])\n");
-        out.append("- ").append(machine.cpu()).append(", ").append(machine.cores()).append(" cores, ")
-                .append(machine.memoryMiB()).append(" MiB, ").append(machine.os()).append(", ").append(machine.jvm()).append("\n");
+        StringBuilder out = new StringBuilder(heading("Benchmark", machine, settings.mode(), settings.repeats(), "per figure"));
         out.append("- ").append(settings.describe()).append("\n\n");
         out.append("| figure | ours | baseline | ratio | target | met |\n| --- | --- | --- | --- | --- | --- |\n");
         for (Figure figure : figures) {
@@ -117,12 +112,26 @@ record BenchReport(Machine machine, Settings settings, List<Figure> figures) imp
         return out.toString();
     }
 
-    private static String spread(Spread spread, String unit) {
+    /**
+     * A report's title and its first lines: the commit, the mode and the runs behind each figure
+     * ({@code runsOf} says of what), then the machine.
+     */
+    static String heading(String title, Machine machine, String mode, int repeats, String runsOf) {
+        return "# " + title + " " + machine.date() + "\n\n"
+                + "- commit `" + machine.gitCommit() + "`, " + mode + " mode, " + repeats + (repeats == 1 ? " run " : " runs ") + runsOf
+                + " (median, [min–max])\n"
+                + "- " + machine.cpu() + ", " + machine.cores() + " cores, " + machine.memoryMiB() + " MiB, " + machine.os() + ", "
+                + machine.jvm() + "\n";
+    }
+
+    /** A median with its unit, and its range where there was more than one run. */
+    static String spread(Spread spread, String unit) {
         String value = fmt(spread.median()) + " " + unit;
         return spread.runs().size() == 1 ? value : value + " [" + fmt(spread.min()) + "–" + fmt(spread.max()) + "]";
     }
 
-    private static String fmt(double value) {
+    /** No decimals from 100 up (thousands separated), one below. */
+    static String fmt(double value) {
         if (Math.abs(value) >= 100) {
             return String.format(Locale.ROOT, "%,.0f", value);
         }

@@ -15,6 +15,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * What the benchmark runs: the embedded infrastructure in this process, and each service as a
@@ -79,9 +83,22 @@ final class BenchServices implements AutoCloseable {
 
     /** The gateway, with the no-op route the benchmark compares {@code /reportData} against. */
     ServiceProcess gateway() throws Exception {
+        return gateways(1).get(0);
+    }
+
+    /** {@code count} gateways, each on ports of its own, behind the same topics. */
+    List<ServiceProcess> gateways(int count) throws Exception {
         List<String> options = new ArrayList<>(ONE_CLIENT_MANY_CONNECTIONS);
         options.add("-Dtrack.gateway.bench-noop-route=true");
-        return start(Service.GATEWAY, Map.of(), options);
+        return start(Service.GATEWAY, Map.of(), options, count, WhenHealthy.NOTHING);
+    }
+
+    /** What to do with an instance the moment it is healthy, before the others are. */
+    interface WhenHealthy {
+
+        WhenHealthy NOTHING = instance -> { };
+
+        void accept(ServiceProcess instance) throws Exception;
     }
 
     /**
@@ -89,14 +106,24 @@ final class BenchServices implements AutoCloseable {
      * with the listener controls ({@link ListenerControls}) the drains pause it by.
      */
     ServiceProcess writer(String group, String database) throws Exception {
+        return writers(group, database, 1, WhenHealthy.NOTHING).get(0);
+    }
+
+    /** {@code count} writers sharing consumer group {@code group} and the database {@code database}; with listener controls. */
+    List<ServiceProcess> writers(String group, String database, int count, WhenHealthy whenHealthy) throws Exception {
         return start(Service.WRITER, Map.of("MONGODB_URI", mongoUri(database)),
-                List.of("-Dtrack.writer.group-id=" + group, LISTENER_CONTROLS));
+                List.of("-Dtrack.writer.group-id=" + group, LISTENER_CONTROLS), count, whenHealthy);
     }
 
     /** An aggregator in consumer group {@code group}, counting into the empty Redis database {@code database}; with listener controls. */
     ServiceProcess aggregator(String group, int database) throws Exception {
+        return aggregators(group, database, 1, WhenHealthy.NOTHING).get(0);
+    }
+
+    /** {@code count} aggregators sharing consumer group {@code group} and the Redis database {@code database}; with listener controls. */
+    List<ServiceProcess> aggregators(String group, int database, int count, WhenHealthy whenHealthy) throws Exception {
         return start(Service.AGGREGATOR, Map.of("REDIS_DB", String.valueOf(database)),
-                List.of("-Dtrack.aggregator.group-id=" + group, LISTENER_CONTROLS));
+                List.of("-Dtrack.aggregator.group-id=" + group, LISTENER_CONTROLS), count, whenHealthy);
     }
 
     String mongoUri(String database) {
@@ -116,20 +143,67 @@ final class BenchServices implements AutoCloseable {
         running.remove(service);
     }
 
-    private ServiceProcess start(Service module, Map<String, String> environment, List<String> options) throws Exception {
-        ServicePorts.Ports ports = ServicePorts.Ports.free();
-        Map<String, String> env = new LinkedHashMap<>(infra.environment());
-        env.put("TRACK_PROJECTS_FILE", projectsFile.toString());
-        env.putAll(module.environment(ports));
-        env.putAll(environment);
-        List<String> jvmOptions = new ArrayList<>(JVM_OPTIONS);
-        jvmOptions.addAll(options);
-        Path jar = jarOf(home, module);
-        ServiceProcess service = ServiceProcess.start(module.module(), jar, ports.api(), ports.management(), env, jvmOptions,
-                workDir.resolve("logs"));
-        running.add(service);
-        service.awaitHealthy(START_TIMEOUT);
-        return service;
+    /**
+     * Starts {@code count} instances of {@code module}, each on ports of its own, and awaits them
+     * side by side, each handed to {@code whenHealthy} the moment it is healthy: a consumer that
+     * ran on while the others started would drain alone what they were to share, so the drains
+     * pause each at once. Each logs to a directory of its own (the log is named by the module) and
+     * runs under the module's name, so each starts from the module's AOT cache.
+     */
+    private List<ServiceProcess> start(Service module, Map<String, String> environment, List<String> options, int count,
+                                       WhenHealthy whenHealthy) throws Exception {
+        List<ServiceProcess> instances = new ArrayList<>();
+        for (int instance = 1; instance <= count; instance++) {
+            ServicePorts.Ports ports = ServicePorts.Ports.free();
+            Map<String, String> env = new LinkedHashMap<>(infra.environment());
+            env.put("TRACK_PROJECTS_FILE", projectsFile.toString());
+            env.putAll(module.environment(ports));
+            env.putAll(environment);
+            List<String> jvmOptions = new ArrayList<>(JVM_OPTIONS);
+            jvmOptions.addAll(options);
+            jvmOptions.add("-Dspring.kafka.consumer.client-id=" + consumerClientId(ports.api()));
+            Path logs = instance == 1 ? workDir.resolve("logs") : workDir.resolve("logs").resolve("instance-" + instance);
+            ServiceProcess service = ServiceProcess.start(module.module(), jarOf(home, module), ports.api(), ports.management(), env,
+                    jvmOptions, logs);
+            running.add(service);
+            instances.add(service);
+        }
+        ExecutorService waiting = Executors.newFixedThreadPool(count);
+        try {
+            List<Future<Void>> healthy = new ArrayList<>();
+            for (ServiceProcess instance : instances) {
+                healthy.add(waiting.submit(() -> {
+                    instance.awaitHealthy(START_TIMEOUT);
+                    whenHealthy.accept(instance);
+                    return null;
+                }));
+            }
+            for (Future<Void> instance : healthy) {
+                try {
+                    instance.get();
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof Exception cause ? cause : e;
+                }
+            }
+        } finally {
+            waiting.shutdownNow();
+        }
+        return instances;
+    }
+
+    /**
+     * What an instance's Kafka consumer calls itself (Spring may add a suffix): named by the
+     * instance's port, so that the members of a group can be told apart, and each matched with
+     * the instance it is ({@link KafkaOffsets#assignments}).
+     */
+    static String consumerClientId(int apiPort) {
+        return "bench-instance-" + apiPort;
+    }
+
+    /** Whether {@code clientId}, a group member's, is {@code instance}'s consumer. */
+    static boolean isConsumerOf(String clientId, ServiceProcess instance) {
+        String ours = consumerClientId(URI.create(instance.url()).getPort());
+        return clientId.equals(ours) || clientId.startsWith(ours + "-");
     }
 
     /** The service's executable jar in the checkout {@code home}, as {@code ./mvnw package} builds it. */

@@ -8,20 +8,14 @@ import dev.trackpipeline.model.kafka.EventRecord;
 import dev.trackpipeline.model.kafka.TopicNames;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.Semaphore;
 import java.util.function.ToDoubleFunction;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The benchmark, stage by stage, each beside its baseline from the same run:
@@ -124,41 +118,33 @@ final class Benchmark {
 
             progress.step("filling the topics with " + options.drainWarmUpEvents() + " events to warm each consumer up, then "
                     + options.drainEvents() + " to measure");
-            Map<TopicPartition, Long> start = offsets.ends();
-            postAll(reportData, options.traffic().batches(options.drainWarmUpEvents() / 50, 50));
-            Map<TopicPartition, Long> warmedUp = offsets.ends();
-            postAll(reportData, options.traffic().batches(options.drainEvents() / 50, 50));
-            Map<TopicPartition, Long> end = offsets.ends();
-            long warmedUpSum = KafkaOffsets.sum(warmedUp.values());
-            long endSum = KafkaOffsets.sum(end.values());
-            List<EventRecord> prepared = StoredEvents.read(bootstrap, warmedUp, end);
+            Backlog backlog = Backlog.fill(offsets, reportData, options.traffic(), options.drainWarmUpEvents(), options.drainEvents());
+            List<EventRecord> prepared = StoredEvents.read(bootstrap, backlog.warmedUp(), backlog.end());
 
-            DrainRuns writer = new DrainRuns(services, options.drainSettleLimit());
+            DrainRuns writer = new DrainRuns(services, offsets, backlog, "bench-writer-",
+                    (group, n, instances, whenHealthy) -> services.writers(group, "bench_writer_" + n, instances, whenHealthy),
+                    n -> services.dropDatabase("bench_writer_" + n), options.drainSettleLimit());
             for (int run = 1; run <= options.repeats(); run++) {
                 progress.step("writer, run " + run + ": raw insertMany of " + prepared.size() + " documents after " + options.drainWarmUpEvents()
                         + " unmeasured, then the writer draining the same events after its warm-up");
-                DrainRuns.Run drained = writer.run(run, "bench-writer-", offsets, start, warmedUpSum, endSum,
-                        (group, n) -> services.writer(group, "bench_writer_" + n),
-                        n -> {
-                            StoreBaselines.Measured measured = StoreBaselines.insertMany(services.mongoUri("bench_raw_" + n),
-                                    "bench_raw_" + n, prepared, options.drainWarmUpEvents());
-                            services.dropDatabase("bench_raw_" + n);
-                            return measured;
-                        },
-                        n -> services.dropDatabase("bench_writer_" + n));
+                DrainRuns.Run drained = writer.run(1, n -> {
+                    StoreBaselines.Measured measured = StoreBaselines.insertMany(services.mongoUri("bench_raw_" + n),
+                            "bench_raw_" + n, prepared, options.drainWarmUpEvents());
+                    services.dropDatabase("bench_raw_" + n);
+                    return measured;
+                });
                 settled("writer", drained);
             }
             figures.add(ratio("writer drain", "events/s", writer.each(DrainRuns.Run::rate), "raw insertMany",
                     writer.each(DrainRuns.Run::baselineRate), 0.7));
             figures.addAll(cpuFigures("writer", writer, "raw insertMany"));
 
-            DrainRuns aggregator = new DrainRuns(services, options.drainSettleLimit());
+            DrainRuns aggregator = new DrainRuns(services, offsets, backlog, "bench-aggregator-",
+                    (group, n, instances, whenHealthy) -> services.aggregators(group, n, instances, whenHealthy), n -> { }, options.drainSettleLimit());
             for (int run = 1; run <= options.repeats(); run++) {
                 progress.step("aggregator, run " + run + ": raw pipelined Redis commands for " + prepared.size() + " events, then the aggregator draining them");
-                DrainRuns.Run drained = aggregator.run(run, "bench-aggregator-", offsets, start, warmedUpSum, endSum,
-                        (group, n) -> services.aggregator(group, n),
-                        n -> StoreBaselines.pipelinedRedis(services.infrastructure().redis(), Options.MAX_REPEATS + n, prepared),
-                        n -> { });
+                DrainRuns.Run drained = aggregator.run(1,
+                        n -> StoreBaselines.pipelinedRedis(services.infrastructure().redis(), Options.MAX_REPEATS + n, prepared));
                 settled("aggregator", drained);
             }
             figures.add(ratio("aggregator drain", "events/s", aggregator.each(DrainRuns.Run::rate), "raw pipelined Redis",
@@ -182,7 +168,7 @@ final class Benchmark {
             Thread.sleep(1_000);
             EndToEndLatency.Result e2e = new EndToEndLatency().measure(URI.create(gateway.url()),
                     services.mongoUri("bench_writer_" + options.repeats()), "bench_writer_" + options.repeats(),
-                    URI.create(aggregator.current().url()), options.probes());
+                    URI.create(aggregator.current().get(0).url()), options.probes());
             background.get();
             figures.add(single("end to end p50, 202 → MongoDB, at half load", "ms", e2e.mongoP50Ms(), null, null));
             figures.add(single("end to end p99, 202 → MongoDB, at half load", "ms", e2e.mongoP99Ms(), "≤ 1000 ms", e2e.mongoP99Ms() <= 1000));
@@ -205,24 +191,6 @@ final class Benchmark {
 
     private HttpLoad.Result saturate(HttpLoad load, URI uri, String contentType, List<byte[]> bodies) throws InterruptedException {
         return load.saturate(uri, contentType, bodies, 202, options.connections(), options.warmUp(), options.measure());
-    }
-
-    /** Posts every body, a few at a time, and insists on a 202 for each: the consumers' events must all be in Kafka. */
-    private static void postAll(URI uri, List<byte[]> bodies) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        Semaphore inFlight = new Semaphore(8);
-        List<CompletableFuture<HttpResponse<Void>>> answers = new ArrayList<>();
-        for (byte[] body : bodies) {
-            inFlight.acquire();
-            answers.add(http.sendAsync(HttpRequest.newBuilder(uri).header("Content-Type", JSON)
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding())
-                    .whenComplete((response, failure) -> inFlight.release()));
-        }
-        for (CompletableFuture<HttpResponse<Void>> answer : answers) {
-            if (answer.get().statusCode() != 202) {
-                throw new IllegalStateException("filling the topics: the gateway answered " + answer.get().statusCode());
-            }
-        }
     }
 
     private void settled(String consumer, DrainRuns.Run run) {

@@ -6,43 +6,52 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The CPU time a JVM's JIT compiler threads have used, from Linux's per-thread accounting
- * ({@code /proc/<pid>/task/<tid>/schedstat}, nanoseconds on a CPU). A fresh service on two cores
- * spends a good part of its first minute compiling: the benchmark waits until its compilers
- * have gone quiet before it measures, and reports what they still used while it measured.
+ * The CPU time the JIT compiler threads of one or more JVMs (the instances of a stage) have used,
+ * from Linux's per-thread accounting ({@code /proc/<pid>/task/<tid>/schedstat}, nanoseconds on a
+ * CPU). A fresh service on two cores spends a good part of its first minute compiling: the
+ * benchmark waits until its compilers have gone quiet before it measures, and reports what they
+ * still used while it measured.
  */
 final class CompilerThreads {
+
+    /** Compilers using less than this share of a core over a second count as quiet. */
+    static final double QUIET = 0.02;
 
     /** HotSpot names them "C1 CompilerThread0", "C2 CompilerThread1"; the kernel keeps 15 characters. */
     private static final String NAME = " CompilerThre";
     private static final Duration SAMPLE = Duration.ofMillis(250);
 
-    private final Path process;
+    private final List<Path> processes;
 
-    CompilerThreads(long pid) {
-        this.process = Path.of("/proc", String.valueOf(pid), "task");
+    CompilerThreads(List<Long> pids) {
+        this.processes = pids.stream().map(pid -> Path.of("/proc", String.valueOf(pid), "task")).toList();
     }
 
-    /** Empty where the operating system does not account threads this way. */
+    /** All the JVMs' compilers together; empty where the operating system does not account threads this way. */
     Optional<Duration> cpu() {
-        if (!Files.isDirectory(process)) {
-            return Optional.empty();
+        long nanos = 0;
+        for (Path process : processes) {
+            if (!Files.isDirectory(process)) {
+                return Optional.empty();
+            }
+            try (Stream<Path> threads = Files.list(process)) {
+                nanos += threads.mapToLong(CompilerThreads::compilerNanos).sum();
+            } catch (NoSuchFileException gone) {
+                return Optional.empty();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
-        try (Stream<Path> threads = Files.list(process)) {
-            return Optional.of(Duration.ofNanos(threads.mapToLong(CompilerThreads::compilerNanos).sum()));
-        } catch (NoSuchFileException gone) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Optional.of(Duration.ofNanos(nanos));
     }
 
     /**
-     * Waits until the compilers use less than {@code quietShare} of a core over a whole second, or
+     * Waits until the compilers, all together, use less than {@code quietShare} of a core over a whole second, or
      * until {@code limit} has passed.
      *
      * @return how long it waited, and whether they went quiet

@@ -4,26 +4,29 @@ import dev.trackpipeline.launcher.ServiceProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.ToDoubleFunction;
-import org.apache.kafka.common.TopicPartition;
 
 /**
- * Repeated drains of the same prepared events by fresh instances of one consumer, each in a
- * group and a store of its own and each after its baseline. The baseline goes first so that it
- * runs beside no other run's data: the previous drain's database is dropped before it, and the
- * stand-in shares a heap with the broker. The last instance keeps running (the end-to-end
- * measurement uses it) until {@link #close()}.
+ * Repeated drains of the same prepared events ({@link Backlog}) by fresh instances of one
+ * consumer: one, or several in one group, each run's in a group and a store of their own and each
+ * after its baseline where it has one. The baseline goes first so that it runs beside no other
+ * run's data: the previous drain's database is dropped before it, and the stand-in shares a heap
+ * with the broker. The last run's instances keep running (the end-to-end measurement uses them)
+ * until {@link #close()}.
  */
 final class DrainRuns implements AutoCloseable {
 
-    /** Starts the consumer of one run, in {@code group}. */
+    /** Starts the {@code instances} consumers of one run, all in {@code group}, each handed to {@code whenHealthy} as soon as it is. */
     interface Starter {
-        ServiceProcess start(String group, int run) throws Exception;
+        List<ServiceProcess> start(String group, int run, int instances, BenchServices.WhenHealthy whenHealthy) throws Exception;
     }
 
     /** The baseline of one run. */
     interface Baseline {
+
+        /** For drains compared with each other (one instance against two) rather than with the store alone. */
+        Baseline NONE = run -> null;
+
         StoreBaselines.Measured measure(int run) throws Exception;
     }
 
@@ -34,8 +37,8 @@ final class DrainRuns implements AutoCloseable {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
 
-    /** One run: its baseline and its drain. */
-    record Run(StoreBaselines.Measured baseline, ConsumerDrain.Drained drain) {
+    /** One run: how many instances drained, its baseline (null for {@link Baseline#NONE}) and its drain. */
+    record Run(int instances, StoreBaselines.Measured baseline, ConsumerDrain.Drained drain) {
 
         double rate() {
             return drain.eventsPerSecond();
@@ -48,37 +51,46 @@ final class DrainRuns implements AutoCloseable {
 
     private final List<Run> runs = new ArrayList<>();
     private final BenchServices services;
+    private final KafkaOffsets offsets;
+    private final Backlog backlog;
+    private final String groupPrefix;
+    private final Starter starter;
+    private final Cleanup cleanup;
     private final Duration settleLimit;
-    private volatile ServiceProcess current;
-    private ResourceSampler memory;
+    private volatile List<ServiceProcess> current = List.of();
+    private final List<ResourceSampler> memory = new ArrayList<>();
 
-    /** @param settleLimit the longest pause of a warmed-up consumer for its compilers, before it is measured anyway */
-    DrainRuns(BenchServices services, Duration settleLimit) {
+    /**
+     * @param groupPrefix the runs' consumer groups are named by it and their number
+     * @param settleLimit the longest pause of warmed-up consumers for their compilers, before they are measured anyway
+     */
+    DrainRuns(BenchServices services, KafkaOffsets offsets, Backlog backlog, String groupPrefix, Starter starter, Cleanup cleanup,
+              Duration settleLimit) {
         this.services = services;
+        this.offsets = offsets;
+        this.backlog = backlog;
+        this.groupPrefix = groupPrefix;
+        this.starter = starter;
+        this.cleanup = cleanup;
         this.settleLimit = settleLimit;
     }
 
-    /**
-     * @param start       where the group starts: the warm-up events come first
-     * @param warmedUpSum the offsets' sum past the warm-up events, where the measurement starts
-     */
-    Run run(int run, String groupPrefix, KafkaOffsets offsets, Map<TopicPartition, Long> start, long warmedUpSum, long endSum,
-             Starter starter, Baseline baseline, Cleanup cleanup) throws Exception {
-        if (current != null) {
-            memory.close();
-            services.stop(current);
+    /** The next run: the last run's instances stopped, the baseline, then {@code instances} fresh ones draining the backlog. */
+    Run run(int instances, Baseline baseline) throws Exception {
+        int run = runs.size() + 1;
+        if (!current.isEmpty()) {
+            stopCurrent();
             cleanup.after(run - 1);
         }
         StoreBaselines.Measured measured = baseline.measure(run);
         String group = groupPrefix + run;
-        offsets.place(group, start);
-        current = null;
-        ConsumerDrain.Drained drained = ConsumerDrain.measure(offsets, group, warmedUpSum, endSum, () -> {
-            current = starter.start(group, run);
-            memory = new ResourceSampler(current);
+        offsets.place(group, backlog.start());
+        ConsumerDrain.Drained drained = ConsumerDrain.measure(offsets, group, backlog, whenHealthy -> {
+            current = starter.start(group, run, instances, whenHealthy);
+            current.forEach(instance -> memory.add(new ResourceSampler(instance)));
             return current;
         }, settleLimit, TIMEOUT);
-        Run measuredRun = new Run(measured, drained);
+        Run measuredRun = new Run(instances, measured, drained);
         runs.add(measuredRun);
         return measuredRun;
     }
@@ -88,18 +100,35 @@ final class DrainRuns implements AutoCloseable {
         return runs.stream().map(figure::applyAsDouble).toList();
     }
 
-    ServiceProcess current() {
+    /** One figure of every run so far by {@code instances} instances, in order. */
+    List<Double> each(int instances, ToDoubleFunction<Run> figure) {
+        return runs.stream().filter(run -> run.instances() == instances).map(figure::applyAsDouble).toList();
+    }
+
+    /** The last run's instances, still running. */
+    List<ServiceProcess> current() {
         return current;
     }
 
+    /** The most memory any of the last run's instances held. */
     ResourceSampler.Peak peak() {
-        return memory.peak();
+        return memory.stream().map(ResourceSampler::peak)
+                .reduce(new ResourceSampler.Peak(0, 0), (a, b) -> new ResourceSampler.Peak(Math.max(a.rssMiB(), b.rssMiB()),
+                        Math.max(a.heapMiB(), b.heapMiB())));
     }
 
-    @Override
-    public void close() {
-        if (memory != null) {
-            memory.close();
+    private void stopCurrent() throws InterruptedException {
+        memory.forEach(ResourceSampler::close);
+        memory.clear();
+        for (ServiceProcess instance : current) {
+            services.stop(instance);
         }
+        current = List.of();
+    }
+
+    /** Stops the last run's instances. */
+    @Override
+    public void close() throws InterruptedException {
+        stopCurrent();
     }
 }

@@ -4,8 +4,10 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -34,9 +36,27 @@ final class KafkaOffsets implements AutoCloseable {
 
     /** Sum of the group's committed offsets over the event topics. */
     long committed(String group) throws Exception {
-        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS).entrySet().stream()
-                .filter(entry -> entry.getValue() != null && topics.contains(entry.getKey().topic()))
-                .mapToLong(entry -> entry.getValue().offset()).sum();
+        return sum(committedByPartition(group).values());
+    }
+
+    /** The group's committed offset of each partition of the event topics it has committed in. */
+    Map<TopicPartition, Long> committedByPartition(String group) throws Exception {
+        Map<TopicPartition, Long> committed = new HashMap<>();
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS).forEach((partition, offset) -> {
+            if (offset != null && topics.contains(partition.topic())) {
+                committed.put(partition, offset.offset());
+            }
+        });
+        return committed;
+    }
+
+    /** The partitions each member of the group holds now, by the member's client id; members holding none left out. */
+    Map<String, Set<TopicPartition>> assignments(String group) throws Exception {
+        ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get(30, TimeUnit.SECONDS);
+        Map<String, Set<TopicPartition>> assignments = new HashMap<>();
+        description.members().stream().filter(member -> !member.assignment().topicPartitions().isEmpty())
+                .forEach(member -> assignments.put(member.clientId(), Set.copyOf(member.assignment().topicPartitions())));
+        return assignments;
     }
 
     /** Makes {@code group} start at {@code offsets} (the group must have no members). */

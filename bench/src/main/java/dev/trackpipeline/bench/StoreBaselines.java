@@ -38,7 +38,7 @@ final class StoreBaselines {
     record Measured(double eventsPerSecond, CpuTime.PerEvent cpu) {
 
         static Measured since(long startNanos, CpuTime startCpu, long events) {
-            return new Measured(events / ((System.nanoTime() - startNanos) / 1e9), CpuTime.now(0).since(startCpu).perEvent(events));
+            return new Measured(events / ((System.nanoTime() - startNanos) / 1e9), CpuTime.now().since(startCpu).perEvent(events));
         }
     }
 
@@ -63,7 +63,7 @@ final class StoreBaselines {
                 inserted += round.size();
             }
             List<Map<EventFamily, List<RawBsonDocument>>> batches = documentsInBatches(events);
-            CpuTime cpu = CpuTime.now(0);
+            CpuTime cpu = CpuTime.now();
             long start = System.nanoTime();
             batches.forEach(byFamily -> insertEach(store, byFamily));
             return Measured.since(start, cpu, events.size());
@@ -90,7 +90,7 @@ final class StoreBaselines {
                 .map(batch -> batch.stream().map(counts::of).toList()).toList();
         var config = DefaultJedisClientConfig.builder().database(database).password(redis.password().orElse(null)).build();
         try (var jedis = new JedisPooled(new HostAndPort(redis.host(), redis.port()), config)) {
-            CpuTime cpu = CpuTime.now(0);
+            CpuTime cpu = CpuTime.now();
             long start = System.nanoTime();
             for (List<List<MetricUpdate>> batch : batches) {
                 try (var pipeline = jedis.pipelined()) {

@@ -29,6 +29,35 @@ final class Wrk {
         double requestsPerSecond() {
             return requests / seconds;
         }
+
+        /** Answers under 400 (the gateway's 202s) per second: wrk counts every status from 400 up as an error. */
+        double acceptedPerSecond() {
+            return (requests - refused) / seconds;
+        }
+    }
+
+    /** Concurrent runs that were one load, one per server: their rates add up. */
+    record Together(List<Result> runs) {
+
+        Together {
+            runs = List.copyOf(runs);
+        }
+
+        double acceptedPerSecond() {
+            return runs.stream().mapToDouble(Result::acceptedPerSecond).sum();
+        }
+
+        long accepted() {
+            return runs.stream().mapToLong(run -> run.requests() - run.refused()).sum();
+        }
+
+        long refused() {
+            return runs.stream().mapToLong(Result::refused).sum();
+        }
+
+        long socketErrors() {
+            return runs.stream().mapToLong(Result::socketErrors).sum();
+        }
     }
 
     private static final Pattern RESULT = Pattern.compile("wrk-result (.*)");
@@ -63,7 +92,25 @@ final class Wrk {
 
     /** As fast as {@code connections} connections go, each waiting for its answer before the next request. */
     Result saturate(URI url, Path mix, int connections, Duration duration) throws IOException, InterruptedException {
-        return run(url, mix, connections, duration, 0);
+        return start(url, mix, threads, connections, duration, 0).await();
+    }
+
+    /**
+     * As fast as {@code connections} connections go, shared out over the {@code urls} (servers of
+     * one stage): a wrk each, all at once, each with its share of the threads and of the
+     * connections, so that the load as a whole has as many of each whatever the number of servers.
+     */
+    Together saturateEach(List<URI> urls, Path mix, int connections, Duration duration) throws IOException, InterruptedException {
+        int threadsEach = Math.max(1, threads / urls.size());
+        List<Running> running = new ArrayList<>();
+        for (URI url : urls) {
+            running.add(start(url, mix, threadsEach, Math.max(1, connections / urls.size()), duration, 0));
+        }
+        List<Result> results = new ArrayList<>();
+        for (Running wrk : running) {
+            results.add(wrk.await());
+        }
+        return new Together(results);
     }
 
     /**
@@ -74,21 +121,28 @@ final class Wrk {
     Result paced(URI url, Path mix, int connections, double rate, double latencyMs, Duration duration)
             throws IOException, InterruptedException {
         long pauseMs = Math.max(1, Math.round(connections * 1000.0 / rate - latencyMs));
-        return run(url, mix, connections, duration, pauseMs);
+        return start(url, mix, threads, connections, duration, pauseMs).await();
     }
 
-    private Result run(URI url, Path mix, int connections, Duration duration, long pauseMs) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("wrk", "-t" + threads, "-c" + Math.max(connections, threads),
+    private Running start(URI url, Path mix, int threadsOfThisRun, int connections, Duration duration, long pauseMs) throws IOException {
+        List<String> command = new ArrayList<>(List.of("wrk", "-t" + threadsOfThisRun, "-c" + Math.max(connections, threadsOfThisRun),
                 "-d" + Math.max(1, duration.toSeconds()) + "s", "--timeout", "10s", "-s", script.toString(), url.toString(),
                 "--", mix.toString(), String.valueOf(System.nanoTime() / 1000 + runs.incrementAndGet())));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("WRK_PAUSE_MS", String.valueOf(pauseMs));
-        Process wrk = builder.start();
-        String output = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (wrk.waitFor() != 0) {
-            throw new IllegalStateException("wrk failed (" + String.join(" ", command) + "):\n" + output);
+        return new Running(builder.start(), command);
+    }
+
+    /** A wrk started; its output is a few lines, which its pipe holds until they are read. */
+    private record Running(Process wrk, List<String> command) {
+
+        Result await() throws IOException, InterruptedException {
+            String output = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (wrk.waitFor() != 0) {
+                throw new IllegalStateException("wrk failed (" + String.join(" ", command) + "):\n" + output);
+            }
+            return parse(output);
         }
-        return parse(output);
     }
 
     static Result parse(String output) {

@@ -32,6 +32,26 @@ class WrkTest {
     }
 
     @Test
+    void countsOnlyAnswersUnder400AsAccepted() {
+        Wrk.Result result = new Wrk.Result(10_000, 2.0, 1_000, 0, 1, 2, 3);
+
+        assertThat(result.requestsPerSecond()).isEqualTo(5_000);
+        assertThat(result.acceptedPerSecond()).isEqualTo(4_500);
+    }
+
+    @Test
+    void concurrentRunsAgainstServersOfOneStageAddUpTheirRates() {
+        // Two wrks started together run a few milliseconds apart: each rate is over its own run.
+        Wrk.Together together = new Wrk.Together(List.of(new Wrk.Result(30_000, 10.0, 0, 0, 1, 2, 3),
+                new Wrk.Result(32_000, 10.1, 200, 3, 1, 2, 3)));
+
+        assertThat(together.acceptedPerSecond()).isCloseTo(3_000 + 31_800 / 10.1, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(together.accepted()).isEqualTo(61_800);
+        assertThat(together.refused()).isEqualTo(200);
+        assertThat(together.socketErrors()).isEqualTo(3);
+    }
+
+    @Test
     void saysWhatWrkPrintedWhenThereIsNoResult() {
         assertThatThrownBy(() -> Wrk.parse("unable to connect to 127.0.0.1:3000 Connection refused"))
                 .isInstanceOf(IllegalStateException.class)
