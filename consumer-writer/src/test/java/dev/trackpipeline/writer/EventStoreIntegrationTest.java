@@ -432,12 +432,14 @@ class EventStoreIntegrationTest {
         List<Document> replayIndexes = database.getCollection("record-screen").listIndexes().into(new ArrayList<>());
 
         assertThat(errorIndexes).extracting(index -> index.getString("name"))
-                .contains("apikey_time_id", "apikey_type_time_id", "apikey_fingerprint_time", "recordScreenId", "retention")
-                .doesNotContain("apikey_time", "apikey_type_time");
-        assertThat(indexNames("http")).contains("apikey_time_id", "apikey_type_time_id", "apikey_fingerprint_time", "retention");
+                .contains("apikey_time_id", "apikey_type_time_id", "apikey_fingerprint_time_id", "recordScreenId", "retention")
+                .doesNotContain("apikey_time", "apikey_type_time", "apikey_fingerprint_time");
+        assertThat(indexNames("http")).contains("apikey_time_id", "apikey_type_time_id", "apikey_fingerprint_time_id", "retention");
         assertThat(indexNames("performance")).contains("apikey_time_id", "apikey_name_time_id", "retention")
-                .doesNotContain("apikey_fingerprint_time", "apikey_name_time");
+                .doesNotContain("apikey_fingerprint_time_id", "apikey_name_time");
         assertThat(indexKeys("error", "apikey_time_id")).isEqualTo(new Document("apikey", 1).append("time", -1).append("_id", 1));
+        assertThat(indexKeys("http", "apikey_fingerprint_time_id"))
+                .isEqualTo(new Document("apikey", 1).append("fingerprint", 1).append("time", -1).append("_id", 1));
         assertThat(indexKeys("resource", "apikey_type_time_id"))
                 .isEqualTo(new Document("apikey", 1).append("type", 1).append("time", -1).append("_id", 1));
         assertThat(indexKeys("performance", "apikey_name_time_id"))

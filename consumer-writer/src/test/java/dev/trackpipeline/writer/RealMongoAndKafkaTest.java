@@ -109,6 +109,12 @@ class RealMongoAndKafkaTest {
             assertServedByAnIndexInOrder(events.find(afterThird).sort(EventOrder.NEWEST_FIRST).limit(21).explain(), "apikey_time_id");
             assertServedByAnIndexInOrder(events.find(window).projection(Projections.include("time")).sort(EventOrder.NEWEST_FIRST)
                     .limit(100).explain(), "apikey_time_id");
+            // an error group's occurrences (list?fingerprint=) and the first past a drill-down's limit (NewestWithin)
+            Bson ofGroup = Filters.and(window, Filters.eq("fingerprint", third.getString("fingerprint").getValue()));
+            assertServedByAnIndexInOrder(events.find(ofGroup).sort(EventOrder.NEWEST_FIRST).limit(21).explain(),
+                    "apikey_fingerprint_time_id");
+            assertServedByAnIndexInOrder(events.find(ofGroup).projection(Projections.include("time")).sort(EventOrder.NEWEST_FIRST)
+                    .skip(20_000).limit(1).explain(), "apikey_fingerprint_time_id");
         }
         var http = database.getCollection("http");
         assertServedByAnIndexInOrder(http.find(Filters.and(window, Filters.eq("type", "xhr"))).sort(EventOrder.NEWEST_FIRST).limit(21)

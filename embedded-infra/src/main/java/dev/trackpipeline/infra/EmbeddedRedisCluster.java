@@ -49,7 +49,10 @@ public final class EmbeddedRedisCluster implements AutoCloseable {
         this.host = host;
         this.ports = List.copyOf(ports);
         // redis-server does not watch its parent: without this (or the guards, for a JVM killed) they outlive it.
-        this.killOnExit = new Thread(() -> running.values().forEach(Process::destroyForcibly), "redis-cluster-kill-on-exit");
+        this.killOnExit = new Thread(() -> {
+            guards.values().forEach(OrphanGuard::close);
+            running.values().forEach(Process::destroyForcibly);
+        }, "redis-cluster-kill-on-exit");
         Runtime.getRuntime().addShutdownHook(killOnExit);
     }
 

@@ -18,14 +18,26 @@ final class OrphanGuard implements AutoCloseable {
         this.guard = guard;
     }
 
+    /**
+     * Guards {@code process} until it ends while this JVM lives: then the guard stands down by
+     * itself, so that it never kills a process that took the freed process id later.
+     */
     static OrphanGuard watch(Process process) {
+        OrphanGuard guard;
         try {
-            return new OrphanGuard(new ProcessBuilder("sh", "-c", "cat > /dev/null; kill -9 \"$1\" 2>/dev/null", "orphan-guard",
+            guard = new OrphanGuard(new ProcessBuilder("sh", "-c", "cat > /dev/null; kill -9 \"$1\" 2>/dev/null", "orphan-guard",
                     String.valueOf(process.pid())).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start());
         } catch (IOException e) {
             throw new UncheckedIOException("no shell to guard process " + process.pid() + " with", e);
         }
+        process.onExit().thenRun(guard::close);
+        return guard;
+    }
+
+    /** Whether the guard still watches: its shell runs. */
+    boolean alive() {
+        return guard.isAlive();
     }
 
     /**
@@ -37,11 +49,14 @@ final class OrphanGuard implements AutoCloseable {
         guard.destroyForcibly();
         try {
             guard.waitFor(10, TimeUnit.SECONDS);
-            guard.getOutputStream().close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException ignored) {
-            // the pipe is closed either way
+        } finally {
+            try {
+                guard.getOutputStream().close();
+            } catch (IOException ignored) {
+                // the pipe is closed either way
+            }
         }
     }
 }

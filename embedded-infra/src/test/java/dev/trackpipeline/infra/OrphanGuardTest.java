@@ -23,7 +23,7 @@ class OrphanGuardTest {
         public static void main(String[] args) throws Exception {
             Process sleeper = new ProcessBuilder("sleep", "600").start();
             OrphanGuard.watch(sleeper);
-            System.out.println(sleeper.pid());
+            System.out.println("guarded " + sleeper.pid());
             System.out.flush();
             Thread.sleep(600_000);
         }
@@ -35,14 +35,33 @@ class OrphanGuardTest {
                 System.getProperty("java.class.path"), GuardedSleepMain.class.getName()).redirectErrorStream(true).start();
         long sleeper;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))) {
-            sleeper = Long.parseLong(out.readLine().trim());
+            // the JVM may say other things first (JAVA_TOOL_OPTIONS picked up)
+            String line = out.readLine();
+            while (line != null && !line.startsWith("guarded ")) {
+                line = out.readLine();
+            }
+            assertThat(line).as("the child's guarded process id").isNotNull();
+            sleeper = Long.parseLong(line.substring("guarded ".length()).trim());
             assertThat(ProcessHandle.of(sleeper)).as("the guarded process, running").hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
 
             jvm.destroyForcibly();
             assertThat(jvm.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            jvm.destroyForcibly();
         }
 
         await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(sleeper).map(handle -> !handle.isAlive()).orElse(true));
+    }
+
+    /** A process that ends while the JVM lives frees its id for another: its guard stands down, so never kills that one. */
+    @Test
+    void aGuardStandsDownWhenItsProcessEnds() throws Exception {
+        Process sleeper = new ProcessBuilder("sleep", "600").start();
+        OrphanGuard guard = OrphanGuard.watch(sleeper);
+
+        sleeper.destroyForcibly().waitFor();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !guard.alive());
     }
 
     @Test

@@ -23,7 +23,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class EventCheck {
 
     /** Epoch milliseconds beyond this (year 2286) are no clock's reading. */
-    static final long LATEST_EPOCH_MILLIS = 9_999_999_999_999L;
+    public static final long LATEST_EPOCH_MILLIS = 9_999_999_999_999L;
 
     private final JsonNode node;
     private final String path;

@@ -94,7 +94,8 @@ record ClusterNodeTable(List<Node> nodes) {
     /**
      * Neither failed, suspected, nor joining, and no slot on the move: what the table says of the
      * cluster's shape then holds beyond the moment (after a failover the promoted master has no
-     * replica until the old one, listed failed meanwhile, follows it).
+     * replica until the old one, listed failed meanwhile, follows it). A node brackets the slots
+     * moving to or from itself only, so a slot moving between two other nodes is not seen here.
      */
     boolean steady() {
         return nodes.stream().noneMatch(node -> node.gone() || node.flags().contains("fail?") || !node.linked() || node.slotsOnTheMove());

@@ -3,10 +3,12 @@ package dev.trackpipeline.writer.query;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Accumulators;
 import com.mongodb.client.model.Aggregates;
+import com.mongodb.client.model.CountOptions;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import dev.trackpipeline.model.event.EventFamilies;
+import dev.trackpipeline.model.event.EventCheck;
 import dev.trackpipeline.model.event.EventFamily;
 import dev.trackpipeline.runtime.ApiException;
 import dev.trackpipeline.runtime.ApiResponse;
@@ -21,6 +23,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.bson.BsonType;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.springframework.http.HttpHeaders;
@@ -45,6 +48,12 @@ public class ErrorGroupController {
 
     /** How many values each breakdown names, the most frequent first. */
     static final int TOP = 10;
+    /**
+     * What of a value a breakdown groups by: a page's URL or a browser's name is a client's string
+     * of up to the event's size, and 20,000 of them whole would be what MongoDB groups and this
+     * answer carries.
+     */
+    static final int VALUE_CHARACTERS = 200;
     static final int MAX_BUCKETS = 240;
     static final String BREAKDOWNS = "pages (pageUrl), browsers, systems (os) and devices (device_type)";
 
@@ -66,7 +75,7 @@ public class ErrorGroupController {
     @Operation(summary = "One error group (a fingerprint of /api/errors/stats or the top errors) drilled into", description = "Its "
             + "occurrences in the window: how many, first and last seen, over time (buckets of equal length from startTime, or the "
             + "first occurrence, to endTime, or the last), distinct sessions (uuid), how many name a recording (recordScreenId), and "
-            + "the " + TOP + " most frequent " + BREAKDOWNS + ". Over at most the window's newest occurrences up to a limit "
+            + "the " + TOP + " most frequent " + BREAKDOWNS + " (their first " + VALUE_CHARACTERS + " characters). Over at most the window's newest occurrences up to a limit "
             + "(newestOnly). The occurrences themselves: /api/errors/list?fingerprint=<fingerprint>. 404 when the project has no "
             + "error of that fingerprint at all.")
     @GetMapping("/api/errors/groups/{fingerprint}")
@@ -110,21 +119,26 @@ public class ErrorGroupController {
     private ErrorGroup summary(Found found, String fingerprint, NewestWithin counted, QueryWindow window, int buckets,
                                QueryDeadline deadline) {
         MongoCollection<Document> collection = found.collection();
-        // Times only, at most `limit` of them: the count, first and last seen and the timeline in one pass.
+        // Times only, at most `limit` of them (events arriving meanwhile cannot add more): the count,
+        // first and last seen and the timeline in one pass.
         List<Long> times = new ArrayList<>();
-        collection.find(counted.filter()).projection(Projections.include("time"))
+        collection.find(counted.filter()).projection(Projections.include("time")).limit(limit)
                 .maxTime(deadline.millisLeft(), TimeUnit.MILLISECONDS)
                 .forEach(document -> times.add(((Number) document.get("time")).longValue()));
         long first = times.stream().mapToLong(Long::longValue).min().orElse(0);
         long last = times.stream().mapToLong(Long::longValue).max().orElse(0);
-        Timeline timeline = Timeline.of(times, window.startTime() != null ? window.startTime() : first,
-                window.endTime() != null ? window.endTime() : last, buckets);
+        // Left out, the occurrences before the newest `limit` would read as none: the timeline then starts at the first counted.
+        long start = window.startTime() != null ? window.startTime() : first;
+        if (counted.newestOnly() && !times.isEmpty()) {
+            start = Math.max(start, first);
+        }
+        Timeline timeline = Timeline.of(times, start, window.endTime() != null ? window.endTime() : last, buckets);
 
         long sessions = firstCount(collection.aggregate(List.of(Aggregates.match(counted.filter()), Aggregates.group("$uuid"),
                 Aggregates.group(null, Accumulators.sum("count", 1)))).maxTime(deadline.millisLeft(), TimeUnit.MILLISECONDS).first());
-        long withRecording = collection.countDocuments(Filters.and(counted.filter(), Filters.exists("recordScreenId"),
-                Filters.ne("recordScreenId", "")), new com.mongodb.client.model.CountOptions().maxTime(deadline.millisLeft(),
-                TimeUnit.MILLISECONDS));
+        // a recording is named by a string; null and "" name none
+        long withRecording = collection.countDocuments(Filters.and(counted.filter(), Filters.type("recordScreenId", BsonType.STRING),
+                Filters.ne("recordScreenId", "")), new CountOptions().maxTime(deadline.millisLeft(), TimeUnit.MILLISECONDS));
         return new ErrorGroup(fingerprint, found.example().getString("type"), found.example().getString("errorTitle"), times.size(),
                 times.isEmpty() ? null : first, times.isEmpty() ? null : last, sessions, withRecording, timeline,
                 top(collection, counted, "pageUrl", deadline), top(collection, counted, "deviceInfo.browser", deadline),
@@ -134,11 +148,13 @@ public class ErrorGroupController {
 
     private static List<Count> top(MongoCollection<Document> collection, NewestWithin counted, String field, QueryDeadline deadline) {
         List<Count> top = new ArrayList<>();
-        collection.aggregate(List.of(Aggregates.match(counted.filter()), Aggregates.group("$" + field, Accumulators.sum("count", 1)),
+        // $substrCP makes a missing or null value "", and a number its text
+        Document truncated = new Document("value", new Document("$substrCP", List.of("$" + field, 0, VALUE_CHARACTERS)));
+        collection.aggregate(List.of(Aggregates.match(counted.filter()), Aggregates.project(truncated),
+                        Aggregates.group("$value", Accumulators.sum("count", 1)),
                         Aggregates.sort(Sorts.orderBy(Sorts.descending("count"), Sorts.ascending("_id"))), Aggregates.limit(TOP)))
                 .maxTime(deadline.millisLeft(), TimeUnit.MILLISECONDS)
-                .forEach(row -> top.add(new Count(row.get("_id") == null ? null : String.valueOf(row.get("_id")),
-                        ((Number) row.get("count")).longValue())));
+                .forEach(row -> top.add(new Count(String.valueOf(row.get("_id")), ((Number) row.get("count")).longValue())));
         return top;
     }
 
@@ -153,7 +169,8 @@ public class ErrorGroupController {
      * @param firstSeen     the earliest occurrence counted (epoch ms), null when none
      * @param sessions      distinct sessions (uuid) among them
      * @param withRecording how many name a session recording (recordScreenId)
-     * @param pages         the most frequent pageUrl values; a null value stands for events without one
+     * @param pages         the most frequent pageUrl values (their first {@value #VALUE_CHARACTERS} characters; "" for
+     *                      events without one), as browsers, systems and devices are of deviceInfo's
      */
     public record ErrorGroup(String fingerprint, String type, String title, long count, Long firstSeen, Long lastSeen, long sessions,
                              long withRecording, Timeline timeline, List<Count> pages, List<Count> browsers, List<Count> systems,
@@ -166,12 +183,15 @@ public class ErrorGroupController {
 
     /**
      * Occurrences over time: {@code counts[i]} happened in {@code [start + i × bucketMillis, start + (i + 1) × bucketMillis)};
-     * the last bucket ends at {@code end} inclusive.
+     * the last bucket ends at {@code end} inclusive. At most the buckets asked for, fewer when the
+     * span has fewer milliseconds; start and end within the times an event may carry, so no
+     * window's edges can overflow the arithmetic.
      */
     public record Timeline(long start, long end, long bucketMillis, List<Long> counts) {
 
-        static Timeline of(List<Long> times, long start, long requestedEnd, int buckets) {
-            long end = Math.max(start, requestedEnd);
+        static Timeline of(List<Long> times, long requestedStart, long requestedEnd, int buckets) {
+            long start = Math.min(Math.max(requestedStart, 0), EventCheck.LATEST_EPOCH_MILLIS);
+            long end = Math.min(Math.max(requestedEnd, start), EventCheck.LATEST_EPOCH_MILLIS);
             long span = end - start + 1;
             long bucketMillis = Math.max(1, (span + buckets - 1) / buckets);
             int used = (int) Math.max(1, Math.min(buckets, (span + bucketMillis - 1) / bucketMillis));

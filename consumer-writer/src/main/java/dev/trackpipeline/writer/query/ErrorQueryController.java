@@ -75,6 +75,9 @@ public class ErrorQueryController {
                                     @RequestParam(required = false) Long startTime,
                                     @RequestParam(required = false) Long endTime,
                                     @RequestParam(required = false) String type,
+                                    @Parameter(description = "Only the occurrences of this error group (the fingerprint of "
+                                            + "/api/errors/stats or /api/errors/groups/{fingerprint}).")
+                                    @RequestParam(required = false) String fingerprint,
                                     @Parameter(description = PAGE) @RequestParam(required = false) Integer page,
                                     @Parameter(description = PAGE_SIZE) @RequestParam(defaultValue = "20") int pageSize,
                                     @Parameter(description = AFTER) @RequestParam(required = false) String after,
@@ -90,6 +93,7 @@ public class ErrorQueryController {
         EventPages.Request request = EventPages.request(page, pageSize, after);
         List<Bson> conditions = window.conditions();
         if (type != null) conditions.add(Filters.eq("type", type));
+        if (fingerprint != null) conditions.add(Filters.eq("fingerprint", fingerprint));
         conditions.addAll(EventFilters.from(parameters));
         Bson filter = Filters.and(conditions);
 

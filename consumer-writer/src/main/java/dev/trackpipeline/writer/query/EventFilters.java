@@ -10,8 +10,7 @@ import org.bson.conversions.Bson;
 /**
  * The seed server's optional filters, each a query parameter matched exactly against one field:
  * {@code status}, {@code device_type}, {@code browser}, {@code os}, {@code name}, {@code rating},
- * {@code initiatorType} (any entry of a resource list), and {@code fingerprint} (an error group's
- * occurrences, {@link ErrorGroupController}).
+ * and {@code initiatorType} (any entry of a resource list).
  */
 final class EventFilters {
 
@@ -26,7 +25,6 @@ final class EventFilters {
         fields.put("name", "name");
         fields.put("rating", "rating");
         fields.put("initiatorType", "resourceList.initiatorType");
-        fields.put("fingerprint", "fingerprint");
         FIELDS = Map.copyOf(fields);
     }
 

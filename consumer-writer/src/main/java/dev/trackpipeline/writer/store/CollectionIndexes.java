@@ -44,7 +44,7 @@ public class CollectionIndexes implements ApplicationRunner, DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(CollectionIndexes.class);
     static final String RETENTION_INDEX = "retention";
     /** The indexes of earlier releases that the current ones replace. */
-    static final List<String> REPLACED_INDEXES = List.of("apikey_time", "apikey_type_time", "apikey_name_time");
+    static final List<String> REPLACED_INDEXES = List.of("apikey_time", "apikey_type_time", "apikey_name_time", "apikey_fingerprint_time");
     private static final Duration RETRY = Duration.ofSeconds(5);
     private static final int COMMAND_NOT_FOUND = 59;
     private static final int INDEX_NOT_FOUND = 27;
@@ -140,7 +140,9 @@ public class CollectionIndexes implements ApplicationRunner, DisposableBean {
         ensureIndex(collection, existing, "apikey_type_time_id",
                 new Document("apikey", 1).append("type", 1).append("time", -1).append("_id", 1));
         if (family.reportsErrors()) {
-            ensureIndex(collection, existing, "apikey_fingerprint_time", new Document("apikey", 1).append("fingerprint", 1).append("time", -1));
+            // An error group's occurrences in the lists' order (a drill-down, a list by fingerprint): found, not sorted.
+            ensureIndex(collection, existing, "apikey_fingerprint_time_id",
+                    new Document("apikey", 1).append("fingerprint", 1).append("time", -1).append("_id", 1));
         }
         if (family instanceof PerformanceEvents) {
             // The performance API reads one kind of sample at a time (LCP, memory, resourceList...).

@@ -86,6 +86,7 @@ class ErrorGroupControllerTest {
         assertThat(group.pages()).containsExactly(new Count("http://shop.example/checkout", 4), new Count("http://shop.example/cart", 1));
         assertThat(group.browsers()).containsExactly(new Count("Chrome", 4), new Count("Firefox", 1));
         assertThat(group.systems()).containsExactly(new Count("Windows", 5));
+        assertThat(group.devices()).containsExactly(new Count("Pc", 5));
         assertThat(group.newestOnly()).isFalse();
     }
 
@@ -101,6 +102,48 @@ class ErrorGroupControllerTest {
         assertThat(whole.timeline().counts()).containsExactly(3L, 2L);
     }
 
+    /** A window's edges are a client's numbers: the widest there are still give the group, over the times an event may carry. */
+    @Test
+    void theWidestWindowsCountTheGroupWithoutOverflowing() {
+        for (long[] window : new long[][] {{Long.MIN_VALUE, Long.MAX_VALUE}, {0, Long.MAX_VALUE}, {1, Long.MAX_VALUE}, {Long.MIN_VALUE, T0}}) {
+            ErrorGroup group = controller(20_000).group(checkoutFailure, "shop", window[0], window[1], 240, TOKEN).data();
+
+            long inWindow = window[1] >= T0 + 239_999 ? 5 : 1;
+            assertThat(group.count()).as(window[0] + ".." + window[1]).isEqualTo(inWindow);
+            assertThat(group.timeline().counts().stream().mapToLong(Long::longValue).sum()).as(window[0] + ".." + window[1])
+                    .isEqualTo(inWindow);
+            assertThat(group.timeline().start()).isGreaterThanOrEqualTo(0);
+            assertThat(group.timeline().end()).isLessThanOrEqualTo(9_999_999_999_999L);
+        }
+    }
+
+    /** Events without a page, device info or recording are counted under "", and a null recordScreenId names no recording. */
+    @Test
+    void occurrencesWithoutPageOrDeviceCountUnderTheEmptyValue() {
+        String bare = store("{\"type\":\"error\",\"status\":\"error\",\"time\":" + T0 + ",\"message\":\"Uncaught Error: bare\","
+                + "\"fileName\":\"http://shop.example/bare.js\",\"line\":1,\"column\":1,\"apikey\":\"shop\",\"uuid\":\"s7\","
+                + "\"recordScreenId\":null}");
+
+        ErrorGroup group = controller(20_000).group(bare, "shop", null, null, 60, TOKEN).data();
+
+        assertThat(group.count()).isEqualTo(1);
+        assertThat(group.withRecording()).isZero();
+        assertThat(group.pages()).containsExactly(new Count("", 1));
+        assertThat(group.browsers()).containsExactly(new Count("", 1));
+    }
+
+    /** A page URL is the client's string: a breakdown groups and answers its first characters only. */
+    @Test
+    void aBreakdownValueIsCutToItsFirstCharacters() {
+        String path = "/" + "p".repeat(5_000);
+        String longPage = store(error("shop", T0 + 5, "s8", path, "Chrome", null).replace("checkout.js", "long.js"));
+
+        ErrorGroup group = controller(20_000).group(longPage, "shop", null, null, 60, TOKEN).data();
+
+        assertThat(group.pages()).singleElement().satisfies(page -> assertThat(page.value())
+                .hasSize(ErrorGroupController.VALUE_CHARACTERS).startsWith("http://shop.example/ppp"));
+    }
+
     /** Like the stats: a client choosing every event's time cannot make a summary count more than the limit. */
     @Test
     void countsAtMostTheNewestOccurrencesUpToTheLimitAndSaysSo() {
@@ -110,6 +153,7 @@ class ErrorGroupControllerTest {
         assertThat(group.count()).isEqualTo(3);
         assertThat(group.firstSeen()).isEqualTo(T0 + 60_500);
         assertThat(group.sessions()).isEqualTo(1);
+        assertThat(group.timeline().start()).as("from the first counted, not an empty stretch of those left out").isEqualTo(T0 + 60_500);
     }
 
     @Test
@@ -145,7 +189,7 @@ class ErrorGroupControllerTest {
         ErrorQueryController errors = new ErrorQueryController(new EventRepository(database), families, new ReadAuthorization(projects),
                 new EventPages(properties, slots), slots, properties);
 
-        EventPages.Page page = errors.list("shop", null, null, null, null, 20, null, Map.of("fingerprint", checkoutFailure), TOKEN).data();
+        EventPages.Page page = errors.list("shop", null, null, null, checkoutFailure, null, 20, null, Map.of(), TOKEN).data();
 
         assertThat(page.list()).hasSize(5).allSatisfy(error -> {
             assertThat(error).containsEntry("fingerprint", checkoutFailure).containsEntry("apikey", "shop");
