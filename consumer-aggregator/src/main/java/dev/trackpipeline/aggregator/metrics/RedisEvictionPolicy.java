@@ -158,7 +158,7 @@ public final class RedisEvictionPolicy implements StartRequirement {
     }
 
     /** Refused for want of a right, or a command renamed away: asking again will not help. */
-    private static boolean cannotBeAsked(JedisDataException refusal) {
+    static boolean cannotBeAsked(JedisDataException refusal) {
         return RedisOutages.isUnauthorized(refusal)
                 || String.valueOf(refusal.getMessage()).toLowerCase(Locale.ROOT).contains("unknown command");
     }

@@ -4,7 +4,6 @@ import dev.trackpipeline.aggregator.AggregatorProperties;
 import dev.trackpipeline.runtime.StartRequirement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -108,7 +107,7 @@ public final class RedisReplicas implements StartRequirement {
         try (Connection connection = new Connection(server, client.config())) {
             replication = ServerInfo.of(connection, "replication");
         } catch (JedisDataException refused) {
-            if (!RedisOutages.isUnauthorized(refused) && !String.valueOf(refused.getMessage()).toLowerCase(Locale.ROOT).contains("unknown command")) {
+            if (!RedisEvictionPolicy.cannotBeAsked(refused)) {
                 throw new Unanswered("Redis at " + server + " did not answer: " + refused.getMessage(), refused);
             }
             log.warn("Redis at {} did not tell its replicas (INFO replication: {}): whether it has the {} REDIS_WAIT_REPLICAS asks for "
