@@ -76,13 +76,10 @@ final class JunkFlood implements AutoCloseable {
     private final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
     final JedisPooled redis = new JedisPooled(server.host(), server.port());
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final ReadConnections reads = new ReadConnections(new AggregatorProperties(PROPERTIES.groupId(),
-            new AggregatorProperties.Redis(server.host(), server.port(), null, 0, false), PROPERTIES.dedupWindow(),
-            PROPERTIES.minuteBucketRetention(), PROPERTIES.hourBucketRetention(), PROPERTIES.maxPagesPerProject(),
-            PROPERTIES.maxPagesPerMinuteBucket(), PROPERTIES.maxGroupsPerBucket(), PROPERTIES.dedupIdsPerSlice()));
-    final MetricsReader reader = new MetricsReader(reads, PROPERTIES);
+    private final ReadConnections reads;
+    final MetricsReader reader;
     private final RedisMetricsStore store;
-    private final EventCounts counts = new EventCounts(PROPERTIES);
+    private final EventCounts counts;
     private final JunkEvents junk = new JunkEvents(APIKEY);
     private final Map<String, Long> offsets = new HashMap<>();
     private final List<EventRecord> pending = new ArrayList<>();
@@ -90,7 +87,18 @@ final class JunkFlood implements AutoCloseable {
 
     /** @param now the time of the store's clock, which chooses the dedup ring's slice and stands for Redis's in the buckets' expiry */
     JunkFlood(Instant now) {
-        store = new RedisMetricsStore(redis, PROPERTIES, meters, Clock.fixed(now, ZoneOffset.UTC));
+        this(now, PROPERTIES);
+    }
+
+    /** As {@link #JunkFlood(Instant)}, counting and reading with other properties (its Redis's address aside). */
+    JunkFlood(Instant now, AggregatorProperties properties) {
+        reads = new ReadConnections(new AggregatorProperties(properties.groupId(),
+                new AggregatorProperties.Redis(server.host(), server.port(), null, 0, false), properties.dedupWindow(),
+                properties.minuteBucketRetention(), properties.hourBucketRetention(), properties.maxPagesPerProject(),
+                properties.maxPagesPerMinuteBucket(), properties.maxGroupsPerBucket(), properties.dedupIdsPerSlice()));
+        reader = new MetricsReader(reads, properties);
+        counts = new EventCounts(properties);
+        store = new RedisMetricsStore(redis, properties, meters, Clock.fixed(now, ZoneOffset.UTC));
         redis.flushAll();
     }
 

@@ -8,10 +8,13 @@ import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
 import dev.trackpipeline.aggregator.query.MetricWindow;
 import dev.trackpipeline.aggregator.query.MetricsReader;
 import dev.trackpipeline.aggregator.query.Overview;
-import dev.trackpipeline.aggregator.query.TimeSeries;
+import dev.trackpipeline.aggregator.query.PageVital;
+import dev.trackpipeline.aggregator.query.TimeSeriesSet;
+import dev.trackpipeline.aggregator.query.VitalSummary;
 import dev.trackpipeline.aggregator.query.TopError;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,30 +23,36 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.Response;
 
 /**
  * A window is read from the coarsest buckets that fit in it (minutes up to the next hour, hours up
- * to the next day, then days): its numbers must be those of its minutes, read one by one, for
- * every window up to a day, and those of its hours for the longer ones, which start at midnight.
- * The real SDK's traffic is sent every 23 minutes over the last 50 hours, so that the windows start
- * and end in every kind of bucket. (Buckets are kept here longer than the defaults keep them, so
- * that there are minutes to compare with.)
+ * to the next day, then days): every number it gives must be the one its minutes give, read one by
+ * one, for every window the API takes, up to 30 days. The real SDK's traffic is sent every 23
+ * minutes over the last 50 hours and every 3 h 7 min over the month before, so that the windows
+ * start and end in every kind of bucket. (Minute buckets are kept here 31 days, where the defaults
+ * keep them 70 minutes, so that there are minutes to compare with.)
  */
 class WindowsAgreeWithTheirMinutesTest {
 
     static final Instant NOW = Instant.parse("2026-05-04T10:30:30Z");
-    static final Duration SPREAD = Duration.ofHours(50);
+    static final Duration DENSE = Duration.ofHours(50);
     static final Duration EVERY = Duration.ofMinutes(23);
+    static final Duration SPARSE = Duration.ofDays(31);
+    static final Duration RARELY = Duration.ofMinutes(187);
     static final List<String> MINUTE_WINDOWS = List.of("15m", "1h", "2h", "90m", "6h", "23h", "24h");
-    static final List<String> HOUR_WINDOWS = List.of("25h", "48h", "49h", "3d", "7d");
+    static final List<String> EVERY_WINDOW = List.of("15m", "90m", "6h", "23h", "24h", "25h", "48h", "49h", "3d", "7d", "30d");
+    static final AggregatorProperties MINUTES_KEPT_A_MONTH = new AggregatorProperties("windows-test", null, Duration.ofHours(1),
+            Duration.ofDays(31), Duration.ofHours(48), 500, 50, 500, 10_000);
 
-    static final JunkFlood store = new JunkFlood(NOW);
+    static final JunkFlood store = new JunkFlood(NOW, MINUTES_KEPT_A_MONTH);
     static final JedisPooled redis = store.redis;
     static final MetricsReader reader = store.reader;
 
     @BeforeAll
-    static void sendTheRealTrafficEveryTwentyThreeMinutes() {
-        store.sendRealTrafficEvery(EVERY, NOW.minus(SPREAD), NOW, at -> { });
+    static void sendTheRealTrafficOverAMonth() {
+        store.sendRealTrafficEvery(RARELY, NOW.minus(SPARSE), NOW.minus(DENSE), at -> { });
+        store.sendRealTrafficEvery(EVERY, NOW.minus(DENSE).plus(EVERY), NOW, at -> { });
     }
 
     @AfterAll
@@ -75,35 +84,73 @@ class WindowsAgreeWithTheirMinutesTest {
     }
 
     @Test
-    void windowsStartingAtMidnightCountWhatTheirHoursCount() {
-        for (String text : HOUR_WINDOWS) {
+    void everyWindowAnswersEveryReadAsItsMinutesDo() {
+        for (String text : EVERY_WINDOW) {
             MetricWindow window = MetricWindow.parse(text);
-            Overview overview = reader.overview(APIKEY, window, NOW);
-            Map<String, Long> counted = sumOf(keysOf(Resolution.HOUR, window.startMillis(NOW), ""));
+            MetricWindow minutes = minuteByMinute(window);
+            assertThat(minutes.cover(NOW)).as(text).hasSize((int) (MetricWindow.lastMinute(NOW) - window.firstMinute(NOW) + 1))
+                    .allMatch(bucket -> bucket.resolution() == Resolution.MINUTE);
 
-            assertThat(overview.events()).as(text).isPositive().isEqualTo(counted.get("events"));
-            assertThat(overview.byType()).as(text).isEqualTo(prefixed(counted, "type:"));
-            assertThat(topErrors(window)).as(text).isEqualTo(sortedSetsOf(keysOf(Resolution.HOUR, window.startMillis(NOW), ":errors")));
+            Overview overview = reader.overview(APIKEY, window, NOW);
+            assertThat(overview.events()).as(text).isPositive();
+            assertThat(overview.sessions()).as(text).isPositive();
+            assertThat(overview).as(text).usingRecursiveComparison().ignoringFields("window", "to")
+                    .isEqualTo(reader.overview(APIKEY, minutes, NOW));
+            Map<String, VitalSummary> vitals = reader.vitals(APIKEY, window, NOW);
+            assertThat(vitals).as(text).isNotEmpty().isEqualTo(reader.vitals(APIKEY, minutes, NOW));
+            // A group's sample is the first occurrence its newest bucket saw: a day's and a minute's differ, and each names one.
+            List<TopError> topErrors = reader.topErrors(APIKEY, window, NOW, 100);
+            List<TopError> topErrorsOfMinutes = reader.topErrors(APIKEY, minutes, NOW, 100);
+            assertThat(topErrors).as(text).isNotEmpty().usingRecursiveFieldByFieldElementComparatorIgnoringFields("sampleEventId")
+                    .isEqualTo(topErrorsOfMinutes);
+            assertThat(topErrors).as(text).allMatch(error -> !error.sampleEventId().isEmpty());
+            assertThat(topErrorsOfMinutes).as(text).allMatch(error -> !error.sampleEventId().isEmpty());
+            assertThat(reader.pageCosts(APIKEY, window, NOW, 100)).as(text)
+                    .satisfies(costs -> assertThat(costs.httpFailures()).isNotEmpty())
+                    .isEqualTo(reader.pageCosts(APIKEY, minutes, NOW, 100));
+            for (String vital : vitals.keySet()) {
+                List<PageVital> pages = reader.slowestPages(APIKEY, vital, window, NOW, 100);
+                assertThat(pages).as(text + " " + vital).isEqualTo(reader.slowestPages(APIKEY, vital, minutes, NOW, 100));
+                pages.forEach(page -> assertThat(reader.pageVitals(APIKEY, page.page(), window, NOW)).as(text + " " + page.page())
+                        .isNotEmpty().isEqualTo(reader.pageVitals(APIKEY, page.page(), minutes, NOW)));
+            }
         }
     }
 
     @Test
     void everyStepOfASeriesCountsWhatItsMinutesCount() {
-        MetricWindow day = MetricWindow.parse("24h");
-        TimeSeries hourly = reader.timeSeries(APIKEY, "events", day, Duration.ofHours(1), "1h", NOW);
-        TimeSeries byThreeHours = reader.timeSeries(APIKEY, "events", day, Duration.ofHours(3), "3h", NOW);
+        List<String> metrics = new ArrayList<>(List.of("events", "errors", "whiteScreens", "sessions"));
+        reader.overview(APIKEY, MetricWindow.parse("30d"), NOW).byType().keySet().forEach(type -> metrics.add("type:" + type));
+        for (List<String> asked : List.of(List.of("24h", "1h"), List.of("24h", "3h"), List.of("48h", "1d"), List.of("7d", "1d"),
+                List.of("30d", "1d"), List.of("30d", "3d"))) {
+            MetricWindow window = MetricWindow.parse(asked.get(0));
+            Duration step = MetricWindow.parse(asked.get(1)).length();
+            TimeSeriesSet series = reader.timeSeries(APIKEY, metrics, window, step, asked.get(1), NOW);
 
-        assertThat(hourly.points()).hasSize(24);
-        for (TimeSeries series : List.of(hourly, byThreeHours)) {
-            assertThat(series.points().stream().mapToLong(TimeSeries.Point::value).sum()).as(series.step())
-                    .isEqualTo(reader.overview(APIKEY, day, NOW).events());
+            assertThat(series.values().get("events").stream().mapToLong(Long::longValue).sum()).as(asked.toString())
+                    .isEqualTo(reader.overview(APIKEY, window, NOW).events());
+            for (int point = 0; point < series.t().size(); point++) {
+                long from = Math.max(series.t().get(point), window.startMillis(NOW));
+                long to = Math.min(series.t().get(point) + step.toMillis(), NOW.toEpochMilli() + 1);
+                Map<String, Long> counted = sumOf(keysBetween(Resolution.MINUTE, from, to, ""));
+                String[] sessions = keysBetween(Resolution.MINUTE, from, to, ":sessions").toArray(String[]::new);
+                String at = asked + " " + Instant.ofEpochMilli(series.t().get(point));
+                for (String metric : metrics) {
+                    long expected = switch (metric) {
+                        case "sessions" -> redis.pfcount(sessions);
+                        case "whiteScreens" -> counted.getOrDefault("whiteScreen:blank", 0L);
+                        default -> counted.getOrDefault(metric, 0L);
+                    };
+                    assertThat(series.values().get(metric).get(point)).as(at + " " + metric).isEqualTo(expected);
+                }
+            }
         }
-        long stepMillis = Duration.ofHours(1).toMillis();
-        hourly.points().forEach(point -> {
-            long from = Math.max(point.t(), day.startMillis(NOW));
-            List<String> minutes = keysBetween(Resolution.MINUTE, from, Math.min(point.t() + stepMillis, NOW.toEpochMilli() + 1), "");
-            assertThat(point.value()).as(Instant.ofEpochMilli(point.t()).toString()).isEqualTo(sumOf(minutes).getOrDefault("events", 0L));
-        });
+    }
+
+    /** The same window read from its minute buckets alone: the same first minute, every minute from there to now's. */
+    private static MetricWindow minuteByMinute(MetricWindow window) {
+        long minutes = MetricWindow.lastMinute(NOW) - window.firstMinute(NOW) + 1;
+        return new MetricWindow(window.text(), Duration.ofMinutes(minutes), Resolution.MINUTE);
     }
 
     private static Map<String, Long> topErrors(MetricWindow window) {
@@ -123,7 +170,11 @@ class WindowsAgreeWithTheirMinutesTest {
 
     private static Map<String, Long> sumOf(List<String> hashes) {
         Map<String, Long> sum = new TreeMap<>();
-        hashes.forEach(key -> redis.hgetAll(key).forEach((field, value) -> sum.merge(field, Long.parseLong(value), Long::sum)));
+        List<Response<Map<String, String>>> replies = new ArrayList<>();
+        try (var pipeline = redis.pipelined()) {
+            hashes.forEach(key -> replies.add(pipeline.hgetAll(key)));
+        }
+        replies.forEach(reply -> reply.get().forEach((field, value) -> sum.merge(field, Long.parseLong(value), Long::sum)));
         return sum;
     }
 

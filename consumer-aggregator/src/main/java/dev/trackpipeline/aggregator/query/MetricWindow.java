@@ -102,7 +102,7 @@ public record MetricWindow(String text, Duration length, Resolution resolution) 
      * by day (day buckets are written since 07ec453), so they are read from their hours.
      */
     public List<Bucket> cover(Instant now, long firstWholeDay) {
-        if (length.compareTo(MINUTE_BY_MINUTE_UP_TO) <= 0) {
+        if (resolution == Resolution.MINUTE) {
             List<Bucket> minutes = new ArrayList<>();
             for (long minute = firstMinute(now); minute <= lastMinute(now); minute++) {
                 minutes.add(new Bucket(Resolution.MINUTE, minute));

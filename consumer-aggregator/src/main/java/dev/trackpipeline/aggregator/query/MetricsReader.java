@@ -5,6 +5,7 @@ import dev.trackpipeline.aggregator.metrics.EventCounts.ErrorSample;
 import dev.trackpipeline.aggregator.metrics.EventCounts;
 import dev.trackpipeline.aggregator.metrics.MetricKeys;
 import dev.trackpipeline.aggregator.metrics.MetricKeys.Bucket;
+import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
 import dev.trackpipeline.aggregator.metrics.RedisScripts;
 import dev.trackpipeline.aggregator.metrics.VitalsHistogram;
 import dev.trackpipeline.model.vitals.VitalThresholds;
@@ -421,7 +422,7 @@ public class MetricsReader {
 
     /** The window's cover, its days from their day buckets only where those counted the whole day ({@link #firstWholeDay}). */
     private List<Bucket> cover(AbstractPipeline pipeline, String apikey, MetricWindow window, Instant now) {
-        if (window.length().compareTo(MetricWindow.MINUTE_BY_MINUTE_UP_TO) <= 0) {
+        if (window.resolution() == Resolution.MINUTE) {
             return window.cover(now);
         }
         return window.cover(now, firstWholeDay(pipeline, apikey));
