@@ -12,6 +12,8 @@ import dev.trackpipeline.model.fixtures.FixtureRecords.FixtureRecord;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
 import com.mongodb.client.model.Projections;
 import dev.trackpipeline.model.event.PerformanceEvents;
+import dev.trackpipeline.writer.query.ErrorGroupController;
+import dev.trackpipeline.writer.query.ErrorQueryController;
 import dev.trackpipeline.writer.query.EventOrder;
 import dev.trackpipeline.writer.query.RecordScreenController;
 import dev.trackpipeline.writer.store.CollectionIndexes;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.bson.conversions.Bson;
@@ -59,6 +62,12 @@ class RealMongoAndKafkaTest {
     @Autowired
     CollectionIndexes indexes;
 
+    @Autowired
+    ErrorQueryController errors;
+
+    @Autowired
+    ErrorGroupController groups;
+
     @Test
     void storesEveryFixtureEventOnceInRealMongoDb() throws Exception {
         List<FixtureRecord> records = WebSeeFixtures.load().posts().stream()
@@ -84,12 +93,7 @@ class RealMongoAndKafkaTest {
         await().atMost(Duration.ofSeconds(60)).until(indexes::created);
         Instant receivedAt = Instant.parse("2026-12-03T10:00:00Z");
         long time = 1795950000000L;
-        for (int i = 0; i < 30; i++) {
-            String type = List.of("error", "resource", "xhr", "fetch", "unhandledrejection").get(i % 5);
-            RawBsonDocument document = PlantedEvents.document(PlantedEvents.errorJson(type, "explained", time + i / 3, i, 10), receivedAt);
-            database.getCollection(type.equals("xhr") || type.equals("fetch") ? "http" : type.equals("resource") ? "resource" : "error",
-                    RawBsonDocument.class).insertOne(document);
-        }
+        plantErrors("explained", time, receivedAt);
         for (var sample : WebSeeFixtures.load().ofType("performance")) {
             database.getCollection("performance", RawBsonDocument.class).insertOne(PlantedEvents.document(
                     sample.body().replace("\"apikey\":\"demo-project\"", "\"apikey\":\"explained\""), receivedAt));
@@ -135,6 +139,54 @@ class RealMongoAndKafkaTest {
                 .sort(RecordScreenController.RECORDED_ORDER).limit(21).explain(), "apikey_recordScreenId_time");
         assertThat(database.getCollection("error").listIndexes().map(index -> index.getString("name")).into(new ArrayList<>()))
                 .doesNotContain("apikey_time", "apikey_type_time");
+    }
+
+    /**
+     * The reads besides the lists: a list's total (a count), the stats and an error group's
+     * aggregations, one error by id. Each must find its documents on an index, never by scanning a
+     * collection. Checked on the very queries the controllers send, as MongoDB's profiler records
+     * them with their plans, so that a change to a pipeline cannot slip past a copy of it here.
+     */
+    @Test
+    void countsSummariesAndLookupsFindTheirDocumentsOnAnIndex() {
+        await().atMost(Duration.ofSeconds(60)).until(indexes::created);
+        long time = 1795960000000L;
+        plantErrors("shop", time, Instant.parse("2026-12-03T11:00:00Z"));
+        String bearer = "Bearer shop-read-token";
+        Document anError = database.getCollection("error").find(Filters.eq("apikey", "shop")).first();
+
+        database.runCommand(new Document("profile", 2));
+        try {
+            assertThat(errors.list("shop", time, time + 100, null, null, null, 20, null, Map.of(), bearer).data().total()).isEqualTo(30);
+            assertThat(errors.list("shop", time, time + 100, "xhr", null, null, 20, null, Map.of(), bearer).data().total()).isEqualTo(6);
+            assertThat(errors.stats("shop", time, time + 100, 20, bearer).data().total()).isEqualTo(30);
+            assertThat(groups.group(anError.getString("fingerprint"), "shop", time, time + 100, 60, bearer).data().count()).isEqualTo(1);
+            assertThat(errors.one(anError.getString("_id"), "shop", bearer).data()).containsEntry("id", anError.getString("_id"));
+        } finally {
+            database.runCommand(new Document("profile", 0));
+        }
+
+        List<Document> planned = database.getCollection("system.profile").find(Filters.and(
+                Filters.in("ns", "track.error", "track.resource", "track.http"), Filters.exists("planSummary"))).into(new ArrayList<>());
+        List<String> plans = planned.stream().map(operation -> operation.getString("planSummary")).toList();
+        assertThat(planned).as("aggregations profiled (3 counts, 6 of the stats, 6 of the group)")
+                .filteredOn(operation -> operation.get("command", Document.class).containsKey("aggregate")).hasSizeGreaterThanOrEqualTo(15);
+        assertThat(plans).allSatisfy(plan -> assertThat(plan).doesNotContain("COLLSCAN"))
+                .anySatisfy(plan -> assertThat(plan).contains("{ apikey: 1, time: -1, _id: 1 }"))
+                .anySatisfy(plan -> assertThat(plan).contains("{ apikey: 1, fingerprint: 1, time: -1, _id: 1 }"))
+                .anySatisfy(plan -> assertThat(plan).containsAnyOf("IDHACK", "{ _id: 1 }"));
+        assertThat(planned).filteredOn(operation -> operation.get("command", Document.class).containsKey("find"))
+                .isNotEmpty().allSatisfy(find -> assertThat(find.getBoolean("hasSortStage", false)).as(find.toJson()).isFalse());
+    }
+
+    /** 30 errors of the project, 6 of each error type, three to a millisecond from {@code time} on. */
+    private void plantErrors(String apikey, long time, Instant receivedAt) {
+        for (int i = 0; i < 30; i++) {
+            String type = List.of("error", "resource", "xhr", "fetch", "unhandledrejection").get(i % 5);
+            RawBsonDocument document = PlantedEvents.document(PlantedEvents.errorJson(type, apikey, time + i / 3, i, 10), receivedAt);
+            database.getCollection(type.equals("xhr") || type.equals("fetch") ? "http" : type.equals("resource") ? "resource" : "error",
+                    RawBsonDocument.class).insertOne(document);
+        }
     }
 
     /** The winning plan scans one of the indexes named and has no blocking SORT stage (SORT_MERGE of index scans is fine). */
