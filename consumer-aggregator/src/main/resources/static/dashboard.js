@@ -28,10 +28,24 @@
     return Boolean(field('apikey').value && field('token').value);
   }
 
+  // Where the writer answers (error groups, their occurrences): learnt once from the aggregator.
+  let writerUrl = null;
+
   async function api(path, params) {
-    const { apikey, token, window } = credentials();
-    const query = new URLSearchParams({ apikey, window, ...params });
-    const response = await fetch(path + '?' + query, { headers: { Authorization: 'Bearer ' + token } });
+    const { apikey, window } = credentials();
+    return get(path, new URLSearchParams({ apikey, window, ...params }));
+  }
+
+  // The writer's query API takes a time range (epoch ms) where the metrics API takes a window.
+  async function writerApi(path, params) {
+    if (writerUrl === null) {
+      writerUrl = (await get('/api/dashboard/settings', new URLSearchParams())).writerUrl;
+    }
+    return get(writerUrl + path, new URLSearchParams({ apikey: credentials().apikey, ...params }));
+  }
+
+  async function get(url, query) {
+    const response = await fetch(url + '?' + query, { headers: { Authorization: 'Bearer ' + credentials().token } });
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {
       throw Object.assign(new Error(body.message || ('HTTP ' + response.status)), { status: response.status });
@@ -151,7 +165,7 @@
       field('dashboard').hidden = false;
       showOverview(overview);
       fillTable('top-errors', topErrors, 'No errors in this window.', (error) => [
-        cell(error.title || '(untitled)'), cell(error.type, 'nowrap'), cell(count(error.count), 'number'), cell(error.sampleEventId, 'id')]);
+        groupLink(error), cell(error.type, 'nowrap'), cell(count(error.count), 'number'), cell(error.sampleEventId, 'id')]);
       fillTable('slowest-pages', pages, 'No LCP measured in this window.', (page) => [
         cell(page.page), cell(formatVital('LCP', page.p75), 'number rating-' + page.rating), cell(count(page.samples), 'number')]);
       drawChart('events-chart', types, perType);
@@ -167,6 +181,160 @@
       status.textContent = error.message;
     }
   }
+
+  // A top error's title opens its group (all but the groups added up as "(other)", which has none).
+  function groupLink(error) {
+    const td = document.createElement('td');
+    if (!error.sampleEventId) {
+      td.textContent = error.title || '(untitled)';
+      return td;
+    }
+    const link = document.createElement('a');
+    link.href = '#';
+    link.className = 'group-link';
+    link.dataset.fingerprint = error.fingerprint;
+    link.textContent = error.title || '(untitled)';
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      showGroup(error.fingerprint);
+    });
+    td.append(link);
+    return td;
+  }
+
+  const when = (millis) => (millis === null || millis === undefined ? '–' : new Date(millis).toLocaleString());
+
+  async function showGroup(fingerprint) {
+    const section = field('error-group');
+    // Every stored occurrence, not the window's: the writer finds events by the time the browser
+    // gave them (indexed), the window counts them by the time they arrived, and the two differ.
+    try {
+      const [group, occurrences] = await Promise.all([
+        writerApi('/api/errors/groups/' + encodeURIComponent(fingerprint), { buckets: 60 }),
+        writerApi('/api/errors/list', { fingerprint, pageSize: 5 }),
+      ]);
+      section.hidden = false;
+      section.dataset.fingerprint = fingerprint;
+      setText('group-type', group.type);
+      setText('group-title', group.title || '(untitled)');
+      setText('group-count', count(group.count));
+      setText('group-scope', group.newestOnly ? 'stored, the newest counted' : 'stored');
+      setText('group-first', when(group.firstSeen));
+      setText('group-last', when(group.lastSeen));
+      setText('group-sessions', count(group.sessions));
+      setText('group-recordings', count(group.withRecording) + ' with a recording');
+      const countCells = (row) => [cell(row.value === '' ? '(none)' : row.value), cell(count(row.count), 'number')];
+      fillTable('group-pages', group.pages, 'None.', countCells);
+      fillTable('group-browsers', group.browsers, 'None.', countCells);
+      fillTable('group-systems', group.systems, 'None.', countCells);
+      fillTable('group-devices', group.devices, 'None.', countCells);
+      const timeline = group.timeline;
+      drawChart('group-chart', ['occurrences'], [timeline.counts.map((_, i) => (timeline.start + i * timeline.bucketMillis) / 1000),
+        timeline.counts]);
+      showOccurrences(occurrences.list);
+      section.scrollIntoView();
+    } catch (error) {
+      status.className = 'error';
+      status.textContent = error.message;
+    }
+  }
+
+  // Each occurrence: when and where, its breadcrumb trail (what the user did before it) and the raw event, all as text.
+  function showOccurrences(list) {
+    const container = field('group-occurrences');
+    container.replaceChildren();
+    for (const occurrence of list) {
+      const article = document.createElement('article');
+      article.className = 'occurrence';
+      const heading = document.createElement('h4');
+      heading.textContent = when(occurrence.time) + ' · ' + (occurrence.pageUrl || '') + ' · session ' + (occurrence.uuid || '–');
+      const trail = document.createElement('table');
+      trail.className = 'breadcrumbs';
+      const head = trail.createTHead().insertRow();
+      for (const name of ['Time', 'Category', 'What']) {
+        const th = document.createElement('th');
+        th.textContent = name;
+        head.append(th);
+      }
+      trail.createTBody();
+      const crumbs = Array.isArray(occurrence.breadcrumb) ? occurrence.breadcrumb : [];
+      for (const crumb of crumbs) {
+        const tr = document.createElement('tr');
+        const what = typeof crumb.data === 'string' ? crumb.data : JSON.stringify(crumb.data);
+        tr.append(cell(new Date(crumb.time).toLocaleTimeString()), cell(crumb.category || crumb.type || ''), cell(what || ''));
+        trail.tBodies[0].append(tr);
+      }
+      const raw = document.createElement('details');
+      const summary = document.createElement('summary');
+      summary.textContent = 'Raw event';
+      const pre = document.createElement('pre');
+      pre.textContent = JSON.stringify(occurrence, null, 2);
+      raw.append(summary, pre);
+      article.append(heading);
+      if (typeof occurrence.recordScreenId === 'string' && occurrence.recordScreenId !== '') {
+        article.append(replayControls(occurrence));
+      }
+      article.append(trail, raw);
+      container.append(article);
+    }
+  }
+
+  // At most this many pages of a recording's chunks (20 each) are fetched for one replay.
+  const MAX_RECORDING_PAGES = 10;
+  // Each replay frame and the line that says how it goes: messages are taken from these frames only.
+  const replays = new Map();
+
+  window.addEventListener('message', (event) => {
+    const replay = replays.get(event.source);
+    if (!replay || !event.data || typeof event.data.text !== 'string') return;
+    if (event.data.kind === 'ready' && replay.chunks) {
+      event.source.postMessage({ chunks: replay.chunks, errorTime: replay.errorTime }, location.origin);
+      return;
+    }
+    replay.status.textContent = event.data.text;
+    replay.status.className = 'replay-status' + (event.data.kind === 'error' ? ' error' : '');
+  });
+
+  function replayControls(occurrence) {
+    const controls = document.createElement('div');
+    controls.className = 'replay';
+    const play = document.createElement('button');
+    play.type = 'button';
+    play.className = 'play';
+    play.textContent = 'Play the session';
+    const line = document.createElement('p');
+    line.className = 'replay-status';
+    controls.append(play, line);
+    play.addEventListener('click', async () => {
+      play.disabled = true;
+      line.textContent = 'Fetching the recording…';
+      try {
+        const chunks = [];
+        let after = null;
+        for (let page = 0; page < MAX_RECORDING_PAGES; page++) {
+          const recording = await writerApi('/api/record-screen/' + encodeURIComponent(occurrence.recordScreenId),
+            after ? { pageSize: 20, after } : { pageSize: 20 });
+          chunks.push(...recording.chunks.map((chunk) => chunk.events));
+          after = recording.next;
+          if (!after) break;
+        }
+        // The player's page, with a stricter policy than this one's (replay.js says why it is not sandboxed itself).
+        const frame = document.createElement('iframe');
+        frame.className = 'replay-frame';
+        frame.title = 'Session replay';
+        frame.src = '/replay.html';
+        controls.append(frame);
+        replays.set(frame.contentWindow, { chunks, errorTime: occurrence.time, status: line });
+      } catch (error) {
+        line.textContent = error.status === 404 ? 'No recording of this session is stored.' : error.message;
+        line.className = 'replay-status error';
+        play.disabled = false;
+      }
+    });
+    return controls;
+  }
+
+  field('close-group').addEventListener('click', () => { field('error-group').hidden = true; });
 
   window.addEventListener('resize', () => {
     for (const [id, chart] of Object.entries(charts)) {

@@ -75,9 +75,21 @@ public final class LocalPipeline implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>(infra.environment());
         env.put("TRACK_PROJECTS_FILE", settings.projectsFile().toAbsolutePath().toString());
         env.putAll(instance.service().environment(instance.ports()));
+        env.putAll(dashboardLinks(settings.ports()));
         Path jar = settings.home().resolve(instance.service().module()).resolve("target").resolve(instance.service().module() + "-exec.jar");
         return ServiceProcess.start(instance.name(), jar, instance.ports().api(), instance.ports().management(), env, settings.jvmOptions(),
                 settings.infrastructure().dataDir().resolve("logs"));
+    }
+
+    /**
+     * The dashboard (the aggregator's page) reads error groups and recordings from the writer, from
+     * the browser: the aggregator is told where the writer answers, the writer which origins the
+     * page has (by address and by name).
+     */
+    static Map<String, String> dashboardLinks(ServicePorts ports) {
+        int aggregator = ports.of(Service.AGGREGATOR).api();
+        return Map.of("DASHBOARD_WRITER_URL", "http://127.0.0.1:" + ports.of(Service.WRITER).api(),
+                "WRITER_DASHBOARD_ORIGINS", "http://127.0.0.1:" + aggregator + ",http://localhost:" + aggregator);
     }
 
     /** A running copy of a service beside the first: its name (and log's), what it runs, and its ports. */

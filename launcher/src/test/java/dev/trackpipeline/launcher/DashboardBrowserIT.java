@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -129,7 +130,7 @@ class DashboardBrowserIT {
         assertThat(browser.findElements(By.cssSelector("#events-chart .u-legend .u-series")))
                 .extracting(WebElement::getText).anySatisfy(label -> assertThat(label).contains("performance"));
 
-        saveScreenshot();
+        saveScreenshot("dashboard.png");
     }
 
     @Test
@@ -140,14 +141,168 @@ class DashboardBrowserIT {
         assertThat(text("#top-errors tbody tr:first-child td:nth-child(3)")).isEqualTo("3");
         assertThat(browser.findElements(By.cssSelector("#top-errors img"))).isEmpty();
         assertThat(((JavascriptExecutor) browser).executeScript("return window.injected === undefined")).isEqualTo(true);
-        // The Content-Security-Policy the aggregator sends lets the page's own scripts and styles run: no violation logged.
-        List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+        assertNoBrowserErrors();
+    }
+
+    /** The Content-Security-Policy the aggregator sends lets the page's own scripts, styles and reads run: no violation logged. */
+    private static void assertNoBrowserErrors() {
+        assertThat(severeBrowserLogs()).isEmpty();
+    }
+
+    /** What the browser logged as errors since last asked. */
+    private static List<LogEntry> severeBrowserLogs() {
+        return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
-        assertThat(errors).isEmpty();
+    }
+
+    /**
+     * Four occurrences of an error of the fixtures' kind with its own message and recording (four, so
+     * that it ranks among the top ten), and the recording's one chunk.
+     */
+    private static void postRecordedError(String recordScreenId, String message, long time, String events) throws Exception {
+        List<String> bodies = new java.util.ArrayList<>();
+        for (int occurrence = 0; occurrence < 4; occurrence++) {
+            bodies.add(fixtures.first("error").body()
+                    .replace("Uncaught Error: Order list render failed: items is empty", message)
+                    .replace("\"time\":1795642106952", "\"time\":" + (time - occurrence))
+                    .replaceAll("\"recordScreenId\":\"[^\"]*\"", "\"recordScreenId\":\"" + recordScreenId + "\""));
+        }
+        bodies.add(fixtures.first("recordScreen").body()
+                .replaceAll("\"events\":\"[^\"]*\"", "\"events\":\"" + events + "\"")
+                .replaceAll("\"recordScreenId\":\"[^\"]*\"", "\"recordScreenId\":\"" + recordScreenId + "\""));
+        for (String body : bodies) {
+            assertThat(TestPipelines.post(pipeline, new CapturedRequest("POST", "/reportData", "text/plain;charset=UTF-8", null, body))
+                    .statusCode()).as(body.substring(0, 80)).isEqualTo(202);
+        }
+    }
+
+    private static void playTheNewestOccurrenceOf(String title) {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+        wait.ignoring(StaleElementReferenceException.class).until(driver -> {
+            var link = driver.findElements(By.cssSelector("#top-errors a.group-link")).stream()
+                    .filter(candidate -> candidate.getText().equals(title)).findFirst();
+            link.ifPresent(WebElement::click);
+            return link.isPresent();
+        });
+        wait.until(driver -> text("#group-title").equals(title)
+                && driver.findElements(By.cssSelector("#group-occurrences .occurrence button.play")).size() == 4);
+        browser.findElement(By.cssSelector("#group-occurrences .occurrence:first-child button.play")).click();
     }
 
     @Test
     @Order(3)
+    void drillsFromATopErrorToItsGroupItsOccurrencesAndTheirBreadcrumbs() {
+        browser.findElement(By.id("auto-refresh")).click(); // a refresh would redraw the table under the click
+        browser.findElement(By.cssSelector("#top-errors tbody tr:nth-child(2) a.group-link")).click();
+
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(driver -> driver.findElement(By.id("error-group")).isDisplayed()
+                && driver.findElements(By.cssSelector("#group-occurrences .occurrence")).size() == 2);
+        assertThat(text("#group-title")).isEqualTo("Uncaught Error: Order list render failed: items is empty (app.js:4:38)");
+        assertThat(text("#group-type")).isEqualTo("error");
+        assertThat(text("#group-count")).isEqualTo("2");
+        assertThat(text("#group-scope")).isEqualTo("stored");
+        assertThat(text("#group-recordings")).isEqualTo("2 with a recording");
+        assertThat(browser.findElements(By.cssSelector("#group-chart canvas"))).hasSize(1);
+        assertThat(browser.findElements(By.cssSelector("#group-pages tbody tr td:last-child"))).extracting(WebElement::getText)
+                .containsExactly("1", "1");
+        assertThat(browser.findElements(By.cssSelector("#group-browsers tbody tr td:first-child"))).extracting(WebElement::getText)
+                .isNotEmpty().doesNotContain("");
+
+        // The newest occurrence's trail, oldest step first, each as the SDK recorded it, markup shown as text.
+        List<WebElement> firstTrail = browser.findElements(By.cssSelector("#group-occurrences .occurrence:first-child .breadcrumbs tbody tr"));
+        assertThat(firstTrail).isNotEmpty();
+        assertThat(firstTrail.get(0).findElements(By.tagName("td"))).extracting(WebElement::getText)
+                .endsWith("Click", "<button id=\"btn-more\">Load more</button>");
+        assertThat(browser.findElements(By.cssSelector("#group-occurrences a, #group-occurrences img"))).isEmpty();
+        browser.findElement(By.cssSelector("#group-occurrences .occurrence:first-child summary")).click();
+        assertThat(text("#group-occurrences .occurrence:first-child pre")).contains("\"recordScreenId\"", "\"breadcrumb\"");
+        assertNoBrowserErrors();
+    }
+
+    @Test
+    @Order(4)
+    void showsAHostileGroupAsTextAndLetsNoOtherOriginReadTheWriter() throws Exception {
+        browser.findElement(By.cssSelector("#top-errors tbody tr:first-child a.group-link")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(driver -> text("#group-count").equals("3"));
+        assertThat(text("#group-title")).isEqualTo("<img src=x onerror=\"window.injected=true\"> Injected markup (app.js:4:38)");
+        assertThat(browser.findElements(By.cssSelector("#error-group img"))).isEmpty();
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.injected === undefined")).isEqualTo(true);
+
+        // The writer lets the dashboard's origin read it from a browser, and no other.
+        String writer = pipeline.url("consumer-writer") + "/api/errors/list?apikey=demo-project";
+        assertThat(TestPipelines.preflight(writer, pipeline.url("consumer-aggregator")).headers()
+                .firstValue("Access-Control-Allow-Origin")).hasValue(pipeline.url("consumer-aggregator"));
+        var foreign = TestPipelines.preflight(writer, "https://attacker.example");
+        assertThat(foreign.statusCode()).isEqualTo(403);
+        assertThat(foreign.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        assertNoBrowserErrors();
+    }
+
+    @Test
+    @Order(5)
+    void playsTheSessionOfAnOccurrenceInASandboxedFrame() throws Exception {
+        browser.findElement(By.cssSelector("#top-errors tbody tr:nth-child(2) a.group-link")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(driver -> text("#group-count").equals("2")
+                && driver.findElements(By.cssSelector("#group-occurrences .occurrence button.play")).size() == 2);
+        browser.findElement(By.cssSelector("#group-occurrences .occurrence:first-child button.play")).click();
+
+        new WebDriverWait(browser, Duration.ofSeconds(60)).until(driver -> text("#group-occurrences .occurrence:first-child .replay-status")
+                .matches("Play(ing|ed) \\d+\\.\\d s of \\d+\\.\\d s .*"));
+        WebElement frame = browser.findElement(By.cssSelector("#group-occurrences .occurrence:first-child iframe.replay-frame"));
+        browser.switchTo().frame(frame);
+        try {
+            // rrweb rebuilds the recorded page in a frame where nothing recorded may run
+            WebElement replayed = browser.findElement(By.cssSelector(".replayer-wrapper iframe"));
+            assertThat(replayed.getAttribute("sandbox")).isEqualTo("allow-same-origin");
+            browser.switchTo().frame(replayed);
+            // The recorded page, rebuilt and shown: the audit log the newest occurrence happened on, as the SDK recorded it.
+            new WebDriverWait(browser, Duration.ofSeconds(30))
+                    .until(driver -> driver.findElement(By.tagName("body")).getText().contains("Audit log"));
+            assertThat(browser.findElement(By.tagName("body")).getText()).contains("Export", "Load more");
+        } finally {
+            browser.switchTo().defaultContent();
+        }
+        saveScreenshot("replay.png");
+        // The recorded page's own images and stylesheets are refused by the player's policy, and nothing else fails.
+        assertThat(severeBrowserLogs()).allSatisfy(entry -> assertThat(entry.getMessage()).contains("Content Security Policy"));
+    }
+
+    @Test
+    @Order(6)
+    void aHostileRecordingRunsNothingAndFetchesNothingAndAnUndecodableOneSaysSo() throws Exception {
+        long errorTime = 1795642300000L;
+        postRecordedError("hostile-recording", "Uncaught Error: hostile recording", errorTime, WebSeeRecordings.encode(WebSeeRecordings.hostilePage(errorTime - 1000)));
+        postRecordedError("broken-recording", "Uncaught Error: broken recording", errorTime + 1, "bm90IGd6aXA=");
+        await().atMost(Duration.ofSeconds(60)).until(() -> TestPipelines.get(pipeline.url("consumer-writer")
+                + "/api/record-screen/broken-recording?apikey=demo-project").contains("\"chunks\""));
+        browser.findElement(By.cssSelector("#project button[type=submit]")).click();
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+
+        playTheNewestOccurrenceOf("Uncaught Error: hostile recording (app.js:4:38)");
+        wait.until(driver -> text("#group-occurrences .occurrence:first-child .replay-status").startsWith("Play"));
+        WebElement frame = browser.findElement(By.cssSelector("#group-occurrences .occurrence:first-child iframe.replay-frame"));
+        browser.switchTo().frame(frame);
+        try {
+            assertThat(((JavascriptExecutor) browser).executeScript("return window.injected === undefined")).isEqualTo(true);
+            browser.switchTo().frame(browser.findElement(By.cssSelector(".replayer-wrapper iframe")));
+            wait.until(driver -> driver.findElement(By.tagName("body")).getText().contains("Hostile page"));
+        } finally {
+            browser.switchTo().defaultContent();
+        }
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.injected === undefined")).isEqualTo(true);
+        assertThat(severeBrowserLogs()).extracting(LogEntry::getMessage)
+                .anySatisfy(message -> assertThat(message).contains("tracking.png", "Content Security Policy"));
+
+        playTheNewestOccurrenceOf("Uncaught Error: broken recording (app.js:4:38)");
+        wait.until(driver -> text("#group-occurrences .occurrence:first-child .replay-status").startsWith("The recording cannot be played"));
+        assertThat(text("#group-occurrences .occurrence:first-child .replay-status"))
+                .startsWith("The recording cannot be played: chunk 1 of 1 is not a web-see recording (");
+        assertThat(browser.findElement(By.cssSelector("#group-occurrences .occurrence:first-child .replay-status")).getAttribute("class"))
+                .contains("error");
+    }
+
+    @Test
+    @Order(7)
     void explainsARefusedTokenInsteadOfShowingNumbers() {
         browser.get(pipeline.url("consumer-aggregator") + "/#apikey=demo-project&token=someone-elses-token");
         browser.navigate().refresh();
@@ -162,9 +317,9 @@ class DashboardBrowserIT {
         return browser.findElement(By.cssSelector(selector)).getText();
     }
 
-    private static void saveScreenshot() throws Exception {
+    private static void saveScreenshot(String name) throws Exception {
         File screenshot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-        Path target = Path.of("target", "dashboard.png");
+        Path target = Path.of("target", name);
         Files.createDirectories(target.getParent());
         Files.copy(screenshot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
     }

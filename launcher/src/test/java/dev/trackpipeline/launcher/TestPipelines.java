@@ -67,6 +67,13 @@ final class TestPipelines {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /** A browser's CORS preflight for a GET with an Authorization header, from a page of {@code origin}. */
+    static HttpResponse<String> preflight(String url, String origin) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", origin).header("Access-Control-Request-Method", "GET")
+                .header("Access-Control-Request-Headers", "authorization").build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Waits until the writer and the aggregator have committed everything the event topics hold. */
     static void awaitBothConsumersCaughtUp(LocalPipeline pipeline) {
         List<String> topics = TopicNames.defaults().eventTopics(FAMILIES);

@@ -11,18 +11,38 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * The dashboard shows text that browsers sent (error messages, page URLs). It only ever sets it
  * as text; this policy is the second line: no script but the aggregator's own files runs, no
- * page may frame the dashboard, and nothing leaves for another origin.
+ * page may frame the dashboard, and nothing leaves but for this origin and the writer's, whose
+ * query API the page reads error groups and recordings from. Recordings play in a page of their
+ * own with a stricter policy ({@link #REPLAY_POLICY}).
  */
 @Component
 public class DashboardSecurityHeaders extends OncePerRequestFilter {
 
-    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    private final String contentSecurityPolicy;
+
+    public DashboardSecurityHeaders(DashboardProperties properties) {
+        this.contentSecurityPolicy = policy(properties.writerOrigin());
+    }
+
+    /**
+     * The session player's page, which the dashboard frames, and the frame rrweb rebuilds the
+     * recorded page in (it takes this policy): its own scripts only; the recorded page's styles
+     * inline (rrweb rebuilds them as style elements), its images only as data: (a recorded URL is
+     * never fetched), nothing else loaded or sent anywhere.
+     */
+    static final String REPLAY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src data:; "
+            + "font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
+    static final String REPLAY_PAGE = "/replay.html";
+
+    static String policy(String writerOrigin) {
+        return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' " + writerOrigin
+                + "; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        response.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        response.setHeader("Content-Security-Policy", REPLAY_PAGE.equals(request.getRequestURI()) ? REPLAY_POLICY : contentSecurityPolicy);
         response.setHeader("X-Content-Type-Options", "nosniff");
         response.setHeader("Referrer-Policy", "no-referrer");
         chain.doFilter(request, response);

@@ -1,0 +1,50 @@
+package dev.trackpipeline.launcher;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.zip.GZIPOutputStream;
+
+/** Session recordings as the web-see SDK sends them, made up for the browser tests. */
+final class WebSeeRecordings {
+
+    private WebSeeRecordings() {
+    }
+
+    /** A recording's {@code events} as the SDK encodes them: base64(gzip(base64(UTF-8 JSON))). */
+    static String encode(String eventsJson) {
+        ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(gzipped)) {
+            gzip.write(Base64.getEncoder().encode(eventsJson.getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Base64.getEncoder().encodeToString(gzipped.toByteArray());
+    }
+
+    /**
+     * rrweb 1.x events of a page an attacker recorded, or made up: a script, an inline handler, a
+     * {@code javascript:} link and frame, each of which would set {@code injected} on the dashboard's
+     * window (two and three frames up) if it ran, and an image from elsewhere that must not be fetched.
+     */
+    static String hostilePage(long startMillis) {
+        String injected = "parent.parent.injected";
+        return """
+                [{"type":4,"timestamp":%1$d,"data":{"href":"http://hostile.example/","width":800,"height":600}},
+                 {"type":2,"timestamp":%2$d,"data":{"initialOffset":{"left":0,"top":0},"node":{"type":0,"id":1,"childNodes":[
+                   {"type":1,"name":"html","publicId":"","systemId":"","id":2},
+                   {"type":2,"tagName":"html","attributes":{},"id":3,"childNodes":[
+                     {"type":2,"tagName":"head","attributes":{},"id":4,"childNodes":[
+                       {"type":2,"tagName":"script","attributes":{},"id":5,"childNodes":[{"type":3,"textContent":"%3$s='script'","id":6}]}]},
+                     {"type":2,"tagName":"body","attributes":{"onload":"%3$s='onload'"},"id":7,"childNodes":[
+                       {"type":2,"tagName":"h1","attributes":{},"id":8,"childNodes":[{"type":3,"textContent":"Hostile page","id":9}]},
+                       {"type":2,"tagName":"img","attributes":{"src":"x","onerror":"%3$s='onerror'"},"id":10,"childNodes":[]},
+                       {"type":2,"tagName":"a","attributes":{"href":"javascript:%3$s='href'"},"id":11,"childNodes":[{"type":3,"textContent":"click me","id":12}]},
+                       {"type":2,"tagName":"iframe","attributes":{"src":"javascript:parent.%3$s='iframe'"},"id":13,"childNodes":[]},
+                       {"type":2,"tagName":"img","attributes":{"src":"http://127.0.0.1:9/tracking.png"},"id":14,"childNodes":[]}]}]}]}}},
+                 {"type":3,"timestamp":%4$d,"data":{"source":1,"positions":[{"x":10,"y":10,"id":8,"timeOffset":0}]}}]
+                """.formatted(startMillis, startMillis + 10, injected, startMillis + 2000);
+    }
+}
