@@ -107,13 +107,18 @@ public class ErrorQueryController {
     public ApiResponse<Map<String, Object>> one(@PathVariable String id, @RequestParam String apikey,
                                                 @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorizationHeader) {
         authorization.requireRead(apikey, authorizationHeader);
-        Bson ofProject = Filters.and(Filters.eq("_id", id), Filters.eq("apikey", apikey));
+        // By its id alone, then its project checked here: ids are unique in a collection, so the
+        // answer is the same as asking for both, and the id alone is what the MongoDB-wire stand-in
+        // finds on its _id index (with the apikey beside it, it scanned the collection: up to 2.9 s
+        // at a million events; bench/results/2026-12-01T2330-reads-profile.md).
         // An event of the largest accepted size made of tiny values takes about 14 MB once decoded
         // (DecodedCost): read like a page, within a slot, so that concurrent reads of one cannot
         // run the writer out of memory.
         return ApiResponse.ok(slots.read(apikey, deadline -> families.errorFamilies().stream()
-                .map(family -> repository.collection(family).find(ofProject).maxTime(deadline.millisLeft(), TimeUnit.MILLISECONDS).first())
+                .map(family -> repository.collection(family).find(Filters.eq("_id", id))
+                        .maxTime(deadline.millisLeft(), TimeUnit.MILLISECONDS).first())
                 .filter(java.util.Objects::nonNull)
+                .filter(document -> apikey.equals(document.getString("apikey")))
                 .findFirst()
                 .map(EventDocuments::toApi)
                 .orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "id: no error \"" + id + "\" in project \"" + apikey + "\""))));

@@ -78,6 +78,19 @@ class ErrorQueryControllerTest {
     }
 
     @Test
+    void anErrorIsFoundByItsIdOnlyInItsOwnProject() {
+        RawBsonDocument error = PlantedEvents.document(PlantedEvents.errorJson("xhr", "shop", T0, 2, 10), Instant.ofEpochMilli(T0));
+        new EventRepository(database).collection(families.forType("xhr").orElseThrow()).withDocumentClass(RawBsonDocument.class)
+                .insertOne(error);
+        String id = error.getString("_id").getValue();
+
+        assertThat(controller.one(id, "shop", "Bearer shop-read-token").data()).containsEntry("id", id).containsEntry("type", "xhr");
+        ApiException otherProject = catchThrowableOfType(() -> controller.one(id, "demo-project", "Bearer demo-read-token"), ApiException.class);
+        assertThat(otherProject.status()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(otherProject.getMessage()).isEqualTo("id: no error \"" + id + "\" in project \"demo-project\"");
+    }
+
+    @Test
     void theStatsCountAtMostTheNewestErrorsOfEachFamilyAndSaySoEvenWhenTheClientGaveThemAllOneTime() {
         WriterProperties fiveAFamily = new WriterProperties("stats-test", Map.of(), Duration.ofSeconds(5), Duration.ofSeconds(60),
                 new WriterProperties.Read(DataSize.ofMegabytes(4), 10_000, 4, 1, Duration.ofMillis(200), Duration.ofSeconds(10), 5));
