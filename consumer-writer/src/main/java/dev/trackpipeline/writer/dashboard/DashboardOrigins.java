@@ -1,6 +1,6 @@
 package dev.trackpipeline.writer.dashboard;
 
-import java.net.URI;
+import dev.trackpipeline.model.urls.HttpUrls;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -21,15 +21,7 @@ public record DashboardOrigins(@DefaultValue({"http://127.0.0.1:3002", "http://l
     }
 
     private static void requireOrigin(String origin) {
-        URI uri;
-        try {
-            uri = URI.create(origin);
-        } catch (IllegalArgumentException e) {
-            throw notAnOrigin(origin);
-        }
-        boolean web = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());
-        if (!web || uri.getHost() == null || uri.getRawUserInfo() != null || !(uri.getRawPath() == null || uri.getRawPath().isEmpty())
-                || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+        if (!HttpUrls.isOrigin(origin)) {
             throw notAnOrigin(origin);
         }
     }
