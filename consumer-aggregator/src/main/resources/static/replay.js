@@ -1,16 +1,25 @@
 'use strict';
 // Plays one session recording. A recording is what browsers sent, untrusted. rrweb rebuilds the
 // recorded DOM in a frame of its own, sandboxed with no scripts (allow-same-origin only, so that
-// rrweb can build in it): no recorded script, handler or javascript: URL runs. That frame takes
-// this page's policy (replay.html's, from the aggregator), which lets nothing be fetched but this
-// page's own files, images only as data:, so no recorded URL is ever requested. This page is not
-// itself sandboxed into an origin of its own: sandbox flags pass to nested frames, and rrweb's frame
-// would then be closed to rrweb too.
+// rrweb can build in it). Played from an offset, rrweb first applies the earlier changes at once and
+// holds their nodes in this page's document meanwhile: there, what stops a recorded handler
+// (<img onerror=...>) is this page's policy (replay.html's, from the aggregator): scripts from this
+// origin's files only, never inline. The same policy, which rrweb's frame takes too, lets nothing be
+// fetched but this origin's files, images only as data:. This page is not itself sandboxed into an
+// origin of its own: sandbox flags pass to nested frames, and rrweb's frame would then be closed to
+// rrweb too; a player on an origin of its own is the stronger design (docs/interfaces.md).
 (function () {
   // Play from a little before the error, so that what led to it is seen.
   const LEAD_MILLIS = 5000;
+  // What a recording may inflate to: a few kilobytes of gzip can claim gigabytes.
+  const MAX_CHUNK_BYTES = 32 * 1024 * 1024;
+  const MAX_RECORDING_BYTES = 128 * 1024 * 1024;
+  const MAX_EVENTS = 200000;
+  // Links a browser follows on its own (a recorded page could learn who watches it, and when).
+  const FETCHING_LINKS = /\b(preconnect|dns-prefetch|prefetch|preload|prerender|modulepreload|icon)\b/i;
   const status = document.getElementById('replay-status');
   const player = document.getElementById('player');
+  let inflated = 0;
 
   // The dashboard takes messages from this frame only, and shows their text as text.
   function tell(kind, text, extra) {
@@ -18,39 +27,97 @@
     window.parent.postMessage({ kind, text, ...extra }, location.origin);
   }
 
+  function bytesOf(base64) {
+    const text = atob(base64);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    return bytes;
+  }
+
+  // gunzip, reading at most MAX_CHUNK_BYTES of the chunk and MAX_RECORDING_BYTES in all.
+  async function gunzip(bytes) {
+    const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+    const parts = [];
+    let length = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      length += value.length;
+      inflated += value.length;
+      if (length > MAX_CHUNK_BYTES || inflated > MAX_RECORDING_BYTES) {
+        await reader.cancel();
+        throw new Error('it inflates past ' + (length > MAX_CHUNK_BYTES ? MAX_CHUNK_BYTES : MAX_RECORDING_BYTES) / 1048576 + ' MiB');
+      }
+      parts.push(value);
+    }
+    return new TextDecoder('ascii').decode(await new Blob(parts).arrayBuffer());
+  }
+
   // The web-see SDK sends `events` as base64(gzip(base64(UTF-8 JSON array of rrweb events))).
   async function decode(events) {
     if (typeof events !== 'string' || events === '') throw new Error('no events');
-    const gzipped = Uint8Array.from(atob(events), (c) => c.charCodeAt(0));
-    const inflated = new Blob([gzipped]).stream().pipeThrough(new DecompressionStream('gzip'));
-    const base64 = (await new Response(inflated).text()).trim();
-    const json = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+    const json = new TextDecoder('utf-8', { fatal: true }).decode(bytesOf((await gunzip(bytesOf(events))).trim()));
     const parsed = JSON.parse(json);
     if (!Array.isArray(parsed)) throw new Error('not a list of rrweb events');
     return parsed;
   }
 
+  // Recorded nodes a browser would fetch for by itself, whatever the policy says: left out.
+  function fetchesOnItsOwn(node) {
+    if (!node || node.type !== 2 || typeof node.tagName !== 'string') return false;
+    const tag = node.tagName.toLowerCase();
+    const attributes = node.attributes || {};
+    return (tag === 'link' && FETCHING_LINKS.test(String(attributes.rel || '')))
+      || (tag === 'meta' && attributes['http-equiv'] !== undefined) || tag === 'base';
+  }
+
+  function withoutFetchingNodes(node) {
+    if (node && Array.isArray(node.childNodes)) {
+      node.childNodes = node.childNodes.filter((child) => !fetchesOnItsOwn(child));
+      node.childNodes.forEach(withoutFetchingNodes);
+    }
+    return node;
+  }
+
+  // A full snapshot's page, and a DOM change's added nodes and changed rel attributes, cleaned.
+  function cleaned(event) {
+    if (event.type === 2 && event.data && event.data.node) {
+      withoutFetchingNodes(event.data.node);
+    } else if (event.type === 3 && event.data && event.data.source === 0) {
+      if (Array.isArray(event.data.adds)) {
+        event.data.adds = event.data.adds.filter((add) => !fetchesOnItsOwn(add.node)).map((add) => ({ ...add, node: withoutFetchingNodes(add.node) }));
+      }
+      if (Array.isArray(event.data.attributes)) {
+        event.data.attributes.forEach((change) => { if (change.attributes) delete change.attributes.rel; });
+      }
+    }
+    return event;
+  }
+
   async function play(chunks, errorTime) {
     const events = [];
     for (let i = 0; i < chunks.length; i++) {
+      let decoded;
       try {
-        events.push(...await decode(chunks[i]));
+        decoded = await decode(chunks[i]);
       } catch (error) {
         throw new Error('chunk ' + (i + 1) + ' of ' + chunks.length + ' is not a web-see recording (' + error.message + ')');
       }
+      for (const event of decoded) {
+        if (events.length === MAX_EVENTS) throw new Error('it holds more than ' + MAX_EVENTS + ' rrweb events');
+        if (event && typeof event.type === 'number' && Number.isFinite(event.timestamp)) events.push(cleaned(event));
+      }
     }
-    const playable = events.filter((event) => event && typeof event.type === 'number' && Number.isFinite(event.timestamp))
-      .sort((a, b) => a.timestamp - b.timestamp);
-    if (!playable.some((event) => event.type === 2)) {
+    events.sort((a, b) => a.timestamp - b.timestamp);
+    if (!events.some((event) => event.type === 2)) {
       throw new Error('it holds no snapshot of the page (rrweb event of type 2)');
     }
-    const replayer = new rrwebReplay.Replayer(playable, {
+    const replayer = new rrwebReplay.Replayer(events, {
       root: player, mouseTail: false, showWarning: false, showDebug: false, triggerFocus: false, UNSAFE_replayCanvas: false,
     });
     replayer.on('resize', (size) => {
       const scale = Math.min(1, window.innerWidth / size.width);
-      const wrapper = player.querySelector('.replayer-wrapper');
-      wrapper.style.transform = 'scale(' + scale + ')';
+      player.querySelector('.replayer-wrapper').style.transform = 'scale(' + scale + ')';
       player.style.height = Math.ceil(size.height * scale) + 'px';
     });
     const meta = replayer.getMetaData();
@@ -62,7 +129,7 @@
       const finished = current >= meta.totalTime;
       tell('progress', (finished ? 'Played ' : 'Playing ') + seconds(current) + ' of ' + seconds(meta.totalTime)
         + ' (from ' + seconds(from) + ', the error at ' + seconds(Math.max(0, errorTime - meta.startTime)) + ')',
-        { current, total: meta.totalTime, events: playable.length });
+        { current, total: meta.totalTime, events: events.length });
       if (finished) clearInterval(progress);
     }, 250);
   }

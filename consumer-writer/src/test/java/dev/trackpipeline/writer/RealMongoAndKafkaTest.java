@@ -177,6 +177,11 @@ class RealMongoAndKafkaTest {
                 .anySatisfy(plan -> assertThat(plan).containsAnyOf("IDHACK", "{ _id: 1 }"));
         assertThat(planned).filteredOn(operation -> operation.get("command", Document.class).containsKey("find"))
                 .isNotEmpty().allSatisfy(find -> assertThat(find.getBoolean("hasSortStage", false)).as(find.toJson()).isFalse());
+        // Each aggregation on the index of what it matches: a group's on its fingerprint's, the others on the project's time.
+        assertThat(planned).filteredOn(operation -> operation.get("command", Document.class).containsKey("aggregate"))
+                .allSatisfy(aggregation -> assertThat(aggregation.getString("planSummary")).as(aggregation.toJson())
+                        .contains(aggregation.get("command", Document.class).toJson().contains("\"fingerprint\":")
+                                ? "{ apikey: 1, fingerprint: 1, time: -1, _id: 1 }" : "{ apikey: 1, time: -1, _id: 1 }"));
     }
 
     /** 30 errors of the project, 6 of each error type, three to a millisecond from {@code time} on. */

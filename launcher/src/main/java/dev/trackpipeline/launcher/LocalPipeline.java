@@ -75,7 +75,7 @@ public final class LocalPipeline implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>(infra.environment());
         env.put("TRACK_PROJECTS_FILE", settings.projectsFile().toAbsolutePath().toString());
         env.putAll(instance.service().environment(instance.ports()));
-        env.putAll(dashboardLinks(settings.ports()));
+        env.putAll(dashboardLinks(instance.service(), settings.ports(), System.getenv()));
         Path jar = settings.home().resolve(instance.service().module()).resolve("target").resolve(instance.service().module() + "-exec.jar");
         return ServiceProcess.start(instance.name(), jar, instance.ports().api(), instance.ports().management(), env, settings.jvmOptions(),
                 settings.infrastructure().dataDir().resolve("logs"));
@@ -84,12 +84,22 @@ public final class LocalPipeline implements AutoCloseable {
     /**
      * The dashboard (the aggregator's page) reads error groups and recordings from the writer, from
      * the browser: the aggregator is told where the writer answers, the writer which origins the
-     * page has (by address and by name).
+     * page has (by address and by name), unless the user's environment says otherwise.
      */
-    static Map<String, String> dashboardLinks(ServicePorts ports) {
+    static Map<String, String> dashboardLinks(Service service, ServicePorts ports, Map<String, String> environment) {
         int aggregator = ports.of(Service.AGGREGATOR).api();
-        return Map.of("DASHBOARD_WRITER_URL", "http://127.0.0.1:" + ports.of(Service.WRITER).api(),
-                "WRITER_DASHBOARD_ORIGINS", "http://127.0.0.1:" + aggregator + ",http://localhost:" + aggregator);
+        Map<String, String> links = switch (service) {
+            case AGGREGATOR -> Map.of("DASHBOARD_WRITER_URL", "http://127.0.0.1:" + ports.of(Service.WRITER).api());
+            case WRITER -> Map.of("WRITER_DASHBOARD_ORIGINS", "http://127.0.0.1:" + aggregator + ",http://localhost:" + aggregator);
+            case GATEWAY -> Map.of();
+        };
+        Map<String, String> unset = new LinkedHashMap<>();
+        links.forEach((name, value) -> {
+            if (environment.get(name) == null) {
+                unset.put(name, value);
+            }
+        });
+        return unset;
     }
 
     /** A running copy of a service beside the first: its name (and log's), what it runs, and its ports. */

@@ -67,11 +67,17 @@ final class TestPipelines {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    /** A browser's CORS preflight for a GET with an Authorization header, from a page of {@code origin}. */
-    static HttpResponse<String> preflight(String url, String origin) throws Exception {
+    /** A browser's CORS preflight for {@code method} with an Authorization header, from a page of {@code origin}. */
+    static HttpResponse<String> preflight(String url, String origin, String method) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-                .header("Origin", origin).header("Access-Control-Request-Method", "GET")
+                .header("Origin", origin).header("Access-Control-Request-Method", method)
                 .header("Access-Control-Request-Headers", "authorization").build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A GET with the demo project's read token, as a page of {@code origin} sends it. */
+    static HttpResponse<String> getFrom(String url, String origin) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer demo-read-token").header("Origin", origin)
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Waits until the writer and the aggregator have committed everything the event topics hold. */

@@ -27,7 +27,9 @@ final class WebSeeRecordings {
     /**
      * rrweb 1.x events of a page an attacker recorded, or made up: a script, an inline handler, a
      * {@code javascript:} link and frame, each of which would set {@code injected} on the dashboard's
-     * window (two and three frames up) if it ran, and an image from elsewhere that must not be fetched.
+     * window (two and three frames up) if it ran, an image and a preconnect elsewhere that must not be
+     * fetched, and, a second in, a DOM change adding an image whose handler would run in the player's
+     * own page (rrweb holds the nodes of changes it skips over there): play it from over a second in.
      */
     static String hostilePage(long startMillis) {
         String injected = "parent.parent.injected";
@@ -43,8 +45,11 @@ final class WebSeeRecordings {
                        {"type":2,"tagName":"img","attributes":{"src":"x","onerror":"%3$s='onerror'"},"id":10,"childNodes":[]},
                        {"type":2,"tagName":"a","attributes":{"href":"javascript:%3$s='href'"},"id":11,"childNodes":[{"type":3,"textContent":"click me","id":12}]},
                        {"type":2,"tagName":"iframe","attributes":{"src":"javascript:parent.%3$s='iframe'"},"id":13,"childNodes":[]},
-                       {"type":2,"tagName":"img","attributes":{"src":"http://127.0.0.1:9/tracking.png"},"id":14,"childNodes":[]}]}]}]}}},
-                 {"type":3,"timestamp":%4$d,"data":{"source":1,"positions":[{"x":10,"y":10,"id":8,"timeOffset":0}]}}]
-                """.formatted(startMillis, startMillis + 10, injected, startMillis + 2000);
+                       {"type":2,"tagName":"img","attributes":{"src":"http://127.0.0.1:9/tracking.png"},"id":14,"childNodes":[]},
+                       {"type":2,"tagName":"link","attributes":{"rel":"preconnect","href":"http://127.0.0.1:9/"},"id":15,"childNodes":[]}]}]}]}}},
+                 {"type":3,"timestamp":%4$d,"data":{"source":0,"texts":[],"attributes":[],"removes":[],"adds":[{"parentId":7,"nextId":null,
+                   "node":{"type":2,"tagName":"img","attributes":{"src":"data:,","onerror":"parent.injected='mutation'"},"id":20,"childNodes":[]}}]}},
+                 {"type":3,"timestamp":%5$d,"data":{"source":1,"positions":[{"x":10,"y":10,"id":8,"timeOffset":0}]}}]
+                """.formatted(startMillis, startMillis + 10, injected, startMillis + 1000, startMillis + 9000);
     }
 }

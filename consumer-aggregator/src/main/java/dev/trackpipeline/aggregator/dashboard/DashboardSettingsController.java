@@ -2,6 +2,8 @@ package dev.trackpipeline.aggregator.dashboard;
 
 import dev.trackpipeline.runtime.ApiResponse;
 import io.swagger.v3.oas.annotations.Hidden;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Collections;
 import java.util.Map;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -22,7 +24,7 @@ class DashboardSettingsController {
     }
 
     @GetMapping("/api/dashboard/settings")
-    ApiResponse<Map<String, String>> settings() {
-        return ApiResponse.ok(Map.of("writerUrl", properties.writerUrl()));
+    ApiResponse<Map<String, String>> settings(HttpServletRequest request) {
+        return ApiResponse.ok(Collections.singletonMap("writerUrl", properties.writerUrlFor(request).orElse(null)));
     }
 }

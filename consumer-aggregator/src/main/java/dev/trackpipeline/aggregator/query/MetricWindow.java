@@ -36,7 +36,8 @@ import org.springframework.http.HttpStatus;
  * more than the cover of a longer window): what a bucket names apart (pages, error groups, failing
  * requests) it counts exactly only since it (last) named it, and under a flood of new names a
  * minute bucket, which sees fewer of them, keeps the real ones apart with their every occurrence
- * where the hour bucket may not.
+ * where the hour bucket may not. (Any window of {@code MINUTE} resolution is read so; only tests make
+ * longer ones, to compare a window's cover with its minutes.)
  */
 public record MetricWindow(String text, Duration length, Resolution resolution) {
 
