@@ -14,8 +14,12 @@ final class InfraCommand implements Callable<Integer> {
     @Mixin
     InfraOptions options;
 
+    @picocli.CommandLine.Option(names = "--verbose", description = "On a failure to start, print its stack trace too.")
+    boolean verbose;
+
     @Override
     public Integer call() throws InterruptedException {
+        PortsInUse.requireFree(PortsInUse.ofInfrastructure(options.settings()));
         EmbeddedInfrastructure infra = EmbeddedInfrastructure.start(options.settings());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

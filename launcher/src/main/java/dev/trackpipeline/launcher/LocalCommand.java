@@ -56,6 +56,17 @@ final class LocalCommand implements Callable<Integer> {
     static final String DEMO_DASHBOARD_FRAGMENT = "/#apikey=demo-project&token=demo-read-token";
     static final Path DEFAULT_PROJECTS_FILE = Path.of("config/projects.yml");
 
+    @Option(names = "--verbose", description = "On a failure to start, print its stack trace too.")
+    boolean verbose;
+
+    /** What would stop a service minutes in, found before any starts: the projects file, every port. */
+    private void checkBeforeStarting(Path registry, ServicePorts ports) {
+        CheckConfigCommand.requireValidProjects(registry);
+        List<PortsInUse.Use> uses = new java.util.ArrayList<>(PortsInUse.ofInfrastructure(infra.settings()));
+        uses.addAll(PortsInUse.ofServices(ports));
+        PortsInUse.requireFree(uses);
+    }
+
     @Override
     public Integer call() throws Exception {
         long started = System.nanoTime();
@@ -64,6 +75,7 @@ final class LocalCommand implements Callable<Integer> {
                 Service.GATEWAY, new ServicePorts.Ports(gatewayPort, gatewayManagementPort),
                 Service.WRITER, new ServicePorts.Ports(writerPort, writerManagementPort),
                 Service.AGGREGATOR, new ServicePorts.Ports(aggregatorPort, aggregatorManagementPort)));
+        checkBeforeStarting(registry, ports);
         LocalPipeline pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, infra.settings(), registry, ports, jvmOptions));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

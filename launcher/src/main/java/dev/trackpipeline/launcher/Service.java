@@ -23,6 +23,19 @@ public enum Service {
         this.managementPortVariable = managementPortVariable;
     }
 
+    /** How {@code bin/track}'s options name it: {@code --gateway-port}, {@code --writer-port}, {@code --aggregator-port}. */
+    public String shortName() {
+        return module.replace("consumer-", "");
+    }
+
+    public String portVariable() {
+        return portVariable;
+    }
+
+    public String managementPortVariable() {
+        return managementPortVariable;
+    }
+
     /** The Maven module, which also names the service's jar, process and log. */
     public String module() {
         return module;

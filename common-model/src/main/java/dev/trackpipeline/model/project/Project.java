@@ -45,7 +45,8 @@ public record Project(String apikey, String name, String readToken, AllowedOrigi
 
         public RateLimit {
             if (eventsPerSecond <= 0 || burst <= 0) {
-                throw new IllegalArgumentException("rateLimit: eventsPerSecond and burst must be positive");
+                throw new IllegalArgumentException("rateLimit: eventsPerSecond and burst must be positive, got " + eventsPerSecond
+                        + " and " + burst);
             }
         }
     }

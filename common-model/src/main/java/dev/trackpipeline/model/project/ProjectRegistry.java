@@ -3,6 +3,7 @@ package dev.trackpipeline.model.project;
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +20,14 @@ public final class ProjectRegistry {
                 throw new IllegalArgumentException("apikey " + project.apikey() + ": listed twice");
             }
         }
-        long distinctTokens = projects.stream().map(Project::readToken).distinct().count();
-        if (distinctTokens != projects.size()) {
-            throw new IllegalArgumentException("readToken: two projects share a read token");
+        Map<String, String> byToken = new HashMap<>();
+        for (Project project : projects) {
+            String other = byToken.put(project.readToken(), project.apikey());
+            if (other != null) {
+                // a token reads one project: shared, it would read whichever is asked for
+                throw new IllegalArgumentException("readToken: projects " + other + " and " + project.apikey()
+                        + " share a read token; give each its own");
+            }
         }
     }
 

@@ -60,6 +60,51 @@ class ProjectsFileTest {
     }
 
     @Test
+    void saysInOneLineTheFileTheLineTheFieldAndTheRuleBroken() throws IOException {
+        Path negative = write("negative.yml", """
+                projects:
+                  - apikey: shop
+                    readToken: shop-token
+                    rateLimit:
+                      eventsPerSecond: -5
+                      burst: 10
+                """);
+        Path emptyToken = write("empty.yml", """
+                projects:
+                  - apikey: shop
+                    readToken: ""
+                """);
+        Path shared = write("shared.yml", """
+                projects:
+                  - {apikey: shop, readToken: same}
+                  - {apikey: blog, readToken: same}
+                """);
+        Path notAnOrigin = write("origin.yml", """
+                projects:
+                  - apikey: shop
+                    readToken: t
+                    allowedOrigins: ["shop.example"]
+                """);
+        Path broken = write("broken.yml", "projects:\n  - apikey: shop\n   readToken: t\n");
+
+        assertThat(failureOf(negative)).isEqualTo("projects file " + negative + ", near line 7 (projects[0].rateLimit): "
+                + "rateLimit: eventsPerSecond and burst must be positive, got -5 and 10");
+        assertThat(failureOf(emptyToken)).isEqualTo("projects file " + emptyToken + ", near line 4 (projects[0]): readToken: is required");
+        assertThat(failureOf(shared)).isEqualTo("projects file " + shared + ": readToken: projects shop and blog share a read token; "
+                + "give each its own");
+        assertThat(failureOf(notAnOrigin)).startsWith("projects file " + notAnOrigin + ", near line 4 (projects[0].allowedOrigins): "
+                + "allowedOrigins: \"shop.example\" is not an origin: expected scheme://host[:port]");
+        assertThat(failureOf(broken)).startsWith("projects file " + broken + ", near line 3").doesNotContain("\n");
+    }
+
+    private static String failureOf(Path file) {
+        IllegalArgumentException failure = org.assertj.core.api.Assertions.catchThrowableOfType(
+                () -> ProjectsFile.load(file), IllegalArgumentException.class);
+        assertThat(failure).as(file.toString()).isNotNull();
+        return failure.getMessage();
+    }
+
+    @Test
     void refusesAnApikeyNoEventCouldCarryOrThatWouldBreakTheAggregatorsHashTag() throws IOException {
         Path tooLong = write("long.yml", "projects:\n  - {apikey: " + "k".repeat(129) + ", readToken: t}\n");
         Path brace = write("brace.yml", "projects:\n  - {apikey: 'shop}x', readToken: t}\n");

@@ -1,0 +1,145 @@
+package dev.trackpipeline.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trackpipeline.infra.InfrastructureSettings;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Each way bin/track cannot start ends in one line that says what to change, before anything runs. */
+class StartupFailuresTest {
+
+    static final Path SAMPLE_PROJECTS = Path.of("..", "config", "projects.yml").toAbsolutePath().normalize();
+
+    @TempDir
+    Path dir;
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    @Test
+    void aPortInUseIsNamedWithTheOptionAndVariableThatMoveIt() throws Exception {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(0));
+            int port = taken.getLocalPort();
+
+            Run run = track(localWith("--gateway-port", String.valueOf(port)));
+
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).isEqualTo("track: port " + port + " (the gateway's API) is in use: stop what holds it, or choose another "
+                    + "with --gateway-port or GATEWAY_PORT\n");
+        }
+    }
+
+    @Test
+    void anEmbeddedServersPortInUseToo() throws Exception {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(0));
+            int port = taken.getLocalPort();
+
+            Run run = track(localWith("--mongo-port", String.valueOf(port)));
+
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).isEqualTo("track: port " + port + " (the embedded MongoDB-wire server) is in use: stop what holds it, "
+                    + "or choose another with --mongo-port or TRACK_MONGO_PORT\n");
+        }
+    }
+
+    @Test
+    void aProjectsFileThatBreaksARuleIsNamedWithItsLineFieldAndRuleBeforeAnythingStarts() throws Exception {
+        Path projects = Files.writeString(dir.resolve("projects.yml"), """
+                projects:
+                  - apikey: shop
+                    readToken: shop-token
+                    rateLimit: {eventsPerSecond: -5, burst: 10}
+                """);
+
+        Run run = track(localWith("--projects-file", projects.toString()));
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("track: projects file " + projects + ", near line 4 (projects[0].rateLimit): rateLimit: "
+                + "eventsPerSecond and burst must be positive, got -5 and 10\n");
+        assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    void checkConfigSaysAFileIsValidOrWhatIsWrongWhere() throws Exception {
+        Path shared = Files.writeString(dir.resolve("shared.yml"), "projects:\n  - {apikey: a, readToken: t}\n  - {apikey: b, readToken: t}\n");
+
+        Run valid = track("check-config", "--projects-file", SAMPLE_PROJECTS.toString());
+        Run invalid = track("check-config", "--projects-file", shared.toString());
+        Run missing = track("check-config", "--projects-file", dir.resolve("none.yml").toString());
+
+        assertThat(valid.exitCode()).isZero();
+        assertThat(valid.out()).isEqualTo("projects file " + SAMPLE_PROJECTS + ": valid, 1 project (demo-project)\n");
+        assertThat(invalid.exitCode()).isEqualTo(2);
+        assertThat(invalid.err()).isEqualTo("track: projects file " + shared + ": readToken: projects a and b share a read token; "
+                + "give each its own\n");
+        assertThat(missing.err()).isEqualTo("track: projects file " + dir.resolve("none.yml") + " does not exist\n");
+    }
+
+    @Command(name = "failing")
+    static final class Failing implements Callable<Integer> {
+        @CommandLine.Option(names = "--verbose")
+        boolean verbose;
+
+        @Override
+        public Integer call() {
+            throw new IllegalStateException("gateway exited with code 1; see data/logs/gateway.log\n\tat somewhere");
+        }
+    }
+
+    @Test
+    void anUnforeseenFailureIsOneLineTooWithItsStackTraceOnlyWhenAskedFor() {
+        StringWriter terse = new StringWriter();
+        StringWriter verbose = new StringWriter();
+
+        int code = new CommandLine(new Failing()).setExecutionExceptionHandler(new OneLineFailures()).setErr(new PrintWriter(terse)).execute();
+        new CommandLine(new Failing()).setExecutionExceptionHandler(new OneLineFailures()).setErr(new PrintWriter(verbose)).execute("--verbose");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(terse.toString()).isEqualTo("track: gateway exited with code 1; see data/logs/gateway.log (--verbose for the stack trace)\n");
+        assertThat(verbose.toString()).startsWith("track: gateway exited with code 1; see data/logs/gateway.log\n")
+                .contains("java.lang.IllegalStateException", "at dev.trackpipeline.launcher.StartupFailuresTest$Failing.call");
+    }
+
+    /** {@code local} on free ports and the sample projects, but for the options given. */
+    private String[] localWith(String... options) {
+        List<String> arguments = new ArrayList<>(List.of("local", "--data-dir", dir.resolve("data").toString(),
+                "--projects-file", SAMPLE_PROJECTS.toString()));
+        for (String option : List.of("--kafka-port", "--kafka-controller-port", "--mongo-port", "--redis-port", "--gateway-port",
+                "--writer-port", "--aggregator-port", "--gateway-management-port", "--writer-management-port", "--aggregator-management-port")) {
+            arguments.addAll(List.of(option, String.valueOf(InfrastructureSettings.freePort())));
+        }
+        for (int i = 0; i < options.length; i += 2) {
+            int at = arguments.indexOf(options[i]);
+            arguments.set(at + 1, options[i + 1]);
+        }
+        return arguments.toArray(String[]::new);
+    }
+
+    private static Run track(String... arguments) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        java.io.PrintStream systemOut = System.out;
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            int code = TrackCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(arguments);
+            return new Run(code, out + printed.toString(java.nio.charset.StandardCharsets.UTF_8), err.toString());
+        } finally {
+            System.setOut(systemOut);
+        }
+    }
+}
