@@ -30,29 +30,21 @@ class StartupFailuresTest {
 
     @Test
     void aPortInUseIsNamedWithTheOptionAndVariableThatMoveIt() throws Exception {
-        try (ServerSocket taken = new ServerSocket()) {
-            taken.bind(new InetSocketAddress(0));
-            int port = taken.getLocalPort();
-
-            Run run = track(localWith("--gateway-port", String.valueOf(port)));
-
-            assertThat(run.exitCode()).isEqualTo(2);
-            assertThat(run.err()).isEqualTo("track: port " + port + " (the gateway's API) is in use: stop what holds it, or choose another "
-                    + "with --gateway-port or GATEWAY_PORT\n");
-        }
+        assertRefusedWhileTaken("--gateway-port", "the gateway's API", "GATEWAY_PORT");
+        assertRefusedWhileTaken("--aggregator-management-port", "the aggregator's health and metrics", "AGGREGATOR_MANAGEMENT_PORT");
+        assertRefusedWhileTaken("--mongo-port", "the embedded MongoDB-wire server", "TRACK_MONGO_PORT");
     }
 
-    @Test
-    void anEmbeddedServersPortInUseToo() throws Exception {
+    private void assertRefusedWhileTaken(String option, String what, String variable) throws Exception {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(0));
             int port = taken.getLocalPort();
 
-            Run run = track(localWith("--mongo-port", String.valueOf(port)));
+            Run run = track(localWith(option, String.valueOf(port)));
 
-            assertThat(run.exitCode()).isEqualTo(2);
-            assertThat(run.err()).isEqualTo("track: port " + port + " (the embedded MongoDB-wire server) is in use: stop what holds it, "
-                    + "or choose another with --mongo-port or TRACK_MONGO_PORT\n");
+            assertThat(run.exitCode()).as(option).isEqualTo(2);
+            assertThat(run.err()).isEqualTo("track: port " + port + " (" + what + ") is in use: stop what holds it, or choose another "
+                    + "with " + option + " or " + variable + "\n");
         }
     }
 
