@@ -26,7 +26,8 @@ final class PortsInUse {
     static void requireFree(List<Use> uses) {
         for (Use use : uses) {
             try (ServerSocket socket = new ServerSocket()) {
-                socket.setReuseAddress(false);
+                // as the servers bind: a port whose last connections linger (TIME_WAIT) is free, one listened on is not
+                socket.setReuseAddress(true);
                 socket.bind(new InetSocketAddress(use.port()));
             } catch (IOException taken) {
                 throw new StartupFailure("port " + use.port() + " (" + use.what() + ") is in use: stop what holds it, or choose "
