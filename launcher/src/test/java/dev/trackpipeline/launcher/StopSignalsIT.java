@@ -1,0 +1,62 @@
+package dev.trackpipeline.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trackpipeline.infra.InfrastructureSettings;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SIGINT stops {@code bin/track} however it was started: here as a script's background job is,
+ * with SIGINT ignored (which a JVM would otherwise keep ignoring), and SIGTERM too.
+ */
+class StopSignalsIT {
+
+    static final Path HOME = Path.of("..").toAbsolutePath().normalize();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void sigintStopsInfraStartedWithSigintIgnored() throws Exception {
+        assertStopsOn("INT", 130);
+    }
+
+    @Test
+    void sigtermStopsItToo() throws Exception {
+        assertStopsOn("TERM", 143);
+    }
+
+    private void assertStopsOn(String signal, int exitCode) throws Exception {
+        int redisPort = InfrastructureSettings.freePort();
+        String command = "trap '' INT; exec bin/track infra --data-dir '" + dir.resolve(signal) + "' --kafka-port "
+                + InfrastructureSettings.freePort() + " --kafka-controller-port " + InfrastructureSettings.freePort()
+                + " --mongo-port " + InfrastructureSettings.freePort() + " --redis-port " + redisPort;
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c", command).directory(HOME.toFile()).redirectErrorStream(true);
+        builder.environment().keySet().removeAll(List.of("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI", "REDIS_HOST", "REDIS_PORT"));
+        Process infra = builder.start();
+        try (BufferedReader output = new BufferedReader(new InputStreamReader(infra.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            StringBuilder seen = new StringBuilder();
+            while ((line = output.readLine()) != null && !line.startsWith("infrastructure ready")) {
+                seen.append(line).append('\n');
+            }
+            assertThat(line).as(seen.toString()).startsWith("infrastructure ready");
+
+            assertThat(new ProcessBuilder("kill", "-" + signal, String.valueOf(infra.pid())).start().waitFor()).isZero();
+
+            assertThat(infra.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s of SIG" + signal).isTrue();
+            assertThat(infra.exitValue()).isEqualTo(exitCode);
+            // its Redis went with it
+            PortsInUse.requireFree(List.of(new PortsInUse.Use(redisPort, "embedded Redis", "--redis-port", "TRACK_REDIS_PORT")));
+        } finally {
+            infra.destroyForcibly();
+        }
+    }
+}
