@@ -1,10 +1,12 @@
 package dev.trackpipeline.launcher;
 
+import dev.trackpipeline.model.project.Project;
 import dev.trackpipeline.model.project.ProjectRegistry;
 import dev.trackpipeline.model.project.ProjectsFile;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -19,15 +21,15 @@ final class CheckConfigCommand implements Callable<Integer> {
             description = "The projects file (default: ${DEFAULT-VALUE}).")
     Path projectsFile;
 
-    @Option(names = "--verbose", description = "On a failure, print its stack trace too.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     @Override
     public Integer call() {
         ProjectRegistry registry = requireValidProjects(projectsFile);
         System.out.println("projects file " + projectsFile + ": valid, " + registry.all().size() + " project"
                 + (registry.all().size() == 1 ? "" : "s") + " (" + String.join(", ", registry.all().stream()
-                .map(project -> project.apikey()).sorted().toList()) + ")");
+                .map(Project::apikey).sorted().toList()) + ")");
         return 0;
     }
 

@@ -1,6 +1,7 @@
 package dev.trackpipeline.launcher;
 
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
+import dev.trackpipeline.infra.InfrastructureSettings;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -14,13 +15,14 @@ final class InfraCommand implements Callable<Integer> {
     @Mixin
     InfraOptions options;
 
-    @picocli.CommandLine.Option(names = "--verbose", description = "On a failure to start, print its stack trace too.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     @Override
     public Integer call() throws InterruptedException {
-        PortsInUse.requireFree(PortsInUse.ofInfrastructure(options.settings()));
-        EmbeddedInfrastructure infra = EmbeddedInfrastructure.start(options.settings());
+        InfrastructureSettings settings = options.settings();
+        PortsInUse.requireFree(PortsInUse.ofInfrastructure(settings));
+        EmbeddedInfrastructure infra = EmbeddedInfrastructure.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             infra.close();

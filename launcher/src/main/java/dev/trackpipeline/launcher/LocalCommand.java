@@ -1,5 +1,6 @@
 package dev.trackpipeline.launcher;
 
+import dev.trackpipeline.infra.InfrastructureSettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -56,13 +57,13 @@ final class LocalCommand implements Callable<Integer> {
     static final String DEMO_DASHBOARD_FRAGMENT = "/#apikey=demo-project&token=demo-read-token";
     static final Path DEFAULT_PROJECTS_FILE = Path.of("config/projects.yml");
 
-    @Option(names = "--verbose", description = "On a failure to start, print its stack trace too.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     /** What would stop a service minutes in, found before any starts: the projects file, every port. */
-    private void checkBeforeStarting(Path registry, ServicePorts ports) {
+    private static void checkBeforeStarting(Path registry, InfrastructureSettings infrastructure, ServicePorts ports) {
         CheckConfigCommand.requireValidProjects(registry);
-        List<PortsInUse.Use> uses = new java.util.ArrayList<>(PortsInUse.ofInfrastructure(infra.settings()));
+        List<PortsInUse.Use> uses = new java.util.ArrayList<>(PortsInUse.ofInfrastructure(infrastructure));
         uses.addAll(PortsInUse.ofServices(ports));
         PortsInUse.requireFree(uses);
     }
@@ -75,8 +76,9 @@ final class LocalCommand implements Callable<Integer> {
                 Service.GATEWAY, new ServicePorts.Ports(gatewayPort, gatewayManagementPort),
                 Service.WRITER, new ServicePorts.Ports(writerPort, writerManagementPort),
                 Service.AGGREGATOR, new ServicePorts.Ports(aggregatorPort, aggregatorManagementPort)));
-        checkBeforeStarting(registry, ports);
-        LocalPipeline pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, infra.settings(), registry, ports, jvmOptions));
+        InfrastructureSettings infrastructure = infra.settings();
+        checkBeforeStarting(registry, infrastructure, ports);
+        LocalPipeline pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, infrastructure, registry, ports, jvmOptions));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("stopping track-pipeline...");

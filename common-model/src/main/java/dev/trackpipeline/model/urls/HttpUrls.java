@@ -14,14 +14,18 @@ public final class HttpUrls {
 
     /** An http(s) URL with a host, perhaps a port and a path, nothing more. */
     public static boolean isUrl(String text) {
-        URI uri = parse(text);
-        return uri != null && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
-                && uri.getRawUserInfo() == null && uri.getRawQuery() == null && uri.getRawFragment() == null;
+        return isUrl(parse(text));
     }
 
     /** An http(s) origin as browsers name it: scheme, host, perhaps a port; no path. */
     public static boolean isOrigin(String text) {
-        return isUrl(text) && parse(text).getRawPath().isEmpty();
+        URI uri = parse(text);
+        return isUrl(uri) && uri.getRawPath().isEmpty();
+    }
+
+    private static boolean isUrl(URI uri) {
+        return uri != null && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                && uri.getRawUserInfo() == null && uri.getRawQuery() == null && uri.getRawFragment() == null;
     }
 
     private static URI parse(String text) {
