@@ -2,6 +2,7 @@
 // error opens its group (error-group.js), read from the writer.
 import { api, cell, count, credentials, drawChart, field, fillTable, setText, showStatus } from './page.js';
 import { closeGroup, groupLink } from './error-group.js';
+import { refreshRecentErrors, showRecentErrors } from './recent-errors.js';
 
 const REFRESH_MILLIS = 15000;
 const form = field('project');
@@ -67,7 +68,8 @@ async function series(metrics) {
   return [answer.t.map((t) => t / 1000), ...metrics.map((metric) => answer.values[metric])];
 }
 
-async function refresh() {
+// A timed refresh keeps the recent errors' page; a new request (another project, window) starts them over.
+async function refresh(startOver) {
   try {
     const overview = await api('/api/metrics/overview');
     const types = Object.keys(overview.byType).sort();
@@ -81,11 +83,13 @@ async function refresh() {
     field('dashboard').hidden = false;
     showOverview(overview);
     fillTable('top-errors', topErrors, 'No errors in this window.', (error) => [
-      groupLink(error), cell(error.type, 'nowrap'), cell(count(error.count), 'number'), cell(error.sampleEventId, 'id')]);
+      // "(other)", the groups added up, has no sample and opens nothing.
+      groupLink(error.sampleEventId ? error.fingerprint : null, error.title), cell(error.type, 'nowrap'), cell(count(error.count), 'number'), cell(error.sampleEventId, 'id')]);
     fillTable('slowest-pages', pages, 'No LCP measured in this window.', (page) => [
       cell(page.page), cell(formatVital('LCP', page.p75), 'number rating-' + page.rating), cell(count(page.samples), 'number')]);
     drawChart('events-chart', types, perType);
     drawChart('errors-chart', ['errors', 'sessions', 'white screens'], errorsAndSessions);
+    if (startOver) showRecentErrors(); else refreshRecentErrors();
     showStatus(credentials().apikey + ' · last ' + credentials().window + ' · updated ' + new Date().toLocaleTimeString());
   } catch (error) {
     // A refused token hides the numbers; a passing failure (the aggregator restarting) keeps the last ones.
@@ -109,13 +113,13 @@ form.addEventListener('submit', (event) => {
   // Another project's group must not stay on screen under this one's numbers.
   if (shownProject !== credentials().apikey) closeGroup();
   shownProject = credentials().apikey;
-  refresh();
+  refresh(true);
   schedule();
 });
 field('window').addEventListener('change', () => form.requestSubmit());
 field('auto-refresh').addEventListener('change', schedule);
 if (fillFromFragment()) {
   shownProject = credentials().apikey;
-  refresh();
+  refresh(true);
   schedule();
 }

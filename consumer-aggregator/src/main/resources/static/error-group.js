@@ -1,29 +1,24 @@
 // One error group, drilled into from the top errors: how often and where it happened, and its
 // latest occurrences, each with what the user did before it (breadcrumbs), its raw event and, when
 // the session was recorded, its replay (session-replay.js). Read from the writer's query API.
-import { cell, count, credentials, drawChart, field, fillTable, setText, showStatus, writerApi } from './page.js';
+import { cell, count, credentials, drawChart, field, fillTable, latestPlausibleTime, setText, showStatus, when, writerApi } from './page.js';
 import { removeReplays, replayControls } from './session-replay.js';
 
-// Occurrences are found by the time the browser gave them, which a client may set to any time up to
-// the year 2286: those later than this much past now are left out, so that none can stay "latest".
-const CLOCK_SKEW_MILLIS = 60 * 60 * 1000;
 let shownRequest = 0;
 
-const when = (millis) => (millis === null || millis === undefined ? '–' : new Date(millis).toLocaleString());
-
-/** A top error's title, as a control that opens its group (but "(other)", the groups added up, has none). */
-export function groupLink(error) {
+/** An error's title as a table cell, and a control that opens its group when it has one. */
+export function groupLink(fingerprint, title) {
   const td = document.createElement('td');
-  if (!error.sampleEventId) {
-    td.textContent = error.title || '(untitled)';
+  if (typeof fingerprint !== 'string' || fingerprint === '') {
+    td.textContent = title || '(untitled)';
     return td;
   }
   const open = document.createElement('button');
   open.type = 'button';
   open.className = 'group-link';
-  open.dataset.fingerprint = error.fingerprint;
-  open.textContent = error.title || '(untitled)';
-  open.addEventListener('click', () => showGroup(error.fingerprint));
+  open.dataset.fingerprint = fingerprint;
+  open.textContent = title || '(untitled)';
+  open.addEventListener('click', () => showGroup(fingerprint));
   td.append(open);
   return td;
 }
@@ -36,7 +31,7 @@ export function closeGroup() {
 
 async function showGroup(fingerprint) {
   const request = ++shownRequest;
-  const range = { endTime: Date.now() + CLOCK_SKEW_MILLIS };
+  const range = { endTime: latestPlausibleTime() };
   try {
     const [group, occurrences] = await Promise.all([
       writerApi('/api/errors/groups/' + encodeURIComponent(fingerprint), { ...range, buckets: 60 }),
@@ -82,10 +77,11 @@ function showOccurrences(list) {
     const heading = document.createElement('h4');
     heading.textContent = when(occurrence.time) + ' · ' + (occurrence.pageUrl || '') + ' · session ' + (occurrence.uuid || '–');
     article.append(heading);
+    const trail = breadcrumbs(occurrence);
     if (typeof occurrence.recordScreenId === 'string' && occurrence.recordScreenId !== '') {
-      article.append(replayControls(occurrence));
+      article.append(replayControls(occurrence, trail));
     }
-    article.append(breadcrumbs(occurrence), rawEvent(occurrence));
+    article.append(trail, rawEvent(occurrence));
     container.append(article);
   }
 }
@@ -104,6 +100,7 @@ function breadcrumbs(occurrence) {
   for (const crumb of Array.isArray(occurrence.breadcrumb) ? occurrence.breadcrumb : []) {
     const what = typeof crumb.data === 'string' ? crumb.data : JSON.stringify(crumb.data);
     const tr = document.createElement('tr');
+    if (Number.isFinite(crumb.time)) tr.dataset.time = crumb.time;
     tr.append(cell(new Date(crumb.time).toLocaleTimeString()), cell(crumb.category || crumb.type || ''), cell(what || ''));
     body.append(tr);
   }

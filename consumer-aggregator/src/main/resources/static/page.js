@@ -18,14 +18,25 @@ export async function api(path, params) {
   return get(path, new URLSearchParams({ apikey, window, ...params }));
 }
 
-// Where the writer answers (error groups, occurrences, recordings): asked of the aggregator once.
-let writerUrl = null;
+// What the page learns of the aggregator once: where the writer answers, and which types are errors.
+let settings = null;
+
+export function dashboardSettings() {
+  settings = settings || get('/api/dashboard/settings', new URLSearchParams())
+    .catch((error) => { settings = null; throw error; });
+  return settings;
+}
+
+// The writer finds events by the time the browser gave them, which a client may set to any time up
+// to the year 2286: those later than this much past now are left out, so that none stays "latest".
+const CLOCK_SKEW_MILLIS = 60 * 60 * 1000;
+
+/** The end of every time range the page asks the writer for. */
+export const latestPlausibleTime = () => Date.now() + CLOCK_SKEW_MILLIS;
 
 /** The writer's query API, which takes a time range (epoch ms) where the metrics API takes a window. */
 export async function writerApi(path, params) {
-  writerUrl = writerUrl || get('/api/dashboard/settings', new URLSearchParams()).then((settings) => settings.writerUrl)
-    .catch((error) => { writerUrl = null; throw error; });
-  const base = await writerUrl;
+  const base = (await dashboardSettings()).writerUrl;
   try {
     return await get(base + path, new URLSearchParams({ apikey: credentials().apikey, ...params }));
   } catch (error) {
@@ -37,6 +48,9 @@ export async function writerApi(path, params) {
     throw error;
   }
 }
+
+/** When an event happened, by the browser's clock, in the viewer's time zone. */
+export const when = (millis) => (millis === null || millis === undefined ? '–' : new Date(millis).toLocaleString());
 
 async function get(url, query) {
   const response = await fetch(url + '?' + query, { headers: { Authorization: 'Bearer ' + credentials().token } });

@@ -121,25 +121,40 @@
       player.style.height = Math.ceil(size.height * scale) + 'px';
     });
     const meta = replayer.getMetaData();
-    const from = Math.min(Math.max(0, errorTime - meta.startTime - LEAD_MILLIS), meta.totalTime);
-    replayer.play(from);
     const seconds = (millis) => (millis / 1000).toFixed(1) + ' s';
-    const progress = setInterval(() => {
-      const current = Math.min(replayer.getCurrentTime(), meta.totalTime);
-      const finished = current >= meta.totalTime;
-      tell('progress', (finished ? 'Played ' : 'Playing ') + seconds(current) + ' of ' + seconds(meta.totalTime)
-        + ' (from ' + seconds(from) + ', the error at ' + seconds(Math.max(0, errorTime - meta.startTime)) + ')',
-        { current, total: meta.totalTime, events: events.length });
-      if (finished) clearInterval(progress);
-    }, 250);
+    const errorAt = seconds(Math.max(0, errorTime - meta.startTime));
+    let progress = null;
+    // Plays from an offset, telling the dashboard how far it got four times a second until the end.
+    const playFrom = (from) => {
+      clearInterval(progress);
+      replayer.play(from);
+      progress = setInterval(() => {
+        const current = Math.min(replayer.getCurrentTime(), meta.totalTime);
+        const finished = current >= meta.totalTime;
+        tell('progress', (finished ? 'Played ' : 'Playing ') + seconds(current) + ' of ' + seconds(meta.totalTime)
+          + ' (from ' + seconds(from) + ', the error at ' + errorAt + ')',
+          { current, total: meta.totalTime, startTime: meta.startTime, events: events.length });
+        if (finished) clearInterval(progress);
+      }, 250);
+    };
+    const within = (offset) => Math.min(Math.max(0, offset), meta.totalTime);
+    playFrom(within(errorTime - meta.startTime - LEAD_MILLIS));
+    // A breadcrumb chosen beside the player: play from its moment.
+    return (time) => playFrom(within(time - meta.startTime));
   }
 
   let started = false;
+  let seek = null;
   window.addEventListener('message', (event) => {
-    if (started || event.source !== window.parent || event.origin !== location.origin || !event.data
-      || !Array.isArray(event.data.chunks)) return;
+    if (event.source !== window.parent || event.origin !== location.origin || !event.data) return;
+    if (seek && Number.isFinite(event.data.seek)) {
+      seek(event.data.seek);
+      return;
+    }
+    if (started || !Array.isArray(event.data.chunks)) return;
     started = true;
     play(event.data.chunks, Number(event.data.errorTime) || 0)
+      .then((seekTo) => { seek = seekTo; })
       .catch((error) => tell('error', 'The recording cannot be played: ' + error.message));
   });
   tell('ready', 'Waiting for the recording…');

@@ -198,6 +198,24 @@ class EventStoreIntegrationTest {
         JsonNode list = page.get("data").get("list");
         assertThat(list).hasSize(1);
         assertThat(list.get(0).get("type").stringValue()).isEqualTo("unhandledrejection");
+
+        // A page is named by the start of its URL, taken as text: "." and "*" match only themselves.
+        JsonNode admin = errorsList("pageUrlPrefix=" + encoded("http://127.0.0.1:8080/admin/"), "demo-read-token").get("data");
+        assertThat(admin.get("total").longValue()).isEqualTo(8);
+        assertThat(admin.get("list")).extracting(item -> item.get("pageUrl").stringValue())
+                .containsOnly("http://127.0.0.1:8080/admin/#/settings", "http://127.0.0.1:8080/admin/users?role=staff");
+        assertThat(errorsList("pageUrlPrefix=" + encoded("http://127.0.0.1:8081/"), "demo-read-token").get("data").get("total").longValue())
+                .isEqualTo(3);
+        assertThat(errorsList("pageUrlPrefix=" + encoded("http://127.0.0.1.8080/"), "demo-read-token").get("data").get("total").longValue())
+                .isZero();
+        assertThat(errorsList("pageUrlPrefix=" + encoded("http://127.0.0.1:8080/.*"), "demo-read-token").get("data").get("total").longValue())
+                .isZero();
+        HttpResponse<String> tooLong = get("/api/errors/list?apikey=demo-project&pageUrlPrefix=" + "a".repeat(2049), "demo-read-token");
+        assertThat(tooLong.statusCode()).isEqualTo(400);
+        assertThat(tooLong.body()).contains("pageUrlPrefix: at most 2048 characters, got 2049");
+        HttpResponse<String> nul = get("/api/errors/list?apikey=demo-project&pageUrlPrefix=%2Fshop%00", "demo-read-token");
+        assertThat(nul.statusCode()).isEqualTo(400);
+        assertThat(nul.body()).contains("pageUrlPrefix: control characters are not part of a page address");
         JsonNode all = errorsList("type=unhandledrejection", "demo-read-token").get("data").get("list");
         assertThat(all.get(0).get("time").longValue()).isGreaterThan(all.get(1).get("time").longValue());
         assertThat(list.get(0).get("id").stringValue()).isEqualTo(all.get(1).get("id").stringValue());
@@ -596,6 +614,10 @@ class EventStoreIntegrationTest {
         HttpResponse<String> response = get(path, token);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return json.readTree(response.body());
+    }
+
+    private static String encoded(String value) {
+        return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private JsonNode errorsList(String query, String token) throws Exception {

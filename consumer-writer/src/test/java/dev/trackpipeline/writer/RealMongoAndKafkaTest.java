@@ -157,8 +157,8 @@ class RealMongoAndKafkaTest {
 
         database.runCommand(new Document("profile", 2));
         try {
-            assertThat(errors.list("shop", time, time + 100, null, null, null, 20, null, Map.of(), bearer).data().total()).isEqualTo(30);
-            assertThat(errors.list("shop", time, time + 100, "xhr", null, null, 20, null, Map.of(), bearer).data().total()).isEqualTo(6);
+            assertThat(errors.list("shop", time, time + 100, null, null, null, null, 20, null, Map.of(), bearer).data().total()).isEqualTo(30);
+            assertThat(errors.list("shop", time, time + 100, "xhr", null, null, null, 20, null, Map.of(), bearer).data().total()).isEqualTo(6);
             assertThat(errors.stats("shop", time, time + 100, 20, bearer).data().total()).isEqualTo(30);
             assertThat(groups.group(anError.getString("fingerprint"), "shop", time, time + 100, 60, bearer).data().count()).isEqualTo(1);
             assertThat(errors.one(anError.getString("_id"), "shop", bearer).data()).containsEntry("id", anError.getString("_id"));

@@ -33,6 +33,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -221,6 +222,55 @@ class DashboardBrowserIT {
 
     @Test
     @Order(4)
+    void listsTheRecentErrorsByTypePageAndTimeAndOpensTheirGroup() throws Exception {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        // The 22 errors of the fixtures and the three hostile ones, 20 a page, newest first.
+        wait.until(driver -> text("#recent-status").equals("1–20 of 25, newest first"));
+        List<WebElement> newest = browser.findElements(By.cssSelector("#recent-errors tbody tr:first-child td"));
+        assertThat(newest.get(0).getText()).matches("\\d+/\\d+/2026, .*");
+        assertThat(newest).extracting(WebElement::getText).element(1).isEqualTo("error");
+        assertThat(newest.get(2).findElements(By.cssSelector("button.group-link"))).hasSize(1);
+        assertThat(newest).extracting(WebElement::getText).element(3).isEqualTo("http://127.0.0.1:8080/reports/");
+        assertThat(newest.get(4).getText()).isNotBlank();
+        browser.findElement(By.id("recent-older")).click();
+        wait.until(driver -> text("#recent-status").equals("21–25 of 25, newest first"));
+        assertThat(browser.findElements(By.cssSelector("#recent-errors tbody tr"))).hasSize(5);
+        assertThat(browser.findElement(By.id("recent-older")).isDisplayed()).isFalse();
+
+        wait.until(driver -> driver.findElements(By.cssSelector("#recent-type option")).size() == 6);
+        new Select(browser.findElement(By.id("recent-type"))).selectByValue("resource");
+        wait.until(driver -> text("#recent-status").equals("1–5 of 5, newest first"));
+        assertThat(browser.findElements(By.cssSelector("#recent-errors tbody tr td:nth-child(2)"))).extracting(WebElement::getText)
+                .containsOnly("resource");
+
+        // A page by the start of its URL: the admin page's errors, with and without its fragment and query.
+        new Select(browser.findElement(By.id("recent-type"))).selectByValue("");
+        browser.findElement(By.id("recent-page")).sendKeys("http://127.0.0.1:8080/admin/");
+        browser.findElement(By.cssSelector("#recent-filters button[type=submit]")).click();
+        wait.until(driver -> text("#recent-status").equals("1–8 of 8, newest first"));
+        assertThat(browser.findElements(By.cssSelector("#recent-errors tbody tr td:nth-child(4)"))).extracting(WebElement::getText)
+                .containsOnly("http://127.0.0.1:8080/admin/#/settings", "http://127.0.0.1:8080/admin/users?role=staff");
+
+        // The fixtures' browser clock stopped days ago: none in the last hour.
+        new Select(browser.findElement(By.id("recent-since"))).selectByValue("1h");
+        wait.until(driver -> text("#recent-errors tbody").equals("No errors match."));
+
+        new Select(browser.findElement(By.id("recent-since"))).selectByValue("");
+        wait.until(driver -> text("#recent-status").equals("1–8 of 8, newest first"));
+        WebElement settingsError = browser.findElement(By.cssSelector("#recent-errors tbody tr:first-child button.group-link"));
+        String title = settingsError.getText();
+        settingsError.click();
+        wait.until(driver -> driver.findElement(By.id("error-group")).isDisplayed() && text("#group-title").equals(title));
+        browser.findElement(By.id("recent-page")).clear();
+        browser.findElement(By.cssSelector("#recent-filters button[type=submit]")).click();
+        wait.until(driver -> text("#recent-status").equals("1–20 of 25, newest first"));
+        ((JavascriptExecutor) browser).executeScript("document.getElementById('recent').scrollIntoView()");
+        saveScreenshot("recent-errors.png");
+        assertNoBrowserErrors();
+    }
+
+    @Test
+    @Order(5)
     void showsAHostileGroupAsTextAndLetsNoOtherOriginReadTheWriter() throws Exception {
         browser.findElement(By.cssSelector("#top-errors tbody tr:first-child button.group-link")).click();
         new WebDriverWait(browser, Duration.ofSeconds(30)).until(driver -> text("#group-count").equals("3"));
@@ -243,7 +293,7 @@ class DashboardBrowserIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void playsTheSessionOfAnOccurrenceFromJustBeforeItsError() throws Exception {
         browser.findElement(By.cssSelector("#top-errors tbody tr:nth-child(2) button.group-link")).click();
         new WebDriverWait(browser, Duration.ofSeconds(30)).until(driver -> text("#group-count").equals("2")
@@ -266,6 +316,18 @@ class DashboardBrowserIT {
         } finally {
             browser.switchTo().defaultContent();
         }
+        // Beside the player, the occurrence's breadcrumbs: the steps played so far marked, the latest as now.
+        String trail = "#group-occurrences .occurrence:first-child .replay-stage .breadcrumbs tbody tr";
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(driver -> !driver.findElements(By.cssSelector(trail + ".played")).isEmpty());
+        assertThat(browser.findElements(By.cssSelector(trail + ".now"))).hasSize(1);
+        // Each step the recording covers plays from its moment.
+        WebElement step = browser.findElements(By.cssSelector(trail + " button.seek")).stream()
+                .filter(WebElement::isEnabled).findFirst().orElseThrow();
+        String offset = step.findElement(By.xpath("following-sibling::span")).getText();
+        assertThat(offset).matches("\\d+\\.\\d s");
+        step.click();
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(driver -> text("#group-occurrences .occurrence:first-child .replay-status")
+                .contains("(from " + offset + ","));
         saveScreenshot("replay.png");
         // What the player's policy refuses is the recorded page's own resources (on the demo's origin), and nothing else fails.
         assertThat(severeBrowserLogs()).extracting(LogEntry::getMessage)
@@ -273,45 +335,68 @@ class DashboardBrowserIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aHostileRecordingRunsNothingAndFetchesNothingAndAnUndecodableOneSaysSo() throws Exception {
-        long errorTime = 1795642300000L;
-        postRecordedError("hostile-recording", "Uncaught Error: hostile recording", errorTime,
-                WebSeeRecordings.encode(WebSeeRecordings.hostilePage(errorTime - 8000)));
-        postRecordedError("broken-recording", "Uncaught Error: broken recording", errorTime + 1, "bm90IGd6aXA=");
-        await().atMost(Duration.ofSeconds(60)).until(() -> TestPipelines.get(pipeline.url("consumer-writer")
-                + "/api/record-screen/broken-recording?apikey=demo-project").contains("\"chunks\""));
-        browser.findElement(By.cssSelector("#project button[type=submit]")).click();
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
-
-        playTheNewestOccurrenceOf("Uncaught Error: hostile recording (app.js:4:38)");
-        wait.until(driver -> text("#group-occurrences .occurrence:first-child .replay-status").startsWith("Play"));
-        WebElement frame = browser.findElement(By.cssSelector("#group-occurrences .occurrence:first-child iframe.replay-frame"));
-        browser.switchTo().frame(frame);
+        // The attacker's server: whatever the recorded page makes a browser ask for, it would see.
+        List<String> askedOfTheAttacker = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var attacker = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        attacker.createContext("/", exchange -> {
+            askedOfTheAttacker.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        attacker.start();
+        String elsewhere = "http://127.0.0.1:" + attacker.getAddress().getPort();
         try {
-            assertThat(((JavascriptExecutor) browser).executeScript("return window.injected === undefined")).isEqualTo(true);
-            browser.switchTo().frame(browser.findElement(By.cssSelector(".replayer-wrapper iframe")));
-            wait.until(driver -> driver.findElement(By.tagName("body")).getText().contains("Hostile page"));
-        } finally {
-            browser.switchTo().defaultContent();
-        }
-        assertThat(((JavascriptExecutor) browser).executeScript("return window.injected === undefined")).isEqualTo(true);
-        // Every refusal is the player's policy or rrweb's sandbox at work, and the recorded image elsewhere is one of them.
-        assertThat(severeBrowserLogs()).extracting(LogEntry::getMessage)
-                .allSatisfy(message -> assertThat(message).containsAnyOf("violates the following Content Security Policy",
-                        "because the document's frame is sandboxed and the 'allow-scripts' permission is not set"))
-                .anySatisfy(message -> assertThat(message).contains("tracking.png", "\"img-src data:\""));
+            long errorTime = 1795642300000L;
+            postRecordedError("hostile-recording", "Uncaught Error: hostile recording", errorTime,
+                    WebSeeRecordings.encode(WebSeeRecordings.hostilePage(errorTime - 8000, elsewhere)));
+            postRecordedError("broken-recording", "Uncaught Error: broken recording", errorTime + 1, "bm90IGd6aXA=");
+            await().atMost(Duration.ofSeconds(60)).until(() -> TestPipelines.get(pipeline.url("consumer-writer")
+                    + "/api/record-screen/hostile-recording?apikey=demo-project").contains("\"chunks\"")
+                    && TestPipelines.get(pipeline.url("consumer-writer")
+                    + "/api/record-screen/broken-recording?apikey=demo-project").contains("\"chunks\""));
+            browser.findElement(By.cssSelector("#project button[type=submit]")).click();
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
 
-        playTheNewestOccurrenceOf("Uncaught Error: broken recording (app.js:4:38)");
-        wait.until(driver -> text("#group-occurrences .occurrence:first-child .replay-status").startsWith("The recording cannot be played"));
-        assertThat(text("#group-occurrences .occurrence:first-child .replay-status"))
-                .startsWith("The recording cannot be played: chunk 1 of 1 is not a web-see recording (");
-        assertThat(browser.findElement(By.cssSelector("#group-occurrences .occurrence:first-child .replay-status")).getAttribute("class"))
-                .contains("error");
+            playTheNewestOccurrenceOf("Uncaught Error: broken recording (app.js:4:38)");
+            wait.until(driver -> text("#group-occurrences .occurrence:first-child .replay-status").startsWith("The recording cannot be played"));
+            assertThat(text("#group-occurrences .occurrence:first-child .replay-status"))
+                    .startsWith("The recording cannot be played: chunk 1 of 1 is not a web-see recording (");
+            assertThat(browser.findElement(By.cssSelector("#group-occurrences .occurrence:first-child .replay-status")).getAttribute("class"))
+                    .contains("error");
+
+            playTheNewestOccurrenceOf("Uncaught Error: hostile recording (app.js:4:38)");
+            wait.until(driver -> text("#group-occurrences .occurrence:first-child .replay-status").startsWith("Play"));
+            WebElement frame = browser.findElement(By.cssSelector("#group-occurrences .occurrence:first-child iframe.replay-frame"));
+            browser.switchTo().frame(frame);
+            try {
+                assertThat(((JavascriptExecutor) browser).executeScript("return window.injected === undefined")).isEqualTo(true);
+                browser.switchTo().frame(browser.findElement(By.cssSelector(".replayer-wrapper iframe")));
+                wait.until(driver -> driver.findElement(By.tagName("body")).getText().contains("Hostile page"));
+            } finally {
+                browser.switchTo().defaultContent();
+            }
+            // Played to its end, every recorded fetch has had its chance.
+            wait.until(driver -> text("#group-occurrences .occurrence:first-child .replay-status").startsWith("Played"));
+            assertThat(((JavascriptExecutor) browser).executeScript("return window.injected === undefined")).isEqualTo(true);
+            assertThat(askedOfTheAttacker).isEmpty();
+            // Every refusal is the player's policy or rrweb's sandbox at work, and the recorded image elsewhere is one of them.
+            assertThat(severeBrowserLogs()).extracting(LogEntry::getMessage)
+                    .allSatisfy(message -> assertThat(message).containsAnyOf("violates the following Content Security Policy",
+                            "because the document's frame is sandboxed and the 'allow-scripts' permission is not set"))
+                    .anySatisfy(message -> assertThat(message).contains("tracking.png", "\"img-src data:\""));
+
+            // And the attacker's server was there to be asked: the browser reaches it when told to go there.
+            browser.get(elsewhere + "/reachable");
+            await().atMost(Duration.ofSeconds(10)).until(() -> askedOfTheAttacker.contains("GET /reachable"));
+        } finally {
+            attacker.stop(0);
+        }
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void explainsARefusedTokenInsteadOfShowingNumbers() {
         browser.get(pipeline.url("consumer-aggregator") + "/#apikey=demo-project&token=someone-elses-token");
         browser.navigate().refresh();

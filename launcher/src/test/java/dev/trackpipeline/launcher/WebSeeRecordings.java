@@ -25,13 +25,16 @@ final class WebSeeRecordings {
     }
 
     /**
-     * rrweb 1.x events of a page an attacker recorded, or made up: a script, an inline handler, a
-     * {@code javascript:} link and frame, each of which would set {@code injected} on the dashboard's
-     * window (two and three frames up) if it ran, an image and a preconnect elsewhere that must not be
-     * fetched, and, a second in, a DOM change adding an image whose handler would run in the player's
-     * own page (rrweb holds the nodes of changes it skips over there): play it from over a second in.
+     * rrweb 1.x events of a page an attacker recorded, or made up: a script, inline handlers, a
+     * {@code javascript:} link and frame, a frame whose {@code srcdoc} holds a script, each of which
+     * would set {@code injected} on the dashboard's window if it ran; and what a browser fetches by
+     * itself, each from {@code elsewhere} (the attacker's server): an image, a preconnect, a meta
+     * refresh, a style sheet's {@code @import} and background, an object, a video's poster, an image
+     * in the {@code srcdoc}. A second in, a DOM change adds an image whose handler would run in the
+     * player's own page (rrweb holds the nodes of changes it skips over there): play it from over a
+     * second in.
      */
-    static String hostilePage(long startMillis) {
+    static String hostilePage(long startMillis, String elsewhere) {
         String injected = "parent.parent.injected";
         return """
                 [{"type":4,"timestamp":%1$d,"data":{"href":"http://hostile.example/","width":800,"height":600}},
@@ -39,17 +42,25 @@ final class WebSeeRecordings {
                    {"type":1,"name":"html","publicId":"","systemId":"","id":2},
                    {"type":2,"tagName":"html","attributes":{},"id":3,"childNodes":[
                      {"type":2,"tagName":"head","attributes":{},"id":4,"childNodes":[
-                       {"type":2,"tagName":"script","attributes":{},"id":5,"childNodes":[{"type":3,"textContent":"%3$s='script'","id":6}]}]},
+                       {"type":2,"tagName":"script","attributes":{},"id":5,"childNodes":[{"type":3,"textContent":"%3$s='script'","id":6}]},
+                       {"type":2,"tagName":"meta","attributes":{"http-equiv":"refresh","content":"0;url=%6$s/refresh"},"id":30,"childNodes":[]},
+                       {"type":2,"tagName":"style","attributes":{},"id":31,"childNodes":[{"type":3,"isStyle":true,
+                         "textContent":"@import url(%6$s/import.css); body { background: url(%6$s/background.png) }","id":32}]}]},
                      {"type":2,"tagName":"body","attributes":{"onload":"%3$s='onload'"},"id":7,"childNodes":[
                        {"type":2,"tagName":"h1","attributes":{},"id":8,"childNodes":[{"type":3,"textContent":"Hostile page","id":9}]},
                        {"type":2,"tagName":"img","attributes":{"src":"x","onerror":"%3$s='onerror'"},"id":10,"childNodes":[]},
                        {"type":2,"tagName":"a","attributes":{"href":"javascript:%3$s='href'"},"id":11,"childNodes":[{"type":3,"textContent":"click me","id":12}]},
                        {"type":2,"tagName":"iframe","attributes":{"src":"javascript:parent.%3$s='iframe'"},"id":13,"childNodes":[]},
-                       {"type":2,"tagName":"img","attributes":{"src":"http://127.0.0.1:9/tracking.png"},"id":14,"childNodes":[]},
-                       {"type":2,"tagName":"link","attributes":{"rel":"preconnect","href":"http://127.0.0.1:9/"},"id":15,"childNodes":[]}]}]}]}}},
+                       {"type":2,"tagName":"iframe","attributes":{"srcdoc":"<script>parent.%3$s='srcdoc'</script><img src='%6$s/srcdoc.png'>"},
+                         "id":33,"childNodes":[]},
+                       {"type":2,"tagName":"img","attributes":{"src":"%6$s/tracking.png"},"id":14,"childNodes":[]},
+                       {"type":2,"tagName":"link","attributes":{"rel":"preconnect","href":"%6$s/"},"id":15,"childNodes":[]},
+                       {"type":2,"tagName":"object","attributes":{"data":"%6$s/object.swf"},"id":34,"childNodes":[]},
+                       {"type":2,"tagName":"video","attributes":{"poster":"%6$s/poster.png","src":"%6$s/video.mp4"},"id":35,"childNodes":[]},
+                       {"type":2,"tagName":"svg","attributes":{"onload":"%3$s='svg'"},"isSVG":true,"id":36,"childNodes":[]}]}]}]}}},
                  {"type":3,"timestamp":%4$d,"data":{"source":0,"texts":[],"attributes":[],"removes":[],"adds":[{"parentId":7,"nextId":null,
                    "node":{"type":2,"tagName":"img","attributes":{"src":"data:,","onerror":"parent.injected='mutation'"},"id":20,"childNodes":[]}}]}},
                  {"type":3,"timestamp":%5$d,"data":{"source":1,"positions":[{"x":10,"y":10,"id":8,"timeOffset":0}]}}]
-                """.formatted(startMillis, startMillis + 10, injected, startMillis + 1000, startMillis + 9000);
+                """.formatted(startMillis, startMillis + 10, injected, startMillis + 1000, startMillis + 9000, elsewhere);
     }
 }

@@ -40,6 +40,11 @@ public final class EventFamilies {
         return families.stream().filter(EventFamily::reportsErrors).toList();
     }
 
+    /** The types of the error families' events, in registry order. */
+    public List<String> errorTypes() {
+        return errorFamilies().stream().flatMap(family -> family.types().stream()).toList();
+    }
+
     /** Every type the pipeline knows, in registry order. */
     public List<String> knownTypes() {
         return List.copyOf(byType.keySet());

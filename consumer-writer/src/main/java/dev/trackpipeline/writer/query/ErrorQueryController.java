@@ -78,6 +78,9 @@ public class ErrorQueryController {
                                     @Parameter(description = "Only the occurrences of this error group (the fingerprint of "
                                             + "/api/errors/stats or /api/errors/groups/{fingerprint}).")
                                     @RequestParam(required = false) String fingerprint,
+                                    @Parameter(description = "Only the errors of pages whose pageUrl starts with this, "
+                                            + "as text (at most " + PageUrlPrefix.MAX_LENGTH + " characters).")
+                                    @RequestParam(required = false) String pageUrlPrefix,
                                     @Parameter(description = PAGE) @RequestParam(required = false) Integer page,
                                     @Parameter(description = PAGE_SIZE) @RequestParam(defaultValue = "20") int pageSize,
                                     @Parameter(description = AFTER) @RequestParam(required = false) String after,
@@ -88,12 +91,13 @@ public class ErrorQueryController {
         List<EventFamily> searched = families.errorFamilies();
         if (type != null) {
             searched = List.of(families.forType(type).filter(EventFamily::reportsErrors).orElseThrow(() -> new ApiException(
-                    HttpStatus.BAD_REQUEST, "type: expected one of " + errorTypes() + ", got \"" + type + "\"")));
+                    HttpStatus.BAD_REQUEST, "type: expected one of " + families.errorTypes() + ", got \"" + type + "\"")));
         }
         EventPages.Request request = EventPages.request(page, pageSize, after);
         List<Bson> conditions = window.conditions();
         if (type != null) conditions.add(Filters.eq("type", type));
         if (fingerprint != null) conditions.add(Filters.eq("fingerprint", fingerprint));
+        if (pageUrlPrefix != null && !pageUrlPrefix.isEmpty()) conditions.add(PageUrlPrefix.condition(pageUrlPrefix));
         conditions.addAll(EventFilters.from(parameters));
         Bson filter = Filters.and(conditions);
 
@@ -168,10 +172,6 @@ public class ErrorQueryController {
         groups.sort(Comparator.comparingLong(ErrorStats.Group::count).reversed().thenComparing(ErrorStats.Group::fingerprint));
         long total = byType.values().stream().mapToLong(Long::longValue).sum();
         return new ErrorStats(total, byType, List.copyOf(groups.subList(0, Math.min(limit, groups.size()))), newestOnly);
-    }
-
-    private List<String> errorTypes() {
-        return families.errorFamilies().stream().flatMap(family -> family.types().stream()).toList();
     }
 
     /**

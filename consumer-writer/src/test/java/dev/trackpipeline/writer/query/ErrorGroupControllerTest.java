@@ -189,7 +189,7 @@ class ErrorGroupControllerTest {
         ErrorQueryController errors = new ErrorQueryController(new EventRepository(database), families, new ReadAuthorization(projects),
                 new EventPages(properties, slots), slots, properties);
 
-        EventPages.Page page = errors.list("shop", null, null, null, checkoutFailure, null, 20, null, Map.of(), TOKEN).data();
+        EventPages.Page page = errors.list("shop", null, null, null, checkoutFailure, null, null, 20, null, Map.of(), TOKEN).data();
 
         assertThat(page.list()).hasSize(5).allSatisfy(error -> {
             assertThat(error).containsEntry("fingerprint", checkoutFailure).containsEntry("apikey", "shop");

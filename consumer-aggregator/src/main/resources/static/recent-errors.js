@@ -1,0 +1,97 @@
+// The latest errors one by one, newest first, narrowed by type, page and time: the way to an error
+// the top errors do not show (a rare one, or one on a given page). Read from the writer's query API;
+// each opens its group (error-group.js).
+import { cell, credentials, dashboardSettings, field, fillTable, latestPlausibleTime, when, writerApi } from './page.js';
+import { groupLink } from './error-group.js';
+
+const PAGE_SIZE = 20;
+const SINCE_MILLIS = { '15m': 15 * 60 * 1000, '1h': 60 * 60 * 1000, '24h': 24 * 60 * 60 * 1000, '7d': 7 * 24 * 60 * 60 * 1000 };
+let shownRequest = 0;
+// The cursor of the next (older) page, how many errors the pages before the shown one held (a page
+// may stop short of PAGE_SIZE at the writer's byte budget), and how many the shown one holds.
+let next = null;
+let before = 0;
+let shown = 0;
+let suggestedFor = null;
+
+function filters() {
+  const query = { pageSize: PAGE_SIZE, endTime: latestPlausibleTime() };
+  const type = field('recent-type').value;
+  const page = field('recent-page').value.trim();
+  const since = SINCE_MILLIS[field('recent-since').value];
+  if (type) query.type = type;
+  if (page) query.pageUrlPrefix = page;
+  if (since) query.startTime = Date.now() - since;
+  return query;
+}
+
+async function fillTypes() {
+  const select = field('recent-type');
+  if (select.options.length > 1) return;
+  for (const type of (await dashboardSettings()).errorTypes) {
+    select.append(new Option(type, type));
+  }
+}
+
+function row(error) {
+  return [cell(when(error.time), 'nowrap'), cell(error.type, 'nowrap'), groupLink(error.fingerprint, error.errorTitle),
+    cell(error.pageUrl || ''), cell(error.uuid || '–', 'id')];
+}
+
+// Pages seen in the list, offered as the page filter's suggestions.
+function suggestPages(list) {
+  const options = field('recent-pages');
+  if (suggestedFor !== credentials().apikey) options.replaceChildren(); // another project's pages
+  suggestedFor = credentials().apikey;
+  const known = new Set([...options.options].map((option) => option.value));
+  for (const error of list) {
+    if (typeof error.pageUrl === 'string' && error.pageUrl !== '' && !known.has(error.pageUrl)) {
+      known.add(error.pageUrl);
+      options.append(new Option(error.pageUrl));
+    }
+  }
+}
+
+async function read(older) {
+  const request = ++shownRequest;
+  const line = field('recent-status');
+  try {
+    await fillTypes();
+    const query = filters();
+    if (older) query.after = next;
+    const answer = await writerApi('/api/errors/list', query);
+    if (request !== shownRequest) return; // the filters changed meanwhile
+    before = older ? before + shown : 0;
+    shown = answer.list.length;
+    next = answer.next || null;
+    fillTable('recent-errors', answer.list, 'No errors match.', row);
+    suggestPages(answer.list);
+    line.textContent = shown === 0 ? '' : (before + 1) + '–' + (before + shown) + ' of '
+      + (answer.totalIsAtLeast ? 'at least ' : '') + answer.total + ', newest first';
+    line.className = 'recent-status';
+    field('recent-older').hidden = !next;
+  } catch (error) {
+    if (request !== shownRequest) return;
+    line.textContent = error.message;
+    line.className = 'recent-status error';
+  }
+}
+
+/** Reads the first page again, unless the reader went on to older errors (a refresh would take them away). */
+export function refreshRecentErrors() {
+  if (before === 0) read(false);
+}
+
+/** Back to the first page: another project, or other filters. */
+export function showRecentErrors() {
+  before = 0;
+  read(false);
+}
+
+field('recent-filters').addEventListener('submit', (event) => {
+  event.preventDefault();
+  showRecentErrors();
+});
+field('recent-type').addEventListener('change', showRecentErrors);
+field('recent-since').addEventListener('change', showRecentErrors);
+field('recent-older').addEventListener('click', () => read(true));
