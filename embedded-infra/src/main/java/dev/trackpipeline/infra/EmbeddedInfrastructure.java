@@ -62,6 +62,9 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
         List<Component> components = new ArrayList<>();
         ExternalServers external = settings.external();
         try {
+            if (settings.persistent()) {
+                DataLayout.claim(settings.dataDir());
+            }
             String kafka = external.kafkaBootstrapServers().orElseGet(() -> {
                 if (settings.kafkaBrokers() > 1) {
                     // Apart from the single broker's log directory, and from a cluster of another size's:
@@ -72,8 +75,13 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
                     started.push(cluster);
                     return cluster.bootstrapServers();
                 }
-                EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(settings.dataDir().resolve("kafka"),
-                        settings.host(), settings.kafkaPort(), settings.kafkaControllerPort());
+                Path logDir = settings.dataDir().resolve("kafka");
+                EmbeddedKafkaBroker broker;
+                try {
+                    broker = EmbeddedKafkaBroker.start(logDir, settings.host(), settings.kafkaPort(), settings.kafkaControllerPort());
+                } catch (RuntimeException e) {
+                    throw UnreadableStores.kafka(logDir, e);
+                }
                 started.push(broker);
                 return broker.bootstrapServers();
             });
@@ -81,7 +89,12 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
 
             String mongo = external.mongoUri().orElseGet(() -> {
                 Optional<Path> store = settings.persistent() ? Optional.of(settings.dataDir().resolve("mongo/track.mv")) : Optional.empty();
-                EmbeddedMongoServer server = EmbeddedMongoServer.start(store, settings.host(), settings.mongoPort());
+                EmbeddedMongoServer server;
+                try {
+                    server = EmbeddedMongoServer.start(store, settings.host(), settings.mongoPort());
+                } catch (RuntimeException e) {
+                    throw store.map(file -> UnreadableStores.mongo(file, e)).orElse(e);
+                }
                 started.push(server);
                 return server.uri();
             });

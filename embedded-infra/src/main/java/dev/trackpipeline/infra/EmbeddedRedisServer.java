@@ -30,10 +30,12 @@ public final class EmbeddedRedisServer implements AutoCloseable {
     /** @param dataDir where Redis keeps an append-only file so metrics survive restarts, or empty for memory only */
     public static EmbeddedRedisServer start(Optional<Path> dataDir, String host, int port) {
         Path binaryDir = null;
+        RedisLog log = new RedisLog();
         try {
             binaryDir = Files.createTempDirectory("track-redis-bin");
             var builder = RedisServer.newRedisServer()
                     .executableProvider(ExecutableProvider.newJarResourceProvider(binaryDir.toFile()))
+                    .soutListener(log::add)
                     .bind(host)
                     .port(port)
                     .setting("save \"\"")
@@ -51,7 +53,13 @@ public final class EmbeddedRedisServer implements AutoCloseable {
             if (binaryDir != null) {
                 Directories.deleteRecursively(binaryDir);
             }
-            throw new IllegalStateException("Redis failed to start on " + host + ":" + port + ": " + e.getMessage(), e);
+            Optional<String> reason = log.reasonToStop();
+            IllegalStateException failure = new IllegalStateException("Redis failed to start on " + host + ":" + port + ": "
+                    + reason.orElse(e.getMessage()), e);
+            if (dataDir.isPresent() && reason.filter(RedisLog::aboutItsData).isPresent()) {
+                throw UnreadableStores.redis(dataDir.get(), reason.get(), failure);
+            }
+            throw failure;
         }
     }
 

@@ -19,10 +19,11 @@ final class InfraCommand implements Callable<Integer> {
     VerboseOption verbose;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
         InfrastructureSettings settings = options.settings();
         PortsInUse.requireFree(PortsInUse.ofInfrastructure(settings));
-        EmbeddedInfrastructure infra = EmbeddedInfrastructure.start(settings);
+        DataDirectoryFailures.requireRoom(settings.dataDir(), DataDirectoryFailures.MIN_FREE_BYTES);
+        EmbeddedInfrastructure infra = DataDirectoryFailures.whileStarting(settings.dataDir(), () -> EmbeddedInfrastructure.start(settings));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             infra.close();

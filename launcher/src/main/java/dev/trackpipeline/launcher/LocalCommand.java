@@ -60,12 +60,13 @@ final class LocalCommand implements Callable<Integer> {
     @Mixin
     VerboseOption verbose;
 
-    /** What would stop a service minutes in, found before any starts: the projects file, every port. */
+    /** What would stop a service minutes in, found before any starts: the projects file, every port, the room on the disk. */
     private static void checkBeforeStarting(Path registry, InfrastructureSettings infrastructure, ServicePorts ports) {
         CheckConfigCommand.requireValidProjects(registry);
         List<PortsInUse.Use> uses = new java.util.ArrayList<>(PortsInUse.ofInfrastructure(infrastructure));
         uses.addAll(PortsInUse.ofServices(ports));
         PortsInUse.requireFree(uses);
+        DataDirectoryFailures.requireRoom(infrastructure.dataDir(), DataDirectoryFailures.MIN_FREE_BYTES);
     }
 
     @Override
@@ -78,7 +79,8 @@ final class LocalCommand implements Callable<Integer> {
                 Service.AGGREGATOR, new ServicePorts.Ports(aggregatorPort, aggregatorManagementPort)));
         InfrastructureSettings infrastructure = infra.settings();
         checkBeforeStarting(registry, infrastructure, ports);
-        LocalPipeline pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, infrastructure, registry, ports, jvmOptions));
+        LocalPipeline pipeline = DataDirectoryFailures.whileStarting(infrastructure.dataDir(),
+                () -> LocalPipeline.start(new LocalPipeline.Settings(home, infrastructure, registry, ports, jvmOptions)));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("stopping track-pipeline...");

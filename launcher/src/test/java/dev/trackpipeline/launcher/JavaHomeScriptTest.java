@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +48,25 @@ class JavaHomeScriptTest {
 
         assertThat(answer.exit()).isEqualTo(1);
         assertThat(answer.out()).isEmpty();
-        assertThat(answer.err()).contains("TRACK_JAVA_HOME=" + notAJdk, "not a JDK 17 or newer");
+        assertThat(answer.err()).isEqualTo("track: TRACK_JAVA_HOME=" + notAJdk + " is not a JDK (no bin/java and bin/javac): point it at a "
+                + "JDK 17 or newer, 25 preferred\n");
+    }
+
+    @Test
+    void refusesAJdkOlderThan17NamingItsRelease(@TempDir Path oldJdk) throws Exception {
+        Path bin = Files.createDirectories(oldJdk.resolve("bin"));
+        Files.writeString(bin.resolve("java"), "#!/bin/sh\necho 'openjdk version \"11.0.22\" 2024-01-16' >&2\n");
+        Files.writeString(bin.resolve("javac"), "#!/bin/sh\n");
+        for (String tool : List.of("java", "javac")) {
+            bin.resolve(tool).toFile().setExecutable(true);
+        }
+
+        Answer answer = javaHome(Map.of("TRACK_JAVA_HOME", oldJdk.toString()));
+
+        assertThat(answer.exit()).isEqualTo(1);
+        assertThat(answer.out()).isEmpty();
+        assertThat(answer.err()).isEqualTo("track: TRACK_JAVA_HOME=" + oldJdk + " is Java 11, and track-pipeline needs 17 or newer: point it "
+                + "at a JDK 17 or newer, 25 preferred\n");
     }
 
     private static Answer javaHome(Map<String, String> environment) throws IOException, InterruptedException {

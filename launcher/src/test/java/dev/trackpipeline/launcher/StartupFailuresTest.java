@@ -1,6 +1,7 @@
 package dev.trackpipeline.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trackpipeline.infra.InfrastructureSettings;
 import java.io.PrintWriter;
@@ -81,6 +82,87 @@ class StartupFailuresTest {
         assertThat(missing.err()).isEqualTo("track: projects file " + dir.resolve("none.yml") + " does not exist\n");
     }
 
+    @Test
+    void aDataDirectoryOfAnotherLayoutIsRefusedBeforeAnyStoreStarts() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("track-data.properties"), "layout=2\n");
+
+        Run run = track(infraWith());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("track: data directory " + data + " is in data layout 2, which this track-pipeline does not read "
+                + "(it reads layout 1): start the track-pipeline that wrote it, or choose another --data-dir (TRACK_DATA_DIR)\n");
+        assertThat(data.resolve("kafka")).doesNotExist();
+    }
+
+    @Test
+    void aStoreThatCannotReadItsDataIsNamedWithWhatMovingItAsideCosts() throws Exception {
+        Path data = dir.resolve("data");
+        Path store = Files.createDirectories(data.resolve("mongo")).resolve("track.mv");
+        Files.write(store, new byte[8192]);
+
+        Run run = track(infraWith());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("track: the MongoDB-wire store " + store + " cannot be read (")
+                .endsWith("): move it aside to start with an empty store (bin/track replay rebuild refills it from Kafka's topics), "
+                        + "or choose another --data-dir (TRACK_DATA_DIR)\n");
+        assertThat(run.err().lines()).hasSize(1);
+    }
+
+    @Test
+    void redisDataItCannotReadIsNamedWithRedisOwnReason() throws Exception {
+        Path data = dir.resolve("data");
+        Files.writeString(Files.createDirectories(data.resolve("redis")).resolve("appendonly.aof"), "*3\r\n$3\r\nSET\r\ngarbage");
+
+        Run run = track(infraWith());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("track: Redis's data in " + data.resolve("redis") + " cannot be read (Bad file format reading the "
+                + "append only file): move it aside to start with empty metrics (bin/track replay rebuild counts them again from Kafka's "
+                + "topics), or choose another --data-dir (TRACK_DATA_DIR)\n");
+    }
+
+    @Test
+    void kafkaDataOfAnotherNodeIsNamedWithKafkasOwnReason() throws Exception {
+        Path data = dir.resolve("data");
+        Path meta = Files.createDirectories(data.resolve("kafka")).resolve("meta.properties");
+        Files.writeString(meta, "cluster.id=tRaCkPiPeLiNeCluSt3rIw\ndirectory.id=YoZbHoNkOZ6m8uJtjcO4Ug\nnode.id=7\nversion=1\n");
+
+        Run run = track(infraWith());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("track: Kafka's log directory " + data.resolve("kafka") + " cannot be used (Stored node id 7 "
+                + "doesn't match previous node id 1 in " + meta + "): move it aside to start with empty topics (the events they held "
+                + "are lost to the pipeline), or choose another --data-dir (TRACK_DATA_DIR)\n");
+    }
+
+    @Test
+    void aDiskWithoutRoomForTheStoresIsNamedBeforeAnyStarts() {
+        Path data = dir.resolve("data");
+
+        assertThatThrownBy(() -> DataDirectoryFailures.requireRoom(data, 1L << 60))
+                .isInstanceOf(StartupFailure.class)
+                .hasMessageStartingWith("the disk holding data directory " + data + " has ")
+                .hasMessageEndingWith(" MiB free, and Kafka, the MongoDB-wire store and Redis need 1099511627776 MiB to start: free space on it, "
+                        + "or choose another --data-dir (TRACK_DATA_DIR)");
+        assertThat(data).doesNotExist();
+    }
+
+    @Test
+    void aDiskThatFillsWhileTheStoresStartIsNamed() {
+        Path data = dir.resolve("data");
+
+        assertThatThrownBy(() -> DataDirectoryFailures.whileStarting(data, () -> {
+            throw new IllegalStateException("Kafka broker 1 failed to start", new java.io.IOException("No space left on device"));
+        })).isInstanceOf(StartupFailure.class)
+                .hasMessage("the disk holding data directory " + data + " is full (No space left on device): free space on it, "
+                        + "or choose another --data-dir (TRACK_DATA_DIR)");
+        assertThatThrownBy(() -> DataDirectoryFailures.whileStarting(data, () -> {
+            throw new IllegalStateException("something else");
+        })).isExactlyInstanceOf(IllegalStateException.class);
+    }
+
     @Command(name = "failing")
     static final class Failing implements Callable<Integer> {
         @CommandLine.Option(names = "--verbose")
@@ -117,6 +199,15 @@ class StartupFailuresTest {
         for (int i = 0; i < options.length; i += 2) {
             int at = arguments.indexOf(options[i]);
             arguments.set(at + 1, options[i + 1]);
+        }
+        return arguments.toArray(String[]::new);
+    }
+
+    /** {@code infra} on free ports in this test's data directory. */
+    private String[] infraWith() {
+        List<String> arguments = new ArrayList<>(List.of("infra", "--data-dir", dir.resolve("data").toString()));
+        for (String option : List.of("--kafka-port", "--kafka-controller-port", "--mongo-port", "--redis-port")) {
+            arguments.addAll(List.of(option, String.valueOf(InfrastructureSettings.freePort())));
         }
         return arguments.toArray(String[]::new);
     }
