@@ -70,9 +70,19 @@ export function setText(id, text, rating) {
   }
 }
 
+// A page address or session id an SDK sent may be a megabyte long: shown cut, for every viewer's sake.
+const MAX_SHOWN_CHARACTERS = 2000;
+
+/** {@code text}, cut to what a screen can show, saying how long it was. */
+export function shortened(text) {
+  const value = String(text);
+  return value.length <= MAX_SHOWN_CHARACTERS ? value
+    : value.slice(0, MAX_SHOWN_CHARACTERS) + '… (' + count(value.length) + ' characters)';
+}
+
 export function cell(text, className) {
   const td = document.createElement('td');
-  td.textContent = text;
+  td.textContent = shortened(text);
   if (className) td.className = className;
   return td;
 }

@@ -13,6 +13,10 @@ let next = null;
 let before = 0;
 let shown = 0;
 let suggestedFor = null;
+// The filters the shown pages were read with (older pages read on with them, whatever the form says
+// meanwhile), and whether a read is under way (a timed refresh then leaves it alone).
+let shownQuery = null;
+let reading = false;
 
 function filters() {
   const query = { pageSize: PAGE_SIZE, endTime: latestPlausibleTime() };
@@ -34,7 +38,7 @@ async function fillTypes() {
 }
 
 function row(error) {
-  return [cell(when(error.time), 'nowrap'), cell(error.type, 'nowrap'), groupLink(error.fingerprint, error.errorTitle),
+  return [cell(when(error.time), 'nowrap'), cell(error.type, 'nowrap'), groupLink(error.fingerprint, error.errorTitle, error),
     cell(error.pageUrl || ''), cell(error.uuid || '–', 'id')];
 }
 
@@ -55,12 +59,14 @@ function suggestPages(list) {
 async function read(older) {
   const request = ++shownRequest;
   const line = field('recent-status');
+  reading = true;
   try {
     await fillTypes();
-    const query = filters();
-    if (older) query.after = next;
+    const query = older ? { ...shownQuery, after: next } : filters();
     const answer = await writerApi('/api/errors/list', query);
     if (request !== shownRequest) return; // the filters changed meanwhile
+    shownQuery = { ...query };
+    delete shownQuery.after;
     before = older ? before + shown : 0;
     shown = answer.list.length;
     next = answer.next || null;
@@ -72,14 +78,19 @@ async function read(older) {
     field('recent-older').hidden = !next;
   } catch (error) {
     if (request !== shownRequest) return;
+    // What was shown may be another project's, or of other filters: not left under this message.
+    fillTable('recent-errors', [], 'Not read.', row);
+    field('recent-older').hidden = true;
     line.textContent = error.message;
     line.className = 'recent-status error';
+  } finally {
+    if (request === shownRequest) reading = false;
   }
 }
 
 /** Reads the first page again, unless the reader went on to older errors (a refresh would take them away). */
 export function refreshRecentErrors() {
-  if (before === 0) read(false);
+  if (before === 0 && !reading) read(false);
 }
 
 /** Back to the first page: another project, or other filters. */

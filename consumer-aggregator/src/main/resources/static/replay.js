@@ -20,6 +20,10 @@
   const status = document.getElementById('replay-status');
   const player = document.getElementById('player');
   let inflated = 0;
+  let progress = null;
+  // Whether the recording came, and how a breadcrumb chosen beside the player plays from its moment.
+  let started = false;
+  let seek = null;
 
   // The dashboard takes messages from this frame only, and shows their text as text.
   function tell(kind, text, extra) {
@@ -62,33 +66,65 @@
     return parsed;
   }
 
+  // A recorded node's attributes under their lower-case names: the browser lower-cases them when rrweb
+  // sets them, so REL="preconnect" is a preconnect as rel="preconnect" is.
+  function lowerCased(attributes) {
+    const lower = {};
+    for (const [name, value] of Object.entries(attributes || {})) lower[String(name).toLowerCase()] = value;
+    return lower;
+  }
+
   // Recorded nodes a browser would fetch for by itself, whatever the policy says: left out.
   function fetchesOnItsOwn(node) {
     if (!node || node.type !== 2 || typeof node.tagName !== 'string') return false;
     const tag = node.tagName.toLowerCase();
-    const attributes = node.attributes || {};
+    const attributes = lowerCased(node.attributes);
     return (tag === 'link' && FETCHING_LINKS.test(String(attributes.rel || '')))
       || (tag === 'meta' && attributes['http-equiv'] !== undefined) || tag === 'base';
   }
 
-  function withoutFetchingNodes(node) {
-    if (node && Array.isArray(node.childNodes)) {
+  // rrweb rewrites recorded CSS for :hover with regular expressions that a crafted style sheet keeps
+  // busy for hours (an unclosed comment over a few dozen lines): recorded CSS goes to the browser's
+  // own parser instead, as the text of a style element. Replays lose rrweb's :hover emulation.
+  let syntheticId = -1000000000;
+  function withoutCssRewrite(node) {
+    if (node.type === 3 && node.isStyle) node.isStyle = false;
+    if (node.type !== 2 || !node.attributes) return;
+    if (!Object.prototype.hasOwnProperty.call(node.attributes, '_cssText')) return;
+    const css = String(node.attributes._cssText);
+    // A link whose sheet rrweb inlined is rebuilt as a style element: nothing of it to fetch.
+    node.tagName = 'style';
+    node.attributes = {};
+    const text = (Array.isArray(node.childNodes) ? node.childNodes : []).find((child) => child && child.type === 3);
+    node.childNodes = [{ type: 3, textContent: css, id: text && Number.isFinite(text.id) ? text.id : syntheticId-- }];
+  }
+
+  function cleanedNode(node) {
+    if (!node || typeof node !== 'object') return node;
+    withoutCssRewrite(node);
+    if (Array.isArray(node.childNodes)) {
       node.childNodes = node.childNodes.filter((child) => !fetchesOnItsOwn(child));
-      node.childNodes.forEach(withoutFetchingNodes);
+      node.childNodes.forEach(cleanedNode);
     }
     return node;
   }
 
-  // A full snapshot's page, and a DOM change's added nodes and changed rel attributes, cleaned.
+  // A full snapshot's page, and a DOM change's added nodes and changed attributes, cleaned.
   function cleaned(event) {
     if (event.type === 2 && event.data && event.data.node) {
-      withoutFetchingNodes(event.data.node);
+      cleanedNode(event.data.node);
     } else if (event.type === 3 && event.data && event.data.source === 0) {
       if (Array.isArray(event.data.adds)) {
-        event.data.adds = event.data.adds.filter((add) => !fetchesOnItsOwn(add.node)).map((add) => ({ ...add, node: withoutFetchingNodes(add.node) }));
+        event.data.adds = event.data.adds.filter((add) => add && !fetchesOnItsOwn(add.node)).map((add) => ({ ...add, node: cleanedNode(add.node) }));
       }
       if (Array.isArray(event.data.attributes)) {
-        event.data.attributes.forEach((change) => { if (change.attributes) delete change.attributes.rel; });
+        event.data.attributes.forEach((change) => {
+          if (!change || !change.attributes || typeof change.attributes !== 'object') return;
+          for (const name of Object.keys(change.attributes)) {
+            const lower = name.toLowerCase();
+            if (lower === 'rel' || lower === 'http-equiv' || lower === '_csstext') delete change.attributes[name];
+          }
+        });
       }
     }
     return event;
@@ -112,6 +148,15 @@
     if (!events.some((event) => event.type === 2)) {
       throw new Error('it holds no snapshot of the page (rrweb event of type 2)');
     }
+    try {
+      return startPlaying(events, errorTime);
+    } catch (error) {
+      throw new Error('rrweb stopped on it (' + error.message + ')');
+    }
+  }
+
+  // The player over decoded, cleaned events; answers how to play from a moment.
+  function startPlaying(events, errorTime) {
     const replayer = new rrwebReplay.Replayer(events, {
       root: player, mouseTail: false, showWarning: false, showDebug: false, triggerFocus: false, UNSAFE_replayCanvas: false,
     });
@@ -123,28 +168,56 @@
     const meta = replayer.getMetaData();
     const seconds = (millis) => (millis / 1000).toFixed(1) + ' s';
     const errorAt = seconds(Math.max(0, errorTime - meta.startTime));
-    let progress = null;
+    const within = (offset) => Math.min(Math.max(0, offset), meta.totalTime);
+    const pause = document.getElementById('pause');
+    let from = 0;
+    const report = (verb, current) => tell('progress', verb + ' ' + seconds(current) + ' of ' + seconds(meta.totalTime)
+      + ' (from ' + seconds(from) + ', the error at ' + errorAt + ')',
+      { current, total: meta.totalTime, startTime: meta.startTime, events: events.length });
     // Plays from an offset, telling the dashboard how far it got four times a second until the end.
-    const playFrom = (from) => {
+    const playFrom = (offset) => {
       clearInterval(progress);
+      from = within(offset);
       replayer.play(from);
+      pause.textContent = 'Pause';
       progress = setInterval(() => {
         const current = Math.min(replayer.getCurrentTime(), meta.totalTime);
         const finished = current >= meta.totalTime;
-        tell('progress', (finished ? 'Played ' : 'Playing ') + seconds(current) + ' of ' + seconds(meta.totalTime)
-          + ' (from ' + seconds(from) + ', the error at ' + errorAt + ')',
-          { current, total: meta.totalTime, startTime: meta.startTime, events: events.length });
-        if (finished) clearInterval(progress);
+        report(finished ? 'Played' : 'Playing', current);
+        if (finished) {
+          clearInterval(progress);
+          pause.textContent = 'Play';
+        }
       }, 250);
     };
-    const within = (offset) => Math.min(Math.max(0, offset), meta.totalTime);
-    playFrom(within(errorTime - meta.startTime - LEAD_MILLIS));
+    pause.addEventListener('click', () => {
+      const current = Math.min(replayer.getCurrentTime(), meta.totalTime);
+      if (pause.textContent === 'Pause') {
+        clearInterval(progress);
+        replayer.pause();
+        pause.textContent = 'Play';
+        report('Paused at', current);
+      } else {
+        playFrom(current >= meta.totalTime ? 0 : current);
+      }
+    });
+    document.getElementById('restart').addEventListener('click', () => playFrom(0));
+    document.getElementById('speed').addEventListener('change', (event) => replayer.setConfig({ speed: Number(event.target.value) || 1 }));
+    document.getElementById('controls').hidden = false;
+    playFrom(errorTime - meta.startTime - LEAD_MILLIS);
     // A breadcrumb chosen beside the player: play from its moment.
-    return (time) => playFrom(within(time - meta.startTime));
+    return (time) => playFrom(time - meta.startTime);
   }
 
-  let started = false;
-  let seek = null;
+  // A recording that decodes but that rrweb cannot rebuild fails inside rrweb's own timers: said, not left blank.
+  function failedInRrweb(reason) {
+    if (!started) return;
+    clearInterval(progress);
+    tell('error', 'The recording cannot be played: rrweb stopped on it (' + reason + ')');
+  }
+  window.addEventListener('error', (event) => failedInRrweb(event.message));
+  window.addEventListener('unhandledrejection', (event) => failedInRrweb(String((event.reason && event.reason.message) || event.reason)));
+
   window.addEventListener('message', (event) => {
     if (event.source !== window.parent || event.origin !== location.origin || !event.data) return;
     if (seek && Number.isFinite(event.data.seek)) {

@@ -62,7 +62,8 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
         List<Component> components = new ArrayList<>();
         ExternalServers external = settings.external();
         try {
-            if (settings.persistent()) {
+            boolean embedsAStore = external.kafkaBootstrapServers().isEmpty() || external.mongoUri().isEmpty() || external.redis().isEmpty();
+            if (settings.persistent() && embedsAStore) {
                 DataLayout.claim(settings.dataDir());
             }
             String kafka = external.kafkaBootstrapServers().orElseGet(() -> {

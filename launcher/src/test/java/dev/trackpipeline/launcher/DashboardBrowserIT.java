@@ -161,8 +161,13 @@ class DashboardBrowserIT {
      * that it ranks among the top ten), and the recording's one chunk.
      */
     private static void postRecordedError(String recordScreenId, String message, long time, String events) throws Exception {
+        postRecordedError(recordScreenId, message, time, events, 4);
+    }
+
+    private static void postRecordedError(String recordScreenId, String message, long time, String events, int occurrences)
+            throws Exception {
         List<String> bodies = new java.util.ArrayList<>();
-        for (int occurrence = 0; occurrence < 4; occurrence++) {
+        for (int occurrence = 0; occurrence < occurrences; occurrence++) {
             bodies.add(fixtures.first("error").body()
                     .replace("Uncaught Error: Order list render failed: items is empty", message)
                     .replace("\"time\":1795642106952", "\"time\":" + (time - occurrence))
@@ -178,6 +183,11 @@ class DashboardBrowserIT {
     }
 
     private static void playTheNewestOccurrenceOf(String title) {
+        playTheNewestOccurrenceOf(title, 4);
+    }
+
+    /** Opens the group of the top error {@code title}, waits for its first page of occurrences, and plays the newest. */
+    private static void playTheNewestOccurrenceOf(String title, int shownOccurrences) {
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
         wait.ignoring(StaleElementReferenceException.class).until(driver -> {
             var link = driver.findElements(By.cssSelector("#top-errors button.group-link")).stream()
@@ -186,7 +196,7 @@ class DashboardBrowserIT {
             return link.isPresent();
         });
         wait.until(driver -> text("#group-title").equals(title)
-                && driver.findElements(By.cssSelector("#group-occurrences .occurrence button.play")).size() == 4);
+                && driver.findElements(By.cssSelector("#group-occurrences .occurrence button.play")).size() == shownOccurrences);
         browser.findElement(By.cssSelector("#group-occurrences .occurrence:first-child button.play")).click();
     }
 
@@ -261,6 +271,9 @@ class DashboardBrowserIT {
         String title = settingsError.getText();
         settingsError.click();
         wait.until(driver -> driver.findElement(By.id("error-group")).isDisplayed() && text("#group-title").equals(title));
+        // The error clicked comes first in its group, with its own breadcrumbs.
+        assertThat(text("#group-occurrences .occurrence:first-child h4")).startsWith("The error you opened · ")
+                .contains("http://127.0.0.1:8080/admin/");
         browser.findElement(By.id("recent-page")).clear();
         browser.findElement(By.cssSelector("#recent-filters button[type=submit]")).click();
         wait.until(driver -> text("#recent-status").equals("1–20 of 25, newest first"));
@@ -274,6 +287,8 @@ class DashboardBrowserIT {
     void showsAHostileGroupAsTextAndLetsNoOtherOriginReadTheWriter() throws Exception {
         browser.findElement(By.cssSelector("#top-errors tbody tr:first-child button.group-link")).click();
         new WebDriverWait(browser, Duration.ofSeconds(30)).until(driver -> text("#group-count").equals("3"));
+        assertThat(browser.findElements(By.cssSelector("#group-occurrences .occurrence"))).hasSize(3);
+        assertThat(browser.findElement(By.id("group-older")).isDisplayed()).as("three occurrences, one page").isFalse();
         assertThat(text("#group-title")).isEqualTo("<img src=x onerror=\"window.injected=true\"> Injected markup (app.js:4:38)");
         assertThat(browser.findElements(By.cssSelector("#error-group img"))).isEmpty();
         assertThat(((JavascriptExecutor) browser).executeScript("return window.injected === undefined")).isEqualTo(true);
@@ -337,25 +352,20 @@ class DashboardBrowserIT {
     @Test
     @Order(7)
     void aHostileRecordingRunsNothingAndFetchesNothingAndAnUndecodableOneSaysSo() throws Exception {
-        // The attacker's server: whatever the recorded page makes a browser ask for, it would see.
-        List<String> askedOfTheAttacker = new java.util.concurrent.CopyOnWriteArrayList<>();
-        var attacker = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-        attacker.createContext("/", exchange -> {
-            askedOfTheAttacker.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        attacker.start();
-        String elsewhere = "http://127.0.0.1:" + attacker.getAddress().getPort();
-        try {
+        // The attacker's server: it sees every connection a browser opens to it, a preconnect's too (which sends no request).
+        try (AttackerServer attacker = AttackerServer.start()) {
+            String elsewhere = attacker.origin();
+            List<String> askedOfTheAttacker = attacker.seen();
             long errorTime = 1795642300000L;
             postRecordedError("hostile-recording", "Uncaught Error: hostile recording", errorTime,
                     WebSeeRecordings.encode(WebSeeRecordings.hostilePage(errorTime - 8000, elsewhere)));
             postRecordedError("broken-recording", "Uncaught Error: broken recording", errorTime + 1, "bm90IGd6aXA=");
-            await().atMost(Duration.ofSeconds(60)).until(() -> TestPipelines.get(pipeline.url("consumer-writer")
-                    + "/api/record-screen/hostile-recording?apikey=demo-project").contains("\"chunks\"")
-                    && TestPipelines.get(pipeline.url("consumer-writer")
-                    + "/api/record-screen/broken-recording?apikey=demo-project").contains("\"chunks\""));
+            postRecordedError("unplayable-recording", "Uncaught Error: unplayable recording", errorTime + 2,
+                    WebSeeRecordings.encode(WebSeeRecordings.unplayable(errorTime - 8000)), 7);
+            for (String recording : List.of("hostile", "broken", "unplayable")) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> TestPipelines.get(pipeline.url("consumer-writer") + "/api/record-screen/"
+                        + recording + "-recording?apikey=demo-project").contains("\"chunks\""));
+            }
             browser.findElement(By.cssSelector("#project button[type=submit]")).click();
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
 
@@ -365,6 +375,16 @@ class DashboardBrowserIT {
                     .startsWith("The recording cannot be played: chunk 1 of 1 is not a web-see recording (");
             assertThat(browser.findElement(By.cssSelector("#group-occurrences .occurrence:first-child .replay-status")).getAttribute("class"))
                     .contains("error");
+
+            // A recording that decodes but that rrweb cannot rebuild says so; a group's older occurrences come a page at a time.
+            playTheNewestOccurrenceOf("Uncaught Error: unplayable recording (app.js:4:38)", 5);
+            wait.until(driver -> text("#group-occurrences .occurrence:first-child .replay-status").startsWith("The recording cannot be played"));
+            assertThat(text("#group-occurrences .occurrence:first-child .replay-status"))
+                    .startsWith("The recording cannot be played: rrweb stopped on it (");
+            browser.findElement(By.id("group-older")).click();
+            wait.until(driver -> driver.findElements(By.cssSelector("#group-occurrences .occurrence")).size() == 7);
+            assertThat(browser.findElement(By.id("group-older")).isDisplayed()).isFalse();
+            severeBrowserLogs(); // rrweb's own TypeError, said above
 
             playTheNewestOccurrenceOf("Uncaught Error: hostile recording (app.js:4:38)");
             wait.until(driver -> text("#group-occurrences .occurrence:first-child .replay-status").startsWith("Play"));
@@ -377,8 +397,17 @@ class DashboardBrowserIT {
             } finally {
                 browser.switchTo().defaultContent();
             }
-            // Played to its end, every recorded fetch has had its chance.
+            // Played to its end, every recorded fetch has had its chance; and once more from the start, paused on the way.
             wait.until(driver -> text("#group-occurrences .occurrence:first-child .replay-status").startsWith("Played"));
+            browser.switchTo().frame(frame);
+            browser.findElement(By.id("restart")).click();
+            browser.switchTo().defaultContent();
+            wait.until(driver -> text("#group-occurrences .occurrence:first-child .replay-status").contains("(from 0.0 s,"));
+            browser.switchTo().frame(frame);
+            browser.findElement(By.id("pause")).click();
+            assertThat(browser.findElement(By.id("pause")).getText()).isEqualTo("Play");
+            browser.switchTo().defaultContent();
+            wait.until(driver -> text("#group-occurrences .occurrence:first-child .replay-status").startsWith("Paused at "));
             assertThat(((JavascriptExecutor) browser).executeScript("return window.injected === undefined")).isEqualTo(true);
             assertThat(askedOfTheAttacker).isEmpty();
             // Every refusal is the player's policy or rrweb's sandbox at work, and the recorded image elsewhere is one of them.
@@ -389,9 +418,61 @@ class DashboardBrowserIT {
 
             // And the attacker's server was there to be asked: the browser reaches it when told to go there.
             browser.get(elsewhere + "/reachable");
-            await().atMost(Duration.ofSeconds(10)).until(() -> askedOfTheAttacker.contains("GET /reachable"));
-        } finally {
-            attacker.stop(0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> askedOfTheAttacker.contains("GET /reachable HTTP/1.1"));
+        }
+    }
+
+    /** A server on a free port that notes every connection ("connection") and request line, and answers each request 204. */
+    record AttackerServer(java.net.ServerSocket socket, List<String> seen, Thread acceptor) implements AutoCloseable {
+
+        static AttackerServer start() throws Exception {
+            var socket = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+            List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = daemon(() -> {
+                while (!socket.isClosed()) {
+                    try {
+                        var connection = socket.accept();
+                        seen.add("connection");
+                        daemon(() -> answer(connection, seen));
+                    } catch (java.io.IOException closed) {
+                        return;
+                    }
+                }
+            });
+            return new AttackerServer(socket, seen, acceptor);
+        }
+
+        private static Thread daemon(Runnable work) {
+            Thread thread = new Thread(work, "attacker-server");
+            thread.setDaemon(true);
+            thread.start();
+            return thread;
+        }
+
+        private static void answer(java.net.Socket connection, List<String> seen) {
+            try (connection) {
+                connection.setSoTimeout(5000);
+                var in = new java.io.BufferedReader(new java.io.InputStreamReader(connection.getInputStream(),
+                        java.nio.charset.StandardCharsets.ISO_8859_1));
+                String requestLine = in.readLine();
+                if (requestLine != null) {
+                    seen.add(requestLine);
+                    connection.getOutputStream().write("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"
+                            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                }
+            } catch (java.io.IOException ignored) {
+                // a preconnect sends nothing and goes: its connection is noted already
+            }
+        }
+
+        String origin() {
+            return "http://127.0.0.1:" + socket.getLocalPort();
+        }
+
+        @Override
+        public void close() throws Exception {
+            socket.close();
+            acceptor.join(5000);
         }
     }
 

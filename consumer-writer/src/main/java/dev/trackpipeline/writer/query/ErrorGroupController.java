@@ -62,19 +62,28 @@ public class ErrorGroupController {
     private final ReadAuthorization authorization;
     private final ReadSlots slots;
     private final int limit;
+    private final java.time.Clock clock;
 
+    @org.springframework.beans.factory.annotation.Autowired
     public ErrorGroupController(EventRepository repository, EventFamilies families, ReadAuthorization authorization, ReadSlots slots,
                                 WriterProperties properties) {
+        this(repository, families, authorization, slots, properties, java.time.Clock.systemUTC());
+    }
+
+    /** With the clock that says where "now" is on the timeline: tests set it. */
+    ErrorGroupController(EventRepository repository, EventFamilies families, ReadAuthorization authorization, ReadSlots slots,
+                         WriterProperties properties, java.time.Clock clock) {
         this.repository = repository;
         this.families = families;
         this.authorization = authorization;
         this.slots = slots;
         this.limit = properties.read().statsLimit();
+        this.clock = clock;
     }
 
     @Operation(summary = "One error group (a fingerprint of /api/errors/stats or the top errors) drilled into", description = "Its "
             + "occurrences in the window: how many, first and last seen, over time (buckets of equal length from startTime, or the "
-            + "first occurrence, to endTime, or the last), distinct sessions (uuid), how many name a recording (recordScreenId), and "
+            + "first occurrence, to endTime, or the last; a future endTime stops at now, or at the last occurrence when it is later), distinct sessions (uuid), how many name a recording (recordScreenId), and "
             + "the " + TOP + " most frequent " + BREAKDOWNS + " (their first " + VALUE_CHARACTERS + " characters). Over at most the window's newest occurrences up to a limit "
             + "(newestOnly). The occurrences themselves: /api/errors/list?fingerprint=<fingerprint>. 404 when the project has no "
             + "error of that fingerprint at all.")
@@ -132,7 +141,10 @@ public class ErrorGroupController {
         if (counted.newestOnly() && !times.isEmpty()) {
             start = Math.max(start, first);
         }
-        Timeline timeline = Timeline.of(times, start, window.endTime() != null ? window.endTime() : last, buckets);
+        // A window ending in the future (a reader allowing for browsers' clocks ahead) stops at now, or at
+        // the last occurrence when that is later: no stretch of buckets nothing can have happened in yet.
+        long end = window.endTime() == null ? last : Math.min(window.endTime(), Math.max(last, clock.millis()));
+        Timeline timeline = Timeline.of(times, start, end, buckets);
 
         long sessions = firstCount(collection.aggregate(List.of(Aggregates.match(counted.filter()), Aggregates.group("$uuid"),
                 Aggregates.group(null, Accumulators.sum("count", 1)))).maxTime(deadline.millisLeft(), TimeUnit.MILLISECONDS).first());

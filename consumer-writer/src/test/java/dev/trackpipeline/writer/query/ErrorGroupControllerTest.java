@@ -102,6 +102,21 @@ class ErrorGroupControllerTest {
         assertThat(whole.timeline().counts()).containsExactly(3L, 2L);
     }
 
+    @Test
+    void aWindowEndingInTheFutureDrawsNoBucketsAfterNowOrTheLastOccurrence() {
+        java.time.Clock fiveMinutesIn = java.time.Clock.fixed(Instant.ofEpochMilli(T0 + 300_000), java.time.ZoneOffset.UTC);
+        java.time.Clock twoMinutesIn = java.time.Clock.fixed(Instant.ofEpochMilli(T0 + 120_000), java.time.ZoneOffset.UTC);
+
+        ErrorGroup untilNow = controller(20_000, fiveMinutesIn).group(checkoutFailure, "shop", null, T0 + 3_600_000, 60, TOKEN).data();
+        ErrorGroup untilTheLast = controller(20_000, twoMinutesIn).group(checkoutFailure, "shop", null, T0 + 3_600_000, 60, TOKEN).data();
+        ErrorGroup pastWindow = controller(20_000, fiveMinutesIn).group(checkoutFailure, "shop", null, T0 + 200_000, 60, TOKEN).data();
+
+        assertThat(untilNow.timeline().end()).isEqualTo(T0 + 300_000);
+        assertThat(untilTheLast.timeline().end()).as("an occurrence dated after now, by a browser's clock").isEqualTo(T0 + 239_999);
+        assertThat(pastWindow.timeline().end()).isEqualTo(T0 + 200_000);
+        assertThat(untilNow.timeline().counts().stream().mapToLong(Long::longValue).sum()).isEqualTo(5);
+    }
+
     /** A window's edges are a client's numbers: the widest there are still give the group, over the times an event may carry. */
     @Test
     void theWidestWindowsCountTheGroupWithoutOverflowing() {
@@ -198,9 +213,13 @@ class ErrorGroupControllerTest {
     }
 
     private ErrorGroupController controller(int limit) {
+        return controller(limit, java.time.Clock.systemUTC());
+    }
+
+    private ErrorGroupController controller(int limit, java.time.Clock clock) {
         WriterProperties properties = properties(limit);
         return new ErrorGroupController(new EventRepository(database), families, new ReadAuthorization(projects), new ReadSlots(properties),
-                properties);
+                properties, clock);
     }
 
     private static WriterProperties properties(int statsLimit) {
