@@ -2,7 +2,7 @@
 // error opens its group (error-group.js), read from the writer.
 import { api, cell, count, credentials, drawChart, field, fillTable, setText, showStatus } from './page.js';
 import { closeGroup, groupLink } from './error-group.js';
-import { refreshRecentErrors, showRecentErrors } from './recent-errors.js';
+import { forgetRecentErrors, refreshRecentErrors, showRecentErrors } from './recent-errors.js';
 
 const REFRESH_MILLIS = 15000;
 const form = field('project');
@@ -110,8 +110,11 @@ function schedule() {
 let shownProject = null;
 form.addEventListener('submit', (event) => {
   event.preventDefault();
-  // Another project's group must not stay on screen under this one's numbers.
-  if (shownProject !== credentials().apikey) closeGroup();
+  // Another project's group and errors must not stay on screen under this one's numbers.
+  if (shownProject !== credentials().apikey) {
+    closeGroup();
+    forgetRecentErrors();
+  }
   shownProject = credentials().apikey;
   refresh(true);
   schedule();

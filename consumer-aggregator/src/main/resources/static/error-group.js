@@ -34,12 +34,16 @@ export function groupLink(fingerprint, title, chosen) {
 
 export function closeGroup() {
   shownRequest++;
+  olderOccurrences = null;
   removeReplays(field('group-occurrences'));
   field('error-group').hidden = true;
 }
 
 async function showGroup(fingerprint, chosen) {
   const request = ++shownRequest;
+  // The shown group's older occurrences are not read on under another group.
+  olderOccurrences = null;
+  field('group-older').hidden = true;
   const range = { endTime: latestPlausibleTime() };
   try {
     const [group, occurrences] = await Promise.all([
@@ -98,7 +102,7 @@ async function showOlderOccurrences() {
   try {
     const page = await writerApi('/api/errors/list', { ...older.range, fingerprint: older.fingerprint, pageSize: OCCURRENCES_PAGE,
       after: older.after });
-    if (request !== shownRequest) return;
+    if (request !== shownRequest || olderOccurrences !== older) return; // another group meanwhile
     showOccurrences(page.list.filter((occurrence) => !older.chosen || occurrence.id !== older.chosen.id));
     older.after = page.next || null;
     field('group-older').hidden = !older.after;

@@ -13,19 +13,25 @@ let next = null;
 let before = 0;
 let shown = 0;
 let suggestedFor = null;
-// The filters the shown pages were read with (older pages read on with them, whatever the form says
-// meanwhile), and whether a read is under way (a timed refresh then leaves it alone).
+// The filters the shown pages were read with, and the query of the shown page (older pages and timed
+// refreshes read with them, whatever the form says meanwhile: its project included), and whether a
+// read is under way (a timed refresh then leaves it alone).
+let shownFilters = null;
 let shownQuery = null;
 let reading = false;
 
-function filters() {
-  const query = { pageSize: PAGE_SIZE, endTime: latestPlausibleTime() };
-  const type = field('recent-type').value;
-  const page = field('recent-page').value.trim();
-  const since = SINCE_MILLIS[field('recent-since').value];
-  if (type) query.type = type;
-  if (page) query.pageUrlPrefix = page;
-  if (since) query.startTime = Date.now() - since;
+// What the form asks for when submitted: the filters a page is read with, and refreshed with.
+function submittedFilters() {
+  return { apikey: credentials().apikey, type: field('recent-type').value, page: field('recent-page').value.trim(),
+    since: field('recent-since').value };
+}
+
+// The first page's query for those filters, its time range ending now.
+function queryOf(filters) {
+  const query = { apikey: filters.apikey, pageSize: PAGE_SIZE, endTime: latestPlausibleTime() };
+  if (filters.type) query.type = filters.type;
+  if (filters.page) query.pageUrlPrefix = filters.page;
+  if (SINCE_MILLIS[filters.since]) query.startTime = Date.now() - SINCE_MILLIS[filters.since];
   return query;
 }
 
@@ -56,17 +62,18 @@ function suggestPages(list) {
   }
 }
 
-async function read(older) {
+async function read(filters, older) {
   const request = ++shownRequest;
   const line = field('recent-status');
   reading = true;
+  if (!older) field('recent-older').hidden = true; // the shown page's cursor is not read on under other filters
   try {
     await fillTypes();
-    const query = older ? { ...shownQuery, after: next } : filters();
+    const query = older ? { ...shownQuery, after: next } : queryOf(filters);
     const answer = await writerApi('/api/errors/list', query);
     if (request !== shownRequest) return; // the filters changed meanwhile
-    shownQuery = { ...query };
-    delete shownQuery.after;
+    shownFilters = filters;
+    shownQuery = query;
     before = older ? before + shown : 0;
     shown = answer.list.length;
     next = answer.next || null;
@@ -78,9 +85,11 @@ async function read(older) {
     field('recent-older').hidden = !next;
   } catch (error) {
     if (request !== shownRequest) return;
-    // What was shown may be another project's, or of other filters: not left under this message.
+    // What was shown may be another project's, or of other filters: not left under this message,
+    // and the next refresh reads the first page again.
     fillTable('recent-errors', [], 'Not read.', row);
     field('recent-older').hidden = true;
+    before = 0;
     line.textContent = error.message;
     line.className = 'recent-status error';
   } finally {
@@ -88,15 +97,26 @@ async function read(older) {
   }
 }
 
-/** Reads the first page again, unless the reader went on to older errors (a refresh would take them away). */
+/** Reads the first page again with the filters it was read with, unless the reader went on to older errors. */
 export function refreshRecentErrors() {
-  if (before === 0 && !reading) read(false);
+  if (before === 0 && !reading) read(shownFilters || submittedFilters(), false);
 }
 
-/** Back to the first page: another project, or other filters. */
+/** Back to the first page: other filters. */
 export function showRecentErrors() {
   before = 0;
-  read(false);
+  read(submittedFilters(), false);
+}
+
+/** Another project: nothing of the last one's stays on screen, even before its numbers come. */
+export function forgetRecentErrors() {
+  shownRequest++;
+  reading = false;
+  before = 0;
+  shownFilters = null;
+  fillTable('recent-errors', [], 'Reading…', row);
+  field('recent-older').hidden = true;
+  field('recent-status').textContent = '';
 }
 
 field('recent-filters').addEventListener('submit', (event) => {
@@ -105,4 +125,4 @@ field('recent-filters').addEventListener('submit', (event) => {
 });
 field('recent-type').addEventListener('change', showRecentErrors);
 field('recent-since').addEventListener('change', showRecentErrors);
-field('recent-older').addEventListener('click', () => read(true));
+field('recent-older').addEventListener('click', () => read(shownFilters, true));

@@ -24,6 +24,8 @@
   // Whether the recording came, and how a breadcrumb chosen beside the player plays from its moment.
   let started = false;
   let seek = null;
+  // Once rrweb failed, the controls and breadcrumbs play nothing more: the error stays said.
+  let failed = false;
 
   // The dashboard takes messages from this frame only, and shows their text as text.
   function tell(kind, text, extra) {
@@ -74,29 +76,39 @@
     return lower;
   }
 
-  // Recorded nodes a browser would fetch for by itself, whatever the policy says: left out.
+  // Recorded nodes a browser would fetch for by itself, whatever the policy says: left out. An element
+  // whose tag is not a string is too: rrweb would make an element of whatever it turns into as text.
   function fetchesOnItsOwn(node) {
-    if (!node || node.type !== 2 || typeof node.tagName !== 'string') return false;
+    if (!node || node.type !== 2) return false;
+    if (typeof node.tagName !== 'string') return true;
     const tag = node.tagName.toLowerCase();
     const attributes = lowerCased(node.attributes);
     return (tag === 'link' && FETCHING_LINKS.test(String(attributes.rel || '')))
       || (tag === 'meta' && attributes['http-equiv'] !== undefined) || tag === 'base';
   }
 
+  // A frame's srcdoc is a document the browser builds by itself, preconnects included, out of rrweb's
+  // sight (rrweb records a frame's document as nodes of its own, so replays lose nothing).
+  const isSrcdoc = (name) => String(name).toLowerCase() === 'srcdoc';
+
   // rrweb rewrites recorded CSS for :hover with regular expressions that a crafted style sheet keeps
   // busy for hours (an unclosed comment over a few dozen lines): recorded CSS goes to the browser's
   // own parser instead, as the text of a style element. Replays lose rrweb's :hover emulation.
+  // Answers the text node made for a sheet rrweb inlined, if any.
   let syntheticId = -1000000000;
   function withoutCssRewrite(node) {
     if (node.type === 3 && node.isStyle) node.isStyle = false;
-    if (node.type !== 2 || !node.attributes) return;
-    if (!Object.prototype.hasOwnProperty.call(node.attributes, '_cssText')) return;
+    if (node.type !== 2 || !node.attributes || typeof node.attributes !== 'object') return null;
+    for (const name of Object.keys(node.attributes)) if (isSrcdoc(name)) delete node.attributes[name];
+    if (!Object.prototype.hasOwnProperty.call(node.attributes, '_cssText')) return null;
     const css = String(node.attributes._cssText);
     // A link whose sheet rrweb inlined is rebuilt as a style element: nothing of it to fetch.
     node.tagName = 'style';
     node.attributes = {};
     const text = (Array.isArray(node.childNodes) ? node.childNodes : []).find((child) => child && child.type === 3);
-    node.childNodes = [{ type: 3, textContent: css, id: text && Number.isFinite(text.id) ? text.id : syntheticId-- }];
+    const cssText = { type: 3, textContent: css, id: text && Number.isFinite(text.id) ? text.id : syntheticId-- };
+    node.childNodes = [cssText];
+    return cssText;
   }
 
   function cleanedNode(node) {
@@ -109,20 +121,34 @@
     return node;
   }
 
+  // An added node: rrweb builds it without its children (they come as adds of their own), so the
+  // text made for an inlined sheet is added after it.
+  function cleanedAdds(adds) {
+    const cleanedOnes = [];
+    for (const add of adds) {
+      if (!add || fetchesOnItsOwn(add.node)) continue;
+      const node = add.node && typeof add.node === 'object' ? add.node : null;
+      const cssText = node ? withoutCssRewrite(node) : null;
+      cleanedOnes.push({ ...add, node: cleanedNode(node || add.node) });
+      if (cssText) cleanedOnes.push({ parentId: node.id, nextId: null, node: cssText });
+    }
+    return cleanedOnes;
+  }
+
+  // Changed attributes a browser would act on by itself, in any case, left out.
+  const DROPPED_CHANGES = new Set(['rel', 'http-equiv', '_csstext', 'srcdoc']);
+
   // A full snapshot's page, and a DOM change's added nodes and changed attributes, cleaned.
   function cleaned(event) {
     if (event.type === 2 && event.data && event.data.node) {
       cleanedNode(event.data.node);
     } else if (event.type === 3 && event.data && event.data.source === 0) {
-      if (Array.isArray(event.data.adds)) {
-        event.data.adds = event.data.adds.filter((add) => add && !fetchesOnItsOwn(add.node)).map((add) => ({ ...add, node: cleanedNode(add.node) }));
-      }
+      if (Array.isArray(event.data.adds)) event.data.adds = cleanedAdds(event.data.adds);
       if (Array.isArray(event.data.attributes)) {
         event.data.attributes.forEach((change) => {
           if (!change || !change.attributes || typeof change.attributes !== 'object') return;
           for (const name of Object.keys(change.attributes)) {
-            const lower = name.toLowerCase();
-            if (lower === 'rel' || lower === 'http-equiv' || lower === '_csstext') delete change.attributes[name];
+            if (DROPPED_CHANGES.has(name.toLowerCase())) delete change.attributes[name];
           }
         });
       }
@@ -176,6 +202,7 @@
       { current, total: meta.totalTime, startTime: meta.startTime, events: events.length });
     // Plays from an offset, telling the dashboard how far it got four times a second until the end.
     const playFrom = (offset) => {
+      if (failed) return;
       clearInterval(progress);
       from = within(offset);
       replayer.play(from);
@@ -191,6 +218,7 @@
       }, 250);
     };
     pause.addEventListener('click', () => {
+      if (failed) return;
       const current = Math.min(replayer.getCurrentTime(), meta.totalTime);
       if (pause.textContent === 'Pause') {
         clearInterval(progress);
@@ -203,16 +231,18 @@
     });
     document.getElementById('restart').addEventListener('click', () => playFrom(0));
     document.getElementById('speed').addEventListener('change', (event) => replayer.setConfig({ speed: Number(event.target.value) || 1 }));
-    document.getElementById('controls').hidden = false;
     playFrom(errorTime - meta.startTime - LEAD_MILLIS);
+    document.getElementById('controls').hidden = false;
     // A breadcrumb chosen beside the player: play from its moment.
     return (time) => playFrom(time - meta.startTime);
   }
 
   // A recording that decodes but that rrweb cannot rebuild fails inside rrweb's own timers: said, not left blank.
   function failedInRrweb(reason) {
-    if (!started) return;
+    if (!started || failed) return;
+    failed = true;
     clearInterval(progress);
+    document.getElementById('controls').hidden = true;
     tell('error', 'The recording cannot be played: rrweb stopped on it (' + reason + ')');
   }
   window.addEventListener('error', (event) => failedInRrweb(event.message));

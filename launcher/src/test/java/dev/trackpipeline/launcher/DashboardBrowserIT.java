@@ -394,6 +394,9 @@ class DashboardBrowserIT {
                 assertThat(((JavascriptExecutor) browser).executeScript("return window.injected === undefined")).isEqualTo(true);
                 browser.switchTo().frame(browser.findElement(By.cssSelector(".replayer-wrapper iframe")));
                 wait.until(driver -> driver.findElement(By.tagName("body")).getText().contains("Hostile page"));
+                // The sheet an added node carried applies, though rrweb's CSS rewriting is left out.
+                assertThat(((JavascriptExecutor) browser).executeScript("return getComputedStyle(document.querySelector('h1')).color"))
+                        .isEqualTo("rgb(1, 2, 3)");
             } finally {
                 browser.switchTo().defaultContent();
             }

@@ -30,8 +30,10 @@ final class WebSeeRecordings {
      * would set {@code injected} on the dashboard's window if it ran; and what a browser fetches by
      * itself, each from {@code elsewhere} (the attacker's server): an image, a preconnect, a meta
      * refresh, a style sheet's {@code @import} and background, an object, a video's poster, an image
-     * in the {@code srcdoc}, and preconnects whose attribute is named in capitals, in the page, added
-     * and set by a change (a browser lower-cases the name). Two style sheets that would keep rrweb's
+     * in the {@code srcdoc}, and preconnects: named in capitals, in the page, added and set by a
+     * change (a browser lower-cases the name), in a {@code srcdoc} and one set by a change, and one
+     * of an element whose tag is a list (rrweb makes it "link"). A style sheet rrweb inlined, added
+     * by a change, colours the heading rgb(1, 2, 3). Two style sheets that would keep rrweb's
      * CSS rewriting busy for hours (an unclosed comment over 40 lines), as a style's text and as a
      * sheet rrweb inlined. A second in, a DOM change adds an image whose handler would run in the
      * player's own page (rrweb holds the nodes of changes it skips over there): play it from over a
@@ -53,24 +55,29 @@ final class WebSeeRecordings {
                        {"type":2,"tagName":"link","attributes":{"REL":"preconnect","href":"%6$s/capitals"},"id":37,"childNodes":[]},
                        {"type":2,"tagName":"style","attributes":{},"id":38,"childNodes":[{"type":3,"isStyle":true,"textContent":"%7$s","id":39}]},
                        {"type":2,"tagName":"link","attributes":{"rel":"stylesheet","_cssText":"%7$s"},"id":40,"childNodes":[]},
-                       {"type":2,"tagName":"link","attributes":{"href":"%6$s/changed"},"id":41,"childNodes":[]}]},
+                       {"type":2,"tagName":"link","attributes":{"href":"%6$s/changed"},"id":41,"childNodes":[]},
+                       {"type":2,"tagName":["link"],"attributes":{"rel":"preconnect","href":"%6$s/array-tag"},"id":42,"childNodes":[]}]},
                      {"type":2,"tagName":"body","attributes":{"onload":"%3$s='onload'"},"id":7,"childNodes":[
                        {"type":2,"tagName":"h1","attributes":{},"id":8,"childNodes":[{"type":3,"textContent":"Hostile page","id":9}]},
                        {"type":2,"tagName":"img","attributes":{"src":"x","onerror":"%3$s='onerror'"},"id":10,"childNodes":[]},
                        {"type":2,"tagName":"a","attributes":{"href":"javascript:%3$s='href'"},"id":11,"childNodes":[{"type":3,"textContent":"click me","id":12}]},
                        {"type":2,"tagName":"iframe","attributes":{"src":"javascript:parent.%3$s='iframe'"},"id":13,"childNodes":[]},
-                       {"type":2,"tagName":"iframe","attributes":{"srcdoc":"<script>parent.%3$s='srcdoc'</script><img src='%6$s/srcdoc.png'>"},
+                       {"type":2,"tagName":"iframe","attributes":{
+                         "srcdoc":"<script>parent.%3$s='srcdoc'</script><img src='%6$s/srcdoc.png'><link rel='preconnect' href='%6$s/srcdoc-pc'>"},
                          "id":33,"childNodes":[]},
                        {"type":2,"tagName":"img","attributes":{"src":"%6$s/tracking.png"},"id":14,"childNodes":[]},
                        {"type":2,"tagName":"link","attributes":{"rel":"preconnect","href":"%6$s/"},"id":15,"childNodes":[]},
                        {"type":2,"tagName":"object","attributes":{"data":"%6$s/object.swf"},"id":34,"childNodes":[]},
                        {"type":2,"tagName":"video","attributes":{"poster":"%6$s/poster.png","src":"%6$s/video.mp4"},"id":35,"childNodes":[]},
                        {"type":2,"tagName":"svg","attributes":{"onload":"%3$s='svg'"},"isSVG":true,"id":36,"childNodes":[]}]}]}]}}},
-                 {"type":3,"timestamp":%4$d,"data":{"source":0,"texts":[],"attributes":[{"id":41,"attributes":{"REL":"preconnect"}}],
+                 {"type":3,"timestamp":%4$d,"data":{"source":0,"texts":[],"attributes":[{"id":41,"attributes":{"REL":"preconnect"}},
+                   {"id":13,"attributes":{"SrcDoc":"<link rel='preconnect' href='%6$s/changed-srcdoc'>"}}],
                    "removes":[],"adds":[{"parentId":7,"nextId":null,
                    "node":{"type":2,"tagName":"img","attributes":{"src":"data:,","onerror":"parent.injected='mutation'"},"id":20,"childNodes":[]}},
                    {"parentId":4,"nextId":null,"node":{"type":2,"tagName":"link","attributes":{"Rel":"PreConnect","href":"%6$s/added"},"id":21,
-                   "childNodes":[]}}]}},
+                   "childNodes":[]}},
+                   {"parentId":4,"nextId":null,"node":{"type":2,"tagName":"link","attributes":{"rel":"stylesheet",
+                   "_cssText":"h1 { color: rgb(1, 2, 3); }"},"id":22,"childNodes":[]}}]}},
                  {"type":3,"timestamp":%5$d,"data":{"source":1,"positions":[{"x":10,"y":10,"id":8,"timeOffset":0}]}}]
                 """.formatted(startMillis, startMillis + 10, injected, startMillis + 1000, startMillis + 9000, elsewhere, busyCss);
     }

@@ -144,6 +144,9 @@ public class ErrorGroupController {
         // A window ending in the future (a reader allowing for browsers' clocks ahead) stops at now, or at
         // the last occurrence when that is later: no stretch of buckets nothing can have happened in yet.
         long end = window.endTime() == null ? last : Math.min(window.endTime(), Math.max(last, clock.millis()));
+        if (times.isEmpty() && window.startTime() == null) {
+            start = end; // none in the window: one empty bucket at its end, not a timeline from 1970
+        }
         Timeline timeline = Timeline.of(times, start, end, buckets);
 
         long sessions = firstCount(collection.aggregate(List.of(Aggregates.match(counted.filter()), Aggregates.group("$uuid"),

@@ -115,6 +115,10 @@ class ErrorGroupControllerTest {
         assertThat(untilTheLast.timeline().end()).as("an occurrence dated after now, by a browser's clock").isEqualTo(T0 + 239_999);
         assertThat(pastWindow.timeline().end()).isEqualTo(T0 + 200_000);
         assertThat(untilNow.timeline().counts().stream().mapToLong(Long::longValue).sum()).isEqualTo(5);
+        ErrorGroup noneYet = controller(20_000, fiveMinutesIn).group(checkoutFailure, "shop", null, T0 - 1, 60, TOKEN).data();
+        assertThat(noneYet.count()).isZero();
+        assertThat(noneYet.timeline().start()).as("not from 1970").isEqualTo(T0 - 1);
+        assertThat(noneYet.timeline().counts()).containsOnly(0L);
     }
 
     /** A window's edges are a client's numbers: the widest there are still give the group, over the times an event may carry. */
