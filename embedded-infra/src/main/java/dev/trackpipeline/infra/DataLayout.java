@@ -2,11 +2,15 @@ package dev.trackpipeline.infra;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -19,6 +23,8 @@ import java.util.Properties;
 public final class DataLayout {
 
     public static final String FILE = "track-data.properties";
+    /** Of each store's lock file ("kafka.lock"), locked while a process runs that store on the directory; holds its id. */
+    public static final String LOCK_SUFFIX = ".lock";
     /** Kafka in kafka/ (kafka-N-brokers/ for N brokers), the MongoDB-wire store in mongo/track.mv, Redis's append-only file in redis/. */
     public static final int CURRENT = 1;
     private static final String KEY = "layout";
@@ -26,23 +32,87 @@ public final class DataLayout {
     private DataLayout() {
     }
 
-    /** Records this layout in a directory that has none, or refuses a directory of another. */
-    static void claim(Path dataDir) {
+    /**
+     * Takes the directory for this process, records this layout in it if it has none, or refuses a
+     * directory of another layout, or one another track-pipeline holds (two sets of stores on one
+     * directory wreck each other's files). The answer holds it until closed.
+     */
+    static AutoCloseable claim(Path dataDir, List<String> stores) {
         Path file = dataDir.resolve(FILE);
         try {
-            if (!Files.exists(file)) {
-                Files.createDirectories(dataDir);
-                write(file, CURRENT);
-                return;
-            }
-            int layout = read(file);
-            if (layout != CURRENT) {
-                throw new DataDirectoryException("data directory " + dataDir + " is in data layout " + layout
-                        + ", which this track-pipeline does not read (it reads layout " + CURRENT + ")",
-                        "start the track-pipeline that wrote it", null);
+            Files.createDirectories(dataDir);
+            AutoCloseable held = hold(dataDir, stores);
+            try {
+                if (!Files.exists(file)) {
+                    write(file, CURRENT);
+                    return held;
+                }
+                int layout = read(file);
+                if (layout != CURRENT) {
+                    throw new DataDirectoryException("data directory " + dataDir + " is in data layout " + layout
+                            + ", which this track-pipeline does not read (it reads layout " + CURRENT + ")",
+                            "start the track-pipeline that wrote it", null);
+                }
+                return held;
+            } catch (RuntimeException | IOException e) {
+                closeQuietly(held);
+                throw e;
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read or write " + file, e);
+            String reason = e instanceof java.nio.file.FileSystemException refused && refused.getReason() != null
+                    ? refused.getReason() : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage();
+            throw new DataDirectoryException("data directory " + dataDir + " cannot be written (" + reason + ")",
+                    "make it writable by this user", e);
+        }
+    }
+
+    /**
+     * An exclusive lock on each store's lock file, which names the process holding it: the stores
+     * of one directory may run in processes of their own (each with the others external).
+     */
+    private static AutoCloseable hold(Path dataDir, List<String> stores) throws IOException {
+        List<FileChannel> held = new ArrayList<>();
+        AutoCloseable releaseAll = () -> {
+            for (FileChannel channel : held) {
+                channel.close(); // closing the channel releases its lock
+            }
+        };
+        try {
+            for (String store : stores) {
+                held.add(lock(dataDir, store));
+            }
+            return releaseAll;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(releaseAll);
+            throw e;
+        }
+    }
+
+    private static FileChannel lock(Path dataDir, String store) throws IOException {
+        Path lockFile = dataDir.resolve(store + LOCK_SUFFIX);
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException heldHere) {
+            lock = null;
+        }
+        if (lock == null) {
+            String holder = new String(Files.readAllBytes(lockFile), StandardCharsets.UTF_8).strip();
+            channel.close();
+            throw new DataDirectoryException("data directory " + dataDir + " is in use by another track-pipeline"
+                    + (holder.isEmpty() ? "" : " (process " + holder + ")") + ", which runs its " + store, "stop it first", null);
+        }
+        channel.truncate(0);
+        channel.write(java.nio.ByteBuffer.wrap(String.valueOf(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)), 0);
+        return channel;
+    }
+
+    private static void closeQuietly(AutoCloseable held) {
+        try {
+            held.close();
+        } catch (Exception ignored) {
+            // the lock goes with the process anyway
         }
     }
 

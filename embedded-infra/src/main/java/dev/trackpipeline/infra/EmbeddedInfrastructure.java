@@ -62,9 +62,12 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
         List<Component> components = new ArrayList<>();
         ExternalServers external = settings.external();
         try {
-            boolean embedsAStore = external.kafkaBootstrapServers().isEmpty() || external.mongoUri().isEmpty() || external.redis().isEmpty();
-            if (settings.persistent() && embedsAStore) {
-                DataLayout.claim(settings.dataDir());
+            List<String> embedded = new ArrayList<>();
+            if (external.kafkaBootstrapServers().isEmpty()) embedded.add("kafka");
+            if (external.mongoUri().isEmpty()) embedded.add("mongodb");
+            if (external.redis().isEmpty()) embedded.add("redis");
+            if (settings.persistent() && !embedded.isEmpty()) {
+                started.push(DataLayout.claim(settings.dataDir(), embedded)); // released last, once every store has stopped
             }
             String kafka = external.kafkaBootstrapServers().orElseGet(() -> {
                 if (settings.kafkaBrokers() > 1) {

@@ -42,12 +42,17 @@ public final class EmbeddedRedisServer implements AutoCloseable {
                     .setting("protected-mode no");
             if (dataDir.isPresent()) {
                 Files.createDirectories(dataDir.get());
-                builder.setting("dir " + dataDir.get().toAbsolutePath()).setting("appendonly yes");
+                builder.setting("dir \"" + dataDir.get().toAbsolutePath() + "\"").setting("appendonly yes");
             } else {
                 builder.setting("appendonly no");
             }
             RedisServer server = builder.build();
             server.start();
+            // The library keeps its process to itself: found among this JVM's children by its binary, and guarded.
+            String binary = binaryDir.toString();
+            ProcessHandle.current().children()
+                    .filter(child -> child.info().command().filter(command -> command.startsWith(binary)).isPresent())
+                    .forEach(OrphanGuard::watch);
             return new EmbeddedRedisServer(server, binaryDir, host, port);
         } catch (IOException | RuntimeException e) {
             if (binaryDir != null) {

@@ -5,12 +5,12 @@ import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Kills a native process (a redis-server) when this JVM ends, however it ends: SIGKILLed too, when
- * no shutdown hook runs. redis-server does not watch its parent, and one left running holds its
- * port, so the next run cannot start there. The guard is a shell that reads a pipe from this JVM
+ * Kills a child process (a redis-server, a service) when this JVM ends, however it ends: SIGKILLed
+ * too, when no shutdown hook runs, or halted while still starting. Neither redis-server nor a
+ * service watches its parent, and one left running holds its port, so the next run cannot start there. The guard is a shell that reads a pipe from this JVM
  * until the pipe closes, which the kernel does when the JVM ends, and then kills the process.
  */
-final class OrphanGuard implements AutoCloseable {
+public final class OrphanGuard implements AutoCloseable {
 
     private final Process guard;
 
@@ -22,7 +22,12 @@ final class OrphanGuard implements AutoCloseable {
      * Guards {@code process} until it ends while this JVM lives: then the guard stands down by
      * itself, so that it never kills a process that took the freed process id later.
      */
-    static OrphanGuard watch(Process process) {
+    public static OrphanGuard watch(Process process) {
+        return watch(process.toHandle());
+    }
+
+    /** As {@link #watch(Process)}, for a process this JVM did not start itself (a library's child). */
+    public static OrphanGuard watch(ProcessHandle process) {
         OrphanGuard guard;
         try {
             guard = new OrphanGuard(new ProcessBuilder("sh", "-c", "cat > /dev/null; kill -9 \"$1\" 2>/dev/null", "orphan-guard",

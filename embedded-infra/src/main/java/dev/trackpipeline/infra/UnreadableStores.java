@@ -13,8 +13,14 @@ final class UnreadableStores {
     private UnreadableStores() {
     }
 
-    /** Kafka names the file it refuses (meta.properties, a log segment): a failure that names the log directory is about its data. */
+    /**
+     * Kafka names the file it refuses (meta.properties, a log segment): a failure that names the log
+     * directory is about its data, unless the disk refused a write (full, read-only, not permitted).
+     */
     static RuntimeException kafka(Path logDir, RuntimeException failure) {
+        if (refusedByTheDisk(failure)) {
+            return failure;
+        }
         String dir = logDir.toAbsolutePath().toString();
         return deepestMessage(failure, message -> message.contains(dir))
                 .<RuntimeException>map(message -> new DataDirectoryException("Kafka's log directory " + logDir + " cannot be used ("
@@ -25,6 +31,9 @@ final class UnreadableStores {
 
     /** The MongoDB-wire store is an H2 MVStore file, whose every refusal to open is an MVStoreException. */
     static RuntimeException mongo(Path storeFile, RuntimeException failure) {
+        if (refusedByTheDisk(failure)) {
+            return failure;
+        }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause.getClass().getName().equals("org.h2.mvstore.MVStoreException")) {
                 return new DataDirectoryException("the MongoDB-wire store " + storeFile + " cannot be read (" + cause.getMessage() + ")",
@@ -49,6 +58,18 @@ final class UnreadableStores {
             }
         }
         return deepest;
+    }
+
+    /** The operating system's refusals to write, which say nothing of what the store holds. */
+    static boolean refusedByTheDisk(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            String message = cause.getMessage();
+            if (message != null && (message.contains("No space left on device") || message.contains("Read-only file system")
+                    || message.contains("Permission denied") || cause instanceof java.nio.file.AccessDeniedException)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String firstSentence(String message) {

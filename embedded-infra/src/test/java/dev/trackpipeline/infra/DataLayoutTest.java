@@ -11,6 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** A data directory says which layout it holds; a release reads its own and refuses another's in a sentence. */
 class DataLayoutTest {
 
+    static final java.util.List<String> STORES = java.util.List.of("kafka", "mongodb", "redis");
+
     @TempDir
     Path dir;
 
@@ -18,17 +20,47 @@ class DataLayoutTest {
     void aNewDirectoryIsClaimedInThisLayoutAndReadAgain() throws Exception {
         Path data = dir.resolve("data");
 
-        DataLayout.claim(data);
-        DataLayout.claim(data);
+        DataLayout.claim(data, STORES).close();
+        DataLayout.claim(data, STORES).close();
 
         assertThat(data.resolve(DataLayout.FILE)).content().contains("layout=1");
+    }
+
+    @Test
+    void aDirectoryHeldByAnotherTrackPipelineIsRefusedNamingItsProcess() throws Exception {
+        try (AutoCloseable held = DataLayout.claim(dir, STORES)) {
+            assertThatThrownBy(() -> DataLayout.claim(dir, STORES)).isInstanceOfSatisfying(DataDirectoryException.class, refused -> {
+                assertThat(refused).hasMessage("data directory " + dir + " is in use by another track-pipeline (process "
+                        + ProcessHandle.current().pid() + "), which runs its kafka");
+                assertThat(refused.remedy()).isEqualTo("stop it first");
+            });
+        }
+        DataLayout.claim(dir, STORES).close(); // free again once its holder let go
+    }
+
+    @Test
+    void eachStoreOfADirectoryMayRunInAProcessOfItsOwn() throws Exception {
+        try (AutoCloseable kafka = DataLayout.claim(dir, java.util.List.of("kafka"));
+             AutoCloseable mongo = DataLayout.claim(dir, java.util.List.of("mongodb"))) {
+            assertThatThrownBy(() -> DataLayout.claim(dir, java.util.List.of("mongodb"))).hasMessageEndingWith("which runs its mongodb");
+        }
+    }
+
+    @Test
+    void aDirectoryThatCannotBeWrittenIsNamedWithTheReason() throws Exception {
+        Path aFile = Files.writeString(dir.resolve("a-file"), "");
+
+        assertThatThrownBy(() -> DataLayout.claim(aFile.resolve("data"), STORES)).isInstanceOfSatisfying(DataDirectoryException.class, refused -> {
+            assertThat(refused).hasMessageStartingWith("data directory " + aFile.resolve("data") + " cannot be written (");
+            assertThat(refused.remedy()).isEqualTo("make it writable by this user");
+        });
     }
 
     @Test
     void aDirectoryOfAnEarlierReleaseWithoutTheFileIsClaimedAsThisLayout() throws Exception {
         Path data = Files.createDirectories(dir.resolve("data/kafka")).getParent();
 
-        DataLayout.claim(data);
+        DataLayout.claim(data, STORES).close();
 
         assertThat(data.resolve(DataLayout.FILE)).content().contains("layout=1");
     }
@@ -37,7 +69,7 @@ class DataLayoutTest {
     void anotherLayoutIsRefusedWithWhatToDo() throws Exception {
         Files.writeString(dir.resolve(DataLayout.FILE), "layout=2\n");
 
-        assertThatThrownBy(() -> DataLayout.claim(dir)).isInstanceOfSatisfying(DataDirectoryException.class, refused -> {
+        assertThatThrownBy(() -> DataLayout.claim(dir, STORES)).isInstanceOfSatisfying(DataDirectoryException.class, refused -> {
             assertThat(refused).hasMessage("data directory " + dir + " is in data layout 2, which this track-pipeline does not read "
                     + "(it reads layout 1)");
             assertThat(refused.remedy()).isEqualTo("start the track-pipeline that wrote it");
@@ -49,7 +81,7 @@ class DataLayoutTest {
     void aFileThatDoesNotSayItsLayoutIsRefused() throws Exception {
         Files.writeString(dir.resolve(DataLayout.FILE), "layout=two\n");
 
-        assertThatThrownBy(() -> DataLayout.claim(dir)).isInstanceOf(DataDirectoryException.class)
+        assertThatThrownBy(() -> DataLayout.claim(dir, STORES)).isInstanceOf(DataDirectoryException.class)
                 .hasMessage(dir.resolve(DataLayout.FILE) + " does not say which data layout its directory is in (layout=two)");
     }
 }

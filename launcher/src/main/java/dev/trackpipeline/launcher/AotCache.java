@@ -108,7 +108,7 @@ public final class AotCache {
         Path cache = cacheIn(extracted, module);
         List<String> arguments = new ArrayList<>();
         // The cache's notes (classes it could not keep, a rebuilt jar) are not the service's log.
-        arguments.add("-Xlog:aot=error,cds=error");
+        arguments.add("-Xlog:aot*=error,cds*=error");
         Optional<Path> recording = Optional.empty();
         if (Files.isRegularFile(cache)) {
             arguments.add("-XX:AOTCache=" + cache);

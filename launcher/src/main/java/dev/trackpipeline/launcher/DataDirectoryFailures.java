@@ -22,6 +22,15 @@ final class DataDirectoryFailures {
     private DataDirectoryFailures() {
     }
 
+    /** Refuses a disk with less than {@code minimumBytes} free for the stores these settings embed (none: nothing to check). */
+    static void requireRoom(dev.trackpipeline.infra.InfrastructureSettings settings, long minimumBytes) {
+        var external = settings.external();
+        if (external.kafkaBootstrapServers().isPresent() && external.mongoUri().isPresent() && external.redis().isPresent()) {
+            return;
+        }
+        requireRoom(settings.dataDir(), minimumBytes);
+    }
+
     static void requireRoom(Path dataDir, long minimumBytes) {
         long usable = usableSpace(dataDir);
         if (usable < minimumBytes) {
@@ -35,13 +44,16 @@ final class DataDirectoryFailures {
         try {
             return start.call();
         } catch (Exception failure) {
+            // A full disk first: whatever a store made of it (Kafka names its log directory), its data are not at fault.
+            for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+                if (cause.getMessage() != null && cause.getMessage().contains(NO_SPACE)) {
+                    throw new StartupFailure("the disk holding data directory " + dataDir + " is full (" + NO_SPACE + "): free space on it, "
+                            + "or " + ELSEWHERE, failure);
+                }
+            }
             for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
                 if (cause instanceof DataDirectoryException unusable) {
                     throw new StartupFailure(unusable.getMessage() + ": " + unusable.remedy() + ", or " + ELSEWHERE, failure);
-                }
-                if (cause instanceof IOException && cause.getMessage() != null && cause.getMessage().contains(NO_SPACE)) {
-                    throw new StartupFailure("the disk holding data directory " + dataDir + " is full (" + NO_SPACE + "): free space on it, "
-                            + "or " + ELSEWHERE, failure);
                 }
             }
             throw failure;

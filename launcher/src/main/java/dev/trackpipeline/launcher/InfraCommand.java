@@ -22,7 +22,7 @@ final class InfraCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         InfrastructureSettings settings = options.settings();
         PortsInUse.requireFree(PortsInUse.ofInfrastructure(settings));
-        DataDirectoryFailures.requireRoom(settings.dataDir(), DataDirectoryFailures.MIN_FREE_BYTES);
+        DataDirectoryFailures.requireRoom(settings, DataDirectoryFailures.MIN_FREE_BYTES);
         EmbeddedInfrastructure infra = DataDirectoryFailures.whileStarting(settings.dataDir(), () -> EmbeddedInfrastructure.start(settings));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -66,13 +66,14 @@ final class LocalCommand implements Callable<Integer> {
         List<PortsInUse.Use> uses = new java.util.ArrayList<>(PortsInUse.ofInfrastructure(infrastructure));
         uses.addAll(PortsInUse.ofServices(ports));
         PortsInUse.requireFree(uses);
-        DataDirectoryFailures.requireRoom(infrastructure.dataDir(), DataDirectoryFailures.MIN_FREE_BYTES);
+        DataDirectoryFailures.requireRoom(infrastructure, DataDirectoryFailures.MIN_FREE_BYTES);
     }
 
     @Override
     public Integer call() throws Exception {
         long started = System.nanoTime();
-        Path registry = projectsFile.isAbsolute() ? projectsFile : home.resolve(projectsFile);
+        // The sample registry is the checkout's; a file the user names is where they are, as for check-config.
+        Path registry = projectsFile.equals(DEFAULT_PROJECTS_FILE) ? home.resolve(projectsFile) : projectsFile.toAbsolutePath();
         ServicePorts ports = new ServicePorts(Map.of(
                 Service.GATEWAY, new ServicePorts.Ports(gatewayPort, gatewayManagementPort),
                 Service.WRITER, new ServicePorts.Ports(writerPort, writerManagementPort),

@@ -22,8 +22,17 @@ final class PortsInUse {
     private PortsInUse() {
     }
 
-    /** Refuses, naming the first that is taken, unless every port is free on every address. */
+    /** Refuses, naming the first that is taken or given twice, unless every port is free on every address. */
     static void requireFree(List<Use> uses) {
+        java.util.Map<Integer, Use> byPort = new java.util.HashMap<>();
+        for (Use use : uses) {
+            Use other = byPort.putIfAbsent(use.port(), use);
+            if (other != null) {
+                throw new StartupFailure("port " + use.port() + " is given to both " + other.what() + " (" + other.option() + " or "
+                        + other.variable() + ") and " + use.what() + " (" + use.option() + " or " + use.variable() + "): give each "
+                        + "a port of its own");
+            }
+        }
         for (Use use : uses) {
             try (ServerSocket socket = new ServerSocket()) {
                 // as the servers bind: a port whose last connections linger (TIME_WAIT) is free, one listened on is not

@@ -1,5 +1,6 @@
 package dev.trackpipeline.launcher;
 
+import dev.trackpipeline.infra.OrphanGuard;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -67,7 +68,10 @@ public final class ServiceProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
         builder.environment().putAll(environment);
-        return new ServiceProcess(name, port, managementPort, builder.start(), log, launch);
+        Process process = builder.start();
+        // Gone with the launcher however it ends (halted by Ctrl-C while still starting, SIGKILLed): never left holding its ports.
+        OrphanGuard.watch(process);
+        return new ServiceProcess(name, port, managementPort, process, log, launch);
     }
 
     public String name() {

@@ -46,7 +46,7 @@ class JavaHomeScriptTest {
 
         Answer answer = javaHome(Map.of("TRACK_JAVA_HOME", notAJdk.toString()));
 
-        assertThat(answer.exit()).isEqualTo(1);
+        assertThat(answer.exit()).isEqualTo(2);
         assertThat(answer.out()).isEmpty();
         assertThat(answer.err()).isEqualTo("track: TRACK_JAVA_HOME=" + notAJdk + " is not a JDK (no bin/java and bin/javac): point it at a "
                 + "JDK 17 or newer, 25 preferred\n");
@@ -63,7 +63,7 @@ class JavaHomeScriptTest {
 
         Answer answer = javaHome(Map.of("TRACK_JAVA_HOME", oldJdk.toString()));
 
-        assertThat(answer.exit()).isEqualTo(1);
+        assertThat(answer.exit()).isEqualTo(2);
         assertThat(answer.out()).isEmpty();
         assertThat(answer.err()).isEqualTo("track: TRACK_JAVA_HOME=" + oldJdk + " is Java 11, and track-pipeline needs 17 or newer: point it "
                 + "at a JDK 17 or newer, 25 preferred\n");

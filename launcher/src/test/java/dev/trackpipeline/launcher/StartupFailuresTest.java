@@ -36,6 +36,17 @@ class StartupFailuresTest {
         assertRefusedWhileTaken("--mongo-port", "the embedded MongoDB-wire server", "TRACK_MONGO_PORT");
     }
 
+    @Test
+    void aPortGivenToTwoServersIsNamedWithBothOptions() throws Exception {
+        int port = InfrastructureSettings.freePort();
+
+        Run run = track(localWith("--gateway-port", String.valueOf(port), "--writer-port", String.valueOf(port)));
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("track: port " + port + " is given to both the gateway's API (--gateway-port or GATEWAY_PORT) "
+                + "and the writer's API (--writer-port or WRITER_PORT): give each a port of its own\n");
+    }
+
     private void assertRefusedWhileTaken(String option, String what, String variable) throws Exception {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(0));

@@ -1,6 +1,7 @@
 package dev.trackpipeline.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.trackpipeline.infra.InfrastructureSettings;
 import java.io.BufferedReader;
@@ -33,6 +34,11 @@ class StopSignalsIT {
         assertStopsOn("TERM", 143);
     }
 
+    @Test
+    void sigkillTakesItsRedisWithIt() throws Exception {
+        assertStopsOn("KILL", 137);
+    }
+
     private void assertStopsOn(String signal, int exitCode) throws Exception {
         int redisPort = InfrastructureSettings.freePort();
         String command = "trap '' INT; exec bin/track infra --data-dir '" + dir.resolve(signal) + "' --kafka-port "
@@ -53,8 +59,9 @@ class StopSignalsIT {
 
             assertThat(infra.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s of SIG" + signal).isTrue();
             assertThat(infra.exitValue()).isEqualTo(exitCode);
-            // its Redis went with it
-            PortsInUse.requireFree(List.of(new PortsInUse.Use(redisPort, "embedded Redis", "--redis-port", "TRACK_REDIS_PORT")));
+            // its Redis went with it (after a SIGKILL, by its orphan guard)
+            await().atMost(java.time.Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> PortsInUse.requireFree(
+                    List.of(new PortsInUse.Use(redisPort, "embedded Redis", "--redis-port", "TRACK_REDIS_PORT"))));
         } finally {
             infra.destroyForcibly();
         }
