@@ -80,14 +80,18 @@ final class LocalCommand implements Callable<Integer> {
                 Service.AGGREGATOR, new ServicePorts.Ports(aggregatorPort, aggregatorManagementPort)));
         InfrastructureSettings infrastructure = infra.settings();
         checkBeforeStarting(registry, infrastructure, ports);
-        LocalPipeline pipeline = DataDirectoryFailures.whileStarting(infrastructure.dataDir(),
-                () -> LocalPipeline.start(new LocalPipeline.Settings(home, infrastructure, registry, ports, jvmOptions)));
+        // Stops whatever has started, from the first moment: Ctrl-C while it starts stops that much.
+        LocalPipeline.StartedSoFar soFar = new LocalPipeline.StartedSoFar();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("stopping track-pipeline...");
-            pipeline.close();
+            if (soFar.holdsAny()) {
+                System.out.println("stopping track-pipeline...");
+            }
+            soFar.close();
             stopped.countDown();
         }, "track-local-shutdown"));
+        LocalPipeline pipeline = DataDirectoryFailures.whileStarting(infrastructure.dataDir(),
+                () -> LocalPipeline.start(new LocalPipeline.Settings(home, infrastructure, registry, ports, jvmOptions), soFar));
         pipeline.printReadyLines();
         System.out.printf("track-pipeline ready in %.1f s: POST events to %s/reportData; Ctrl-C stops everything%n",
                 (System.nanoTime() - started) / 1e9, pipeline.url("gateway"));

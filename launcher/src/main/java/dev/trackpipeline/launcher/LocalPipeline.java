@@ -51,19 +51,68 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     public static LocalPipeline start(Settings settings) throws Exception {
-        EmbeddedInfrastructure infra = EmbeddedInfrastructure.start(settings.infrastructure());
+        return start(settings, new StartedSoFar());
+    }
+
+    /** Starts the pipeline, telling {@code soFar} each part it brings up, so that a stop while it starts stops them. */
+    public static LocalPipeline start(Settings settings, StartedSoFar soFar) throws Exception {
+        EmbeddedInfrastructure infra = soFar.add(EmbeddedInfrastructure.start(settings.infrastructure()));
         List<ServiceProcess> services = new ArrayList<>();
         try {
             for (Service service : Service.values()) {
-                services.add(startService(settings, infra, service));
+                services.add(soFar.add(startService(settings, infra, service)));
             }
             for (ServiceProcess service : services) {
                 service.awaitHealthy(START_TIMEOUT);
             }
-            return new LocalPipeline(settings, infra, services);
+            return soFar.add(new LocalPipeline(settings, infra, services));
         } catch (Exception e) {
             new LocalPipeline(settings, infra, services).close();
+            soFar.forget(); // stopped here
             throw e;
+        }
+    }
+
+    /**
+     * What a start has brought up so far: Ctrl-C during the first minute stops those parts (the
+     * services first, then the infrastructure), instead of leaving them to the orphan guards' SIGKILL.
+     */
+    public static final class StartedSoFar implements AutoCloseable {
+
+        private final java.util.Deque<AutoCloseable> parts = new java.util.ArrayDeque<>();
+        private boolean stopping;
+
+        /** Takes {@code part} in; refuses it, stopping it, when a stop came first. */
+        synchronized <T extends AutoCloseable> T add(T part) throws Exception {
+            if (stopping) {
+                part.close();
+                throw new InterruptedException("stopped while starting");
+            }
+            if (part instanceof LocalPipeline) {
+                parts.clear(); // the whole pipeline now stops its parts
+            }
+            parts.push(part);
+            return part;
+        }
+
+        synchronized boolean holdsAny() {
+            return !parts.isEmpty();
+        }
+
+        synchronized void forget() {
+            parts.clear();
+        }
+
+        @Override
+        public synchronized void close() {
+            stopping = true;
+            while (!parts.isEmpty()) {
+                try {
+                    parts.pop().close();
+                } catch (Exception e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 

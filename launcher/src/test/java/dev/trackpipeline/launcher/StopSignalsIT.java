@@ -39,6 +39,39 @@ class StopSignalsIT {
         assertStopsOn("KILL", 137);
     }
 
+    /** Ctrl-C while the services are still starting stops them too: none is left holding its ports. */
+    @Test
+    void sigintWhileTheServicesStartStopsThem() throws Exception {
+        Path data = dir.resolve("starting");
+        List<String> command = new java.util.ArrayList<>(List.of("bin/track", "local", "--data-dir", data.toString()));
+        List<Integer> servicePorts = new java.util.ArrayList<>();
+        for (String option : List.of("--kafka-port", "--kafka-controller-port", "--mongo-port", "--redis-port", "--gateway-port",
+                "--writer-port", "--aggregator-port", "--gateway-management-port", "--writer-management-port",
+                "--aggregator-management-port")) {
+            int port = InfrastructureSettings.freePort();
+            command.addAll(List.of(option, String.valueOf(port)));
+            servicePorts.add(port);
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).directory(HOME.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("starting.out").toFile());
+        builder.environment().keySet().removeAll(List.of("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI", "REDIS_HOST", "REDIS_PORT"));
+        Process local = builder.start();
+        try {
+            // the services' logs appear as they are launched, well before they answer
+            await().atMost(java.time.Duration.ofMinutes(2)).until(() -> java.nio.file.Files.exists(data.resolve("logs/consumer-aggregator.log")));
+            assertThat(local.isAlive()).as("still starting").isTrue();
+
+            assertThat(new ProcessBuilder("kill", "-INT", String.valueOf(local.pid())).start().waitFor()).isZero();
+
+            assertThat(local.waitFor(90, TimeUnit.SECONDS)).as("stopped within 90 s of SIGINT").isTrue();
+            assertThat(local.exitValue()).isEqualTo(130);
+            await().atMost(java.time.Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> PortsInUse.requireFree(
+                    servicePorts.stream().map(port -> new PortsInUse.Use(port, "a port of the pipeline", "--port", "PORT")).toList()));
+        } finally {
+            local.destroyForcibly();
+        }
+    }
+
     private void assertStopsOn(String signal, int exitCode) throws Exception {
         int redisPort = InfrastructureSettings.freePort();
         String command = "trap '' INT; exec bin/track infra --data-dir '" + dir.resolve(signal) + "' --kafka-port "
