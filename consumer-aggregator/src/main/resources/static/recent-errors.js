@@ -55,7 +55,8 @@ function suggestPages(list) {
   suggestedFor = credentials().apikey;
   const known = new Set([...options.options].map((option) => option.value));
   for (const error of list) {
-    if (typeof error.pageUrl === 'string' && error.pageUrl !== '' && !known.has(error.pageUrl)) {
+    // (a page address of a megabyte is no suggestion)
+    if (typeof error.pageUrl === 'string' && error.pageUrl !== '' && error.pageUrl.length <= 2000 && !known.has(error.pageUrl)) {
       known.add(error.pageUrl);
       options.append(new Option(error.pageUrl));
     }

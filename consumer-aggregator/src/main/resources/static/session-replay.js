@@ -102,6 +102,8 @@ export function replayControls(occurrence, trail) {
         after = recording.next;
         if (!after) break;
       }
+      // The group was closed or another opened meanwhile: nothing to play into, nothing to hold.
+      if (!controls.isConnected) return;
       const cut = after ? 'The first ' + chunks.length + ' chunks only. ' : '';
       // The player's page, under a stricter policy than this one's (replay.js says why it is not sandboxed itself).
       const frame = document.createElement('iframe');

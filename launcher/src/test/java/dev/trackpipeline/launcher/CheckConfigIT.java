@@ -30,7 +30,7 @@ class CheckConfigIT {
         List<String> refused = run(invalid);
 
         assertThat(ok).containsExactly("0", "projects file " + valid + ": valid, 1 project (demo-project)", "");
-        assertThat(refused).containsExactly("2", "", "track: projects file " + invalid + ", near line 4 (projects[0]): readToken: is required");
+        assertThat(refused).containsExactly("2", "", "track: projects file " + invalid + ", line 3 (projects[0].readToken): readToken: is required");
     }
 
     /** Exit code, stdout and stderr (each trimmed) of check-config on {@code file}. */

@@ -72,7 +72,7 @@ class StartupFailuresTest {
         Run run = track(localWith("--projects-file", projects.toString()));
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).isEqualTo("track: projects file " + projects + ", near line 4 (projects[0].rateLimit): rateLimit: "
+        assertThat(run.err()).isEqualTo("track: projects file " + projects + ", line 4 (projects[0].rateLimit): rateLimit: "
                 + "eventsPerSecond and burst must be positive, got -5 and 10\n");
         assertThat(dir.resolve("data")).doesNotExist();
     }
@@ -88,7 +88,8 @@ class StartupFailuresTest {
         assertThat(valid.exitCode()).isZero();
         assertThat(valid.out()).isEqualTo("projects file " + SAMPLE_PROJECTS + ": valid, 1 project (demo-project)\n");
         assertThat(invalid.exitCode()).isEqualTo(2);
-        assertThat(invalid.err()).isEqualTo("track: projects file " + shared + ": readToken: projects a and b share a read token; "
+        assertThat(invalid.err()).isEqualTo("track: projects file " + shared + ", line 3 (projects[1].readToken): readToken: projects a and b "
+                + "share a read token; "
                 + "give each its own\n");
         assertThat(missing.err()).isEqualTo("track: projects file " + dir.resolve("none.yml") + " does not exist\n");
     }

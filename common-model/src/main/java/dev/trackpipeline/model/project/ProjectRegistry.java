@@ -15,19 +15,41 @@ public final class ProjectRegistry {
     private final Map<String, Project> byApikey = new LinkedHashMap<>();
 
     public ProjectRegistry(Collection<Project> projects) {
+        int index = 0;
         for (Project project : projects) {
             if (byApikey.put(project.apikey(), project) != null) {
-                throw new IllegalArgumentException("apikey " + project.apikey() + ": listed twice");
+                throw new RuleBroken(index, "apikey", "apikey " + project.apikey() + ": listed twice");
             }
+            index++;
         }
         Map<String, String> byToken = new HashMap<>();
+        index = 0;
         for (Project project : projects) {
             String other = byToken.put(project.readToken(), project.apikey());
             if (other != null) {
                 // a token reads one project: shared, it would read whichever is asked for
-                throw new IllegalArgumentException("readToken: projects " + other + " and " + project.apikey()
+                throw new RuleBroken(index, "readToken", "readToken: projects " + other + " and " + project.apikey()
                         + " share a read token; give each its own");
             }
+            index++;
+        }
+    }
+
+    /** A rule between projects broken, by the project at {@code index} (in the order given) in its {@code field}. */
+    public static final class RuleBroken extends IllegalArgumentException {
+
+        private final int index;
+        private final String field;
+
+        RuleBroken(int index, String field, String message) {
+            super(message);
+            this.index = index;
+            this.field = field;
+        }
+
+        /** Where in a projects file: {@code projects[1].readToken}. */
+        public String path() {
+            return "projects[" + index + "]." + field;
         }
     }
 

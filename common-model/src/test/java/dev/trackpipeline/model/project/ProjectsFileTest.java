@@ -87,14 +87,22 @@ class ProjectsFileTest {
                 """);
         Path broken = write("broken.yml", "projects:\n  - apikey: shop\n   readToken: t\n");
 
-        assertThat(failureOf(negative)).isEqualTo("projects file " + negative + ", near line 7 (projects[0].rateLimit): "
+        assertThat(failureOf(negative)).isEqualTo("projects file " + negative + ", line 5 (projects[0].rateLimit): "
                 + "rateLimit: eventsPerSecond and burst must be positive, got -5 and 10");
-        assertThat(failureOf(emptyToken)).isEqualTo("projects file " + emptyToken + ", near line 4 (projects[0]): readToken: is required");
-        assertThat(failureOf(shared)).isEqualTo("projects file " + shared + ": readToken: projects shop and blog share a read token; "
-                + "give each its own");
-        assertThat(failureOf(notAnOrigin)).startsWith("projects file " + notAnOrigin + ", near line 4 (projects[0].allowedOrigins): "
+        assertThat(failureOf(emptyToken)).isEqualTo("projects file " + emptyToken + ", line 3 (projects[0].readToken): readToken: "
+                + "is required");
+        assertThat(failureOf(shared)).isEqualTo("projects file " + shared + ", line 3 (projects[1].readToken): readToken: projects shop "
+                + "and blog share a read token; give each its own");
+        assertThat(failureOf(notAnOrigin)).startsWith("projects file " + notAnOrigin + ", line 4 (projects[0].allowedOrigins): "
                 + "allowedOrigins: \"shop.example\" is not an origin: expected scheme://host[:port]");
-        assertThat(failureOf(broken)).startsWith("projects file " + broken + ", near line 3").doesNotContain("\n");
+        // mis-indented, readToken is read as the end of apikey's value: the project then has none
+        assertThat(failureOf(broken)).isEqualTo("projects file " + broken + ", line 2 (projects[0]): readToken: is required");
+        Path unparseable = write("unparseable.yml", "projects:\n  - apikey: \"shop\n");
+        assertThat(failureOf(unparseable)).startsWith("projects file " + unparseable + ", near line ").doesNotContain("\n");
+        Path aList = write("list.yml", "projects:\n  - apikey: shop\n    readToken: [t]\n");
+        assertThat(failureOf(aList)).isEqualTo("projects file " + aList + ", line 3 (projects[0].readToken): expected text, got a list");
+        Path empty = write("empty-file.yml", "");
+        assertThat(failureOf(empty)).isEqualTo("projects file " + empty + ": the file is empty");
     }
 
     private static String failureOf(Path file) {
