@@ -39,10 +39,24 @@ final class InfraOptions {
     boolean redisCluster;
 
     InfrastructureSettings settings() {
+        requirePort("--kafka-port", "TRACK_KAFKA_PORT", kafkaPort);
+        requirePort("--kafka-controller-port", "TRACK_KAFKA_CONTROLLER_PORT", kafkaControllerPort);
+        requirePort("--mongo-port", "TRACK_MONGO_PORT", mongoPort);
+        requirePort("--redis-port", "TRACK_REDIS_PORT", redisPort);
+        if (kafkaBrokers < 1) {
+            throw new StartupFailure("--kafka-brokers (TRACK_KAFKA_BROKERS): expected 1 or more, got " + kafkaBrokers);
+        }
         return new InfrastructureSettings(dataDir, true, InfrastructureDefaults.HOST,
                 or(kafkaPort, InfrastructureDefaults.KAFKA_PORT), or(kafkaControllerPort, InfrastructureDefaults.KAFKA_CONTROLLER_PORT),
                 or(mongoPort, InfrastructureDefaults.MONGO_PORT), or(redisPort, InfrastructureDefaults.REDIS_PORT),
                 ExternalServers.fromEnvironment(System.getenv()), kafkaBrokers, redisCluster);
+    }
+
+    /** A port a server can listen on, or a line naming the option and variable it came from. */
+    static void requirePort(String option, String variable, Integer port) {
+        if (port != null && (port < 1 || port > 65535)) {
+            throw new StartupFailure(option + " (" + variable + "): expected a port from 1 to 65535, got " + port);
+        }
     }
 
     private static int or(Integer given, int fallback) {

@@ -74,6 +74,12 @@ final class LocalCommand implements Callable<Integer> {
         long started = System.nanoTime();
         // The sample registry is the checkout's; a file the user names is where they are, as for check-config.
         Path registry = projectsFile.equals(DEFAULT_PROJECTS_FILE) ? home.resolve(projectsFile) : projectsFile.toAbsolutePath();
+        InfraOptions.requirePort("--gateway-port", "GATEWAY_PORT", gatewayPort);
+        InfraOptions.requirePort("--writer-port", "WRITER_PORT", writerPort);
+        InfraOptions.requirePort("--aggregator-port", "AGGREGATOR_PORT", aggregatorPort);
+        InfraOptions.requirePort("--gateway-management-port", "GATEWAY_MANAGEMENT_PORT", gatewayManagementPort);
+        InfraOptions.requirePort("--writer-management-port", "WRITER_MANAGEMENT_PORT", writerManagementPort);
+        InfraOptions.requirePort("--aggregator-management-port", "AGGREGATOR_MANAGEMENT_PORT", aggregatorManagementPort);
         ServicePorts ports = new ServicePorts(Map.of(
                 Service.GATEWAY, new ServicePorts.Ports(gatewayPort, gatewayManagementPort),
                 Service.WRITER, new ServicePorts.Ports(writerPort, writerManagementPort),

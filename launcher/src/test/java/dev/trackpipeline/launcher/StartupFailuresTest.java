@@ -37,6 +37,17 @@ class StartupFailuresTest {
     }
 
     @Test
+    void aValueOutOfRangeIsNamedWithItsOptionAndVariable() {
+        Run port = track(localWith("--mongo-port", "99999"));
+        Run brokers = track(localWith("--kafka-brokers", "0"));
+
+        assertThat(port.exitCode()).isEqualTo(2);
+        assertThat(port.err()).isEqualTo("track: --mongo-port (TRACK_MONGO_PORT): expected a port from 1 to 65535, got 99999\n");
+        assertThat(brokers.err()).isEqualTo("track: --kafka-brokers (TRACK_KAFKA_BROKERS): expected 1 or more, got 0\n");
+        assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    @Test
     void aPortGivenToTwoServersIsNamedWithBothOptions() throws Exception {
         int port = InfrastructureSettings.freePort();
 
@@ -210,7 +221,11 @@ class StartupFailuresTest {
         }
         for (int i = 0; i < options.length; i += 2) {
             int at = arguments.indexOf(options[i]);
-            arguments.set(at + 1, options[i + 1]);
+            if (at < 0) {
+                arguments.addAll(List.of(options[i], options[i + 1]));
+            } else {
+                arguments.set(at + 1, options[i + 1]);
+            }
         }
         return arguments.toArray(String[]::new);
     }
