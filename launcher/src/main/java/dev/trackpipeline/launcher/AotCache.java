@@ -193,9 +193,12 @@ public final class AotCache {
     }
 
     private static boolean decidesWhetherACacheFits(String jvmOption) {
-        return (jvmOption.startsWith("-Xm") || jvmOption.startsWith("-XX:")) && !jvmOption.startsWith("-XX:StartFlightRecording")
-                && !jvmOption.startsWith("-XX:FlightRecorder");
+        return (jvmOption.startsWith("-Xm") || jvmOption.startsWith("-XX:") || MODULE_OPTIONS.stream().anyMatch(jvmOption::startsWith))
+                && !jvmOption.startsWith("-XX:StartFlightRecording") && !jvmOption.startsWith("-XX:FlightRecorder");
     }
+
+    /** Options a cache records among its module properties: one recorded with them maps only with them. */
+    private static final List<String> MODULE_OPTIONS = List.of("--enable-native-access", "--sun-misc-unsafe-memory-access");
 
     private static void deleteRecording(Path recording) {
         try {
