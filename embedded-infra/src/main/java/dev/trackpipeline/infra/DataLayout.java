@@ -3,6 +3,7 @@ package dev.trackpipeline.infra;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -71,10 +72,10 @@ public final class DataLayout {
      * of one directory may run in processes of their own (each with the others external).
      */
     private static AutoCloseable hold(Path dataDir, List<String> stores) throws IOException {
-        List<FileChannel> held = new ArrayList<>();
+        List<AutoCloseable> held = new ArrayList<>();
         AutoCloseable releaseAll = () -> {
-            for (FileChannel channel : held) {
-                channel.close(); // closing the channel releases its lock
+            for (AutoCloseable lock : held) {
+                lock.close();
             }
         };
         try {
@@ -88,24 +89,63 @@ public final class DataLayout {
         }
     }
 
-    private static FileChannel lock(Path dataDir, String store) throws IOException {
-        Path lockFile = dataDir.resolve(store + LOCK_SUFFIX);
-        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        FileLock lock;
+    /**
+     * The lock files this process holds. A file lock belongs to the process, and closing any other
+     * handle on its file, in this process, releases it: a second claim here is answered from this
+     * record, never by opening the file.
+     */
+    private static final java.util.Set<Path> HELD_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Locks one store's lock file; closing the answer releases it. */
+    private static AutoCloseable lock(Path dataDir, String store) throws IOException {
+        Path lockFile = dataDir.resolve(store + LOCK_SUFFIX).toAbsolutePath().normalize();
+        if (!HELD_HERE.add(lockFile)) {
+            throw inUse(dataDir, store, String.valueOf(ProcessHandle.current().pid()));
+        }
+        FileChannel channel = null;
         try {
-            lock = channel.tryLock();
-        } catch (java.nio.channels.OverlappingFileLockException heldHere) {
-            lock = null;
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (IOException noLocks) {
+                if (!String.valueOf(noLocks.getMessage()).contains("No locks available")) {
+                    throw noLocks;
+                }
+                // A file system without locks (NFS without lockd, some FUSE mounts): run unguarded, as before locks.
+                return releasing(channel, lockFile);
+            }
+            if (lock == null) {
+                ByteBuffer holder = ByteBuffer.allocate(32);
+                channel.read(holder, 0);
+                throw inUse(dataDir, store, new String(holder.array(), 0, holder.position(), StandardCharsets.UTF_8).strip());
+            }
+            byte[] pid = String.valueOf(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8);
+            channel.write(ByteBuffer.wrap(pid), 0); // the id first, then the rest cut: a reader never sees an empty file
+            channel.truncate(pid.length);
+            return releasing(channel, lockFile);
+        } catch (IOException | RuntimeException e) {
+            HELD_HERE.remove(lockFile);
+            if (channel != null) {
+                channel.close();
+            }
+            throw e;
         }
-        if (lock == null) {
-            String holder = new String(Files.readAllBytes(lockFile), StandardCharsets.UTF_8).strip();
-            channel.close();
-            throw new DataDirectoryException("data directory " + dataDir + " is in use by another track-pipeline"
-                    + (holder.isEmpty() ? "" : " (process " + holder + ")") + ", which runs its " + store, "stop it first", null);
-        }
-        channel.truncate(0);
-        channel.write(java.nio.ByteBuffer.wrap(String.valueOf(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)), 0);
-        return channel;
+    }
+
+    private static AutoCloseable releasing(FileChannel channel, Path lockFile) {
+        return () -> {
+            try {
+                channel.close(); // closing the channel releases its lock
+            } finally {
+                HELD_HERE.remove(lockFile);
+            }
+        };
+    }
+
+    private static DataDirectoryException inUse(Path dataDir, String store, String holder) {
+        return new DataDirectoryException("data directory " + dataDir + " is in use by another track-pipeline"
+                + (holder.isEmpty() ? "" : " (process " + holder + ")") + ", which runs its " + store, "stop it first", null);
     }
 
     private static void closeQuietly(AutoCloseable held) {

@@ -189,7 +189,7 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         closeAll(started);
         ownedDataDir.ifPresent(Directories::deleteRecursively);
     }

@@ -1,6 +1,7 @@
 package dev.trackpipeline.infra;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -19,7 +20,7 @@ final class UnreadableStores {
      */
     static RuntimeException kafka(Path logDir, RuntimeException failure) {
         if (refusedByTheDisk(failure)) {
-            return failure;
+            return notWritable(logDir, failure);
         }
         String dir = logDir.toAbsolutePath().toString();
         return deepestMessage(failure, message -> message.contains(dir))
@@ -32,7 +33,7 @@ final class UnreadableStores {
     /** The MongoDB-wire store is an H2 MVStore file, whose every refusal to open is an MVStoreException. */
     static RuntimeException mongo(Path storeFile, RuntimeException failure) {
         if (refusedByTheDisk(failure)) {
-            return failure;
+            return notWritable(storeFile, failure);
         }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause.getClass().getName().equals("org.h2.mvstore.MVStoreException")) {
@@ -45,6 +46,9 @@ final class UnreadableStores {
 
     /** Redis's own reason for refusing its append-only file or snapshot, as it logged it. */
     static RuntimeException redis(Path dataDir, String reason, RuntimeException failure) {
+        if (reason.contains("Permission denied") || reason.contains("Read-only file system")) {
+            return new DataDirectoryException(dataDir + " cannot be written (" + reason + ")", "make it writable by this user", failure);
+        }
         return new DataDirectoryException("Redis's data in " + dataDir + " cannot be read (" + reason + ")",
                 "move it aside to start with empty metrics (bin/track replay rebuild counts them again from Kafka's topics)", failure);
     }
@@ -58,6 +62,25 @@ final class UnreadableStores {
             }
         }
         return deepest;
+    }
+
+    /**
+     * A store's files refused by the system: a full disk left as it is (the launcher names the disk),
+     * no permission or a read-only disk said as such (after one run as root, say), never as damaged data.
+     */
+    private static RuntimeException notWritable(Path where, RuntimeException failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            String message = cause.getMessage() == null ? "" : cause.getMessage();
+            for (String refusal : List.of("Permission denied", "Read-only file system")) {
+                if (message.contains(refusal)) {
+                    return new DataDirectoryException(where + " cannot be written (" + refusal + ")", "make it writable by this user", failure);
+                }
+            }
+            if (cause instanceof java.nio.file.AccessDeniedException) {
+                return new DataDirectoryException(where + " cannot be written (Permission denied)", "make it writable by this user", failure);
+            }
+        }
+        return failure;
     }
 
     /** The operating system's refusals to write, which say nothing of what the store holds. */

@@ -45,11 +45,23 @@ final class DataDirectoryFailures {
             return start.call();
         } catch (Exception failure) {
             // A full disk first: whatever a store made of it (Kafka names its log directory), its data are not at fault.
+            boolean full = false;
+            String fullFile = null;
             for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
                 if (cause.getMessage() != null && cause.getMessage().contains(NO_SPACE)) {
-                    throw new StartupFailure("the disk holding data directory " + dataDir + " is full (" + NO_SPACE + "): free space on it, "
-                            + "or " + ELSEWHERE, failure);
+                    full = true;
+                    if (cause instanceof java.nio.file.FileSystemException refused && refused.getFile() != null) {
+                        fullFile = refused.getFile();
+                    }
                 }
+            }
+            if (full) {
+                // Another disk may be the full one (the AOT caches under the checkout, the temporary directory).
+                if (fullFile != null && !Path.of(fullFile).toAbsolutePath().startsWith(dataDir.toAbsolutePath())) {
+                    throw new StartupFailure("the disk holding " + fullFile + " is full (" + NO_SPACE + "): free space on it", failure);
+                }
+                throw new StartupFailure("the disk holding data directory " + dataDir + " is full (" + NO_SPACE + "): free space on it, "
+                        + "or " + ELSEWHERE, failure);
             }
             for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
                 if (cause instanceof DataDirectoryException unusable) {

@@ -46,16 +46,35 @@ final class InfraOptions {
         if (kafkaBrokers < 1) {
             throw new StartupFailure("--kafka-brokers (TRACK_KAFKA_BROKERS): expected 1 or more, got " + kafkaBrokers);
         }
-        return new InfrastructureSettings(dataDir, true, InfrastructureDefaults.HOST,
+        InfrastructureSettings settings = new InfrastructureSettings(dataDir, true, InfrastructureDefaults.HOST,
                 or(kafkaPort, InfrastructureDefaults.KAFKA_PORT), or(kafkaControllerPort, InfrastructureDefaults.KAFKA_CONTROLLER_PORT),
                 or(mongoPort, InfrastructureDefaults.MONGO_PORT), or(redisPort, InfrastructureDefaults.REDIS_PORT),
                 ExternalServers.fromEnvironment(System.getenv()), kafkaBrokers, redisCluster);
+        // The ports counted up from those given: every broker's two, and a cluster's six nodes with their bus ports.
+        int lastBroker = 2 * (kafkaBrokers - 1);
+        requirePort("--kafka-port", "TRACK_KAFKA_PORT", settings.kafkaPort() + lastBroker, kafkaBrokers + " brokers' ports from it");
+        requirePort("--kafka-controller-port", "TRACK_KAFKA_CONTROLLER_PORT", settings.kafkaControllerPort() + lastBroker,
+                kafkaBrokers + " brokers' ports from it");
+        if (redisCluster) {
+            int highest = settings.redisClusterPorts().stream().mapToInt(Integer::intValue).max().orElse(settings.redisPort())
+                    + dev.trackpipeline.infra.EmbeddedRedisCluster.BUS_PORT_OFFSET;
+            requirePort("--redis-port", "TRACK_REDIS_PORT", highest, "a Redis Cluster's nodes and their bus ports from it");
+        }
+        return settings;
     }
 
     /** A port a server can listen on, or a line naming the option and variable it came from. */
     static void requirePort(String option, String variable, Integer port) {
         if (port != null && (port < 1 || port > 65535)) {
             throw new StartupFailure(option + " (" + variable + "): expected a port from 1 to 65535, got " + port);
+        }
+    }
+
+    /** As {@link #requirePort(String, String, Integer)}, for a port counted up from the one given ({@code counted}). */
+    private static void requirePort(String option, String variable, int port, String counted) {
+        if (port > 65535) {
+            throw new StartupFailure(option + " (" + variable + "): too high for " + counted + ", which reach " + port
+                    + "; ports end at 65535");
         }
     }
 

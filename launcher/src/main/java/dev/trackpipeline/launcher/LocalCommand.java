@@ -93,11 +93,19 @@ final class LocalCommand implements Callable<Integer> {
             if (soFar.holdsAny()) {
                 System.out.println("stopping track-pipeline...");
             }
-            soFar.close();
+            soFar.stop();
             stopped.countDown();
         }, "track-local-shutdown"));
-        LocalPipeline pipeline = DataDirectoryFailures.whileStarting(infrastructure.dataDir(),
-                () -> LocalPipeline.start(new LocalPipeline.Settings(home, infrastructure, registry, ports, jvmOptions), soFar));
+        LocalPipeline pipeline;
+        try {
+            pipeline = DataDirectoryFailures.whileStarting(infrastructure.dataDir(),
+                    () -> LocalPipeline.start(new LocalPipeline.Settings(home, infrastructure, registry, ports, jvmOptions), soFar));
+        } catch (Exception failure) {
+            if (soFar.stopAsked()) {
+                return 130; // stopped while starting, as asked: the parts' failures that followed are not news
+            }
+            throw failure;
+        }
         pipeline.printReadyLines();
         System.out.printf("track-pipeline ready in %.1f s: POST events to %s/reportData; Ctrl-C stops everything%n",
                 (System.nanoTime() - started) / 1e9, pipeline.url("gateway"));

@@ -67,8 +67,7 @@ public final class LocalPipeline implements AutoCloseable {
             }
             return soFar.add(new LocalPipeline(settings, infra, services));
         } catch (Exception e) {
-            new LocalPipeline(settings, infra, services).close();
-            soFar.forget(); // stopped here
+            soFar.close(); // once, under the lock a stop takes too: a Ctrl-C may be stopping the same parts
             throw e;
         }
     }
@@ -80,11 +79,12 @@ public final class LocalPipeline implements AutoCloseable {
     public static final class StartedSoFar implements AutoCloseable {
 
         private final java.util.Deque<AutoCloseable> parts = new java.util.ArrayDeque<>();
-        private boolean stopping;
+        private boolean closed;
+        private volatile boolean stopAsked;
 
-        /** Takes {@code part} in; refuses it, stopping it, when a stop came first. */
+        /** Takes {@code part} in; refuses it, stopping it, when the start was stopped first. */
         synchronized <T extends AutoCloseable> T add(T part) throws Exception {
-            if (stopping) {
+            if (closed) {
                 part.close();
                 throw new InterruptedException("stopped while starting");
             }
@@ -99,19 +99,32 @@ public final class LocalPipeline implements AutoCloseable {
             return !parts.isEmpty();
         }
 
-        synchronized void forget() {
-            parts.clear();
+        /** A stop asked from outside (a signal): what has started stops, and the start's failure that follows is no news. */
+        void stop() {
+            stopAsked = true;
+            close();
         }
 
+        boolean stopAsked() {
+            return stopAsked;
+        }
+
+        /** Stops each part once, the last started first; a part that fails to stop does not keep the others running. */
         @Override
         public synchronized void close() {
-            stopping = true;
+            closed = true;
+            boolean interrupted = false;
             while (!parts.isEmpty()) {
                 try {
                     parts.pop().close();
+                } catch (InterruptedException e) {
+                    interrupted = true;
                 } catch (Exception e) {
-                    Thread.currentThread().interrupt();
+                    System.err.println("track: stopping a part failed: " + e.getMessage());
                 }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -44,6 +44,11 @@ class StartupFailuresTest {
         assertThat(port.exitCode()).isEqualTo(2);
         assertThat(port.err()).isEqualTo("track: --mongo-port (TRACK_MONGO_PORT): expected a port from 1 to 65535, got 99999\n");
         assertThat(brokers.err()).isEqualTo("track: --kafka-brokers (TRACK_KAFKA_BROKERS): expected 1 or more, got 0\n");
+        List<String> clusterArguments = new ArrayList<>(List.of(localWith("--redis-port", "60000")));
+        clusterArguments.add("--redis-cluster");
+        Run cluster = track(clusterArguments.toArray(String[]::new));
+        assertThat(cluster.err()).isEqualTo("track: --redis-port (TRACK_REDIS_PORT): too high for a Redis Cluster's nodes and their bus "
+                + "ports from it, which reach 70005; ports end at 65535\n");
         assertThat(dir.resolve("data")).doesNotExist();
     }
 
@@ -184,6 +189,11 @@ class StartupFailuresTest {
         assertThatThrownBy(() -> DataDirectoryFailures.whileStarting(data, () -> {
             throw new IllegalStateException("something else");
         })).isExactlyInstanceOf(IllegalStateException.class);
+        // another disk full: named, and no other data directory would help
+        assertThatThrownBy(() -> DataDirectoryFailures.whileStarting(data, () -> {
+            throw new java.io.UncheckedIOException(new java.nio.file.FileSystemException("/elsewhere/aot/cache", null,
+                    "No space left on device"));
+        })).hasMessage("the disk holding /elsewhere/aot/cache is full (No space left on device): free space on it");
     }
 
     @Command(name = "failing")

@@ -51,6 +51,12 @@ public final class ProjectsFile {
         if (contents == null || contents.projects() == null || contents.projects().isEmpty()) {
             throw new IllegalArgumentException("projects file " + file + ": lists no projects");
         }
+        int empty = contents.projects().indexOf(null);
+        if (empty >= 0) {
+            String path = "projects[" + empty + "]";
+            throw new IllegalArgumentException("projects file " + file + FieldLines.of(mapper, content).line(path).map(line -> ", line " + line)
+                    .orElse("") + " (" + path + "): an empty entry; give it an apikey and a readToken");
+        }
         try {
             return new ProjectRegistry(contents.projects());
         } catch (ProjectRegistry.RuleBroken e) {

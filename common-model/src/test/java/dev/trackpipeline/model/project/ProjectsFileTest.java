@@ -101,6 +101,9 @@ class ProjectsFileTest {
         assertThat(failureOf(unparseable)).startsWith("projects file " + unparseable + ", near line ").doesNotContain("\n");
         Path aList = write("list.yml", "projects:\n  - apikey: shop\n    readToken: [t]\n");
         assertThat(failureOf(aList)).isEqualTo("projects file " + aList + ", line 3 (projects[0].readToken): expected text, got a list");
+        Path emptyEntry = write("empty-entry.yml", "projects:\n  - {apikey: shop, readToken: t}\n  -\n");
+        assertThat(failureOf(emptyEntry)).isEqualTo("projects file " + emptyEntry + ", line 3 (projects[1]): an empty entry; give it an "
+                + "apikey and a readToken");
         Path empty = write("empty-file.yml", "");
         assertThat(failureOf(empty)).isEqualTo("projects file " + empty + ": the file is empty");
     }
