@@ -19,8 +19,9 @@ final class UnreadableStores {
      * directory is about its data, unless the disk refused a write (full, read-only, not permitted).
      */
     static RuntimeException kafka(Path logDir, RuntimeException failure) {
-        if (refusedByTheDisk(failure)) {
-            return notWritable(logDir, failure);
+        Optional<String> refusal = systemRefusal(failure);
+        if (refusal.isPresent()) {
+            return refused(logDir, refusal.get(), failure);
         }
         String dir = logDir.toAbsolutePath().toString();
         return deepestMessage(failure, message -> message.contains(dir))
@@ -32,8 +33,9 @@ final class UnreadableStores {
 
     /** The MongoDB-wire store is an H2 MVStore file, whose every refusal to open is an MVStoreException. */
     static RuntimeException mongo(Path storeFile, RuntimeException failure) {
-        if (refusedByTheDisk(failure)) {
-            return notWritable(storeFile, failure);
+        Optional<String> refusal = systemRefusal(failure);
+        if (refusal.isPresent()) {
+            return refused(storeFile, refusal.get(), failure);
         }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause.getClass().getName().equals("org.h2.mvstore.MVStoreException")) {
@@ -46,7 +48,7 @@ final class UnreadableStores {
 
     /** Redis's own reason for refusing its append-only file or snapshot, as it logged it. */
     static RuntimeException redis(Path dataDir, String reason, RuntimeException failure) {
-        if (reason.contains("Permission denied") || reason.contains("Read-only file system")) {
+        if (NOT_WRITABLE.stream().anyMatch(reason::contains)) {
             return new DataDirectoryException(dataDir + " cannot be written (" + reason + ")", "make it writable by this user", failure);
         }
         return new DataDirectoryException("Redis's data in " + dataDir + " cannot be read (" + reason + ")",
@@ -64,35 +66,32 @@ final class UnreadableStores {
         return deepest;
     }
 
+    private static final String NO_SPACE = "No space left on device";
+    private static final List<String> NOT_WRITABLE = List.of("Permission denied", "Read-only file system");
+
+    /**
+     * The operating system's refusal to write, anywhere in a failure's causes, which says nothing of
+     * what a store holds: no permission or a read-only disk first, else a full disk.
+     */
+    static Optional<String> systemRefusal(Throwable failure) {
+        for (String refusal : List.of(NOT_WRITABLE.get(0), NOT_WRITABLE.get(1), NO_SPACE)) {
+            for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+                boolean denied = refusal.equals(NOT_WRITABLE.get(0)) && cause instanceof java.nio.file.AccessDeniedException;
+                if (denied || (cause.getMessage() != null && cause.getMessage().contains(refusal))) {
+                    return Optional.of(refusal);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /**
      * A store's files refused by the system: a full disk left as it is (the launcher names the disk),
      * no permission or a read-only disk said as such (after one run as root, say), never as damaged data.
      */
-    private static RuntimeException notWritable(Path where, RuntimeException failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            String message = cause.getMessage() == null ? "" : cause.getMessage();
-            for (String refusal : List.of("Permission denied", "Read-only file system")) {
-                if (message.contains(refusal)) {
-                    return new DataDirectoryException(where + " cannot be written (" + refusal + ")", "make it writable by this user", failure);
-                }
-            }
-            if (cause instanceof java.nio.file.AccessDeniedException) {
-                return new DataDirectoryException(where + " cannot be written (Permission denied)", "make it writable by this user", failure);
-            }
-        }
-        return failure;
-    }
-
-    /** The operating system's refusals to write, which say nothing of what the store holds. */
-    static boolean refusedByTheDisk(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            String message = cause.getMessage();
-            if (message != null && (message.contains("No space left on device") || message.contains("Read-only file system")
-                    || message.contains("Permission denied") || cause instanceof java.nio.file.AccessDeniedException)) {
-                return true;
-            }
-        }
-        return false;
+    private static RuntimeException refused(Path where, String refusal, RuntimeException failure) {
+        return refusal.equals(NO_SPACE) ? failure
+                : new DataDirectoryException(where + " cannot be written (" + refusal + ")", "make it writable by this user", failure);
     }
 
     static String firstSentence(String message) {

@@ -50,7 +50,7 @@ class DataLayoutTest {
                         channel.lock();
                         channel.write(java.nio.ByteBuffer.wrap(String.valueOf(ProcessHandle.current().pid()).getBytes()), 0);
                         System.out.println("locked");
-                        Thread.sleep(60_000);
+                        System.in.read(); // held until the test ends this process
                     }
                 }
                 """);
