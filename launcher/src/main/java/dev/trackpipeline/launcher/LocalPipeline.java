@@ -140,7 +140,7 @@ public final class LocalPipeline implements AutoCloseable {
         env.putAll(dashboardLinks(instance.service(), settings.ports(), System.getenv()));
         Path jar = settings.home().resolve(instance.service().module()).resolve("target").resolve(instance.service().module() + "-exec.jar");
         return ServiceProcess.start(instance.name(), jar, instance.ports().api(), instance.ports().management(), env, settings.jvmOptions(),
-                settings.infrastructure().dataDir().resolve("logs"));
+                logs(settings));
     }
 
     /**
@@ -217,6 +217,15 @@ public final class LocalPipeline implements AutoCloseable {
     /** Where the service answers health and metrics. */
     public String managementUrl(String service) {
         return running(service).managementUrl();
+    }
+
+    /** Where every service's output goes, one file per instance, named as the instance. */
+    public Path logs() {
+        return logs(settings);
+    }
+
+    private static Path logs(Settings settings) {
+        return settings.infrastructure().dataDir().resolve("logs");
     }
 
     /** The running service's output (its log file). */

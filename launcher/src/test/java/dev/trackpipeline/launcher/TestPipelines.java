@@ -84,8 +84,27 @@ final class TestPipelines {
     static void awaitBothConsumersCaughtUp(LocalPipeline pipeline) {
         List<String> topics = TopicNames.defaults().eventTopics(FAMILIES);
         for (String group : List.of(ConsumerGroups.WRITER, ConsumerGroups.AGGREGATOR)) {
-            KafkaTestRecords.awaitConsumed(pipeline.infrastructure().kafkaBootstrapServers(), group, topics, Duration.ofSeconds(120));
+            try {
+                KafkaTestRecords.awaitConsumed(pipeline.infrastructure().kafkaBootstrapServers(), group, topics, Duration.ofSeconds(120));
+            } catch (AssertionError behind) {
+                // the test's data directory goes with it: what the consumers said is kept in the failure
+                throw new AssertionError(behind.getMessage() + consumerLogTails(pipeline.logs()), behind);
+            }
         }
+    }
+
+    private static String consumerLogTails(Path logs) {
+        StringBuilder tails = new StringBuilder();
+        try (var files = Files.list(logs)) {
+            for (Path log : files.filter(file -> file.getFileName().toString().startsWith("consumer-")).sorted().toList()) {
+                List<String> lines = Files.readAllLines(log);
+                tails.append("\n--- last lines of ").append(log.getFileName()).append(" ---\n")
+                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
+            }
+        } catch (IOException unreadable) {
+            tails.append("\n(the consumers' logs could not be read: ").append(unreadable).append(')');
+        }
+        return tails.toString();
     }
 
     /** What the metrics API counts for a project over the last day. */

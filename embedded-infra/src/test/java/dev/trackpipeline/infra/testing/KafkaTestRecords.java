@@ -36,22 +36,50 @@ public final class KafkaTestRecords {
         awaitConsumed(bootstrap, group, topics, Duration.ofSeconds(60));
     }
 
-    /** As {@link #awaitConsumed(String, String, Collection)}, for at most {@code atMost}. */
+    /**
+     * As {@link #awaitConsumed(String, String, Collection)}, for at most {@code atMost}; a timeout
+     * names the partitions still behind (committed and end offsets), which tells a consumer stuck
+     * on one partition from one merely slow on all.
+     */
     public static void awaitConsumed(String bootstrap, String group, Collection<String> topics, Duration atMost) {
-        org.awaitility.Awaitility.await().atMost(atMost).until(() -> {
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed = new java.util.HashMap<>(
-                        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS));
-                committed.values().removeIf(java.util.Objects::isNull);
-                Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
-                admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).forEach((topic, description) ->
-                        description.partitions().forEach(partition -> latest.put(new TopicPartition(topic, partition.partition()),
-                                org.apache.kafka.clients.admin.OffsetSpec.latest())));
-                return admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet().stream()
-                        .allMatch(end -> end.getValue().offset() == 0
-                                || (committed.containsKey(end.getKey()) && committed.get(end.getKey()).offset() >= end.getValue().offset()));
+        List<String> behind = new ArrayList<>();
+        try {
+            org.awaitility.Awaitility.await().atMost(atMost).until(() -> {
+                List<String> now = partitionsBehind(bootstrap, group, topics);
+                synchronized (behind) {
+                    behind.clear();
+                    behind.addAll(now);
+                }
+                return now.isEmpty();
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException timeout) {
+            synchronized (behind) {
+                throw new AssertionError("group " + group + " has not consumed everything within " + atMost + "; behind: " + behind,
+                        timeout);
             }
-        });
+        }
+    }
+
+    /** The partitions of {@code topics} holding records {@code group} has not committed, each as topic-partition committed/end. */
+    public static List<String> partitionsBehind(String bootstrap, String group, Collection<String> topics) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed = new java.util.HashMap<>(
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS));
+            committed.values().removeIf(java.util.Objects::isNull);
+            Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+            admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).forEach((topic, description) ->
+                    description.partitions().forEach(partition -> latest.put(new TopicPartition(topic, partition.partition()),
+                            org.apache.kafka.clients.admin.OffsetSpec.latest())));
+            List<String> behind = new ArrayList<>();
+            admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).forEach((partition, end) -> {
+                long done = committed.containsKey(partition) ? committed.get(partition).offset() : -1;
+                if (end.offset() > 0 && done < end.offset()) {
+                    behind.add(partition + " " + (done < 0 ? "none" : done) + "/" + end.offset());
+                }
+            });
+            behind.sort(null);
+            return behind;
+        }
     }
 
     /** Each record's Kafka timestamp is its received-at header, as when the gateway publishes it. */
