@@ -57,15 +57,32 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
         }
     }
 
+    /**
+     * Refuses, as {@link #start} would, a data directory another track-pipeline holds or one of
+     * another layout, without starting anything: checked before the ports, a second start on the
+     * same directory is told so, not that the first one's ports are taken.
+     */
+    public static void requireDataDirectoryUsable(InfrastructureSettings settings) throws Exception {
+        List<String> embedded = embeddedStores(settings.external());
+        if (settings.persistent() && !embedded.isEmpty()) {
+            DataLayout.claim(settings.dataDir(), embedded).close();
+        }
+    }
+
+    private static List<String> embeddedStores(ExternalServers external) {
+        List<String> embedded = new ArrayList<>();
+        if (external.kafkaBootstrapServers().isEmpty()) embedded.add("kafka");
+        if (external.mongoUri().isEmpty()) embedded.add("mongodb");
+        if (external.redis().isEmpty()) embedded.add("redis");
+        return embedded;
+    }
+
     private static EmbeddedInfrastructure start(InfrastructureSettings settings, Optional<Path> ownedDataDir) {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         List<Component> components = new ArrayList<>();
         ExternalServers external = settings.external();
         try {
-            List<String> embedded = new ArrayList<>();
-            if (external.kafkaBootstrapServers().isEmpty()) embedded.add("kafka");
-            if (external.mongoUri().isEmpty()) embedded.add("mongodb");
-            if (external.redis().isEmpty()) embedded.add("redis");
+            List<String> embedded = embeddedStores(external);
             if (settings.persistent() && !embedded.isEmpty()) {
                 started.push(DataLayout.claim(settings.dataDir(), embedded)); // released last, once every store has stopped
             }

@@ -3,6 +3,7 @@ package dev.trackpipeline.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.trackpipeline.infra.testing.LockHolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -40,30 +41,10 @@ class DataLayoutTest {
 
     @Test
     void aStoreAnotherProcessHoldsIsRefusedNamingThatProcess() throws Exception {
-        // Another JVM takes the kafka store's lock as a claim does, writes its id, and waits.
-        Path holder = Files.writeString(dir.resolve("Holder.java"), """
-                import java.nio.channels.FileChannel;
-                import java.nio.file.*;
-                public class Holder {
-                    public static void main(String[] args) throws Exception {
-                        FileChannel channel = FileChannel.open(Path.of(args[0]), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                        channel.lock();
-                        channel.write(java.nio.ByteBuffer.wrap(String.valueOf(ProcessHandle.current().pid()).getBytes()), 0);
-                        System.out.println("locked");
-                        System.in.read(); // held until the test ends this process
-                    }
-                }
-                """);
-        Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), holder.toString(),
-                dir.resolve("kafka" + DataLayout.LOCK_SUFFIX).toString()).redirectErrorStream(true).start();
-        try {
-            assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(other.getInputStream())).readLine()).isEqualTo("locked");
-
+        try (LockHolder other = LockHolder.hold(dir.resolve("kafka" + DataLayout.LOCK_SUFFIX), dir.resolve("holder"))) {
             assertThatThrownBy(() -> DataLayout.claim(dir, STORES)).isInstanceOf(DataDirectoryException.class)
                     .hasMessage("data directory " + dir + " is in use by another track-pipeline (process " + other.pid()
                             + "), which runs its kafka");
-        } finally {
-            other.destroyForcibly().waitFor();
         }
         DataLayout.claim(dir, STORES).close(); // free once that process is gone
     }

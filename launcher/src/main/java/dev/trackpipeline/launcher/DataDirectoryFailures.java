@@ -1,6 +1,8 @@
 package dev.trackpipeline.launcher;
 
 import dev.trackpipeline.infra.DataDirectoryException;
+import dev.trackpipeline.infra.EmbeddedInfrastructure;
+import dev.trackpipeline.infra.InfrastructureSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,7 +25,7 @@ final class DataDirectoryFailures {
     }
 
     /** Refuses a disk with less than {@code minimumBytes} free for the stores these settings embed (none: nothing to check). */
-    static void requireRoom(dev.trackpipeline.infra.InfrastructureSettings settings, long minimumBytes) {
+    static void requireRoom(InfrastructureSettings settings, long minimumBytes) {
         var external = settings.external();
         if (external.kafkaBootstrapServers().isPresent() && external.mongoUri().isPresent() && external.redis().isPresent()) {
             return;
@@ -40,6 +42,14 @@ final class DataDirectoryFailures {
     }
 
     /** Runs {@code start}, and says in one line what its failure means when it is the data directory's. */
+    /** The data directory's own refusals (another track-pipeline on it, another layout, not writable) as one line each. */
+    static void requireUsable(InfrastructureSettings settings) throws Exception {
+        whileStarting(settings.dataDir(), () -> {
+            EmbeddedInfrastructure.requireDataDirectoryUsable(settings);
+            return null;
+        });
+    }
+
     static <T> T whileStarting(Path dataDir, Callable<T> start) throws Exception {
         try {
             return start.call();

@@ -21,6 +21,7 @@ final class InfraCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         InfrastructureSettings settings = options.settings();
+        DataDirectoryFailures.requireUsable(settings);
         PortsInUse.requireFree(PortsInUse.ofInfrastructure(settings));
         DataDirectoryFailures.requireRoom(settings, DataDirectoryFailures.MIN_FREE_BYTES);
         EmbeddedInfrastructure infra = DataDirectoryFailures.whileStarting(settings.dataDir(), () -> EmbeddedInfrastructure.start(settings));

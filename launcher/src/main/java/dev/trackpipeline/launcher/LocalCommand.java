@@ -21,8 +21,9 @@ final class LocalCommand implements Callable<Integer> {
     @Option(names = "--home", defaultValue = "${sys:track.home:-.}", description = "The checkout holding the built jars.")
     Path home;
 
-    @Option(names = "--projects-file", defaultValue = "${env:TRACK_PROJECTS_FILE:-config/projects.yml}",
-            description = "Project registry (default: ${DEFAULT-VALUE}, which holds demo-project / demo-read-token).")
+    /** Null when neither the option nor TRACK_PROJECTS_FILE names one: the checkout's sample. */
+    @Option(names = "--projects-file", defaultValue = "${env:TRACK_PROJECTS_FILE}",
+            description = "Project registry (default: the checkout's config/projects.yml, which holds demo-project / demo-read-token).")
     Path projectsFile;
 
     @Option(names = "--gateway-port", defaultValue = "${env:GATEWAY_PORT:-3000}",
@@ -61,8 +62,10 @@ final class LocalCommand implements Callable<Integer> {
     VerboseOption verbose;
 
     /** What would stop a service minutes in, found before any starts: the projects file, every port, the room on the disk. */
-    private static void checkBeforeStarting(Path registry, InfrastructureSettings infrastructure, ServicePorts ports) {
+    private static void checkBeforeStarting(Path registry, InfrastructureSettings infrastructure, ServicePorts ports) throws Exception {
         CheckConfigCommand.requireValidProjects(registry);
+        // before the ports: a second start on the same directory finds the first one's ports taken, which is not the news
+        DataDirectoryFailures.requireUsable(infrastructure);
         List<PortsInUse.Use> uses = new java.util.ArrayList<>(PortsInUse.ofInfrastructure(infrastructure));
         uses.addAll(PortsInUse.ofServices(ports));
         PortsInUse.requireFree(uses);
@@ -73,7 +76,7 @@ final class LocalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long started = System.nanoTime();
         // The sample registry is the checkout's; a file the user names is where they are, as for check-config.
-        Path registry = projectsFile.equals(DEFAULT_PROJECTS_FILE) ? home.resolve(projectsFile) : projectsFile.toAbsolutePath();
+        Path registry = projectsFile == null ? home.resolve(DEFAULT_PROJECTS_FILE) : projectsFile.toAbsolutePath();
         InfraOptions.requirePort("--gateway-port", "GATEWAY_PORT", gatewayPort);
         InfraOptions.requirePort("--writer-port", "WRITER_PORT", writerPort);
         InfraOptions.requirePort("--aggregator-port", "AGGREGATOR_PORT", aggregatorPort);
@@ -110,7 +113,7 @@ final class LocalCommand implements Callable<Integer> {
         System.out.printf("track-pipeline ready in %.1f s: POST events to %s/reportData; Ctrl-C stops everything%n",
                 (System.nanoTime() - started) / 1e9, pipeline.url("gateway"));
         System.out.println("dashboard: " + pipeline.url("consumer-aggregator")
-                + (projectsFile.equals(DEFAULT_PROJECTS_FILE) ? DEMO_DASHBOARD_FRAGMENT : "/"));
+                + (projectsFile == null ? DEMO_DASHBOARD_FRAGMENT : "/"));
         stopped.await();
         return 0;
     }

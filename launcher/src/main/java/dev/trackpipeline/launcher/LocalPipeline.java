@@ -198,12 +198,21 @@ public final class LocalPipeline implements AutoCloseable {
         services.remove(process);
     }
 
-    /** Starts a stopped service (or instance) again, on its ports, and waits until it is healthy. */
-    public void start(String service) throws Exception {
-        ServiceProcess process = extras.containsKey(service) ? startService(settings, infra, extras.get(service))
-                : startService(settings, infra, Service.ofModule(service));
-        services.add(process);
-        process.awaitHealthy(START_TIMEOUT);
+    /**
+     * Starts stopped services (or instances) again, on their ports, all at once as a supervisor
+     * restarting them would, and waits until each is healthy.
+     */
+    public void start(String... names) throws Exception {
+        List<ServiceProcess> started = new ArrayList<>();
+        for (String name : names) {
+            ServiceProcess process = extras.containsKey(name) ? startService(settings, infra, extras.get(name))
+                    : startService(settings, infra, Service.ofModule(name));
+            services.add(process);
+            started.add(process);
+        }
+        for (ServiceProcess process : started) {
+            process.awaitHealthy(START_TIMEOUT);
+        }
     }
 
     public EmbeddedInfrastructure infrastructure() {

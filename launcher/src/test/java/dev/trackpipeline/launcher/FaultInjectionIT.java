@@ -98,8 +98,7 @@ class FaultInjectionIT {
             await().atMost(Duration.ofMinutes(2)).until(() -> load.sent() >= before + 500);
             pipeline.kill("consumer-writer");
             pipeline.kill("consumer-aggregator");
-            pipeline.start("consumer-writer");
-            pipeline.start("consumer-aggregator");
+            pipeline.start("consumer-writer", "consumer-aggregator");
             faults += 2;
         }
         for (String service : List.of("gateway", "consumer-writer", "consumer-aggregator")) {

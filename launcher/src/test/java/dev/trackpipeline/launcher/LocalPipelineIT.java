@@ -131,8 +131,7 @@ class LocalPipelineIT {
             assertThat(exit).as(out.toString()).isZero();
             assertThat(out.toString()).containsPattern("moved track-" + target + " back to 1970-01-01T00:00:00Z: \\d{2,} records will be re-read");
         }
-        pipeline.start("consumer-writer");
-        pipeline.start("consumer-aggregator");
+        pipeline.start("consumer-writer", "consumer-aggregator");
         awaitBothConsumersCaughtUp();
 
         assertThat(documentIds()).isEqualTo(documentsBefore);
@@ -166,8 +165,7 @@ class LocalPipelineIT {
             await().atMost(Duration.ofSeconds(120)).until(() -> sent.get() >= target);
             pipeline.kill("consumer-writer");
             pipeline.kill("consumer-aggregator");
-            pipeline.start("consumer-writer");
-            pipeline.start("consumer-aggregator");
+            pipeline.start("consumer-writer", "consumer-aggregator");
         }
         sending.get(5, java.util.concurrent.TimeUnit.MINUTES);
         sender.shutdown();

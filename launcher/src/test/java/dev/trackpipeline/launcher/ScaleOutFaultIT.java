@@ -114,8 +114,7 @@ class ScaleOutFaultIT {
             pipeline.kill(secondWriter);
             pipeline.kill("consumer-aggregator");
             awaitMoreSent(load);
-            pipeline.start(secondWriter);
-            pipeline.start("consumer-aggregator");
+            pipeline.start(secondWriter, "consumer-aggregator");
         }
         awaitMoreSent(load);
         load.close();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.testing.LockHolder;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
@@ -94,6 +95,16 @@ class StartupFailuresTest {
     }
 
     @Test
+    void aProjectsFileNamedByARelativePathIsReadWhereTheCommandRunsEvenWhenItIsTheSamplesPath() {
+        Path whereItRuns = Path.of("config", "projects.yml").toAbsolutePath();
+
+        Run run = track(localWith("--projects-file", "config/projects.yml"));
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("track: projects file " + whereItRuns + " does not exist\n");
+    }
+
+    @Test
     void checkConfigSaysAFileIsValidOrWhatIsWrongWhere() throws Exception {
         Path shared = Files.writeString(dir.resolve("shared.yml"), "projects:\n  - {apikey: a, readToken: t}\n  - {apikey: b, readToken: t}\n");
 
@@ -121,6 +132,24 @@ class StartupFailuresTest {
         assertThat(run.err()).isEqualTo("track: data directory " + data + " is in data layout 2, which this track-pipeline does not read "
                 + "(it reads layout 1): start the track-pipeline that wrote it, or choose another --data-dir (TRACK_DATA_DIR)\n");
         assertThat(data.resolve("kafka")).doesNotExist();
+    }
+
+    @Test
+    void aDataDirectoryAnotherTrackPipelineRunsIsNamedBeforeThePortsItsPipelineHolds() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        try (LockHolder running = LockHolder.hold(data.resolve("kafka.lock"), dir.resolve("holder"));
+             ServerSocket gateway = new ServerSocket()) {
+            gateway.bind(new InetSocketAddress(0));
+
+            Run run = track(localWith("--gateway-port", String.valueOf(gateway.getLocalPort())));
+            Run infra = track(infraWith());
+
+            String inUse = "track: data directory " + data + " is in use by another track-pipeline (process " + running.pid()
+                    + "), which runs its kafka: stop it first, or choose another --data-dir (TRACK_DATA_DIR)\n";
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).isEqualTo(inUse);
+            assertThat(infra.err()).isEqualTo(inUse);
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.trackpipeline.runtime;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -21,8 +22,9 @@ import org.springframework.kafka.event.ListenerContainerPartitionIdleEvent;
  * and the next owner of the partition would read them again.
  *
  * <p>The retry runs on the consumer's own thread (the container publishes idle events there),
- * and only for a partition the consumer still owns: another member's commits are its own, and a
- * stale offset committed over them would move its group back.
+ * only for a partition the consumer still owns (another member's commits are its own), and only
+ * while the group's committed offset is below the failed one: a stale offset committed over a
+ * later one would move the group back.
  */
 public final class FailedCommitRetries implements OffsetCommitCallback, ApplicationListener<ListenerContainerPartitionIdleEvent> {
 
@@ -56,6 +58,10 @@ public final class FailedCommitRetries implements OffsetCommitCallback, Applicat
             return;
         }
         try {
+            OffsetAndMetadata committed = consumer.committed(Set.of(partition), COMMIT_TIMEOUT).get(partition);
+            if (committed != null && committed.offset() >= offset) {
+                return; // a later commit covered it: the partition went to another member and came back, or a redelivery committed it
+            }
             consumer.commitSync(Map.of(partition, new OffsetAndMetadata(offset)), COMMIT_TIMEOUT);
             log.info("Committed {} at {} again, after its asynchronous commit had failed", partition, offset);
         } catch (RuntimeException stillFailing) {

@@ -87,6 +87,11 @@ class FailedCommitRetriesTest {
         // no record comes after the failed commit: only the retry can move the group to the end
         await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> committed().equals(OptionalLong.of(2)));
         assertThat(retries.pending()).isEmpty();
+
+        // a failure reported for an offset the group has already passed is dropped at the next idle moment, not committed
+        retries.onComplete(Map.of(PARTITION, new OffsetAndMetadata(1)), new IllegalStateException("reported late"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> retries.pending().isEmpty());
+        assertThat(committed()).isEqualTo(OptionalLong.of(2));
     }
 
     @Test
