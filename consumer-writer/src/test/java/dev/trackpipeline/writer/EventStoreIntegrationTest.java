@@ -483,11 +483,18 @@ class EventStoreIntegrationTest {
         assertThat(settings.build().getSocketSettings().getReadTimeout(TimeUnit.MILLISECONDS)).isEqualTo(60_000);
     }
 
-    /** The store recognises redelivered events, so waiting for each commit would only slow the consumer. */
+    /**
+     * The store recognises redelivered events, so waiting for each commit would only slow the
+     * consumer; a commit that fails is made again once its partition is idle (FailedCommitRetriesTest).
+     */
     @Test
-    void commitsOffsetsWithoutWaitingForTheBroker(@Autowired org.springframework.kafka.config.KafkaListenerEndpointRegistry listeners) {
-        assertThat(listeners.getListenerContainers()).isNotEmpty()
-                .allSatisfy(container -> assertThat(container.getContainerProperties().isSyncCommits()).isFalse());
+    void commitsOffsetsWithoutWaitingForTheBrokerAndMakesFailedCommitsGood(
+            @Autowired org.springframework.kafka.config.KafkaListenerEndpointRegistry listeners) {
+        assertThat(listeners.getListenerContainers()).isNotEmpty().allSatisfy(container -> {
+            assertThat(container.getContainerProperties().isSyncCommits()).isFalse();
+            assertThat(container.getContainerProperties().getCommitCallback()).isNotNull();
+            assertThat(container.getContainerProperties().getIdlePartitionEventInterval()).isEqualTo(5_000L);
+        });
     }
 
     @Test

@@ -50,9 +50,7 @@ public final class DataLayout {
                 }
                 int layout = read(file);
                 if (layout != CURRENT) {
-                    throw new DataDirectoryException("data directory " + dataDir + " is in data layout " + layout
-                            + ", which this track-pipeline does not read (it reads layout " + CURRENT + ")",
-                            "start the track-pipeline that wrote it", null);
+                    throw otherLayout(dataDir, layout);
                 }
                 return held;
             } catch (RuntimeException | IOException e) {
@@ -64,6 +62,47 @@ public final class DataLayout {
                     ? refused.getReason() : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage();
             throw new DataDirectoryException("data directory " + dataDir + " cannot be written (" + reason + ")",
                     "make it writable by this user", e);
+        }
+    }
+
+    /**
+     * Refuses, as {@link #claim} would, a directory another track-pipeline holds or one of another
+     * layout, and writes nothing: a start refused afterwards (a port taken, a full disk) leaves no
+     * directory behind that it did not find. A directory not there yet is usable.
+     */
+    static void requireUsable(Path dataDir, List<String> stores) throws IOException {
+        if (!Files.isDirectory(dataDir)) {
+            return;
+        }
+        for (String store : stores) {
+            Path lockFile = dataDir.resolve(store + LOCK_SUFFIX).toAbsolutePath().normalize();
+            if (HELD_HERE.contains(lockFile)) {
+                throw inUse(dataDir, store, String.valueOf(ProcessHandle.current().pid()));
+            }
+            if (!Files.isWritable(lockFile)) {
+                continue; // none yet (the claim creates it), or one the claim will name as not writable
+            }
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                FileLock lock;
+                try {
+                    lock = channel.tryLock();
+                } catch (IOException noLocks) {
+                    continue; // a file system without locks: the claim decides
+                }
+                if (lock == null) {
+                    ByteBuffer holder = ByteBuffer.allocate(32);
+                    channel.read(holder, 0);
+                    throw inUse(dataDir, store, new String(holder.array(), 0, holder.position(), StandardCharsets.UTF_8).strip());
+                }
+                lock.release();
+            }
+        }
+        Path file = dataDir.resolve(FILE);
+        if (Files.isReadable(file)) {
+            int layout = read(file);
+            if (layout != CURRENT) {
+                throw otherLayout(dataDir, layout);
+            }
         }
     }
 
@@ -141,6 +180,11 @@ public final class DataLayout {
                 HELD_HERE.remove(lockFile);
             }
         };
+    }
+
+    private static DataDirectoryException otherLayout(Path dataDir, int layout) {
+        return new DataDirectoryException("data directory " + dataDir + " is in data layout " + layout
+                + ", which this track-pipeline does not read (it reads layout " + CURRENT + ")", "start the track-pipeline that wrote it", null);
     }
 
     private static DataDirectoryException inUse(Path dataDir, String store, String holder) {

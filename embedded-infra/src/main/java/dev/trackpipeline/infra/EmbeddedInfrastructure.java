@@ -59,13 +59,13 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
 
     /**
      * Refuses, as {@link #start} would, a data directory another track-pipeline holds or one of
-     * another layout, without starting anything: checked before the ports, a second start on the
-     * same directory is told so, not that the first one's ports are taken.
+     * another layout, without starting or writing anything: checked before the ports, a second
+     * start on the same directory is told so, not that the first one's ports are taken.
      */
     public static void requireDataDirectoryUsable(InfrastructureSettings settings) throws Exception {
         List<String> embedded = embeddedStores(settings.external());
         if (settings.persistent() && !embedded.isEmpty()) {
-            DataLayout.claim(settings.dataDir(), embedded).close();
+            DataLayout.requireUsable(settings.dataDir(), embedded);
         }
     }
 

@@ -50,6 +50,33 @@ class DataLayoutTest {
     }
 
     @Test
+    void theCheckBeforeAStartRefusesAsAClaimWouldAndWritesNothing() throws Exception {
+        Path absent = dir.resolve("absent");
+        DataLayout.requireUsable(absent, STORES);
+        assertThat(absent).doesNotExist();
+
+        Path running = Files.createDirectories(dir.resolve("running"));
+        try (LockHolder other = LockHolder.hold(running.resolve("redis" + DataLayout.LOCK_SUFFIX), dir.resolve("holder"))) {
+            assertThatThrownBy(() -> DataLayout.requireUsable(running, STORES)).isInstanceOf(DataDirectoryException.class)
+                    .hasMessage("data directory " + running + " is in use by another track-pipeline (process " + other.pid()
+                            + "), which runs its redis");
+        }
+        DataLayout.requireUsable(running, STORES);
+        assertThat(running.resolve(DataLayout.FILE)).doesNotExist();
+        assertThat(running.resolve("kafka" + DataLayout.LOCK_SUFFIX)).doesNotExist();
+
+        Path older = Files.createDirectories(dir.resolve("older"));
+        Files.writeString(older.resolve(DataLayout.FILE), "layout=2\n");
+        assertThatThrownBy(() -> DataLayout.requireUsable(older, STORES)).hasMessage("data directory " + older
+                + " is in data layout 2, which this track-pipeline does not read (it reads layout 1)");
+
+        try (AutoCloseable held = DataLayout.claim(dir.resolve("here"), STORES)) {
+            assertThatThrownBy(() -> DataLayout.requireUsable(dir.resolve("here"), STORES)).hasMessageContaining(
+                    "is in use by another track-pipeline (process " + ProcessHandle.current().pid() + ")");
+        }
+    }
+
+    @Test
     void eachStoreOfADirectoryMayRunInAProcessOfItsOwn() throws Exception {
         try (AutoCloseable kafka = DataLayout.claim(dir, java.util.List.of("kafka"));
              AutoCloseable mongo = DataLayout.claim(dir, java.util.List.of("mongodb"))) {

@@ -41,8 +41,7 @@ final class DataDirectoryFailures {
         }
     }
 
-    /** Runs {@code start}, and says in one line what its failure means when it is the data directory's. */
-    /** The data directory's own refusals (another track-pipeline on it, another layout, not writable) as one line each. */
+    /** The data directory's own refusals (another track-pipeline on it, another layout), each as one line, writing nothing. */
     static void requireUsable(InfrastructureSettings settings) throws Exception {
         whileStarting(settings.dataDir(), () -> {
             EmbeddedInfrastructure.requireDataDirectoryUsable(settings);
@@ -50,6 +49,7 @@ final class DataDirectoryFailures {
         });
     }
 
+    /** Runs {@code start}, and says in one line what its failure means when it is the data directory's. */
     static <T> T whileStarting(Path dataDir, Callable<T> start) throws Exception {
         try {
             return start.call();

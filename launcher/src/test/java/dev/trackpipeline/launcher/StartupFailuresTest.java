@@ -74,6 +74,7 @@ class StartupFailuresTest {
             assertThat(run.exitCode()).as(option).isEqualTo(2);
             assertThat(run.err()).isEqualTo("track: port " + port + " (" + what + ") is in use: stop what holds it, or choose another "
                     + "with " + option + " or " + variable + "\n");
+            assertThat(dir.resolve("data")).as("a refused start leaves no data directory behind").doesNotExist();
         }
     }
 
@@ -97,8 +98,9 @@ class StartupFailuresTest {
     @Test
     void aProjectsFileNamedByARelativePathIsReadWhereTheCommandRunsEvenWhenItIsTheSamplesPath() {
         Path whereItRuns = Path.of("config", "projects.yml").toAbsolutePath();
+        Path checkout = dir.resolve("checkout"); // not where the test runs, so the two readings differ
 
-        Run run = track(localWith("--projects-file", "config/projects.yml"));
+        Run run = track(localWith("--projects-file", "config/projects.yml", "--home", checkout.toString()));
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).isEqualTo("track: projects file " + whereItRuns + " does not exist\n");

@@ -97,7 +97,8 @@ final class TestPipelines {
         StringBuilder tails = new StringBuilder();
         try (var files = Files.list(logs)) {
             for (Path log : files.filter(file -> file.getFileName().toString().startsWith("consumer-")).sorted().toList()) {
-                List<String> lines = Files.readAllLines(log);
+                // decoded leniently: a stray byte in a log must not cost the whole tail
+                List<String> lines = new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
                 tails.append("\n--- last lines of ").append(log.getFileName()).append(" ---\n")
                         .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
             }

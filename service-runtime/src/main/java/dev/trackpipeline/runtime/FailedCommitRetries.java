@@ -1,9 +1,11 @@
 package dev.trackpipeline.runtime;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
@@ -21,58 +23,89 @@ import org.springframework.kafka.event.ListenerContainerPartitionIdleEvent;
  * its end for good: the committed lag would count as unstored records that are stored, for ever,
  * and the next owner of the partition would read them again.
  *
- * <p>The retry runs on the consumer's own thread (the container publishes idle events there),
- * only for a partition the consumer still owns (another member's commits are its own), and only
- * while the group's committed offset is below the failed one: a stale offset committed over a
- * later one would move the group back.
+ * <p>What failed is kept per consumer group and partition. The retry runs on the consumer's own
+ * thread (the container publishes idle events there) and commits, in one request, the failed
+ * offsets of the consumer's group on partitions it owns, its position has reached, and the
+ * group's committed offset is still below: a stale offset committed over a later one would move
+ * the group back. A retry that fails pauses that group's retries for {@link #PAUSE_AFTER_FAILURE}:
+ * the consumer's thread, blocked meanwhile for up to twice {@link #COMMIT_TIMEOUT}, is also the
+ * one that must poll again within {@code max.poll.interval.ms} and answer a stop.
  */
-public final class FailedCommitRetries implements OffsetCommitCallback, ApplicationListener<ListenerContainerPartitionIdleEvent> {
+public final class FailedCommitRetries implements ApplicationListener<ListenerContainerPartitionIdleEvent> {
 
     private static final Logger log = LoggerFactory.getLogger(FailedCommitRetries.class);
-    /** Short: the retry holds the consumer's thread, which also answers the group's heartbeats' deadlines. */
     static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration PAUSE_AFTER_FAILURE = Duration.ofSeconds(30);
 
-    /** Per partition, the highest offset whose commit failed and that no later commit has covered. */
-    private final Map<TopicPartition, Long> failed = new ConcurrentHashMap<>();
+    private record GroupPartition(String group, TopicPartition partition) {
+    }
 
-    @Override
-    public void onComplete(Map<TopicPartition, OffsetAndMetadata> offsets, Exception exception) {
-        if (exception == null) {
-            offsets.forEach((partition, committed) -> failed.computeIfPresent(partition,
-                    (ignored, lost) -> lost <= committed.offset() ? null : lost));
-            return;
-        }
-        log.warn("Committing offsets {} failed ({}); each is committed again once its partition is idle", offsets, exception.toString());
-        offsets.forEach((partition, lost) -> failed.merge(partition, lost.offset(), Math::max));
+    /** The highest offset whose commit failed and that no later commit has covered. */
+    private final Map<GroupPartition, Long> failed = new ConcurrentHashMap<>();
+    /** Per group, when its retries may run again after one failed ({@link System#nanoTime()}). */
+    private final Map<String, Long> pausedUntil = new ConcurrentHashMap<>();
+
+    /** The commit callback of the containers consuming as {@code group}. */
+    public OffsetCommitCallback callbackFor(String group) {
+        return (offsets, exception) -> {
+            if (exception == null) {
+                offsets.forEach((partition, committed) -> failed.computeIfPresent(new GroupPartition(group, partition),
+                        (ignored, lost) -> lost <= committed.offset() ? null : lost));
+                return;
+            }
+            log.warn("Group {} committing offsets {} failed ({}); each is committed again once its partition is idle", group, offsets,
+                    exception.toString());
+            offsets.forEach((partition, lost) -> failed.merge(new GroupPartition(group, partition), lost.offset(), Math::max));
+        };
     }
 
     @Override
     public void onApplicationEvent(ListenerContainerPartitionIdleEvent idle) {
-        retry(idle.getTopicPartition(), idle.getConsumer());
+        retry(idle.getConsumer());
     }
 
-    /** Commits the partition's failed offset again if there is one and {@code consumer} owns the partition. */
-    void retry(TopicPartition partition, Consumer<?, ?> consumer) {
-        Long offset = failed.remove(partition);
-        if (offset == null || !consumer.assignment().contains(partition)) {
+    /** Commits the failed offsets of {@code consumer}'s group that it may commit now; on its thread only. */
+    void retry(Consumer<?, ?> consumer) {
+        String group = consumer.groupMetadata().groupId();
+        Long paused = pausedUntil.get(group);
+        if (paused != null && System.nanoTime() - paused < 0) {
+            return;
+        }
+        Set<TopicPartition> owned = consumer.assignment();
+        Map<TopicPartition, Long> due = failed.entrySet().stream()
+                .filter(entry -> entry.getKey().group().equals(group) && owned.contains(entry.getKey().partition()))
+                .collect(Collectors.toMap(entry -> entry.getKey().partition(), Map.Entry::getValue));
+        if (due.isEmpty()) {
             return;
         }
         try {
-            OffsetAndMetadata committed = consumer.committed(Set.of(partition), COMMIT_TIMEOUT).get(partition);
-            if (committed != null && committed.offset() >= offset) {
-                return; // a later commit covered it: the partition went to another member and came back, or a redelivery committed it
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(due.keySet(), COMMIT_TIMEOUT);
+            Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+            due.forEach((partition, offset) -> {
+                OffsetAndMetadata now = committed.get(partition);
+                if (now != null && now.offset() >= offset) {
+                    // a later commit covered it: a redelivery, or the partition went to another member and came back
+                    failed.remove(new GroupPartition(group, partition), offset);
+                } else if (consumer.position(partition, COMMIT_TIMEOUT) >= offset) {
+                    commits.put(partition, new OffsetAndMetadata(offset));
+                } // else the consumer reads that far again first, and its own commit covers it
+            });
+            if (!commits.isEmpty()) {
+                consumer.commitSync(commits, COMMIT_TIMEOUT);
+                commits.forEach((partition, offset) -> failed.remove(new GroupPartition(group, partition), offset.offset()));
+                log.info("Group {} committed {} again, after their asynchronous commits had failed", group, commits);
             }
-            consumer.commitSync(Map.of(partition, new OffsetAndMetadata(offset)), COMMIT_TIMEOUT);
-            log.info("Committed {} at {} again, after its asynchronous commit had failed", partition, offset);
+            pausedUntil.remove(group);
         } catch (RuntimeException stillFailing) {
-            failed.merge(partition, offset, Math::max);
-            log.warn("Committing {} at {} again failed ({}); tried again at its next idle moment", partition, offset,
-                    stillFailing.toString());
+            pausedUntil.put(group, System.nanoTime() + PAUSE_AFTER_FAILURE.toNanos());
+            log.warn("Group {} committing {} again failed ({}); tried again in {} s at the earliest", group, due, stillFailing.toString(),
+                    PAUSE_AFTER_FAILURE.toSeconds());
         }
     }
 
-    /** Partitions with a failed commit not yet made good (tests and health). */
-    Map<TopicPartition, Long> pending() {
-        return Map.copyOf(failed);
+    /** The group's partitions with a failed commit not yet made good. */
+    Map<TopicPartition, Long> pending(String group) {
+        return failed.entrySet().stream().filter(entry -> entry.getKey().group().equals(group))
+                .collect(Collectors.toMap(entry -> entry.getKey().partition(), Map.Entry::getValue));
     }
 }

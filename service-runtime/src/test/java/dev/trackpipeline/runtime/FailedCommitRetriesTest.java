@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -41,6 +40,7 @@ class FailedCommitRetriesTest {
 
     static final String TOPIC = "retries.error";
     static final String GROUP = "retries-test";
+    static final String ANOTHER_GROUP = "retries-test-other";
     static final TopicPartition PARTITION = new TopicPartition(TOPIC, 0);
 
     @TempDir
@@ -73,55 +73,55 @@ class FailedCommitRetriesTest {
         container = listeningContainer();
         container.start();
         send("stored");
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> committed().equals(OptionalLong.of(1)));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> committed(GROUP).equals(OptionalLong.of(1)));
 
         send("held while the broker goes away");
         assertThat(held.await(60, TimeUnit.SECONDS)).isTrue();
         broker.close();
         broker = null;
         release.countDown();
-        await().atMost(Duration.ofSeconds(60)).until(() -> retries.pending().containsKey(PARTITION));
-        assertThat(retries.pending()).containsEntry(PARTITION, 2L);
+        await().atMost(Duration.ofSeconds(60)).until(() -> retries.pending(GROUP).containsKey(PARTITION));
+        assertThat(retries.pending(GROUP)).containsEntry(PARTITION, 2L);
 
         broker = startBroker();
         // no record comes after the failed commit: only the retry can move the group to the end
-        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> committed().equals(OptionalLong.of(2)));
-        assertThat(retries.pending()).isEmpty();
+        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> committed(GROUP).equals(OptionalLong.of(2)));
+        assertThat(retries.pending(GROUP)).isEmpty();
 
-        // a failure reported for an offset the group has already passed is dropped at the next idle moment, not committed
-        retries.onComplete(Map.of(PARTITION, new OffsetAndMetadata(1)), new IllegalStateException("reported late"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> retries.pending().isEmpty());
-        assertThat(committed()).isEqualTo(OptionalLong.of(2));
+        // a failure reported late, for an offset the group has passed, moves nothing back; another group's is not this consumer's
+        RuntimeException failure = new IllegalStateException("reported late");
+        retries.callbackFor(GROUP).onComplete(Map.of(PARTITION, new OffsetAndMetadata(1)), failure);
+        retries.callbackFor(ANOTHER_GROUP).onComplete(Map.of(PARTITION, new OffsetAndMetadata(2)), failure);
+        await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(20))
+                .until(() -> committed(GROUP).equals(OptionalLong.of(2)) && committed(ANOTHER_GROUP).isEmpty());
+        assertThat(retries.pending(GROUP)).isEmpty();
+        assertThat(retries.pending(ANOTHER_GROUP)).containsEntry(PARTITION, 2L);
     }
 
     @Test
     void aLaterCommitThatCoversAFailedOneLeavesNothingToRetry() {
-        retries.onComplete(Map.of(PARTITION, new OffsetAndMetadata(5)), new IllegalStateException("coordinator moved"));
-        retries.onComplete(Map.of(PARTITION, new OffsetAndMetadata(9)), null);
+        var callback = retries.callbackFor(GROUP);
+        callback.onComplete(Map.of(PARTITION, new OffsetAndMetadata(5)), new IllegalStateException("coordinator moved"));
+        callback.onComplete(Map.of(PARTITION, new OffsetAndMetadata(9)), null);
 
-        assertThat(retries.pending()).isEmpty();
+        assertThat(retries.pending(GROUP)).isEmpty();
     }
 
     @Test
     void anEarlierCommitCompletingLateLeavesTheFailedOneToRetry() {
-        retries.onComplete(Map.of(PARTITION, new OffsetAndMetadata(9)), new IllegalStateException("coordinator moved"));
-        retries.onComplete(Map.of(PARTITION, new OffsetAndMetadata(5)), null);
+        var callback = retries.callbackFor(GROUP);
+        callback.onComplete(Map.of(PARTITION, new OffsetAndMetadata(9)), new IllegalStateException("coordinator moved"));
+        callback.onComplete(Map.of(PARTITION, new OffsetAndMetadata(5)), null);
 
-        assertThat(retries.pending()).containsEntry(PARTITION, 9L);
+        assertThat(retries.pending(GROUP)).containsEntry(PARTITION, 9L);
     }
 
     @Test
-    void aPartitionThisConsumerNoLongerOwnsIsLeftToItsNewOwner() {
-        // no broker at that address: a commit tried would fail and be kept for another try
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port,
-                ConsumerConfig.GROUP_ID_CONFIG, GROUP), new StringDeserializer(), new StringDeserializer())) {
-            consumer.assign(List.of(new TopicPartition(TOPIC, 1)));
-            retries.onComplete(Map.of(PARTITION, new OffsetAndMetadata(9)), new IllegalStateException("rebalance in progress"));
+    void anotherGroupsCommitOnTheSamePartitionCoversNothingOfThisGroup() {
+        retries.callbackFor(GROUP).onComplete(Map.of(PARTITION, new OffsetAndMetadata(9)), new IllegalStateException("coordinator moved"));
+        retries.callbackFor(ANOTHER_GROUP).onComplete(Map.of(PARTITION, new OffsetAndMetadata(12)), null);
 
-            retries.retry(PARTITION, consumer);
-        }
-
-        assertThat(retries.pending()).isEmpty();
+        assertThat(retries.pending(GROUP)).containsEntry(PARTITION, 9L);
     }
 
     private EmbeddedKafkaBroker startBroker() {
@@ -165,9 +165,9 @@ class FailedCommitRetriesTest {
         }
     }
 
-    private OptionalLong committed() throws Exception {
+    private OptionalLong committed(String group) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + port))) {
-            OffsetAndMetadata offset = admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+            OffsetAndMetadata offset = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
                     .get(PARTITION);
             return offset == null ? OptionalLong.empty() : OptionalLong.of(offset.offset());
         }

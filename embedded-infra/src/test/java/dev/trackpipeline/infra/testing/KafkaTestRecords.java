@@ -42,22 +42,27 @@ public final class KafkaTestRecords {
      * on one partition from one merely slow on all.
      */
     public static void awaitConsumed(String bootstrap, String group, Collection<String> topics, Duration atMost) {
-        List<String> behind = new ArrayList<>();
-        try {
-            org.awaitility.Awaitility.await().atMost(atMost).until(() -> {
+        // a loop of its own, not Awaitility: the modules using this class need not carry Awaitility
+        long deadline = System.nanoTime() + atMost.toNanos();
+        Object behind = "not read yet";
+        while (System.nanoTime() < deadline) {
+            try {
                 List<String> now = partitionsBehind(bootstrap, group, topics);
-                synchronized (behind) {
-                    behind.clear();
-                    behind.addAll(now);
+                if (now.isEmpty()) {
+                    return;
                 }
-                return now.isEmpty();
-            });
-        } catch (org.awaitility.core.ConditionTimeoutException timeout) {
-            synchronized (behind) {
-                throw new AssertionError("group " + group + " has not consumed everything within " + atMost + "; behind: " + behind,
-                        timeout);
+                behind = now;
+            } catch (Exception unanswered) {
+                behind = "the broker did not answer: " + unanswered;
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting for group " + group, e);
             }
         }
+        throw new AssertionError("group " + group + " has not consumed everything within " + atMost + "; behind: " + behind);
     }
 
     /** The partitions of {@code topics} holding records {@code group} has not committed, each as topic-partition committed/end. */
