@@ -203,8 +203,16 @@ public final class DataLayout {
     static void write(Path file, int layout) throws IOException {
         Properties properties = new Properties();
         properties.setProperty(KEY, String.valueOf(layout));
-        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            properties.store(out, "Written by track-pipeline: the layout of this data directory; do not edit");
+        // written aside and moved in whole: the stores of one directory may start at once, each in its own process,
+        // and one reading the file while another writes it must never see it empty
+        Path written = Files.createTempFile(file.getParent(), FILE, ".new");
+        try {
+            try (Writer out = Files.newBufferedWriter(written, StandardCharsets.UTF_8)) {
+                properties.store(out, "Written by track-pipeline: the layout of this data directory; do not edit");
+            }
+            Files.move(written, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(written);
         }
     }
 

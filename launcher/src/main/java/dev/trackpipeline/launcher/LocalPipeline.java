@@ -175,13 +175,26 @@ public final class LocalPipeline implements AutoCloseable {
      * {@link #kill}, {@link #stop}, {@link #start} and {@link #url} take.
      */
     public String startAnother(Service service) throws Exception {
-        String name = service.module() + "-" + (2 + extras.values().stream().filter(instance -> instance.service() == service).count());
-        Instance instance = new Instance(name, service, ServicePorts.Ports.free());
-        extras.put(name, instance);
-        ServiceProcess process = startService(settings, infra, instance);
-        services.add(process);
-        process.awaitHealthy(START_TIMEOUT);
-        return name;
+        return startAnotherOfEach(service).get(0);
+    }
+
+    /** As {@link #startAnother}, for each of {@code services} at once; their names in the same order. */
+    public List<String> startAnotherOfEach(Service... services) throws Exception {
+        List<String> names = new ArrayList<>();
+        List<ServiceProcess> started = new ArrayList<>();
+        for (Service service : services) {
+            String name = service.module() + "-" + (2 + extras.values().stream().filter(instance -> instance.service() == service).count());
+            Instance instance = new Instance(name, service, ServicePorts.Ports.free());
+            extras.put(name, instance);
+            ServiceProcess process = startService(settings, infra, instance);
+            this.services.add(process);
+            started.add(process);
+            names.add(name);
+        }
+        for (ServiceProcess process : started) {
+            process.awaitHealthy(START_TIMEOUT);
+        }
+        return names;
     }
 
     /** Stops one service gracefully (operators and tests stop a consumer to move its offsets). */

@@ -58,9 +58,13 @@ class FaultInjectionIT {
                 "--kafka-controller-port", String.valueOf(ports.kafkaControllerPort()), "--mongo-port", String.valueOf(ports.mongoPort()),
                 "--redis-port", String.valueOf(ports.redisPort()));
         Path logs = dataDir.resolve("logs");
-        kafka = InfraProcess.start("kafka", home, arguments, merge(mongoEnv, redisEnv), logs);
-        mongo = InfraProcess.start("mongodb", home, arguments, merge(kafkaEnv, redisEnv), logs);
-        redis = InfraProcess.start("redis", home, arguments, merge(kafkaEnv, mongoEnv), logs);
+        // at once, as a supervisor starting them would
+        var kafkaStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> startInfra("kafka", home, arguments, merge(mongoEnv, redisEnv), logs));
+        var mongoStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> startInfra("mongodb", home, arguments, merge(kafkaEnv, redisEnv), logs));
+        var redisStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> startInfra("redis", home, arguments, merge(kafkaEnv, mongoEnv), logs));
+        kafka = kafkaStarting.join();
+        mongo = mongoStarting.join();
+        redis = redisStarting.join();
 
         Path projects = TestPipelines.loadProject(dataDir, APIKEY, READ_TOKEN);
         ExternalServers external = new ExternalServers(Optional.of(kafkaAddress), Optional.of(mongoUri),
@@ -129,6 +133,14 @@ class FaultInjectionIT {
                         + "duplicated 0; answers %s%n", load.sent(), seconds, load.accepted().size(), load.uncertain().size(),
                 result.stored().size() - load.accepted().size(), faults, KILLS * 2, OUTAGE.toSeconds(), result.documents(),
                 result.counted(), load.answers());
+    }
+
+    private static InfraProcess startInfra(String name, Path home, List<String> arguments, Map<String, String> othersAsEnv, Path logs) {
+        try {
+            return InfraProcess.start(name, home, arguments, othersAsEnv, logs);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Map<String, String> merge(Map<String, String> first, Map<String, String> second) {

@@ -70,9 +70,10 @@ class ScaleOutFaultIT {
                 List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError",
                         // the load is one client address, which the gateway would otherwise hold to 100 requests/s
                         "-Dtrack.gateway.client-requests.per-second=1000000", "-Dtrack.gateway.client-requests.burst=1000000")));
-        secondGateway = pipeline.startAnother(Service.GATEWAY);
-        secondWriter = pipeline.startAnother(Service.WRITER);
-        secondAggregator = pipeline.startAnother(Service.AGGREGATOR);
+        List<String> seconds = pipeline.startAnotherOfEach(Service.GATEWAY, Service.WRITER, Service.AGGREGATOR);
+        secondGateway = seconds.get(0);
+        secondWriter = seconds.get(1);
+        secondAggregator = seconds.get(2);
     }
 
     @AfterAll
