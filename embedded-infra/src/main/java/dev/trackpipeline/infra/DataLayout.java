@@ -2,7 +2,6 @@ package dev.trackpipeline.infra;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -70,12 +69,12 @@ public final class DataLayout {
      * layout, and writes nothing: a start refused afterwards (a port taken, a full disk) leaves no
      * directory behind that it did not find. A directory not there yet is usable.
      */
-    static void requireUsable(Path dataDir, List<String> stores) throws IOException {
+    static synchronized void requireUsable(Path dataDir, List<String> stores) throws IOException {
         if (!Files.isDirectory(dataDir)) {
             return;
         }
         for (String store : stores) {
-            Path lockFile = dataDir.resolve(store + LOCK_SUFFIX).toAbsolutePath().normalize();
+            Path lockFile = lockFile(dataDir, store);
             if (HELD_HERE.contains(lockFile)) {
                 throw inUse(dataDir, store, String.valueOf(ProcessHandle.current().pid()));
             }
@@ -88,6 +87,8 @@ public final class DataLayout {
                     lock = channel.tryLock();
                 } catch (IOException noLocks) {
                     continue; // a file system without locks: the claim decides
+                } catch (java.nio.channels.OverlappingFileLockException heldHereUnderAnotherName) {
+                    throw inUse(dataDir, store, String.valueOf(ProcessHandle.current().pid()));
                 }
                 if (lock == null) {
                     ByteBuffer holder = ByteBuffer.allocate(32);
@@ -136,8 +137,8 @@ public final class DataLayout {
     private static final java.util.Set<Path> HELD_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Locks one store's lock file; closing the answer releases it. */
-    private static AutoCloseable lock(Path dataDir, String store) throws IOException {
-        Path lockFile = dataDir.resolve(store + LOCK_SUFFIX).toAbsolutePath().normalize();
+    private static synchronized AutoCloseable lock(Path dataDir, String store) throws IOException {
+        Path lockFile = lockFile(dataDir, store);
         if (!HELD_HERE.add(lockFile)) {
             throw inUse(dataDir, store, String.valueOf(ProcessHandle.current().pid()));
         }
@@ -170,6 +171,14 @@ public final class DataLayout {
             }
             throw e;
         }
+    }
+
+    /**
+     * The store's lock file under the directory's real path (it exists by then): the directory
+     * reached by another name (a symbolic link) is recognised as the one this process holds.
+     */
+    private static Path lockFile(Path dataDir, String store) throws IOException {
+        return dataDir.toRealPath().resolve(store + LOCK_SUFFIX);
     }
 
     private static AutoCloseable releasing(FileChannel channel, Path lockFile) {
@@ -205,10 +214,15 @@ public final class DataLayout {
         properties.setProperty(KEY, String.valueOf(layout));
         // written aside and moved in whole: the stores of one directory may start at once, each in its own process,
         // and one reading the file while another writes it must never see it empty
-        Path written = Files.createTempFile(file.getParent(), FILE, ".new");
+        // (a name of this process's own, created as any file here is, readable by whoever may read the directory)
+        Path written = file.resolveSibling(FILE + "." + ProcessHandle.current().pid() + ".new");
+        java.io.StringWriter text = new java.io.StringWriter();
+        properties.store(text, "Written by track-pipeline: the layout of this data directory; do not edit");
         try {
-            try (Writer out = Files.newBufferedWriter(written, StandardCharsets.UTF_8)) {
-                properties.store(out, "Written by track-pipeline: the layout of this data directory; do not edit");
+            try (FileChannel out = FileChannel.open(written, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE)) {
+                out.write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
+                out.force(true); // on disk before it takes the name: a crash never leaves the name on an empty file
             }
             Files.move(written, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } finally {

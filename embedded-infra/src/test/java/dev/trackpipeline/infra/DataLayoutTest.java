@@ -70,10 +70,17 @@ class DataLayoutTest {
         assertThatThrownBy(() -> DataLayout.requireUsable(older, STORES)).hasMessage("data directory " + older
                 + " is in data layout 2, which this track-pipeline does not read (it reads layout 1)");
 
-        try (AutoCloseable held = DataLayout.claim(dir.resolve("here"), STORES)) {
-            assertThatThrownBy(() -> DataLayout.requireUsable(dir.resolve("here"), STORES)).hasMessageContaining(
+        Path here = dir.resolve("here");
+        try (AutoCloseable held = DataLayout.claim(here, STORES)) {
+            Path anotherName = Files.createSymbolicLink(dir.resolve("link"), here);
+            assertThatThrownBy(() -> DataLayout.requireUsable(here, STORES)).hasMessageContaining(
+                    "is in use by another track-pipeline (process " + ProcessHandle.current().pid() + ")");
+            assertThatThrownBy(() -> DataLayout.requireUsable(anotherName, STORES)).hasMessageContaining(
+                    "is in use by another track-pipeline (process " + ProcessHandle.current().pid() + ")");
+            assertThatThrownBy(() -> DataLayout.claim(anotherName, STORES)).hasMessageContaining(
                     "is in use by another track-pipeline (process " + ProcessHandle.current().pid() + ")");
         }
+        DataLayout.claim(dir.resolve("link"), STORES).close(); // this process's lock was kept until released, then free
     }
 
     @Test

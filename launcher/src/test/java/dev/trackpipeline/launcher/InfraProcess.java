@@ -62,6 +62,7 @@ final class InfraProcess implements AutoCloseable {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (readyLines() == readyLinesBefore) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
+                kill(); // with what it started, which would hold ports and data past the test
                 throw new IllegalStateException("infrastructure process " + name + " did not start; see " + log);
             }
             process.waitFor(200, TimeUnit.MILLISECONDS);

@@ -34,8 +34,8 @@ public class AsynchronousOffsetCommits {
             String group = container.getGroupId();
             if (group != null) { // without a group nothing is committed
                 container.getContainerProperties().setCommitCallback(retries.callbackFor(group));
+                container.getContainerProperties().setIdlePartitionEventInterval(IDLE_BEFORE_COMMIT_RETRY.toMillis());
             }
-            container.getContainerProperties().setIdlePartitionEventInterval(IDLE_BEFORE_COMMIT_RETRY.toMillis());
             // A redrive's transaction ends in a commit marker that takes an offset but is no record, so a consumer
             // that read everything would commit the marker's offset and show a lag of one for ever; this commits
             // the position past it once the partition is idle.

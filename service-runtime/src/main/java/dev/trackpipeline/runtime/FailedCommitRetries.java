@@ -10,6 +10,9 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidGroupIdException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationListener;
@@ -28,8 +31,9 @@ import org.springframework.kafka.event.ListenerContainerPartitionIdleEvent;
  * offsets of the consumer's group on partitions it owns, its position has reached, and the
  * group's committed offset is still below: a stale offset committed over a later one would move
  * the group back. A retry that fails pauses that group's retries for {@link #PAUSE_AFTER_FAILURE}:
- * the consumer's thread, blocked meanwhile for up to twice {@link #COMMIT_TIMEOUT}, is also the
- * one that must poll again within {@code max.poll.interval.ms} and answer a stop.
+ * the consumer's thread, blocked meanwhile for up to twice {@link #COMMIT_TIMEOUT} (the position
+ * is only read where the consumer knows it), is also the one that must poll again within
+ * {@code max.poll.interval.ms} and answer a stop.
  */
 public final class FailedCommitRetries implements ApplicationListener<ListenerContainerPartitionIdleEvent> {
 
@@ -66,7 +70,12 @@ public final class FailedCommitRetries implements ApplicationListener<ListenerCo
 
     /** Commits the failed offsets of {@code consumer}'s group that it may commit now; on its thread only. */
     void retry(Consumer<?, ?> consumer) {
-        String group = consumer.groupMetadata().groupId();
+        String group;
+        try {
+            group = consumer.groupMetadata().groupId();
+        } catch (InvalidGroupIdException noGroup) {
+            return; // nothing it reads is committed
+        }
         Long paused = pausedUntil.get(group);
         if (paused != null && System.nanoTime() - paused < 0) {
             return;
@@ -86,7 +95,7 @@ public final class FailedCommitRetries implements ApplicationListener<ListenerCo
                 if (now != null && now.offset() >= offset) {
                     // a later commit covered it: a redelivery, or the partition went to another member and came back
                     failed.remove(new GroupPartition(group, partition), offset);
-                } else if (consumer.position(partition, COMMIT_TIMEOUT) >= offset) {
+                } else if (reached(consumer, partition, offset)) {
                     commits.put(partition, new OffsetAndMetadata(offset));
                 } // else the consumer reads that far again first, and its own commit covers it
             });
@@ -96,10 +105,24 @@ public final class FailedCommitRetries implements ApplicationListener<ListenerCo
                 log.info("Group {} committed {} again, after their asynchronous commits had failed", group, commits);
             }
             pausedUntil.remove(group);
+        } catch (WakeupException stopping) {
+            // the container woke its consumer (a stop, a pause): no failure of the broker's, the entries wait for the next idle moment
         } catch (RuntimeException stillFailing) {
             pausedUntil.put(group, System.nanoTime() + PAUSE_AFTER_FAILURE.toNanos());
             log.warn("Group {} committing {} again failed ({}); tried again in {} s at the earliest", group, due, stillFailing.toString(),
                     PAUSE_AFTER_FAILURE.toSeconds());
+        }
+    }
+
+    /**
+     * Whether the consumer has read up to {@code offset}, asking nothing of the broker: a position
+     * it would have to look up (after a rebalance, a leader's change) is not known to be reached.
+     */
+    private static boolean reached(Consumer<?, ?> consumer, TopicPartition partition, long offset) {
+        try {
+            return consumer.position(partition, Duration.ZERO) >= offset;
+        } catch (TimeoutException unknownYet) {
+            return false;
         }
     }
 

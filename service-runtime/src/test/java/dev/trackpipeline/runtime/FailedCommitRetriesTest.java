@@ -10,11 +10,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -92,7 +94,7 @@ class FailedCommitRetriesTest {
         RuntimeException failure = new IllegalStateException("reported late");
         retries.callbackFor(GROUP).onComplete(Map.of(PARTITION, new OffsetAndMetadata(1)), failure);
         retries.callbackFor(ANOTHER_GROUP).onComplete(Map.of(PARTITION, new OffsetAndMetadata(2)), failure);
-        await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(20))
+        await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> committed(GROUP).equals(OptionalLong.of(2)) && committed(ANOTHER_GROUP).isEmpty());
         assertThat(retries.pending(GROUP)).isEmpty();
         assertThat(retries.pending(ANOTHER_GROUP)).containsEntry(PARTITION, 2L);
@@ -122,6 +124,54 @@ class FailedCommitRetriesTest {
         retries.callbackFor(ANOTHER_GROUP).onComplete(Map.of(PARTITION, new OffsetAndMetadata(12)), null);
 
         assertThat(retries.pending(GROUP)).containsEntry(PARTITION, 9L);
+    }
+
+    @Test
+    void aFailedOffsetIsCommittedOnlyOnAPartitionTheConsumerOwnsAndHasReadThatFar() {
+        var consumer = new MockConsumer<String, String>("earliest");
+        String group = consumer.groupMetadata().groupId();
+        TopicPartition owned = new TopicPartition(TOPIC, 1);
+        consumer.assign(List.of(owned));
+        consumer.updateBeginningOffsets(Map.of(owned, 0L));
+        consumer.seek(owned, 3);
+        var failure = new IllegalStateException("coordinator moved");
+        retries.callbackFor(group).onComplete(Map.of(PARTITION, new OffsetAndMetadata(4), owned, new OffsetAndMetadata(9)), failure);
+
+        retries.retry(consumer);
+
+        assertThat(consumer.committed(Set.of(PARTITION, owned))).as("another member's partition; one read to 3 of 9").isEmpty();
+        assertThat(retries.pending(group)).containsOnly(Map.entry(PARTITION, 4L), Map.entry(owned, 9L));
+
+        consumer.seek(owned, 9);
+        retries.retry(consumer);
+
+        assertThat(consumer.committed(Set.of(owned))).containsEntry(owned, new OffsetAndMetadata(9));
+        assertThat(retries.pending(group)).containsOnly(Map.entry(PARTITION, 4L));
+    }
+
+    @Test
+    void aRetryThatFailsPausesTheGroupsRetries() {
+        var refusingOnce = new java.util.concurrent.atomic.AtomicBoolean(true);
+        var consumer = new MockConsumer<String, String>("earliest") {
+            @Override
+            public void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
+                if (refusingOnce.getAndSet(false)) {
+                    throw new org.apache.kafka.common.errors.TimeoutException("the coordinator did not answer in " + timeout);
+                }
+                super.commitSync(offsets, timeout);
+            }
+        };
+        String group = consumer.groupMetadata().groupId();
+        consumer.assign(List.of(PARTITION));
+        consumer.updateBeginningOffsets(Map.of(PARTITION, 0L));
+        consumer.seek(PARTITION, 9);
+        retries.callbackFor(group).onComplete(Map.of(PARTITION, new OffsetAndMetadata(9)), new IllegalStateException("coordinator moved"));
+
+        retries.retry(consumer);
+        retries.retry(consumer); // the broker would answer now, but the group waits out its pause
+
+        assertThat(consumer.committed(Set.of(PARTITION))).isEmpty();
+        assertThat(retries.pending(group)).containsEntry(PARTITION, 9L);
     }
 
     private EmbeddedKafkaBroker startBroker() {
