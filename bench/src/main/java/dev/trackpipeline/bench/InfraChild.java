@@ -47,11 +47,11 @@ final class InfraChild implements AutoCloseable {
         int mongo = InfrastructureSettings.freePort();
         int redis = InfrastructureSettings.freePort();
         AotCache aot = AotCache.forThisJvm();
-        AotCache.Launch launch = aot.launch(jar(home), LocalPipeline.INFRASTRUCTURE_MODULE);
+        List<String> jvmOptions = JVM_OPTIONS.isEmpty() ? List.of() : List.of(JVM_OPTIONS.split("\\s+"));
+        AotCache.Launch launch = aot.launch(jar(home), LocalPipeline.INFRASTRUCTURE_MODULE, jvmOptions,
+                note -> System.err.println("bench: infrastructure: " + note));
         List<String> command = new ArrayList<>(List.of(aot.java().toString()));
-        if (!JVM_OPTIONS.isEmpty()) {
-            command.addAll(List.of(JVM_OPTIONS.split("\\s+")));
-        }
+        command.addAll(jvmOptions);
         command.add("-Dtrack.home=" + home);
         command.addAll(launch.arguments());
         command.addAll(List.of("infra",

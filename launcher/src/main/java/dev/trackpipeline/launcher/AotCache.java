@@ -79,15 +79,31 @@ public final class AotCache {
         return java;
     }
 
-    /** How one service starts from {@code execJar}: the JVM's arguments after its options, and a recording to keep. */
-    public record Launch(List<String> arguments, Optional<Path> recording, Path cache) {
+    /**
+     * How one service starts from {@code execJar}: the JVM's arguments after its options, a
+     * recording to keep, and the check a recording passes before it becomes the cache.
+     */
+    public record Launch(List<String> arguments, Optional<Path> recording, Path cache, RecordingCheck check) {
 
-        /** After a graceful exit: the recording, if the JVM wrote one, becomes the cache of this jar. */
+        /**
+         * After a graceful exit: the recording, if the JVM wrote one and a JVM with the service's
+         * options runs on it, becomes the cache of this jar. A graceful exit does not vouch for the
+         * file: a recording cut short (its assembling JVM killed or out of memory) made every later
+         * start of the service crash in the JVM's class loading (SIGSEGV, exit 134) for as long as
+         * it stood there; one that fails the check is dropped and the next run records again.
+         */
         public void keepRecording() {
             recording.filter(Files::isRegularFile).ifPresent(recorded -> {
                 try {
+                    if (!check.runsOn(recorded)) {
+                        discardRecording();
+                        return;
+                    }
                     Files.move(recorded, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (IOException e) {
+                    discardRecording();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                     discardRecording();
                 }
             });
@@ -99,10 +115,25 @@ public final class AotCache {
         }
     }
 
-    /** The arguments that start {@code execJar} (a Spring Boot executable jar of {@code module}). */
+    /** Whether a JVM starts on a recording; see {@link #runsOn}. */
+    @FunctionalInterface
+    public interface RecordingCheck {
+        boolean runsOn(Path recording) throws IOException, InterruptedException;
+    }
+
+    /** As {@link #launch(Path, String, List, Consumer)} for a JVM without options of its own, its notes dropped. */
     public Launch launch(Path execJar, String module) throws IOException, InterruptedException {
+        return launch(execJar, module, List.of(), note -> { });
+    }
+
+    /**
+     * The arguments that start {@code execJar} (a Spring Boot executable jar of {@code module})
+     * in a JVM with {@code jvmOptions}; why a recording was not kept goes to {@code notes}.
+     */
+    public Launch launch(Path execJar, String module, List<String> jvmOptions, Consumer<String> notes)
+            throws IOException, InterruptedException {
         if (!enabled) {
-            return new Launch(List.of("-jar", execJar.toString()), Optional.empty(), execJar);
+            return new Launch(List.of("-jar", execJar.toString()), Optional.empty(), execJar, recording -> false);
         }
         Path extracted = extracted(execJar, module);
         Path cache = cacheIn(extracted, module);
@@ -116,8 +147,9 @@ public final class AotCache {
             recording = Optional.of(extracted.resolve(module + ".aot." + UUID.randomUUID() + ".recording"));
             arguments.add("-XX:AOTCacheOutput=" + recording.get());
         }
-        arguments.addAll(List.of("-jar", extracted.resolve(execJar.getFileName()).toString()));
-        return new Launch(List.copyOf(arguments), recording, cache);
+        Path jar = extracted.resolve(execJar.getFileName());
+        arguments.addAll(List.of("-jar", jar.toString()));
+        return new Launch(List.copyOf(arguments), recording, cache, recorded -> runsOn(recorded, jar, jvmOptions, notes));
     }
 
     /**
@@ -155,7 +187,7 @@ public final class AotCache {
             }
         }
         // From here it starts as a supervised one does: on the cache, or recording under a name of its own.
-        return launch(execJar, module).arguments();
+        return launch(execJar, module, jvmOptions, notes).arguments();
     }
 
     private static boolean choosesItsOwnCache(String jvmOption) {

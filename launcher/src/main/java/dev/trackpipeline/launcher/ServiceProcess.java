@@ -62,7 +62,8 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(aot.java().toString());
         command.addAll(jvmOptions);
-        AotCache.Launch launch = aot.launch(jar, name);
+        AotCache.Launch launch = aot.launch(jar, name, jvmOptions,
+                note -> System.err.println("track: " + name + ": " + note + "; it records again at its next start"));
         command.addAll(launch.arguments());
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)

@@ -48,10 +48,11 @@ class AotCacheIT {
         AotCache cache = new AotCache(JAVA, true);
         Path jar = gatewayJar();
 
-        AotCache.Launch first = cache.launch(jar, "gateway");
+        AotCache.Launch first = cache.launch(jar, "gateway", JVM_OPTIONS, notes::add);
         assertThat(first.arguments()).anyMatch(argument -> argument.startsWith("-XX:AOTCacheOutput="));
         assertThat(run(first)).isZero();
         first.keepRecording();
+        assertThat(notes).as("the recording passed its check").isEmpty();
 
         assertThat(first.cache()).isRegularFile();
         assertThat(first.recording().orElseThrow()).doesNotExist();
@@ -59,6 +60,28 @@ class AotCacheIT {
         assertThat(next.arguments()).contains("-XX:AOTCache=" + first.cache()).noneMatch(argument -> argument.startsWith("-XX:AOTCacheOutput="));
         // AOTMode=on refuses to start when the cache cannot be mapped: exit 0 means the service ran on it.
         assertThat(run(next, "-XX:AOTMode=on")).isZero();
+    }
+
+    @Test
+    void aRecordingNoJvmRunsOnIsNotKeptEvenAfterAGracefulExit() throws Exception {
+        assumeTrue(Runtime.version().feature() >= AotCache.FIRST_JAVA_RELEASE, "AOT caches need Java 25 or newer");
+        List<String> notesOfTheRun = new ArrayList<>();
+        AotCache cache = new AotCache(JAVA, true);
+        Path jar = gatewayJar();
+        AotCache.Launch first = cache.launch(jar, "gateway", JVM_OPTIONS, notesOfTheRun::add);
+        assertThat(run(first)).isZero();
+        Path recorded = first.recording().orElseThrow();
+        // as its assembling JVM would leave it, cut short
+        try (var file = java.nio.channels.FileChannel.open(recorded, java.nio.file.StandardOpenOption.WRITE)) {
+            file.truncate(Files.size(recorded) / 3);
+        }
+
+        first.keepRecording();
+
+        assertThat(first.cache()).doesNotExist();
+        assertThat(recorded).doesNotExist();
+        assertThat(notesOfTheRun).singleElement().asString().contains(recorded.getFileName().toString(), "cannot be used");
+        assertThat(cache.launch(jar, "gateway").arguments()).anyMatch(argument -> argument.startsWith("-XX:AOTCacheOutput="));
     }
 
     @Test
