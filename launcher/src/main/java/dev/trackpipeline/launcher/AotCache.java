@@ -44,6 +44,9 @@ import java.util.stream.Stream;
  */
 public final class AotCache {
 
+    /** How a JVM ends after a fatal error (SIGSEGV in its own code, among them): its handler calls abort(). */
+    static final int JVM_FATAL_ERROR_EXIT = 134;
+
     /** The first Java release with the one-step recording and method profiles (JEP 514, 515). */
     public static final int FIRST_JAVA_RELEASE = 25;
 
@@ -107,6 +110,24 @@ public final class AotCache {
                     discardRecording();
                 }
             });
+        }
+
+        /**
+         * After the service ended before it was healthy: if it ran on the cache and the JVM died of
+         * a fatal error (its handler aborts: exit 134), the cache is removed, so the next start
+         * runs without it and records a new one, instead of crashing at every start. Answers the
+         * removed cache.
+         */
+        public Optional<Path> crashedOnCache(int exitCode) {
+            boolean ranOnIt = arguments.contains("-XX:AOTCache=" + cache);
+            if (!ranOnIt || exitCode != JVM_FATAL_ERROR_EXIT) {
+                return Optional.empty();
+            }
+            try {
+                return Files.deleteIfExists(cache) ? Optional.of(cache) : Optional.empty();
+            } catch (IOException e) {
+                return Optional.empty();
+            }
         }
 
         /** After a kill: whatever the JVM had begun to write is dropped. */
@@ -203,14 +224,21 @@ public final class AotCache {
     private boolean runsOn(Path recording, Path jar, List<String> jvmOptions, Consumer<String> notes) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(java.toString()));
         jvmOptions.stream().filter(AotCache::decidesWhetherACacheFits).forEach(command::add);
-        command.addAll(List.of("-Xlog:disable", "-Xlog:aot=error", "-XX:AOTCache=" + recording, "-XX:AOTMode=on",
-                "-cp", jar.toString(), "-version"));
         Path output = Files.createTempFile("track-aot-check", ".log");
+        Path crashReport = output.resolveSibling(output.getFileName() + ".crash");
+        // a JVM that crashes on the file writes its report (and no core) beside the output, not where bin/track was run
+        command.addAll(List.of("-Xlog:disable", "-Xlog:aot=error", "-XX:ErrorFile=" + crashReport, "-XX:-CreateCoredumpOnCrash",
+                "-XX:AOTCache=" + recording, "-XX:AOTMode=on", "-cp", jar.toString(), "-version"));
+        Process check = null;
         try {
-            Process check = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            check = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
             if (!check.waitFor(1, TimeUnit.MINUTES)) {
-                check.destroyForcibly().waitFor();
                 notes.accept("the AOT recording " + recording.getFileName() + " was not checked within a minute; recording again");
+                return false;
+            }
+            if (check.exitValue() == JVM_FATAL_ERROR_EXIT) {
+                notes.accept("the AOT recording " + recording.getFileName() + " cannot be used (the JVM crashed on it, exit "
+                        + JVM_FATAL_ERROR_EXIT + ")");
                 return false;
             }
             if (check.exitValue() != 0) {
@@ -220,7 +248,11 @@ public final class AotCache {
             }
             return true;
         } finally {
+            if (check != null && check.isAlive()) {
+                check.destroyForcibly().waitFor(); // timed out, or this thread was interrupted while it ran
+            }
             Files.deleteIfExists(output);
+            Files.deleteIfExists(crashReport);
         }
     }
 

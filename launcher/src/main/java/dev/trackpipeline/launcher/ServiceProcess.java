@@ -37,6 +37,8 @@ public final class ServiceProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final AotCache.Launch launch;
+    /** Set once the service has answered healthy: only such a run's AOT recording is worth keeping. */
+    private volatile boolean healthy;
 
     private ServiceProcess(String name, int port, int managementPort, Process process, Path log, AotCache.Launch launch) {
         this.name = name;
@@ -103,11 +105,14 @@ public final class ServiceProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with code " + process.exitValue() + "; see " + log + whyItEnded());
+                throw new IllegalStateException(name + " exited with code " + process.exitValue() + "; see " + log + whyItEnded()
+                        + launch.crashedOnCache(process.exitValue()).map(removed -> System.lineSeparator() + "the JVM crashed on the AOT "
+                        + "cache " + removed + ", which is removed: the next start runs without it and records it again").orElse(""));
             }
             try {
                 HttpResponse<String> response = http.send(health, HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200 && response.body().contains("\"UP\"")) {
+                    healthy = true;
                     return;
                 }
             } catch (IOException notYetListening) {
@@ -147,8 +152,10 @@ public final class ServiceProcess implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         process.destroy();
-        if (process.waitFor(GRACE.toSeconds(), TimeUnit.SECONDS)) {
+        if (process.waitFor(GRACE.toSeconds(), TimeUnit.SECONDS) && healthy) {
             launch.keepRecording(); // written by the JVM on its way out (see AotCache)
+        } else if (!process.isAlive()) {
+            launch.discardRecording(); // a start cut short records a start cut short
         } else {
             process.destroyForcibly().waitFor();
             launch.discardRecording();

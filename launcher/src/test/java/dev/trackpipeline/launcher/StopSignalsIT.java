@@ -55,6 +55,7 @@ class StopSignalsIT {
         ProcessBuilder builder = new ProcessBuilder(command).directory(HOME.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("starting.out").toFile());
         builder.environment().keySet().removeAll(List.of("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI", "REDIS_HOST", "REDIS_PORT"));
+        builder.environment().put("TRACK_NO_BUILD", "1"); // Maven has built the jars, and is still running
         Process local = builder.start();
         try {
             // the services' logs appear as they are launched, well before they answer
@@ -79,6 +80,7 @@ class StopSignalsIT {
                 + " --mongo-port " + InfrastructureSettings.freePort() + " --redis-port " + redisPort;
         ProcessBuilder builder = new ProcessBuilder("bash", "-c", command).directory(HOME.toFile()).redirectErrorStream(true);
         builder.environment().keySet().removeAll(List.of("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI", "REDIS_HOST", "REDIS_PORT"));
+        builder.environment().put("TRACK_NO_BUILD", "1"); // Maven has built the jars, and is still running
         Process infra = builder.start();
         try (BufferedReader output = new BufferedReader(new InputStreamReader(infra.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
