@@ -1,6 +1,7 @@
 package dev.trackpipeline.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -82,6 +83,27 @@ class AotCacheIT {
         assertThat(recorded).doesNotExist();
         assertThat(notesOfTheRun).singleElement().asString().contains(recorded.getFileName().toString(), "cannot be used");
         assertThat(cache.launch(jar, "gateway").arguments()).anyMatch(argument -> argument.startsWith("-XX:AOTCacheOutput="));
+    }
+
+    @Test
+    void aServiceThatNeverAnsweredHealthyKeepsNoRecordingThoughItExitedGracefully() throws Exception {
+        assumeTrue(Runtime.version().feature() >= AotCache.FIRST_JAVA_RELEASE, "AOT caches need Java 25 or newer");
+        Path jar = gatewayJar();
+        Path home = Path.of(System.getProperty("track.home", "..")).toAbsolutePath();
+        List<String> options = new ArrayList<>(JVM_OPTIONS);
+        // ends by itself once its context is refreshed, before it could answer healthy: a start cut short
+        options.addAll(List.of("-Dspring.context.exit=onRefresh", "-Dspring.kafka.admin.auto-create=false"));
+        ServicePorts.Ports ports = ServicePorts.Ports.free();
+
+        try (ServiceProcess service = ServiceProcess.start("gateway", jar, ports.api(), ports.management(),
+                java.util.Map.of("TRACK_PROJECTS_FILE", home.resolve("config/projects.yml").toString()), options, target.resolve("logs"))) {
+            assertThatThrownBy(() -> service.awaitHealthy(Duration.ofMinutes(3))).hasMessageStartingWith("gateway exited with code 0");
+        }
+
+        AotCache.Launch next = new AotCache(JAVA, true).launch(jar, "gateway");
+        assertThat(next.cache()).doesNotExist();
+        assertThat(recordingsBeside(jar)).isEmpty();
+        next.discardRecording();
     }
 
     @Test
