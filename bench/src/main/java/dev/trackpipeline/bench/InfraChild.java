@@ -47,7 +47,7 @@ final class InfraChild implements AutoCloseable {
         int mongo = InfrastructureSettings.freePort();
         int redis = InfrastructureSettings.freePort();
         AotCache aot = AotCache.forThisJvm();
-        List<String> jvmOptions = JVM_OPTIONS.isEmpty() ? List.of() : List.of(JVM_OPTIONS.split("\\s+"));
+        List<String> jvmOptions = LocalPipeline.infraJvmOptions(JVM_OPTIONS, Runtime.version().feature());
         AotCache.Launch launch = aot.launch(jar(home), LocalPipeline.INFRASTRUCTURE_MODULE, jvmOptions,
                 note -> System.err.println("bench: infrastructure: " + note));
         List<String> command = new ArrayList<>(List.of(aot.java().toString()));

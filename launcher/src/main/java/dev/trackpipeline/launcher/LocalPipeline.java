@@ -27,6 +27,24 @@ public final class LocalPipeline implements AutoCloseable {
      */
     public static final String DEFAULT_INFRA_JVM_OPTIONS = "-Xmx768m -XX:+ExitOnOutOfMemoryError";
 
+    /**
+     * What the infrastructure's JVM is also given on Java 24 and newer, by bin/track as by the
+     * benchmark: Kafka's buffer unmapping (sun.misc.Unsafe) and lz4's native library are the
+     * libraries' own uses, allowed instead of warned about. An AOT cache records these options and
+     * maps only with them, so every starter of that JVM passes the same.
+     */
+    public static final List<String> INFRA_MODULE_OPTIONS = List.of("--sun-misc-unsafe-memory-access=allow",
+            "--enable-native-access=ALL-UNNAMED");
+
+    /** The infrastructure JVM's options: {@code configured} (TRACK_JAVA_OPTS or the default), and the module options from Java 24. */
+    public static List<String> infraJvmOptions(String configured, int javaRelease) {
+        List<String> options = new ArrayList<>(configured.isBlank() ? List.of() : List.of(configured.strip().split("\\s+")));
+        if (javaRelease >= 24) {
+            options.addAll(INFRA_MODULE_OPTIONS);
+        }
+        return List.copyOf(options);
+    }
+
     /** The module whose jar holds the infrastructure, and this launcher: what its AOT cache is named by. */
     public static final String INFRASTRUCTURE_MODULE = "launcher";
 
