@@ -76,7 +76,7 @@ public final class DataLayout {
         for (String store : stores) {
             Path lockFile = lockFile(dataDir, store);
             if (HELD_HERE.contains(lockFile)) {
-                throw inUse(dataDir, store, String.valueOf(ProcessHandle.current().pid()));
+                throw inUseHere(dataDir, store);
             }
             if (!Files.isWritable(lockFile)) {
                 continue; // none yet (the claim creates it), or one the claim will name as not writable
@@ -88,12 +88,10 @@ public final class DataLayout {
                 } catch (IOException noLocks) {
                     continue; // a file system without locks: the claim decides
                 } catch (java.nio.channels.OverlappingFileLockException heldHereUnderAnotherName) {
-                    throw inUse(dataDir, store, String.valueOf(ProcessHandle.current().pid()));
+                    throw inUseHere(dataDir, store);
                 }
                 if (lock == null) {
-                    ByteBuffer holder = ByteBuffer.allocate(32);
-                    channel.read(holder, 0);
-                    throw inUse(dataDir, store, new String(holder.array(), 0, holder.position(), StandardCharsets.UTF_8).strip());
+                    throw inUse(dataDir, store, holderOf(channel));
                 }
                 lock.release();
             }
@@ -140,7 +138,7 @@ public final class DataLayout {
     private static synchronized AutoCloseable lock(Path dataDir, String store) throws IOException {
         Path lockFile = lockFile(dataDir, store);
         if (!HELD_HERE.add(lockFile)) {
-            throw inUse(dataDir, store, String.valueOf(ProcessHandle.current().pid()));
+            throw inUseHere(dataDir, store);
         }
         FileChannel channel = null;
         try {
@@ -156,9 +154,7 @@ public final class DataLayout {
                 return releasing(channel, lockFile);
             }
             if (lock == null) {
-                ByteBuffer holder = ByteBuffer.allocate(32);
-                channel.read(holder, 0);
-                throw inUse(dataDir, store, new String(holder.array(), 0, holder.position(), StandardCharsets.UTF_8).strip());
+                throw inUse(dataDir, store, holderOf(channel));
             }
             byte[] pid = String.valueOf(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8);
             channel.write(ByteBuffer.wrap(pid), 0); // the id first, then the rest cut: a reader never sees an empty file
@@ -194,6 +190,17 @@ public final class DataLayout {
     private static DataDirectoryException otherLayout(Path dataDir, int layout) {
         return new DataDirectoryException("data directory " + dataDir + " is in data layout " + layout
                 + ", which this track-pipeline does not read (it reads layout " + CURRENT + ")", "start the track-pipeline that wrote it", null);
+    }
+
+    /** The process id a held lock file names: its holder writes it first thing. */
+    private static String holderOf(FileChannel lockFile) throws IOException {
+        ByteBuffer holder = ByteBuffer.allocate(32);
+        lockFile.read(holder, 0);
+        return new String(holder.array(), 0, holder.position(), StandardCharsets.UTF_8).strip();
+    }
+
+    private static DataDirectoryException inUseHere(Path dataDir, String store) {
+        return inUse(dataDir, store, String.valueOf(ProcessHandle.current().pid()));
     }
 
     private static DataDirectoryException inUse(Path dataDir, String store, String holder) {

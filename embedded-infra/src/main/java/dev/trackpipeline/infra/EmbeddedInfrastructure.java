@@ -69,7 +69,8 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
         }
     }
 
-    private static List<String> embeddedStores(ExternalServers external) {
+    /** The stores this process runs itself, by their lock files' names: those no external server stands in for. */
+    public static List<String> embeddedStores(ExternalServers external) {
         List<String> embedded = new ArrayList<>();
         if (external.kafkaBootstrapServers().isEmpty()) embedded.add("kafka");
         if (external.mongoUri().isEmpty()) embedded.add("mongodb");

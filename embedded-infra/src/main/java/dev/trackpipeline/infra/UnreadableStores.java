@@ -66,17 +66,19 @@ final class UnreadableStores {
         return deepest;
     }
 
+    private static final String PERMISSION_DENIED = "Permission denied";
+    private static final String READ_ONLY = "Read-only file system";
     private static final String NO_SPACE = "No space left on device";
-    private static final List<String> NOT_WRITABLE = List.of("Permission denied", "Read-only file system");
+    private static final List<String> NOT_WRITABLE = List.of(PERMISSION_DENIED, READ_ONLY);
 
     /**
      * The operating system's refusal to write, anywhere in a failure's causes, which says nothing of
      * what a store holds: no permission or a read-only disk first, else a full disk.
      */
     static Optional<String> systemRefusal(Throwable failure) {
-        for (String refusal : List.of(NOT_WRITABLE.get(0), NOT_WRITABLE.get(1), NO_SPACE)) {
+        for (String refusal : List.of(PERMISSION_DENIED, READ_ONLY, NO_SPACE)) {
             for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-                boolean denied = refusal.equals(NOT_WRITABLE.get(0)) && cause instanceof java.nio.file.AccessDeniedException;
+                boolean denied = refusal.equals(PERMISSION_DENIED) && cause instanceof java.nio.file.AccessDeniedException;
                 if (denied || (cause.getMessage() != null && cause.getMessage().contains(refusal))) {
                     return Optional.of(refusal);
                 }

@@ -26,8 +26,7 @@ final class DataDirectoryFailures {
 
     /** Refuses a disk with less than {@code minimumBytes} free for the stores these settings embed (none: nothing to check). */
     static void requireRoom(InfrastructureSettings settings, long minimumBytes) {
-        var external = settings.external();
-        if (external.kafkaBootstrapServers().isPresent() && external.mongoUri().isPresent() && external.redis().isPresent()) {
+        if (EmbeddedInfrastructure.embeddedStores(settings.external()).isEmpty()) {
             return;
         }
         requireRoom(settings.dataDir(), minimumBytes);

@@ -148,7 +148,12 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     private static ServiceProcess startService(Settings settings, EmbeddedInfrastructure infra, Service service) throws Exception {
-        return startService(settings, infra, new Instance(service.module(), service, settings.ports().of(service)));
+        return startService(settings, infra, firstInstance(settings, service));
+    }
+
+    /** The service's first instance: named as its module, on the ports the settings give it. */
+    private static Instance firstInstance(Settings settings, Service service) {
+        return new Instance(service.module(), service, settings.ports().of(service));
     }
 
     private static ServiceProcess startService(Settings settings, EmbeddedInfrastructure infra, Instance instance) throws Exception {
@@ -198,21 +203,15 @@ public final class LocalPipeline implements AutoCloseable {
 
     /** As {@link #startAnother}, for each of {@code services} at once; their names in the same order. */
     public List<String> startAnotherOfEach(Service... services) throws Exception {
-        List<String> names = new ArrayList<>();
-        List<ServiceProcess> started = new ArrayList<>();
+        List<Instance> others = new ArrayList<>();
         for (Service service : services) {
             String name = service.module() + "-" + (2 + extras.values().stream().filter(instance -> instance.service() == service).count());
             Instance instance = new Instance(name, service, ServicePorts.Ports.free());
             extras.put(name, instance);
-            ServiceProcess process = startService(settings, infra, instance);
-            this.services.add(process);
-            started.add(process);
-            names.add(name);
+            others.add(instance);
         }
-        for (ServiceProcess process : started) {
-            process.awaitHealthy(START_TIMEOUT);
-        }
-        return names;
+        startTogether(others);
+        return others.stream().map(Instance::name).toList();
     }
 
     /** Stops one service gracefully (operators and tests stop a consumer to move its offsets). */
@@ -234,10 +233,18 @@ public final class LocalPipeline implements AutoCloseable {
      * restarting them would, and waits until each is healthy.
      */
     public void start(String... names) throws Exception {
-        List<ServiceProcess> started = new ArrayList<>();
+        List<Instance> instances = new ArrayList<>();
         for (String name : names) {
-            ServiceProcess process = extras.containsKey(name) ? startService(settings, infra, extras.get(name))
-                    : startService(settings, infra, Service.ofModule(name));
+            instances.add(extras.containsKey(name) ? extras.get(name) : firstInstance(settings, Service.ofModule(name)));
+        }
+        startTogether(instances);
+    }
+
+    /** Starts every instance, then waits for each to be healthy: their starts overlap, as a supervisor's would. */
+    private void startTogether(List<Instance> instances) throws Exception {
+        List<ServiceProcess> started = new ArrayList<>();
+        for (Instance instance : instances) {
+            ServiceProcess process = startService(settings, infra, instance);
             services.add(process);
             started.add(process);
         }

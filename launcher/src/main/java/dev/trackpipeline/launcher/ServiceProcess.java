@@ -152,13 +152,14 @@ public final class ServiceProcess implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         process.destroy();
-        if (process.waitFor(GRACE.toSeconds(), TimeUnit.SECONDS) && healthy) {
-            launch.keepRecording(); // written by the JVM on its way out (see AotCache)
-        } else if (!process.isAlive()) {
-            launch.discardRecording(); // a start cut short records a start cut short
-        } else {
+        boolean exited = process.waitFor(GRACE.toSeconds(), TimeUnit.SECONDS);
+        if (!exited) {
             process.destroyForcibly().waitFor();
-            launch.discardRecording();
+        }
+        if (exited && healthy) {
+            launch.keepRecording(); // written by the JVM on its way out (see AotCache)
+        } else {
+            launch.discardRecording(); // killed, or a start cut short, which records a start cut short
         }
     }
 }

@@ -54,8 +54,7 @@ class StopSignalsIT {
         }
         ProcessBuilder builder = new ProcessBuilder(command).directory(HOME.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("starting.out").toFile());
-        builder.environment().keySet().removeAll(List.of("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI", "REDIS_HOST", "REDIS_PORT"));
-        builder.environment().put("TRACK_NO_BUILD", "1"); // Maven has built the jars, and is still running
+        asInTheCheckout(builder);
         Process local = builder.start();
         try {
             // the services' logs appear as they are launched, well before they answer
@@ -79,8 +78,7 @@ class StopSignalsIT {
                 + InfrastructureSettings.freePort() + " --kafka-controller-port " + InfrastructureSettings.freePort()
                 + " --mongo-port " + InfrastructureSettings.freePort() + " --redis-port " + redisPort;
         ProcessBuilder builder = new ProcessBuilder("bash", "-c", command).directory(HOME.toFile()).redirectErrorStream(true);
-        builder.environment().keySet().removeAll(List.of("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI", "REDIS_HOST", "REDIS_PORT"));
-        builder.environment().put("TRACK_NO_BUILD", "1"); // Maven has built the jars, and is still running
+        asInTheCheckout(builder);
         Process infra = builder.start();
         try (BufferedReader output = new BufferedReader(new InputStreamReader(infra.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
@@ -100,5 +98,11 @@ class StopSignalsIT {
         } finally {
             infra.destroyForcibly();
         }
+    }
+
+    /** bin/track on the embedded servers, and on the jars Maven has built: it is still running, so nothing builds again. */
+    private static void asInTheCheckout(ProcessBuilder builder) {
+        builder.environment().keySet().removeAll(List.of("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI", "REDIS_HOST", "REDIS_PORT"));
+        builder.environment().put("TRACK_NO_BUILD", "1");
     }
 }
