@@ -1,6 +1,6 @@
 package dev.trackpipeline.bench;
 
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.launcher.AotCache;
 import dev.trackpipeline.launcher.LocalPipeline;
 import dev.trackpipeline.model.infra.InfrastructureDefaults;
@@ -43,9 +43,9 @@ final class InfraChild implements AutoCloseable {
     }
 
     static InfraChild start(Path home, Path dataDir, Duration timeout) throws IOException, InterruptedException {
-        int kafka = InfrastructureSettings.freePort();
-        int mongo = InfrastructureSettings.freePort();
-        int redis = InfrastructureSettings.freePort();
+        int kafka = FreePorts.one();
+        int mongo = FreePorts.one();
+        int redis = FreePorts.one();
         AotCache aot = AotCache.forThisJvm();
         List<String> jvmOptions = LocalPipeline.infraJvmOptions(JVM_OPTIONS, Runtime.version().feature());
         AotCache.Launch launch = aot.launch(jar(home), LocalPipeline.INFRASTRUCTURE_MODULE, jvmOptions,
@@ -56,7 +56,7 @@ final class InfraChild implements AutoCloseable {
         command.addAll(launch.arguments());
         command.addAll(List.of("infra",
                 "--data-dir", dataDir.toString(), "--kafka-port", String.valueOf(kafka),
-                "--kafka-controller-port", String.valueOf(InfrastructureSettings.freePort()),
+                "--kafka-controller-port", String.valueOf(FreePorts.one()),
                 "--mongo-port", String.valueOf(mongo), "--redis-port", String.valueOf(redis)));
         Files.createDirectories(dataDir);
         Path log = dataDir.resolve("infra.log");

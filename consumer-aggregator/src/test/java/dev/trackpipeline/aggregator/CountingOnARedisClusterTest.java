@@ -8,7 +8,7 @@ import dev.trackpipeline.aggregator.query.MetricWindow;
 import dev.trackpipeline.aggregator.query.MetricsReader;
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
 import dev.trackpipeline.infra.EmbeddedRedisCluster;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.infra.testing.KafkaTestRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords.FixtureRecord;
@@ -89,7 +89,7 @@ class CountingOnARedisClusterTest {
 
     /** Six in a row, clear of the embedded infrastructure's ports (started already) and with their bus ports free. */
     private static List<Integer> clusterPorts() {
-        int first = InfrastructureSettings.freeRedisClusterPorts(List.of());
+        int first = FreePorts.forRedisCluster();
         return IntStream.range(first, first + 6).boxed().toList();
     }
 

@@ -14,7 +14,7 @@ import dev.trackpipeline.aggregator.query.MetricWindow;
 import dev.trackpipeline.aggregator.query.MetricsReader;
 import dev.trackpipeline.aggregator.query.ReadConnections;
 import dev.trackpipeline.infra.EmbeddedRedisServer;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.model.event.EventValidator;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
@@ -46,7 +46,7 @@ class DocumentedRedisRightsTest {
     static final Instant NOW = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
     static final EventRecordReader RECORDS = CountingReader.of(new EventValidator(new EventFamilies()), IngestLimits.DEFAULTS);
 
-    final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
+    final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", FreePorts.one());
     final AggregatorProperties properties = new AggregatorProperties("rights-test",
             new AggregatorProperties.Redis(server.host(), server.port(), "secret", 0, false), Duration.ofHours(1),
             Duration.ofMinutes(70), Duration.ofHours(24), 200, 500, 10_000);

@@ -10,7 +10,7 @@ import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.RecordUpdates;
 import dev.trackpipeline.aggregator.query.MetricsReader;
 import dev.trackpipeline.aggregator.query.ReadConnections;
 import dev.trackpipeline.infra.EmbeddedRedisServer;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.model.event.EventValidator;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
@@ -73,7 +73,7 @@ final class JunkFlood implements AutoCloseable {
 
     private static final EventRecordReader RECORDS = CountingReader.of(new EventValidator(new EventFamilies()), IngestLimits.DEFAULTS);
 
-    private final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
+    private final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", FreePorts.one());
     final JedisPooled redis = new JedisPooled(server.host(), server.port());
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final ReadConnections reads;

@@ -1,5 +1,6 @@
 package dev.trackpipeline.aggregator;
 
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.infra.testing.KafkaTestRecords;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,7 +9,6 @@ import static org.awaitility.Awaitility.await;
 import dev.trackpipeline.aggregator.metrics.MetricKeys;
 import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
-import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.infra.EmbeddedRedisServer;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords.FixtureRecord;
@@ -40,7 +40,7 @@ import redis.clients.jedis.JedisPooled;
 class RedisOutageTest {
 
     static final EmbeddedInfrastructure infra = EmbeddedInfrastructure.startForTests();
-    static final int redisPort = InfrastructureSettings.freePort();
+    static final int redisPort = FreePorts.one();
     static EmbeddedRedisServer redis = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", redisPort);
 
     @DynamicPropertySource

@@ -9,7 +9,7 @@ import dev.trackpipeline.aggregator.metrics.MetricKeys.Resolution;
 import dev.trackpipeline.aggregator.metrics.RedisMemoryBound;
 import dev.trackpipeline.aggregator.query.MetricWindow;
 import dev.trackpipeline.infra.EmbeddedRedisServer;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.model.project.Project;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +37,7 @@ class WorstCaseRedisMemoryTest {
     static final AggregatorProperties DEFAULTS = new Binder(new MapConfigurationPropertySource(Map.of()))
             .bindOrCreate("track.aggregator", AggregatorProperties.class);
 
-    static final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
+    static final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", FreePorts.one());
     static final JedisPooled redis = new JedisPooled(server.host(), server.port());
     static long minuteBucketBytes;
     static long hourBucketBytes;

@@ -1,5 +1,6 @@
 package dev.trackpipeline.writer;
 
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.infra.testing.KafkaTestRecords;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,7 +9,6 @@ import static org.awaitility.Awaitility.await;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.Filters;
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
-import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.infra.EmbeddedMongoServer;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords.FixtureRecord;
@@ -41,7 +41,7 @@ import org.springframework.test.context.DynamicPropertySource;
 class MongoOutageTest {
 
     static final EmbeddedInfrastructure infra = EmbeddedInfrastructure.startForTests();
-    static final int mongoPort = InfrastructureSettings.freePort();
+    static final int mongoPort = FreePorts.one();
     static EmbeddedMongoServer mongo = EmbeddedMongoServer.start(Optional.empty(), "127.0.0.1", mongoPort);
     static final String MONGO_URI = "mongodb://127.0.0.1:" + mongoPort + "/track?serverSelectionTimeoutMS=1000&connectTimeoutMS=1000";
 

@@ -9,7 +9,7 @@ import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
 import dev.trackpipeline.infra.EmbeddedMongoServer;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.infra.testing.KafkaTestRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.FixtureRecords.FixtureRecord;
@@ -42,7 +42,7 @@ import org.springframework.test.context.DynamicPropertySource;
 class WriterStartUpTest {
 
     static final EmbeddedInfrastructure infra = EmbeddedInfrastructure.startForTests();
-    static final int mongoPort = InfrastructureSettings.freePort();
+    static final int mongoPort = FreePorts.one();
     static final String MONGO_URI = "mongodb://127.0.0.1:" + mongoPort + "/track?serverSelectionTimeoutMS=1000&connectTimeoutMS=1000";
     /** Not started: MongoDB is away while the writer starts. */
     static EmbeddedMongoServer mongo;

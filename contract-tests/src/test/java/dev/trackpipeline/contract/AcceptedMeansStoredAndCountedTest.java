@@ -10,7 +10,7 @@ import dev.trackpipeline.aggregator.metrics.RedisMetricsStore;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.PartitionUpdates;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.RecordUpdates;
 import dev.trackpipeline.infra.EmbeddedRedisServer;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.model.event.EventValidator;
 import dev.trackpipeline.model.ingest.AcceptedEvent;
@@ -53,7 +53,7 @@ class AcceptedMeansStoredAndCountedTest {
     /** QuickTheories skips a value it generated before, so a few more are asked for than the 10,000 that must run. */
     static final int TRIES = 11_000;
     static final Instant RECEIVED_AT = Instant.parse("2026-11-30T06:00:00Z");
-    static final EmbeddedRedisServer redisServer = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
+    static final EmbeddedRedisServer redisServer = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", FreePorts.one());
     static final JedisPooled redis = new JedisPooled(redisServer.host(), redisServer.port());
 
     final EventValidator validator = new EventValidator(new EventFamilies());

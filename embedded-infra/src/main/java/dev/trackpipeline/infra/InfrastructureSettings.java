@@ -1,12 +1,7 @@
 package dev.trackpipeline.infra;
 
 import dev.trackpipeline.model.infra.InfrastructureDefaults;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.util.Collection;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -49,8 +44,8 @@ public record InfrastructureSettings(Path dataDir, boolean persistent, String ho
 
     /** Free ports and throw-away data, so tests run side by side with anything else on the machine. */
     public static InfrastructureSettings forTests(Path dataDir) {
-        return new InfrastructureSettings(dataDir, false, InfrastructureDefaults.HOST, freePort(), freePort(), freePort(),
-                freePort(), ExternalServers.none());
+        return new InfrastructureSettings(dataDir, false, InfrastructureDefaults.HOST, FreePorts.one(), FreePorts.one(), FreePorts.one(),
+                FreePorts.one(), ExternalServers.none());
     }
 
     /** The same servers and ports, with data kept across restarts or not. */
@@ -80,53 +75,5 @@ public record InfrastructureSettings(Path dataDir, boolean persistent, String ho
     /** The Redis Cluster's ports, masters first: {@code redisPort} and the ones after it. */
     public List<Integer> redisClusterPorts() {
         return IntStream.range(redisPort, redisPort + REDIS_CLUSTER_NODES).boxed().toList();
-    }
-
-    /**
-     * The first of {@code count} ports in a row that are free now, none of them in {@code taken}
-     * (ports chosen for servers not started yet): for a cluster whose nodes count their ports up.
-     */
-    public static int freePortsInARow(int count, Collection<Integer> taken) {
-        return freePortsInARow(count, taken, 0);
-    }
-
-    /**
-     * Ports for a Redis Cluster of {@link #REDIS_CLUSTER_NODES} nodes: each node also listens on
-     * its port plus {@value EmbeddedRedisCluster#BUS_PORT_OFFSET} for the cluster's bus, so those must be free too.
-     */
-    public static int freeRedisClusterPorts(Collection<Integer> taken) {
-        return freePortsInARow(REDIS_CLUSTER_NODES, taken, EmbeddedRedisCluster.BUS_PORT_OFFSET);
-    }
-
-    private static int freePortsInARow(int count, Collection<Integer> taken, int alsoAt) {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int first = freePort();
-            boolean free = first + count - 1 + alsoAt <= 65_535;
-            for (int port = first; port < first + count && free; port++) {
-                free = !taken.contains(port) && bindable(port) && (alsoAt == 0 || !taken.contains(port + alsoAt) && bindable(port + alsoAt));
-            }
-            if (free) {
-                return first;
-            }
-        }
-        throw new IllegalStateException("no " + count + " free ports in a row");
-    }
-
-    private static boolean bindable(int port) {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return true;
-        } catch (IOException inUse) {
-            return false;
-        }
-    }
-
-    public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port", e);
-        }
     }
 }

@@ -37,7 +37,7 @@ public record KafkaNode(int id, String host, int port, int controllerPort) {
     public static List<KafkaNode> onFreePorts(int count, String host) {
         List<KafkaNode> nodes = new ArrayList<>();
         for (int index = 0; index < count; index++) {
-            nodes.add(new KafkaNode(index + 1, host, InfrastructureSettings.freePort(), InfrastructureSettings.freePort()));
+            nodes.add(new KafkaNode(index + 1, host, FreePorts.one(), FreePorts.one()));
         }
         return nodes;
     }

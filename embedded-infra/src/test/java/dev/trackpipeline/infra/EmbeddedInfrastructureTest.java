@@ -58,8 +58,7 @@ class EmbeddedInfrastructureTest {
     @Test
     void aRedisClusterTellsTheServicesItsNodesAndToWaitForAReplica() {
         InfrastructureSettings settings = InfrastructureSettings.forTests(dataDir);
-        int redisPort = InfrastructureSettings.freeRedisClusterPorts(List.of(settings.kafkaPort(), settings.kafkaControllerPort(),
-                settings.mongoPort()));
+        int redisPort = FreePorts.forRedisCluster();
         settings = new InfrastructureSettings(dataDir, false, "127.0.0.1", settings.kafkaPort(), settings.kafkaControllerPort(),
                 settings.mongoPort(), redisPort, ExternalServers.none(), 1).withRedisCluster(true);
 
@@ -113,7 +112,7 @@ class EmbeddedInfrastructureTest {
     void aWriteTheMongoWireServerAcknowledgedIsInItsFileBeforeTheAnswerSoAProcessKillKeepsIt() throws Exception {
         Path store = dataDir.resolve("mongo/track.mv");
         Path afterKill = dataDir.resolve("copy/track.mv");
-        try (EmbeddedMongoServer server = EmbeddedMongoServer.start(Optional.of(store), "127.0.0.1", InfrastructureSettings.freePort());
+        try (EmbeddedMongoServer server = EmbeddedMongoServer.start(Optional.of(store), "127.0.0.1", FreePorts.one());
                 MongoClient mongo = MongoClients.create(server.uri())) {
             var collection = mongo.getDatabase("track").getCollection("kept");
             collection.insertOne(new Document("_id", "first"));
@@ -125,7 +124,7 @@ class EmbeddedInfrastructureTest {
             Files.copy(store, afterKill);
         }
         try (EmbeddedMongoServer restarted = EmbeddedMongoServer.start(Optional.of(afterKill), "127.0.0.1",
-                InfrastructureSettings.freePort()); MongoClient mongo = MongoClients.create(restarted.uri())) {
+                FreePorts.one()); MongoClient mongo = MongoClients.create(restarted.uri())) {
             assertThat(mongo.getDatabase("track").getCollection("kept").distinct("_id", String.class))
                     .containsExactlyInAnyOrder("first", "second", "third");
         }
@@ -170,7 +169,7 @@ class EmbeddedInfrastructureTest {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         Set<Path> before = redisBinaryDirs(tmp);
 
-        try (EmbeddedRedisServer redis = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort())) {
+        try (EmbeddedRedisServer redis = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", FreePorts.one())) {
             assertThat(redisBinaryDirs(tmp)).hasSize(before.size() + 1);
         }
 

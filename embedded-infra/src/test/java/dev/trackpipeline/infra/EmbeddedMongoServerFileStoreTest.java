@@ -201,7 +201,7 @@ class EmbeddedMongoServerFileStoreTest {
     }
 
     private static EmbeddedMongoServer startOn(Path store) {
-        return EmbeddedMongoServer.start(Optional.of(store), "127.0.0.1", InfrastructureSettings.freePort());
+        return EmbeddedMongoServer.start(Optional.of(store), "127.0.0.1", FreePorts.one());
     }
 
     /** The writer's ids are content hashes, so each batch lands all over the collection's key range. */

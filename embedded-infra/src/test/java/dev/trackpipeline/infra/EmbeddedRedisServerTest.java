@@ -17,7 +17,7 @@ class EmbeddedRedisServerTest {
     void keepsItsDataInADirectoryWhosePathHasASpace() {
         Path data = dir.resolve("my data");
 
-        try (EmbeddedRedisServer redis = EmbeddedRedisServer.start(Optional.of(data), "127.0.0.1", InfrastructureSettings.freePort())) {
+        try (EmbeddedRedisServer redis = EmbeddedRedisServer.start(Optional.of(data), "127.0.0.1", FreePorts.one())) {
             assertThat(redis.port()).isPositive();
         }
 

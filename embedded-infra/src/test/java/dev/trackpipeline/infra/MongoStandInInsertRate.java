@@ -49,7 +49,7 @@ public final class MongoStandInInsertRate {
         int collections = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         Path store = args.length > 3 ? Path.of(args[3]) : Files.createTempDirectory("stand-in-rate").resolve("track.mv");
         Random random = new Random(42);
-        try (EmbeddedMongoServer server = EmbeddedMongoServer.start(Optional.of(store), "127.0.0.1", InfrastructureSettings.freePort());
+        try (EmbeddedMongoServer server = EmbeddedMongoServer.start(Optional.of(store), "127.0.0.1", FreePorts.one());
                 MongoClient mongo = MongoClients.create(server.uri())) {
             List<MongoCollection<RawBsonDocument>> families = new ArrayList<>();
             for (int i = 0; i < collections; i++) {

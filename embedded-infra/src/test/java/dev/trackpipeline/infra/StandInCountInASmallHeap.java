@@ -19,7 +19,7 @@ public final class StandInCountInASmallHeap {
 
     public static void main(String[] args) {
         int mebibytes = Integer.parseInt(args[1]);
-        try (EmbeddedMongoServer server = EmbeddedMongoServer.start(Optional.of(Path.of(args[0])), "127.0.0.1", InfrastructureSettings.freePort());
+        try (EmbeddedMongoServer server = EmbeddedMongoServer.start(Optional.of(Path.of(args[0])), "127.0.0.1", FreePorts.one());
              var client = MongoClients.create(server.uri())) {
             var events = client.getDatabase("track").getCollection("performance");
             String payload = "x".repeat(64 * 1024);

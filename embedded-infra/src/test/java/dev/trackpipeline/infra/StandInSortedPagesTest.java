@@ -34,7 +34,7 @@ class StandInSortedPagesTest {
     @Test
     void aPageIsWhatSortingEveryMatchThenSkippingAndLimitingGives() {
         try (EmbeddedMongoServer server = EmbeddedMongoServer.start(Optional.of(dataDir.resolve("store.mv")), "127.0.0.1",
-                InfrastructureSettings.freePort());
+                FreePorts.one());
              var client = MongoClients.create(server.uri())) {
             var events = client.getDatabase("track").getCollection("error");
             List<Document> inserted = new ArrayList<>();
@@ -69,7 +69,7 @@ class StandInSortedPagesTest {
     @Test
     void countsAndAggregationsOverTheFileStoreAnswerAsMongoDBWould() {
         try (EmbeddedMongoServer server = EmbeddedMongoServer.start(Optional.of(dataDir.resolve("store.mv")), "127.0.0.1",
-                InfrastructureSettings.freePort());
+                FreePorts.one());
              var client = MongoClients.create(server.uri())) {
             var events = client.getDatabase("track").getCollection("error");
             List<Document> inserted = new ArrayList<>();

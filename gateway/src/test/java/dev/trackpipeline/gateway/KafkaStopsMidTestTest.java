@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.trackpipeline.infra.EmbeddedKafkaBroker;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
 import java.net.URI;
@@ -26,8 +26,8 @@ import org.springframework.test.context.DynamicPropertySource;
 class KafkaStopsMidTestTest {
 
     static final Path logDir = temporaryDirectory();
-    static final int port = InfrastructureSettings.freePort();
-    static final int controllerPort = InfrastructureSettings.freePort();
+    static final int port = FreePorts.one();
+    static final int controllerPort = FreePorts.one();
     static EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(logDir, "127.0.0.1", port, controllerPort);
 
     @DynamicPropertySource

@@ -3,10 +3,10 @@ package dev.trackpipeline.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.model.metrics.PrometheusSamples;
 import dev.trackpipeline.model.fixtures.WebSeeFixtures;
-import dev.trackpipeline.infra.InfrastructureSettings;
 import io.github.bucket4j.TimeMeter;
 import java.net.URI;
 import java.time.Duration;
@@ -36,7 +36,7 @@ class KafkaUnavailableTest {
 
     @DynamicPropertySource
     static void deadBroker(DynamicPropertyRegistry registry) {
-        int port = InfrastructureSettings.freePort();
+        int port = FreePorts.one();
         registry.add("spring.kafka.bootstrap-servers", () -> "127.0.0.1:" + port);
         registry.add("track.projects-file", () -> FixtureRecords.testProjectsFile().toString());
     }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.infra.testing.KafkaTestRecords;
 import dev.trackpipeline.model.Outcome;
 import dev.trackpipeline.model.kafka.TrackHeaders;
@@ -14,7 +15,6 @@ import dev.trackpipeline.model.metrics.TrackMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -97,7 +97,7 @@ class ReverseProxyInFrontTest {
         if (!"true".equals(System.getenv("TRACK_REQUIRE_NGINX"))) {
             assumeTrue(Files.isExecutable(NGINX), "Debian package nginx is not installed; the shipped reverse proxy is not checked");
         }
-        proxyPort = freePort();
+        proxyPort = FreePorts.one();
         startNginxBefore(gatewayPort);
         await().atMost(GENEROUS).ignoreException(java.net.ConnectException.class).until(() -> {
             assertThat(nginx.isAlive()).as("nginx running: %s", Files.readString(nginxHome.resolve("nginx.out"))).isTrue();
@@ -142,9 +142,9 @@ class ReverseProxyInFrontTest {
         String reads = Files.readString(SHIPPED.resolve("track-read-apis.conf"));
         assertThat(reads).contains("server consumer-writer:3001 resolve;", "server consumer-aggregator:3002 resolve;", "listen 3001;",
                 "listen 3002;", "proxy_max_temp_file_size 0;", "limit_conn track_reads_per_address");
-        String both = shippedSiteFor(freePort()) + reads.replace("server consumer-writer:3001 resolve;", "server 127.0.0.1:" + freePort() + ";")
-                .replace("server consumer-aggregator:3002 resolve;", "server 127.0.0.1:" + freePort() + ";")
-                .replace("listen 3001;", "listen 127.0.0.1:" + freePort() + ";").replace("listen 3002;", "listen 127.0.0.1:" + freePort() + ";");
+        String both = shippedSiteFor(FreePorts.one()) + reads.replace("server consumer-writer:3001 resolve;", "server 127.0.0.1:" + FreePorts.one() + ";")
+                .replace("server consumer-aggregator:3002 resolve;", "server 127.0.0.1:" + FreePorts.one() + ";")
+                .replace("listen 3001;", "listen 127.0.0.1:" + FreePorts.one() + ";").replace("listen 3002;", "listen 127.0.0.1:" + FreePorts.one() + ";");
         Path home = Files.createDirectories(nginxHome.resolve("read-apis-check"));
         Path config = home.resolve("nginx.conf");
         Files.writeString(config, shippedMainConfig(both));
@@ -232,7 +232,7 @@ class ReverseProxyInFrontTest {
     @Test
     void answers503WithRetryAfterInTheGatewaysShapeWhenTheGatewayCannotBeReached() throws Exception {
         stopNginx();
-        startNginxBefore(freePort());
+        startNginxBefore(FreePorts.one());
         await().atMost(GENEROUS).ignoreException(java.net.ConnectException.class).until(() -> post().statusCode() == 503);
 
         HttpResponse<String> answer = post();
@@ -385,12 +385,6 @@ class ReverseProxyInFrontTest {
             // what came so far is the answer
         }
         return text.toString();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private double gauge(String name) {

@@ -1,6 +1,6 @@
 package dev.trackpipeline.launcher;
 
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -11,7 +11,7 @@ public record ServicePorts(Map<Service, Ports> byService) {
     public record Ports(int api, int management) {
 
         public static Ports free() {
-            return new Ports(InfrastructureSettings.freePort(), InfrastructureSettings.freePort());
+            return new Ports(FreePorts.one(), FreePorts.one());
         }
     }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.trackpipeline.infra.EmbeddedKafkaCluster;
 import dev.trackpipeline.infra.EmbeddedRedisCluster;
 import dev.trackpipeline.infra.ExternalServers;
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.model.kafka.TopicNames;
@@ -15,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
@@ -59,10 +58,8 @@ class ScaleOutFaultIT {
     static void threeBrokersAndTwoOfEachService() throws Exception {
         Path home = Path.of(System.getProperty("track.home", ".."));
         int kafkaPort = TestPipelines.sixFreePortsFrom();
-        List<Integer> kafkaPorts = IntStream.range(kafkaPort, kafkaPort + 6).boxed().toList();
-        int redisPort = InfrastructureSettings.freeRedisClusterPorts(kafkaPorts);
-        int mongoPort = InfrastructureSettings.freePortsInARow(1, Stream.concat(kafkaPorts.stream(),
-                IntStream.range(redisPort, redisPort + 6).boxed()).toList());
+        int redisPort = FreePorts.forRedisCluster();
+        int mongoPort = FreePorts.one();
         InfrastructureSettings infrastructure = new InfrastructureSettings(dataDir, true, "127.0.0.1", kafkaPort, kafkaPort + 1,
                 mongoPort, redisPort, ExternalServers.none(), 3, true);
         Path projects = TestPipelines.loadProject(dataDir, APIKEY, READ_TOKEN);

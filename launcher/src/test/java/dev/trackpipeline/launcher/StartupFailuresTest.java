@@ -3,7 +3,7 @@ package dev.trackpipeline.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.infra.testing.LockHolder;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -55,7 +55,7 @@ class StartupFailuresTest {
 
     @Test
     void aPortGivenToTwoServersIsNamedWithBothOptions() throws Exception {
-        int port = InfrastructureSettings.freePort();
+        int port = FreePorts.one();
 
         Run run = track(localWith("--gateway-port", String.valueOf(port), "--writer-port", String.valueOf(port)));
 
@@ -258,7 +258,7 @@ class StartupFailuresTest {
                 "--projects-file", SAMPLE_PROJECTS.toString()));
         for (String option : List.of("--kafka-port", "--kafka-controller-port", "--mongo-port", "--redis-port", "--gateway-port",
                 "--writer-port", "--aggregator-port", "--gateway-management-port", "--writer-management-port", "--aggregator-management-port")) {
-            arguments.addAll(List.of(option, String.valueOf(InfrastructureSettings.freePort())));
+            arguments.addAll(List.of(option, String.valueOf(FreePorts.one())));
         }
         for (int i = 0; i < options.length; i += 2) {
             int at = arguments.indexOf(options[i]);
@@ -275,7 +275,7 @@ class StartupFailuresTest {
     private String[] infraWith() {
         List<String> arguments = new ArrayList<>(List.of("infra", "--data-dir", dir.resolve("data").toString()));
         for (String option : List.of("--kafka-port", "--kafka-controller-port", "--mongo-port", "--redis-port")) {
-            arguments.addAll(List.of(option, String.valueOf(InfrastructureSettings.freePort())));
+            arguments.addAll(List.of(option, String.valueOf(FreePorts.one())));
         }
         return arguments.toArray(String[]::new);
     }

@@ -3,7 +3,7 @@ package dev.trackpipeline.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +48,7 @@ class StopSignalsIT {
         for (String option : List.of("--kafka-port", "--kafka-controller-port", "--mongo-port", "--redis-port", "--gateway-port",
                 "--writer-port", "--aggregator-port", "--gateway-management-port", "--writer-management-port",
                 "--aggregator-management-port")) {
-            int port = InfrastructureSettings.freePort();
+            int port = FreePorts.one();
             command.addAll(List.of(option, String.valueOf(port)));
             servicePorts.add(port);
         }
@@ -73,10 +73,10 @@ class StopSignalsIT {
     }
 
     private void assertStopsOn(String signal, int exitCode) throws Exception {
-        int redisPort = InfrastructureSettings.freePort();
+        int redisPort = FreePorts.one();
         String command = "trap '' INT; exec bin/track infra --data-dir '" + dir.resolve(signal) + "' --kafka-port "
-                + InfrastructureSettings.freePort() + " --kafka-controller-port " + InfrastructureSettings.freePort()
-                + " --mongo-port " + InfrastructureSettings.freePort() + " --redis-port " + redisPort;
+                + FreePorts.one() + " --kafka-controller-port " + FreePorts.one()
+                + " --mongo-port " + FreePorts.one() + " --redis-port " + redisPort;
         ProcessBuilder builder = new ProcessBuilder("bash", "-c", command).directory(HOME.toFile()).redirectErrorStream(true);
         asInTheCheckout(builder);
         Process infra = builder.start();

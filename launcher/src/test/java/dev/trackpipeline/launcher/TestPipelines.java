@@ -2,6 +2,7 @@ package dev.trackpipeline.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.infra.InfrastructureSettings;
 import dev.trackpipeline.infra.testing.KafkaTestRecords;
 import dev.trackpipeline.model.event.EventFamilies;
@@ -120,6 +121,6 @@ final class TestPipelines {
 
     /** A port from which six in a row are free: three brokers' and their controllers', counted up in twos. */
     static int sixFreePortsFrom() {
-        return InfrastructureSettings.freePortsInARow(6, List.of());
+        return FreePorts.inARow(6);
     }
 }

@@ -3,7 +3,7 @@ package dev.trackpipeline.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.infra.testing.KafkaTestRecords;
 import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
@@ -226,7 +226,7 @@ class RedriveCommandTest {
 
     @Test
     void saysSoWhenTheBrokerIsUnreachable() throws Exception {
-        Run run = redrive("--bootstrap-servers", "127.0.0.1:" + InfrastructureSettings.freePort(), "--timeout-seconds", "2");
+        Run run = redrive("--bootstrap-servers", "127.0.0.1:" + FreePorts.one(), "--timeout-seconds", "2");
 
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).contains("did not answer within 2 s", "is it running?");

@@ -2,7 +2,7 @@ package dev.trackpipeline.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -17,7 +17,7 @@ class RedriveTargetsTest {
     @Test
     void aGroupKafkaCannotDescribeAfterTheCommitIsANoteNotAFailure() {
         StringWriter err = new StringWriter();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + InfrastructureSettings.freePort(),
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + FreePorts.one(),
                 "default.api.timeout.ms", 1000, "request.timeout.ms", 1000))) {
             new RedriveTargets(admin, Duration.ofSeconds(1)).noteIfNotRunning("track-writer", new PrintWriter(err, true));
         }

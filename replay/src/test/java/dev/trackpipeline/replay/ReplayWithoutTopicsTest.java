@@ -3,7 +3,7 @@ package dev.trackpipeline.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trackpipeline.infra.EmbeddedKafkaBroker;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -22,7 +22,7 @@ class ReplayWithoutTopicsTest {
 
     @BeforeAll
     static void startAnEmptyBroker() {
-        broker = EmbeddedKafkaBroker.start(logDir, "127.0.0.1", InfrastructureSettings.freePort(), InfrastructureSettings.freePort());
+        broker = EmbeddedKafkaBroker.start(logDir, "127.0.0.1", FreePorts.one(), FreePorts.one());
     }
 
     @AfterAll

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.trackpipeline.infra.EmbeddedKafkaBroker;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -47,8 +47,8 @@ class FailedCommitRetriesTest {
 
     @TempDir
     Path dir;
-    final int port = InfrastructureSettings.freePort();
-    final int controllerPort = InfrastructureSettings.freePort();
+    final int port = FreePorts.one();
+    final int controllerPort = FreePorts.one();
     final FailedCommitRetries retries = new FailedCommitRetries();
     final CountDownLatch held = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);

@@ -10,7 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
 import dev.trackpipeline.infra.EmbeddedKafkaBroker;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,14 +68,14 @@ class StartRequirementCheckTest {
 
     @Test
     void startsWhenKafkaIsAwayAndStopsTheServiceOnceKafkaAnswersWithTopicsLessDurableThanAsked(@TempDir Path dir) throws Exception {
-        int port = InfrastructureSettings.freePort();
+        int port = FreePorts.one();
         StartRequirementCheck check = check(durability("127.0.0.1:" + port, production(), "late.error", () -> false));
 
         check.start();
         assertThat(stopped.getCount()).isOne();
 
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(Files.createDirectories(dir.resolve("kafka")), "127.0.0.1", port,
-                InfrastructureSettings.freePort())) {
+                FreePorts.one())) {
             createTopic(broker.bootstrapServers(), "late.error");
             assertThat(stopped.await(60, TimeUnit.SECONDS)).isTrue();
         } finally {
@@ -91,7 +91,7 @@ class StartRequirementCheckTest {
     /** KafkaAdmin makes the topics at start only: a service started before Kafka makes them once Kafka answers. */
     @Test
     void topicsMissingBecauseKafkaWasAwayAtStartAreMadeOnceItAnswersAndTheServiceRunsOn(@TempDir Path dir) throws Exception {
-        int port = InfrastructureSettings.freePort();
+        int port = FreePorts.one();
         String address = "127.0.0.1:" + port;
         StartRequirementCheck check = check(durability(address, single(), "made-late.error",
                 () -> {
@@ -101,7 +101,7 @@ class StartRequirementCheckTest {
 
         check.start();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(Files.createDirectories(dir.resolve("kafka")), "127.0.0.1", port,
-                InfrastructureSettings.freePort())) {
+                FreePorts.one())) {
             await().atMost(Duration.ofSeconds(60)).until(() -> logged.list.stream()
                     .anyMatch(event -> event.getFormattedMessage().equals("the topics' durability checked: as required")));
         } finally {

@@ -3,7 +3,7 @@ package dev.trackpipeline.aggregator.consume;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trackpipeline.infra.EmbeddedKafkaBroker;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,8 +31,8 @@ class ConsumerLogEndsTest {
 
     @Test
     void aPartitionsLogEndsWhereTheConsumersFetchesSawIt() throws Exception {
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), "127.0.0.1", InfrastructureSettings.freePort(),
-                InfrastructureSettings.freePort()); Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), "127.0.0.1", FreePorts.one(),
+                FreePorts.one()); Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic("ends.error", 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
             try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()),
                     new StringSerializer(), new StringSerializer())) {

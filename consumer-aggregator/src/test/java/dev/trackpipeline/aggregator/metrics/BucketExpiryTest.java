@@ -11,7 +11,7 @@ import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.PartitionUpdates;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.RecordUpdates;
 import dev.trackpipeline.aggregator.query.MetricWindow;
 import dev.trackpipeline.infra.EmbeddedRedisServer;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.model.event.EventValidator;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
@@ -41,7 +41,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
  */
 class BucketExpiryTest {
 
-    static final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
+    static final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", FreePorts.one());
     static final JedisPooled redis = new JedisPooled(server.host(), server.port());
     static final AggregatorProperties DEFAULTS = new AggregatorProperties("expiry-test", null, Duration.ofHours(1),
             Duration.ofMinutes(70), Duration.ofHours(24), 2, 1, 2, 3);

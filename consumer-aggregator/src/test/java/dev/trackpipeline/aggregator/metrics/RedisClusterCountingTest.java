@@ -11,7 +11,7 @@ import dev.trackpipeline.aggregator.query.MetricWindow;
 import dev.trackpipeline.aggregator.query.MetricsReader;
 import dev.trackpipeline.aggregator.query.ReadConnections;
 import dev.trackpipeline.infra.EmbeddedRedisCluster;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -58,7 +58,7 @@ class RedisClusterCountingTest {
 
     @BeforeAll
     static void startTheCluster() {
-        int first = InfrastructureSettings.freeRedisClusterPorts(List.of());
+        int first = FreePorts.forRedisCluster();
         List<Integer> ports = IntStream.range(first, first + 6).boxed().toList();
         cluster = EmbeddedRedisCluster.start(dir.resolve("redis-cluster"), "127.0.0.1", 3, 1, ports);
         properties = new AggregatorProperties("cluster-test", new AggregatorProperties.Redis("127.0.0.1", 0, null, 0, false)

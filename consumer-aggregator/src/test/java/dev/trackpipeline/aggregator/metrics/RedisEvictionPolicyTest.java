@@ -9,7 +9,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.trackpipeline.aggregator.AggregatorProperties;
 import dev.trackpipeline.infra.EmbeddedRedisServer;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.runtime.StartRequirement;
 import java.util.List;
 import java.util.Optional;
@@ -24,7 +24,7 @@ import redis.clients.jedis.Protocol;
 /** The aggregator counts only on a Redis that keeps every key: asked of a real redis-server. */
 class RedisEvictionPolicyTest {
 
-    final int port = InfrastructureSettings.freePort();
+    final int port = FreePorts.one();
     final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", port);
     final JedisPooled redis = new JedisPooled("127.0.0.1", port);
 
@@ -109,7 +109,7 @@ class RedisEvictionPolicyTest {
 
     @Test
     void aRedisThatDoesNotAnswerLeavesTheQuestionOpen() {
-        int nobody = InfrastructureSettings.freePort();
+        int nobody = FreePorts.one();
         RedisEvictionPolicy policy = new RedisEvictionPolicy(new RedisClientSettings(new AggregatorProperties.Redis("127.0.0.1", nobody,
                 null, 0, false), DefaultJedisClientConfig.builder().build()));
 

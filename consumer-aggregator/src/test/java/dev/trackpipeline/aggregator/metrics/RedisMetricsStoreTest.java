@@ -9,7 +9,7 @@ import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.Applied;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.PartitionUpdates;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.RecordUpdates;
 import dev.trackpipeline.infra.EmbeddedRedisServer;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +34,7 @@ import redis.clients.jedis.JedisPooled;
  */
 class RedisMetricsStoreTest {
 
-    static final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
+    static final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", FreePorts.one());
     static final JedisPooled redis = new JedisPooled(server.host(), server.port());
     /** Two pages per hour bucket, one per minute bucket, two groups per bucket, three ids per slice of the dedup ring. */
     static final AggregatorProperties properties = new AggregatorProperties("store-test", null, Duration.ofHours(1),

@@ -9,7 +9,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.trackpipeline.aggregator.AggregatorProperties;
 import dev.trackpipeline.infra.EmbeddedRedisServer;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.runtime.StartRequirement;
 import java.time.Duration;
 import java.util.List;
@@ -28,7 +28,7 @@ import redis.clients.jedis.JedisPooled;
  */
 class RedisReplicasTest {
 
-    final int port = InfrastructureSettings.freePort();
+    final int port = FreePorts.one();
     final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", port);
     final JedisPooled redis = new JedisPooled("127.0.0.1", port);
 
@@ -40,14 +40,14 @@ class RedisReplicasTest {
 
     @Test
     void withoutReplicasAskedForNothingIsAskedOfRedis() throws Exception {
-        int nobody = InfrastructureSettings.freePort();
+        int nobody = FreePorts.one();
 
         assertThat(replicas(nobody, 0, DefaultJedisClientConfig.builder().build()).unmet()).isEmpty();
     }
 
     @Test
     void aServerWithTheReplicasAskedForMeetsTheRequirement() throws Exception {
-        int replicaPort = InfrastructureSettings.freePort();
+        int replicaPort = FreePorts.one();
         try (EmbeddedRedisServer replica = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", replicaPort);
              Jedis follower = new Jedis("127.0.0.1", replicaPort)) {
             follower.replicaof("127.0.0.1", port);
@@ -69,7 +69,7 @@ class RedisReplicasTest {
 
     @Test
     void aRedisThatDoesNotAnswerLeavesTheQuestionOpen() {
-        int nobody = InfrastructureSettings.freePort();
+        int nobody = FreePorts.one();
 
         assertThatThrownBy(() -> replicas(nobody, 1, DefaultJedisClientConfig.builder().build()).unmet())
                 .isInstanceOf(StartRequirement.Unanswered.class).hasMessageStartingWith("Redis at 127.0.0.1:" + nobody + " did not answer");

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.trackpipeline.infra.EmbeddedRedisServer;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 class RedisWriteProbeTest {
 
-    final int port = InfrastructureSettings.freePort();
+    final int port = FreePorts.one();
     EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", port);
     final JedisPooled redis = new JedisPooled("127.0.0.1", port);
     final RedisOutages outages = new RedisOutages(redis);

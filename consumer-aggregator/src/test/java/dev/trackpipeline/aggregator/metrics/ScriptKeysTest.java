@@ -10,7 +10,7 @@ import dev.trackpipeline.aggregator.metrics.MetricUpdate.Operation;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.PartitionUpdates;
 import dev.trackpipeline.aggregator.metrics.RedisMetricsStore.RecordUpdates;
 import dev.trackpipeline.infra.EmbeddedRedisServer;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,7 +40,7 @@ import redis.clients.jedis.JedisPooled;
  */
 class ScriptKeysTest {
 
-    static final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
+    static final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", FreePorts.one());
     /** Two pages an hour bucket keeps apart, one a minute bucket, two error groups a bucket: the real SDK's events overflow them. */
     static final AggregatorProperties properties = new AggregatorProperties("keys-test", null, Duration.ofHours(1), Duration.ofHours(48),
             Duration.ofDays(30), 2, 1, 2, 1_000);

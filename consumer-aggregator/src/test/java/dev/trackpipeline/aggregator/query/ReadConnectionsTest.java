@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trackpipeline.aggregator.AggregatorProperties;
 import dev.trackpipeline.infra.EmbeddedRedisServer;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.runtime.ApiException;
 import dev.trackpipeline.runtime.HeldRead;
 import java.time.Duration;
@@ -20,7 +20,7 @@ import org.springframework.http.HttpStatus;
  */
 class ReadConnectionsTest {
 
-    static final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
+    static final EmbeddedRedisServer server = EmbeddedRedisServer.start(Optional.empty(), "127.0.0.1", FreePorts.one());
 
     @AfterAll
     static void stop() {

@@ -7,7 +7,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import dev.trackpipeline.infra.EmbeddedMongoServer;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import dev.trackpipeline.runtime.ApiException;
@@ -35,7 +35,7 @@ import org.springframework.util.unit.DataSize;
  */
 class ErrorQueryControllerTest {
 
-    static final EmbeddedMongoServer mongo = EmbeddedMongoServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
+    static final EmbeddedMongoServer mongo = EmbeddedMongoServer.start(Optional.empty(), "127.0.0.1", FreePorts.one());
     static final MongoClient client = MongoClients.create(mongo.uri());
     static final ProjectCatalog projects = new ProjectCatalog(FixtureRecords.testProjectsFile(), Duration.ofMinutes(1));
     static final long T0 = 1795800000000L;

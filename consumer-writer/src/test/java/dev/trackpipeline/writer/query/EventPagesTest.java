@@ -14,7 +14,7 @@ import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandStartedEvent;
 import com.mongodb.event.CommandSucceededEvent;
 import dev.trackpipeline.infra.EmbeddedMongoServer;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.runtime.ApiException;
 import dev.trackpipeline.writer.PlantedEvents;
@@ -49,7 +49,7 @@ import org.springframework.util.unit.DataSize;
  */
 class EventPagesTest {
 
-    static final EmbeddedMongoServer mongo = EmbeddedMongoServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
+    static final EmbeddedMongoServer mongo = EmbeddedMongoServer.start(Optional.empty(), "127.0.0.1", FreePorts.one());
     /** What MongoDB answered to each find and getMore, and the counts asked of it (copied: the driver reuses their buffers). */
     static final List<Reply> cursorReplies = new CopyOnWriteArrayList<>();
     static final List<BsonDocument> aggregations = new CopyOnWriteArrayList<>();

@@ -3,7 +3,7 @@ package dev.trackpipeline.writer.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trackpipeline.infra.EmbeddedInfrastructure;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.model.fixtures.FixtureRecords;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,7 +24,7 @@ class QueryApiWithoutMongoTest {
 
     static final EmbeddedInfrastructure infra = EmbeddedInfrastructure.startForTests();
     /** A port nothing listens on. */
-    static final int NOBODY = InfrastructureSettings.freePort();
+    static final int NOBODY = FreePorts.one();
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {

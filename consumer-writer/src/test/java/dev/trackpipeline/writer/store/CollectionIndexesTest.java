@@ -8,7 +8,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.IndexOptions;
 import dev.trackpipeline.infra.EmbeddedMongoServer;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import dev.trackpipeline.model.event.EventFamilies;
 import dev.trackpipeline.model.event.EventFamily;
 import dev.trackpipeline.writer.WriterProperties;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 class CollectionIndexesTest {
 
-    static final EmbeddedMongoServer mongo = EmbeddedMongoServer.start(Optional.empty(), "127.0.0.1", InfrastructureSettings.freePort());
+    static final EmbeddedMongoServer mongo = EmbeddedMongoServer.start(Optional.empty(), "127.0.0.1", FreePorts.one());
     static final MongoClient client = MongoClients.create(mongo.uri());
 
     final MongoDatabase database = client.getDatabase("indexes-" + UUID.randomUUID().toString().substring(0, 8));

@@ -7,7 +7,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.Filters;
 import dev.trackpipeline.infra.EmbeddedMongoServer;
-import dev.trackpipeline.infra.InfrastructureSettings;
+import dev.trackpipeline.infra.FreePorts;
 import java.time.Duration;
 import java.util.Optional;
 import org.bson.Document;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class MongoWriteProbeTest {
 
-    final int port = InfrastructureSettings.freePort();
+    final int port = FreePorts.one();
     EmbeddedMongoServer mongo = EmbeddedMongoServer.start(Optional.empty(), "127.0.0.1", port);
     final MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + port
             + "/track?serverSelectionTimeoutMS=1000&connectTimeoutMS=1000");
