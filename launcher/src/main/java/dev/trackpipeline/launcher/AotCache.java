@@ -3,10 +3,8 @@ package dev.trackpipeline.launcher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -223,7 +221,7 @@ public final class AotCache {
      */
     private boolean runsOn(Path recording, Path jar, List<String> jvmOptions, Consumer<String> notes) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(java.toString()));
-        jvmOptions.stream().filter(AotCache::decidesWhetherACacheFits).forEach(command::add);
+        command.addAll(optionsDecidingTheFit(jvmOptions));
         Path output = Files.createTempFile("track-aot-check", ".log");
         Path crashReport = output.resolveSibling(output.getFileName() + ".crash");
         // a JVM that crashes on the file writes its report (and no core) beside the output, not where bin/track was run
@@ -256,13 +254,34 @@ public final class AotCache {
         }
     }
 
-    private static boolean decidesWhetherACacheFits(String jvmOption) {
-        return (jvmOption.startsWith("-Xm") || jvmOption.startsWith("-XX:") || MODULE_OPTIONS.stream().anyMatch(jvmOption::startsWith))
-                && !jvmOption.startsWith("-XX:StartFlightRecording") && !jvmOption.startsWith("-XX:FlightRecorder");
+    /**
+     * Of a service's JVM options, those a cache must have been recorded with to map (heap, GC and
+     * module options; a module option given as two words, {@code --add-opens x=y}, with its value),
+     * and none that would make the check itself record or write anything.
+     */
+    static List<String> optionsDecidingTheFit(List<String> jvmOptions) {
+        List<String> deciding = new ArrayList<>();
+        for (int index = 0; index < jvmOptions.size(); index++) {
+            String option = jvmOptions.get(index);
+            if (MODULE_OPTIONS.contains(option) && index + 1 < jvmOptions.size()) {
+                deciding.add(option);
+                deciding.add(jvmOptions.get(++index));
+            } else if (decidesTheFit(option)) {
+                deciding.add(option);
+            }
+        }
+        return deciding;
+    }
+
+    private static boolean decidesTheFit(String option) {
+        boolean recorded = option.startsWith("-Xm") || option.startsWith("-XX:") || MODULE_OPTIONS.stream().anyMatch(name -> option.startsWith(name + "="));
+        return recorded && !option.startsWith("-XX:StartFlightRecording") && !option.startsWith("-XX:FlightRecorder");
     }
 
     /** Options a cache records among its module properties: one recorded with them maps only with them. */
-    private static final List<String> MODULE_OPTIONS = List.of("--enable-native-access", "--sun-misc-unsafe-memory-access");
+    private static final List<String> MODULE_OPTIONS = List.of("--enable-native-access", "--sun-misc-unsafe-memory-access",
+            "--add-modules", "--add-opens", "--add-exports", "--add-reads", "--limit-modules", "--patch-module", "--module-path",
+            "--upgrade-module-path");
 
     private static void deleteRecording(Path recording) {
         try {
@@ -310,13 +329,27 @@ public final class AotCache {
             throw new IllegalStateException("could not extract " + execJar + " for its AOT cache (TRACK_AOT_CACHE=off starts"
                     + " without one):\n" + output);
         }
-        try {
-            Files.move(unpacking, build, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException | DirectoryNotEmptyException raced) {
-            deleteTree(unpacking); // another start of the same build extracted it first
-        }
+        moveIntoPlace(unpacking, build, execJar.getFileName());
         removeOtherBuilds(aot, module, build);
         return build;
+    }
+
+    /**
+     * Moves a finished extraction to where the build's starts find it, in one step. Another start of
+     * the same build (two instances of a service started at once) may have moved its own there
+     * first: Linux then refuses the rename as "Directory not empty", a plain FileSystemException,
+     * and that one is used.
+     */
+    static void moveIntoPlace(Path unpacking, Path build, Path jarName) throws IOException {
+        try {
+            Files.move(unpacking, build, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileSystemException refused) {
+            if (!Files.isRegularFile(build.resolve(jarName))) {
+                deleteTree(unpacking);
+                throw refused;
+            }
+            deleteTree(unpacking); // another start of the same build extracted it first
+        }
     }
 
     private static void removeOtherBuilds(Path aot, String module, Path keep) {
