@@ -24,12 +24,22 @@ final class InfraCommand implements Callable<Integer> {
         DataDirectoryFailures.requireUsable(settings);
         PortsInUse.requireFree(PortsInUse.ofInfrastructure(settings));
         DataDirectoryFailures.requireRoom(settings, DataDirectoryFailures.MIN_FREE_BYTES);
-        EmbeddedInfrastructure infra = DataDirectoryFailures.whileStarting(settings.dataDir(), () -> EmbeddedInfrastructure.start(settings));
+        // Ctrl-C from the first moment: a stop while the stores start waits for them and closes them
+        LocalPipeline.StartedSoFar soFar = new LocalPipeline.StartedSoFar();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            infra.close();
+            soFar.stop();
             stopped.countDown();
         }, "track-infra-shutdown"));
+        EmbeddedInfrastructure infra;
+        try {
+            infra = DataDirectoryFailures.whileStarting(settings.dataDir(), () -> soFar.start(() -> EmbeddedInfrastructure.start(settings)));
+        } catch (Exception failure) {
+            if (soFar.stopAsked()) {
+                return 130; // stopped while starting, as asked
+            }
+            throw failure;
+        }
         infra.components().forEach(component -> ReadyLines.print(component.name(), component.address(),
                 component.embedded() ? "embedded" : "external"));
         System.out.println("infrastructure ready; Ctrl-C stops it");

@@ -74,11 +74,11 @@ public final class LocalPipeline implements AutoCloseable {
 
     /** Starts the pipeline, telling {@code soFar} each part it brings up, so that a stop while it starts stops them. */
     public static LocalPipeline start(Settings settings, StartedSoFar soFar) throws Exception {
-        EmbeddedInfrastructure infra = soFar.add(EmbeddedInfrastructure.start(settings.infrastructure()));
+        EmbeddedInfrastructure infra = soFar.start(() -> EmbeddedInfrastructure.start(settings.infrastructure()));
         List<ServiceProcess> services = new ArrayList<>();
         try {
             for (Service service : Service.values()) {
-                services.add(soFar.add(startService(settings, infra, service)));
+                services.add(soFar.start(() -> startService(settings, infra, service)));
             }
             for (ServiceProcess service : services) {
                 service.awaitHealthy(START_TIMEOUT);
@@ -96,9 +96,47 @@ public final class LocalPipeline implements AutoCloseable {
      */
     public static final class StartedSoFar implements AutoCloseable {
 
+        /**
+         * How long a stop waits for a part that is starting (the infrastructure takes the longest):
+         * the part is then stopped as it should be, not cut off by the JVM's exit halfway through
+         * its start, with its stores open.
+         */
+        static final Duration PART_START_WAIT = Duration.ofSeconds(90);
+
         private final java.util.Deque<AutoCloseable> parts = new java.util.ArrayDeque<>();
+        private final Duration partStartWait;
         private boolean closed;
+        private int starting;
         private volatile boolean stopAsked;
+
+        public StartedSoFar() {
+            this(PART_START_WAIT);
+        }
+
+        StartedSoFar(Duration partStartWait) {
+            this.partStartWait = partStartWait;
+        }
+
+        /**
+         * Starts a part and takes it in; a stop asked meanwhile waits for the start to end, and the
+         * part is stopped as soon as it has started.
+         */
+        <T extends AutoCloseable> T start(java.util.concurrent.Callable<T> part) throws Exception {
+            synchronized (this) {
+                if (closed) {
+                    throw new InterruptedException("stopped while starting");
+                }
+                starting++;
+            }
+            try {
+                return add(part.call());
+            } finally {
+                synchronized (this) {
+                    starting--;
+                    notifyAll();
+                }
+            }
+        }
 
         /** Takes {@code part} in; refuses it, stopping it, when the start was stopped first. */
         synchronized <T extends AutoCloseable> T add(T part) throws Exception {
@@ -113,14 +151,27 @@ public final class LocalPipeline implements AutoCloseable {
             return part;
         }
 
+        /** Whether anything has started or is starting: what a stop then has to stop. */
         synchronized boolean holdsAny() {
-            return !parts.isEmpty();
+            return !parts.isEmpty() || starting > 0;
         }
 
         /** A stop asked from outside (a signal): what has started stops, and the start's failure that follows is no news. */
         void stop() {
             stopAsked = true;
             close();
+            awaitPartsStarting();
+        }
+
+        private synchronized void awaitPartsStarting() {
+            long deadline = System.nanoTime() + partStartWait.toNanos();
+            try {
+                for (long left = partStartWait.toNanos(); starting > 0 && left > 0; left = deadline - System.nanoTime()) {
+                    java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         boolean stopAsked() {

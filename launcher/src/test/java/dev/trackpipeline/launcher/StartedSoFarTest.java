@@ -1,0 +1,123 @@
+package dev.trackpipeline.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Ctrl-C while {@code bin/track local} or {@code infra} starts: what has started stops, last
+ * started first, and a part still starting (the infrastructure: a broker and two stores) is waited
+ * for and then stopped, not cut off by the JVM's exit with its stores open.
+ */
+class StartedSoFarTest {
+
+    final List<String> stoppedParts = new ArrayList<>();
+    /** Its own threads: the common pool may have one thread only on a machine of two cores. */
+    final ExecutorService threads = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void endThreads() {
+        threads.shutdownNow();
+    }
+
+    @Test
+    void aStopStopsWhatHasStartedLastStartedFirst() throws Exception {
+        LocalPipeline.StartedSoFar soFar = new LocalPipeline.StartedSoFar();
+        soFar.start(() -> part("infrastructure"));
+        soFar.start(() -> part("gateway"));
+
+        soFar.stop();
+
+        assertThat(stoppedParts).containsExactly("gateway", "infrastructure");
+        assertThat(soFar.stopAsked()).isTrue();
+    }
+
+    @Test
+    void aStopWhileAPartStartsWaitsForItAndStopsIt() throws Exception {
+        LocalPipeline.StartedSoFar soFar = new LocalPipeline.StartedSoFar();
+        CountDownLatch starting = new CountDownLatch(1);
+        CountDownLatch mayFinish = new CountDownLatch(1);
+        CompletableFuture<AutoCloseable> start = CompletableFuture.supplyAsync(() -> {
+            try {
+                return soFar.start(() -> {
+                    starting.countDown();
+                    mayFinish.await();
+                    return part("infrastructure");
+                });
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, threads);
+        assertThat(starting.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(soFar.holdsAny()).as("a part starting is something to stop").isTrue();
+
+        CompletableFuture<Void> stop = CompletableFuture.runAsync(soFar::stop, threads);
+        assertThatThrownBy(() -> stop.get(300, TimeUnit.MILLISECONDS)).as("the stop waits while the part starts")
+                .isInstanceOf(java.util.concurrent.TimeoutException.class);
+        assertThat(stoppedParts).isEmpty();
+
+        mayFinish.countDown();
+        stop.get(10, TimeUnit.SECONDS);
+        assertThat(stoppedParts).as("stopped once started, before the stop returned").containsExactly("infrastructure");
+        assertThatThrownBy(start::get).isInstanceOf(ExecutionException.class).rootCause()
+                .isInstanceOf(InterruptedException.class).hasMessage("stopped while starting");
+    }
+
+    @Test
+    void aStopGivesUpWaitingForAPartThatNeverFinishesStarting() throws Exception {
+        LocalPipeline.StartedSoFar soFar = new LocalPipeline.StartedSoFar(Duration.ofMillis(50));
+        CountDownLatch starting = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        CompletableFuture<Void> start = CompletableFuture.runAsync(() -> {
+            try {
+                soFar.start(() -> {
+                    starting.countDown();
+                    never.await();
+                    return part("stuck");
+                });
+            } catch (Exception ignored) {
+                // interrupted when the test ends
+            }
+        }, threads);
+        assertThat(starting.await(10, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture.runAsync(soFar::stop, threads).get(10, TimeUnit.SECONDS);
+
+        assertThat(stoppedParts).isEmpty();
+        never.countDown();
+        start.get(10, TimeUnit.SECONDS);
+        assertThat(stoppedParts).as("a part that starts after all is stopped then").containsExactly("stuck");
+    }
+
+    @Test
+    void nothingStartsAfterAStop() throws Exception {
+        LocalPipeline.StartedSoFar soFar = new LocalPipeline.StartedSoFar();
+        soFar.stop();
+        List<String> started = new ArrayList<>();
+
+        assertThatThrownBy(() -> soFar.start(() -> {
+            started.add("gateway");
+            return part("gateway");
+        })).isInstanceOf(InterruptedException.class);
+        assertThat(started).isEmpty();
+    }
+
+    private AutoCloseable part(String name) {
+        return () -> {
+            synchronized (stoppedParts) {
+                stoppedParts.add(name);
+            }
+        };
+    }
+}
