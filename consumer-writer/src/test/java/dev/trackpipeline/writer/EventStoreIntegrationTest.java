@@ -497,6 +497,15 @@ class EventStoreIntegrationTest {
         });
     }
 
+    /** A crashed instance's partitions go to the group's others after 10 s of missed heartbeats, not Kafka's 45 s. */
+    @Test
+    void givesUpOnACrashedInstancesHeartbeatsAfterTenSeconds(
+            @Autowired org.springframework.kafka.core.ConsumerFactory<?, ?> consumers) {
+        assertThat(consumers.getConfigurationProperties())
+                .containsEntry("session.timeout.ms", "10000")
+                .containsEntry("heartbeat.interval.ms", "3000");
+    }
+
     @Test
     void reportsHealthyWhenMongoAnswersPing() throws Exception {
         HttpResponse<String> health = management("/actuator/health", null);
