@@ -78,7 +78,7 @@ class FaultInjectionIT {
         ExternalServers external = new ExternalServers(Optional.of(kafkaAddress), Optional.of(mongoUri),
                 Optional.of(new RedisAddress(ports.host(), ports.redisPort(), Optional.empty(), 0)));
         pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, ports.withPersistence(true).withExternal(external), projects,
-                ServicePorts.free(), List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError",
+                ServicePorts.free(), TestPipelines.serviceJvmOptions(
                         // one broker, named as an external server, holds one copy of each partition
                         "-Dtrack.topics.replication-factor=1", "-Dtrack.topics.min-insync-replicas=1",
                         // the load is one client address, which --rate may take past the gateway's 100 requests/s per address

@@ -146,19 +146,31 @@ class LocalPipelineIT {
         List<String> templates = fixtures.posts().stream().map(CapturedRequest::body).filter(body -> body.length() < 12_000).toList();
         java.util.Set<String> accepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
         java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
-        var sender = java.util.concurrent.Executors.newSingleThreadExecutor();
-        var sending = sender.submit(() -> {
-            for (int i = 0; i < 1500; i++) {
-                String body = templates.get(i % templates.size())
-                        .replaceFirst("\"uuid\":\"[^\"]+\"", "\"uuid\":\"crash-" + i + "\"");
-                HttpResponse<String> response = post(new CapturedRequest("POST", "/reportData", "text/plain;charset=UTF-8", null, body));
-                if (response.statusCode() == 202) {
-                    accepted.add(dev.trackpipeline.model.ingest.EventIds.fromContent(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        // four clients at once, as pages send: one sending after another's answer would wait on the
+        // broker's acknowledgements far longer than the pipeline works
+        int clients = 4;
+        var sender = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        List<java.util.concurrent.Future<Object>> sending = new java.util.ArrayList<>();
+        for (int client = 0; client < clients; client++) {
+            int first = client;
+            sending.add(sender.submit(() -> {
+                for (int i = first; i < 1500; i += clients) {
+                    String body = templates.get(i % templates.size())
+                            .replaceFirst("\"uuid\":\"[^\"]+\"", "\"uuid\":\"crash-" + i + "\"");
+                    CapturedRequest request = new CapturedRequest("POST", "/reportData", "text/plain;charset=UTF-8", null, body);
+                    HttpResponse<String> response = post(request);
+                    while (response.statusCode() == 429) { // the address's 100 requests/s: sent again, as the gateway asks
+                        Thread.sleep(100);
+                        response = post(request);
+                    }
+                    if (response.statusCode() == 202) {
+                        accepted.add(dev.trackpipeline.model.ingest.EventIds.fromContent(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    }
+                    sent.incrementAndGet();
                 }
-                sent.incrementAndGet();
-            }
-            return null;
-        });
+                return null;
+            }));
+        }
 
         for (int crash = 0; crash < 2; crash++) {
             int target = 300 + crash * 500;
@@ -167,7 +179,9 @@ class LocalPipelineIT {
             pipeline.kill("consumer-aggregator");
             pipeline.start("consumer-writer", "consumer-aggregator");
         }
-        sending.get(5, java.util.concurrent.TimeUnit.MINUTES);
+        for (var client : sending) {
+            client.get(5, java.util.concurrent.TimeUnit.MINUTES);
+        }
         sender.shutdown();
         awaitBothConsumersCaughtUp();
 

@@ -64,7 +64,7 @@ class ScaleOutFaultIT {
                 mongoPort, redisPort, ExternalServers.none(), 3, true);
         Path projects = TestPipelines.loadProject(dataDir, APIKEY, READ_TOKEN);
         pipeline = LocalPipeline.start(new LocalPipeline.Settings(home, infrastructure, projects, ServicePorts.free(),
-                List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError",
+                TestPipelines.serviceJvmOptions(
                         // the load is one client address, which the gateway would otherwise hold to 100 requests/s
                         "-Dtrack.gateway.client-requests.per-second=1000000", "-Dtrack.gateway.client-requests.burst=1000000")));
         List<String> seconds = pipeline.startAnotherOfEach(Service.GATEWAY, Service.WRITER, Service.AGGREGATOR);

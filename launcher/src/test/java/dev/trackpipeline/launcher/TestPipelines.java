@@ -33,12 +33,24 @@ final class TestPipelines {
     private TestPipelines() {
     }
 
-    /** Embedded infrastructure in {@code dataDir}, the demo project registry, services with 256 MB heaps. */
+    /**
+     * The services' JVM options as bin/track gives them (a 256 MB heap, the serial collector, an
+     * exit on OutOfMemoryError): G1's concurrent threads would compete for the two cores the
+     * suite's other processes need, and the AOT caches fit one set of options.
+     */
+    static final List<String> SERVICE_JVM_OPTIONS = List.of(ServiceProcess.DEFAULT_JVM_OPTIONS.split(" "));
+
+    /** The same, with {@code more} after them. */
+    static List<String> serviceJvmOptions(String... more) {
+        return java.util.stream.Stream.concat(SERVICE_JVM_OPTIONS.stream(), java.util.Arrays.stream(more)).toList();
+    }
+
+    /** Embedded infrastructure in {@code dataDir}, the demo project registry, services as bin/track starts them. */
     static LocalPipeline startLocal(Path dataDir) throws Exception {
         Path home = Path.of(System.getProperty("track.home", ".."));
         InfrastructureSettings infra = InfrastructureSettings.forTests(dataDir).withPersistence(true);
         return LocalPipeline.start(new LocalPipeline.Settings(home, infra, home.resolve("config/projects.yml"),
-                ServicePorts.free(), List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError")));
+                ServicePorts.free(), SERVICE_JVM_OPTIONS));
     }
 
     /** A registry of one project for a fault run's load: any origin, and a rate limit the load never reaches. */
