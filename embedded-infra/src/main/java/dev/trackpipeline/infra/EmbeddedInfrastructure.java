@@ -142,7 +142,9 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
                     .orElse(redis.toString()), external.redis().isEmpty()));
 
             return new EmbeddedInfrastructure(started, kafka, mongo, redis, components, ownedDataDir, settings.kafkaBrokers());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // an Error too: a library starting while the JVM shuts down (Ctrl-C) fails to add its own
+            // shutdown hook with one, and what started before it must still be closed
             closeAll(started);
             ownedDataDir.ifPresent(Directories::deleteRecursively);
             throw e;

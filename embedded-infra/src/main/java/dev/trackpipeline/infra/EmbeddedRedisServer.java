@@ -27,6 +27,11 @@ public final class EmbeddedRedisServer implements AutoCloseable {
         this.port = port;
     }
 
+    /** Where this server's binary was extracted, and is removed from on close. */
+    Path binaryDirectory() {
+        return binaryDir;
+    }
+
     /** @param dataDir where Redis keeps an append-only file so metrics survive restarts, or empty for memory only */
     public static EmbeddedRedisServer start(Optional<Path> dataDir, String host, int port) {
         Path binaryDir = null;

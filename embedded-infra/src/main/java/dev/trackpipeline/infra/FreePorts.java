@@ -8,8 +8,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * that was free when chosen gets taken before its server binds it:
  * <ul>
  *   <li>another JVM on the machine choosing it too (test forks run side by side, and so do
- *       modules' suites): every port handed out is claimed by a lock on a file named after it,
- *       held until this JVM exits, and the other JVMs pass over a port whose file is locked;</li>
+ *       modules' suites): every port handed out is claimed by a lock on a file named after it
+ *       (in a directory of the user's own under the temporary directory), held until this JVM
+ *       exits, and the other JVMs pass over a port whose file is locked;</li>
  *   <li>an outgoing connection's local port (the Kafka clients open many): the ports come from
  *       below the kernel's ephemeral range (32768 and up on Linux, 49152 and up elsewhere), which
  *       the kernel never gives to outgoing connections. The OS's own choice ({@code new
@@ -31,7 +32,8 @@ public final class FreePorts {
     static final int END = 22_000;
 
     /** Each JVM starts somewhere else in the range, so that JVMs rarely even try the same port. */
-    private static final PortClaims MACHINE = new PortClaims(Path.of(System.getProperty("java.io.tmpdir"), "track-pipeline-ports"),
+    private static final PortClaims MACHINE = new PortClaims(
+            Path.of(System.getProperty("java.io.tmpdir"), "track-pipeline-ports-" + System.getProperty("user.name")),
             FIRST, END, FIRST + ThreadLocalRandom.current().nextInt(END - FIRST));
 
     private FreePorts() {

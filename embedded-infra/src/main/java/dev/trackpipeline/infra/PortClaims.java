@@ -1,14 +1,17 @@
 package dev.trackpipeline.infra;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,6 +30,7 @@ final class PortClaims {
     private final int end;
     private final Map<Integer, FileLock> claimed = new HashMap<>();
     private int next;
+    private Boolean claimsUsable;
 
     PortClaims(Path claims, int first, int end, int startAt) {
         if (startAt < first || startAt >= end) {
@@ -89,21 +93,69 @@ final class PortClaims {
     }
 
     private boolean claimFile(int port) {
+        if (!claimsUsable()) {
+            claimed.put(port, null); // said once, in claimsUsable: the bind check alone keeps ports apart within this JVM
+            return true;
+        }
+        FileChannel file = null;
         try {
-            Files.createDirectories(claims);
-            FileChannel file = FileChannel.open(claims.resolve(port + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            file = FileChannel.open(claims.resolve(port + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
             FileLock lock = tryLock(file);
-            if (lock == null) {
-                file.close();
-                return false;
+            if (lock != null) {
+                claimed.put(port, lock);
+                return true;
             }
-            claimed.put(port, lock);
-            return true;
-        } catch (IOException unwritable) {
-            // no directory to claim in (a read-only temp directory): the bind check alone still
-            // serves one JVM, which is all that could run here without one
-            claimed.put(port, null);
-            return true;
+        } catch (IOException unusable) {
+            // this port's file cannot be claimed (another user's, a link): the port is passed over
+        }
+        closeQuietly(file);
+        return false;
+    }
+
+    /**
+     * Whether the claims directory can be used: created for this user alone if it is missing, and
+     * refused if it is a link or another user's, whose files could make claims fail or point
+     * them elsewhere. Without one, only this JVM's own claims keep its ports apart: said once.
+     */
+    private boolean claimsUsable() {
+        if (claimsUsable == null) {
+            try {
+                if (!Files.isDirectory(claims, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(claims.getParent());
+                    try {
+                        Files.createDirectory(claims, ownerOnly());
+                    } catch (FileAlreadyExistsException createdMeanwhile) {
+                        // by another JVM of this user's starting at the same moment, or a link: the owner check below decides
+                    }
+                }
+                claimsUsable = Files.isDirectory(claims, LinkOption.NOFOLLOW_LINKS) && Files.getOwner(claims, LinkOption.NOFOLLOW_LINKS).equals(
+                        claims.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(System.getProperty("user.name")));
+            } catch (IOException | UnsupportedOperationException unusable) {
+                claimsUsable = false;
+            }
+            if (!claimsUsable) {
+                System.err.println("track: ports are not claimed across JVMs: " + claims + " is not a directory of this user's;"
+                        + " test JVMs side by side may choose the same port");
+            }
+        }
+        return claimsUsable;
+    }
+
+    private static java.nio.file.attribute.FileAttribute<?>[] ownerOnly() {
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            return new java.nio.file.attribute.FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))};
+        }
+        return new java.nio.file.attribute.FileAttribute<?>[0];
+    }
+
+    private static void closeQuietly(FileChannel file) {
+        if (file != null) {
+            try {
+                file.close();
+            } catch (IOException ignored) {
+                // nothing was claimed through it
+            }
         }
     }
 
@@ -111,6 +163,8 @@ final class PortClaims {
         try {
             return file.tryLock();
         } catch (OverlappingFileLockException heldInThisJvm) {
+            // only where one JVM holds several PortClaims (tests): FreePorts' one instance never asks
+            // twice for a port it holds, and closing this second channel could drop the first's lock
             return null;
         }
     }
@@ -127,7 +181,8 @@ final class PortClaims {
     }
 
     private static boolean bindable(int port) {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        // on every address, as the servers bind: a port held on one of them only is not free to them
+        try (ServerSocket socket = new ServerSocket(port)) {
             return true;
         } catch (IOException inUse) {
             return false;

@@ -8,6 +8,7 @@ import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,6 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PortClaimsTest {
 
+    /**
+     * A block of ports of this test's own: the scenarios below count on exact ports being free, which
+     * inside FreePorts' range only its claim makes sure of while another test JVM runs beside.
+     */
+    static final int BASE = FreePorts.inARow(1_200);
+
     @TempDir
     Path claimsDir;
 
@@ -37,32 +44,32 @@ class PortClaimsTest {
 
     @Test
     void aPortIsHandedOutOnceInAJvm() {
-        PortClaims claims = claims(20_000, 20_010, 20_000);
+        PortClaims claims = claims(BASE, BASE + 10, BASE);
         Set<Integer> ports = new HashSet<>();
         for (int index = 0; index < 5; index++) {
             ports.add(claims.claim(1, 0));
         }
-        assertThat(ports).hasSize(5).allSatisfy(port -> assertThat(port).isBetween(20_000, 20_009));
+        assertThat(ports).hasSize(5).allSatisfy(port -> assertThat(port).isBetween(BASE, BASE + 9));
     }
 
     @Test
     void portsAnotherJvmClaimedArePassedOverUntilItExits() throws Exception {
         Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), PortClaimsHolder.class.getName(), claimsDir.toString(), "21000", "21100", "3")
+                "-cp", System.getProperty("java.class.path"), PortClaimsHolder.class.getName(), claimsDir.toString(), String.valueOf(BASE + 1000), String.valueOf(BASE + 1100), "3")
                 .redirectErrorStream(true).start();
         try {
             BufferedReader said = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
             int theirs = Integer.parseInt(said.readLine().trim());
-            assertThat(theirs).as("the other JVM's first port, where this one starts too").isEqualTo(21_000);
+            assertThat(theirs).as("the other JVM's first port, where this one starts too").isEqualTo(BASE + 1000);
 
-            PortClaims mine = claims(21_000, 21_100, 21_000);
-            assertThat(mine.claim(1, 0)).as("past the other JVM's three").isEqualTo(21_003);
+            PortClaims mine = claims(BASE + 1000, BASE + 1100, BASE + 1000);
+            assertThat(mine.claim(1, 0)).as("past the other JVM's three").isEqualTo(BASE + 1003);
         } finally {
             other.getOutputStream().close();
             assertThat(other.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
-        PortClaims afterItExited = claims(21_000, 21_100, 21_000);
-        assertThat(afterItExited.claim(1, 0)).as("free again once the other JVM is gone").isEqualTo(21_000);
+        PortClaims afterItExited = claims(BASE + 1000, BASE + 1100, BASE + 1000);
+        assertThat(afterItExited.claim(1, 0)).as("free again once the other JVM is gone").isEqualTo(BASE + 1000);
     }
 
     @Test
@@ -76,24 +83,37 @@ class PortClaimsTest {
 
     @Test
     void aRunIsClaimedWholeOrNotAtAll() {
-        assertThat(claims(20_500, 20_600, 20_501).claim(1, 0)).isEqualTo(20_501);
+        assertThat(claims(BASE + 500, BASE + 600, BASE + 501).claim(1, 0)).isEqualTo(BASE + 501);
 
-        assertThat(claims(20_500, 20_600, 20_500).claim(3, 0)).as("20,500-20,502 holds 20,501, claimed before").isEqualTo(20_503);
+        assertThat(claims(BASE + 500, BASE + 600, BASE + 500).claim(3, 0)).as("the first three hold one claimed before")
+                .isEqualTo(BASE + 503);
     }
 
     @Test
     void aClusterClaimsThePortsItsNodesAlsoListenOn() {
-        assertThat(claims(20_600, 20_700, 20_610).claim(1, 0)).isEqualTo(20_610);
+        assertThat(claims(BASE + 600, BASE + 700, BASE + 610).claim(1, 0)).isEqualTo(BASE + 610);
 
-        assertThat(claims(20_000, 20_100, 20_000).claim(2, 610)).as("20,000's bus port would be 20,610, claimed before")
-                .isEqualTo(20_002);
+        assertThat(claims(BASE, BASE + 100, BASE).claim(2, 610)).as("the first node's bus port is claimed already")
+                .isEqualTo(BASE + 2);
     }
 
     @Test
     void theRangeWrapsRoundAndSaysWhenItIsFull() {
-        PortClaims claims = claims(20_700, 20_703, 20_702);
-        assertThat(List.of(claims.claim(1, 0), claims.claim(1, 0), claims.claim(1, 0))).containsExactly(20_702, 20_700, 20_701);
-        assertThatThrownBy(() -> claims.claim(1, 0)).hasMessage("no 1 free ports in a row between 20700 and 20703");
+        PortClaims claims = claims(BASE + 700, BASE + 703, BASE + 702);
+        assertThat(List.of(claims.claim(1, 0), claims.claim(1, 0), claims.claim(1, 0)))
+                .containsExactly(BASE + 702, BASE + 700, BASE + 701);
+        assertThatThrownBy(() -> claims.claim(1, 0)).hasMessage("no 1 free ports in a row between " + (BASE + 700) + " and " + (BASE + 703));
+    }
+
+    @Test
+    void aClaimsDirectoryThatIsALinkIsNotWrittenThrough() throws Exception {
+        Path elsewhere = Files.createDirectory(claimsDir.resolve("elsewhere"));
+        Path link = Files.createSymbolicLink(claimsDir.resolve("link"), elsewhere);
+        PortClaims claims = new PortClaims(link, BASE + 800, BASE + 900, BASE + 800);
+        opened.add(claims);
+
+        assertThat(claims.claim(1, 0)).as("handed out, held apart within this JVM only").isEqualTo(BASE + 800);
+        assertThat(elsewhere).isEmptyDirectory();
     }
 
     @Test

@@ -275,8 +275,11 @@ public final class AotCache {
 
     private static boolean decidesTheFit(String option) {
         boolean recorded = option.startsWith("-Xm") || option.startsWith("-XX:") || MODULE_OPTIONS.stream().anyMatch(name -> option.startsWith(name + "="));
-        return recorded && !option.startsWith("-XX:StartFlightRecording") && !option.startsWith("-XX:FlightRecorder");
+        return recorded && WRITES_SOMETHING.stream().noneMatch(option::contains);
     }
+
+    /** What in a -XX option's name makes the JVM record, log or dump to a file: left out of the check, which must leave nothing. */
+    private static final List<String> WRITES_SOMETHING = List.of("FlightRecord", "Log", "Dump", "File", "Path", "Print");
 
     /** Options a cache records among its module properties: one recorded with them maps only with them. */
     private static final List<String> MODULE_OPTIONS = List.of("--enable-native-access", "--sun-misc-unsafe-memory-access",

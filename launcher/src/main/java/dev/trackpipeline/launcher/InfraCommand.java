@@ -34,7 +34,9 @@ final class InfraCommand implements Callable<Integer> {
         EmbeddedInfrastructure infra;
         try {
             infra = DataDirectoryFailures.whileStarting(settings.dataDir(), () -> soFar.start(() -> EmbeddedInfrastructure.start(settings)));
-        } catch (Exception failure) {
+        } catch (Exception | Error failure) {
+            // a start cut short by the stop may fail in any way (a library cannot add its shutdown hook
+            // once shutdown has begun): what the user asked for happened, and is no news
             if (soFar.stopAsked()) {
                 return 130; // stopped while starting, as asked
             }

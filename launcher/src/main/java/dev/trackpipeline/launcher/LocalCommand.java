@@ -103,7 +103,9 @@ final class LocalCommand implements Callable<Integer> {
         try {
             pipeline = DataDirectoryFailures.whileStarting(infrastructure.dataDir(),
                     () -> LocalPipeline.start(new LocalPipeline.Settings(home, infrastructure, registry, ports, jvmOptions), soFar));
-        } catch (Exception failure) {
+        } catch (Exception | Error failure) {
+            // a start cut short by the stop may fail in any way (a library cannot add its shutdown hook
+            // once shutdown has begun): what the user asked for happened, and is no news
             if (soFar.stopAsked()) {
                 return 130; // stopped while starting, as asked: the parts' failures that followed are not news
             }

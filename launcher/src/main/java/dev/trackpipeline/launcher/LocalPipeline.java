@@ -159,8 +159,12 @@ public final class LocalPipeline implements AutoCloseable {
         /** A stop asked from outside (a signal): what has started stops, and the start's failure that follows is no news. */
         void stop() {
             stopAsked = true;
-            close();
+            synchronized (this) {
+                closed = true; // nothing starts any more, and a part that finishes starting stops at once (add)
+            }
+            // the parts started before it stop after it: a service before the infrastructure it uses
             awaitPartsStarting();
+            close();
         }
 
         private synchronized void awaitPartsStarting() {

@@ -11,7 +11,9 @@ class AotCacheFitOptionsTest {
     @Test
     void heapGcAndModuleOptionsGoToTheCheckAndNothingThatRecordsOrWrites() {
         assertThat(AotCache.optionsDecidingTheFit(List.of("-Xmx256m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
-                "-Dtrack.x=1", "-XX:StartFlightRecording=filename=x.jfr", "-verbose:gc", "-XX:FlightRecorderOptions=stackdepth=96")))
+                "-Dtrack.x=1", "-XX:StartFlightRecording=filename=x.jfr", "-verbose:gc", "-XX:FlightRecorderOptions=stackdepth=96",
+                "-XX:+LogVMOutput", "-XX:LogFile=vm.log", "-XX:+HeapDumpOnOutOfMemoryError", "-XX:HeapDumpPath=/tmp/x",
+                "-XX:ErrorFile=/tmp/err.log", "-XX:+PrintCompilation")))
                 .containsExactly("-Xmx256m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED");
     }
 

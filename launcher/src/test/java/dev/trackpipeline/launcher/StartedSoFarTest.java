@@ -75,6 +75,35 @@ class StartedSoFarTest {
     }
 
     @Test
+    void aPartThatFinishesStartingDuringAStopStopsBeforeThoseStartedEarlier() throws Exception {
+        LocalPipeline.StartedSoFar soFar = new LocalPipeline.StartedSoFar();
+        soFar.start(() -> part("infrastructure"));
+        CountDownLatch starting = new CountDownLatch(1);
+        CountDownLatch mayFinish = new CountDownLatch(1);
+        CompletableFuture<Void> gateway = CompletableFuture.runAsync(() -> {
+            try {
+                soFar.start(() -> {
+                    starting.countDown();
+                    mayFinish.await();
+                    return part("gateway");
+                });
+            } catch (Exception stoppedWhileStarting) {
+                // as expected: the stop came first
+            }
+        }, threads);
+        assertThat(starting.await(10, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<Void> stop = CompletableFuture.runAsync(soFar::stop, threads);
+        assertThatThrownBy(() -> stop.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(java.util.concurrent.TimeoutException.class);
+        assertThat(stoppedParts).as("the infrastructure stays up for the service still starting").isEmpty();
+        mayFinish.countDown();
+        stop.get(10, TimeUnit.SECONDS);
+        gateway.get(10, TimeUnit.SECONDS);
+
+        assertThat(stoppedParts).containsExactly("gateway", "infrastructure");
+    }
+
+    @Test
     void aStopGivesUpWaitingForAPartThatNeverFinishesStarting() throws Exception {
         LocalPipeline.StartedSoFar soFar = new LocalPipeline.StartedSoFar(Duration.ofMillis(50));
         CountDownLatch starting = new CountDownLatch(1);

@@ -72,6 +72,40 @@ class StopSignalsIT {
         }
     }
 
+    /**
+     * Ctrl-C while the broker is starting: the stop waits for the start and closes what it started,
+     * so Kafka marks its log as cleanly shut down instead of recovering it at the next start.
+     */
+    @Test
+    void sigintWhileTheInfrastructureStartsClosesItCleanly() throws Exception {
+        Path data = dir.resolve("infra-starting");
+        ProcessBuilder builder = new ProcessBuilder("bin/track", "infra", "--data-dir", data.toString(), "--kafka-port",
+                String.valueOf(FreePorts.one()), "--kafka-controller-port", String.valueOf(FreePorts.one()), "--mongo-port",
+                String.valueOf(FreePorts.one()), "--redis-port", String.valueOf(FreePorts.one()))
+                .directory(HOME.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("infra-starting.out").toFile());
+        asInTheCheckout(builder);
+        // A JVM recording its AOT cache writes it out as it exits, which takes seconds and gives a
+        // start cut short time to end by itself; without one, the exit comes as soon as the stop returns.
+        builder.environment().put("TRACK_AOT_CACHE", "off");
+        Process infra = builder.start();
+        try {
+            // the broker's metadata log appears as it starts up: once there, it is past loading its
+            // libraries, which could not start at all once the JVM shuts down
+            await().atMost(java.time.Duration.ofMinutes(2)).pollInterval(java.time.Duration.ofMillis(20))
+                    .until(() -> java.nio.file.Files.isDirectory(data.resolve("kafka/__cluster_metadata-0")));
+
+            assertThat(new ProcessBuilder("kill", "-INT", String.valueOf(infra.pid())).start().waitFor()).isZero();
+
+            assertThat(infra.waitFor(120, TimeUnit.SECONDS)).as("stopped within 120 s of SIGINT").isTrue();
+            String output = java.nio.file.Files.readString(dir.resolve("infra-starting.out"));
+            assertThat(infra.exitValue()).as(output).isEqualTo(130);
+            assertThat(output).as("stopped before it was ready").doesNotContain("infrastructure ready");
+            assertThat(data.resolve("kafka").resolve(".kafka_cleanshutdown")).as(output).exists();
+        } finally {
+            infra.destroyForcibly();
+        }
+    }
+
     private void assertStopsOn(String signal, int exitCode) throws Exception {
         int redisPort = FreePorts.one();
         String command = "trap '' INT; exec bin/track infra --data-dir '" + dir.resolve(signal) + "' --kafka-port "
