@@ -99,7 +99,8 @@ public final class LocalPipeline implements AutoCloseable {
         /**
          * How long a stop waits for a part that is starting (the infrastructure takes the longest):
          * the part is then stopped as it should be, not cut off by the JVM's exit halfway through
-         * its start, with its stores open.
+         * its start, with its stores open. A start that itself ends the JVM (a fatal error inside a
+         * library) is waited for this long too, and a second Ctrl-C cannot shorten the wait.
          */
         static final Duration PART_START_WAIT = Duration.ofSeconds(90);
 
