@@ -46,20 +46,8 @@ class StartedSoFarTest {
     @Test
     void aStopWhileAPartStartsWaitsForItAndStopsIt() throws Exception {
         LocalPipeline.StartedSoFar soFar = new LocalPipeline.StartedSoFar();
-        CountDownLatch starting = new CountDownLatch(1);
         CountDownLatch mayFinish = new CountDownLatch(1);
-        CompletableFuture<AutoCloseable> start = CompletableFuture.supplyAsync(() -> {
-            try {
-                return soFar.start(() -> {
-                    starting.countDown();
-                    mayFinish.await();
-                    return part("infrastructure");
-                });
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, threads);
-        assertThat(starting.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<AutoCloseable> start = startingUntil(mayFinish, soFar, "infrastructure");
         assertThat(soFar.holdsAny()).as("a part starting is something to stop").isTrue();
 
         CompletableFuture<Void> stop = CompletableFuture.runAsync(soFar::stop, threads);
@@ -78,27 +66,15 @@ class StartedSoFarTest {
     void aPartThatFinishesStartingDuringAStopStopsBeforeThoseStartedEarlier() throws Exception {
         LocalPipeline.StartedSoFar soFar = new LocalPipeline.StartedSoFar();
         soFar.start(() -> part("infrastructure"));
-        CountDownLatch starting = new CountDownLatch(1);
         CountDownLatch mayFinish = new CountDownLatch(1);
-        CompletableFuture<Void> gateway = CompletableFuture.runAsync(() -> {
-            try {
-                soFar.start(() -> {
-                    starting.countDown();
-                    mayFinish.await();
-                    return part("gateway");
-                });
-            } catch (Exception stoppedWhileStarting) {
-                // as expected: the stop came first
-            }
-        }, threads);
-        assertThat(starting.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<AutoCloseable> gateway = startingUntil(mayFinish, soFar, "gateway");
 
         CompletableFuture<Void> stop = CompletableFuture.runAsync(soFar::stop, threads);
         assertThatThrownBy(() -> stop.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(java.util.concurrent.TimeoutException.class);
         assertThat(stoppedParts).as("the infrastructure stays up for the service still starting").isEmpty();
         mayFinish.countDown();
         stop.get(10, TimeUnit.SECONDS);
-        gateway.get(10, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> gateway.get(10, TimeUnit.SECONDS)).as("stopped while starting").isInstanceOf(ExecutionException.class);
 
         assertThat(stoppedParts).containsExactly("gateway", "infrastructure");
     }
@@ -106,26 +82,14 @@ class StartedSoFarTest {
     @Test
     void aStopGivesUpWaitingForAPartThatNeverFinishesStarting() throws Exception {
         LocalPipeline.StartedSoFar soFar = new LocalPipeline.StartedSoFar(Duration.ofMillis(50));
-        CountDownLatch starting = new CountDownLatch(1);
         CountDownLatch never = new CountDownLatch(1);
-        CompletableFuture<Void> start = CompletableFuture.runAsync(() -> {
-            try {
-                soFar.start(() -> {
-                    starting.countDown();
-                    never.await();
-                    return part("stuck");
-                });
-            } catch (Exception ignored) {
-                // interrupted when the test ends
-            }
-        }, threads);
-        assertThat(starting.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<AutoCloseable> start = startingUntil(never, soFar, "stuck");
 
         CompletableFuture.runAsync(soFar::stop, threads).get(10, TimeUnit.SECONDS);
 
         assertThat(stoppedParts).isEmpty();
         never.countDown();
-        start.get(10, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> start.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
         assertThat(stoppedParts).as("a part that starts after all is stopped then").containsExactly("stuck");
     }
 
@@ -140,6 +104,25 @@ class StartedSoFarTest {
             return part("gateway");
         })).isInstanceOf(InterruptedException.class);
         assertThat(started).isEmpty();
+    }
+
+    /** A part that starts on a thread of its own and finishes its start when {@code mayFinish} opens; returned once it is starting. */
+    private CompletableFuture<AutoCloseable> startingUntil(CountDownLatch mayFinish, LocalPipeline.StartedSoFar soFar, String name)
+            throws InterruptedException {
+        CountDownLatch starting = new CountDownLatch(1);
+        CompletableFuture<AutoCloseable> start = CompletableFuture.supplyAsync(() -> {
+            try {
+                return soFar.start(() -> {
+                    starting.countDown();
+                    mayFinish.await();
+                    return part(name);
+                });
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, threads);
+        assertThat(starting.await(10, TimeUnit.SECONDS)).as(name + " starting").isTrue();
+        return start;
     }
 
     private AutoCloseable part(String name) {
