@@ -35,6 +35,7 @@ public final class EmbeddedRedisServer implements AutoCloseable {
     /** @param dataDir where Redis keeps an append-only file so metrics survive restarts, or empty for memory only */
     public static EmbeddedRedisServer start(Optional<Path> dataDir, String host, int port) {
         Path binaryDir = null;
+        RedisServer server = null;
         RedisLog log = new RedisLog();
         try {
             binaryDir = Files.createTempDirectory("track-redis-bin");
@@ -51,18 +52,13 @@ public final class EmbeddedRedisServer implements AutoCloseable {
             } else {
                 builder.setting("appendonly no");
             }
-            RedisServer server = builder.build();
+            server = builder.build();
             server.start();
             // The library keeps its process to itself: found among this JVM's children by its binary, and guarded.
-            String binary = binaryDir.toString();
-            ProcessHandle.current().children()
-                    .filter(child -> child.info().command().filter(command -> command.startsWith(binary)).isPresent())
-                    .forEach(OrphanGuard::watch);
+            redisProcesses(binaryDir).forEach(OrphanGuard::watch);
             return new EmbeddedRedisServer(server, binaryDir, host, port);
         } catch (IOException | RuntimeException e) {
-            if (binaryDir != null) {
-                Directories.deleteRecursively(binaryDir);
-            }
+            stopStarted(server, binaryDir);
             Optional<String> reason = log.reasonToStop();
             IllegalStateException failure = new IllegalStateException("Redis failed to start on " + host + ":" + port + ": "
                     + reason.orElse(e.getMessage()), e);
@@ -70,7 +66,37 @@ public final class EmbeddedRedisServer implements AutoCloseable {
                 throw UnreadableStores.redis(dataDir.get(), reason.get(), failure);
             }
             throw failure;
+        } catch (Error e) {
+            stopStarted(server, binaryDir);
+            throw e;
         }
+    }
+
+    /** This JVM's redis-server processes started from {@code binaryDir}. */
+    private static java.util.stream.Stream<ProcessHandle> redisProcesses(Path binaryDir) {
+        String binary = binaryDir.toString();
+        return ProcessHandle.current().children()
+                .filter(child -> child.info().command().filter(command -> command.startsWith(binary)).isPresent());
+    }
+
+    /**
+     * A start that failed after the process was spawned leaves no redis-server behind: the library
+     * adds its shutdown hook only after spawning, which fails once the JVM shuts down (Ctrl-C while
+     * the infrastructure starts), and nothing else would ever stop that process.
+     */
+    private static void stopStarted(RedisServer server, Path binaryDir) {
+        if (binaryDir == null) {
+            return;
+        }
+        if (server != null) {
+            try {
+                server.stop();
+            } catch (IOException | RuntimeException alreadyGone) {
+                // the process is looked for below all the same
+            }
+        }
+        redisProcesses(binaryDir).forEach(ProcessHandle::destroyForcibly);
+        Directories.deleteRecursively(binaryDir);
     }
 
     public String host() {

@@ -79,9 +79,10 @@ class StopSignalsIT {
     @Test
     void sigintWhileTheInfrastructureStartsClosesItCleanly() throws Exception {
         Path data = dir.resolve("infra-starting");
+        int redisPort = FreePorts.one();
         ProcessBuilder builder = new ProcessBuilder("bin/track", "infra", "--data-dir", data.toString(), "--kafka-port",
                 String.valueOf(FreePorts.one()), "--kafka-controller-port", String.valueOf(FreePorts.one()), "--mongo-port",
-                String.valueOf(FreePorts.one()), "--redis-port", String.valueOf(FreePorts.one()))
+                String.valueOf(FreePorts.one()), "--redis-port", String.valueOf(redisPort))
                 .directory(HOME.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("infra-starting.out").toFile());
         asInTheCheckout(builder);
         // A JVM recording its AOT cache writes it out as it exits, which takes seconds and gives a
@@ -101,6 +102,9 @@ class StopSignalsIT {
             assertThat(infra.exitValue()).as(output).isEqualTo(130);
             assertThat(output).as("stopped before it was ready").doesNotContain("infrastructure ready");
             assertThat(data.resolve("kafka").resolve(".kafka_cleanshutdown")).as(output).exists();
+            // Redis, started after the broker while the JVM was already shutting down, is not left running
+            await().atMost(java.time.Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> PortsInUse.requireFree(
+                    List.of(new PortsInUse.Use(redisPort, "embedded Redis", "--redis-port", "TRACK_REDIS_PORT"))));
         } finally {
             infra.destroyForcibly();
         }
