@@ -94,7 +94,7 @@ final class PortClaims {
 
     private boolean claimFile(int port) {
         if (!claimsUsable()) {
-            claimed.put(port, null); // said once, in claimsUsable: the bind check alone keeps ports apart within this JVM
+            claimed.put(port, null); // said once, in claimsUsable: only this JVM's own claims keep its ports apart
             return true;
         }
         FileChannel file = null;

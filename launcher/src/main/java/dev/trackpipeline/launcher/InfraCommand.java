@@ -31,17 +31,12 @@ final class InfraCommand implements Callable<Integer> {
             soFar.stop();
             stopped.countDown();
         }, "track-infra-shutdown"));
-        EmbeddedInfrastructure infra;
-        try {
-            infra = DataDirectoryFailures.whileStarting(settings.dataDir(), () -> soFar.start(() -> EmbeddedInfrastructure.start(settings)));
-        } catch (Exception | Error failure) {
-            // a start cut short by the stop may fail in any way (a library cannot add its shutdown hook
-            // once shutdown has begun): what the user asked for happened, and is no news
-            if (soFar.stopAsked()) {
-                return 130; // stopped while starting, as asked
-            }
-            throw failure;
+        var running = soFar.unlessStopped(
+                () -> DataDirectoryFailures.whileStarting(settings.dataDir(), () -> soFar.start(() -> EmbeddedInfrastructure.start(settings))));
+        if (running.isEmpty()) {
+            return LocalPipeline.StartedSoFar.STOPPED_WHILE_STARTING;
         }
+        EmbeddedInfrastructure infra = running.get();
         infra.components().forEach(component -> ReadyLines.print(component.name(), component.address(),
                 component.embedded() ? "embedded" : "external"));
         System.out.println("infrastructure ready; Ctrl-C stops it");

@@ -99,18 +99,12 @@ final class LocalCommand implements Callable<Integer> {
             soFar.stop();
             stopped.countDown();
         }, "track-local-shutdown"));
-        LocalPipeline pipeline;
-        try {
-            pipeline = DataDirectoryFailures.whileStarting(infrastructure.dataDir(),
-                    () -> LocalPipeline.start(new LocalPipeline.Settings(home, infrastructure, registry, ports, jvmOptions), soFar));
-        } catch (Exception | Error failure) {
-            // a start cut short by the stop may fail in any way (a library cannot add its shutdown hook
-            // once shutdown has begun): what the user asked for happened, and is no news
-            if (soFar.stopAsked()) {
-                return 130; // stopped while starting, as asked: the parts' failures that followed are not news
-            }
-            throw failure;
+        var running = soFar.unlessStopped(() -> DataDirectoryFailures.whileStarting(infrastructure.dataDir(),
+                () -> LocalPipeline.start(new LocalPipeline.Settings(home, infrastructure, registry, ports, jvmOptions), soFar)));
+        if (running.isEmpty()) {
+            return LocalPipeline.StartedSoFar.STOPPED_WHILE_STARTING;
         }
+        LocalPipeline pipeline = running.get();
         pipeline.printReadyLines();
         System.out.printf("track-pipeline ready in %.1f s: POST events to %s/reportData; Ctrl-C stops everything%n",
                 (System.nanoTime() - started) / 1e9, pipeline.url("gateway"));

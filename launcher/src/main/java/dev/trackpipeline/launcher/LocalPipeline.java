@@ -152,6 +152,25 @@ public final class LocalPipeline implements AutoCloseable {
             return part;
         }
 
+        /** The exit status of a command stopped while it started, as the shell's for SIGINT. */
+        static final int STOPPED_WHILE_STARTING = 130;
+
+        /**
+         * What {@code start} returns, or nothing when a stop cut it short: a start cut short may fail
+         * in any way (a library cannot add its shutdown hook once shutdown has begun), and what the
+         * user asked for happened, so that failure is no news. Any other failure is thrown.
+         */
+        <T> java.util.Optional<T> unlessStopped(java.util.concurrent.Callable<T> start) throws Exception {
+            try {
+                return java.util.Optional.of(start.call());
+            } catch (Exception | Error failure) {
+                if (stopAsked) {
+                    return java.util.Optional.empty();
+                }
+                throw failure;
+            }
+        }
+
         /** Whether anything has started or is starting: what a stop then has to stop. */
         synchronized boolean holdsAny() {
             return !parts.isEmpty() || starting > 0;

@@ -106,6 +106,21 @@ class StartedSoFarTest {
         assertThat(started).isEmpty();
     }
 
+    @Test
+    void aStartsFailureIsNoNewsOnlyOnceAStopWasAsked() throws Exception {
+        LocalPipeline.StartedSoFar soFar = new LocalPipeline.StartedSoFar();
+        assertThat(soFar.unlessStopped(() -> "started")).hasValue("started");
+        assertThatThrownBy(() -> soFar.unlessStopped(() -> {
+            throw new IllegalStateException("port 3000 in use");
+        })).hasMessage("port 3000 in use");
+
+        soFar.stop();
+
+        assertThat(soFar.unlessStopped(() -> {
+            throw new ExceptionInInitializerError("Shutdown in progress");
+        })).isEmpty();
+    }
+
     /** A part that starts on a thread of its own and finishes its start when {@code mayFinish} opens; returned once it is starting. */
     private CompletableFuture<AutoCloseable> startingUntil(CountDownLatch mayFinish, LocalPipeline.StartedSoFar soFar, String name)
             throws InterruptedException {
